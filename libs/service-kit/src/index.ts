@@ -1,1 +1,15 @@
-export {};
+export { env, parseEnv, EnvError, type EnvSpec, type ParsedEnv } from './env.js';
+export { createLogger, type Logger } from './logger.js';
+export { badInput, notFound, userError, type ErrorCode } from './errors.js';
+export { DEFAULT_QUERY_LIMITS, measureOperation, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
+export { buildSubgraph, type ReferenceResolvers } from './subgraph.js';
+export { Counter, Gauge, Histogram, Registry, createRegistry, graphqlMetricsPlugin } from './metrics.js';
+export {
+  runHealthChecks,
+  startHttpService,
+  type HealthCheck,
+  type HealthReport,
+  type HttpService,
+  type HttpServiceOptions,
+} from './http-server.js';
+export { onShutdown } from './shutdown.js';

@@ -1,0 +1,14 @@
+import { GraphQLError } from 'graphql';
+
+/** Stable `extensions.code` values clients can branch on. */
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'QUERY_TOO_COMPLEX';
+
+export function userError(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...details } });
+}
+
+export const badInput = (message: string, details: Record<string, unknown> = {}): GraphQLError =>
+  userError('BAD_USER_INPUT', message, details);
+
+export const notFound = (what: string, id: string): GraphQLError =>
+  userError('NOT_FOUND', `${what} ${id} not found`, { id });

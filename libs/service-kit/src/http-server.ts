@@ -1,0 +1,107 @@
+// The HTTP shell every service shares: POST /graphql, GET /healthz, GET /metrics.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerOptions, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type Request } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { graphqlMetricsPlugin } from './metrics.js';
+import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
+
+export type HealthCheck = () => Promise<void>;
+
+export interface HealthReport {
+  status: 'ok' | 'failing';
+  checks: Record<string, 'ok' | string>;
+}
+
+/** Runs each named check; a check fails by throwing, and its message is reported. */
+export async function runHealthChecks(checks: Record<string, HealthCheck>): Promise<HealthReport> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await check();
+        return [name, 'ok'] as const;
+      } catch (err) {
+        return [name, err instanceof Error ? err.message : String(err)] as const;
+      }
+    }),
+  );
+  const report: HealthReport = { status: 'ok', checks: {} };
+  for (const [name, result] of entries) {
+    report.checks[name] = result;
+    if (result !== 'ok') report.status = 'failing';
+  }
+  return report;
+}
+
+export interface HttpServiceOptions<C extends BaseContext> {
+  name: string;
+  port: number;
+  host?: string;
+  /** Either `schema` or `gateway`, as ApolloServer takes them. */
+  apollo: ApolloServerOptions<C>;
+  context: (req: Request) => Promise<C>;
+  health: Record<string, HealthCheck>;
+  registry: Registry;
+  logger: Logger;
+  limits?: QueryLimits;
+  /** Extra routes mounted before /graphql (the gateway serves its dashboard this way). */
+  routes?: (app: Express) => void;
+}
+
+export interface HttpService {
+  readonly url: string;
+  readonly httpServer: Server;
+  readonly apollo: ApolloServer<BaseContext>;
+  stop(): Promise<void>;
+}
+
+export async function startHttpService<C extends BaseContext>(opts: HttpServiceOptions<C>): Promise<HttpService> {
+  const app = express();
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<C>({
+    ...opts.apollo,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ...(opts.apollo.plugins ?? []),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      queryLimitsPlugin(opts.limits ?? DEFAULT_QUERY_LIMITS),
+      graphqlMetricsPlugin(opts.registry),
+    ],
+  } as ApolloServerOptions<C>);
+  await apollo.start();
+
+  app.get('/healthz', async (_req, res) => {
+    const report = await runHealthChecks(opts.health);
+    res.status(report.status === 'ok' ? 200 : 503).json({ service: opts.name, ...report });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(opts.registry.contentType).send(await opts.registry.metrics());
+  });
+  opts.routes?.(app);
+  app.use(
+    '/graphql',
+    express.json({ limit: '20mb' }),
+    expressMiddleware(apollo, { context: async ({ req }) => opts.context(req) }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost'}:${port}/graphql`;
+  opts.logger.info({ url }, `${opts.name} listening`);
+  return {
+    url,
+    httpServer,
+    apollo: apollo as unknown as ApolloServer<BaseContext>,
+    async stop() {
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

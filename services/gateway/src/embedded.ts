@@ -1,0 +1,149 @@
+// Everything in one process: PGlite (or DATABASE_URL), the in-process bus (or NATS_URL), the three
+// subgraphs executed locally, and the gateway. `npm start` runs this file.
+import 'reflect-metadata';
+import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
+import { connectBus, busConfigFromEnv, type Bus, type BusConfig, type Stoppable } from '@grokwatch/bus';
+import { databaseConfigFromEnv, migrateSchema, openDatabase, type Database, type DatabaseConfig } from '@grokwatch/db';
+import {
+  EvaluationStore,
+  buildEvaluationSubgraph,
+  evaluationMigrations,
+  type EvaluationContext,
+  type EvaluationTables,
+} from '@grokwatch/evaluation';
+import {
+  InferenceService,
+  InferenceStore,
+  buildInferenceSubgraph,
+  inferenceMigrations,
+  startCaptureWorker,
+  type InferenceContext,
+  type InferenceTables,
+  type RoutingCapturer,
+} from '@grokwatch/inference';
+import {
+  MetricsService,
+  MetricsStore,
+  buildMetricsSubgraph,
+  metricsMigrations,
+  type MetricsContext,
+  type MetricsTables,
+} from '@grokwatch/metrics';
+import { createLogger, createRegistry, env, onShutdown, parseEnv, type Logger } from '@grokwatch/service-kit';
+import { startGatewayServer, type GatewayServer } from './gateway-server.js';
+import { composeSupergraph } from './supergraph.js';
+
+export type PlatformTables = InferenceTables & MetricsTables & EvaluationTables;
+export type PlatformContext = InferenceContext & MetricsContext & EvaluationContext;
+
+export interface EmbeddedOptions {
+  port?: number;
+  host?: string;
+  database: DatabaseConfig;
+  bus: BusConfig;
+  apiKey?: string;
+  logger?: Logger;
+  /** The routing capturer for capture jobs; without one no capture worker runs in this process. */
+  capturer?: RoutingCapturer;
+  workingDir?: string;
+}
+
+export interface EmbeddedPlatform {
+  url: string;
+  wsUrl: string;
+  bus: Bus;
+  db: Database<PlatformTables>;
+  context: PlatformContext;
+  stop(): Promise<void>;
+}
+
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlatform> {
+  const logger = opts.logger ?? createLogger('grokwatch');
+  const db = await openDatabase<PlatformTables>(opts.database);
+  for (const m of [inferenceMigrations, metricsMigrations, evaluationMigrations]) await migrateSchema(db.kysely, m);
+  const bus = await connectBus(opts.bus);
+
+  const inferenceStore = new InferenceStore(db.kysely);
+  const context: PlatformContext = {
+    inference: new InferenceService({ store: inferenceStore, bus, logger, workingDir: opts.workingDir }),
+    metrics: new MetricsService(new MetricsStore(db.kysely), bus, logger),
+    evaluation: { store: new EvaluationStore(db.kysely) },
+  };
+
+  const schemas = {
+    inference: await buildInferenceSubgraph(),
+    metrics: await buildMetricsSubgraph(),
+    evaluation: await buildEvaluationSubgraph(),
+  };
+  const supergraphSdl = composeSupergraph(
+    Object.entries(schemas).map(([name, schema]) => ({ name, url: `local://${name}`, schema })),
+  );
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name }) => new LocalGraphQLDataSource(schemas[name as keyof typeof schemas]),
+  });
+
+  const workers: Stoppable[] = [await context.metrics.listenForCaptures()];
+  if (opts.capturer) {
+    workers.push(await startCaptureWorker({ bus, store: inferenceStore, capturer: opts.capturer, logger }));
+  }
+
+  let server: GatewayServer;
+  try {
+    server = await startGatewayServer({
+      port: opts.port ?? 4000,
+      host: opts.host,
+      gateway,
+      context: async () => context,
+      bus,
+      apiKey: opts.apiKey,
+      logger,
+      registry: createRegistry('grokwatch'),
+      health: { database: async () => void (await inferenceStore.listRuns()) },
+    });
+  } catch (err) {
+    for (const w of workers) await w.stop();
+    await bus.close();
+    await db.close();
+    throw err;
+  }
+
+  return {
+    url: server.url,
+    wsUrl: server.wsUrl,
+    bus,
+    db,
+    context,
+    async stop() {
+      for (const w of workers) await w.stop();
+      await server.stop();
+      await bus.close();
+      await db.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger('grokwatch');
+  const cfg = parseEnv({
+    PORT: env.int({ default: 4000, min: 0, max: 65535 }),
+    DATA_DIR: env.string({ default: '.grokwatch' }),
+    GROKWATCH_API_KEY: env.optionalString(),
+  });
+  const platform = await startEmbedded({
+    port: cfg.PORT,
+    database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/db`),
+    bus: busConfigFromEnv(process.env),
+    apiKey: cfg.GROKWATCH_API_KEY,
+    logger,
+  });
+  console.log(`\ngrokwatch is running: ${platform.url}\n`);
+  onShutdown(logger, [() => platform.stop()]);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

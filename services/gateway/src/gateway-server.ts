@@ -1,0 +1,61 @@
+// The public entry point: federated /graphql over HTTP, subscriptions over graphql-ws on the same path.
+import type { ApolloGateway } from '@apollo/gateway';
+import type { BaseContext } from '@apollo/server';
+import type { Bus } from '@grokwatch/bus';
+import {
+  startHttpService,
+  type HealthCheck,
+  type HttpService,
+  type Logger,
+  type QueryLimits,
+  type Registry,
+} from '@grokwatch/service-kit';
+import type { Express } from 'express';
+import { apiKeyPlugin } from './auth.js';
+import { serveSubscriptions } from './subscriptions.js';
+
+export interface GatewayServerOptions<C extends BaseContext> {
+  port: number;
+  host?: string;
+  gateway: ApolloGateway;
+  context: () => Promise<C>;
+  bus: Bus;
+  apiKey?: string;
+  limits?: QueryLimits;
+  logger: Logger;
+  registry: Registry;
+  health: Record<string, HealthCheck>;
+  routes?: (app: Express) => void;
+}
+
+export interface GatewayServer {
+  url: string;
+  wsUrl: string;
+  http: HttpService;
+  stop(): Promise<void>;
+}
+
+export async function startGatewayServer<C extends BaseContext>(opts: GatewayServerOptions<C>): Promise<GatewayServer> {
+  const http = await startHttpService<C>({
+    name: 'gateway',
+    port: opts.port,
+    host: opts.host,
+    apollo: { gateway: opts.gateway, plugins: [apiKeyPlugin(opts.apiKey)] },
+    context: () => opts.context(),
+    health: opts.health,
+    registry: opts.registry,
+    logger: opts.logger,
+    limits: opts.limits,
+    routes: opts.routes,
+  });
+  const subscriptions = serveSubscriptions(http.httpServer, opts.bus);
+  return {
+    url: http.url,
+    wsUrl: http.url.replace(/^http/, 'ws'),
+    http,
+    async stop() {
+      await subscriptions.stop();
+      await http.stop();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// What the capture worker needs from a model runtime; the onnxruntime implementation lives in @grokwatch/model.
+
+export interface CaptureSample {
+  sampleId: string;
+  text: string;
+}
+
+/** One sample's routing summary (method.md section 2) and training-loss statistics. */
+export interface SampleCapture {
+  sampleId: string;
+  layers: number;
+  experts: number;
+  /** layers x experts, token-mean router softmax (float32). */
+  routing: Float32Array;
+  /** layers x experts, how often each expert was in a token's top-k. */
+  topkCounts: Float32Array | null;
+  /** Mean final hidden state under the mask. */
+  embedding: Float32Array | null;
+  nll: number;
+  tokenCount: number;
+  minKPlusPlus: number | null;
+}
+
+export interface RoutingCapturer {
+  /**
+   * Runs the checkpoint over the samples in batches, calling `onBatch` after each so the caller
+   * can commit results incrementally; rejects with the checkpoint's loading error, if any.
+   */
+  capture(
+    checkpointUri: string,
+    samples: CaptureSample[],
+    opts: { signal: AbortSignal },
+    onBatch: (results: SampleCapture[]) => Promise<void>,
+  ): Promise<void>;
+}
+
+/** A loading or shape problem with the checkpoint itself: retrying the job cannot help. */
+export class CheckpointUnusableError extends Error {
+  override name = 'CheckpointUnusableError';
+}

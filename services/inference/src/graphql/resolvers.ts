@@ -1,0 +1,197 @@
+// Thin resolvers: argument shapes come from type-graphql, rules from InferenceService.
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { badInput, notFound } from '@grokwatch/service-kit';
+import { isUuid } from '../inference-service.js';
+import type { InferenceContext } from './context.js';
+import { CreateProbeSetInput, CreateRunInput, RegisterCheckpointInput, StartCaptureInput } from './inputs.js';
+import {
+  CaptureJobType,
+  CheckpointType,
+  JobStatusValue,
+  ProbeSetType,
+  RunType,
+  SampleRoutingType,
+  SampleType,
+  toCaptureJob,
+  toCheckpoint,
+  toProbeSet,
+  toRun,
+  toSample,
+  toSampleRouting,
+} from './types.js';
+
+const MAX_PAGE = 1000;
+
+function page(offset: number, limit: number): void {
+  if (offset < 0) throw badInput('offset must be >= 0', { field: 'offset' });
+  if (limit < 1 || limit > MAX_PAGE) throw badInput(`limit must be within 1..${MAX_PAGE}`, { field: 'limit' });
+}
+
+@Resolver(() => RunType)
+export class RunResolver {
+  @Query(() => [RunType])
+  async runs(@Ctx() ctx: InferenceContext): Promise<RunType[]> {
+    return (await ctx.inference.store.listRuns()).map(toRun);
+  }
+
+  @Query(() => RunType, { nullable: true, description: 'A run by id or by name.' })
+  async run(
+    @Ctx() ctx: InferenceContext,
+    @Arg('id', () => ID, { nullable: true }) id?: string,
+    @Arg('name', () => String, { nullable: true }) name?: string,
+  ): Promise<RunType | null> {
+    if ((id == null) === (name == null)) throw badInput('give exactly one of id and name');
+    const row = id != null
+      ? (isUuid(id) ? await ctx.inference.store.getRun(id) : undefined)
+      : await ctx.inference.store.getRunByName(name!);
+    return row ? toRun(row) : null;
+  }
+
+  @Mutation(() => RunType)
+  async createRun(@Ctx() ctx: InferenceContext, @Arg('input') input: CreateRunInput): Promise<RunType> {
+    return toRun(await ctx.inference.createRun(input));
+  }
+
+  @FieldResolver(() => [CheckpointType])
+  async checkpoints(@Root() run: RunType, @Ctx() ctx: InferenceContext): Promise<CheckpointType[]> {
+    return (await ctx.inference.store.listCheckpoints(run.id)).map(toCheckpoint);
+  }
+}
+
+@Resolver(() => CheckpointType)
+export class CheckpointResolver {
+  @Query(() => CheckpointType, { nullable: true })
+  async checkpoint(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<CheckpointType | null> {
+    const row = isUuid(id) ? await ctx.inference.store.getCheckpoint(id) : undefined;
+    return row ? toCheckpoint(row) : null;
+  }
+
+  @Mutation(() => CheckpointType, { description: 'Idempotent for the same run, step and uri.' })
+  async registerCheckpoint(@Ctx() ctx: InferenceContext, @Arg('input') input: RegisterCheckpointInput): Promise<CheckpointType> {
+    return toCheckpoint(await ctx.inference.registerCheckpoint(input));
+  }
+
+  @FieldResolver(() => RunType)
+  async run(@Root() checkpoint: CheckpointType, @Ctx() ctx: InferenceContext): Promise<RunType> {
+    return toRun(await ctx.inference.requireRun(checkpoint.runId));
+  }
+
+  @FieldResolver(() => [CaptureJobType])
+  async captureJobs(@Root() checkpoint: CheckpointType, @Ctx() ctx: InferenceContext): Promise<CaptureJobType[]> {
+    return (await ctx.inference.store.listCaptureJobs({ checkpointId: checkpoint.id })).map(toCaptureJob);
+  }
+}
+
+@Resolver(() => ProbeSetType)
+export class ProbeSetResolver {
+  @Query(() => [ProbeSetType])
+  async probeSets(
+    @Ctx() ctx: InferenceContext,
+    @Arg('domain', () => String, { nullable: true }) domain?: string,
+  ): Promise<ProbeSetType[]> {
+    return (await ctx.inference.store.listProbeSets(domain ?? undefined)).map(toProbeSet);
+  }
+
+  @Query(() => ProbeSetType, { nullable: true })
+  async probeSet(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<ProbeSetType | null> {
+    const row = isUuid(id) ? await ctx.inference.store.getProbeSet(id) : undefined;
+    return row ? toProbeSet(row) : null;
+  }
+
+  @Mutation(() => ProbeSetType, { description: 'From a JSONL file path or inline rows (exactly one).' })
+  async createProbeSet(@Ctx() ctx: InferenceContext, @Arg('input') input: CreateProbeSetInput): Promise<ProbeSetType> {
+    return toProbeSet(await ctx.inference.createProbeSet(input));
+  }
+
+  @FieldResolver(() => [SampleType])
+  async samples(
+    @Root() probeSet: ProbeSetType,
+    @Ctx() ctx: InferenceContext,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('limit', () => Int, { defaultValue: 100 }) limit: number,
+  ): Promise<SampleType[]> {
+    page(offset, limit);
+    return (await ctx.inference.store.listSamples(probeSet.id, offset, limit)).map(toSample);
+  }
+}
+
+@Resolver(() => SampleType)
+export class SampleResolver {
+  @Query(() => SampleType, { nullable: true })
+  async sample(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<SampleType | null> {
+    const row = isUuid(id) ? await ctx.inference.store.getSample(id) : undefined;
+    return row ? toSample(row) : null;
+  }
+
+  @FieldResolver(() => ProbeSetType)
+  async probeSet(@Root() sample: SampleType, @Ctx() ctx: InferenceContext): Promise<ProbeSetType> {
+    return toProbeSet(await ctx.inference.requireProbeSet(sample.probeSetId));
+  }
+
+  @FieldResolver(() => SampleRoutingType, { nullable: true, description: 'Null until the checkpoint was captured.' })
+  async routing(
+    @Root() sample: SampleType,
+    @Ctx() ctx: InferenceContext,
+    @Arg('checkpoint', () => ID) checkpointId: string,
+  ): Promise<SampleRoutingType | null> {
+    const checkpoint = await ctx.inference.requireCheckpoint(checkpointId);
+    const row = await ctx.inference.store.getRouting(checkpoint.id, sample.id);
+    return row ? toSampleRouting(row) : null;
+  }
+}
+
+@Resolver(() => CaptureJobType)
+export class CaptureJobResolver {
+  @Query(() => CaptureJobType, { nullable: true })
+  async captureJob(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<CaptureJobType | null> {
+    const row = isUuid(id) ? await ctx.inference.store.getCaptureJob(id) : undefined;
+    return row ? toCaptureJob(row) : null;
+  }
+
+  @Query(() => [CaptureJobType])
+  async captureJobs(
+    @Ctx() ctx: InferenceContext,
+    @Arg('status', () => JobStatusValue, { nullable: true }) status?: JobStatusValue,
+  ): Promise<CaptureJobType[]> {
+    return (await ctx.inference.store.listCaptureJobs({ status: status ?? undefined })).map(toCaptureJob);
+  }
+
+  @Mutation(() => CaptureJobType, { description: 'Queues routing capture of a probe set at a checkpoint.' })
+  async startCapture(@Ctx() ctx: InferenceContext, @Arg('input') input: StartCaptureInput): Promise<CaptureJobType> {
+    return toCaptureJob(await ctx.inference.startCapture(input.checkpointId, input.probeSetId));
+  }
+
+  @Mutation(() => CaptureJobType)
+  async cancelCapture(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<CaptureJobType> {
+    return toCaptureJob(await ctx.inference.cancelCapture(id));
+  }
+
+  @FieldResolver(() => CheckpointType)
+  async checkpoint(@Root() job: CaptureJobType, @Ctx() ctx: InferenceContext): Promise<CheckpointType> {
+    return toCheckpoint(await ctx.inference.requireCheckpoint(job.checkpointId));
+  }
+
+  @FieldResolver(() => ProbeSetType)
+  async probeSet(@Root() job: CaptureJobType, @Ctx() ctx: InferenceContext): Promise<ProbeSetType> {
+    return toProbeSet(await ctx.inference.requireProbeSet(job.probeSetId));
+  }
+}
+
+type Ref = { id: string };
+const ref = <T>(load: (ctx: InferenceContext, id: string) => Promise<T | undefined>, map: (row: T) => unknown, what: string) =>
+  async (r: Ref, ctx: InferenceContext) => {
+    const row = isUuid(r.id) ? await load(ctx, r.id) : undefined;
+    if (!row) throw notFound(what, r.id);
+    return map(row);
+  };
+
+/** Entity resolution for the gateway: other subgraphs refer to these types by id. */
+export const referenceResolvers = {
+  Run: { __resolveReference: ref((ctx, id) => ctx.inference.store.getRun(id), toRun, 'run') },
+  Checkpoint: { __resolveReference: ref((ctx, id) => ctx.inference.store.getCheckpoint(id), toCheckpoint, 'checkpoint') },
+  ProbeSet: { __resolveReference: ref((ctx, id) => ctx.inference.store.getProbeSet(id), toProbeSet, 'probe set') },
+  Sample: { __resolveReference: ref((ctx, id) => ctx.inference.store.getSample(id), toSample, 'sample') },
+  CaptureJob: { __resolveReference: ref((ctx, id) => ctx.inference.store.getCaptureJob(id), toCaptureJob, 'capture job') },
+};
+
+export const resolvers = [RunResolver, CheckpointResolver, ProbeSetResolver, SampleResolver, CaptureJobResolver] as const;

@@ -1,0 +1,142 @@
+// GraphQL object types owned by the inference subgraph.
+import { DateTimeISOResolver } from 'graphql-scalars';
+import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { bytesToFloat32 } from '../store/float32-bytes.js';
+import type { CaptureJob, Checkpoint, ProbeSet, Run, Sample, SampleRouting } from '../store/inference-store.js';
+
+export enum CheckpointStatusValue {
+  registered = 'registered',
+  capturing = 'capturing',
+  captured = 'captured',
+  failed = 'failed',
+}
+registerEnumType(CheckpointStatusValue, { name: 'CheckpointStatus' });
+
+export enum JobStatusValue {
+  queued = 'queued',
+  running = 'running',
+  completed = 'completed',
+  failed = 'failed',
+  cancelled = 'cancelled',
+}
+registerEnumType(JobStatusValue, { name: 'JobStatus' });
+
+@ObjectType('Run', { description: 'A pretraining run (a model family): its checkpoints share architecture and tokenizer.' })
+@Directive('@key(fields: "id")')
+export class RunType {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field({ description: 'Hugging Face architecture name, e.g. OlmoeForCausalLM.' }) architecture!: string;
+  @Field(() => String, { nullable: true, description: 'Path of the tokenizer.json used for this run.' })
+  tokenizer!: string | null;
+  @Field(() => DateTimeISOResolver) createdAt!: Date;
+}
+
+@ObjectType('Checkpoint', { description: 'A saved model state of a run at a training step.' })
+@Directive('@key(fields: "id")')
+export class CheckpointType {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) runId!: string;
+  @Field(() => Int) step!: number;
+  @Field(() => Float, { nullable: true }) tokensSeen!: number | null;
+  @Field({ description: 'Folder of the Hugging Face layout (config.json + *.safetensors).' }) uri!: string;
+  @Field(() => CheckpointStatusValue) status!: CheckpointStatusValue;
+  @Field(() => DateTimeISOResolver) createdAt!: Date;
+}
+
+@ObjectType('ProbeSet', { description: 'Training samples of one domain whose routing is captured at every checkpoint.' })
+@Directive('@key(fields: "id")')
+export class ProbeSetType {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field() domain!: string;
+  @Field({ description: 'The JSONL path the samples came from, or "inline".' }) source!: string;
+  @Field(() => Int) sampleCount!: number;
+  @Field(() => DateTimeISOResolver) createdAt!: Date;
+}
+
+@ObjectType('Sample')
+@Directive('@key(fields: "id")')
+export class SampleType {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) probeSetId!: string;
+  @Field(() => Int, { description: 'Position in the probe set, from 0.' }) index!: number;
+  @Field(() => String, { nullable: true, description: 'The "id" given in the source row.' }) externalId!: string | null;
+  @Field() text!: string;
+  @Field(() => String, { nullable: true, description: 'Data group within the domain.' }) group!: string | null;
+}
+
+@ObjectType('CaptureJob', { description: 'Routing capture of one probe set at one checkpoint.' })
+@Directive('@key(fields: "id")')
+export class CaptureJobType {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) checkpointId!: string;
+  @Field(() => ID) probeSetId!: string;
+  @Field(() => JobStatusValue) status!: JobStatusValue;
+  @Field(() => Int) done!: number;
+  @Field(() => Int) total!: number;
+  @Field(() => Int) attempts!: number;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => DateTimeISOResolver) createdAt!: Date;
+  @Field(() => DateTimeISOResolver) updatedAt!: Date;
+}
+
+@ObjectType('RoutingLayer')
+export class RoutingLayerType {
+  @Field(() => Int) layer!: number;
+  @Field(() => [Float], { description: 'Token-mean router softmax over all experts (method.md section 2).' })
+  weights!: number[];
+}
+
+@ObjectType('SampleRouting', { description: "A sample's routing summary at one checkpoint." })
+export class SampleRoutingType {
+  @Field(() => ID) checkpointId!: string;
+  @Field(() => Int) experts!: number;
+  @Field(() => [RoutingLayerType]) layers!: RoutingLayerType[];
+  @Field(() => Float, { description: 'Per-token mean negative log-likelihood of the next token.' }) nll!: number;
+  @Field(() => Int) tokenCount!: number;
+}
+
+export const toRun = (r: Run): RunType => ({
+  id: r.id, name: r.name, architecture: r.architecture, tokenizer: r.tokenizer, createdAt: r.created_at,
+});
+
+export const toCheckpoint = (c: Checkpoint): CheckpointType => ({
+  id: c.id,
+  runId: c.run_id,
+  step: Number(c.step),
+  tokensSeen: c.tokens_seen,
+  uri: c.uri,
+  status: c.status as CheckpointStatusValue,
+  createdAt: c.created_at,
+});
+
+export const toProbeSet = (p: ProbeSet): ProbeSetType => ({
+  id: p.id, name: p.name, domain: p.domain, source: p.source, sampleCount: p.sample_count, createdAt: p.created_at,
+});
+
+export const toSample = (s: Sample): SampleType => ({
+  id: s.id, probeSetId: s.probe_set_id, index: s.idx, externalId: s.external_id, text: s.text, group: s.group_name,
+});
+
+export const toCaptureJob = (j: CaptureJob): CaptureJobType => ({
+  id: j.id,
+  checkpointId: j.checkpoint_id,
+  probeSetId: j.probe_set_id,
+  status: j.status as JobStatusValue,
+  done: j.done,
+  total: j.total,
+  attempts: j.attempts,
+  error: j.error,
+  createdAt: j.created_at,
+  updatedAt: j.updated_at,
+});
+
+export function toSampleRouting(r: SampleRouting): SampleRoutingType {
+  const weights = bytesToFloat32(r.routing);
+  const layers: RoutingLayerType[] = [];
+  for (let l = 0; l < r.layers; l++) {
+    layers.push({ layer: l, weights: Array.from(weights.subarray(l * r.experts, (l + 1) * r.experts)) });
+  }
+  return { checkpointId: r.checkpoint_id, experts: r.experts, layers, nll: r.nll, tokenCount: r.token_count };
+}

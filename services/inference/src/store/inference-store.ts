@@ -1,0 +1,254 @@
+// All SQL of the inference service. Writes are idempotent so a redelivered job never duplicates rows.
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { ProbeRow } from '../probe-set/probe-rows.js';
+import type {
+  CaptureJobTable,
+  CheckpointTable,
+  InferenceTables,
+  JobStatus,
+  ProbeSetTable,
+  RunTable,
+  SampleRoutingTable,
+  SampleTable,
+} from './tables.js';
+
+export type Run = Selectable<RunTable>;
+export type Checkpoint = Selectable<CheckpointTable>;
+export type ProbeSet = Selectable<ProbeSetTable>;
+export type Sample = Selectable<SampleTable>;
+export type CaptureJob = Selectable<CaptureJobTable>;
+export type SampleRouting = Selectable<SampleRoutingTable>;
+export type NewSampleRouting = Omit<SampleRouting, 'created_at'>;
+
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}
+
+const SAMPLE_INSERT_BATCH = 500;
+
+export class InferenceStore {
+  constructor(readonly db: Kysely<InferenceTables>) {}
+
+  // --- runs ---------------------------------------------------------------------------------
+
+  async createRun(input: { name: string; architecture: string; tokenizer: string | null }): Promise<Run> {
+    const row = await this.db
+      .insertInto('inference.run')
+      .values({ id: randomUUID(), ...input })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new ConflictError(`a run named "${input.name}" already exists`);
+    return row;
+  }
+
+  getRun(id: string): Promise<Run | undefined> {
+    return this.db.selectFrom('inference.run').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  getRunByName(name: string): Promise<Run | undefined> {
+    return this.db.selectFrom('inference.run').selectAll().where('name', '=', name).executeTakeFirst();
+  }
+
+  listRuns(): Promise<Run[]> {
+    return this.db.selectFrom('inference.run').selectAll().orderBy('created_at').orderBy('name').execute();
+  }
+
+  // --- checkpoints --------------------------------------------------------------------------
+
+  /**
+   * Registering the same (run, step, uri) twice returns the first row: training loops retry their
+   * announcements. The same step with another uri is a conflict, not an overwrite.
+   */
+  async registerCheckpoint(input: {
+    runId: string;
+    step: number;
+    tokensSeen: number | null;
+    uri: string;
+  }): Promise<{ checkpoint: Checkpoint; created: boolean }> {
+    const inserted = await this.db
+      .insertInto('inference.checkpoint')
+      .values({ id: randomUUID(), run_id: input.runId, step: input.step, tokens_seen: input.tokensSeen, uri: input.uri })
+      .onConflict((oc) => oc.columns(['run_id', 'step']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return { checkpoint: inserted, created: true };
+    const existing = await this.db
+      .selectFrom('inference.checkpoint')
+      .selectAll()
+      .where('run_id', '=', input.runId)
+      .where('step', '=', input.step)
+      .executeTakeFirstOrThrow();
+    if (existing.uri !== input.uri) {
+      throw new ConflictError(`step ${input.step} is already registered with uri ${existing.uri}`);
+    }
+    return { checkpoint: existing, created: false };
+  }
+
+  getCheckpoint(id: string): Promise<Checkpoint | undefined> {
+    return this.db.selectFrom('inference.checkpoint').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  listCheckpoints(runId: string): Promise<Checkpoint[]> {
+    return this.db.selectFrom('inference.checkpoint').selectAll().where('run_id', '=', runId).orderBy('step').execute();
+  }
+
+  async setCheckpointStatus(id: string, status: Checkpoint['status']): Promise<void> {
+    await this.db.updateTable('inference.checkpoint').set({ status }).where('id', '=', id).execute();
+  }
+
+  // --- probe sets and samples ---------------------------------------------------------------
+
+  async createProbeSet(input: { name: string; domain: string; source: string; rows: ProbeRow[] }): Promise<ProbeSet> {
+    return this.db.transaction().execute(async (tx) => {
+      const probeSet = await tx
+        .insertInto('inference.probe_set')
+        .values({ id: randomUUID(), name: input.name, domain: input.domain, source: input.source, sample_count: input.rows.length })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (!probeSet) throw new ConflictError(`a probe set named "${input.name}" already exists`);
+      for (let start = 0; start < input.rows.length; start += SAMPLE_INSERT_BATCH) {
+        const batch = input.rows.slice(start, start + SAMPLE_INSERT_BATCH).map((row, i) => ({
+          id: randomUUID(),
+          probe_set_id: probeSet.id,
+          idx: start + i,
+          external_id: row.externalId,
+          text: row.text,
+          group_name: row.group,
+          meta: row.meta === null ? null : JSON.stringify(row.meta),
+        }));
+        await tx.insertInto('inference.sample').values(batch).execute();
+      }
+      return probeSet;
+    });
+  }
+
+  getProbeSet(id: string): Promise<ProbeSet | undefined> {
+    return this.db.selectFrom('inference.probe_set').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  listProbeSets(domain?: string): Promise<ProbeSet[]> {
+    let q = this.db.selectFrom('inference.probe_set').selectAll();
+    if (domain !== undefined) q = q.where('domain', '=', domain);
+    return q.orderBy('name').execute();
+  }
+
+  listSamples(probeSetId: string, offset = 0, limit?: number): Promise<Sample[]> {
+    let q = this.db.selectFrom('inference.sample').selectAll().where('probe_set_id', '=', probeSetId).orderBy('idx').offset(offset);
+    if (limit !== undefined) q = q.limit(limit);
+    return q.execute();
+  }
+
+  getSample(id: string): Promise<Sample | undefined> {
+    return this.db.selectFrom('inference.sample').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  // --- capture jobs -------------------------------------------------------------------------
+
+  /**
+   * One job per (checkpoint, probe set). Asking again returns the live job; a failed or cancelled
+   * one is re-queued, keeping the samples already captured.
+   */
+  async upsertCaptureJob(checkpointId: string, probeSetId: string, total: number): Promise<{ job: CaptureJob; enqueue: boolean }> {
+    return this.db.transaction().execute(async (tx) => {
+      const inserted = await tx
+        .insertInto('inference.capture_job')
+        .values({ id: randomUUID(), checkpoint_id: checkpointId, probe_set_id: probeSetId, total })
+        .onConflict((oc) => oc.columns(['checkpoint_id', 'probe_set_id']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return { job: inserted, enqueue: true };
+      const existing = await tx
+        .selectFrom('inference.capture_job')
+        .selectAll()
+        .where('checkpoint_id', '=', checkpointId)
+        .where('probe_set_id', '=', probeSetId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (existing.status !== 'failed' && existing.status !== 'cancelled') return { job: existing, enqueue: false };
+      const requeued = await tx
+        .updateTable('inference.capture_job')
+        .set({ status: 'queued', error: null, updated_at: new Date() })
+        .where('id', '=', existing.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { job: requeued, enqueue: true };
+    });
+  }
+
+  getCaptureJob(id: string): Promise<CaptureJob | undefined> {
+    return this.db.selectFrom('inference.capture_job').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  listCaptureJobs(filter: { checkpointId?: string; status?: JobStatus }): Promise<CaptureJob[]> {
+    let q = this.db.selectFrom('inference.capture_job').selectAll();
+    if (filter.checkpointId !== undefined) q = q.where('checkpoint_id', '=', filter.checkpointId);
+    if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+    return q.orderBy('created_at').execute();
+  }
+
+  async updateCaptureJob(
+    id: string,
+    patch: { status?: JobStatus; done?: number; error?: string | null; attemptStarted?: boolean },
+  ): Promise<CaptureJob | undefined> {
+    return this.db
+      .updateTable('inference.capture_job')
+      .set({
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.done !== undefined ? { done: patch.done } : {}),
+        ...(patch.error !== undefined ? { error: patch.error } : {}),
+        ...(patch.attemptStarted ? { attempts: sql<number>`attempts + 1` } : {}),
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  // --- routing ------------------------------------------------------------------------------
+
+  /** Idempotent: a sample already captured at this checkpoint keeps its first row. */
+  async insertRouting(rows: NewSampleRouting[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const result = await this.db
+      .insertInto('inference.sample_routing')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['checkpoint_id', 'sample_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+
+  /** Ids of the probe set's samples that already have routing at this checkpoint. */
+  async capturedSampleIds(checkpointId: string, probeSetId: string): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('inference.sample_routing as r')
+      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .select('r.sample_id')
+      .where('r.checkpoint_id', '=', checkpointId)
+      .where('s.probe_set_id', '=', probeSetId)
+      .execute();
+    return new Set(rows.map((r) => r.sample_id));
+  }
+
+  getRouting(checkpointId: string, sampleId: string): Promise<SampleRouting | undefined> {
+    return this.db
+      .selectFrom('inference.sample_routing')
+      .selectAll()
+      .where('checkpoint_id', '=', checkpointId)
+      .where('sample_id', '=', sampleId)
+      .executeTakeFirst();
+  }
+
+  async countRouting(checkpointId: string, probeSetId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('inference.sample_routing as r')
+      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('r.checkpoint_id', '=', checkpointId)
+      .where('s.probe_set_id', '=', probeSetId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

@@ -1,0 +1,84 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+import type { SchemaMigrations } from '@grokwatch/db';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    const s = db.schema.withSchema('inference');
+    await s
+      .createTable('run')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('architecture', 'text', (c) => c.notNull())
+      .addColumn('tokenizer', 'text')
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .execute();
+    await s
+      .createTable('checkpoint')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('run_id', 'uuid', (c) => c.notNull().references('inference.run.id').onDelete('cascade'))
+      .addColumn('step', 'bigint', (c) => c.notNull().check(sql`step >= 0`))
+      .addColumn('tokens_seen', 'double precision')
+      .addColumn('uri', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull().defaultTo('registered'))
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addUniqueConstraint('checkpoint_run_step', ['run_id', 'step'])
+      .execute();
+    await s
+      .createTable('probe_set')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('domain', 'text', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('sample_count', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .execute();
+    await s
+      .createTable('sample')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('probe_set_id', 'uuid', (c) => c.notNull().references('inference.probe_set.id').onDelete('cascade'))
+      .addColumn('idx', 'integer', (c) => c.notNull())
+      .addColumn('external_id', 'text')
+      .addColumn('text', 'text', (c) => c.notNull())
+      .addColumn('group_name', 'text')
+      .addColumn('meta', 'jsonb')
+      .addUniqueConstraint('sample_probe_set_idx', ['probe_set_id', 'idx'])
+      .execute();
+    await s
+      .createTable('capture_job')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('checkpoint_id', 'uuid', (c) => c.notNull().references('inference.checkpoint.id').onDelete('cascade'))
+      .addColumn('probe_set_id', 'uuid', (c) => c.notNull().references('inference.probe_set.id').onDelete('cascade'))
+      .addColumn('status', 'text', (c) => c.notNull().defaultTo('queued'))
+      .addColumn('done', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('total', 'integer', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('error', 'text')
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addUniqueConstraint('capture_job_checkpoint_probe_set', ['checkpoint_id', 'probe_set_id'])
+      .execute();
+    await s
+      .createTable('sample_routing')
+      .addColumn('checkpoint_id', 'uuid', (c) => c.notNull().references('inference.checkpoint.id').onDelete('cascade'))
+      .addColumn('sample_id', 'uuid', (c) => c.notNull().references('inference.sample.id').onDelete('cascade'))
+      .addColumn('capture_job_id', 'uuid', (c) => c.notNull())
+      .addColumn('layers', 'integer', (c) => c.notNull())
+      .addColumn('experts', 'integer', (c) => c.notNull())
+      .addColumn('routing', 'bytea', (c) => c.notNull())
+      .addColumn('topk_counts', 'bytea')
+      .addColumn('embedding', 'bytea')
+      .addColumn('nll', 'double precision', (c) => c.notNull())
+      .addColumn('token_count', 'integer', (c) => c.notNull())
+      .addColumn('min_k_pp', 'double precision')
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint('sample_routing_pk', ['checkpoint_id', 'sample_id'])
+      .execute();
+    await s.createIndex('checkpoint_run_idx').on('checkpoint').column('run_id').execute();
+    await s.createIndex('sample_probe_set_idx').on('sample').column('probe_set_id').execute();
+  },
+};
+
+export const inferenceMigrations: SchemaMigrations = {
+  schema: 'inference',
+  migrations: { '0001-initial': initial },
+};

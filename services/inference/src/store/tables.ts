@@ -1,0 +1,88 @@
+// The `inference` schema, as Kysely sees it. Only the inference service writes these tables.
+import type { ColumnType, Generated } from 'kysely';
+
+type CreatedAt = ColumnType<Date, never, never>;
+type UpdatedAt = ColumnType<Date, never, Date>;
+
+export type CheckpointStatus = 'registered' | 'capturing' | 'captured' | 'failed';
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface RunTable {
+  id: string;
+  name: string;
+  architecture: string;
+  tokenizer: string | null;
+  created_at: Generated<CreatedAt>;
+}
+
+export interface CheckpointTable {
+  id: string;
+  run_id: string;
+  step: number;
+  tokens_seen: number | null;
+  uri: string;
+  status: Generated<CheckpointStatus>;
+  created_at: Generated<CreatedAt>;
+}
+
+export interface ProbeSetTable {
+  id: string;
+  name: string;
+  domain: string;
+  source: string;
+  sample_count: number;
+  created_at: Generated<CreatedAt>;
+}
+
+export interface SampleTable {
+  id: string;
+  probe_set_id: string;
+  idx: number;
+  external_id: string | null;
+  text: string;
+  group_name: string | null;
+  meta: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+}
+
+export interface CaptureJobTable {
+  id: string;
+  checkpoint_id: string;
+  probe_set_id: string;
+  status: Generated<JobStatus>;
+  done: Generated<number>;
+  total: number;
+  attempts: Generated<number>;
+  error: string | null;
+  created_at: Generated<CreatedAt>;
+  updated_at: Generated<UpdatedAt>;
+}
+
+/** One row per (checkpoint, sample): the method's per-sample routing summary (method.md section 2). */
+export interface SampleRoutingTable {
+  checkpoint_id: string;
+  sample_id: string;
+  capture_job_id: string;
+  layers: number;
+  experts: number;
+  /** Float32 little-endian, layers x experts row-major: token-mean router softmax. */
+  routing: Uint8Array;
+  /** Float32: per-layer top-k selection counts, layers x experts. */
+  topk_counts: Uint8Array | null;
+  /** Float32: mean final hidden state. */
+  embedding: Uint8Array | null;
+  /** Per-token mean negative log-likelihood of the next token. */
+  nll: number;
+  token_count: number;
+  /** Min-K%++ statistic (method.md section 6), when the capture computed it. */
+  min_k_pp: number | null;
+  created_at: Generated<CreatedAt>;
+}
+
+export interface InferenceTables {
+  'inference.run': RunTable;
+  'inference.checkpoint': CheckpointTable;
+  'inference.probe_set': ProbeSetTable;
+  'inference.sample': SampleTable;
+  'inference.capture_job': CaptureJobTable;
+  'inference.sample_routing': SampleRoutingTable;
+}

@@ -1,0 +1,5 @@
+import type { MetricsService } from '../metrics-service.js';
+
+export interface MetricsContext {
+  metrics: MetricsService;
+}

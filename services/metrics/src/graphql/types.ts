@@ -1,0 +1,33 @@
+import { DateTimeISOResolver, GraphQLJSONObject } from 'graphql-scalars';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import type { MetricsJob } from '../store/metrics-store.js';
+
+@ObjectType('MetricsJob', { description: 'Pathway metrics of one probe set at one checkpoint, for one parameter set.' })
+export class MetricsJobType {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) checkpointId!: string;
+  @Field(() => ID) probeSetId!: string;
+  @Field(() => GraphQLJSONObject) params!: Record<string, unknown>;
+  @Field() status!: string;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => DateTimeISOResolver) createdAt!: Date;
+  @Field(() => DateTimeISOResolver) updatedAt!: Date;
+}
+
+/** The inference subgraph owns Checkpoint; this subgraph adds fields to it. */
+@ObjectType('Checkpoint')
+@Directive('@key(fields: "id")')
+export class CheckpointEntity {
+  @Field(() => ID) id!: string;
+}
+
+export const toMetricsJob = (j: MetricsJob): MetricsJobType => ({
+  id: j.id,
+  checkpointId: j.checkpoint_id,
+  probeSetId: j.probe_set_id,
+  params: j.params,
+  status: j.status,
+  error: j.error,
+  createdAt: j.created_at,
+  updatedAt: j.updated_at,
+});
