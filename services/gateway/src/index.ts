@@ -4,3 +4,4 @@ export { composeSupergraph, subgraphSdl, CompositionError, type NamedSubgraph } 
 export { renderSchemaFiles } from './schema-files.js';
 export { apiKeyPlugin, API_KEY_HEADER } from './auth.js';
 export { SUBSCRIPTION_SDL } from './subscriptions.js';
+export { startDistributedGateway, type DistributedGatewayConfig, type SubgraphUrls } from './distributed.js';

@@ -1,12 +1,8 @@
-// Distributed gateway: `node services/gateway/dist/main.js`, composing the subgraphs at their URLs.
-import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
-import { busConfigFromEnv, connectBus } from '@grokwatch/bus';
-import { createLogger, createRegistry, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
-import { startGatewayServer } from './gateway-server.js';
-
-export function subgraphList(urls: { inference: string; metrics: string; evaluation: string }) {
-  return Object.entries(urls).map(([name, url]) => ({ name, url }));
-}
+// Distributed gateway: `node services/gateway/dist/main.js`.
+// PORT, INFERENCE_URL, METRICS_URL, EVALUATION_URL, NATS_URL, GROKWATCH_API_KEY, SUBGRAPH_POLL_MS.
+import { busConfigFromEnv } from '@grokwatch/bus';
+import { createLogger, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
+import { startDistributedGateway } from './distributed.js';
 
 async function main(): Promise<void> {
   const logger = createLogger('gateway');
@@ -18,33 +14,16 @@ async function main(): Promise<void> {
     GROKWATCH_API_KEY: env.optionalString(),
     SUBGRAPH_POLL_MS: env.int({ default: 0, min: 0 }),
   });
-  const gateway = new ApolloGateway({
-    supergraphSdl: new IntrospectAndCompose({
-      subgraphs: subgraphList({ inference: cfg.INFERENCE_URL, metrics: cfg.METRICS_URL, evaluation: cfg.EVALUATION_URL }),
-      pollIntervalInMs: cfg.SUBGRAPH_POLL_MS || undefined,
-    }),
-  });
-  const bus = await connectBus(busConfigFromEnv(process.env));
-  const server = await startGatewayServer({
+  const server = await startDistributedGateway({
     port: cfg.PORT,
-    gateway,
-    context: async () => ({}),
-    bus,
+    subgraphs: { inference: cfg.INFERENCE_URL, metrics: cfg.METRICS_URL, evaluation: cfg.EVALUATION_URL },
+    bus: busConfigFromEnv(process.env),
     apiKey: cfg.GROKWATCH_API_KEY,
     logger,
-    registry: createRegistry('gateway'),
-    health: {
-      subgraphs: async () => {
-        const urls = [cfg.INFERENCE_URL, cfg.METRICS_URL, cfg.EVALUATION_URL];
-        await Promise.all(urls.map(async (u) => {
-          const res = await fetch(u.replace(/\/graphql$/, '/healthz'));
-          if (!res.ok) throw new Error(`${u} unhealthy (${res.status})`);
-        }));
-      },
-    },
+    pollIntervalMs: cfg.SUBGRAPH_POLL_MS || undefined,
   });
   console.log(`grokwatch gateway: ${server.url}`);
-  onShutdown(logger, [() => server.stop(), () => bus.close()]);
+  onShutdown(logger, [() => server.stop()]);
 }
 
 main().catch((err) => {

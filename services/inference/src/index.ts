@@ -12,3 +12,4 @@ export {
   type RoutingCapturer,
   type SampleCapture,
 } from './capture/routing-capturer.js';
+export { startInferenceService, type InferenceServiceConfig, type RunningService } from './service.js';

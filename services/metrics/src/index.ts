@@ -4,3 +4,4 @@ export type { MetricsContext } from './graphql/context.js';
 export { MetricsStore, paramsKey } from './store/metrics-store.js';
 export { metricsMigrations } from './store/migrations.js';
 export type { MetricsTables } from './store/tables.js';
+export { startMetricsService, type MetricsServiceConfig } from './service.js';

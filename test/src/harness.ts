@@ -1,0 +1,92 @@
+// Starts the platform in either mode for end-to-end tests, plus a tiny GraphQL client.
+import { randomBytes } from 'node:crypto';
+import type { BusConfig } from '@grokwatch/bus';
+import { createTestDatabase } from '@grokwatch/db/testing';
+import { startEvaluationService } from '@grokwatch/evaluation';
+import { startDistributedGateway, startEmbedded } from '@grokwatch/gateway';
+import { startInferenceService, type RoutingCapturer } from '@grokwatch/inference';
+import { startMetricsService } from '@grokwatch/metrics';
+import { createLogger } from '@grokwatch/service-kit';
+
+export type Mode = 'embedded' | 'distributed';
+export const MODES: Mode[] = ['embedded', 'distributed'];
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[];
+}
+
+export interface Platform {
+  mode: Mode;
+  url: string;
+  wsUrl: string;
+  /** The bus settings a worker process of this platform would need (distributed only). */
+  busConfig: BusConfig;
+  databaseUrl: string | null;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+export async function postGraphQL<T>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as GraphQLResponse<T>;
+}
+
+export interface PlatformOptions {
+  apiKey?: string;
+  capturer?: RoutingCapturer;
+}
+
+export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Promise<Platform> {
+  const logger = createLogger('test', 'warn');
+  if (mode === 'embedded') {
+    const busConfig: BusConfig = { kind: 'memory' };
+    const p = await startEmbedded({
+      port: 0, host: '127.0.0.1', database: { kind: 'pglite', dataDir: 'memory://' }, bus: busConfig,
+      apiKey: opts.apiKey, logger, capturer: opts.capturer,
+    });
+    return {
+      mode, url: p.url, wsUrl: p.wsUrl, busConfig, databaseUrl: null,
+      gql: (q, v, h) => postGraphQL(p.url, q, v, h),
+      stop: () => p.stop(),
+    };
+  }
+  const testDb = await createTestDatabase();
+  const prefix = `t${randomBytes(4).toString('hex')}.`;
+  const busConfig: BusConfig = { kind: 'nats', servers: NATS_URL, prefix };
+  const database = testDb.config;
+  const inference = await startInferenceService({ port: 0, host: '127.0.0.1', database, bus: busConfig, logger, capturer: opts.capturer });
+  const metrics = await startMetricsService({ port: 0, host: '127.0.0.1', database, bus: busConfig, logger });
+  const evaluation = await startEvaluationService({ port: 0, host: '127.0.0.1', database, logger });
+  const gateway = await startDistributedGateway({
+    port: 0, host: '127.0.0.1', bus: busConfig, apiKey: opts.apiKey, logger,
+    subgraphs: { inference: inference.url!, metrics: metrics.url, evaluation: evaluation.url },
+  });
+  return {
+    mode, url: gateway.url, wsUrl: gateway.wsUrl, busConfig,
+    databaseUrl: testDb.config.kind === 'postgres' ? testDb.config.url : null,
+    gql: (q, v, h) => postGraphQL(gateway.url, q, v, h),
+    async stop() {
+      await gateway.stop();
+      await Promise.all([inference.stop(), metrics.stop(), evaluation.stop()]);
+      await testDb.drop();
+    },
+  };
+}
+
+/** Asserts a response has no errors and returns its data. */
+export function dataOf<T>(res: GraphQLResponse<T>): T {
+  if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
+  if (!res.data) throw new Error('no data');
+  return res.data;
+}
+
+export function errorCode(res: GraphQLResponse): string | undefined {
+  return res.errors?.[0]?.extensions?.code;
+}

@@ -1,0 +1,192 @@
+// The same end-to-end suite against the embedded platform and the distributed one (real Postgres + NATS).
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { MODES, dataOf, errorCode, startPlatform, type Platform } from './harness.js';
+
+const CREATE_RUN = `mutation($input: CreateRunInput!) { createRun(input: $input) { id name architecture } }`;
+const REGISTER = `mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id step tokensSeen status } }`;
+const CREATE_PROBES = `mutation($input: CreateProbeSetInput!) { createProbeSet(input: $input) { id name domain sampleCount } }`;
+const START_CAPTURE = `mutation($input: StartCaptureInput!) { startCapture(input: $input) { id status total } }`;
+
+for (const mode of MODES) {
+  describe(`platform (${mode})`, () => {
+    let p: Platform;
+    let dir: string;
+    const suffix = Math.random().toString(36).slice(2, 8);
+
+    before(async () => {
+      p = await startPlatform(mode);
+      dir = await mkdtemp(join(tmpdir(), 'gw-platform-'));
+    });
+    after(async () => {
+      await p?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    test('a mutation creates a run and a checkpoint; a query joins fields from three subgraphs', async () => {
+      const run = dataOf(await p.gql<{ createRun: { id: string; name: string } }>(CREATE_RUN, {
+        input: { name: `run-${suffix}`, architecture: 'OlmoeForCausalLM' },
+      })).createRun;
+      assert.equal(run.name, `run-${suffix}`);
+      const cp = dataOf(await p.gql<{ registerCheckpoint: { id: string; step: number; status: string } }>(REGISTER, {
+        input: { runId: run.id, step: 1000, tokensSeen: 4.2e9, uri: '/ckpt/step1000' },
+      })).registerCheckpoint;
+      assert.equal(cp.step, 1000);
+      assert.equal(cp.status, 'registered');
+      // Same step and uri again: idempotent, same id.
+      const again = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
+        input: { runId: run.id, step: 1000, tokensSeen: 4.2e9, uri: '/ckpt/step1000' },
+      })).registerCheckpoint;
+      assert.equal(again.id, cp.id);
+
+      const joined = dataOf(await p.gql<{ run: { checkpoints: { id: string; step: number; tokensSeen: number; metricsJobs: unknown[]; evaluationJobs: unknown[] }[] } }>(
+        `query($id: ID!) { run(id: $id) { name checkpoints { id step tokensSeen metricsJobs { id status } evaluationJobs { id status } } } }`,
+        { id: run.id },
+      ));
+      assert.equal(joined.run.checkpoints.length, 1);
+      assert.equal(joined.run.checkpoints[0]!.tokensSeen, 4.2e9);
+      assert.deepEqual(joined.run.checkpoints[0]!.metricsJobs, []);
+      assert.deepEqual(joined.run.checkpoints[0]!.evaluationJobs, []);
+    });
+
+    test('probe sets from a JSONL file and inline rows; a malformed line is named', async () => {
+      const good = join(dir, 'good.jsonl');
+      await writeFile(good, '{"id":"a","text":"1 + 2 = 3","group":"add"}\n\n{"id":"b","text":"2 * 3 = 6","group":"mul","extra":1}\n');
+      const fromFile = dataOf(await p.gql<{ createProbeSet: { sampleCount: number } }>(CREATE_PROBES, {
+        input: { name: `file-${suffix}`, domain: 'math', path: good },
+      })).createProbeSet;
+      assert.equal(fromFile.sampleCount, 2);
+
+      const inline = dataOf(await p.gql<{ createProbeSet: { id: string; sampleCount: number } }>(CREATE_PROBES, {
+        input: { name: `inline-${suffix}`, domain: 'code', rows: [{ text: 'a=1;a?=1' }, { text: 'b=2;b?=2', group: 'g' }] },
+      })).createProbeSet;
+      assert.equal(inline.sampleCount, 2);
+      const samples = dataOf(await p.gql<{ probeSet: { samples: { index: number; text: string; group: string | null }[] } }>(
+        `query($id: ID!) { probeSet(id: $id) { samples(limit: 10) { index text group } } }`, { id: inline.id },
+      )).probeSet.samples;
+      assert.deepEqual(samples.map((s) => s.group), [null, 'g']);
+
+      const bad = join(dir, 'bad.jsonl');
+      await writeFile(bad, '{"text":"ok"}\n{"text": "missing brace"\n');
+      const res = await p.gql(CREATE_PROBES, { input: { name: `bad-${suffix}`, domain: 'math', path: bad } });
+      assert.equal(errorCode(res), 'BAD_USER_INPUT');
+      assert.match(res.errors![0]!.message, /bad\.jsonl:2: invalid JSON/);
+
+      const missingText = await p.gql(CREATE_PROBES, { input: { name: `bad2-${suffix}`, domain: 'math', rows: [{ text: '' }] } });
+      assert.equal(errorCode(missingText), 'BAD_USER_INPUT');
+      assert.match(missingText.errors![0]!.message, /rows:1/);
+
+      const sets = dataOf(await p.gql<{ probeSets: { name: string }[] }>(`{ probeSets { name } }`)).probeSets.map((s) => s.name);
+      assert.ok(!sets.includes(`bad-${suffix}`), 'a failed probe set leaves nothing behind');
+    });
+
+    test('bad input comes back as clear GraphQL errors and the service keeps serving', async () => {
+      const run = dataOf(await p.gql<{ createRun: { id: string } }>(CREATE_RUN, {
+        input: { name: `bad-input-${suffix}`, architecture: 'OlmoeForCausalLM' },
+      })).createRun;
+      const negative = await p.gql(REGISTER, { input: { runId: run.id, step: -1, uri: '/x' } });
+      assert.equal(errorCode(negative), 'BAD_USER_INPUT');
+      assert.match(negative.errors![0]!.message, /step/);
+
+      const unknownRun = await p.gql(REGISTER, { input: { runId: '00000000-0000-4000-8000-000000000000', step: 1, uri: '/x' } });
+      assert.equal(errorCode(unknownRun), 'NOT_FOUND');
+
+      const unknownCheckpoint = await p.gql(START_CAPTURE, { input: { checkpointId: 'not-a-checkpoint', probeSetId: 'nope' } });
+      assert.equal(errorCode(unknownCheckpoint), 'NOT_FOUND');
+      assert.match(unknownCheckpoint.errors![0]!.message, /checkpoint not-a-checkpoint not found/);
+
+      const duplicate = await p.gql(CREATE_RUN, { input: { name: `bad-input-${suffix}`, architecture: 'OlmoeForCausalLM' } });
+      assert.equal(errorCode(duplicate), 'CONFLICT');
+
+      const wrongType = await p.gql(REGISTER, { input: { runId: run.id, step: 'ten', uri: '/x' } });
+      assert.ok(wrongType.errors?.length, 'a string step is rejected');
+
+      let deep = '{ runs { checkpoints { run { checkpoints { run { checkpoints { run { checkpoints { run { checkpoints { run { checkpoints { run { id } } } } } } } } } } } } }';
+      const tooDeep = await p.gql(deep);
+      assert.equal(errorCode(tooDeep), 'QUERY_TOO_COMPLEX');
+      assert.match(tooDeep.errors![0]!.message, /depth/);
+
+      deep = '{ probeSets { samples(limit: 1000) { probeSet { samples(limit: 1000) { id } } } } }';
+      const tooCostly = await p.gql(deep);
+      assert.equal(errorCode(tooCostly), 'QUERY_TOO_COMPLEX');
+      assert.match(tooCostly.errors![0]!.message, /cost/);
+
+      const still = dataOf(await p.gql<{ runs: unknown[] }>(`{ runs { id } }`));
+      assert.ok(still.runs.length >= 1);
+    });
+
+    test('subscriptions deliver job progress to a graphql-ws client', async () => {
+      const run = dataOf(await p.gql<{ createRun: { id: string } }>(CREATE_RUN, {
+        input: { name: `sub-${suffix}`, architecture: 'OlmoeForCausalLM' },
+      })).createRun;
+      const cp = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
+        input: { runId: run.id, step: 5, uri: '/nowhere/step5' },
+      })).registerCheckpoint;
+      const probes = dataOf(await p.gql<{ createProbeSet: { id: string } }>(CREATE_PROBES, {
+        input: { name: `sub-probes-${suffix}`, domain: 'math', rows: [{ text: '1 + 1 = 2' }] },
+      })).createProbeSet;
+
+      const client: Client = createClient({ url: p.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+      const received: { status: string; jobId: string }[] = [];
+      const subscribed = new Promise<void>((resolve, reject) => {
+        const dispose = client.subscribe<{ jobProgress: { status: string; jobId: string } }>(
+          { query: 'subscription { jobProgress(kind: capture) { kind jobId status done total } }' },
+          {
+            next: (msg) => {
+              if (msg.data) received.push(msg.data.jobProgress);
+              if (received.length >= 1) {
+                dispose();
+                resolve();
+              }
+            },
+            error: reject,
+            complete: () => resolve(),
+          },
+        );
+      });
+      // Give the subscription a moment to reach the server before the event is published.
+      await new Promise((r) => setTimeout(r, 300));
+      const job = dataOf(await p.gql<{ startCapture: { id: string; status: string } }>(START_CAPTURE, {
+        input: { checkpointId: cp.id, probeSetId: probes.id },
+      })).startCapture;
+      await Promise.race([subscribed, new Promise((_, rej) => setTimeout(() => rej(new Error('no progress event')), 10_000))]);
+      await client.dispose();
+      assert.equal(received[0]!.jobId, job.id);
+      assert.equal(received[0]!.status, 'queued');
+    });
+
+    test('/healthz and /metrics answer', async () => {
+      const base = p.url.replace(/\/graphql$/, '');
+      const health = await fetch(`${base}/healthz`);
+      assert.equal(health.status, 200);
+      assert.equal(((await health.json()) as { status: string }).status, 'ok');
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(metrics, /grokwatch_graphql_operation_seconds/);
+    });
+  });
+}
+
+describe('API key', () => {
+  test('mutations need the key when one is configured; queries do not', async () => {
+    const p = await startPlatform('embedded', { apiKey: 'sekret-key' });
+    try {
+      const denied = await p.gql(CREATE_RUN, { input: { name: 'keyed', architecture: 'OlmoeForCausalLM' } });
+      assert.equal(errorCode(denied), 'UNAUTHENTICATED');
+      const wrong = await p.gql(CREATE_RUN, { input: { name: 'keyed', architecture: 'OlmoeForCausalLM' } }, { 'x-api-key': 'nope' });
+      assert.equal(errorCode(wrong), 'UNAUTHENTICATED');
+      const ok = await p.gql(CREATE_RUN, { input: { name: 'keyed', architecture: 'OlmoeForCausalLM' } }, { 'x-api-key': 'sekret-key' });
+      assert.equal(ok.errors, undefined);
+      const bearer = await p.gql(CREATE_RUN, { input: { name: 'keyed2', architecture: 'OlmoeForCausalLM' } }, { authorization: 'Bearer sekret-key' });
+      assert.equal(bearer.errors, undefined);
+      const read = dataOf(await p.gql<{ runs: unknown[] }>(`{ runs { id } }`));
+      assert.equal(read.runs.length, 2);
+    } finally {
+      await p.stop();
+    }
+  });
+});
