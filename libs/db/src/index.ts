@@ -1,1 +1,7 @@
-export {};
+export { databaseConfigFromEnv, PGLITE_MEMORY, redact, type DatabaseConfig } from './config.js';
+export { DatabaseConfigError, Float32DecodeError, MigrationError, UnsafeInt8Error } from './errors.js';
+export { decodeFloat32, encodeFloat32 } from './float32.js';
+export { parseInt8 } from './int8.js';
+export { migrateSchema, schemaLockKey, type AnyKysely, type SchemaMigrations } from './migrate.js';
+export { openDatabase, type Database, type OpenDatabaseOptions } from './open-database.js';
+export { PGliteDialect } from './pglite/pglite-dialect.js';

@@ -1,0 +1,74 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from './config.js';
+import { PGLITE_MEMORY } from './config.js';
+import { DatabaseConfigError } from './errors.js';
+import { INT8_ARRAY_OID, INT8_OID, parseInt8, parseInt8Array } from './int8.js';
+import { PGliteDialect } from './pglite/pglite-dialect.js';
+
+/** An open database: query with `kysely`, release with close(). */
+export interface Database<DB> {
+  readonly kysely: Kysely<DB>;
+  readonly kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Errors from idle pooled connections (server restart, network drop); default: ignored, the next query fails. */
+  onBackgroundError?: (err: Error) => void;
+}
+
+/**
+ * Value types are the same on both drivers: int8 -> number (UnsafeInt8Error beyond 2^53),
+ * timestamptz -> Date, bytea -> Uint8Array (a Buffer on pg, which is a Uint8Array), json/jsonb -> parsed.
+ */
+export async function openDatabase<DB>(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Database<DB>> {
+  switch (config.kind) {
+    case 'postgres':
+      return openPostgres<DB>(config, options);
+    case 'pglite':
+      return openPGlite<DB>(config);
+    default: {
+      const unknown: never = config;
+      throw new DatabaseConfigError(`unknown kind ${JSON.stringify((unknown as { kind: unknown }).kind)}`, 'kind');
+    }
+  }
+}
+
+function openPostgres<DB>(
+  config: Extract<DatabaseConfig, { kind: 'postgres' }>,
+  options: OpenDatabaseOptions,
+): Database<DB> {
+  if (config.maxConnections !== undefined && (!Number.isInteger(config.maxConnections) || config.maxConnections < 1)) {
+    throw new DatabaseConfigError(`must be a positive integer, got ${config.maxConnections}`, 'maxConnections');
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.maxConnections ?? 10,
+    types: { getTypeParser: pgTypeParser as typeof pg.types.getTypeParser },
+  });
+  // Without a listener an idle client's error would crash the process.
+  pool.on('error', (err) => options.onBackgroundError?.(err));
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { kysely, kind: 'postgres', close: () => kysely.destroy() };
+}
+
+function pgTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === INT8_OID) return parseInt8;
+  if (oid === INT8_ARRAY_OID) return parseInt8Array;
+  return pg.types.getTypeParser(oid, format as 'text');
+}
+
+async function openPGlite<DB>(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<Database<DB>> {
+  if (!config.dataDir) throw new DatabaseConfigError('is empty', 'dataDir');
+  const inMemory = config.dataDir === PGLITE_MEMORY;
+  if (!inMemory && !config.dataDir.includes('://')) await mkdir(config.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    dataDir: inMemory ? undefined : config.dataDir,
+    parsers: { [INT8_OID]: parseInt8, [INT8_ARRAY_OID]: parseInt8Array },
+  });
+  const kysely = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return { kysely, kind: 'pglite', close: () => kysely.destroy() };
+}
