@@ -4,11 +4,11 @@ export type { InferenceContext } from './graphql/context.js';
 export { InferenceStore } from './store/inference-store.js';
 export { inferenceMigrations } from './store/migrations.js';
 export type { InferenceTables } from './store/tables.js';
-export { bytesToFloat32, float32ToBytes } from './store/float32-bytes.js';
 export { startCaptureWorker, handleCaptureJob, type CaptureWorkerOptions } from './capture/capture-worker.js';
 export {
   CheckpointUnusableError,
   type CaptureSample,
+  type RouterLayer,
   type RoutingCapturer,
   type SampleCapture,
 } from './capture/routing-capturer.js';

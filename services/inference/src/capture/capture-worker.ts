@@ -1,7 +1,7 @@
 // jobs.capture handler: capture routing for every sample not yet stored, commit per batch, then ack.
 import { JobFailed, type Bus, type JobContext, type Stoppable } from '@grokwatch/bus';
 import type { Logger } from '@grokwatch/service-kit';
-import { float32ToBytes } from '../store/float32-bytes.js';
+import { encodeFloat32 } from '@grokwatch/db';
 import type { InferenceStore, NewSampleRouting } from '../store/inference-store.js';
 import { CheckpointUnusableError, type RoutingCapturer, type SampleCapture } from './routing-capturer.js';
 
@@ -24,9 +24,9 @@ function toRow(jobId: string, checkpointId: string, c: SampleCapture): NewSample
     capture_job_id: jobId,
     layers: c.layers,
     experts: c.experts,
-    routing: float32ToBytes(c.routing),
-    topk_counts: c.topkCounts ? float32ToBytes(c.topkCounts) : null,
-    embedding: c.embedding ? float32ToBytes(c.embedding) : null,
+    routing: encodeFloat32(c.routing),
+    topk_counts: c.topkCounts ? encodeFloat32(c.topkCounts) : null,
+    embedding: c.embedding ? encodeFloat32(c.embedding) : null,
     nll: c.nll,
     token_count: c.tokenCount,
     min_k_pp: c.minKPlusPlus,
@@ -62,6 +62,10 @@ export async function handleCaptureJob(
   job.progress(done, total, 'running');
 
   try {
+    const router = await capturer.routerWeights(checkpoint.uri);
+    await store.insertRouterWeights(checkpointId, router.map((l) => ({
+      layer: l.layer, experts: l.experts, hidden: l.hidden, weights: encodeFloat32(l.weights),
+    })));
     await capturer.capture(checkpoint.uri, todo, { signal: job.signal }, async (results) => {
       done += await store.insertRouting(results.map((r) => toRow(jobId, checkpointId, r)));
       await store.updateCaptureJob(jobId, { done });

@@ -21,7 +21,18 @@ export interface SampleCapture {
   minKPlusPlus: number | null;
 }
 
+/** One MoE layer's router matrix W_l, experts x hidden (float32, row-major). */
+export interface RouterLayer {
+  layer: number;
+  experts: number;
+  hidden: number;
+  weights: Float32Array;
+}
+
 export interface RoutingCapturer {
+  /** The checkpoint's router matrices, read from its weights (no forward pass). */
+  routerWeights(checkpointUri: string): Promise<RouterLayer[]>;
+
   /**
    * Runs the checkpoint over the samples in batches, calling `onBatch` after each so the caller
    * can commit results incrementally; rejects with the checkpoint's loading error, if any.

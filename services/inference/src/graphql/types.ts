@@ -1,7 +1,7 @@
 // GraphQL object types owned by the inference subgraph.
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { bytesToFloat32 } from '../store/float32-bytes.js';
+import { decodeFloat32 } from '@grokwatch/db';
 import type { CaptureJob, Checkpoint, ProbeSet, Run, Sample, SampleRouting } from '../store/inference-store.js';
 
 export enum CheckpointStatusValue {
@@ -133,7 +133,7 @@ export const toCaptureJob = (j: CaptureJob): CaptureJobType => ({
 });
 
 export function toSampleRouting(r: SampleRouting): SampleRoutingType {
-  const weights = bytesToFloat32(r.routing);
+  const weights = decodeFloat32(r.routing, 'routing');
   const layers: RoutingLayerType[] = [];
   for (let l = 0; l < r.layers; l++) {
     layers.push({ layer: l, weights: Array.from(weights.subarray(l * r.experts, (l + 1) * r.experts)) });

@@ -4,6 +4,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ProbeRow } from '../probe-set/probe-rows.js';
 import type {
   CaptureJobTable,
+  CheckpointRouterTable,
   CheckpointTable,
   InferenceTables,
   JobStatus,
@@ -19,6 +20,7 @@ export type ProbeSet = Selectable<ProbeSetTable>;
 export type Sample = Selectable<SampleTable>;
 export type CaptureJob = Selectable<CaptureJobTable>;
 export type SampleRouting = Selectable<SampleRoutingTable>;
+export type CheckpointRouter = Selectable<CheckpointRouterTable>;
 export type NewSampleRouting = Omit<SampleRouting, 'created_at'>;
 
 export class ConflictError extends Error {
@@ -230,6 +232,20 @@ export class InferenceStore {
       .where('s.probe_set_id', '=', probeSetId)
       .execute();
     return new Set(rows.map((r) => r.sample_id));
+  }
+
+  /** Idempotent, like insertRouting: the first stored matrices of a checkpoint stay. */
+  async insertRouterWeights(checkpointId: string, layers: { layer: number; experts: number; hidden: number; weights: Uint8Array }[]): Promise<void> {
+    if (layers.length === 0) return;
+    await this.db
+      .insertInto('inference.checkpoint_router')
+      .values(layers.map((l) => ({ checkpoint_id: checkpointId, ...l })))
+      .onConflict((oc) => oc.columns(['checkpoint_id', 'layer']).doNothing())
+      .execute();
+  }
+
+  listRouterWeights(checkpointId: string): Promise<CheckpointRouter[]> {
+    return this.db.selectFrom('inference.checkpoint_router').selectAll().where('checkpoint_id', '=', checkpointId).orderBy('layer').execute();
   }
 
   getRouting(checkpointId: string, sampleId: string): Promise<SampleRouting | undefined> {

@@ -73,6 +73,15 @@ const initial: Migration = {
       .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .addPrimaryKeyConstraint('sample_routing_pk', ['checkpoint_id', 'sample_id'])
       .execute();
+    await s
+      .createTable('checkpoint_router')
+      .addColumn('checkpoint_id', 'uuid', (c) => c.notNull().references('inference.checkpoint.id').onDelete('cascade'))
+      .addColumn('layer', 'integer', (c) => c.notNull())
+      .addColumn('experts', 'integer', (c) => c.notNull())
+      .addColumn('hidden', 'integer', (c) => c.notNull())
+      .addColumn('weights', 'bytea', (c) => c.notNull())
+      .addPrimaryKeyConstraint('checkpoint_router_pk', ['checkpoint_id', 'layer'])
+      .execute();
     await s.createIndex('checkpoint_run_idx').on('checkpoint').column('run_id').execute();
     await s.createIndex('sample_probe_set_idx').on('sample').column('probe_set_id').execute();
   },

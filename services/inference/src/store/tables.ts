@@ -78,6 +78,16 @@ export interface SampleRoutingTable {
   created_at: Generated<CreatedAt>;
 }
 
+/** Router weight matrix W_l (experts x hidden) of one layer: the expert embeddings of method.md section 4. */
+export interface CheckpointRouterTable {
+  checkpoint_id: string;
+  layer: number;
+  experts: number;
+  hidden: number;
+  /** Float32 little-endian, experts x hidden row-major. */
+  weights: Uint8Array;
+}
+
 export interface InferenceTables {
   'inference.run': RunTable;
   'inference.checkpoint': CheckpointTable;
@@ -85,4 +95,5 @@ export interface InferenceTables {
   'inference.sample': SampleTable;
   'inference.capture_job': CaptureJobTable;
   'inference.sample_routing': SampleRoutingTable;
+  'inference.checkpoint_router': CheckpointRouterTable;
 }

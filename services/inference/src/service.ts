@@ -1,0 +1,61 @@
+// The inference service as one startable unit: database, bus, subgraph over HTTP, capture worker.
+import 'reflect-metadata';
+import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
+import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db';
+import { createLogger, createRegistry, startHttpService, type Logger } from '@grokwatch/service-kit';
+import { startCaptureWorker } from './capture/capture-worker.js';
+import type { RoutingCapturer } from './capture/routing-capturer.js';
+import { InferenceService } from './inference-service.js';
+import { InferenceStore } from './store/inference-store.js';
+import { inferenceMigrations } from './store/migrations.js';
+import type { InferenceTables } from './store/tables.js';
+import { buildInferenceSubgraph } from './subgraph.js';
+
+export interface InferenceServiceConfig {
+  port: number;
+  host?: string;
+  database: DatabaseConfig;
+  bus: BusConfig;
+  logger?: Logger;
+  /** Without a capturer this process serves GraphQL only and leaves capture jobs to other workers. */
+  capturer?: RoutingCapturer;
+  captureConcurrency?: number;
+  /** Serve GraphQL; false runs a capture worker only. */
+  serveGraphql?: boolean;
+}
+
+export interface RunningService {
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+export async function startInferenceService(cfg: InferenceServiceConfig): Promise<RunningService> {
+  const logger = cfg.logger ?? createLogger('inference');
+  const db = await openDatabase<InferenceTables>(cfg.database);
+  await migrateSchema(db.kysely, inferenceMigrations);
+  const bus = await connectBus(cfg.bus);
+  const store = new InferenceStore(db.kysely);
+  const inference = new InferenceService({ store, bus, logger });
+  const http = cfg.serveGraphql === false ? null : await startHttpService({
+    name: 'inference',
+    port: cfg.port,
+    host: cfg.host,
+    apollo: { schema: await buildInferenceSubgraph() },
+    context: async () => ({ inference }),
+    health: { database: async () => void (await store.listRuns()) },
+    registry: createRegistry('inference'),
+    logger,
+  });
+  const worker: Stoppable | null = cfg.capturer
+    ? await startCaptureWorker({ bus, store, logger, capturer: cfg.capturer, concurrency: cfg.captureConcurrency })
+    : null;
+  return {
+    url: http?.url ?? null,
+    async stop() {
+      await worker?.stop();
+      await http?.stop();
+      await bus.close();
+      await db.close();
+    },
+  };
+}
