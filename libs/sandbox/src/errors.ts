@@ -1,0 +1,28 @@
+/**
+ * Raised when the sandbox cannot be started at all (bwrap or setpriv missing, user namespaces
+ * refused, python missing inside the sandbox). Evaluation must stop: code is never run
+ * outside the sandbox as a fallback.
+ */
+export class SandboxUnavailableError extends Error {
+  override readonly name = 'SandboxUnavailableError';
+  constructor(
+    message: string,
+    /** The command line that failed to start, for the operator. */
+    readonly command: readonly string[],
+    /** What bwrap (or the OS) printed, when anything. */
+    readonly detail: string = '',
+  ) {
+    super(detail ? `${message}: ${detail.trim()}` : message);
+  }
+}
+
+/** A limit or option given to the sandbox is out of range. */
+export class SandboxConfigError extends Error {
+  override readonly name = 'SandboxConfigError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`sandbox option ${field}: ${message}`);
+  }
+}
