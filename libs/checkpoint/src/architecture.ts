@@ -1,0 +1,124 @@
+// The architecture description: which tensors a decoder-only MoE model has, their shapes (from the
+// config), and the features that change the forward pass. It is the single source the ONNX graph
+// builder, the reference forward and the checkpoint validator all read.
+
+import type { ArchitectureName, ModelConfig } from './model-config.js';
+
+export interface TensorSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/** nn.Linear: y = x W^T + b with W of shape [out, in]. */
+export interface LinearSpec {
+  readonly weight: TensorSpec;
+  readonly bias: TensorSpec | null;
+}
+
+/** SwiGLU feed-forward: down(silu(gate(x)) * up(x)). */
+export interface MlpSpec {
+  readonly gate: LinearSpec;
+  readonly up: LinearSpec;
+  readonly down: LinearSpec;
+}
+
+export interface AttentionSpec {
+  readonly q: LinearSpec;
+  readonly k: LinearSpec;
+  readonly v: LinearSpec;
+  readonly o: LinearSpec;
+  /** RMSNorm weights over the full projected q / k width (before the split into heads). */
+  readonly qNorm: TensorSpec | null;
+  readonly kNorm: TensorSpec | null;
+  readonly numHeads: number;
+  readonly numKvHeads: number;
+  readonly headDim: number;
+  readonly clipQkv: number | null;
+  readonly slidingWindow: number | null;
+}
+
+export interface MoeSpec {
+  /** Router: logits = x W^T, W of shape [experts, hidden]. */
+  readonly router: LinearSpec;
+  readonly experts: readonly MlpSpec[];
+  readonly topK: number;
+  readonly normTopkProb: boolean;
+  /** Qwen2-MoE: an always-on expert scaled by sigmoid(gate(x)). */
+  readonly sharedExpert: { readonly mlp: MlpSpec; readonly gate: LinearSpec } | null;
+}
+
+export interface LayerSpec {
+  readonly index: number;
+  readonly inputNorm: TensorSpec;
+  readonly attention: AttentionSpec;
+  readonly postAttentionNorm: TensorSpec;
+  readonly moe: MoeSpec;
+}
+
+export interface ArchitectureDescription {
+  readonly architecture: ArchitectureName;
+  readonly config: ModelConfig;
+  readonly hiddenSize: number;
+  readonly vocabSize: number;
+  readonly numLayers: number;
+  readonly numExperts: number;
+  readonly topK: number;
+  readonly rmsNormEps: number;
+  readonly ropeTheta: number;
+  readonly embedding: TensorSpec;
+  readonly layers: readonly LayerSpec[];
+  readonly finalNorm: TensorSpec;
+  /** The output projection [vocab, hidden]; the embedding tensor itself when tied. */
+  readonly lmHead: TensorSpec;
+}
+
+/** Every tensor the description needs, each name once (a tied lm_head is the embedding). */
+export function expectedTensors(desc: ArchitectureDescription): TensorSpec[] {
+  const out = new Map<string, TensorSpec>();
+  const add = (t: TensorSpec | null): void => {
+    if (t !== null) out.set(t.name, t);
+  };
+  const addLinear = (l: LinearSpec): void => {
+    add(l.weight);
+    add(l.bias);
+  };
+  const addMlp = (m: MlpSpec): void => {
+    addLinear(m.gate);
+    addLinear(m.up);
+    addLinear(m.down);
+  };
+  add(desc.embedding);
+  for (const layer of desc.layers) {
+    add(layer.inputNorm);
+    const a = layer.attention;
+    for (const l of [a.q, a.k, a.v, a.o]) addLinear(l);
+    add(a.qNorm);
+    add(a.kNorm);
+    add(layer.postAttentionNorm);
+    addLinear(layer.moe.router);
+    for (const e of layer.moe.experts) addMlp(e);
+    if (layer.moe.sharedExpert !== null) {
+      addMlp(layer.moe.sharedExpert.mlp);
+      addLinear(layer.moe.sharedExpert.gate);
+    }
+  }
+  add(desc.finalNorm);
+  add(desc.lmHead);
+  return [...out.values()];
+}
+
+/** Parameters used per token (embedding lookup excluded): what "active" FLOPs are counted on. */
+export function activeParameterCount(desc: ArchitectureDescription): number {
+  const size = (t: TensorSpec | null): number => (t === null ? 0 : t.shape.reduce((a, b) => a * b, 1));
+  const linear = (l: LinearSpec): number => size(l.weight) + size(l.bias);
+  const mlp = (m: MlpSpec): number => linear(m.gate) + linear(m.up) + linear(m.down);
+  let total = size(desc.finalNorm) + size(desc.lmHead);
+  for (const layer of desc.layers) {
+    const a = layer.attention;
+    total += size(layer.inputNorm) + size(layer.postAttentionNorm) + size(a.qNorm) + size(a.kNorm);
+    total += linear(a.q) + linear(a.k) + linear(a.v) + linear(a.o) + linear(layer.moe.router);
+    total += layer.moe.topK * mlp(layer.moe.experts[0]);
+    if (layer.moe.sharedExpert !== null) total += mlp(layer.moe.sharedExpert.mlp) + linear(layer.moe.sharedExpert.gate);
+  }
+  return total;
+}

@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, describeArchitecture, expectedTensors, parseModelConfig, activeParameterCount } from './index.js';
+
+const FILE = '/ckpt/config.json';
+
+const OLMOE = {
+  architectures: ['OlmoeForCausalLM'],
+  vocab_size: 100,
+  hidden_size: 16,
+  intermediate_size: 8,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  num_experts: 4,
+  num_experts_per_tok: 2,
+  clip_qkv: 8,
+  eos_token_id: 50,
+  pad_token_id: 1,
+};
+
+function configError(raw: unknown, field: string | undefined, pattern: RegExp): void {
+  assert.throws(
+    () => parseModelConfig(raw, FILE),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, String(err));
+      assert.equal(err.file, FILE);
+      assert.equal(err.field, field);
+      assert.match(err.message, pattern);
+      assert.ok(err.message.startsWith(FILE), err.message);
+      return true;
+    },
+  );
+}
+
+test('OLMoE config: defaults applied, description has q/k norm and per-expert names', () => {
+  const config = parseModelConfig(OLMOE, FILE);
+  assert.equal(config.headDim, 4);
+  assert.equal(config.rmsNormEps, 1e-5);
+  assert.equal(config.ropeTheta, 10000);
+  assert.equal(config.normTopkProb, false);
+  assert.equal(config.clipQkv, 8);
+  assert.deepEqual(config.eosTokenIds, [50]);
+  const desc = describeArchitecture(config);
+  const names = expectedTensors(desc).map((t) => t.name);
+  assert.ok(names.includes('model.layers.1.self_attn.q_norm.weight'));
+  assert.ok(names.includes('model.layers.0.mlp.experts.3.down_proj.weight'));
+  assert.ok(names.includes('lm_head.weight'));
+  assert.deepEqual(desc.layers[0].attention.kNorm?.shape, [8]); // num_kv_heads * head_dim
+  assert.deepEqual(desc.layers[0].moe.experts[0].down.weight.shape, [16, 8]);
+  // embed + per layer (norms 2, q/k norm, q,k,v,o, router, 4 experts x 3) + final norm + lm_head
+  assert.equal(names.length, 1 + 2 * (2 + 2 + 4 + 1 + 12) + 2);
+});
+
+test('Mixtral config: w1/w2/w3 names under block_sparse_moe, always renormalized, tied head', () => {
+  const config = parseModelConfig(
+    {
+      architectures: ['MixtralForCausalLM'],
+      vocab_size: 100,
+      hidden_size: 16,
+      intermediate_size: 8,
+      num_hidden_layers: 1,
+      num_attention_heads: 4,
+      num_key_value_heads: 1,
+      num_local_experts: 3,
+      num_experts_per_tok: 2,
+      sliding_window: 6,
+      tie_word_embeddings: true,
+    },
+    FILE,
+  );
+  assert.equal(config.normTopkProb, true);
+  assert.equal(config.ropeTheta, 1e6);
+  assert.equal(config.slidingWindow, 6);
+  const desc = describeArchitecture(config);
+  assert.equal(desc.lmHead.name, 'model.embed_tokens.weight');
+  const names = expectedTensors(desc).map((t) => t.name);
+  assert.ok(names.includes('model.layers.0.block_sparse_moe.experts.2.w3.weight'));
+  assert.ok(!names.includes('lm_head.weight'));
+  assert.equal(desc.layers[0].attention.qNorm, null);
+});
+
+test('Qwen2-MoE config: qkv biases and a gated shared expert', () => {
+  const config = parseModelConfig(
+    {
+      architectures: ['Qwen2MoeForCausalLM'],
+      vocab_size: 100,
+      hidden_size: 16,
+      intermediate_size: 32,
+      moe_intermediate_size: 8,
+      shared_expert_intermediate_size: 12,
+      num_hidden_layers: 1,
+      num_attention_heads: 4,
+      num_experts: 4,
+      num_experts_per_tok: 2,
+      norm_topk_prob: true,
+    },
+    FILE,
+  );
+  const desc = describeArchitecture(config);
+  const moe = desc.layers[0].moe;
+  assert.deepEqual(moe.sharedExpert?.gate.weight.shape, [1, 16]);
+  assert.deepEqual(moe.sharedExpert?.mlp.up.weight.shape, [12, 16]);
+  assert.deepEqual(desc.layers[0].attention.q.bias?.shape, [16]);
+  assert.equal(desc.layers[0].attention.o.bias, null);
+  assert.equal(config.rmsNormEps, 1e-6);
+  // active = norms + attention + router + topK experts + shared expert + gate + final norm + head
+  const d = 16;
+  const perLayer = 2 * d + (3 * (d * d + d) + d * d) + 4 * d + 2 * 3 * d * 8 + 3 * d * 12 + d;
+  assert.equal(activeParameterCount(desc), perLayer + d + 100 * d);
+});
+
+test('unsupported or malformed architectures are refused naming the field', () => {
+  configError({ ...OLMOE, architectures: ['LlamaForCausalLM'] }, 'architectures', /unsupported architecture "LlamaForCausalLM"/);
+  configError({ ...OLMOE, architectures: undefined }, 'architectures', /exactly one/);
+  configError([1, 2], undefined, /not a JSON object/);
+});
+
+test('missing and ill-typed fields name the field', () => {
+  configError({ ...OLMOE, hidden_size: undefined }, 'hidden_size', /is required/);
+  configError({ ...OLMOE, num_experts: 0 }, 'num_experts', /positive integer/);
+  configError({ ...OLMOE, num_experts_per_tok: '2' }, 'num_experts_per_tok', /positive integer/);
+  configError({ ...OLMOE, norm_topk_prob: 'yes' }, 'norm_topk_prob', /true or false/);
+  configError({ ...OLMOE, rms_norm_eps: -1 }, 'rms_norm_eps', /positive number/);
+});
+
+test('cross-field rules: head divisibility, top-k, token ids, RoPE and activation', () => {
+  configError({ ...OLMOE, num_attention_heads: 3 }, 'num_attention_heads', /does not divide hidden_size 16/);
+  configError({ ...OLMOE, num_key_value_heads: 3 }, 'num_key_value_heads', /does not divide/);
+  configError({ ...OLMOE, num_experts_per_tok: 5 }, 'num_experts_per_tok', /exceeds the number of experts 4/);
+  configError({ ...OLMOE, eos_token_id: 100 }, 'eos_token_id', /outside the vocabulary/);
+  configError({ ...OLMOE, rope_scaling: { type: 'linear', factor: 2 } }, 'rope_scaling', /unsupported RoPE type "linear"/);
+  configError({ ...OLMOE, hidden_act: 'gelu' }, 'hidden_act', /only silu/);
+  configError({ ...OLMOE, head_dim: 8 }, 'head_dim', /must equal/);
+  assert.equal(parseModelConfig({ ...OLMOE, rope_parameters: { rope_type: 'default', rope_theta: 500 } }, FILE).ropeTheta, 500);
+});
+
+test('Qwen2-MoE features that are not implemented are refused', () => {
+  const base = {
+    architectures: ['Qwen2MoeForCausalLM'],
+    vocab_size: 100,
+    hidden_size: 16,
+    moe_intermediate_size: 8,
+    shared_expert_intermediate_size: 12,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_experts: 4,
+    num_experts_per_tok: 2,
+  };
+  configError({ ...base, mlp_only_layers: [1] }, 'mlp_only_layers', /not supported/);
+  configError({ ...base, decoder_sparse_step: 2 }, 'decoder_sparse_step', /must be 1/);
+  configError({ ...base, use_sliding_window: true }, 'use_sliding_window', /not supported/);
+  configError({ ...base, shared_expert_intermediate_size: undefined }, 'shared_expert_intermediate_size', /required/);
+});

@@ -1,0 +1,56 @@
+// Writes safetensors files (used by tests and tools): header JSON padded with spaces so the data
+// section starts 8-byte aligned, then each tensor's bytes in the order given.
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { DTYPE_ITEMSIZE, type SafetensorsDtype } from './dtype.js';
+import { SafetensorsError } from './errors.js';
+
+export interface TensorToWrite {
+  readonly name: string;
+  readonly dtype: SafetensorsDtype;
+  readonly shape: readonly number[];
+  /** Little-endian element bytes (a typed array of the right element type works as is). */
+  readonly data: ArrayBufferView;
+}
+
+/** Writes `tensors` to `path`; returns the file size in bytes. */
+export function writeSafetensors(path: string, tensors: readonly TensorToWrite[], metadata: Record<string, string> = {}): number {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const t of tensors) {
+    if (t.name === '__metadata__' || t.name in header) {
+      throw new SafetensorsError('duplicate or reserved tensor name', { file: path, tensor: t.name });
+    }
+    const expected = t.shape.reduce((acc, d) => acc * d, 1) * DTYPE_ITEMSIZE[t.dtype];
+    if (t.data.byteLength !== expected) {
+      throw new SafetensorsError(`data has ${t.data.byteLength} bytes but ${t.dtype} ${JSON.stringify(t.shape)} needs ${expected}`, {
+        file: path,
+        tensor: t.name,
+      });
+    }
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + expected] };
+    offset += expected;
+  }
+  let json = JSON.stringify(header);
+  const jsonBytes = Buffer.byteLength(json, 'utf8');
+  json += ' '.repeat((8 - ((8 + jsonBytes) % 8)) % 8);
+  const headerBytes = Buffer.from(json, 'utf8');
+  const prefix = Buffer.alloc(8);
+  prefix.writeBigUInt64LE(BigInt(headerBytes.length));
+
+  const fd = openSync(path, 'w');
+  try {
+    writeAll(fd, prefix);
+    writeAll(fd, headerBytes);
+    for (const t of tensors) writeAll(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  } finally {
+    closeSync(fd);
+  }
+  return 8 + headerBytes.length + offset;
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30));
+}
