@@ -2,6 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Bus } from '@grokwatch/bus';
+import { encodeFloat32 } from '@grokwatch/db';
+import { IngestError, fromRoutedExperts, fromTokenMeanWeights, type ReducedRouting } from './ingest/external-routing.js';
 import { badInput, notFound, userError, type Logger } from '@grokwatch/service-kit';
 import { parseProbeJsonl, ProbeRowError, toProbeRow, type ProbeRow } from './probe-set/probe-rows.js';
 import {
@@ -15,6 +17,22 @@ import {
 
 export interface CreateRunInput { name: string; architecture: string; tokenizer?: string | null }
 export interface RegisterCheckpointInput { runId: string; step: number; tokensSeen?: number | null; uri: string }
+export interface IngestSample {
+  index: number;
+  weights?: number[][] | null;
+  routedExperts?: number[][][] | null;
+  experts?: number | null;
+  nll?: number | null;
+  tokenCount?: number | null;
+}
+
+export interface IngestRoutingInput {
+  checkpointId: string;
+  probeSetId: string;
+  samples: IngestSample[];
+  routerWeights?: number[][][] | null;
+}
+
 export interface CreateProbeSetInput {
   name: string;
   domain: string;
@@ -170,5 +188,63 @@ export class InferenceService {
     await this.bus.cancelJob('capture', job.id);
     this.bus.publishProgress({ kind: 'capture', jobId: job.id, done: job.done, total: job.total, status: 'cancelled' });
     return updated ?? job;
+  }
+
+  /**
+   * Stores routing captured elsewhere. All samples are validated before anything is written, so a
+   * bad row rejects the whole call and leaves stored data untouched; already-stored samples are kept.
+   */
+  async ingestRouting(input: IngestRoutingInput): Promise<{ stored: number; skipped: number }> {
+    const checkpoint = await this.requireCheckpoint(input.checkpointId);
+    const probeSet = await this.requireProbeSet(input.probeSetId);
+    if (input.samples.length === 0) throw badInput('samples must not be empty', { field: 'samples' });
+    const samples = await this.store.listSamples(probeSet.id);
+    const seen = new Set<number>();
+    const reduced: { sampleId: string; r: ReducedRouting; nll: number | null; tokenCount: number | null }[] = [];
+    try {
+      for (const s of input.samples) {
+        if (!Number.isInteger(s.index) || s.index < 0 || s.index >= samples.length) {
+          throw new IngestError(s.index, `index outside 0..${samples.length - 1}`);
+        }
+        if (seen.has(s.index)) throw new IngestError(s.index, 'given twice');
+        seen.add(s.index);
+        const hasWeights = s.weights != null;
+        if (hasWeights === (s.routedExperts != null)) throw new IngestError(s.index, 'give exactly one of weights and routedExperts');
+        const r = hasWeights ? fromTokenMeanWeights(s.weights!, s.index) : fromRoutedExperts(s.routedExperts!, s.experts ?? 0, s.index);
+        if (s.nll != null && !Number.isFinite(s.nll)) throw new IngestError(s.index, `nll ${s.nll} is not finite`);
+        const prev = reduced[0]?.r;
+        if (prev && (prev.layers !== r.layers || prev.experts !== r.experts)) {
+          throw new IngestError(s.index, `shape ${r.layers}x${r.experts} differs from ${prev.layers}x${prev.experts} of the first sample`);
+        }
+        reduced.push({ sampleId: samples[s.index]!.id, r, nll: s.nll ?? null, tokenCount: s.tokenCount ?? r.tokenCount });
+      }
+    } catch (err) {
+      if (err instanceof IngestError) throw badInput(err.message, { field: 'samples', sample: err.sample });
+      throw err;
+    }
+    const router = (input.routerWeights ?? []).map((w, layer) => {
+      const experts = w.length;
+      const hidden = w[0]?.length ?? 0;
+      if (experts === 0 || hidden === 0 || w.some((row) => row.length !== hidden || row.some((x) => !Number.isFinite(x)))) {
+        throw badInput(`routerWeights layer ${layer} must be a finite experts x hidden matrix`, { field: 'routerWeights' });
+      }
+      return { layer, experts, hidden, weights: encodeFloat32(Float32Array.from(w.flat())) };
+    });
+    await this.store.insertRouterWeights(checkpoint.id, router);
+    const stored = await this.store.insertRouting(reduced.map(({ sampleId, r, nll, tokenCount }) => ({
+      checkpoint_id: checkpoint.id,
+      sample_id: sampleId,
+      capture_job_id: null,
+      layers: r.layers,
+      experts: r.experts,
+      routing: encodeFloat32(r.routing),
+      topk_counts: r.counts ? encodeFloat32(r.counts) : null,
+      embedding: null,
+      nll,
+      token_count: tokenCount,
+      min_k_pp: null,
+    })));
+    this.logger.info({ checkpointId: checkpoint.id, probeSetId: probeSet.id, stored }, 'external routing ingested');
+    return { stored, skipped: reduced.length - stored };
   }
 }

@@ -36,3 +36,22 @@ export class StartCaptureInput {
   @Field(() => ID) checkpointId!: string;
   @Field(() => ID) probeSetId!: string;
 }
+
+@InputType({ description: 'One sample\'s routing: token-mean weights (layers x experts) or vLLM routed_experts (tokens x layers x k).' })
+export class IngestSampleInput {
+  @Field(() => Int, { description: 'Position of the sample in the probe set, from 0.' }) index!: number;
+  @Field(() => [[Float]], { nullable: true }) weights?: number[][] | null;
+  @Field(() => [[[Int]]], { nullable: true }) routedExperts?: number[][][] | null;
+  @Field(() => Int, { nullable: true, description: 'Number of experts; required with routedExperts.' }) experts?: number | null;
+  @Field(() => Float, { nullable: true }) nll?: number | null;
+  @Field(() => Int, { nullable: true }) tokenCount?: number | null;
+}
+
+@InputType()
+export class IngestRoutingInput {
+  @Field(() => ID) checkpointId!: string;
+  @Field(() => ID) probeSetId!: string;
+  @Field(() => [IngestSampleInput]) samples!: IngestSampleInput[];
+  @Field(() => [[[Float]]], { nullable: true, description: 'Router matrices per layer (experts x hidden), for consistency.' })
+  routerWeights?: number[][][] | null;
+}

@@ -3,10 +3,11 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { badInput, notFound } from '@grokwatch/service-kit';
 import { isUuid } from '../inference-service.js';
 import type { InferenceContext } from './context.js';
-import { CreateProbeSetInput, CreateRunInput, RegisterCheckpointInput, StartCaptureInput } from './inputs.js';
+import { CreateProbeSetInput, CreateRunInput, IngestRoutingInput, RegisterCheckpointInput, StartCaptureInput } from './inputs.js';
 import {
   CaptureJobType,
   CheckpointType,
+  IngestResultType,
   JobStatusValue,
   ProbeSetType,
   RunType,
@@ -159,6 +160,11 @@ export class CaptureJobResolver {
   @Mutation(() => CaptureJobType, { description: 'Queues routing capture of a probe set at a checkpoint.' })
   async startCapture(@Ctx() ctx: InferenceContext, @Arg('input') input: StartCaptureInput): Promise<CaptureJobType> {
     return toCaptureJob(await ctx.inference.startCapture(input.checkpointId, input.probeSetId));
+  }
+
+  @Mutation(() => IngestResultType, { description: 'Routing captured outside grokwatch (token-mean weights or vLLM routed_experts).' })
+  async ingestRouting(@Ctx() ctx: InferenceContext, @Arg('input') input: IngestRoutingInput): Promise<IngestResultType> {
+    return ctx.inference.ingestRouting(input);
   }
 
   @Mutation(() => CaptureJobType)

@@ -88,13 +88,20 @@ export class RoutingLayerType {
   weights!: number[];
 }
 
+@ObjectType('IngestResult')
+export class IngestResultType {
+  @Field(() => Int, { description: 'Samples stored by this call.' }) stored!: number;
+  @Field(() => Int, { description: 'Samples that already had routing at this checkpoint (kept as they were).' }) skipped!: number;
+}
+
 @ObjectType('SampleRouting', { description: "A sample's routing summary at one checkpoint." })
 export class SampleRoutingType {
   @Field(() => ID) checkpointId!: string;
   @Field(() => Int) experts!: number;
   @Field(() => [RoutingLayerType]) layers!: RoutingLayerType[];
-  @Field(() => Float, { description: 'Per-token mean negative log-likelihood of the next token.' }) nll!: number;
-  @Field(() => Int) tokenCount!: number;
+  @Field(() => Float, { nullable: true, description: 'Per-token mean negative log-likelihood of the next token.' })
+  nll!: number | null;
+  @Field(() => Int, { nullable: true }) tokenCount!: number | null;
 }
 
 export const toRun = (r: Run): RunType => ({

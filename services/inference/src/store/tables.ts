@@ -61,7 +61,8 @@ export interface CaptureJobTable {
 export interface SampleRoutingTable {
   checkpoint_id: string;
   sample_id: string;
-  capture_job_id: string;
+  /** Null for routing ingested from outside (see ingestRouting). */
+  capture_job_id: string | null;
   layers: number;
   experts: number;
   /** Float32 little-endian, layers x experts row-major: token-mean router softmax. */
@@ -70,9 +71,9 @@ export interface SampleRoutingTable {
   topk_counts: Uint8Array | null;
   /** Float32: mean final hidden state. */
   embedding: Uint8Array | null;
-  /** Per-token mean negative log-likelihood of the next token. */
-  nll: number;
-  token_count: number;
+  /** Per-token mean negative log-likelihood of the next token (null if an external capture gave none). */
+  nll: number | null;
+  token_count: number | null;
   /** Min-K%++ statistic (method.md section 6), when the capture computed it. */
   min_k_pp: number | null;
   created_at: Generated<CreatedAt>;

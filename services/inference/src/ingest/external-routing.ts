@@ -1,0 +1,72 @@
+// Routing captured outside grokwatch (another runtime, vLLM), reduced to method.md section 2's summary.
+
+export class IngestError extends Error {
+  constructor(readonly sample: number, detail: string) {
+    super(`sample ${sample}: ${detail}`);
+    this.name = 'IngestError';
+  }
+}
+
+export interface ReducedRouting {
+  layers: number;
+  experts: number;
+  /** layers x experts; each layer sums to 1. */
+  routing: Float32Array;
+  /** layers x experts selection counts, or null when only weights were given. */
+  counts: Float32Array | null;
+  tokenCount: number | null;
+}
+
+/** Token-mean router weights as given (layers x experts): checked for shape and values. */
+export function fromTokenMeanWeights(weights: number[][], sample: number): ReducedRouting {
+  const layers = weights.length;
+  if (layers === 0) throw new IngestError(sample, 'weights has no layers');
+  const experts = weights[0]!.length;
+  if (experts === 0) throw new IngestError(sample, 'weights has no experts');
+  const routing = new Float32Array(layers * experts);
+  for (let l = 0; l < layers; l++) {
+    const row = weights[l]!;
+    if (row.length !== experts) throw new IngestError(sample, `layer ${l} has ${row.length} experts, layer 0 has ${experts}`);
+    let sum = 0;
+    for (let k = 0; k < experts; k++) {
+      const w = row[k]!;
+      if (!Number.isFinite(w) || w < 0) throw new IngestError(sample, `layer ${l} expert ${k}: weight ${w} is not a finite non-negative number`);
+      routing[l * experts + k] = w;
+      sum += w;
+    }
+    // A token-mean of softmaxes sums to 1; allow float32 rounding from the producer.
+    if (Math.abs(sum - 1) > 1e-3) throw new IngestError(sample, `layer ${l} weights sum to ${sum}, not 1`);
+  }
+  return { layers, experts, routing, counts: null, tokenCount: null };
+}
+
+/**
+ * vLLM's `routed_experts` layout: [tokens][layers][k] expert ids. Without router probabilities the
+ * summary becomes selection frequencies: count of tokens choosing expert e at layer l divided by
+ * tokens x k, so each layer still sums to 1 and pathways are comparable across samples.
+ */
+export function fromRoutedExperts(routed: number[][][], experts: number, sample: number): ReducedRouting {
+  if (!Number.isInteger(experts) || experts < 1) throw new IngestError(sample, `experts must be a positive integer, got ${experts}`);
+  const tokens = routed.length;
+  if (tokens === 0) throw new IngestError(sample, 'routedExperts has no tokens');
+  const layers = routed[0]!.length;
+  if (layers === 0) throw new IngestError(sample, 'routedExperts has no layers');
+  const k = routed[0]![0]!.length;
+  if (k === 0) throw new IngestError(sample, 'routedExperts has k = 0');
+  const counts = new Float32Array(layers * experts);
+  for (let t = 0; t < tokens; t++) {
+    const perLayer = routed[t]!;
+    if (perLayer.length !== layers) throw new IngestError(sample, `token ${t} has ${perLayer.length} layers, token 0 has ${layers}`);
+    for (let l = 0; l < layers; l++) {
+      const ids = perLayer[l]!;
+      if (ids.length !== k) throw new IngestError(sample, `token ${t} layer ${l} has ${ids.length} experts, expected k = ${k}`);
+      for (const e of ids) {
+        if (!Number.isInteger(e) || e < 0 || e >= experts) throw new IngestError(sample, `token ${t} layer ${l}: expert id ${e} outside 0..${experts - 1}`);
+        counts[l * experts + e]! += 1;
+      }
+    }
+  }
+  const routing = new Float32Array(counts.length);
+  for (let i = 0; i < counts.length; i++) routing[i] = counts[i]! / (tokens * k);
+  return { layers, experts, routing, counts, tokenCount: tokens };
+}
