@@ -1,0 +1,55 @@
+// Every subject the platform uses and its payload contract. Adding a job kind or an event is one
+// line here; types, validation, subjects and stream filters all derive from these tables.
+import { anyText, count, nonNegative, oneOf, optional, record, text, token, type Infer } from './fields.js';
+
+export const JOBS = {
+  capture: { jobId: token, checkpointId: text, probeSetId: text },
+  metrics: { jobId: token, checkpointId: text, probeSetId: text, params: optional(record) },
+  eval: { jobId: token, checkpointId: text, task: text, params: optional(record) },
+} as const;
+
+export const EVENTS = {
+  'run.created': { runId: text },
+  'checkpoint.registered': { checkpointId: text, runId: text, step: count, uri: text },
+  'probeset.created': { probeSetId: text },
+  'capture.completed': { jobId: token, checkpointId: text, probeSetId: text, samples: count },
+  'capture.failed': { jobId: token, checkpointId: text, probeSetId: text, error: anyText },
+  'metrics.completed': { jobId: token, checkpointId: text, probeSetId: text },
+  'eval.completed': { jobId: token, checkpointId: text, task: text },
+  'grokking.detected': { runId: text, domain: text, step: count, evidence: optional(record) },
+} as const;
+
+export type JobKind = keyof typeof JOBS;
+export type EventName = keyof typeof EVENTS;
+export type JobPayload<K extends JobKind> = Infer<(typeof JOBS)[K]>;
+export type EventPayload<E extends EventName> = Infer<(typeof EVENTS)[E]>;
+
+// Every job contract must carry a jobId (dedupe id, progress subject, cancel key): a compile error here otherwise.
+type EveryJobHasId = { [K in JobKind]: JobPayload<K> extends { jobId: string } ? true : never }[JobKind];
+const everyJobHasId: EveryJobHasId = true;
+void everyJobHasId;
+
+/** TypeScript cannot see through JobPayload<K> for a generic K; EveryJobHasId above guarantees this. */
+export function jobIdOf<K extends JobKind>(payload: JobPayload<K>): string {
+  return (payload as unknown as JobPayload<JobKind>).jobId;
+}
+
+export const JOB_KINDS = Object.keys(JOBS) as JobKind[];
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const PROGRESS = {
+  kind: oneOf(JOB_KINDS as unknown as readonly JobKind[]),
+  jobId: token,
+  done: nonNegative,
+  total: nonNegative,
+  status: oneOf(JOB_STATUSES),
+  message: optional(anyText),
+} as const;
+
+/** High-frequency, not persisted: `progress.<kind>.<jobId>`. */
+export type JobProgress = Infer<typeof PROGRESS>;
+
+export const CANCEL = { kind: oneOf(JOB_KINDS as unknown as readonly JobKind[]), jobId: token } as const;
+export type CancelRequest = Infer<typeof CANCEL>;
