@@ -87,7 +87,8 @@ function toDelivery(m: JsMsg): Delivery {
     attempt: m.info.deliveryCount,
     ack: () => m.ack(),
     nak: (delayMs) => m.nak(delayMs > 0 ? delayMs : undefined),
-    term: (reason) => m.term(reason),
+    // No reason text: servers before 2.10.4 do not recognise "+TERM <reason>" and would ignore the term.
+    term: () => m.term(),
     working: () => m.working(),
   };
 }
