@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE, INDEX_FILE, SINGLE_FILE } from './checkpoint.js';
-import { writeSafetensors, type TensorToWrite } from './safetensors-writer.js';
+import { tensorByteLength, writeSafetensors, type TensorToWrite } from './safetensors-writer.js';
 
 export interface WriteCheckpointOptions {
   /** Number of shards (1 writes model.safetensors without an index). */
@@ -27,13 +27,13 @@ export function writeCheckpoint(
     writeSafetensors(join(dir, SINGLE_FILE), tensors, { format: 'pt' });
     return [join(dir, SINGLE_FILE)];
   }
-  const total = tensors.reduce((acc, t) => acc + t.data.byteLength, 0);
+  const total = tensors.reduce((acc, t) => acc + tensorByteLength(t), 0);
   const groups: TensorToWrite[][] = Array.from({ length: shards }, () => []);
   let written = 0;
   for (const t of tensors) {
     const g = Math.min(shards - 1, Math.floor((written / total) * shards));
     groups[g].push(t);
-    written += t.data.byteLength;
+    written += tensorByteLength(t);
   }
   const nonEmpty = groups.filter((g) => g.length > 0);
   const weightMap: Record<string, string> = {};

@@ -8,7 +8,7 @@ export { decodeToF32, encodeFromF32 } from './tensor-data.js';
 export { MAX_HEADER_BYTES, parseSafetensorsHeader, readHeaderLength } from './safetensors-header.js';
 export type { SafetensorsHeader, SafetensorsTensorEntry } from './safetensors-header.js';
 export { SafetensorsFile } from './safetensors-file.js';
-export { writeSafetensors } from './safetensors-writer.js';
+export { tensorByteLength, writeSafetensors } from './safetensors-writer.js';
 export type { TensorToWrite } from './safetensors-writer.js';
 export { SUPPORTED_ARCHITECTURES } from './model-config.js';
 export type { ArchitectureName, ModelConfig } from './model-config.js';

@@ -1,5 +1,6 @@
 // Writes safetensors files (used by tests and tools): header JSON padded with spaces so the data
-// section starts 8-byte aligned, then each tensor's bytes in the order given.
+// section starts 8-byte aligned, then each tensor's bytes in the order given. Tensor data may be
+// given lazily (a function) so multi-GB files can be written one tensor at a time.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { DTYPE_ITEMSIZE, type SafetensorsDtype } from './dtype.js';
@@ -9,8 +10,12 @@ export interface TensorToWrite {
   readonly name: string;
   readonly dtype: SafetensorsDtype;
   readonly shape: readonly number[];
-  /** Little-endian element bytes (a typed array of the right element type works as is). */
-  readonly data: ArrayBufferView;
+  /** Little-endian element bytes (a typed array of the element type works as is), or a producer. */
+  readonly data: ArrayBufferView | (() => ArrayBufferView);
+}
+
+export function tensorByteLength(t: Pick<TensorToWrite, 'dtype' | 'shape'>): number {
+  return t.shape.reduce((acc, d) => acc * d, 1) * DTYPE_ITEMSIZE[t.dtype];
 }
 
 /** Writes `tensors` to `path`; returns the file size in bytes. */
@@ -22,15 +27,10 @@ export function writeSafetensors(path: string, tensors: readonly TensorToWrite[]
     if (t.name === '__metadata__' || t.name in header) {
       throw new SafetensorsError('duplicate or reserved tensor name', { file: path, tensor: t.name });
     }
-    const expected = t.shape.reduce((acc, d) => acc * d, 1) * DTYPE_ITEMSIZE[t.dtype];
-    if (t.data.byteLength !== expected) {
-      throw new SafetensorsError(`data has ${t.data.byteLength} bytes but ${t.dtype} ${JSON.stringify(t.shape)} needs ${expected}`, {
-        file: path,
-        tensor: t.name,
-      });
-    }
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + expected] };
-    offset += expected;
+    const size = tensorByteLength(t);
+    if (typeof t.data !== 'function') checkSize(path, t, t.data, size);
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
+    offset += size;
   }
   let json = JSON.stringify(header);
   const jsonBytes = Buffer.byteLength(json, 'utf8');
@@ -43,11 +43,24 @@ export function writeSafetensors(path: string, tensors: readonly TensorToWrite[]
   try {
     writeAll(fd, prefix);
     writeAll(fd, headerBytes);
-    for (const t of tensors) writeAll(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    for (const t of tensors) {
+      const data = typeof t.data === 'function' ? t.data() : t.data;
+      checkSize(path, t, data, tensorByteLength(t));
+      writeAll(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    }
   } finally {
     closeSync(fd);
   }
   return 8 + headerBytes.length + offset;
+}
+
+function checkSize(path: string, t: TensorToWrite, data: ArrayBufferView, expected: number): void {
+  if (data.byteLength !== expected) {
+    throw new SafetensorsError(`data has ${data.byteLength} bytes but ${t.dtype} ${JSON.stringify(t.shape)} needs ${expected}`, {
+      file: path,
+      tensor: t.name,
+    });
+  }
 }
 
 function writeAll(fd: number, bytes: Uint8Array): void {

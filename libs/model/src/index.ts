@@ -1,1 +1,25 @@
-export {};
+// @grokwatch/model: Hugging Face MoE checkpoints on onnxruntime-node (routing capture), the
+// reference forward they are checked against, and tokenization.
+
+export { captureRouting, captureWithModel, CaptureInputError } from './runtime/capture.js';
+export type { CaptureOptions, CaptureProgress, CaptureSample, SampleCapture } from './runtime/capture.js';
+export { CaptureModel } from './runtime/capture-model.js';
+export type { CaptureBatchOutput, CaptureModelOptions } from './runtime/capture-model.js';
+export { CaptureModelCache, defaultModelCache } from './runtime/model-cache.js';
+export { createSession, SessionCreateError } from './runtime/session.js';
+export type { CreatedSession, ExecutionProvider, LogFn, SessionOptions } from './runtime/session.js';
+export { padBatch, planBatches } from './runtime/batching.js';
+export type { BatchPlanOptions, PaddedBatch } from './runtime/batching.js';
+export { minKPlusPlusScore } from './runtime/min-k.js';
+export type { MinKPlusPlusStats } from './runtime/min-k.js';
+export { loadRouterWeights, routerWeightsOf } from './runtime/router-weights.js';
+export type { RouterWeights } from './runtime/router-weights.js';
+export { ModelTokenizer, TokenizerError } from './tokenizer/tokenizer.js';
+export type { AddBos, TokenizerOptions } from './tokenizer/tokenizer.js';
+export { referenceForward } from './reference/forward.js';
+export type { ReferenceBatch, ReferenceOutput, WeightLookup } from './reference/forward.js';
+export { buildCaptureGraph, CAPTURE_INPUTS, CAPTURE_OUTPUTS, DEBUG_OUTPUTS } from './graph/capture-graph.js';
+export type { BuiltGraph, CaptureGraphOptions } from './graph/capture-graph.js';
+export type { WeightLocator } from './graph/weights.js';
+export { writeRandomCheckpoint } from './testing/random-checkpoint.js';
+export type { RandomCheckpointOptions } from './testing/random-checkpoint.js';

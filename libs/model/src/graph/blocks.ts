@@ -1,0 +1,165 @@
+// Transformer building blocks as ONNX subgraphs, each mirroring one piece of the reference
+// forward (../reference/forward.ts). Token-wise activations are 2-D [N, width] with N = B*T so
+// every projection is a Gemm with transB=1 on the nn.Linear [out, in] weight as stored.
+
+import type { AttentionSpec, LinearSpec, MlpSpec, MoeSpec, TensorSpec } from '@grokwatch/checkpoint';
+import { int, ints, type OnnxGraph } from './onnx-graph.js';
+import type { GraphWeights } from './weights.js';
+
+export interface BlockContext {
+  readonly g: OnnxGraph;
+  readonly w: GraphWeights;
+  readonly rmsNormEps: number;
+  /** int64 [2] holding [B, T] of the current batch. */
+  readonly batchSeq: string;
+  /** Compute gate and up projections of an expert as one Gemm on their concatenated weights. */
+  readonly fuseGateUp: boolean;
+}
+
+/** Rotary tables shaped [B, 1, 1, T, head_dim] (broadcast over kv heads and groups). */
+export interface RopeTables {
+  readonly cos: string;
+  readonly sin: string;
+}
+
+export function linear(ctx: BlockContext, x: string, spec: LinearSpec): string {
+  const inputs = [x, ctx.w.f32(spec.weight)];
+  if (spec.bias !== null) inputs.push(ctx.w.f32(spec.bias));
+  return ctx.g.op1('Gemm', inputs, { transB: int(1) });
+}
+
+/** x * 1/sqrt(mean(x^2) + eps) * w over the last axis (the pattern onnxruntime fuses). */
+export function rmsNorm(ctx: BlockContext, x: string, weight: TensorSpec): string {
+  const { g } = ctx;
+  const sq = g.op1('Pow', [x, g.scalarF32(2)]);
+  const ms = g.op1('ReduceMean', [sq, g.constI64([-1])], { keepdims: int(1) });
+  const denom = g.op1('Sqrt', [g.op1('Add', [ms, g.scalarF32(ctx.rmsNormEps)])]);
+  return g.op1('Mul', [g.op1('Div', [x, denom]), ctx.w.f32(weight)]);
+}
+
+/** down(silu(gate x) * up x) on rows of x [n, hidden]. */
+export function swiglu(ctx: BlockContext, x: string, mlp: MlpSpec): string {
+  const { g } = ctx;
+  let gate: string;
+  let up: string;
+  if (ctx.fuseGateUp && mlp.gate.bias === null && mlp.up.bias === null) {
+    // Concat of two initializers is constant-folded at session creation into one [2I, hidden] weight.
+    const both = g.op1('Concat', [ctx.w.f32(mlp.gate.weight), ctx.w.f32(mlp.up.weight)], { axis: int(0) });
+    const width = mlp.gate.weight.shape[0];
+    const gu = g.op1('Gemm', [x, both], { transB: int(1) });
+    [gate, up] = g.op('Split', [gu, g.constI64([width, width])], { axis: int(1) }, 2);
+  } else {
+    gate = linear(ctx, x, mlp.gate);
+    up = linear(ctx, x, mlp.up);
+  }
+  const act = g.op1('Mul', [g.op1('Mul', [gate, g.op1('Sigmoid', [gate])]), up]);
+  return linear(ctx, act, mlp.down);
+}
+
+/** HF rotate_half RoPE on x [..., T, hd]: x*cos + cat(-x2, x1)*sin. */
+function applyRope(ctx: BlockContext, x: string, headDim: number, rope: RopeTables): string {
+  const { g } = ctx;
+  const half = headDim / 2;
+  const [x1, x2] = g.op('Split', [x, g.constI64([half, half])], { axis: int(-1) }, 2);
+  const rotated = g.op1('Concat', [g.op1('Neg', [x2]), x1], { axis: int(-1) });
+  return g.op1('Add', [g.op1('Mul', [x, rope.cos]), g.op1('Mul', [rotated, rope.sin])]);
+}
+
+/**
+ * Self-attention on x [N, hidden]; returns [N, hidden]. Heads are laid out [B, Hkv, G, T, hd] so
+ * grouped KV heads broadcast (q head h uses kv head floor(h / G), as HF's repeat_kv) without copies.
+ * `bias` is the additive mask [B, 1, 1, T, T] (0 or float32 min).
+ */
+export function attention(ctx: BlockContext, x: string, a: AttentionSpec, rope: RopeTables, bias: string): string {
+  const { g } = ctx;
+  const { numHeads: H, numKvHeads: Hkv, headDim: hd } = a;
+  const G = H / Hkv;
+  let q = linear(ctx, x, a.q);
+  let k = linear(ctx, x, a.k);
+  let v = linear(ctx, x, a.v);
+  if (a.qNorm !== null) q = rmsNorm(ctx, q, a.qNorm);
+  if (a.kNorm !== null) k = rmsNorm(ctx, k, a.kNorm);
+  if (a.clipQkv !== null) {
+    const lo = g.scalarF32(-a.clipQkv);
+    const hi = g.scalarF32(a.clipQkv);
+    q = g.op1('Clip', [q, lo, hi]);
+    k = g.op1('Clip', [k, lo, hi]);
+    v = g.op1('Clip', [v, lo, hi]);
+  }
+  const qShape = g.op1('Concat', [ctx.batchSeq, g.constI64([Hkv, G, hd])], { axis: int(0) });
+  const kvShape = g.op1('Concat', [ctx.batchSeq, g.constI64([Hkv, 1, hd])], { axis: int(0) });
+  const toHeads = (t: string, shape: string): string =>
+    g.op1('Transpose', [g.op1('Reshape', [t, shape])], { perm: ints([0, 2, 3, 1, 4]) });
+  const q5 = applyRope(ctx, toHeads(q, qShape), hd, rope);
+  const k5 = applyRope(ctx, toHeads(k, kvShape), hd, rope);
+  const v5 = toHeads(v, kvShape);
+
+  // HF: (q k^T) / sqrt(hd) + mask, softmax in float32, @ v.
+  const kT = g.op1('Transpose', [k5], { perm: ints([0, 1, 2, 4, 3]) });
+  const scores = g.op1('Div', [g.op1('MatMul', [q5, kT]), g.scalarF32(Math.sqrt(hd))]);
+  const probs = g.op1('Softmax', [g.op1('Add', [scores, bias])], { axis: int(-1) });
+  const ctx5 = g.op1('MatMul', [probs, v5]);
+  const merged = g.op1('Transpose', [ctx5], { perm: ints([0, 3, 1, 2, 4]) });
+  const flat = g.op1('Reshape', [merged, g.constI64([-1, H * hd])]);
+  return linear(ctx, flat, a.o);
+}
+
+export interface MoeValues {
+  /** [N, hidden] block output. */
+  readonly out: string;
+  /** [N, K] full router softmax. */
+  readonly probs: string;
+  /** [N, k] int64 selected experts, largest weight first. */
+  readonly topIds: string;
+}
+
+/**
+ * Sparse MoE on x [N, hidden]. Each expert runs only on the tokens routed to it: its (token, slot)
+ * pairs are found with Equal + NonZero on the flattened top-k ids, the tokens gathered, passed
+ * through the expert, scaled by their routing weight; all experts' rows are then concatenated,
+ * put back in (token, slot) order with one Gather and summed over the k slots.
+ */
+export function sparseMoe(ctx: BlockContext, x: string, moe: MoeSpec): MoeValues {
+  const { g } = ctx;
+  const k = moe.topK;
+  const logits = linear(ctx, x, moe.router);
+  const probs = g.op1('Softmax', [logits], { axis: int(-1) });
+  const [topW0, topIds] = g.op('TopK', [probs, g.constI64([k])], { axis: int(-1), largest: int(1), sorted: int(1) }, 2);
+  const topW = moe.normTopkProb
+    ? g.op1('Div', [topW0, g.op1('ReduceSum', [topW0, g.constI64([-1])], { keepdims: int(1) })])
+    : topW0;
+  const slotExpert = g.op1('Reshape', [topIds, g.constI64([-1])]);
+  const slotWeight = g.op1('Reshape', [topW, g.constI64([-1])]);
+
+  const rows: string[] = [];
+  const slots: string[] = [];
+  moe.experts.forEach((expert, e) => {
+    g.scope(`expert${e}`, () => {
+      const hit = g.op1('Equal', [slotExpert, g.scalarI64(e)]);
+      const slot = g.op1('Reshape', [g.op1('NonZero', [hit]), g.constI64([-1])]);
+      const token = g.op1('Div', [slot, g.scalarI64(k)]);
+      const xe = g.op1('Gather', [x, token], { axis: int(0) });
+      const ye = swiglu(ctx, xe, expert);
+      const we = g.op1('Unsqueeze', [g.op1('Gather', [slotWeight, slot], { axis: int(0) }), g.constI64([1])]);
+      rows.push(g.op1('Mul', [ye, we]));
+      slots.push(slot);
+    });
+  });
+  const allRows = g.op1('Concat', rows, { axis: int(0) });
+  const allSlots = g.op1('Concat', slots, { axis: int(0) });
+  // allSlots is a permutation of 0..N*k-1; invert it so row i of the gather is slot i's output.
+  const count = g.op1('Shape', [allSlots]);
+  const order = g.op1('Range', [g.scalarI64(0), g.op1('Squeeze', [count, g.constI64([0])]), g.scalarI64(1)]);
+  const zeros = g.op1('ConstantOfShape', [count], { value: { tensor: { dataType: 7, dims: [1], rawData: new Uint8Array(8) } } });
+  const inverse = g.op1('ScatterElements', [zeros, allSlots, order], { axis: int(0) });
+  const bySlot = g.op1('Gather', [allRows, inverse], { axis: int(0) });
+  const perToken = g.op1('Reshape', [bySlot, g.constI64([-1, k, moe.experts[0].down.weight.shape[0]])]);
+  let out = g.op1('ReduceSum', [perToken, g.constI64([1])], { keepdims: int(0) });
+
+  if (moe.sharedExpert !== null) {
+    const shared = swiglu(ctx, x, moe.sharedExpert.mlp);
+    const gate = g.op1('Sigmoid', [linear(ctx, x, moe.sharedExpert.gate)]);
+    out = g.op1('Add', [out, g.op1('Mul', [shared, gate])]);
+  }
+  return { out, probs, topIds };
+}

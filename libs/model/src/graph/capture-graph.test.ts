@@ -1,0 +1,169 @@
+// The ONNX capture graph against the TypeScript reference forward, for each architecture, on
+// random-weight checkpoints written to a temp dir; and padding invariance.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Checkpoint, expectedTensors, type WeightDtype } from '@grokwatch/checkpoint';
+import { CaptureModel, padBatch, referenceForward, writeRandomCheckpoint, type CaptureBatchOutput, type ReferenceOutput } from '../index.js';
+import { TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE } from '../testing/tiny-configs.js';
+
+const TOL = 1e-4;
+
+interface Case {
+  readonly name: string;
+  readonly config: Record<string, unknown>;
+  readonly dtype: WeightDtype;
+  readonly shards: number;
+}
+
+const CASES: Case[] = [
+  { name: 'OLMoE (bf16, two shards + index)', config: TINY_OLMOE, dtype: 'BF16', shards: 2 },
+  { name: 'Mixtral (f32, sliding window, tied head)', config: TINY_MIXTRAL, dtype: 'F32', shards: 1 },
+  { name: 'Qwen2-MoE (f16, shared expert, qkv bias)', config: TINY_QWEN2_MOE, dtype: 'F16', shards: 3 },
+];
+
+// Two sequences of different lengths, right-padded, plus a one-token sequence.
+const SEQUENCES = [
+  [5, 9, 14, 3, 22, 7, 7, 30, 11, 4],
+  [8, 2, 19, 40, 6, 1],
+  [12],
+];
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, keep: (i: number) => boolean = () => true): number {
+  assert.equal(a.length, b.length, 'lengths differ');
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) if (keep(i)) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+for (const c of CASES) {
+  describe(`capture graph parity: ${c.name}`, () => {
+    let dir: string;
+    let model: CaptureModel;
+    let reference: ReferenceOutput;
+    let onnx: CaptureBatchOutput;
+    const batch = padBatch(SEQUENCES, 0, null);
+    const B = batch.batch;
+    const T = batch.seqLen;
+    const real = (b: number, t: number): boolean => t < SEQUENCES[b].length;
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'gw-parity-'));
+      writeRandomCheckpoint(dir, c.config, { dtype: c.dtype, shards: c.shards, seed: 7 });
+      model = await CaptureModel.load(dir, { debugOutputs: true, intraOpNumThreads: 1 });
+      const ckpt = await Checkpoint.open(dir);
+      const weights = new Map<string, Float32Array>();
+      for (const t of expectedTensors(ckpt.description)) weights.set(t.name, await ckpt.readF32(t.name));
+      await ckpt.close();
+      const ids = SEQUENCES.map((s) => Array.from({ length: T }, (_, t) => (t < s.length ? s[t] : 0)));
+      const mask = SEQUENCES.map((s) => Array.from({ length: T }, (_, t) => (t < s.length ? 1 : 0)));
+      reference = referenceForward(model.description, (n) => weights.get(n)!, { inputIds: ids, attentionMask: mask });
+      onnx = await model.run(batch);
+    });
+
+    after(async () => {
+      await model.release();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('logits match the reference', () => {
+      const V = model.description.vocabSize;
+      assert.ok(onnx.logits !== undefined);
+      const diff = maxAbsDiff(onnx.logits, reference.logits, (i) => real(Math.floor(i / (T * V)), Math.floor(i / V) % T));
+      assert.ok(diff < TOL, `max |logit diff| ${diff}`);
+    });
+
+    test('per-token router softmax and top-k experts match the reference', () => {
+      const { numExperts: K, topK: k, numLayers: L } = model.description;
+      const probs = onnx.routerProbs!;
+      for (let l = 0; l < L; l++) {
+        const layer = probs.subarray(l * B * T * K, (l + 1) * B * T * K);
+        const diff = maxAbsDiff(layer, reference.routerProbs[l], (i) => real(Math.floor(i / (T * K)), Math.floor(i / K) % T));
+        assert.ok(diff < TOL, `layer ${l}: max |router prob diff| ${diff}`);
+        for (let b = 0; b < B; b++) {
+          for (let t = 0; t < SEQUENCES[b].length; t++) {
+            const got = Array.from(onnx.topkIds.subarray(((l * B + b) * T + t) * k, ((l * B + b) * T + t + 1) * k), Number);
+            const want = Array.from(reference.topkIds[l].subarray((b * T + t) * k, (b * T + t + 1) * k));
+            assert.deepEqual(got, want, `layer ${l} sample ${b} token ${t}`);
+          }
+        }
+      }
+    });
+
+    test('next-token log-prob (NLL) and Min-K%++ statistics match the reference', () => {
+      const predicted = (i: number): boolean => real(Math.floor(i / T), (i % T) + 1);
+      const present = (i: number): boolean => real(Math.floor(i / T), i % T);
+      assert.ok(maxAbsDiff(onnx.tokenLogprob, reference.tokenLogprob, predicted) < TOL);
+      assert.ok(maxAbsDiff(onnx.logprobMean, reference.logprobMean, present) < TOL);
+      assert.ok(maxAbsDiff(onnx.logprobVar, reference.logprobVar, present) < TOL);
+    });
+
+    test('routing means and embeddings equal masked means of the reference (float32 over all K)', () => {
+      const { numExperts: K, numLayers: L, hiddenSize: d } = model.description;
+      for (let b = 0; b < B; b++) {
+        const n = SEQUENCES[b].length;
+        for (let l = 0; l < L; l++) {
+          for (let e = 0; e < K; e++) {
+            let sum = 0;
+            for (let t = 0; t < n; t++) sum += reference.routerProbs[l][(b * T + t) * K + e];
+            assert.ok(Math.abs(onnx.routingMean[(b * L + l) * K + e] - sum / n) < TOL);
+          }
+          let total = 0;
+          for (let e = 0; e < K; e++) total += onnx.routingMean[(b * L + l) * K + e];
+          assert.ok(Math.abs(total - 1) < 1e-5, 'a routing mean is a distribution over experts');
+        }
+        for (let i = 0; i < d; i++) {
+          let sum = 0;
+          for (let t = 0; t < n; t++) sum += reference.finalHidden[(b * T + t) * d + i];
+          assert.ok(Math.abs(onnx.embedding[b * d + i] - sum / n) < TOL);
+        }
+      }
+    });
+
+    test('a padded sample equals the same sample alone (right and left padding)', async () => {
+      const seq = SEQUENCES[1];
+      const alone = await model.run(padBatch([seq], 0, null));
+      const V = model.description.vocabSize;
+      const n = seq.length;
+      // Right padding: row 1 of the main batch.
+      assert.ok(maxAbsDiff(alone.logits!, onnx.logits!.subarray(1 * T * V, 1 * T * V + n * V)) < TOL);
+      assert.ok(maxAbsDiff(alone.routingMean, onnx.routingMean.subarray(1 * alone.routingMean.length, 2 * alone.routingMean.length)) < TOL);
+      // Left padding: build the batch by hand.
+      const pad = 3;
+      const ids = new BigInt64Array(n + pad);
+      const mask = new BigInt64Array(n + pad);
+      const stat = new Float32Array(n + pad);
+      seq.forEach((id, t) => {
+        ids[pad + t] = BigInt(id);
+        mask[pad + t] = 1n;
+        stat[pad + t] = 1;
+      });
+      const left = await model.run({ batch: 1, seqLen: n + pad, inputIds: ids, attentionMask: mask, statMask: stat, lengths: [n] });
+      assert.ok(maxAbsDiff(alone.logits!, left.logits!.subarray(pad * V)) < TOL);
+      assert.ok(maxAbsDiff(alone.routingMean, left.routingMean) < TOL);
+      assert.ok(maxAbsDiff(alone.embedding, left.embedding) < TOL);
+      assert.ok(maxAbsDiff(alone.tokenLogprob.subarray(0, n - 1), left.tokenLogprob.subarray(pad, pad + n - 1)) < TOL);
+    });
+  });
+}
+
+test('the unfused expert graph (separate gate/up Gemms) computes the same', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-parity-'));
+  try {
+    writeRandomCheckpoint(dir, TINY_OLMOE, { seed: 3 });
+    const fused = await CaptureModel.load(dir, { debugOutputs: true });
+    const plain = await CaptureModel.load(dir, { debugOutputs: true, fuseGateUp: false });
+    const batch = padBatch(SEQUENCES, 0, null);
+    const a = await fused.run(batch);
+    const b = await plain.run(batch);
+    assert.ok(maxAbsDiff(a.logits!, b.logits!) < TOL);
+    assert.notEqual(plain.nodeCount, fused.nodeCount, "the two graphs differ");
+    await fused.release();
+    await plain.release();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

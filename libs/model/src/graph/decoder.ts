@@ -1,0 +1,99 @@
+// The decoder stack shared by every graph variant: embedding, rotary tables and attention mask
+// from the inputs, the layers, the final norm. Variants (capture now; a KV-cache decode variant
+// can reuse the same blocks) add their own inputs and heads around it.
+
+import type { ArchitectureDescription } from '@grokwatch/checkpoint';
+import { attention, rmsNorm, sparseMoe, type BlockContext, type MoeValues, type RopeTables } from './blocks.js';
+import { DataType, int, ints, type OnnxGraph } from './onnx-graph.js';
+import type { GraphWeights } from './weights.js';
+
+export const FLOAT32_MIN = -3.4028234663852886e38;
+
+export interface DecoderValues {
+  /** [N, hidden] hidden state after the final norm (N = B*T). */
+  readonly finalHidden: string;
+  readonly layers: readonly MoeValues[];
+}
+
+/** HF default RoPE inverse frequencies, computed in float32 as transformers does. */
+export function inverseFrequencies(headDim: number, theta: number): Float32Array {
+  const half = headDim / 2;
+  return Float32Array.from({ length: half }, (_, i) => 1 / Math.fround(theta ** ((2 * i) / headDim)));
+}
+
+/**
+ * Positions cumsum(mask) - 1 clipped at 0 (so left padding does not shift real tokens), and
+ * cos/sin tables [B, 1, 1, T, hd].
+ */
+export function ropeTables(g: OnnxGraph, attentionMask: string, headDim: number, theta: number): RopeTables {
+  const counts = g.op1('CumSum', [attentionMask, g.scalarI64(1)]);
+  const positions = g.op1('Max', [g.op1('Sub', [counts, g.scalarI64(1)]), g.scalarI64(0)]);
+  const posF = g.op1('Unsqueeze', [g.op1('Cast', [positions], { to: int(DataType.FLOAT) }), g.constI64([-1])]);
+  const inv = g.embeddedF32('rope_inv_freq', inverseFrequencies(headDim, theta), [headDim / 2]);
+  const freqs = g.op1('Mul', [posF, inv]);
+  const emb = g.op1('Concat', [freqs, freqs], { axis: int(-1) });
+  const axes = g.constI64([1, 2]);
+  return {
+    cos: g.op1('Unsqueeze', [g.op1('Cos', [emb]), axes]),
+    sin: g.op1('Unsqueeze', [g.op1('Sin', [emb]), axes]),
+  };
+}
+
+/**
+ * Additive attention mask [B, 1, 1, T, T]: 0 where query i may see key j (j <= i, key not padding,
+ * and inside the sliding window if any), float32 min elsewhere (HF eager attention's convention).
+ */
+export function attentionBias(g: OnnxGraph, attentionMask: string, seqLen: string, window: number | null): string {
+  const ar = g.op1('Range', [g.scalarI64(0), seqLen, g.scalarI64(1)]);
+  const query = g.op1('Unsqueeze', [ar, g.constI64([1])]);
+  const key = g.op1('Unsqueeze', [ar, g.constI64([0])]);
+  let allowed = g.op1('GreaterOrEqual', [query, key]);
+  if (window !== null) {
+    allowed = g.op1('And', [allowed, g.op1('Greater', [key, g.op1('Sub', [query, g.scalarI64(window)])])]);
+  }
+  const keyOk = g.op1('Unsqueeze', [g.op1('Cast', [attentionMask], { to: int(DataType.BOOL) }), g.constI64([1, 2, 3])]);
+  const both = g.op1('And', [allowed, keyOk]);
+  return g.op1('Where', [both, g.scalarF32(0), g.scalarF32(FLOAT32_MIN)]);
+}
+
+/** Embedding through final norm for input_ids [B, T] and attention_mask [B, T] (int64). */
+export function decoderStack(
+  g: OnnxGraph,
+  w: GraphWeights,
+  desc: ArchitectureDescription,
+  inputIds: string,
+  attentionMask: string,
+  options: { fuseGateUp: boolean },
+): DecoderValues {
+  const shape = g.op1('Shape', [inputIds]);
+  const batchSeq = g.op1('Slice', [shape, g.constI64([0]), g.constI64([2])]);
+  const seqLen = g.op1('Squeeze', [g.op1('Slice', [shape, g.constI64([1]), g.constI64([2])]), g.constI64([0])]);
+  const ctx: BlockContext = { g, w, rmsNormEps: desc.rmsNormEps, batchSeq, fuseGateUp: options.fuseGateUp };
+
+  const first = desc.layers[0].attention;
+  const rope = g.scope('rope', () => ropeTables(g, attentionMask, first.headDim, desc.ropeTheta));
+  const bias = g.scope('mask', () => attentionBias(g, attentionMask, seqLen, first.slidingWindow));
+
+  const flatIds = g.op1('Reshape', [inputIds, g.constI64([-1])]);
+  let h = g.op1('Gather', [w.f32(desc.embedding), flatIds], { axis: int(0) });
+  const layers: MoeValues[] = [];
+  for (const layer of desc.layers) {
+    g.scope(`layer${layer.index}`, () => {
+      const attn = g.scope('attn', () => attention(ctx, rmsNorm(ctx, h, layer.inputNorm), layer.attention, rope, bias));
+      h = g.op1('Add', [h, attn]);
+      const moe = g.scope('moe', () => sparseMoe(ctx, rmsNorm(ctx, h, layer.postAttentionNorm), layer.moe));
+      h = g.op1('Add', [h, moe.out]);
+      layers.push(moe);
+    });
+  }
+  const finalHidden = rmsNorm(ctx, h, desc.finalNorm);
+  return { finalHidden, layers };
+}
+
+/** [N, ...] -> [B, T, ...] using the batch's runtime shape. */
+export function unflatten(g: OnnxGraph, x: string, inputIds: string, trailing: readonly number[]): string {
+  const shape = g.op1('Concat', [g.op1('Shape', [inputIds]), g.constI64(trailing)], { axis: int(0) });
+  return g.op1('Reshape', [x, shape]);
+}
+
+export { ints };

@@ -1,0 +1,238 @@
+// Reference forward pass of the supported MoE decoders, transcribed from transformers'
+// modeling_olmoe.py (and the Mixtral / Qwen2-MoE variants the architecture description encodes):
+//   h = embed(ids)
+//   per layer: h += o_proj(attn(rope(clip(q_norm(q_proj(rms(h))))), rope(clip(k_norm(...))), clip(v)))
+//              h += moe(rms(h)),  moe(x) = sum_{e in topk(softmax(x W_r^T))} w_e * down(silu(gate x) * up x)
+//                                          [+ sigmoid(x w_sg) * shared(x)]
+//   logits = lm_head(rms(h))
+// Deliberately naive (per-sequence loops, float32 storage) and slow: it exists to check the ONNX
+// graph. Pure: weights come from a lookup function, nothing is read from disk here.
+//
+// Padding: the attention mask may pad on either side. Positions are cumsum(mask) - 1 (clipped at
+// 0), so a padded sample equals the same sample alone; masked keys get float32-min added to the
+// score (as HF's eager attention), which keeps fully-masked padding rows finite.
+
+import type { ArchitectureDescription, LinearSpec, MlpSpec } from '@grokwatch/checkpoint';
+import { FLOAT32_MIN, linear, rmsNorm, sigmoid, silu, softmaxInto, topK } from './math.js';
+
+export type WeightLookup = (name: string) => Float32Array;
+
+export interface ReferenceBatch {
+  /** [B][T] token ids; every row the same length. */
+  readonly inputIds: readonly (readonly number[])[];
+  /** [B][T] 1 for real tokens, 0 for padding. */
+  readonly attentionMask: readonly (readonly number[])[];
+}
+
+export interface ReferenceOutput {
+  readonly batch: number;
+  readonly seqLen: number;
+  /** [B, T, V] */
+  readonly logits: Float32Array;
+  /** Per layer, [B, T, K] full router softmax. */
+  readonly routerProbs: Float32Array[];
+  /** Per layer, [B, T, k] selected experts, largest weight first. */
+  readonly topkIds: Int32Array[];
+  /** [B, T, d] hidden state after the final norm. */
+  readonly finalHidden: Float32Array;
+  /** [B, T] log p(x[t+1] | x[<=t]) at position t (0 at the last position). */
+  readonly tokenLogprob: Float32Array;
+  /** [B, T] mean and variance of log p(.) under p(. | x[<=t]) (Min-K%++ statistics). */
+  readonly logprobMean: Float32Array;
+  readonly logprobVar: Float32Array;
+}
+
+export function referenceForward(desc: ArchitectureDescription, weights: WeightLookup, batch: ReferenceBatch): ReferenceOutput {
+  const B = batch.inputIds.length;
+  const T = B === 0 ? 0 : batch.inputIds[0].length;
+  for (let b = 0; b < B; b++) {
+    if (batch.inputIds[b].length !== T || batch.attentionMask[b].length !== T) {
+      throw new Error(`reference batch row ${b} has length ${batch.inputIds[b].length}/${batch.attentionMask[b].length}, expected ${T}`);
+    }
+  }
+  const { hiddenSize: d, vocabSize: V, numExperts: K, topK: k } = desc;
+  const L = desc.layers.length;
+  const out: ReferenceOutput = {
+    batch: B,
+    seqLen: T,
+    logits: new Float32Array(B * T * V),
+    routerProbs: Array.from({ length: L }, () => new Float32Array(B * T * K)),
+    topkIds: Array.from({ length: L }, () => new Int32Array(B * T * k)),
+    finalHidden: new Float32Array(B * T * d),
+    tokenLogprob: new Float32Array(B * T),
+    logprobMean: new Float32Array(B * T),
+    logprobVar: new Float32Array(B * T),
+  };
+  for (let b = 0; b < B; b++) forwardSequence(desc, weights, batch.inputIds[b], batch.attentionMask[b], b, out);
+  return out;
+}
+
+function forwardSequence(
+  desc: ArchitectureDescription,
+  weights: WeightLookup,
+  ids: readonly number[],
+  mask: readonly number[],
+  b: number,
+  out: ReferenceOutput,
+): void {
+  const T = ids.length;
+  const { hiddenSize: d, vocabSize: V, numExperts: K, topK: k, rmsNormEps: eps } = desc;
+
+  const positions: number[] = [];
+  let seen = 0;
+  for (let t = 0; t < T; t++) {
+    seen += mask[t] ? 1 : 0;
+    positions.push(Math.max(seen - 1, 0));
+  }
+
+  const embed = weights(desc.embedding.name);
+  let h: Float32Array = new Float32Array(T * d);
+  for (let t = 0; t < T; t++) {
+    if (!(ids[t] >= 0 && ids[t] < V)) throw new Error(`token id ${ids[t]} at position ${t} is outside the vocabulary`);
+    h.set(embed.subarray(ids[t] * d, ids[t] * d + d), t * d);
+  }
+
+  for (const layer of desc.layers) {
+    const x = rmsNorm(h, T, d, weights(layer.inputNorm.name), eps);
+    const attn = attention(desc, layer.index, weights, x, T, positions, mask);
+    h = add(h, attn);
+
+    const xm = rmsNorm(h, T, d, weights(layer.postAttentionNorm.name), eps);
+    const moe = layer.moe;
+    const logits = applyLinear(weights, moe.router, xm, T, d);
+    const probs = out.routerProbs[layer.index];
+    const ids = out.topkIds[layer.index];
+    const moeOut = new Float32Array(T * d);
+    for (let t = 0; t < T; t++) {
+      const row = b * T + t;
+      softmaxInto(logits.subarray(t * K, t * K + K), probs, row * K);
+      const p = probs.subarray(row * K, row * K + K);
+      const chosen = topK(p, k);
+      let norm = 1;
+      if (moe.normTopkProb) norm = chosen.reduce((acc, e) => acc + p[e], 0);
+      const xt = xm.subarray(t * d, t * d + d);
+      chosen.forEach((e, j) => {
+        ids[row * k + j] = e;
+        const y = swiglu(weights, moe.experts[e], xt, d);
+        const w = Math.fround(p[e] / norm);
+        for (let i = 0; i < d; i++) moeOut[t * d + i] += w * y[i];
+      });
+      if (moe.sharedExpert !== null) {
+        const y = swiglu(weights, moe.sharedExpert.mlp, xt, d);
+        const g = sigmoid(applyLinear(weights, moe.sharedExpert.gate, xt, 1, d)[0]);
+        for (let i = 0; i < d; i++) moeOut[t * d + i] += g * y[i];
+      }
+    }
+    h = add(h, moeOut);
+  }
+
+  const final = rmsNorm(h, T, d, weights(desc.finalNorm.name), eps);
+  out.finalHidden.set(final, b * T * d);
+  const logits = linear(final, T, d, weights(desc.lmHead.name), V, null);
+  out.logits.set(logits, b * T * V);
+  for (let t = 0; t < T; t++) {
+    const row = logits.subarray(t * V, t * V + V);
+    let max = -Infinity;
+    for (let i = 0; i < V; i++) if (row[i] > max) max = row[i];
+    let sum = 0;
+    for (let i = 0; i < V; i++) sum += Math.exp(row[i] - max);
+    const logZ = max + Math.log(sum);
+    let mean = 0;
+    for (let i = 0; i < V; i++) mean += Math.exp(row[i] - logZ) * (row[i] - logZ);
+    let variance = 0;
+    for (let i = 0; i < V; i++) variance += Math.exp(row[i] - logZ) * (row[i] - logZ - mean) ** 2;
+    out.logprobMean[b * T + t] = mean;
+    out.logprobVar[b * T + t] = variance;
+    out.tokenLogprob[b * T + t] = t + 1 < T ? row[ids[t + 1]] - logZ : 0;
+  }
+}
+
+function attention(
+  desc: ArchitectureDescription,
+  layerIndex: number,
+  weights: WeightLookup,
+  x: Float32Array,
+  T: number,
+  positions: readonly number[],
+  mask: readonly number[],
+): Float32Array {
+  const a = desc.layers[layerIndex].attention;
+  const d = desc.hiddenSize;
+  const { numHeads: H, numKvHeads: Hkv, headDim: hd } = a;
+  const group = H / Hkv;
+  let q = applyLinear(weights, a.q, x, T, d);
+  let kk = applyLinear(weights, a.k, x, T, d);
+  const v = applyLinear(weights, a.v, x, T, d);
+  if (a.qNorm !== null) q = rmsNorm(q, T, H * hd, weights(a.qNorm.name), desc.rmsNormEps);
+  if (a.kNorm !== null) kk = rmsNorm(kk, T, Hkv * hd, weights(a.kNorm.name), desc.rmsNormEps);
+  if (a.clipQkv !== null) for (const arr of [q, kk, v]) clamp(arr, a.clipQkv);
+  applyRope(q, T, H, hd, positions, desc.ropeTheta);
+  applyRope(kk, T, Hkv, hd, positions, desc.ropeTheta);
+
+  const ctx = new Float32Array(T * H * hd);
+  const scale = 1 / Math.sqrt(hd);
+  const scores = new Float64Array(T);
+  const probs = new Float32Array(T);
+  for (let head = 0; head < H; head++) {
+    const kvHead = Math.floor(head / group);
+    for (let i = 0; i < T; i++) {
+      for (let j = 0; j < T; j++) {
+        let dot = 0;
+        for (let c = 0; c < hd; c++) dot += q[i * H * hd + head * hd + c] * kk[j * Hkv * hd + kvHead * hd + c];
+        const allowed = j <= i && mask[j] !== 0 && (a.slidingWindow === null || j > i - a.slidingWindow);
+        scores[j] = Math.fround(dot * scale) + (allowed ? 0 : FLOAT32_MIN);
+      }
+      softmaxInto(scores, probs, 0);
+      for (let c = 0; c < hd; c++) {
+        let acc = 0;
+        for (let j = 0; j < T; j++) acc += probs[j] * v[j * Hkv * hd + kvHead * hd + c];
+        ctx[i * H * hd + head * hd + c] = acc;
+      }
+    }
+  }
+  return applyLinear(weights, a.o, ctx, T, H * hd);
+}
+
+/** HF rotate_half RoPE: x*cos + rotate_half(x)*sin with cos/sin = cat(freqs, freqs). */
+function applyRope(x: Float32Array, T: number, heads: number, hd: number, positions: readonly number[], theta: number): void {
+  const half = hd / 2;
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < half; i++) {
+      const invFreq = Math.fround(1 / Math.fround(theta ** ((2 * i) / hd)));
+      const angle = Math.fround(positions[t] * invFreq);
+      const cos = Math.cos(angle);
+      const sin = Math.sin(angle);
+      for (let h = 0; h < heads; h++) {
+        const base = t * heads * hd + h * hd;
+        const x1 = x[base + i];
+        const x2 = x[base + i + half];
+        x[base + i] = x1 * cos - x2 * sin;
+        x[base + i + half] = x2 * cos + x1 * sin;
+      }
+    }
+  }
+}
+
+function swiglu(weights: WeightLookup, m: MlpSpec, x: Float32Array, d: number): Float32Array {
+  const g = applyLinear(weights, m.gate, x, 1, d);
+  const u = applyLinear(weights, m.up, x, 1, d);
+  const act = new Float32Array(g.length);
+  for (let i = 0; i < g.length; i++) act[i] = silu(g[i]) * u[i];
+  return applyLinear(weights, m.down, act, 1, g.length);
+}
+
+function applyLinear(weights: WeightLookup, l: LinearSpec, x: Float32Array, n: number, inDim: number): Float32Array {
+  const [outDim, specIn] = l.weight.shape;
+  if (specIn !== inDim) throw new Error(`${l.weight.name}: input width ${inDim} does not match weight shape ${JSON.stringify(l.weight.shape)}`);
+  return linear(x, n, inDim, weights(l.weight.name), outDim, l.bias === null ? null : weights(l.bias.name));
+}
+
+function add(a: Float32Array, b: Float32Array): Float32Array {
+  const y = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) y[i] = a[i] + b[i];
+  return y;
+}
+
+function clamp(x: Float32Array, c: number): void {
+  for (let i = 0; i < x.length; i++) x[i] = Math.min(c, Math.max(-c, x[i]));
+}

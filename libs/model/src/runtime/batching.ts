@@ -1,0 +1,58 @@
+// Length-bucketed batching: samples sorted by length (longest first) are packed greedily into
+// batches whose padded size (count x longest) stays under a token budget, so similar lengths share
+// a batch and little compute goes to padding. Padding is on the right.
+
+export interface BatchPlanOptions {
+  /** Upper bound on batch_size x padded_length. */
+  readonly maxBatchTokens: number;
+  readonly maxBatchSize: number;
+}
+
+/** Groups sample indices into batches; each batch lists indices longest first. */
+export function planBatches(lengths: readonly number[], options: BatchPlanOptions): number[][] {
+  if (!(options.maxBatchTokens > 0 && options.maxBatchSize > 0)) throw new Error('maxBatchTokens and maxBatchSize must be positive');
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
+  const batches: number[][] = [];
+  let current: number[] = [];
+  let longest = 0;
+  for (const i of order) {
+    const candidateLongest = Math.max(longest, lengths[i]);
+    if (current.length > 0 && (current.length >= options.maxBatchSize || (current.length + 1) * candidateLongest > options.maxBatchTokens)) {
+      batches.push(current);
+      current = [];
+      longest = 0;
+    }
+    current.push(i);
+    longest = Math.max(longest, lengths[i]);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+export interface PaddedBatch {
+  readonly batch: number;
+  readonly seqLen: number;
+  /** [B*T] token ids, right-padded with padId. */
+  readonly inputIds: BigInt64Array;
+  /** [B*T] 1 for tokens, 0 for padding. */
+  readonly attentionMask: BigInt64Array;
+  /** [B*T] 1 for tokens counted in routing/embedding means: not padding, not a leading BOS. */
+  readonly statMask: Float32Array;
+  readonly lengths: readonly number[];
+}
+
+export function padBatch(sequences: readonly (readonly number[])[], padId: number, bosId: number | null): PaddedBatch {
+  const B = sequences.length;
+  const T = Math.max(1, ...sequences.map((s) => s.length));
+  const inputIds = new BigInt64Array(B * T).fill(BigInt(padId));
+  const attentionMask = new BigInt64Array(B * T);
+  const statMask = new Float32Array(B * T);
+  sequences.forEach((seq, b) => {
+    seq.forEach((id, t) => {
+      inputIds[b * T + t] = BigInt(id);
+      attentionMask[b * T + t] = 1n;
+      statMask[b * T + t] = t === 0 && bosId !== null && id === bosId ? 0 : 1;
+    });
+  });
+  return { batch: B, seqLen: T, inputIds, attentionMask, statMask, lengths: sequences.map((s) => s.length) };
+}

@@ -1,0 +1,213 @@
+// captureRouting: tokenizes samples, runs them through a checkpoint's capture graph in
+// length-bucketed batches and reduces each sample to what grokwatch stores (method.md section 2):
+// token-mean routing (L x K), top-k histogram (L x K), per-token NLL, Min-K%++ statistics and a
+// sample embedding.
+
+import { join } from 'node:path';
+import { ModelTokenizer, type AddBos } from '../tokenizer/tokenizer.js';
+import { planBatches, padBatch } from './batching.js';
+import type { CaptureBatchOutput, CaptureModel, CaptureModelOptions } from './capture-model.js';
+import { minKPlusPlusScore } from './min-k.js';
+import { defaultModelCache, type CaptureModelCache } from './model-cache.js';
+
+export interface CaptureSample {
+  /** Caller's identifier, echoed back. */
+  readonly id?: string;
+  /** Text to tokenize with the checkpoint's tokenizer.json... */
+  readonly text?: string;
+  /** ...or token ids given directly (used as is: no BOS is added). */
+  readonly tokenIds?: readonly number[];
+}
+
+export interface CaptureOptions extends CaptureModelOptions {
+  /** Longest sequence fed to the model; longer samples are truncated (default min(512, max_position_embeddings)). */
+  readonly maxLength?: number;
+  /** Upper bound on batch_size x padded_length (default 4096). */
+  readonly maxBatchTokens?: number;
+  readonly maxBatchSize?: number;
+  readonly addBos?: AddBos;
+  /** tokenizer.json to use instead of the checkpoint's. */
+  readonly tokenizerPath?: string;
+  /** Fraction k for the Min-K%++ score (default 0.2). */
+  readonly minKFraction?: number;
+  /** Also return every token's top-k experts (L x tokens x k). */
+  readonly keepTokenTopK?: boolean;
+  readonly signal?: AbortSignal;
+  readonly cache?: CaptureModelCache;
+}
+
+export interface SampleCapture {
+  /** Position in the input array. */
+  readonly index: number;
+  readonly id: string | undefined;
+  readonly layers: number;
+  readonly experts: number;
+  /** Tokens fed to the model (BOS included, after truncation). */
+  readonly tokenCount: number;
+  /** Tokens in the routing/embedding means (tokenCount minus a leading BOS). */
+  readonly routedTokenCount: number;
+  readonly truncated: boolean;
+  /** L x K token-mean router softmax over all experts (float32). */
+  readonly routing: Float32Array;
+  /** L x K: how often each expert was among a routed token's top-k. */
+  readonly topkCounts: Uint32Array;
+  /** Mean final-norm hidden state over the routed tokens. */
+  readonly embedding: Float32Array;
+  /** Per predicted token (positions 1..tokenCount-1): -log p(x_t | x_<t). */
+  readonly nll: Float32Array;
+  /** Mean of `nll` (NaN for a single-token sample). */
+  readonly meanNll: number;
+  readonly minKPlusPlus: { readonly logprob: Float32Array; readonly mean: Float32Array; readonly variance: Float32Array };
+  readonly minKPlusPlusScore: number | null;
+  /** With keepTokenTopK: [L, tokenCount, k] expert ids. */
+  readonly tokenTopK?: Int32Array;
+}
+
+export interface CaptureProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly batchSize: number;
+  readonly paddedTokens: number;
+  readonly elapsedMs: number;
+}
+
+export class CaptureInputError extends Error {
+  override name = 'CaptureInputError';
+  constructor(
+    message: string,
+    readonly sampleIndex: number,
+    readonly sampleId: string | undefined,
+  ) {
+    super(`sample ${sampleIndex}${sampleId === undefined ? '' : ` (${sampleId})`}: ${message}`);
+  }
+}
+
+/**
+ * Captures routing statistics for `samples` on the checkpoint at `checkpointDir`. `onBatch` is
+ * awaited after each batch with that batch's results (so callers can commit incrementally);
+ * the returned array is in input order.
+ */
+export async function captureRouting(
+  checkpointDir: string,
+  samples: readonly CaptureSample[],
+  options: CaptureOptions = {},
+  onBatch?: (results: SampleCapture[], progress: CaptureProgress) => void | Promise<void>,
+): Promise<SampleCapture[]> {
+  const cache = options.cache ?? defaultModelCache;
+  return cache.use(checkpointDir, options, (model) => captureWithModel(model, checkpointDir, samples, options, onBatch));
+}
+
+export async function captureWithModel(
+  model: CaptureModel,
+  checkpointDir: string,
+  samples: readonly CaptureSample[],
+  options: CaptureOptions,
+  onBatch?: (results: SampleCapture[], progress: CaptureProgress) => void | Promise<void>,
+): Promise<SampleCapture[]> {
+  const config = model.description.config;
+  const maxLength = options.maxLength ?? Math.min(512, config.maxPositionEmbeddings);
+  if (!(Number.isSafeInteger(maxLength) && maxLength >= 1)) throw new Error(`maxLength must be a positive integer, got ${maxLength}`);
+  const needsTokenizer = samples.some((s) => s.tokenIds === undefined);
+  const tokenizer = needsTokenizer
+    ? await ModelTokenizer.load(checkpointDir, config, { addBos: options.addBos ?? 'auto', tokenizerPath: options.tokenizerPath ?? join(checkpointDir, 'tokenizer.json') })
+    : null;
+  const bosId = tokenizer?.bosId ?? config.bosTokenId;
+
+  const sequences = samples.map((sample, i) => {
+    let ids: readonly number[];
+    if (sample.tokenIds !== undefined) ids = sample.tokenIds;
+    else if (sample.text !== undefined && tokenizer !== null) ids = tokenizer.encode(sample.text);
+    else throw new CaptureInputError('has neither text nor tokenIds', i, sample.id);
+    if (ids.length === 0) throw new CaptureInputError('has no tokens', i, sample.id);
+    for (const id of ids) {
+      if (!(Number.isSafeInteger(id) && id >= 0 && id < config.vocabSize)) {
+        throw new CaptureInputError(`token id ${id} is outside the model vocabulary (${config.vocabSize})`, i, sample.id);
+      }
+    }
+    return { ids: ids.slice(0, maxLength), truncated: ids.length > maxLength };
+  });
+
+  const batches = planBatches(
+    sequences.map((s) => s.ids.length),
+    { maxBatchTokens: Math.max(options.maxBatchTokens ?? 4096, maxLength), maxBatchSize: options.maxBatchSize ?? 32 },
+  );
+  const padId = config.padTokenId ?? config.eosTokenIds[0] ?? 0;
+  const results: SampleCapture[] = new Array(samples.length);
+  const started = performance.now();
+  let done = 0;
+  for (const indices of batches) {
+    options.signal?.throwIfAborted();
+    const padded = padBatch(indices.map((i) => sequences[i].ids), padId, bosId);
+    const out = await model.run(padded);
+    const batchResults = indices.map((sampleIndex, b) =>
+      reduceSample(out, b, sampleIndex, samples[sampleIndex].id, sequences[sampleIndex].truncated, padded.lengths[b], padded.statMask, options),
+    );
+    for (const r of batchResults) results[r.index] = r;
+    done += indices.length;
+    await onBatch?.(batchResults, {
+      done,
+      total: samples.length,
+      batchSize: padded.batch,
+      paddedTokens: padded.batch * padded.seqLen,
+      elapsedMs: performance.now() - started,
+    });
+  }
+  return results;
+}
+
+function reduceSample(
+  out: CaptureBatchOutput,
+  b: number,
+  index: number,
+  id: string | undefined,
+  truncated: boolean,
+  length: number,
+  statMask: Float32Array,
+  options: CaptureOptions,
+): SampleCapture {
+  const { batch: B, seqLen: T, layers: L, experts: K, topK: k, hidden: d } = out;
+  const topkCounts = new Uint32Array(L * K);
+  let routed = 0;
+  for (let t = 0; t < length; t++) {
+    if (statMask[b * T + t] === 0) continue;
+    routed++;
+    for (let l = 0; l < L; l++) {
+      const base = ((l * B + b) * T + t) * k;
+      for (let j = 0; j < k; j++) topkCounts[l * K + Number(out.topkIds[base + j])]++;
+    }
+  }
+  const predicted = Math.max(0, length - 1);
+  const logprob = out.tokenLogprob.slice(b * T, b * T + predicted);
+  const nll = logprob.map((v) => -v);
+  const minKPlusPlus = {
+    logprob,
+    mean: out.logprobMean.slice(b * T, b * T + predicted),
+    variance: out.logprobVar.slice(b * T, b * T + predicted),
+  };
+  let tokenTopK: Int32Array | undefined;
+  if (options.keepTokenTopK === true) {
+    tokenTopK = new Int32Array(L * length * k);
+    for (let l = 0; l < L; l++) {
+      for (let t = 0; t < length; t++) {
+        for (let j = 0; j < k; j++) tokenTopK[(l * length + t) * k + j] = Number(out.topkIds[((l * B + b) * T + t) * k + j]);
+      }
+    }
+  }
+  return {
+    index,
+    id,
+    layers: L,
+    experts: K,
+    tokenCount: length,
+    routedTokenCount: routed,
+    truncated,
+    routing: out.routingMean.slice(b * L * K, (b + 1) * L * K),
+    topkCounts,
+    embedding: out.embedding.slice(b * d, (b + 1) * d),
+    nll,
+    meanNll: predicted === 0 ? NaN : nll.reduce((acc, v) => acc + v, 0) / predicted,
+    minKPlusPlus,
+    minKPlusPlusScore: minKPlusPlusScore(minKPlusPlus, options.minKFraction ?? 0.2),
+    ...(tokenTopK === undefined ? {} : { tokenTopK }),
+  };
+}
