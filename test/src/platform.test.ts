@@ -106,7 +106,10 @@ for (const mode of MODES) {
       const wrongType = await p.gql(REGISTER, { input: { runId: run.id, step: 'ten', uri: '/x' } });
       assert.ok(wrongType.errors?.length, 'a string step is rejected');
 
-      let deep = '{ runs { checkpoints { run { checkpoints { run { checkpoints { run { checkpoints { run { checkpoints { run { checkpoints { run { id } } } } } } } } } } } } }';
+      // runs > checkpoints > run > checkpoints > ... : 14 levels, over the limit of 12
+      let deep = 'id';
+      for (let i = 0; i < 6; i++) deep = `checkpoints { run { ${deep} } }`;
+      deep = `{ runs { ${deep} } }`;
       const tooDeep = await p.gql(deep);
       assert.equal(errorCode(tooDeep), 'QUERY_TOO_COMPLEX');
       assert.match(tooDeep.errors![0]!.message, /depth/);

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerOptions, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request } from 'express';
 import type { Logger } from 'pino';
@@ -68,6 +69,8 @@ export async function startHttpService<C extends BaseContext>(opts: HttpServiceO
     plugins: [
       ...(opts.apollo.plugins ?? []),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Subgraphs would otherwise attach Apollo Studio traces to every response.
+      ...('schema' in opts.apollo && opts.apollo.schema ? [ApolloServerPluginInlineTraceDisabled()] : []),
       queryLimitsPlugin(opts.limits ?? DEFAULT_QUERY_LIMITS),
       graphqlMetricsPlugin(opts.registry),
     ],

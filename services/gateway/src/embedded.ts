@@ -2,6 +2,7 @@
 // subgraphs executed locally, and the gateway. `npm start` runs this file.
 import 'reflect-metadata';
 import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
+import type { Kysely } from 'kysely';
 import { connectBus, busConfigFromEnv, type Bus, type BusConfig, type Stoppable } from '@grokwatch/bus';
 import { databaseConfigFromEnv, migrateSchema, openDatabase, type Database, type DatabaseConfig } from '@grokwatch/db';
 import {
@@ -63,11 +64,13 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
   for (const m of [inferenceMigrations, metricsMigrations, evaluationMigrations]) await migrateSchema(db.kysely, m);
   const bus = await connectBus(opts.bus);
 
-  const inferenceStore = new InferenceStore(db.kysely);
+  // One database holds every schema; each store sees only its own service's tables.
+  const tables = <T>() => db.kysely as unknown as Kysely<T>;
+  const inferenceStore = new InferenceStore(tables<InferenceTables>());
   const context: PlatformContext = {
     inference: new InferenceService({ store: inferenceStore, bus, logger, workingDir: opts.workingDir }),
-    metrics: new MetricsService(new MetricsStore(db.kysely), bus, logger),
-    evaluation: { store: new EvaluationStore(db.kysely) },
+    metrics: new MetricsService(new MetricsStore(tables<MetricsTables>()), bus, logger),
+    evaluation: { store: new EvaluationStore(tables<EvaluationTables>()) },
   };
 
   const schemas = {

@@ -3,7 +3,6 @@
 import { busConfigFromEnv } from '@grokwatch/bus';
 import { databaseConfigFromEnv } from '@grokwatch/db';
 import { createLogger, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
-import { createOnnxCapturer } from './capture/onnx-capturer.js';
 import { startInferenceService } from './service.js';
 
 async function main(): Promise<void> {
@@ -19,7 +18,6 @@ async function main(): Promise<void> {
     database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/inference-db`),
     bus: busConfigFromEnv(process.env),
     logger,
-    capturer: createOnnxCapturer({ logger }),
     captureConcurrency: cfg.CAPTURE_CONCURRENCY,
     serveGraphql: cfg.SERVE_GRAPHQL === '1',
   });

@@ -1,8 +1,9 @@
 // The `evaluation` schema. Only the evaluation service writes these tables.
 import type { ColumnType, Generated } from 'kysely';
 
-type CreatedAt = ColumnType<Date, never, never>;
-type UpdatedAt = ColumnType<Date, never, Date>;
+/** Set by the database default; never written by the application. */
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -15,8 +16,8 @@ export interface EvalJobTable {
   done: Generated<number>;
   total: Generated<number>;
   error: string | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<UpdatedAt>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
 }
 
 export interface EvaluationTables {

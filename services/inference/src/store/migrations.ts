@@ -41,7 +41,7 @@ const initial: Migration = {
       .addColumn('text', 'text', (c) => c.notNull())
       .addColumn('group_name', 'text')
       .addColumn('meta', 'jsonb')
-      .addUniqueConstraint('sample_probe_set_idx', ['probe_set_id', 'idx'])
+      .addUniqueConstraint('sample_probe_set_position', ['probe_set_id', 'idx'])
       .execute();
     await s
       .createTable('capture_job')
@@ -83,7 +83,6 @@ const initial: Migration = {
       .addPrimaryKeyConstraint('checkpoint_router_pk', ['checkpoint_id', 'layer'])
       .execute();
     await s.createIndex('checkpoint_run_idx').on('checkpoint').column('run_id').execute();
-    await s.createIndex('sample_probe_set_idx').on('sample').column('probe_set_id').execute();
   },
 };
 

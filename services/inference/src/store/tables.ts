@@ -1,8 +1,9 @@
 // The `inference` schema, as Kysely sees it. Only the inference service writes these tables.
 import type { ColumnType, Generated } from 'kysely';
 
-type CreatedAt = ColumnType<Date, never, never>;
-type UpdatedAt = ColumnType<Date, never, Date>;
+/** Set by the database default; never written by the application. */
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
 
 export type CheckpointStatus = 'registered' | 'capturing' | 'captured' | 'failed';
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -12,7 +13,7 @@ export interface RunTable {
   name: string;
   architecture: string;
   tokenizer: string | null;
-  created_at: Generated<CreatedAt>;
+  created_at: CreatedAt;
 }
 
 export interface CheckpointTable {
@@ -22,7 +23,7 @@ export interface CheckpointTable {
   tokens_seen: number | null;
   uri: string;
   status: Generated<CheckpointStatus>;
-  created_at: Generated<CreatedAt>;
+  created_at: CreatedAt;
 }
 
 export interface ProbeSetTable {
@@ -31,7 +32,7 @@ export interface ProbeSetTable {
   domain: string;
   source: string;
   sample_count: number;
-  created_at: Generated<CreatedAt>;
+  created_at: CreatedAt;
 }
 
 export interface SampleTable {
@@ -53,8 +54,8 @@ export interface CaptureJobTable {
   total: number;
   attempts: Generated<number>;
   error: string | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<UpdatedAt>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
 }
 
 /** One row per (checkpoint, sample): the method's per-sample routing summary (method.md section 2). */
@@ -76,7 +77,7 @@ export interface SampleRoutingTable {
   token_count: number | null;
   /** Min-K%++ statistic (method.md section 6), when the capture computed it. */
   min_k_pp: number | null;
-  created_at: Generated<CreatedAt>;
+  created_at: CreatedAt;
 }
 
 /** Router weight matrix W_l (experts x hidden) of one layer: the expert embeddings of method.md section 4. */

@@ -1,8 +1,9 @@
 // The `metrics` schema. Only the metrics service writes these tables.
 import type { ColumnType, Generated } from 'kysely';
 
-type CreatedAt = ColumnType<Date, never, never>;
-type UpdatedAt = ColumnType<Date, never, Date>;
+/** Set by the database default; never written by the application. */
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
 type Json<T> = ColumnType<T, string, string>;
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -17,8 +18,8 @@ export interface MetricsJobTable {
   params: Json<Record<string, unknown>>;
   status: Generated<JobStatus>;
   error: string | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<UpdatedAt>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
 }
 
 export interface MetricsTables {

@@ -1,0 +1,58 @@
+// The gateway in front of separately running subgraphs, composed by introspecting their URLs.
+import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
+import { connectBus, type BusConfig } from '@grokwatch/bus';
+import { createLogger, createRegistry, type Logger } from '@grokwatch/service-kit';
+import { startGatewayServer, type GatewayServer } from './gateway-server.js';
+
+export interface SubgraphUrls {
+  inference: string;
+  metrics: string;
+  evaluation: string;
+}
+
+export interface DistributedGatewayConfig {
+  port: number;
+  host?: string;
+  subgraphs: SubgraphUrls;
+  bus: BusConfig;
+  apiKey?: string;
+  logger?: Logger;
+  pollIntervalMs?: number;
+}
+
+export async function startDistributedGateway(cfg: DistributedGatewayConfig): Promise<GatewayServer> {
+  const logger = cfg.logger ?? createLogger('gateway');
+  const gateway = new ApolloGateway({
+    supergraphSdl: new IntrospectAndCompose({
+      subgraphs: Object.entries(cfg.subgraphs).map(([name, url]) => ({ name, url })),
+      pollIntervalInMs: cfg.pollIntervalMs,
+    }),
+  });
+  const bus = await connectBus(cfg.bus);
+  const healthUrls = Object.values(cfg.subgraphs).map((u: string) => u.replace(/\/graphql$/, '/healthz'));
+  const server = await startGatewayServer({
+    port: cfg.port,
+    host: cfg.host,
+    gateway,
+    context: async () => ({}),
+    bus,
+    apiKey: cfg.apiKey,
+    logger,
+    registry: createRegistry('gateway'),
+    health: {
+      subgraphs: async () => {
+        await Promise.all(healthUrls.map(async (u) => {
+          const res = await fetch(u);
+          if (!res.ok) throw new Error(`${u} answered ${res.status}`);
+        }));
+      },
+    },
+  });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// The metrics service as one startable unit.
+import 'reflect-metadata';
+import { connectBus, type BusConfig } from '@grokwatch/bus';
+import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db';
+import { createLogger, createRegistry, startHttpService, type Logger } from '@grokwatch/service-kit';
+import { MetricsService } from './metrics-service.js';
+import { MetricsStore } from './store/metrics-store.js';
+import { metricsMigrations } from './store/migrations.js';
+import type { MetricsTables } from './store/tables.js';
+import { buildMetricsSubgraph } from './subgraph.js';
+
+export interface MetricsServiceConfig {
+  port: number;
+  host?: string;
+  database: DatabaseConfig;
+  bus: BusConfig;
+  logger?: Logger;
+}
+
+export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ url: string; stop(): Promise<void> }> {
+  const logger = cfg.logger ?? createLogger('metrics');
+  const db = await openDatabase<MetricsTables>(cfg.database);
+  await migrateSchema(db.kysely, metricsMigrations);
+  const bus = await connectBus(cfg.bus);
+  const store = new MetricsStore(db.kysely);
+  const metrics = new MetricsService(store, bus, logger);
+  const http = await startHttpService({
+    name: 'metrics',
+    port: cfg.port,
+    host: cfg.host,
+    apollo: { schema: await buildMetricsSubgraph() },
+    context: async () => ({ metrics }),
+    health: { database: async () => void (await store.listJobs({ status: 'running' })) },
+    registry: createRegistry('metrics'),
+    logger,
+  });
+  const listener = await metrics.listenForCaptures();
+  return {
+    url: http.url,
+    async stop() {
+      await listener.stop();
+      await http.stop();
+      await bus.close();
+      await db.close();
+    },
+  };
+}
