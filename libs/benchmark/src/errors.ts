@@ -1,0 +1,70 @@
+/** Base class of every error this library throws on bad input or configuration. */
+export class BenchmarkError extends Error {
+  override readonly name: string = 'BenchmarkError';
+}
+
+/** A task YAML file is invalid: names the file, the field (and the line when known). */
+export class TaskConfigError extends BenchmarkError {
+  override readonly name = 'TaskConfigError';
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly detail: string,
+    readonly line?: number,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${field ? `${field}: ` : ''}${detail}`);
+  }
+}
+
+/** A dataset file is missing or malformed: names the file and the line (JSONL) or key (JSON). */
+export class DatasetError extends BenchmarkError {
+  override readonly name = 'DatasetError';
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+    readonly line?: number,
+    readonly key?: string,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}${key !== undefined ? ` [${key}]` : ''}: ${detail}`);
+  }
+}
+
+/** A task name that no YAML file in the registry defines. */
+export class UnknownTaskError extends BenchmarkError {
+  override readonly name = 'UnknownTaskError';
+  constructor(
+    readonly task: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown task '${task}'; known tasks: ${known.join(', ') || '(none)'}`);
+  }
+}
+
+/** A template could not be parsed, or not rendered against a given document. */
+export class TemplateError extends BenchmarkError {
+  override readonly name = 'TemplateError';
+  constructor(
+    readonly template: string,
+    readonly detail: string,
+    /** Where the document came from (file:line) when rendering failed. */
+    readonly where?: string,
+  ) {
+    super(`${where ? `${where}: ` : ''}template ${JSON.stringify(truncate(template))}: ${detail}`);
+  }
+}
+
+/** Scoring an item failed (model answered with the wrong shape, gold not among choices, ...). */
+export class ScoringError extends BenchmarkError {
+  override readonly name = 'ScoringError';
+  constructor(
+    readonly task: string,
+    readonly docId: string,
+    readonly detail: string,
+  ) {
+    super(`task ${task}, doc ${docId}: ${detail}`);
+  }
+}
+
+function truncate(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
