@@ -107,6 +107,9 @@ export async function captureWithModel(
   const config = model.description.config;
   const maxLength = options.maxLength ?? Math.min(512, config.maxPositionEmbeddings);
   if (!(Number.isSafeInteger(maxLength) && maxLength >= 1)) throw new Error(`maxLength must be a positive integer, got ${maxLength}`);
+  samples.forEach((s, i) => {
+    if (s.tokenIds === undefined && s.text === undefined) throw new CaptureInputError('has neither text nor tokenIds', i, s.id);
+  });
   const needsTokenizer = samples.some((s) => s.tokenIds === undefined);
   const tokenizer = needsTokenizer
     ? await ModelTokenizer.load(checkpointDir, config, { addBos: options.addBos ?? 'auto', tokenizerPath: options.tokenizerPath ?? join(checkpointDir, 'tokenizer.json') })
@@ -124,7 +127,9 @@ export async function captureWithModel(
         throw new CaptureInputError(`token id ${id} is outside the model vocabulary (${config.vocabSize})`, i, sample.id);
       }
     }
-    return { ids: ids.slice(0, maxLength), truncated: ids.length > maxLength };
+    const kept = ids.slice(0, maxLength);
+    if (kept.length === 1 && kept[0] === bosId) throw new CaptureInputError('has no tokens besides BOS', i, sample.id);
+    return { ids: kept, truncated: ids.length > maxLength };
   });
 
   const batches = planBatches(

@@ -1,0 +1,142 @@
+// The reference forward against hand-derived values on configurations small enough to work out
+// on paper: a two-token attention check of RoPE direction, scaling and causality, and a one-token
+// MoE check of router softmax, top-k, renormalization, SwiGLU and the shared expert.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeArchitecture, parseModelConfig } from '@grokwatch/checkpoint';
+import { referenceForward } from '../index.js';
+
+const close = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) < 1e-5, `${what}: ${a} vs ${b}`);
+
+test('attention: rotate_half RoPE rotates by +position radians, scores scaled by 1/sqrt(hd), causal', () => {
+  // Mixtral layout (no q/k norm), hidden 2, one head of dim 2, rope_theta irrelevant for i = 0.
+  const config = parseModelConfig(
+    {
+      architectures: ['MixtralForCausalLM'],
+      vocab_size: 2,
+      hidden_size: 2,
+      intermediate_size: 1,
+      num_hidden_layers: 1,
+      num_attention_heads: 1,
+      num_key_value_heads: 1,
+      num_local_experts: 1,
+      num_experts_per_tok: 1,
+      rms_norm_eps: 1e-12,
+    },
+    'config.json',
+  );
+  const desc = describeArchitecture(config);
+  const eye = Float32Array.from([1, 0, 0, 1]);
+  const w: Record<string, Float32Array> = {
+    'model.embed_tokens.weight': Float32Array.from([3, 4, 0, 2]), // token 0 -> (3,4), token 1 -> (0,2)
+    'model.layers.0.input_layernorm.weight': Float32Array.from([1, 1]),
+    'model.layers.0.post_attention_layernorm.weight': Float32Array.from([1, 1]),
+    'model.layers.0.self_attn.q_proj.weight': eye,
+    'model.layers.0.self_attn.k_proj.weight': eye,
+    'model.layers.0.self_attn.v_proj.weight': eye,
+    'model.layers.0.self_attn.o_proj.weight': eye,
+    'model.layers.0.block_sparse_moe.gate.weight': Float32Array.from([0, 0]),
+    'model.layers.0.block_sparse_moe.experts.0.w1.weight': Float32Array.from([0, 0]),
+    'model.layers.0.block_sparse_moe.experts.0.w3.weight': Float32Array.from([0, 0]),
+    'model.layers.0.block_sparse_moe.experts.0.w2.weight': Float32Array.from([0, 0]), // MoE adds 0
+    'model.norm.weight': Float32Array.from([1, 1]),
+    'lm_head.weight': eye,
+  };
+  const out = referenceForward(desc, (n) => w[n], { inputIds: [[0, 1]], attentionMask: [[1, 1]] });
+
+  // rms(x) = x / sqrt(mean(x^2)): x0 = (3,4)/sqrt(12.5), x1 = (0,2)/sqrt(2) = (0, sqrt2).
+  const s0 = Math.sqrt(12.5);
+  const x0 = [3 / s0, 4 / s0];
+  const x1 = [0, Math.SQRT2];
+  // Position 0 sees only itself: h0 = e0 + x0.
+  const h0 = [3 + x0[0], 4 + x0[1]];
+  // Position 1: q = R(1) x1, keys R(0) x0 = x0 and R(1) x1; R(a) = [[cos a, -sin a], [sin a, cos a]].
+  const rot = (v: number[], a: number): number[] => [v[0] * Math.cos(a) - v[1] * Math.sin(a), v[1] * Math.cos(a) + v[0] * Math.sin(a)];
+  const q = rot(x1, 1);
+  const dot = (a: number[], b: number[]): number => a[0] * b[0] + a[1] * b[1];
+  const sc = [dot(q, x0) / Math.SQRT2, dot(q, rot(x1, 1)) / Math.SQRT2];
+  const m = Math.max(...sc);
+  const p = sc.map((s) => Math.exp(s - m));
+  const z = p[0] + p[1];
+  const h1 = [0 + (p[0] * x0[0] + p[1] * x1[0]) / z, 2 + (p[0] * x0[1] + p[1] * x1[1]) / z];
+  // logits = final rms(h) (identity head).
+  const norm = (h: number[]): number[] => h.map((v) => v / Math.sqrt((h[0] ** 2 + h[1] ** 2) / 2));
+  const want = [...norm(h0), ...norm(h1)];
+  want.forEach((v, i) => close(out.logits[i], v, `logit ${i}`));
+  // log p(token 1 | position 0) from logits of position 0.
+  const l0 = norm(h0);
+  close(out.tokenLogprob[0], l0[1] - Math.log(Math.exp(l0[0]) + Math.exp(l0[1])), 'token log-prob');
+});
+
+test('MoE: softmax router, top-k, renormalization, SwiGLU experts and a sigmoid-gated shared expert', () => {
+  const base = {
+    vocab_size: 1,
+    hidden_size: 2,
+    num_hidden_layers: 1,
+    num_attention_heads: 1,
+    num_experts: 3,
+    num_experts_per_tok: 2,
+    rms_norm_eps: 1e-12,
+    tie_word_embeddings: true,
+  };
+  const x = [1, 1]; // embedding (1,1) is its own RMS norm
+  const router = [2, 0, 0, 1, 0.5, 0]; // logits: 2, 1, 0.5
+  const gate = [1, 2, -1, 0, 0.5, 0.5]; // per expert (I=1): gate·x = 3, -1, 1
+  const up = [1, 0, 0, 1, 1, 1]; // up·x = 1, 1, 2
+  const down = [1, 2, 3, 4, 5, 6]; // expert e down = (down[2e], down[2e+1]) as [hidden=2, I=1]
+  const silu = (v: number): number => v / (1 + Math.exp(-v));
+  const logits = [2, 1, 0.5];
+  const ez = logits.map((l) => Math.exp(l));
+  const probs = ez.map((e) => e / (ez[0] + ez[1] + ez[2]));
+  const expertOut = (e: number): number[] => {
+    const a = silu(gate[2 * e] * x[0] + gate[2 * e + 1] * x[1]) * (up[2 * e] * x[0] + up[2 * e + 1] * x[1]);
+    return [down[2 * e] * a, down[2 * e + 1] * a];
+  };
+
+  for (const normTopk of [false, true]) {
+    for (const shared of [false, true]) {
+      const arch = shared ? 'Qwen2MoeForCausalLM' : 'OlmoeForCausalLM';
+      const raw = shared
+        ? { ...base, architectures: [arch], moe_intermediate_size: 1, shared_expert_intermediate_size: 1, norm_topk_prob: normTopk, qkv_bias: false }
+        : { ...base, architectures: [arch], intermediate_size: 1, norm_topk_prob: normTopk };
+      const desc = describeArchitecture(parseModelConfig(raw, 'config.json'));
+      const moePrefix = 'model.layers.0.mlp';
+      const w = new Map<string, Float32Array>();
+      w.set('model.embed_tokens.weight', Float32Array.from(x));
+      for (const n of ['model.layers.0.input_layernorm.weight', 'model.layers.0.post_attention_layernorm.weight', 'model.norm.weight']) {
+        w.set(n, Float32Array.from([1, 1]));
+      }
+      for (const n of ['q_proj', 'k_proj', 'v_proj', 'o_proj']) w.set(`model.layers.0.self_attn.${n}.weight`, new Float32Array(4)); // attention adds 0
+      for (const n of ['q_norm', 'k_norm']) w.set(`model.layers.0.self_attn.${n}.weight`, Float32Array.from([1, 1]));
+      w.set(`${moePrefix}.gate.weight`, Float32Array.from(router));
+      for (let e = 0; e < 3; e++) {
+        w.set(`${moePrefix}.experts.${e}.gate_proj.weight`, Float32Array.from(gate.slice(2 * e, 2 * e + 2)));
+        w.set(`${moePrefix}.experts.${e}.up_proj.weight`, Float32Array.from(up.slice(2 * e, 2 * e + 2)));
+        w.set(`${moePrefix}.experts.${e}.down_proj.weight`, Float32Array.from(down.slice(2 * e, 2 * e + 2)));
+      }
+      // Shared expert: gate·x = 1, up·x = 2, down = (1, -1); its gate logit = 0.5 -> sigmoid.
+      w.set(`${moePrefix}.shared_expert.gate_proj.weight`, Float32Array.from([0.5, 0.5]));
+      w.set(`${moePrefix}.shared_expert.up_proj.weight`, Float32Array.from([1, 1]));
+      w.set(`${moePrefix}.shared_expert.down_proj.weight`, Float32Array.from([1, -1]));
+      w.set(`${moePrefix}.shared_expert_gate.weight`, Float32Array.from([0.25, 0.25]));
+
+      const out = referenceForward(desc, (n) => w.get(n)!, { inputIds: [[0]], attentionMask: [[1]] });
+      probs.forEach((p, e) => close(out.routerProbs[0][e], p, `router prob ${e}`));
+      assert.deepEqual(Array.from(out.topkIds[0]), [0, 1]);
+      const scale = normTopk ? probs[0] + probs[1] : 1;
+      const y0 = expertOut(0);
+      const y1 = expertOut(1);
+      const moe = [0, 1].map((i) => (probs[0] * y0[i] + probs[1] * y1[i]) / scale);
+      if (shared) {
+        const s = silu(1) * 2 / (1 + Math.exp(-0.5));
+        moe[0] += s;
+        moe[1] -= s;
+      }
+      const h = [x[0] + moe[0], x[1] + moe[1]];
+      const r = Math.sqrt((h[0] ** 2 + h[1] ** 2) / 2);
+      close(out.finalHidden[0], h[0] / r, `final hidden 0 (norm ${normTopk}, shared ${shared})`);
+      close(out.finalHidden[1], h[1] / r, `final hidden 1 (norm ${normTopk}, shared ${shared})`);
+    }
+  }
+});
