@@ -13,3 +13,4 @@ export {
   type SampleCapture,
 } from './capture/routing-capturer.js';
 export { startInferenceService, type InferenceServiceConfig, type RunningService } from './service.js';
+export { createOnnxCapturer, type OnnxCapturerOptions } from './capture/onnx-capturer.js';

@@ -1,9 +1,16 @@
 // Standalone inference service: `node services/inference/dist/main.js`.
-// PORT, DATABASE_URL, NATS_URL, DATA_DIR, CAPTURE_CONCURRENCY, SERVE_GRAPHQL (0: capture worker only).
+// Configuration: see the README's table (PORT, DATABASE_URL, NATS_URL, BUS_PREFIX, CAPTURE_*, ...).
 import { busConfigFromEnv } from '@grokwatch/bus';
 import { databaseConfigFromEnv } from '@grokwatch/db';
+import type { ExecutionProvider } from '@grokwatch/model';
 import { createLogger, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
+import { createOnnxCapturer } from './capture/onnx-capturer.js';
 import { startInferenceService } from './service.js';
+
+function executionProvider(name: string): ExecutionProvider {
+  if (name === 'cuda' || name === 'cpu') return name;
+  throw new Error(`EXECUTION_PROVIDERS: unknown provider "${name}" (cuda, cpu)`);
+}
 
 async function main(): Promise<void> {
   const logger = createLogger('inference');
@@ -12,12 +19,25 @@ async function main(): Promise<void> {
     DATA_DIR: env.string({ default: '.grokwatch' }),
     CAPTURE_CONCURRENCY: env.int({ default: 1, min: 1, max: 16 }),
     SERVE_GRAPHQL: env.oneOf(['0', '1'] as const, { default: '1' }),
+    EXECUTION_PROVIDERS: env.list({ default: ['cpu'] }),
+    CAPTURE_ACK_WAIT_MS: env.int({ default: 30_000, min: 500 }),
+    ORT_THREADS: env.int({ default: 0, min: 0 }),
+    CAPTURE_MAX_BATCH_TOKENS: env.int({ default: 4096, min: 1 }),
+    CAPTURE_MAX_LENGTH: env.int({ default: 512, min: 1 }),
   });
   const service = await startInferenceService({
     port: cfg.PORT,
     database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/inference-db`),
     bus: busConfigFromEnv(process.env),
     logger,
+    capturer: createOnnxCapturer({
+      logger,
+      executionProviders: cfg.EXECUTION_PROVIDERS.map(executionProvider),
+      intraOpNumThreads: cfg.ORT_THREADS || undefined,
+      maxBatchTokens: cfg.CAPTURE_MAX_BATCH_TOKENS,
+      maxLength: cfg.CAPTURE_MAX_LENGTH,
+    }),
+    captureAckWaitMs: cfg.CAPTURE_ACK_WAIT_MS,
     captureConcurrency: cfg.CAPTURE_CONCURRENCY,
     serveGraphql: cfg.SERVE_GRAPHQL === '1',
   });

@@ -20,6 +20,8 @@ export interface InferenceServiceConfig {
   /** Without a capturer this process serves GraphQL only and leaves capture jobs to other workers. */
   capturer?: RoutingCapturer;
   captureConcurrency?: number;
+  /** How long a capture may go without a heartbeat before the bus redelivers it. */
+  captureAckWaitMs?: number;
   /** Serve GraphQL; false runs a capture worker only. */
   serveGraphql?: boolean;
 }
@@ -47,7 +49,7 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
     logger,
   });
   const worker: Stoppable | null = cfg.capturer
-    ? await startCaptureWorker({ bus, store, logger, capturer: cfg.capturer, concurrency: cfg.captureConcurrency })
+    ? await startCaptureWorker({ bus, store, logger, capturer: cfg.capturer, concurrency: cfg.captureConcurrency, ackWaitMs: cfg.captureAckWaitMs })
     : null;
   return {
     url: http?.url ?? null,

@@ -16,7 +16,8 @@ export interface SampleCapture {
   topkCounts: Float32Array | null;
   /** Mean final hidden state under the mask. */
   embedding: Float32Array | null;
-  nll: number;
+  /** Null for a one-token sample (nothing to predict). */
+  nll: number | null;
   tokenCount: number;
   minKPlusPlus: number | null;
 }

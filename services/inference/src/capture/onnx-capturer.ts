@@ -1,0 +1,71 @@
+// RoutingCapturer on @grokwatch/model: onnxruntime-node, CUDA when configured and available, else CPU.
+import { CheckpointError } from '@grokwatch/checkpoint';
+import {
+  CaptureInputError,
+  SessionCreateError,
+  TokenizerError,
+  captureRouting,
+  loadRouterWeights,
+  type ExecutionProvider,
+} from '@grokwatch/model';
+import type { Logger } from '@grokwatch/service-kit';
+import { CheckpointUnusableError, type RouterLayer, type RoutingCapturer } from './routing-capturer.js';
+
+export interface OnnxCapturerOptions {
+  logger: Logger;
+  /** Tried in order (default cpu only); `cuda` falls back to the next with a log line. */
+  executionProviders?: ExecutionProvider[];
+  intraOpNumThreads?: number;
+  maxLength?: number;
+  maxBatchTokens?: number;
+}
+
+/** Problems with the checkpoint or its inputs: retrying the job cannot fix them. */
+function isPermanent(err: unknown): boolean {
+  return err instanceof CheckpointError || err instanceof CaptureInputError
+    || err instanceof TokenizerError || err instanceof SessionCreateError;
+}
+
+async function permanentAsUnusable<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isPermanent(err)) throw new CheckpointUnusableError((err as Error).message, { cause: err });
+    throw err;
+  }
+}
+
+export function createOnnxCapturer(opts: OnnxCapturerOptions): RoutingCapturer {
+  const log = (line: string) => opts.logger.info(line);
+  return {
+    async routerWeights(checkpointUri: string): Promise<RouterLayer[]> {
+      const r = await permanentAsUnusable(loadRouterWeights(checkpointUri));
+      return r.weights.map((weights, layer) => ({ layer, experts: r.experts, hidden: r.hidden, weights }));
+    },
+    async capture(checkpointUri, samples, { signal }, onBatch) {
+      await permanentAsUnusable(captureRouting(
+        checkpointUri,
+        samples.map((s) => ({ id: s.sampleId, text: s.text })),
+        {
+          executionProviders: opts.executionProviders,
+          intraOpNumThreads: opts.intraOpNumThreads,
+          maxLength: opts.maxLength,
+          maxBatchTokens: opts.maxBatchTokens,
+          log,
+          signal,
+        },
+        async (results) => onBatch(results.map((r) => ({
+          sampleId: r.id!,
+          layers: r.layers,
+          experts: r.experts,
+          routing: r.routing,
+          topkCounts: Float32Array.from(r.topkCounts),
+          embedding: r.embedding,
+          nll: Number.isFinite(r.meanNll) ? r.meanNll : null,
+          tokenCount: r.tokenCount,
+          minKPlusPlus: r.minKPlusPlusScore,
+        }))),
+      ));
+    },
+  };
+}
