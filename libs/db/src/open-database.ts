@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from './config.js';
@@ -7,6 +6,7 @@ import { PGLITE_MEMORY } from './config.js';
 import { DatabaseConfigError } from './errors.js';
 import { INT8_ARRAY_OID, INT8_OID, parseInt8, parseInt8Array } from './int8.js';
 import { PGliteDialect } from './pglite/pglite-dialect.js';
+import { createPGlite } from './pglite/pglite-factory.js';
 
 /** An open database: query with `kysely`, release with close(). */
 export interface Database<DB> {
@@ -65,10 +65,8 @@ async function openPGlite<DB>(config: Extract<DatabaseConfig, { kind: 'pglite' }
   if (!config.dataDir) throw new DatabaseConfigError('is empty', 'dataDir');
   const inMemory = config.dataDir === PGLITE_MEMORY;
   if (!inMemory && !config.dataDir.includes('://')) await mkdir(config.dataDir, { recursive: true });
-  const pglite = await PGlite.create({
-    dataDir: inMemory ? undefined : config.dataDir,
-    parsers: { [INT8_OID]: parseInt8, [INT8_ARRAY_OID]: parseInt8Array },
-  });
+  const parsers = { [INT8_OID]: parseInt8, [INT8_ARRAY_OID]: parseInt8Array };
+  const pglite = await createPGlite(inMemory ? undefined : config.dataDir, { parsers });
   const kysely = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return { kysely, kind: 'pglite', close: () => kysely.destroy() };
 }
