@@ -17,6 +17,16 @@ const initial: Migration = {
       .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .addUniqueConstraint('eval_job_checkpoint_task', ['checkpoint_id', 'task'])
       .execute();
+    await db.schema
+      .withSchema('evaluation')
+      .createTable('eval_score')
+      .addColumn('eval_job_id', 'uuid', (c) => c.notNull().references('evaluation.eval_job.id').onDelete('cascade'))
+      .addColumn('metric', 'text', (c) => c.notNull())
+      .addColumn('value', 'double precision', (c) => c.notNull())
+      .addColumn('stderr', 'double precision')
+      .addColumn('n', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('eval_score_pk', ['eval_job_id', 'metric'])
+      .execute();
   },
 };
 

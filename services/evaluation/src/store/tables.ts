@@ -20,6 +20,17 @@ export interface EvalJobTable {
   updated_at: UpdatedAt;
 }
 
+/** An aggregate score of an evaluation job (lm-evaluation-harness terms: metric, value, stderr). */
+export interface EvalScoreTable {
+  eval_job_id: string;
+  /** e.g. `acc`, `acc_norm`, `exact_match,strict-match`, `pass@1`. */
+  metric: string;
+  value: number;
+  stderr: number | null;
+  n: number;
+}
+
 export interface EvaluationTables {
   'evaluation.eval_job': EvalJobTable;
+  'evaluation.eval_score': EvalScoreTable;
 }
