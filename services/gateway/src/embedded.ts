@@ -16,6 +16,7 @@ import {
   InferenceService,
   InferenceStore,
   buildInferenceSubgraph,
+  createOnnxCapturer,
   inferenceMigrations,
   startCaptureWorker,
   type InferenceContext,
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
     bus: busConfigFromEnv(process.env),
     apiKey: cfg.GROKWATCH_API_KEY,
     logger,
+    capturer: createOnnxCapturer({ logger }),
   });
   console.log(`\ngrokwatch is running: ${platform.url}\n`);
   onShutdown(logger, [() => platform.stop()]);
