@@ -1,0 +1,17 @@
+import { busContract, type BusFixture } from './bus.contract.js';
+import { connectBus, MemoryHub, type Bus } from './index.js';
+
+busContract('memory', async (): Promise<BusFixture> => {
+  const hub = new MemoryHub();
+  const buses: Bus[] = [];
+  return {
+    async connect(logger) {
+      const bus = await connectBus({ kind: 'memory', hub, prefix: 'test.', ...(logger ? { logger } : {}) });
+      buses.push(bus);
+      return bus;
+    },
+    async dispose() {
+      await Promise.all(buses.map((b) => b.close()));
+    },
+  };
+});
