@@ -1,1 +1,22 @@
-export {};
+// Public API of @grokwatch/pathway: the pure science of method.md §2-7 (no I/O).
+export * from './errors.js';
+export * from './routing.js';
+export * from './pathway.js';
+export * from './sequence-set.js';
+export * from './levenshtein.js';
+export * from './prng.js';
+export * from './group-distance.js';
+export * from './distance-engine.js';
+export * from './consistency.js';
+export * from './jacobi.js';
+export * from './bound.js';
+export * from './memorization.js';
+export * from './eps-calibration.js';
+export * from './step-groups.js';
+export * from './test-generalization.js';
+export * from './hungarian.js';
+export * from './group-pairing.js';
+export * from './contamination.js';
+export * from './sustained-rise.js';
+export * from './correlation.js';
+export type { PairJob } from './pair-work.js';
