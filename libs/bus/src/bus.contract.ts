@@ -323,6 +323,21 @@ export function busContract(name: string, make: () => Promise<BusFixture>): void
         assert.deepEqual(calls.filter((c) => c.startsWith('probes:')), ['probes:p1']);
       }));
 
+    it("a new durable starts at the oldest retained event, or only new ones with deliver: 'new'", () =>
+      withFixture(make, async (f) => {
+        const bus = await f.connect();
+        await bus.publishEvent('run.created', { runId: 'before' });
+        const all: string[] = [];
+        const fresh: string[] = [];
+        await bus.subscribeEvents('run.created', async (e) => void all.push(e.runId), { durable: 'late-all' });
+        await bus.subscribeEvents('run.created', async (e) => void fresh.push(e.runId), { durable: 'late-new', deliver: 'new' });
+        await bus.publishEvent('run.created', { runId: 'after' });
+        await waitFor('both events', () => all.length === 2 && fresh.length === 1);
+        await sleep(200);
+        assert.deepEqual(all, ['before', 'after']);
+        assert.deepEqual(fresh, ['after']);
+      }));
+
     it('filters progress by kind and job id', () =>
       withFixture(make, async (f) => {
         const [pub, sub] = [await f.connect(), await f.connect()];

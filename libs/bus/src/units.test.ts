@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { capturingLogger } from './bus.contract.js';
 import { JOBS } from './contracts.js';
 import { count, optional, text, token, validate } from './fields.js';
-import { BusConfigError, BusNames, BusShutdownError, busConfigFromEnv, JobCancelledError, JobFailed, type JobContext } from './index.js';
+import { BusClosedError, BusConfigError, BusNames, connectBus, BusShutdownError, busConfigFromEnv, JobCancelledError, JobFailed, type JobContext } from './index.js';
 import { MemoryStream } from './memory/memory-stream.js';
 import { subjectMatches } from './memory/subject-match.js';
 import { retryDelay } from './runtime/backoff.js';
@@ -234,4 +234,23 @@ describe('MemoryStream', () => {
 
 it('every job contract has a jobId field', () => {
   for (const [kind, shape] of Object.entries(JOBS)) assert.ok('jobId' in shape, kind);
+});
+
+describe('BrokerBus argument checks (memory)', () => {
+  it('rejects bad consumer options, a second durable for one job kind, and use after close', async () => {
+    const bus = await connectBus({ kind: 'memory', logger: capturingLogger() });
+    const handler = async () => undefined;
+    await assert.rejects(bus.consumeJobs('capture', handler, { concurrency: 0 }), (e: Error) => e instanceof BusConfigError && /^concurrency:/.test(e.message));
+    await assert.rejects(bus.consumeJobs('capture', handler, { ackWaitMs: 1.5 }), /ackWaitMs/);
+    await assert.rejects(bus.consumeJobs('capture', handler, { durable: 'a.b' }), /durable/);
+    await assert.rejects(bus.subscribeEvents('run.created', handler, { durable: '' }), /durable/);
+    const first = await bus.consumeJobs('capture', handler);
+    await assert.rejects(bus.consumeJobs('capture', handler, { durable: 'other' }), /one durable per job kind/);
+    assert.throws(() => bus.subscribeProgress({ jobId: 'a.b' }, () => undefined), /jobId/);
+    await first.stop();
+    await bus.close();
+    await assert.rejects(bus.publishJob('capture', { jobId: 'j', checkpointId: 'c', probeSetId: 'p' }), BusClosedError);
+    assert.throws(() => bus.publishProgress({ kind: 'capture', jobId: 'j', done: 0, total: 1, status: 'queued' }), BusClosedError);
+    await bus.close(); // idempotent
+  });
 });
