@@ -1,6 +1,7 @@
 import type { Doc } from '../doc.js';
 import { DatasetError } from '../errors.js';
 import { isJsonObject, typeName, type JsonValue } from '../json.js';
+import { jsonErrorOffset } from './json-error-offset.js';
 
 /** One JSON object per non-blank line; a malformed line is reported with its number. */
 export function parseJsonl(text: string, file: string): Doc[] {
@@ -26,10 +27,9 @@ export function parseJsonDocument(text: string, file: string): JsonValue {
   try {
     return JSON.parse(text) as JsonValue;
   } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    throw new DatasetError(file, `invalid JSON: ${msg}`, line);
+    const at = jsonErrorOffset(text);
+    const line = at >= 0 ? text.slice(0, at).split('\n').length : undefined;
+    throw new DatasetError(file, `invalid JSON: ${(e as Error).message.slice(0, 200)}`, line);
   }
 }
 
