@@ -47,11 +47,11 @@ export class DistanceEngine {
     this.inlineBelow = options.inlineBelow ?? 2048;
   }
 
-  groupDistance(pathways: readonly Pathway[], options: GroupDistanceOptions = {}): Promise<GroupDistanceResult> {
+  async groupDistance(pathways: readonly Pathway[], options: GroupDistanceOptions = {}): Promise<GroupDistanceResult> {
     return this.run(planWithin(pathways, options));
   }
 
-  crossGroupDistance(a: readonly Pathway[], b: readonly Pathway[], options: GroupDistanceOptions = {}): Promise<GroupDistanceResult> {
+  async crossGroupDistance(a: readonly Pathway[], b: readonly Pathway[], options: GroupDistanceOptions = {}): Promise<GroupDistanceResult> {
     return this.run(planCross(a, b, options));
   }
 

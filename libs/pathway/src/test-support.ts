@@ -1,0 +1,156 @@
+// Independent reference implementations and data generators for the tests (not exported from
+// index.ts). Deliberately naive: each one is the textbook definition, so that the fast code in the
+// library is checked against something that shares none of its tricks.
+
+/** mulberry32: a small seeded generator for test data, independent of the library's prng.ts. */
+export function testRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Textbook O(nm) Wagner-Fischer edit distance with unit costs. */
+export function naiveLevenshtein(a: ArrayLike<unknown>, b: ArrayLike<unknown>): number {
+  const n = b.length;
+  let prev = new Array<number>(n + 1);
+  let cur = new Array<number>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const sub = (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, sub);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[n] as number;
+}
+
+/** Random string over an alphabet. */
+export function randomString(rand: () => number, length: number, alphabet: string): string {
+  let s = '';
+  for (let i = 0; i < length; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
+  return s;
+}
+
+/** Gamma(shape, 1) sample (Marsaglia-Tsang; shape < 1 via the boost trick). */
+export function gamma(rand: () => number, shape: number): number {
+  if (shape < 1) return gamma(rand, shape + 1) * Math.pow(rand() || 1e-300, 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      const u1 = rand() || 1e-300;
+      const u2 = rand();
+      x = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rand();
+    if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/**
+ * Routing weights that look like token-mean softmaxes: per layer a Dirichlet draw whose
+ * concentration mixes a shared "domain" profile with sample noise. Rows sum to 1 (float32).
+ */
+export function randomRouting(
+  rand: () => number,
+  layers: number,
+  experts: number,
+  profile: Float64Array,
+  concentration: number,
+): Float32Array {
+  const g = new Float32Array(layers * experts);
+  for (let l = 0; l < layers; l++) {
+    let sum = 0;
+    const row = new Float64Array(experts);
+    for (let k = 0; k < experts; k++) {
+      row[k] = gamma(rand, concentration * (profile[l * experts + k] as number));
+      sum += row[k] as number;
+    }
+    for (let k = 0; k < experts; k++) g[l * experts + k] = (row[k] as number) / sum;
+  }
+  return g;
+}
+
+/** A domain profile: per layer, positive Dirichlet base measure summing to `experts`. */
+export function randomProfile(rand: () => number, layers: number, experts: number, skew: number): Float64Array {
+  const p = new Float64Array(layers * experts);
+  for (let l = 0; l < layers; l++) {
+    let sum = 0;
+    for (let k = 0; k < experts; k++) {
+      p[l * experts + k] = Math.exp(skew * (rand() * 2 - 1));
+      sum += p[l * experts + k] as number;
+    }
+    for (let k = 0; k < experts; k++) p[l * experts + k] = ((p[l * experts + k] as number) / sum) * experts;
+  }
+  return p;
+}
+
+/** Naive symmetric eigenvalues: classical Jacobi, pivoting on the largest off-diagonal entry. */
+export function naiveEigenvalues(matrix: readonly number[][]): number[] {
+  const n = matrix.length;
+  const a = matrix.map((row) => row.slice());
+  for (let iter = 0; iter < 100 * n * n; iter++) {
+    let p = 0;
+    let q = 1;
+    let best = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const x = Math.abs((a[i] as number[])[j] as number);
+        if (x > best) {
+          best = x;
+          p = i;
+          q = j;
+        }
+      }
+    }
+    if (best < 1e-14) break;
+    const app = (a[p] as number[])[p] as number;
+    const aqq = (a[q] as number[])[q] as number;
+    const apq = (a[p] as number[])[q] as number;
+    const phi = 0.5 * Math.atan2(2 * apq, aqq - app);
+    const c = Math.cos(phi);
+    const s = Math.sin(phi);
+    // A <- R^T A R with R the rotation in the (p, q) plane, written out on full rows and columns.
+    for (let k = 0; k < n; k++) {
+      const akp = (a[k] as number[])[p] as number;
+      const akq = (a[k] as number[])[q] as number;
+      (a[k] as number[])[p] = c * akp - s * akq;
+      (a[k] as number[])[q] = s * akp + c * akq;
+    }
+    for (let k = 0; k < n; k++) {
+      const apk = (a[p] as number[])[k] as number;
+      const aqk = (a[q] as number[])[k] as number;
+      (a[p] as number[])[k] = c * apk - s * aqk;
+      (a[q] as number[])[k] = s * apk + c * aqk;
+    }
+  }
+  return a.map((row, i) => row[i] as number).sort((x, y) => y - x);
+}
+
+/** Solves (M) x = b by Gaussian elimination with partial pivoting (naive, for small test systems). */
+export function naiveSolve(matrix: readonly number[][], b: readonly number[]): number[] {
+  const n = matrix.length;
+  const a = matrix.map((row, i) => [...row, b[i] as number]);
+  for (let col = 0; col < n; col++) {
+    let piv = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs((a[r] as number[])[col] as number) > Math.abs((a[piv] as number[])[col] as number)) piv = r;
+    [a[col], a[piv]] = [a[piv] as number[], a[col] as number[]];
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const f = ((a[r] as number[])[col] as number) / ((a[col] as number[])[col] as number);
+      for (let c = col; c <= n; c++) (a[r] as number[])[c] = ((a[r] as number[])[c] as number) - f * ((a[col] as number[])[c] as number);
+    }
+  }
+  return a.map((row, i) => (row[n] as number) / (row[i] as number));
+}
