@@ -1,7 +1,13 @@
 export { buildMetricsSubgraph } from './subgraph.js';
-export { MetricsService, DEFAULT_METRICS_PARAMS } from './metrics-service.js';
+export { MetricsService, DEFAULT_METRICS_PARAMS, type MetricsServiceOptions } from './metrics-service.js';
+export { parseMetricsParams, MetricsParamsError, type MetricsParams, type DistanceUnit } from './params.js';
+export { MetricsInputError, type MetricsInputContext } from './errors.js';
+export { handleMetricsJob, startMetricsWorker, type MetricsWorkerDeps, type MetricsWorkerOptions } from './worker/metrics-worker.js';
+export { computePathwayMetrics, metricGroups, ALL_SAMPLES, MIN_GROUP_SIZE, type ComputedMetrics } from './compute/pathway-metrics.js';
+export { METRIC_NAMES, type MetricName } from './queries/metric-names.js';
 export type { MetricsContext } from './graphql/context.js';
-export { MetricsStore, paramsKey } from './store/metrics-store.js';
+export { MetricsStore, paramsKey, type MetricsJob, type PathwayResult } from './store/metrics-store.js';
+export { SourceStore, type SourceTables } from './store/source-store.js';
 export { metricsMigrations } from './store/migrations.js';
-export type { MetricsTables } from './store/tables.js';
+export type { MetricsTables, StoredDistance, StoredLayer } from './store/tables.js';
 export { startMetricsService, type MetricsServiceConfig } from './service.js';

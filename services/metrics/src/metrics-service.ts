@@ -1,30 +1,129 @@
-// Use cases of the metrics service: react to captures, queue metric computations.
+// Use cases of the metrics service: react to captures, queue metric computations, run the worker,
+// and answer the read-side queries. Resolvers and bus handlers call these.
+import type { Kysely } from 'kysely';
 import type { Bus, Stoppable } from '@grokwatch/bus';
+import { DistanceEngine } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
-import type { MetricsStore } from './store/metrics-store.js';
+import { DEFAULT_METRICS_PARAMS, parseMetricsParams } from './params.js';
+import { correlation, type CorrelationRequest, type CorrelationView } from './queries/correlation-query.js';
+import type { QueryDeps, ResultSelector } from './queries/deps.js';
+import { memorization, type MemorizationRequest, type MemorizationView } from './queries/memorization-query.js';
+import type { MetricName } from './queries/metric-names.js';
+import { pathwayMetrics, type PathwayMetricsView } from './queries/pathway-query.js';
+import { metricSeries, type MetricPoint } from './queries/series.js';
+import type { MetricsJob, MetricsStore } from './store/metrics-store.js';
+import { SourceStore, type SourceTables } from './store/source-store.js';
+import { startMetricsWorker, type MetricsWorkerOptions } from './worker/metrics-worker.js';
 
-/** Parameters used when a capture completes and nobody asked for anything else (method.md defaults). */
-export const DEFAULT_METRICS_PARAMS: Record<string, unknown> = { threshold: 0.7, unit: 'char' };
+export { DEFAULT_METRICS_PARAMS } from './params.js';
+
+export interface MetricsServiceOptions {
+  /**
+   * Read access to the inference and evaluation schemas. Default: the metrics store's own
+   * connection, since every service's schema lives in the same database.
+   */
+  sources?: SourceStore;
+  /** Distance worker threads; default os.availableParallelism(). */
+  threads?: number;
+}
 
 export class MetricsService {
-  constructor(readonly store: MetricsStore, private readonly bus: Bus, private readonly logger: Logger) {}
+  readonly sources: SourceStore;
+  private engine: DistanceEngine | undefined;
+  private readonly threads: number | undefined;
+
+  constructor(
+    readonly store: MetricsStore,
+    private readonly bus: Bus,
+    private readonly logger: Logger,
+    options: MetricsServiceOptions = {},
+  ) {
+    this.sources = options.sources ?? new SourceStore(store.db as unknown as Kysely<SourceTables>);
+    this.threads = options.threads;
+  }
 
   /** Queues a computation unless the same parameters were already computed or queued. */
-  async requestMetrics(checkpointId: string, probeSetId: string, params: Record<string, unknown> = DEFAULT_METRICS_PARAMS) {
-    const { job, created } = await this.store.upsertJob(checkpointId, probeSetId, params);
-    if (created) {
-      await this.bus.publishJob('metrics', { jobId: job.id, checkpointId, probeSetId, params });
-      this.logger.info({ jobId: job.id, checkpointId, probeSetId }, 'metrics queued');
-    }
+  async requestMetrics(checkpointId: string, probeSetId: string, params: Record<string, unknown> = DEFAULT_METRICS_PARAMS): Promise<MetricsJob> {
+    const canonical = parseMetricsParams(params);
+    const { job, created } = await this.store.upsertJob(checkpointId, probeSetId, canonical);
+    if (created) await this.publish(job);
     return job;
   }
 
-  /** Every completed capture gets the default metrics. */
+  /** Failed computations of a (checkpoint, probe set) are queued again, under new job ids. */
+  async retryFailedJobs(checkpointId: string, probeSetId: string): Promise<MetricsJob[]> {
+    const retried: MetricsJob[] = [];
+    for (const failed of await this.store.listFailedJobs(checkpointId, probeSetId)) {
+      const job = await this.store.replaceFailedJob(failed.id);
+      if (job) {
+        await this.publish(job);
+        retried.push(job);
+      }
+    }
+    return retried;
+  }
+
+  /** Every completed capture gets the default metrics, and a new chance for computations that failed on its data. */
   listenForCaptures(): Promise<Stoppable> {
     return this.bus.subscribeEvents(
       'capture.completed',
-      async (e) => void (await this.requestMetrics(e.checkpointId, e.probeSetId)),
+      async (e) => {
+        await this.retryFailedJobs(e.checkpointId, e.probeSetId);
+        await this.requestMetrics(e.checkpointId, e.probeSetId);
+      },
       { durable: 'metrics-on-capture' },
     );
+  }
+
+  /** Consumes jobs.metrics in this process. Stopping it also stops the distance threads. */
+  async startWorker(opts: MetricsWorkerOptions = {}): Promise<Stoppable> {
+    const consumer = await startMetricsWorker(
+      { store: this.store, sources: this.sources, bus: this.bus, engine: this.distanceEngine(), logger: this.logger },
+      opts,
+    );
+    return {
+      stop: async () => {
+        await consumer.stop();
+        await this.close();
+      },
+    };
+  }
+
+  /** Stops the distance worker threads (a later computation starts new ones). */
+  async close(): Promise<void> {
+    const engine = this.engine;
+    this.engine = undefined;
+    await engine?.close();
+  }
+
+  pathwayMetrics(checkpointId: string, sel: ResultSelector): Promise<PathwayMetricsView> {
+    return pathwayMetrics(this.queryDeps(), checkpointId, sel);
+  }
+
+  metricSeries(runId: string, metric: MetricName, sel: ResultSelector): Promise<MetricPoint[]> {
+    return metricSeries(this.queryDeps(), runId, metric, sel);
+  }
+
+  memorization(runId: string, req: MemorizationRequest): Promise<MemorizationView | null> {
+    return memorization(this.queryDeps(), runId, req);
+  }
+
+  correlation(runId: string, req: CorrelationRequest): Promise<CorrelationView> {
+    return correlation(this.queryDeps(), runId, req);
+  }
+
+  private distanceEngine(): DistanceEngine {
+    this.engine ??= new DistanceEngine(this.threads === undefined ? {} : { threads: this.threads });
+    return this.engine;
+  }
+
+  private queryDeps(): QueryDeps {
+    return { store: this.store, sources: this.sources, request: (c, p, params) => this.requestMetrics(c, p, params) };
+  }
+
+  private async publish(job: MetricsJob): Promise<void> {
+    const { id: jobId, checkpoint_id: checkpointId, probe_set_id: probeSetId } = job;
+    await this.bus.publishJob('metrics', { jobId, checkpointId, probeSetId, params: job.params });
+    this.logger.info({ jobId, checkpointId, probeSetId, params: job.params }, 'metrics queued');
   }
 }

@@ -15,6 +15,11 @@ export interface MetricsServiceConfig {
   database: DatabaseConfig;
   bus: BusConfig;
   logger?: Logger;
+  /** Run the jobs.metrics worker in this process (default true). */
+  worker?: boolean;
+  workerConcurrency?: number;
+  /** Distance worker threads; default os.availableParallelism(). */
+  threads?: number;
 }
 
 export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ url: string; stop(): Promise<void> }> {
@@ -23,7 +28,7 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
   await migrateSchema(db.kysely, metricsMigrations);
   const bus = await connectBus(cfg.bus);
   const store = new MetricsStore(db.kysely);
-  const metrics = new MetricsService(store, bus, logger);
+  const metrics = new MetricsService(store, bus, logger, cfg.threads === undefined ? {} : { threads: cfg.threads });
   const http = await startHttpService({
     name: 'metrics',
     port: cfg.port,
@@ -35,10 +40,12 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
     logger,
   });
   const listener = await metrics.listenForCaptures();
+  const worker = cfg.worker === false ? null : await metrics.startWorker({ concurrency: cfg.workerConcurrency });
   return {
     url: http.url,
     async stop() {
       await listener.stop();
+      await worker?.stop();
       await http.stop();
       await bus.close();
       await db.close();

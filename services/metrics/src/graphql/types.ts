@@ -10,6 +10,7 @@ export class MetricsJobType {
   @Field(() => GraphQLJSONObject) params!: Record<string, unknown>;
   @Field() status!: string;
   @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why some metrics are null although the job completed.' }) note!: string | null;
   @Field(() => DateTimeISOResolver) createdAt!: Date;
   @Field(() => DateTimeISOResolver) updatedAt!: Date;
 }
@@ -28,6 +29,14 @@ export const toMetricsJob = (j: MetricsJob): MetricsJobType => ({
   params: j.params,
   status: j.status,
   error: j.error,
+  note: j.note,
   createdAt: j.created_at,
   updatedAt: j.updated_at,
 });
+
+/** The inference subgraph owns Run; this subgraph adds the run-level metric queries to it. */
+@ObjectType('Run')
+@Directive('@key(fields: "id")')
+export class RunEntity {
+  @Field(() => ID) id!: string;
+}

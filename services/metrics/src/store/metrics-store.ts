@@ -1,9 +1,14 @@
 // All SQL of the metrics service.
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
-import type { JobStatus, MetricsJobTable, MetricsTables } from './tables.js';
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { JobStatus, MetricsJobTable, MetricsTables, PathwayResultTable } from './tables.js';
 
 export type MetricsJob = Selectable<MetricsJobTable>;
+export type PathwayResult = Selectable<PathwayResultTable>;
+/** A result row as the worker produces it (job_id is filled in by completeJob). */
+export type NewPathwayResult = Omit<Insertable<PathwayResultTable>, 'job_id' | 'created_at'>;
+/** A result row with the checkpoint of its job, for series over a run. */
+export type CheckpointResult = PathwayResult & { checkpoint_id: string };
 
 /** Canonical JSON (sorted keys) so equal parameter sets give equal cache keys. */
 export function paramsKey(params: Record<string, unknown>): string {
@@ -51,5 +56,92 @@ export class MetricsStore {
 
   async setStatus(id: string, status: JobStatus, error: string | null = null): Promise<void> {
     await this.db.updateTable('metrics.metrics_job').set({ status, error, updated_at: new Date() }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Replaces a failed job by a fresh queued one under the same cache key. A new id, because the
+   * bus drops a second publish of the same job id for a while (dedupe). Returns undefined when the
+   * job is no longer failed (someone else retried it first).
+   */
+  async replaceFailedJob(id: string): Promise<MetricsJob | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const old = await tx.deleteFrom('metrics.metrics_job').where('id', '=', id).where('status', '=', 'failed').returningAll().executeTakeFirst();
+      if (!old) return undefined;
+      return tx
+        .insertInto('metrics.metrics_job')
+        .values({
+          id: randomUUID(),
+          checkpoint_id: old.checkpoint_id,
+          probe_set_id: old.probe_set_id,
+          params_key: old.params_key,
+          params: old.params_key,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+  }
+
+  listFailedJobs(checkpointId: string, probeSetId: string): Promise<MetricsJob[]> {
+    return this.db
+      .selectFrom('metrics.metrics_job')
+      .selectAll()
+      .where('checkpoint_id', '=', checkpointId)
+      .where('probe_set_id', '=', probeSetId)
+      .where('status', '=', 'failed')
+      .execute();
+  }
+
+  /**
+   * Stores a job's results and marks it completed, in one transaction. Earlier rows of the job
+   * (a redelivered job that was recomputed) are replaced, never duplicated.
+   */
+  async completeJob(id: string, results: readonly NewPathwayResult[], note: string | null): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('metrics.pathway_result').where('job_id', '=', id).execute();
+      if (results.length > 0) {
+        await tx.insertInto('metrics.pathway_result').values(results.map((r) => ({ ...r, job_id: id }))).execute();
+      }
+      await tx
+        .updateTable('metrics.metrics_job')
+        .set({ status: 'completed', error: null, note, updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
+    });
+  }
+
+  getResult(jobId: string, group: string): Promise<PathwayResult | undefined> {
+    return this.db.selectFrom('metrics.pathway_result').selectAll().where('job_id', '=', jobId).where('group_name', '=', group).executeTakeFirst();
+  }
+
+  listResults(jobId: string): Promise<PathwayResult[]> {
+    return this.db.selectFrom('metrics.pathway_result').selectAll().where('job_id', '=', jobId).orderBy('group_name').execute();
+  }
+
+  /** Completed results of one group for one probe set and parameter set, at the given checkpoints. */
+  async resultsAt(checkpointIds: readonly string[], probeSetId: string, params: Record<string, unknown>, group: string): Promise<CheckpointResult[]> {
+    if (checkpointIds.length === 0) return [];
+    return this.db
+      .selectFrom('metrics.pathway_result as r')
+      .innerJoin('metrics.metrics_job as j', 'j.id', 'r.job_id')
+      .selectAll('r')
+      .select('j.checkpoint_id')
+      .where('j.probe_set_id', '=', probeSetId)
+      .where('j.params_key', '=', paramsKey(params))
+      .where('j.status', '=', 'completed')
+      .where('j.checkpoint_id', 'in', checkpointIds)
+      .where('r.group_name', '=', group)
+      .execute();
+  }
+
+  /** Jobs of one probe set and parameter set at the given checkpoints (any status). */
+  async jobsAt(checkpointIds: readonly string[], probeSetId: string, params: Record<string, unknown>): Promise<MetricsJob[]> {
+    if (checkpointIds.length === 0) return [];
+    return this.db
+      .selectFrom('metrics.metrics_job')
+      .selectAll()
+      .where('probe_set_id', '=', probeSetId)
+      .where('params_key', '=', paramsKey(params))
+      .where('checkpoint_id', 'in', checkpointIds)
+      .execute();
   }
 }

@@ -18,10 +18,74 @@ export interface MetricsJobTable {
   params: Json<Record<string, unknown>>;
   status: Generated<JobStatus>;
   error: string | null;
+  /** Why some metrics are null although the job completed (e.g. no router matrices: no consistency). */
+  note: Generated<string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
 
+/** Distance statistics of one layer (layerwise column), as stored in JSON. */
+export interface StoredDistance {
+  mean: number;
+  std: number;
+  ciLow: number;
+  ciHigh: number;
+  /** Pairs evaluated. */
+  pairs: number;
+  /** Pairs in the group (n(n-1)/2). */
+  totalPairs: number;
+  exact: boolean;
+}
+
+/** One layer of a pathway_result row. */
+export interface StoredLayer {
+  layer: number;
+  /** Layer-wise pathway distance; null for a group of fewer than 2 samples. */
+  distance: StoredDistance | null;
+  effectiveDimension: number;
+  /** (d_eff + log(1/delta)) / n for this layer. */
+  complexityTerm: number;
+  lambda: number;
+  /** Bias term with per-sample NLL as labels; null unless every sample has an NLL. */
+  bias: number | null;
+}
+
+/**
+ * The metrics of one group of one job: '*' (every sample of the probe set) or a data group
+ * (inference.sample.group_name) with at least 2 samples. Written in the transaction that completes
+ * the job, so a job's rows are all there or none is.
+ */
+export interface PathwayResultTable {
+  job_id: string;
+  group_name: string;
+  samples: number;
+  /** method.md 3: mean pair distance over the group; the distance columns are null below 2 samples. */
+  distance_mean: number | null;
+  distance_std: number | null;
+  distance_ci_low: number | null;
+  distance_ci_high: number | null;
+  distance_pairs: number | null;
+  distance_total_pairs: number | null;
+  distance_exact: boolean | null;
+  /** method.md 4: means over samples with a defined value; null when the checkpoint has no router matrices. */
+  consistency: number | null;
+  complexity: number | null;
+  raw_cosine: number | null;
+  /** Samples whose normalized consistency is undefined (largest cosine <= 0 or a zero embedding). */
+  undefined_consistency: number | null;
+  /** method.md 5: d_eff averaged over layers and the complexity term (d_eff + log(1/delta)) / n, averaged too. */
+  effective_dimension: number;
+  bound: number;
+  /** Bias term with NLL labels, mean over layers; null unless every sample has an NLL. */
+  bias: number | null;
+  /** Mean per-token training NLL of the samples that have one; null when none has. */
+  mean_nll: number | null;
+  nll_samples: number;
+  layerwise: Json<StoredLayer[]>;
+  created_at: CreatedAt;
+}
+
 export interface MetricsTables {
   'metrics.metrics_job': MetricsJobTable;
+  'metrics.pathway_result': PathwayResultTable;
 }

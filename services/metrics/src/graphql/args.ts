@@ -1,0 +1,47 @@
+// Arguments of the metric queries. Defaults are method.md's; rules (ranges, existence) are checked
+// by the use cases, which answer BAD_USER_INPUT / NOT_FOUND.
+import { ArgsType, Field, Float, ID, Int } from 'type-graphql';
+import { DistanceUnitValue, MetricNameValue } from './metric-types.js';
+
+@ArgsType()
+export class ResultArgs {
+  @Field(() => ID, { nullable: true, description: 'The probe set; may be left out when the domain has only one.' })
+  probeSet?: string | null;
+  @Field(() => String, { nullable: true, description: 'Domain of the probe set (inference ProbeSet.domain).' })
+  domain?: string | null;
+  @Field(() => Float, { defaultValue: 0.7, description: 'Pathway threshold tau in (0, 1].' })
+  threshold!: number;
+  @Field(() => DistanceUnitValue, { defaultValue: DistanceUnitValue.char })
+  unit!: DistanceUnitValue;
+  @Field({ defaultValue: false, description: 'Divide each distance by the longer pathway length.' })
+  normalized!: boolean;
+  @Field(() => Int, { nullable: true, description: 'Sample this many pairs per group (>= 2); null: every pair, exact.' })
+  pairs?: number | null;
+  @Field(() => Int, { defaultValue: 0, description: 'Seed of the pair sampler (only used with pairs).' })
+  seed!: number;
+  @Field({ defaultValue: '*', description: '"*" for every sample of the probe set, or a data group with at least 2 samples.' })
+  group!: string;
+}
+
+@ArgsType()
+export class MetricSeriesArgs extends ResultArgs {
+  @Field(() => MetricNameValue) metric!: MetricNameValue;
+}
+
+@ArgsType()
+export class CorrelationArgs extends ResultArgs {
+  @Field(() => MetricNameValue) metric!: MetricNameValue;
+  @Field({ description: 'Evaluation task whose score is the accuracy, e.g. gsm8k.' }) benchmark!: string;
+  @Field(() => String, { nullable: true, description: 'Score of the task (e.g. acc); may be left out when the task has one.' })
+  benchmarkMetric?: string | null;
+  @Field({ defaultValue: false, description: "Only checkpoints from the start of accuracy's sustained rise." })
+  afterRise!: boolean;
+}
+
+@ArgsType()
+export class MemorizationArgs {
+  @Field(() => ID, { nullable: true }) probeSet?: string | null;
+  @Field(() => String, { nullable: true }) domain?: string | null;
+  @Field(() => Float, { nullable: true, description: 'NLL threshold (> 0); left out: calibrated on a 0.1 grid.' }) eps?: number | null;
+  @Field(() => Float, { defaultValue: 0.05, description: 'Allowed distance from the final NLL.' }) delta!: number;
+}

@@ -1,0 +1,199 @@
+// GraphQL types of the pathway metrics (method.md 3-7) and their mapping from the use cases' views.
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { CorrelationView } from '../queries/correlation-query.js';
+import type { MemorizationView } from '../queries/memorization-query.js';
+import type { PathwayMetricsView } from '../queries/pathway-query.js';
+import type { MetricPoint } from '../queries/series.js';
+import type { StoredDistance, StoredLayer } from '../store/tables.js';
+
+export enum DistanceUnitValue {
+  char = 'char',
+  expert = 'expert',
+}
+registerEnumType(DistanceUnitValue, {
+  name: 'DistanceUnit',
+  description: 'Symbol of the edit distance between serialized pathways (method.md 3).',
+  valuesConfig: {
+    char: { description: 'Each character of "3,1,5-12,9" is a symbol (the paper\'s distance).' },
+    expert: { description: 'Each expert index is a symbol, and each layer separator.' },
+  },
+});
+
+export enum MetricNameValue {
+  DISTANCE = 'DISTANCE',
+  CONSISTENCY = 'CONSISTENCY',
+  COMPLEXITY = 'COMPLEXITY',
+  RAW_COSINE = 'RAW_COSINE',
+  EFFECTIVE_DIMENSION = 'EFFECTIVE_DIMENSION',
+  BOUND = 'BOUND',
+  BIAS = 'BIAS',
+  TRAINING_LOSS = 'TRAINING_LOSS',
+}
+registerEnumType(MetricNameValue, {
+  name: 'MetricName',
+  description: 'A group metric stored per checkpoint.',
+  valuesConfig: {
+    DISTANCE: { description: 'Mean pathway distance over pairs (falls after memorization as the group generalizes).' },
+    CONSISTENCY: { description: 'Normalized pathway consistency; RISES with generalization.' },
+    COMPLEXITY: { description: '1 - consistency (the paper\'s C_i as written); falls with generalization.' },
+    RAW_COSINE: { description: 'Mean cosine between adjacent layers\' routing embeddings, unnormalized.' },
+    EFFECTIVE_DIMENSION: { description: 'd_eff of the routing kernel, mean over layers (method.md 5).' },
+    BOUND: { description: 'Complexity term (d_eff + log(1/delta)) / n of the generalization bound, mean over layers.' },
+    BIAS: { description: 'Bias term of the bound with per-sample NLL as labels, mean over layers.' },
+    TRAINING_LOSS: { description: 'Mean per-token training NLL of the group\'s samples.' },
+  },
+});
+
+@ObjectType('DistanceStats', { description: 'Group statistic of pathway distance (method.md 3).' })
+export class DistanceStatsType {
+  @Field(() => Float) mean!: number;
+  @Field(() => Float, { description: 'Standard deviation of the pair distances.' }) std!: number;
+  @Field(() => Float, { description: '95% confidence interval; equal to mean when exact.' }) ciLow!: number;
+  @Field(() => Float) ciHigh!: number;
+  @Field(() => Float, { description: 'Pairs evaluated.' }) pairs!: number;
+  @Field(() => Float, { description: 'Pairs in the group, n(n-1)/2.' }) totalPairs!: number;
+  @Field({ description: 'Every pair was evaluated (no sampling).' }) exact!: boolean;
+}
+
+@ObjectType('LayerMetrics')
+export class LayerMetricsType {
+  @Field(() => Int, { description: 'MoE layer, from 0.' }) layer!: number;
+  @Field(() => Float, { nullable: true, description: "Mean distance between the samples' expert lists at this layer alone." })
+  distance!: number | null;
+  @Field(() => DistanceStatsType, { nullable: true }) distanceStats!: DistanceStatsType | null;
+  @Field(() => Float) effectiveDimension!: number;
+  @Field(() => Float, { description: '(d_eff + log(1/delta)) / n at this layer.' }) complexityTerm!: number;
+  @Field(() => Float, { description: 'Ridge lambda used: 0.01 trace(H) / n.' }) lambda!: number;
+  @Field(() => Float, { nullable: true }) bias!: number | null;
+}
+
+@ObjectType('PathwayMetrics', {
+  description: 'Pathway metrics of one group of a probe set at one checkpoint. Values are null until status is completed.',
+})
+export class PathwayMetricsType {
+  @Field({ description: 'queued, running, completed, failed, cancelled, or awaiting_capture (routing incomplete: nothing queued yet).' })
+  status!: string;
+  @Field(() => ID, { nullable: true }) jobId!: string | null;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why some values are null although the job completed.' }) note!: string | null;
+  @Field(() => ID) probeSetId!: string;
+  @Field() group!: string;
+  @Field(() => Float) threshold!: number;
+  @Field(() => DistanceUnitValue) unit!: DistanceUnitValue;
+  @Field() normalized!: boolean;
+  @Field(() => Int, { nullable: true }) pairs!: number | null;
+  @Field(() => Float) seed!: number;
+  @Field(() => Int, { nullable: true }) samples!: number | null;
+  @Field(() => DistanceStatsType, { nullable: true, description: 'Null for a group of one sample.' }) distance!: DistanceStatsType | null;
+  @Field(() => Float, { nullable: true, description: 'Mean normalized consistency; rises with generalization.' }) consistency!: number | null;
+  @Field(() => Float, { nullable: true, description: '1 - consistency.' }) complexity!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Mean raw cosine between adjacent layers.' }) rawCosine!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Samples whose consistency is undefined (largest cosine <= 0 or zero embedding).' })
+  undefinedConsistency!: number | null;
+  @Field(() => [LayerMetricsType], { nullable: true }) layerwise!: LayerMetricsType[] | null;
+  @Field(() => Float, { nullable: true, description: 'd_eff, mean over layers.' }) effectiveDimension!: number | null;
+  @Field(() => Float, { nullable: true, description: 'The bound\'s complexity term (d_eff + log(1/delta)) / n, mean over layers.' })
+  bound!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Bias term with NLL labels, mean over layers; null unless every sample has an NLL.' })
+  bias!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Mean per-token training NLL of the samples.' }) meanNll!: number | null;
+}
+
+@ObjectType('MetricPoint')
+export class MetricPointType {
+  @Field(() => Int) step!: number;
+  @Field(() => ID) checkpointId!: string;
+  @Field(() => Float, { nullable: true }) value!: number | null;
+}
+
+@ObjectType('GrokkingGroup', { description: 'Pretrain@t: the samples first memorized at checkpoint t (method.md 6).' })
+export class GrokkingGroupType {
+  @Field() label!: string;
+  @Field(() => Int) step!: number;
+  @Field(() => Int) size!: number;
+}
+
+@ObjectType('Memorization', { description: 'When the probe samples are memorized (method.md 6).' })
+export class MemorizationType {
+  @Field(() => Float) eps!: number;
+  @Field({ description: 'eps was calibrated (0.1 grid, 20-25% memorized before the last checkpoint).' }) calibrated!: boolean;
+  @Field(() => Boolean, { nullable: true, description: 'The calibration reached the 20-25% band; null when eps was given.' })
+  inBand!: boolean | null;
+  @Field(() => Float) delta!: number;
+  @Field(() => Int, { description: 'Samples.' }) total!: number;
+  @Field(() => Int, { description: 'Samples memorized strictly before the last checkpoint.' }) memorized!: number;
+  @Field(() => Float) fraction!: number;
+  @Field(() => [Int], { description: 'Steps of the checkpoints at which every sample has an NLL, ascending.' }) steps!: number[];
+  @Field(() => [GrokkingGroupType]) groups!: GrokkingGroupType[];
+}
+
+@ObjectType('CorrelationPoint')
+export class CorrelationPointType {
+  @Field(() => Int) step!: number;
+  @Field(() => Float) value!: number;
+  @Field(() => Float) accuracy!: number;
+}
+
+@ObjectType('Correlation', { description: 'Correlation of a metric with benchmark accuracy across checkpoints (method.md 7).' })
+export class CorrelationType {
+  @Field(() => Float, { nullable: true }) pearson!: number | null;
+  @Field(() => Float, { nullable: true }) spearman!: number | null;
+  @Field(() => Int) n!: number;
+  @Field(() => String, { nullable: true }) benchmarkMetric!: string | null;
+  @Field(() => Int, { nullable: true, description: "Step where accuracy's sustained rise starts (afterRise only)." }) riseStep!: number | null;
+  @Field(() => [CorrelationPointType]) points!: CorrelationPointType[];
+}
+
+const toDistance = (d: StoredDistance): DistanceStatsType => ({ ...d });
+
+export function toPathwayMetrics(v: PathwayMetricsView): PathwayMetricsType {
+  const r = v.result;
+  const distance: DistanceStatsType | null =
+    r === null || r.distance_mean === null
+      ? null
+      : {
+          mean: r.distance_mean,
+          std: r.distance_std as number,
+          ciLow: r.distance_ci_low as number,
+          ciHigh: r.distance_ci_high as number,
+          pairs: r.distance_pairs as number,
+          totalPairs: r.distance_total_pairs as number,
+          exact: r.distance_exact as boolean,
+        };
+  return {
+    status: v.status,
+    jobId: v.jobId,
+    error: v.error,
+    note: v.note,
+    probeSetId: v.probeSetId,
+    group: v.group,
+    threshold: v.params.threshold,
+    unit: v.params.unit as DistanceUnitValue,
+    normalized: v.params.normalized,
+    pairs: v.params.pairs,
+    seed: v.params.seed,
+    samples: r?.samples ?? null,
+    distance,
+    consistency: r?.consistency ?? null,
+    complexity: r?.complexity ?? null,
+    rawCosine: r?.raw_cosine ?? null,
+    undefinedConsistency: r?.undefined_consistency ?? null,
+    layerwise: r === null ? null : (r.layerwise as StoredLayer[]).map((l) => ({
+      layer: l.layer,
+      distance: l.distance?.mean ?? null,
+      distanceStats: l.distance === null ? null : toDistance(l.distance),
+      effectiveDimension: l.effectiveDimension,
+      complexityTerm: l.complexityTerm,
+      lambda: l.lambda,
+      bias: l.bias,
+    })),
+    effectiveDimension: r?.effective_dimension ?? null,
+    bound: r?.bound ?? null,
+    bias: r?.bias ?? null,
+    meanNll: r?.mean_nll ?? null,
+  };
+}
+
+export const toMetricPoint = (p: MetricPoint): MetricPointType => ({ ...p });
+export const toMemorization = (m: MemorizationView): MemorizationType => ({ ...m, groups: m.groups.map((g) => ({ ...g })) });
+export const toCorrelation = (c: CorrelationView): CorrelationType => ({ ...c, points: c.points.map((p) => ({ ...p })) });

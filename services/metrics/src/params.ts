@@ -1,0 +1,67 @@
+// The parameters of one pathway-metrics computation (method.md sections 3-5) and their canonical
+// form. The canonical form is the cache key (metrics_job.params_key): two requests that differ
+// only in spelling (a missing default, a seed given for an exact computation) must map to the
+// same job, so every field is always present and the seed is 0 whenever it cannot matter.
+
+export type DistanceUnit = 'char' | 'expert';
+
+/** A type alias, not an interface, so a value is also a Record<string, unknown> (the bus payload type). */
+export type MetricsParams = {
+  /** Pathway threshold tau in (0, 1]. */
+  threshold: number;
+  unit: DistanceUnit;
+  /** Divide each pair distance by the longer sequence's length. */
+  normalized: boolean;
+  /** null: every pair (exact); M: M uniformly sampled pairs per group and layer, with `seed`. */
+  pairs: number | null;
+  /** uint32 seed of the pair sampler; 0 when pairs is null. */
+  seed: number;
+};
+
+/** method.md defaults: tau 0.7, the paper's raw character-level distance, every pair. */
+export const DEFAULT_METRICS_PARAMS: MetricsParams = { threshold: 0.7, unit: 'char', normalized: false, pairs: null, seed: 0 };
+
+/** A parameter is missing its contract; `field` names it. */
+export class MetricsParamsError extends Error {
+  override readonly name = 'MetricsParamsError';
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`metrics parameter ${field}: ${problem}`);
+  }
+}
+
+const KNOWN = new Set(Object.keys(DEFAULT_METRICS_PARAMS));
+
+/**
+ * Validates raw parameters (a job payload, GraphQL arguments) and returns the canonical form.
+ * Absent fields take the defaults; unknown fields are rejected rather than silently cached apart.
+ */
+export function parseMetricsParams(raw: Record<string, unknown> | undefined | null): MetricsParams {
+  const input = raw ?? {};
+  for (const key of Object.keys(input)) {
+    if (!KNOWN.has(key)) throw new MetricsParamsError(key, `unknown parameter (known: ${[...KNOWN].join(', ')})`);
+  }
+  const threshold = input.threshold ?? DEFAULT_METRICS_PARAMS.threshold;
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0 || threshold > 1) {
+    throw new MetricsParamsError('threshold', `must be a number in (0, 1], got ${show(threshold)}`);
+  }
+  const unit = input.unit ?? DEFAULT_METRICS_PARAMS.unit;
+  if (unit !== 'char' && unit !== 'expert') throw new MetricsParamsError('unit', `must be "char" or "expert", got ${show(unit)}`);
+  const normalized = input.normalized ?? DEFAULT_METRICS_PARAMS.normalized;
+  if (typeof normalized !== 'boolean') throw new MetricsParamsError('normalized', `must be a boolean, got ${show(normalized)}`);
+  const pairs = input.pairs ?? null;
+  if (pairs !== null && (typeof pairs !== 'number' || !Number.isSafeInteger(pairs) || pairs < 2)) {
+    throw new MetricsParamsError('pairs', `must be null (every pair) or an integer >= 2, got ${show(pairs)}`);
+  }
+  const seed = input.seed ?? 0;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new MetricsParamsError('seed', `must be an integer in [0, 2^32), got ${show(seed)}`);
+  }
+  return { threshold, unit, normalized, pairs, seed: pairs === null ? 0 : seed };
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}

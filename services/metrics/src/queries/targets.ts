@@ -1,0 +1,83 @@
+// What a query is about: the checkpoint or run, the probe set (by id or by domain) and the group.
+// Failures are GraphQL errors with stable codes: NOT_FOUND for ids and names that do not exist,
+// BAD_USER_INPUT for arguments that cannot be used.
+import { badInput, notFound, userError } from '@grokwatch/service-kit';
+import { ALL_SAMPLES, MIN_GROUP_SIZE } from '../compute/pathway-metrics.js';
+import { MetricsParamsError, parseMetricsParams, type MetricsParams } from '../params.js';
+import type { CheckpointRef, ProbeSetRef, SourceStore } from '../store/source-store.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ProbeSetSelector {
+  probeSet?: string | null;
+  domain?: string | null;
+}
+
+export async function requireCheckpoint(sources: SourceStore, id: string): Promise<CheckpointRef> {
+  const checkpoint = UUID.test(id) ? await sources.getCheckpoint(id) : undefined;
+  if (!checkpoint) throw notFound('checkpoint', id);
+  return checkpoint;
+}
+
+export async function requireRun(sources: SourceStore, id: string): Promise<void> {
+  if (!UUID.test(id) || !(await sources.runExists(id))) throw notFound('run', id);
+}
+
+/**
+ * The probe set named by id, or the only probe set of a domain. With both, they must agree; a
+ * domain with several probe sets needs the id.
+ */
+export async function resolveProbeSet(sources: SourceStore, sel: ProbeSetSelector): Promise<ProbeSetRef> {
+  const id = sel.probeSet ?? null;
+  const domain = sel.domain ?? null;
+  if (id === null && domain === null) throw badInput('give probeSet or domain', { field: 'probeSet' });
+  if (id !== null) {
+    const probeSet = UUID.test(id) ? await sources.getProbeSet(id) : undefined;
+    if (!probeSet) throw notFound('probe set', id);
+    if (domain !== null && probeSet.domain !== domain) {
+      throw badInput(`probe set ${probeSet.name} is in domain "${probeSet.domain}", not "${domain}"`, { field: 'domain' });
+    }
+    return probeSet;
+  }
+  const sets = await sources.probeSetsOfDomain(domain as string);
+  if (sets.length === 0) {
+    const known = await sources.listDomains();
+    throw userError('NOT_FOUND', `domain "${domain}" has no probe set${known.length === 0 ? '' : ` (domains: ${known.join(', ')})`}`, { id: domain });
+  }
+  if (sets.length > 1) {
+    throw badInput(`domain "${domain}" has ${sets.length} probe sets (${sets.map((s) => s.name).join(', ')}); pass probeSet to choose one`, {
+      field: 'probeSet',
+    });
+  }
+  return sets[0] as ProbeSetRef;
+}
+
+/** '*' or a data group of the probe set with at least MIN_GROUP_SIZE samples. */
+export async function requireGroup(sources: SourceStore, probeSet: ProbeSetRef, group: string): Promise<void> {
+  if (group === ALL_SAMPLES) return;
+  const sizes = await sources.groupSizes(probeSet.id);
+  const size = sizes.get(group);
+  if (size === undefined) {
+    const known = [...sizes.keys()].filter((g): g is string => g !== null && (sizes.get(g) as number) >= MIN_GROUP_SIZE).sort();
+    throw userError('NOT_FOUND', `group "${group}" is not a data group of probe set ${probeSet.name} (groups: ${[ALL_SAMPLES, ...known].join(', ')})`, { id: group });
+  }
+  if (size < MIN_GROUP_SIZE) {
+    throw badInput(`group "${group}" of probe set ${probeSet.name} has ${size} sample; group metrics need at least ${MIN_GROUP_SIZE}`, { field: 'group' });
+  }
+}
+
+/** GraphQL arguments to canonical parameters; a bad value is BAD_USER_INPUT naming the argument. */
+export function paramsFromArgs(args: { threshold: number; unit: string; normalized: boolean; pairs?: number | null; seed?: number | null }): MetricsParams {
+  try {
+    return parseMetricsParams({
+      threshold: args.threshold,
+      unit: args.unit,
+      normalized: args.normalized,
+      pairs: args.pairs ?? null,
+      seed: args.seed ?? 0,
+    });
+  } catch (err) {
+    if (err instanceof MetricsParamsError) throw badInput(err.message, { field: err.field });
+    throw err;
+  }
+}

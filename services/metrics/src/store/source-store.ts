@@ -1,0 +1,177 @@
+// Read-only SQL on the schemas other services own: inference (runs, checkpoints, probe sets,
+// samples, routing, router matrices) and evaluation (benchmark scores). The metrics service never
+// writes there; every service uses the same database, so these are plain cross-schema reads.
+import type { Kysely } from 'kysely';
+import type { EvaluationTables } from '@grokwatch/evaluation';
+import type { InferenceTables } from '@grokwatch/inference';
+
+export type SourceTables = InferenceTables & EvaluationTables;
+
+export interface CheckpointRef {
+  id: string;
+  runId: string;
+  step: number;
+}
+
+export interface ProbeSetRef {
+  id: string;
+  name: string;
+  domain: string;
+  sampleCount: number;
+}
+
+/** One sample of a probe set with its routing at one checkpoint (routing null when not captured). */
+export interface SampleRoutingRow {
+  sampleId: string;
+  idx: number;
+  group: string | null;
+  layers: number | null;
+  experts: number | null;
+  routing: Uint8Array | null;
+  nll: number | null;
+}
+
+export interface RouterRow {
+  layer: number;
+  experts: number;
+  hidden: number;
+  weights: Uint8Array;
+}
+
+export interface RoutingCount {
+  /** Samples with routing at the checkpoint. */
+  routed: number;
+  /** Of those, samples with an NLL. */
+  withNll: number;
+}
+
+export interface ScoreRow {
+  checkpointId: string;
+  metric: string;
+  value: number;
+}
+
+export class SourceStore {
+  constructor(readonly db: Kysely<SourceTables>) {}
+
+  async getCheckpoint(id: string): Promise<CheckpointRef | undefined> {
+    const row = await this.db.selectFrom('inference.checkpoint').select(['id', 'run_id', 'step']).where('id', '=', id).executeTakeFirst();
+    return row && { id: row.id, runId: row.run_id, step: Number(row.step) };
+  }
+
+  async runExists(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('inference.run').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  }
+
+  /** The run's checkpoints, ascending step. */
+  async listRunCheckpoints(runId: string): Promise<CheckpointRef[]> {
+    const rows = await this.db.selectFrom('inference.checkpoint').select(['id', 'run_id', 'step']).where('run_id', '=', runId).orderBy('step').execute();
+    return rows.map((r) => ({ id: r.id, runId: r.run_id, step: Number(r.step) }));
+  }
+
+  async getProbeSet(id: string): Promise<ProbeSetRef | undefined> {
+    const row = await this.db.selectFrom('inference.probe_set').select(['id', 'name', 'domain', 'sample_count']).where('id', '=', id).executeTakeFirst();
+    return row && toProbeSet(row);
+  }
+
+  async probeSetsOfDomain(domain: string): Promise<ProbeSetRef[]> {
+    const rows = await this.db
+      .selectFrom('inference.probe_set')
+      .select(['id', 'name', 'domain', 'sample_count'])
+      .where('domain', '=', domain)
+      .orderBy('name')
+      .execute();
+    return rows.map(toProbeSet);
+  }
+
+  async listDomains(): Promise<string[]> {
+    const rows = await this.db.selectFrom('inference.probe_set').select('domain').distinct().orderBy('domain').execute();
+    return rows.map((r) => r.domain);
+  }
+
+  /** Sample count per data group of a probe set (group null: samples without a group). */
+  async groupSizes(probeSetId: string): Promise<Map<string | null, number>> {
+    const rows = await this.db
+      .selectFrom('inference.sample')
+      .select(['group_name', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .where('probe_set_id', '=', probeSetId)
+      .groupBy('group_name')
+      .execute();
+    return new Map(rows.map((r) => [r.group_name, Number(r.n)]));
+  }
+
+  /** Every sample of the probe set, in index order, with its routing at the checkpoint when stored. */
+  async loadRouting(checkpointId: string, probeSetId: string): Promise<SampleRoutingRow[]> {
+    const rows = await this.db
+      .selectFrom('inference.sample as s')
+      .leftJoin('inference.sample_routing as r', (j) => j.onRef('r.sample_id', '=', 's.id').on('r.checkpoint_id', '=', checkpointId))
+      .select(['s.id as sample_id', 's.idx', 's.group_name', 'r.layers', 'r.experts', 'r.routing', 'r.nll'])
+      .where('s.probe_set_id', '=', probeSetId)
+      .orderBy('s.idx')
+      .execute();
+    return rows.map((r) => ({
+      sampleId: r.sample_id,
+      idx: r.idx,
+      group: r.group_name,
+      layers: r.layers,
+      experts: r.experts,
+      routing: r.routing,
+      nll: r.nll,
+    }));
+  }
+
+  async routerWeights(checkpointId: string): Promise<RouterRow[]> {
+    return this.db
+      .selectFrom('inference.checkpoint_router')
+      .select(['layer', 'experts', 'hidden', 'weights'])
+      .where('checkpoint_id', '=', checkpointId)
+      .orderBy('layer')
+      .execute();
+  }
+
+  /** Per checkpoint, how many samples of the probe set have routing (and an NLL). */
+  async routingCounts(checkpointIds: readonly string[], probeSetId: string): Promise<Map<string, RoutingCount>> {
+    if (checkpointIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('inference.sample_routing as r')
+      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .select(['r.checkpoint_id', (eb) => eb.fn.countAll<string | number>().as('routed'), (eb) => eb.fn.count<string | number>('r.nll').as('with_nll')])
+      .where('s.probe_set_id', '=', probeSetId)
+      .where('r.checkpoint_id', 'in', checkpointIds)
+      .groupBy('r.checkpoint_id')
+      .execute();
+    return new Map(rows.map((r) => [r.checkpoint_id, { routed: Number(r.routed), withNll: Number(r.with_nll) }]));
+  }
+
+  /** NLL of every sample of the probe set at the given checkpoints (rows without an NLL left out). */
+  async nllAt(checkpointIds: readonly string[], probeSetId: string): Promise<{ checkpointId: string; idx: number; nll: number }[]> {
+    if (checkpointIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('inference.sample_routing as r')
+      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .select(['r.checkpoint_id', 's.idx', 'r.nll'])
+      .where('s.probe_set_id', '=', probeSetId)
+      .where('r.checkpoint_id', 'in', checkpointIds)
+      .where('r.nll', 'is not', null)
+      .execute();
+    return rows.map((r) => ({ checkpointId: r.checkpoint_id, idx: r.idx, nll: r.nll as number }));
+  }
+
+  /** Aggregate scores of completed evaluations of `task` at the given checkpoints. */
+  async scoresAt(checkpointIds: readonly string[], task: string): Promise<ScoreRow[]> {
+    if (checkpointIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('evaluation.eval_score as s')
+      .innerJoin('evaluation.eval_job as j', 'j.id', 's.eval_job_id')
+      .select(['j.checkpoint_id', 's.metric', 's.value'])
+      .where('j.task', '=', task)
+      .where('j.status', '=', 'completed')
+      .where('j.checkpoint_id', 'in', checkpointIds)
+      .execute();
+    return rows.map((r) => ({ checkpointId: r.checkpoint_id, metric: r.metric, value: r.value }));
+  }
+}
+
+function toProbeSet(r: { id: string; name: string; domain: string; sample_count: number }): ProbeSetRef {
+  return { id: r.id, name: r.name, domain: r.domain, sampleCount: r.sample_count };
+}
