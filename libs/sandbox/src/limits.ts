@@ -23,8 +23,9 @@ export interface SandboxLimits {
 export const DEFAULT_LIMITS: SandboxLimits = Object.freeze({
   wallTimeMs: 10_000,
   cpuSeconds: 10,
-  memoryBytes: 1024 * 1024 * 1024,
-  maxProcesses: 64,
+  // RLIMIT_AS and RLIMIT_NPROC are per process: worst case maxProcesses x memoryBytes (8 GiB).
+  memoryBytes: 512 * 1024 * 1024,
+  maxProcesses: 16,
   maxFileBytes: 16 * 1024 * 1024,
   maxOpenFiles: 256,
   tmpfsBytes: 64 * 1024 * 1024,

@@ -176,7 +176,7 @@ os._exit(1)
     const r = await pool.run(program, { argv: [marker], timeoutMs: 1500, limits: { maxProcesses: 16 } });
     assert.equal(r.passed, false);
     assert.equal(r.timedOut, true);
-    assert.ok(r.durationMs < 4000, `took ${r.durationMs} ms`);
+    assert.ok(r.durationMs < 6000, `took ${r.durationMs} ms`);
     assert.deepEqual(pidsWithMarker(marker), []);
     assert.equal(spawnSync('/usr/bin/true').status, 0);
   });
@@ -190,11 +190,11 @@ os._exit(1)
   });
 
   it('kills a busy infinite loop at the CPU limit', async () => {
-    const r = await pool.run('while True:\n    pass\n', { limits: { cpuSeconds: 1 }, timeoutMs: 8000 });
+    // Generous wall limit: on a loaded machine 1 s of CPU can take several seconds of wall time.
+    const r = await pool.run('while True:\n    pass\n', { limits: { cpuSeconds: 1 }, timeoutMs: 30_000 });
     assert.equal(r.passed, false);
-    assert.equal(r.timedOut, false);
+    assert.equal(r.timedOut, false, 'must be stopped by the CPU limit, not the wall clock');
     assert.ok(r.exitCode !== null && r.exitCode > 128, `exit ${r.exitCode}`);
-    assert.ok(r.durationMs < 6000, `took ${r.durationMs} ms`);
   });
 
   it('kills a sleeping infinite loop at the wall limit', async () => {
@@ -226,9 +226,13 @@ print("parent exits")
 
   it('the stray-process scan does see a live sandboxed process (so the checks above can fail)', async () => {
     const marker = uniqueMarker('alive');
-    const run = pool.run('import time\ntime.sleep(1.5)\n', { argv: [marker] });
-    await new Promise((r) => setTimeout(r, 700));
-    assert.ok(pidsWithMarker(marker).length >= 1, 'a running sandboxed python must be visible by its marker');
+    const run = pool.run('import time\ntime.sleep(3)\n', { argv: [marker] });
+    let seen = 0;
+    for (let i = 0; i < 50 && seen === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = pidsWithMarker(marker).length;
+    }
+    assert.ok(seen >= 1, 'a running sandboxed python must be visible by its marker');
     assert.equal((await run).passed, true);
     assert.deepEqual(pidsWithMarker(marker), []);
   });
