@@ -1,0 +1,35 @@
+// Canonical parameters: the cache key must not depend on spelling, and bad values name the field.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_METRICS_PARAMS, MetricsParamsError, parseMetricsParams } from './params.js';
+import { paramsKey } from './store/metrics-store.js';
+
+test('absent fields take the method.md defaults; the seed only counts with sampled pairs', () => {
+  assert.deepEqual(parseMetricsParams(undefined), DEFAULT_METRICS_PARAMS);
+  assert.deepEqual(parseMetricsParams({}), { threshold: 0.7, unit: 'char', normalized: false, pairs: null, seed: 0 });
+  assert.equal(paramsKey(parseMetricsParams({ threshold: 0.7, seed: 12 })), paramsKey(parseMetricsParams({ unit: 'char' })));
+  assert.deepEqual(parseMetricsParams({ pairs: 500, seed: 12, unit: 'expert', normalized: true, threshold: 0.5 }), {
+    threshold: 0.5, unit: 'expert', normalized: true, pairs: 500, seed: 12,
+  });
+  assert.notEqual(paramsKey(parseMetricsParams({ pairs: 500, seed: 1 })), paramsKey(parseMetricsParams({ pairs: 500, seed: 2 })));
+  assert.equal(parseMetricsParams({ threshold: 1 }).threshold, 1, 'tau = 1 is allowed');
+});
+
+test('bad values are rejected with the field named', () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [{ threshold: 0 }, 'threshold'],
+    [{ threshold: 1.01 }, 'threshold'],
+    [{ threshold: Number.NaN }, 'threshold'],
+    [{ threshold: '0.7' }, 'threshold'],
+    [{ unit: 'token' }, 'unit'],
+    [{ normalized: 'yes' }, 'normalized'],
+    [{ pairs: 1 }, 'pairs'],
+    [{ pairs: 2.5 }, 'pairs'],
+    [{ seed: -1 }, 'seed'],
+    [{ seed: 2 ** 32 }, 'seed'],
+    [{ tau: 0.7 }, 'tau'],
+  ];
+  for (const [raw, field] of cases) {
+    assert.throws(() => parseMetricsParams(raw), (err: unknown) => err instanceof MetricsParamsError && err.field === field && err.message.includes(field), JSON.stringify(raw));
+  }
+});
