@@ -19,7 +19,7 @@ import {
   type GroupDistanceResult,
   type LayerDistanceResult,
 } from './group-distance.js';
-import { jobUnits, rowPairs, SAMPLE_CHUNK } from './pair-work.js';
+import { jobUnits, rowPairs } from './pair-work.js';
 import type { Pathway } from './pathway.js';
 import { assertPositiveInteger } from './validate.js';
 
@@ -32,6 +32,8 @@ export interface DistanceEngineOptions {
 
 /** Tasks per thread: enough to even out uneven rows and competing load, few enough to keep messages cheap. */
 const TASKS_PER_THREAD = 16;
+/** Smallest exact task, in pairs: below this a task's message costs more than its distances. */
+const MIN_TASK_PAIRS = 1024;
 
 export class DistanceEngine {
   readonly threads: number;
@@ -171,7 +173,7 @@ export function splitTasks(plan: DistancePlan, target: number): [number, number]
     for (let u = 0; u < units; u += per) tasks.push([u, Math.min(units, u + per)]);
     return tasks;
   }
-  const per = Math.max(SAMPLE_CHUNK, Math.ceil(plan.totalPairs / target));
+  const per = Math.max(MIN_TASK_PAIRS, Math.ceil(plan.totalPairs / target));
   let start = 0;
   let acc = 0;
   for (let u = 0; u < units; u++) {
