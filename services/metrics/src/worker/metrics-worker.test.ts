@@ -104,15 +104,24 @@ function expectGroup(data: Dataset, row: PathwayResult, opts: { tau: number; uni
   assert.equal(row.nll_samples, members.length);
 }
 
+// One database for the file: the bad-data jobs are created without publishing, so the worker
+// started by the first suite never sees them.
+let fx: Fixture;
+before(async () => {
+  fx = await openFixture();
+});
+after(async () => {
+  await engine?.close();
+  await fx?.close();
+});
+
 describe('metrics worker', () => {
-  let fx: Fixture;
   let data: Dataset;
   const running: Stoppable[] = [];
   const completedEvents: string[] = [];
   const progress: JobProgress[] = [];
 
   before(async () => {
-    fx = await openFixture();
     data = await dataset(fx, 1);
     running.push(await fx.service.listenForCaptures());
     running.push(await fx.service.startWorker());
@@ -122,7 +131,6 @@ describe('metrics worker', () => {
 
   after(async () => {
     for (const r of running.reverse()) await r.stop();
-    await fx?.close();
   });
 
   const completed = (jobId: string) =>
@@ -243,19 +251,8 @@ function workerDeps(fx: Fixture): MetricsWorkerDeps {
 }
 
 let engine: DistanceEngine | undefined;
-after(async () => {
-  await engine?.close();
-});
 
 describe('metrics worker on bad data', () => {
-  let fx: Fixture;
-  before(async () => {
-    fx = await openFixture();
-  });
-  after(async () => {
-    await fx?.close();
-  });
-
   /** A probe set of 4 samples at a new checkpoint; `mutate` spoils the stored rows. */
   async function scenario(mutate: (rows: RoutingSpec[]) => void, routers: 'all' | 'none' | 'some' | 'nan' = 'all') {
     const next = seededUniform(11);
