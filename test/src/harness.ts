@@ -1,6 +1,6 @@
 // Starts the platform in either mode for end-to-end tests, plus a tiny GraphQL client.
 import { randomBytes } from 'node:crypto';
-import type { BusConfig } from '@grokwatch/bus';
+import { connectBus, type Bus, type BusConfig } from '@grokwatch/bus';
 import { createTestDatabase } from '@grokwatch/db/testing';
 import { startEvaluationService } from '@grokwatch/evaluation';
 import { startDistributedGateway, startEmbedded } from '@grokwatch/gateway';
@@ -23,6 +23,8 @@ export interface Platform {
   /** The bus settings a worker process of this platform would need (distributed only). */
   busConfig: BusConfig;
   databaseUrl: string | null;
+  /** Runs `fn` with a bus to publish on, as an outside producer (a training loop) would. */
+  withBus<T>(fn: (bus: Bus) => Promise<T>): Promise<T>;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
@@ -53,6 +55,8 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
     });
     return {
       mode, url: p.url, wsUrl: p.wsUrl, busConfig, databaseUrl: null,
+      // The in-process bus exists only inside the platform, so producers share it.
+      withBus: (fn) => fn(p.bus),
       gql: (q, v, h) => postGraphQL(p.url, q, v, h),
       stop: () => p.stop(),
     };
@@ -71,6 +75,14 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
   return {
     mode, url: gateway.url, wsUrl: gateway.wsUrl, busConfig,
     databaseUrl: testDb.config.kind === 'postgres' ? testDb.config.url : null,
+    async withBus(fn) {
+      const bus = await connectBus(busConfig);
+      try {
+        return await fn(bus);
+      } finally {
+        await bus.close();
+      }
+    },
     gql: (q, v, h) => postGraphQL(gateway.url, q, v, h),
     async stop() {
       await gateway.stop();

@@ -13,6 +13,20 @@ const REGISTER = `mutation($input: RegisterCheckpointInput!) { registerCheckpoin
 const CREATE_PROBES = `mutation($input: CreateProbeSetInput!) { createProbeSet(input: $input) { id name domain sampleCount } }`;
 const START_CAPTURE = `mutation($input: StartCaptureInput!) { startCapture(input: $input) { id status total } }`;
 
+interface RoutedSample { routing: { layers: { weights: number[] }[]; nll: number | null } | null }
+
+async function waitForRouting(p: Platform, probeSetId: string, checkpointId: string, expected: number): Promise<RoutedSample[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const samples = dataOf(await p.gql<{ probeSet: { samples: RoutedSample[] } }>(
+      `query($id: ID!, $c: ID!) { probeSet(id: $id) { samples { routing(checkpoint: $c) { layers { weights } nll } } } }`,
+      { id: probeSetId, c: checkpointId },
+    )).probeSet.samples;
+    if (samples.filter((s) => s.routing).length >= expected || Date.now() > deadline) return samples;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 for (const mode of MODES) {
   describe(`platform (${mode})`, () => {
     let p: Platform;
@@ -161,6 +175,45 @@ for (const mode of MODES) {
       await client.dispose();
       assert.equal(received[0]!.jobId, job.id);
       assert.equal(received[0]!.status, 'queued');
+    });
+
+    test('routing captured elsewhere: the ingest mutation and the NATS subject store it; bad rows are refused', async () => {
+      const run = dataOf(await p.gql<{ createRun: { id: string } }>(CREATE_RUN, {
+        input: { name: `ingest-${suffix}`, architecture: 'OlmoeForCausalLM' },
+      })).createRun;
+      const cp = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
+        input: { runId: run.id, step: 7, uri: '/elsewhere/step7' },
+      })).registerCheckpoint;
+      const probes = dataOf(await p.gql<{ createProbeSet: { id: string } }>(CREATE_PROBES, {
+        input: { name: `ingest-probes-${suffix}`, domain: 'math', rows: [{ text: 'a' }, { text: 'b' }, { text: 'c' }] },
+      })).createProbeSet;
+      const INGEST = `mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored skipped } }`;
+      // vLLM layout: 2 tokens x 2 layers x k = 2, 4 experts.
+      const routed = [[[0, 1], [2, 3]], [[1, 2], [3, 0]]];
+      const res = dataOf(await p.gql<{ ingestRouting: { stored: number; skipped: number } }>(INGEST, {
+        input: { checkpointId: cp.id, probeSetId: probes.id, samples: [
+          { index: 0, routedExperts: routed, experts: 4, nll: 1.5 },
+          { index: 1, weights: [[0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0]] },
+        ] },
+      }));
+      assert.deepEqual(res.ingestRouting, { stored: 2, skipped: 0 });
+
+      const bad = await p.gql(INGEST, { input: { checkpointId: cp.id, probeSetId: probes.id, samples: [
+        { index: 2, weights: [[0.5, 0.5, 0, 0], [0.5, 0.5, 0, 0]] },
+        { index: 0, routedExperts: [[[0, 9]]], experts: 4 },
+      ] } });
+      assert.equal(errorCode(bad), 'BAD_USER_INPUT');
+      assert.match(bad.errors![0]!.message, /sample 0: token 0 layer 0: expert id 9/);
+
+      await p.withBus((bus) => bus.publishJob('ingest', {
+        jobId: `ingest-${suffix}`, checkpointId: cp.id, probeSetId: probes.id,
+        samples: [{ index: 2, weights: [[0, 0, 0.5, 0.5], [0, 1, 0, 0]], nll: 0.25 }],
+      }));
+      const samples = await waitForRouting(p, probes.id, cp.id, 3);
+      assert.deepEqual(samples[0]!.routing!.layers.map((l) => l.weights), [[0.25, 0.5, 0.25, 0], [0.25, 0, 0.25, 0.5]]);
+      assert.equal(samples[0]!.routing!.nll, 1.5);
+      assert.deepEqual(samples[2]!.routing!.layers.map((l) => l.weights), [[0, 0, 0.5, 0.5], [0, 1, 0, 0]]);
+      assert.equal(samples[2]!.routing!.nll, 0.25);
     });
 
     test('/healthz and /metrics answer', async () => {

@@ -1,11 +1,13 @@
 // Every subject the platform uses and its payload contract. Adding a job kind or an event is one
 // line here; types, validation, subjects and stream filters all derive from these tables.
-import { anyText, count, nonNegative, oneOf, optional, record, text, token, type Infer } from './fields.js';
+import { anyText, count, list, nonNegative, oneOf, optional, record, text, token, type Infer } from './fields.js';
 
 export const JOBS = {
   capture: { jobId: token, checkpointId: text, probeSetId: text },
   metrics: { jobId: token, checkpointId: text, probeSetId: text, params: optional(record) },
   eval: { jobId: token, checkpointId: text, task: text, params: optional(record) },
+  /** Routing captured outside grokwatch; `samples` rows as the inference service's ingestRouting takes them. */
+  ingest: { jobId: token, checkpointId: text, probeSetId: text, samples: list, routerWeights: optional(list) },
 } as const;
 
 export const EVENTS = {

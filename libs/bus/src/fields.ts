@@ -61,6 +61,11 @@ export const record = field<Record<string, unknown>>((v) =>
     : bad(`must be an object, got ${kindOf(v)}`),
 );
 
+/** A non-empty JSON array; its elements are the receiving service's to validate (bulk data). */
+export const list = field<unknown[]>((v) =>
+  Array.isArray(v) ? (v.length > 0 ? ok(v) : bad('must not be empty')) : bad(`must be an array, got ${kindOf(v)}`),
+);
+
 export function oneOf<const T extends readonly string[]>(values: T): Field<T[number]> & { optional: false } {
   return field<T[number]>((v) =>
     typeof v === 'string' && (values as readonly string[]).includes(v)

@@ -19,6 +19,7 @@ import {
   createOnnxCapturer,
   inferenceMigrations,
   startCaptureWorker,
+  startIngestWorker,
   type InferenceContext,
   type InferenceTables,
   type RoutingCapturer,
@@ -87,7 +88,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
     buildService: ({ name }) => new LocalGraphQLDataSource(schemas[name as keyof typeof schemas]),
   });
 
-  const workers: Stoppable[] = [await context.metrics.listenForCaptures()];
+  const workers: Stoppable[] = [
+    await context.metrics.listenForCaptures(),
+    await startIngestWorker({ bus, inference: context.inference, logger }),
+  ];
   if (opts.capturer) {
     workers.push(await startCaptureWorker({ bus, store: inferenceStore, capturer: opts.capturer, logger }));
   }

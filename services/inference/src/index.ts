@@ -14,3 +14,4 @@ export {
 } from './capture/routing-capturer.js';
 export { startInferenceService, type InferenceServiceConfig, type RunningService } from './service.js';
 export { createOnnxCapturer, type OnnxCapturerOptions } from './capture/onnx-capturer.js';
+export { startIngestWorker } from './ingest/ingest-worker.js';

@@ -5,6 +5,7 @@ import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db'
 import { createLogger, createRegistry, startHttpService, type Logger } from '@grokwatch/service-kit';
 import { startCaptureWorker } from './capture/capture-worker.js';
 import type { RoutingCapturer } from './capture/routing-capturer.js';
+import { startIngestWorker } from './ingest/ingest-worker.js';
 import { InferenceService } from './inference-service.js';
 import { InferenceStore } from './store/inference-store.js';
 import { inferenceMigrations } from './store/migrations.js';
@@ -51,9 +52,11 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
   const worker: Stoppable | null = cfg.capturer
     ? await startCaptureWorker({ bus, store, logger, capturer: cfg.capturer, concurrency: cfg.captureConcurrency, ackWaitMs: cfg.captureAckWaitMs })
     : null;
+  const ingest = await startIngestWorker({ bus, inference, logger });
   return {
     url: http?.url ?? null,
     async stop() {
+      await ingest.stop();
       await worker?.stop();
       await http?.stop();
       await bus.close();

@@ -70,3 +70,28 @@ export function fromRoutedExperts(routed: number[][][], experts: number, sample:
   for (let i = 0; i < counts.length; i++) routing[i] = counts[i]! / (tokens * k);
   return { layers, experts, routing, counts, tokenCount: tokens };
 }
+
+const isMatrix = (v: unknown): v is number[][] =>
+  Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number'));
+const isCube = (v: unknown): v is number[][][] => Array.isArray(v) && v.every(isMatrix);
+const isOptionalNumber = (v: unknown) => v === undefined || v === null || typeof v === 'number';
+
+/** Structural check of one sample from an untyped source (a NATS message); values are checked later. */
+export function parseIngestSample(value: unknown, position: number): {
+  index: number; weights?: number[][] | null; routedExperts?: number[][][] | null; experts?: number | null; nll?: number | null; tokenCount?: number | null;
+} {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new IngestError(position, 'must be an object');
+  const s = value as Record<string, unknown>;
+  if (typeof s.index !== 'number') throw new IngestError(position, '"index" must be a number');
+  if (s.weights != null && !isMatrix(s.weights)) throw new IngestError(s.index, '"weights" must be a layers x experts array of numbers');
+  if (s.routedExperts != null && !isCube(s.routedExperts)) throw new IngestError(s.index, '"routedExperts" must be a tokens x layers x k array of numbers');
+  for (const k of ['experts', 'nll', 'tokenCount'] as const) {
+    if (!isOptionalNumber(s[k])) throw new IngestError(s.index, `"${k}" must be a number`);
+  }
+  return s as ReturnType<typeof parseIngestSample>;
+}
+
+export function parseRouterWeights(value: unknown): number[][][] {
+  if (!isCube(value)) throw new IngestError(-1, '"routerWeights" must be a layers x experts x hidden array of numbers');
+  return value;
+}
