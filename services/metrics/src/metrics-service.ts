@@ -29,7 +29,6 @@ export interface MetricsServiceOptions {
 
 export class MetricsService {
   readonly sources: SourceStore;
-  private engine: DistanceEngine | undefined;
   private readonly threads: number | undefined;
 
   constructor(
@@ -46,7 +45,16 @@ export class MetricsService {
   async requestMetrics(checkpointId: string, probeSetId: string, params: Record<string, unknown> = DEFAULT_METRICS_PARAMS): Promise<MetricsJob> {
     const canonical = parseMetricsParams(params);
     const { job, created } = await this.store.upsertJob(checkpointId, probeSetId, canonical);
-    if (created) await this.publish(job);
+    if (created) {
+      try {
+        await this.publish(job);
+      } catch (err) {
+        // A job row nobody will ever receive would block these parameters for good: drop it, so
+        // the next request queues it again.
+        await this.store.deleteQueuedJob(job.id);
+        throw err;
+      }
+    }
     return job;
   }
 
@@ -75,25 +83,26 @@ export class MetricsService {
     );
   }
 
-  /** Consumes jobs.metrics in this process. Stopping it also stops the distance threads. */
+  /**
+   * Consumes jobs.metrics in this process, with distance threads of its own that stop with it. With the
+   * in-process bus, jobs that were queued or running when the process last stopped exist only in
+   * the database, so they are published again (JetStream keeps its own messages).
+   */
   async startWorker(opts: MetricsWorkerOptions = {}): Promise<Stoppable> {
-    const consumer = await startMetricsWorker(
-      { store: this.store, sources: this.sources, bus: this.bus, engine: this.distanceEngine(), logger: this.logger },
-      opts,
-    );
+    if (this.bus.kind === 'memory') {
+      for (const status of ['queued', 'running'] as const) {
+        for (const job of await this.store.listJobs({ status })) await this.publish(job);
+      }
+    }
+    // Threads start on the first large group, not here; idle ones do not keep the process alive.
+    const engine = new DistanceEngine(this.threads === undefined ? {} : { threads: this.threads });
+    const consumer = await startMetricsWorker({ store: this.store, sources: this.sources, bus: this.bus, engine, logger: this.logger }, opts);
     return {
       stop: async () => {
         await consumer.stop();
-        await this.close();
+        await engine.close();
       },
     };
-  }
-
-  /** Stops the distance worker threads (a later computation starts new ones). */
-  async close(): Promise<void> {
-    const engine = this.engine;
-    this.engine = undefined;
-    await engine?.close();
   }
 
   pathwayMetrics(checkpointId: string, sel: ResultSelector): Promise<PathwayMetricsView> {
@@ -110,11 +119,6 @@ export class MetricsService {
 
   correlation(runId: string, req: CorrelationRequest): Promise<CorrelationView> {
     return correlation(this.queryDeps(), runId, req);
-  }
-
-  private distanceEngine(): DistanceEngine {
-    this.engine ??= new DistanceEngine(this.threads === undefined ? {} : { threads: this.threads });
-    return this.engine;
   }
 
   private queryDeps(): QueryDeps {

@@ -81,6 +81,11 @@ export class MetricsStore {
     });
   }
 
+  /** Removes a job that is still queued (its message could not be published). */
+  async deleteQueuedJob(id: string): Promise<void> {
+    await this.db.deleteFrom('metrics.metrics_job').where('id', '=', id).where('status', '=', 'queued').execute();
+  }
+
   listFailedJobs(checkpointId: string, probeSetId: string): Promise<MetricsJob[]> {
     return this.db
       .selectFrom('metrics.metrics_job')

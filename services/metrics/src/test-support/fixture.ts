@@ -36,7 +36,6 @@ export async function openFixture(): Promise<Fixture> {
     bus,
     service,
     async close() {
-      await service.close();
       await bus.close();
       await db.close();
       await testDb.drop();

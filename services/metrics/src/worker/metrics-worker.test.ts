@@ -3,9 +3,10 @@
 // without duplicates; bad stored data -> a failed job whose error names the sample or layer.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { JobFailed, type JobProgress, type Stoppable } from '@grokwatch/bus';
+import { connectBus, JobFailed, type JobProgress, type Stoppable } from '@grokwatch/bus';
 import { DistanceEngine } from '@grokwatch/pathway';
 import { createLogger } from '@grokwatch/service-kit';
+import { MetricsService } from '../metrics-service.js';
 import { parseMetricsParams } from '../params.js';
 import type { PathwayResult } from '../store/metrics-store.js';
 import type { StoredLayer } from '../store/tables.js';
@@ -241,6 +242,27 @@ describe('metrics worker', () => {
     assert.equal(all?.consistency, null);
     assert.equal(all?.undefined_consistency, null);
     assert.equal(all?.samples, 3);
+  });
+
+  test('on the in-process bus a starting worker resumes jobs that exist only in the database', async () => {
+    // As after a restart of an embedded process: the row says queued, no message exists.
+    const { job } = await fx.service.store.upsertJob(data.checkpointId, data.probeSetId, parseMetricsParams({ threshold: 0.6 }));
+    const second = await fx.service.startWorker();
+    try {
+      const done = await completed(job.id);
+      assert.equal(done.status, 'completed', done.error ?? '');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('a job whose message cannot be published is not left queued', async () => {
+    const closed = await connectBus({ kind: 'memory' });
+    await closed.close();
+    const offline = new MetricsService(fx.service.store, closed, createLogger('metrics-test', 'silent'));
+    await assert.rejects(offline.requestMetrics(data.checkpointId, data.probeSetId, { threshold: 0.55 }), /closed/);
+    const keys = (await fx.service.store.listJobs({ checkpointId: data.checkpointId })).map((j) => (j.params as { threshold: number }).threshold);
+    assert.ok(!keys.includes(0.55), 'the unpublished job was removed, so asking again queues it');
   });
 });
 
