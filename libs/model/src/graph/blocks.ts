@@ -115,9 +115,11 @@ export interface MoeValues {
 
 /**
  * Sparse MoE on x [N, hidden]. Each expert runs only on the tokens routed to it: its (token, slot)
- * pairs are found with Equal + NonZero on the flattened top-k ids, the tokens gathered, passed
- * through the expert, scaled by their routing weight; all experts' rows are then concatenated,
- * put back in (token, slot) order with one Gather and summed over the k slots.
+ * pairs are found with Equal + NonZero on the flattened top-k ids and those tokens gathered and
+ * passed through the expert. All experts' rows are then concatenated, put back in (token, slot)
+ * order with one Gather, scaled by their routing weights and summed over the k slots. Per-expert
+ * work is kept to the few nodes that must be per expert: onnxruntime's session creation grows
+ * faster than linearly with the number of nodes whose shapes depend on data (NonZero).
  */
 export function sparseMoe(ctx: BlockContext, x: string, moe: MoeSpec): MoeValues {
   const { g } = ctx;
@@ -139,9 +141,7 @@ export function sparseMoe(ctx: BlockContext, x: string, moe: MoeSpec): MoeValues
       const slot = g.op1('Reshape', [g.op1('NonZero', [hit]), g.constI64([-1])]);
       const token = g.op1('Div', [slot, g.scalarI64(k)]);
       const xe = g.op1('Gather', [x, token], { axis: int(0) });
-      const ye = swiglu(ctx, xe, expert);
-      const we = g.op1('Unsqueeze', [g.op1('Gather', [slotWeight, slot], { axis: int(0) }), g.constI64([1])]);
-      rows.push(g.op1('Mul', [ye, we]));
+      rows.push(swiglu(ctx, xe, expert));
       slots.push(slot);
     });
   });
@@ -153,7 +153,8 @@ export function sparseMoe(ctx: BlockContext, x: string, moe: MoeSpec): MoeValues
   const zeros = g.op1('ConstantOfShape', [count], { value: { tensor: { dataType: 7, dims: [1], rawData: new Uint8Array(8) } } });
   const inverse = g.op1('ScatterElements', [zeros, allSlots, order], { axis: int(0) });
   const bySlot = g.op1('Gather', [allRows, inverse], { axis: int(0) });
-  const perToken = g.op1('Reshape', [bySlot, g.constI64([-1, k, moe.experts[0].down.weight.shape[0]])]);
+  const weighted = g.op1('Mul', [bySlot, g.op1('Unsqueeze', [slotWeight, g.constI64([1])])]);
+  const perToken = g.op1('Reshape', [weighted, g.constI64([-1, k, moe.experts[0].down.weight.shape[0]])]);
   let out = g.op1('ReduceSum', [perToken, g.constI64([1])], { keepdims: int(0) });
 
   if (moe.sharedExpert !== null) {
