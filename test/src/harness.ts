@@ -43,6 +43,7 @@ export async function postGraphQL<T>(url: string, query: string, variables: Reco
 export interface PlatformOptions {
   apiKey?: string;
   capturer?: RoutingCapturer;
+  watchIntervalMs?: number;
 }
 
 export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Promise<Platform> {
@@ -51,7 +52,7 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
     const busConfig: BusConfig = { kind: 'memory' };
     const p = await startEmbedded({
       port: 0, host: '127.0.0.1', database: { kind: 'pglite', dataDir: 'memory://' }, bus: busConfig,
-      apiKey: opts.apiKey, logger, capturer: opts.capturer,
+      apiKey: opts.apiKey, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0,
     });
     return {
       mode, url: p.url, wsUrl: p.wsUrl, busConfig, databaseUrl: null,
@@ -65,7 +66,9 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
   const prefix = `t${randomBytes(4).toString('hex')}.`;
   const busConfig: BusConfig = { kind: 'nats', servers: NATS_URL, prefix };
   const database = testDb.config;
-  const inference = await startInferenceService({ port: 0, host: '127.0.0.1', database, bus: busConfig, logger, capturer: opts.capturer });
+  const inference = await startInferenceService({
+    port: 0, host: '127.0.0.1', database, bus: busConfig, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0,
+  });
   const metrics = await startMetricsService({ port: 0, host: '127.0.0.1', database, bus: busConfig, logger });
   const evaluation = await startEvaluationService({ port: 0, host: '127.0.0.1', database, logger });
   const gateway = await startDistributedGateway({

@@ -12,7 +12,8 @@ export const JOBS = {
 
 export const EVENTS = {
   'run.created': { runId: text },
-  'checkpoint.registered': { checkpointId: text, runId: text, step: count, uri: text },
+  /** Published by the inference service (with checkpointId), or by a training loop announcing a save (without). */
+  'checkpoint.registered': { checkpointId: optional(text), runId: text, step: count, uri: text, tokensSeen: optional(nonNegative) },
   'probeset.created': { probeSetId: text },
   'capture.completed': { jobId: token, checkpointId: text, probeSetId: text, samples: count },
   'capture.failed': { jobId: token, checkpointId: text, probeSetId: text, error: anyText },

@@ -91,6 +91,8 @@ export async function startHttpService<C extends BaseContext>(opts: HttpServiceO
     expressMiddleware(apollo, { context: async ({ req }) => opts.context(req) }),
   );
 
+  // Longer than clients' idle keep-alive (undici: 4 s) so a reused socket is never closed under a request.
+  httpServer.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve());

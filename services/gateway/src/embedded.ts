@@ -20,6 +20,7 @@ import {
   inferenceMigrations,
   startCaptureWorker,
   startIngestWorker,
+  startRunPipeline,
   type InferenceContext,
   type InferenceTables,
   type RoutingCapturer,
@@ -49,6 +50,8 @@ export interface EmbeddedOptions {
   /** The routing capturer for capture jobs; without one no capture worker runs in this process. */
   capturer?: RoutingCapturer;
   workingDir?: string;
+  /** How often watched run folders are scanned (default 2000 ms; 0: never). */
+  watchIntervalMs?: number;
 }
 
 export interface EmbeddedPlatform {
@@ -90,7 +93,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
 
   const workers: Stoppable[] = [
     await context.metrics.listenForCaptures(),
+    await context.metrics.startWorker(),
     await startIngestWorker({ bus, inference: context.inference, logger }),
+    await startRunPipeline({ bus, inference: context.inference, logger, watchIntervalMs: opts.watchIntervalMs }),
   ];
   if (opts.capturer) {
     workers.push(await startCaptureWorker({ bus, store: inferenceStore, capturer: opts.capturer, logger }));

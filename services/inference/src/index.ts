@@ -15,3 +15,6 @@ export {
 export { startInferenceService, type InferenceServiceConfig, type RunningService } from './service.js';
 export { createOnnxCapturer, type OnnxCapturerOptions } from './capture/onnx-capturer.js';
 export { startIngestWorker } from './ingest/ingest-worker.js';
+export { startRunPipeline, type RunPipelineOptions } from './watch/run-pipeline.js';
+export { parseCheckpointFolder } from './watch/folder-name.js';
+export type { RunSettings } from './store/tables.js';

@@ -1,7 +1,7 @@
 // The inference service's use cases: validate, store, publish. Resolvers and bus handlers call these.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { Bus } from '@grokwatch/bus';
+import type { Bus, EventPayload } from '@grokwatch/bus';
 import { encodeFloat32 } from '@grokwatch/db';
 import { IngestError, fromRoutedExperts, fromTokenMeanWeights, type ReducedRouting } from './ingest/external-routing.js';
 import { badInput, notFound, userError, type Logger } from '@grokwatch/service-kit';
@@ -14,8 +14,17 @@ import {
   type ProbeSet,
   type Run,
 } from './store/inference-store.js';
+import type { RunSettings } from './store/tables.js';
 
-export interface CreateRunInput { name: string; architecture: string; tokenizer?: string | null }
+const DEFAULT_SETTINGS: RunSettings = { probeSetIds: [], tasks: [], thresholds: [0.7] };
+
+export interface RunSettingsInput {
+  watchDir?: string | null;
+  probeSetIds?: string[] | null;
+  tasks?: string[] | null;
+  thresholds?: number[] | null;
+}
+export interface CreateRunInput extends RunSettingsInput { name: string; architecture: string; tokenizer?: string | null }
 export interface RegisterCheckpointInput { runId: string; step: number; tokensSeen?: number | null; uri: string }
 export interface IngestSample {
   index: number;
@@ -87,10 +96,56 @@ export class InferenceService {
   async createRun(input: CreateRunInput): Promise<Run> {
     const name = requireName('name', input.name);
     const architecture = requireName('architecture', input.architecture);
-    const run = await conflictToGraphQL(this.store.createRun({ name, architecture, tokenizer: input.tokenizer ?? null }));
+    const { watchDir, settings } = await this.checkSettings(input, DEFAULT_SETTINGS);
+    const run = await conflictToGraphQL(this.store.createRun({
+      name, architecture, tokenizer: input.tokenizer ?? null, watchDir: watchDir ?? null, settings,
+    }));
     await this.bus.publishEvent('run.created', { runId: run.id });
     this.logger.info({ runId: run.id, name }, 'run created');
     return run;
+  }
+
+  /** Changes what happens to the run's future checkpoints; fields left out keep their value. */
+  async configureRun(id: string, input: RunSettingsInput): Promise<Run> {
+    const run = await this.requireRun(id);
+    const { watchDir, settings } = await this.checkSettings(input, run.settings);
+    const updated = await this.store.configureRun(run.id, { watchDir, settings });
+    this.logger.info({ runId: run.id, watchDir, settings }, 'run configured');
+    return updated ?? run;
+  }
+
+  private async checkSettings(input: RunSettingsInput, current: RunSettings): Promise<{ watchDir: string | null | undefined; settings: RunSettings }> {
+    let watchDir: string | null | undefined;
+    if (input.watchDir === null) watchDir = null;
+    else if (input.watchDir !== undefined) {
+      watchDir = isAbsolute(input.watchDir) ? input.watchDir : resolve(this.workingDir, input.watchDir);
+      const s = await stat(watchDir).catch(() => null);
+      if (!s?.isDirectory()) throw badInput(`watchDir ${watchDir} is not a directory`, { field: 'watchDir' });
+    }
+    const probeSetIds = input.probeSetIds ?? current.probeSetIds;
+    for (const id of probeSetIds) await this.requireProbeSet(id);
+    const tasks = input.tasks ?? current.tasks;
+    for (const t of tasks) requireName('tasks', t);
+    const thresholds = input.thresholds ?? current.thresholds;
+    for (const tau of thresholds) {
+      if (!(tau > 0 && tau <= 1)) throw badInput(`thresholds must lie in (0, 1], got ${tau}`, { field: 'thresholds' });
+    }
+    return { watchDir, settings: { probeSetIds: [...new Set(probeSetIds)], tasks: [...new Set(tasks)], thresholds: [...new Set(thresholds)] } };
+  }
+
+  /**
+   * `events.checkpoint.registered` handler. A training loop may publish the event itself, without a
+   * checkpoint id: the checkpoint is registered first (which publishes the full event). With an
+   * id, the run's probe sets are queued for capture.
+   */
+  async onCheckpointRegistered(e: EventPayload<'checkpoint.registered'>): Promise<void> {
+    if (e.checkpointId === undefined) {
+      await this.registerCheckpoint({ runId: e.runId, step: e.step, uri: e.uri, tokensSeen: e.tokensSeen ?? null });
+      return;
+    }
+    const run = await this.store.getRun(e.runId);
+    if (!run) return;
+    for (const probeSetId of run.settings.probeSetIds) await this.startCapture(e.checkpointId, probeSetId);
   }
 
   async requireRun(id: string): Promise<Run> {

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     ORT_THREADS: env.int({ default: 0, min: 0 }),
     CAPTURE_MAX_BATCH_TOKENS: env.int({ default: 4096, min: 1 }),
     CAPTURE_MAX_LENGTH: env.int({ default: 512, min: 1 }),
+    WATCH_INTERVAL_MS: env.int({ default: 2000, min: 0 }),
   });
   const service = await startInferenceService({
     port: cfg.PORT,
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       maxLength: cfg.CAPTURE_MAX_LENGTH,
     }),
     captureAckWaitMs: cfg.CAPTURE_ACK_WAIT_MS,
+    watchIntervalMs: cfg.WATCH_INTERVAL_MS,
     captureConcurrency: cfg.CAPTURE_CONCURRENCY,
     serveGraphql: cfg.SERVE_GRAPHQL === '1',
   });

@@ -6,6 +6,7 @@ import { createLogger, createRegistry, startHttpService, type Logger } from '@gr
 import { startCaptureWorker } from './capture/capture-worker.js';
 import type { RoutingCapturer } from './capture/routing-capturer.js';
 import { startIngestWorker } from './ingest/ingest-worker.js';
+import { startRunPipeline } from './watch/run-pipeline.js';
 import { InferenceService } from './inference-service.js';
 import { InferenceStore } from './store/inference-store.js';
 import { inferenceMigrations } from './store/migrations.js';
@@ -23,6 +24,8 @@ export interface InferenceServiceConfig {
   captureConcurrency?: number;
   /** How long a capture may go without a heartbeat before the bus redelivers it. */
   captureAckWaitMs?: number;
+  /** How often watched run folders are scanned for new checkpoints (0: never). */
+  watchIntervalMs?: number;
   /** Serve GraphQL; false runs a capture worker only. */
   serveGraphql?: boolean;
 }
@@ -53,9 +56,11 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
     ? await startCaptureWorker({ bus, store, logger, capturer: cfg.capturer, concurrency: cfg.captureConcurrency, ackWaitMs: cfg.captureAckWaitMs })
     : null;
   const ingest = await startIngestWorker({ bus, inference, logger });
+  const pipeline = await startRunPipeline({ bus, inference, logger, watchIntervalMs: cfg.watchIntervalMs });
   return {
     url: http?.url ?? null,
     async stop() {
+      await pipeline.stop();
       await ingest.stop();
       await worker?.stop();
       await http?.stop();

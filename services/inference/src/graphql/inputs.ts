@@ -1,7 +1,16 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 
+@InputType({ description: 'What happens to the run\'s new checkpoints. Fields left out keep their value.' })
+export class RunSettingsInput {
+  @Field(() => String, { nullable: true, description: 'Folder watched for new step<N>* checkpoint folders; null stops watching.' })
+  watchDir?: string | null;
+  @Field(() => [ID], { nullable: true, description: 'Probe sets captured at every new checkpoint.' }) probeSetIds?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Benchmark tasks evaluated at every new checkpoint.' }) tasks?: string[] | null;
+  @Field(() => [Float], { nullable: true, description: 'Pathway thresholds tau the metrics are computed at.' }) thresholds?: number[] | null;
+}
+
 @InputType()
-export class CreateRunInput {
+export class CreateRunInput extends RunSettingsInput {
   @Field() name!: string;
   @Field({ description: 'Hugging Face architecture, e.g. OlmoeForCausalLM.' }) architecture!: string;
   @Field(() => String, { nullable: true, description: 'Path of the run\'s tokenizer.json.' }) tokenizer?: string | null;

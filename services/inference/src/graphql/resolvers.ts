@@ -3,7 +3,14 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { badInput, notFound } from '@grokwatch/service-kit';
 import { isUuid } from '../inference-service.js';
 import type { InferenceContext } from './context.js';
-import { CreateProbeSetInput, CreateRunInput, IngestRoutingInput, RegisterCheckpointInput, StartCaptureInput } from './inputs.js';
+import {
+  CreateProbeSetInput,
+  CreateRunInput,
+  IngestRoutingInput,
+  RegisterCheckpointInput,
+  RunSettingsInput,
+  StartCaptureInput,
+} from './inputs.js';
 import {
   CaptureJobType,
   CheckpointType,
@@ -51,6 +58,20 @@ export class RunResolver {
   @Mutation(() => RunType)
   async createRun(@Ctx() ctx: InferenceContext, @Arg('input') input: CreateRunInput): Promise<RunType> {
     return toRun(await ctx.inference.createRun(input));
+  }
+
+  @Mutation(() => RunType, { description: "Sets the run's watch folder, probe sets, tasks and thresholds." })
+  async configureRun(
+    @Ctx() ctx: InferenceContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input') input: RunSettingsInput,
+  ): Promise<RunType> {
+    return toRun(await ctx.inference.configureRun(id, input));
+  }
+
+  @FieldResolver(() => [ProbeSetType])
+  async probeSets(@Root() run: RunType, @Ctx() ctx: InferenceContext): Promise<ProbeSetType[]> {
+    return Promise.all(run.probeSetIds.map(async (id) => toProbeSet(await ctx.inference.requireProbeSet(id))));
   }
 
   @FieldResolver(() => [CheckpointType])

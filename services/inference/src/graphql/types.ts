@@ -29,6 +29,10 @@ export class RunType {
   @Field({ description: 'Hugging Face architecture name, e.g. OlmoeForCausalLM.' }) architecture!: string;
   @Field(() => String, { nullable: true, description: 'Path of the tokenizer.json used for this run.' })
   tokenizer!: string | null;
+  @Field(() => String, { nullable: true, description: 'Folder watched for new checkpoints.' }) watchDir!: string | null;
+  @Field(() => [ID], { description: 'Probe sets captured at every new checkpoint.' }) probeSetIds!: string[];
+  @Field(() => [String], { description: 'Benchmark tasks evaluated at every new checkpoint.' }) tasks!: string[];
+  @Field(() => [Float], { description: 'Pathway thresholds the metrics are computed at.' }) thresholds!: number[];
   @Field(() => DateTimeISOResolver) createdAt!: Date;
 }
 
@@ -105,7 +109,15 @@ export class SampleRoutingType {
 }
 
 export const toRun = (r: Run): RunType => ({
-  id: r.id, name: r.name, architecture: r.architecture, tokenizer: r.tokenizer, createdAt: r.created_at,
+  id: r.id,
+  name: r.name,
+  architecture: r.architecture,
+  tokenizer: r.tokenizer,
+  watchDir: r.watch_dir,
+  probeSetIds: r.settings.probeSetIds,
+  tasks: r.settings.tasks,
+  thresholds: r.settings.thresholds,
+  createdAt: r.created_at,
 });
 
 export const toCheckpoint = (c: Checkpoint): CheckpointType => ({

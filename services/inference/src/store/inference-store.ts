@@ -9,6 +9,7 @@ import type {
   InferenceTables,
   JobStatus,
   ProbeSetTable,
+  RunSettings,
   RunTable,
   SampleRoutingTable,
   SampleTable,
@@ -34,10 +35,17 @@ export class InferenceStore {
 
   // --- runs ---------------------------------------------------------------------------------
 
-  async createRun(input: { name: string; architecture: string; tokenizer: string | null }): Promise<Run> {
+  async createRun(input: { name: string; architecture: string; tokenizer: string | null; watchDir: string | null; settings: RunSettings }): Promise<Run> {
     const row = await this.db
       .insertInto('inference.run')
-      .values({ id: randomUUID(), ...input })
+      .values({
+        id: randomUUID(),
+        name: input.name,
+        architecture: input.architecture,
+        tokenizer: input.tokenizer,
+        watch_dir: input.watchDir,
+        settings: JSON.stringify(input.settings),
+      })
       .onConflict((oc) => oc.column('name').doNothing())
       .returningAll()
       .executeTakeFirst();
@@ -51,6 +59,22 @@ export class InferenceStore {
 
   getRunByName(name: string): Promise<Run | undefined> {
     return this.db.selectFrom('inference.run').selectAll().where('name', '=', name).executeTakeFirst();
+  }
+
+  async configureRun(id: string, patch: { watchDir?: string | null; settings: RunSettings }): Promise<Run | undefined> {
+    return this.db
+      .updateTable('inference.run')
+      .set({
+        settings: JSON.stringify(patch.settings),
+        ...(patch.watchDir !== undefined ? { watch_dir: patch.watchDir } : {}),
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  listWatchedRuns(): Promise<Run[]> {
+    return this.db.selectFrom('inference.run').selectAll().where('watch_dir', 'is not', null).execute();
   }
 
   listRuns(): Promise<Run[]> {

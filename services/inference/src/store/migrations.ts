@@ -86,7 +86,18 @@ const initial: Migration = {
   },
 };
 
+const runSettings: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .withSchema('inference')
+      .alterTable('run')
+      .addColumn('watch_dir', 'text')
+      .addColumn('settings', 'jsonb', (c) => c.notNull().defaultTo(sql`'{"probeSetIds":[],"tasks":[],"thresholds":[0.7]}'::jsonb`))
+      .execute();
+  },
+};
+
 export const inferenceMigrations: SchemaMigrations = {
   schema: 'inference',
-  migrations: { '0001-initial': initial },
+  migrations: { '0001-initial': initial, '0002-run-settings': runSettings },
 };

@@ -8,11 +8,22 @@ type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
 export type CheckpointStatus = 'registered' | 'capturing' | 'captured' | 'failed';
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
+/** What happens to a run's new checkpoints: capture these probe sets, evaluate these tasks. */
+export interface RunSettings {
+  probeSetIds: string[];
+  tasks: string[];
+  /** Pathway thresholds tau the metrics are computed at (method.md section 3). */
+  thresholds: number[];
+}
+
 export interface RunTable {
   id: string;
   name: string;
   architecture: string;
   tokenizer: string | null;
+  /** A folder the service watches for new `step<N>*` checkpoint folders. */
+  watch_dir: ColumnType<string | null, string | null | undefined, string | null>;
+  settings: ColumnType<RunSettings, string | undefined, string>;
   created_at: CreatedAt;
 }
 

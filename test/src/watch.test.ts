@@ -1,0 +1,105 @@
+// Watching a run: a checkpoint folder dropped into the watched folder, or a checkpoint announced on
+// the bus by a training loop, is registered and captured with the run's probe sets, without a call.
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createOnnxCapturer } from '@grokwatch/inference';
+import { writeRandomCheckpoint } from '@grokwatch/model';
+import { createLogger } from '@grokwatch/service-kit';
+import { dataOf, startPlatform, type Platform } from './harness.js';
+
+const DATASETS = join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets');
+
+const CONFIG = {
+  architectures: ['OlmoeForCausalLM'], model_type: 'olmoe', vocab_size: 50304, hidden_size: 32,
+  intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 4,
+  num_experts: 8, num_experts_per_tok: 2, norm_topk_prob: false, rope_theta: 10000, rms_norm_eps: 1e-5,
+  max_position_embeddings: 256, pad_token_id: 1, eos_token_id: 50279, bos_token_id: null,
+};
+
+/** Writes a checkpoint the way trainers do: into a hidden folder, then one rename. */
+async function saveCheckpoint(watchDir: string, name: string, seed: number): Promise<string> {
+  const tmp = join(watchDir, `.${name}.tmp`);
+  writeRandomCheckpoint(tmp, CONFIG, { seed });
+  await copyFile(join(DATASETS, 'tokenizer_olmoe', 'tokenizer.json'), join(tmp, 'tokenizer.json'));
+  const final = join(watchDir, name);
+  await rename(tmp, final);
+  return final;
+}
+
+interface Cp { step: number; tokensSeen: number | null; status: string; captureJobs: { status: string; done: number }[] }
+
+async function checkpointsOf(p: Platform, runId: string): Promise<Cp[]> {
+  return dataOf(await p.gql<{ run: { checkpoints: Cp[] } }>(
+    `query($id: ID!) { run(id: $id) { checkpoints { step tokensSeen status captureJobs { status done } } } }`, { id: runId },
+  )).run.checkpoints;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('watching a run (embedded)', () => {
+  let p: Platform;
+  let dir: string;
+  let runId: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gw-watch-'));
+    p = await startPlatform('embedded', { capturer: createOnnxCapturer({ logger: createLogger('test', 'warn') }), watchIntervalMs: 200 });
+    const questions = (await readFile(join(DATASETS, 'gsm8k', 'test.jsonl'), 'utf8')).trim().split('\n').slice(0, 20)
+      .map((l, i) => ({ id: `q${i}`, text: (JSON.parse(l) as { question: string }).question }));
+    const probeSetId = dataOf(await p.gql<{ createProbeSet: { id: string } }>(
+      `mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "watch-probes", domain: "math", rows: $rows }) { id } }`,
+      { rows: questions },
+    )).createProbeSet.id;
+    runId = dataOf(await p.gql<{ createRun: { id: string; probeSetIds: string[] } }>(
+      `mutation($input: CreateRunInput!) { createRun(input: $input) { id probeSetIds } }`,
+      { input: { name: 'watched', architecture: 'OlmoeForCausalLM', watchDir: dir, probeSetIds: [probeSetId] } },
+    )).createRun.id;
+  });
+
+  after(async () => {
+    await p?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a checkpoint folder appearing in the watched folder is registered and captured', async () => {
+    await saveCheckpoint(dir, 'step100-tokens2M', 1);
+    const cps = await until('capture of step100', async () => {
+      const list = await checkpointsOf(p, runId);
+      return list.find((c) => c.captureJobs.some((j) => j.status === 'completed')) ? list : undefined;
+    });
+    assert.equal(cps.length, 1);
+    assert.equal(cps[0]!.step, 100);
+    assert.equal(cps[0]!.tokensSeen, 2e6);
+    assert.equal(cps[0]!.status, 'captured');
+    assert.equal(cps[0]!.captureJobs[0]!.done, 20);
+  });
+
+  test('a checkpoint announced on the bus by a training loop is registered and captured', async () => {
+    const uri = await saveCheckpoint(await mkdtemp(join(dir, '..', 'gw-elsewhere-')), 'step200', 2);
+    await p.withBus((bus) => bus.publishEvent('checkpoint.registered', { runId, step: 200, uri, tokensSeen: 4e6 }));
+    const cp = await until('capture of step200', async () => {
+      const c = (await checkpointsOf(p, runId)).find((x) => x.step === 200);
+      return c?.captureJobs.some((j) => j.status === 'completed') ? c : undefined;
+    });
+    assert.equal(cp.tokensSeen, 4e6);
+    await rm(join(uri, '..'), { recursive: true, force: true });
+  });
+
+  test('bad settings are refused', async () => {
+    const res = await p.gql(`mutation($id: ID!) { configureRun(id: $id, input: { thresholds: [1.5] }) { id } }`, { id: runId });
+    assert.equal(res.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    const noDir = await p.gql(`mutation($id: ID!) { configureRun(id: $id, input: { watchDir: "/no/such/dir" }) { id } }`, { id: runId });
+    assert.match(noDir.errors?.[0]?.message ?? '', /is not a directory/);
+  });
+});
