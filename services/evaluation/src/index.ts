@@ -1,6 +1,15 @@
 export { buildEvaluationSubgraph } from './subgraph.js';
 export type { EvaluationContext } from './graphql/context.js';
-export { EvaluationStore } from './store/evaluation-store.js';
+export { EvaluationService, type EvaluationServiceOptions, type StartEvaluationInput, type BenchmarkInfo } from './evaluation-service.js';
+export { EvaluationStore, busJobId, rowIdOf, type EvalJob, type EvalItem, type EvalScore } from './store/evaluation-store.js';
 export { evaluationMigrations } from './store/migrations.js';
 export type { EvaluationTables } from './store/tables.js';
-export { startEvaluationService, type EvaluationServiceConfig } from './service.js';
+export { startEvaluationService, type EvaluationServiceConfig, type RunningEvaluationService } from './service.js';
+export { startEvalWorker, handleEvalJob, type EvalWorkerDeps, type EvalWorkerOptions } from './worker/eval-worker.js';
+export { createTaskSource, type TaskSource, DEFAULT_DATASETS_DIR, DEFAULT_SUITES_DIR } from './task-source.js';
+export { parseEvalParams, EvalParamsError, type EvalParams, type BackendSpec } from './params.js';
+export { createModelProvider, type ModelProvider, type ModelProviderOptions, type OpenedModel, type OnnxOpener } from './backends/model-provider.js';
+export { OpenAiCompletionsModel, type OpenAiModelOptions } from './backends/openai-model.js';
+export { startOpenAiServer, type OpenAiServer, type OpenAiServerOptions } from './openai/server.js';
+export type { PromptScorer, ScoredToken, ServableModel } from './openai/prompt-scorer.js';
+export { BackendError, BackendUnavailableError, EvalJobError } from './errors.js';

@@ -1,38 +1,79 @@
-// The evaluation service as one startable unit.
+// The evaluation service as one startable unit: database, bus, subgraph over HTTP, eval worker.
 import 'reflect-metadata';
+import type { CodeExecutor } from '@grokwatch/benchmark';
+import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
 import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db';
+import { SandboxPool } from '@grokwatch/sandbox';
 import { createLogger, createRegistry, startHttpService, type Logger } from '@grokwatch/service-kit';
+import { createModelProvider, type ModelProvider } from './backends/model-provider.js';
+import { EvaluationService } from './evaluation-service.js';
 import { EvaluationStore } from './store/evaluation-store.js';
 import { evaluationMigrations } from './store/migrations.js';
 import type { EvaluationTables } from './store/tables.js';
 import { buildEvaluationSubgraph } from './subgraph.js';
+import { createTaskSource, type TaskSource } from './task-source.js';
 
 export interface EvaluationServiceConfig {
   port: number;
   host?: string;
   database: DatabaseConfig;
+  bus: BusConfig;
   logger?: Logger;
+  /** Task registry and dataset roots; default: the shipped tasks, ../shared/datasets, models/grokking-moe/suites. */
+  tasks?: TaskSource;
+  /** Backends for the worker; default: OpenAI-compatible only (no onnx runner). */
+  models?: ModelProvider;
+  /** Runs generated code; default: a bubblewrap SandboxPool of 2. */
+  executor?: CodeExecutor & { ready?(): Promise<void> };
+  /** Run the jobs.eval worker in this process (default true). */
+  worker?: boolean;
+  workerConcurrency?: number;
+  /** How long an evaluation may go without a heartbeat before the bus redelivers it. */
+  ackWaitMs?: number;
+  /** Documents per model call when a job does not say. */
+  batchSize?: number;
+  /** Serve GraphQL (default true); false runs a worker only. */
+  serveGraphql?: boolean;
 }
 
-export async function startEvaluationService(cfg: EvaluationServiceConfig): Promise<{ url: string; stop(): Promise<void> }> {
+export interface RunningEvaluationService {
+  url: string | null;
+  service: EvaluationService;
+  stop(): Promise<void>;
+}
+
+export async function startEvaluationService(cfg: EvaluationServiceConfig): Promise<RunningEvaluationService> {
   const logger = cfg.logger ?? createLogger('evaluation');
   const db = await openDatabase<EvaluationTables>(cfg.database);
   await migrateSchema(db.kysely, evaluationMigrations);
+  const bus = await connectBus(cfg.bus);
   const store = new EvaluationStore(db.kysely);
-  const http = await startHttpService({
+  const evaluation = new EvaluationService({ store, bus, tasks: cfg.tasks ?? createTaskSource(), logger });
+  const http = cfg.serveGraphql === false ? null : await startHttpService({
     name: 'evaluation',
     port: cfg.port,
     host: cfg.host,
     apollo: { schema: await buildEvaluationSubgraph() },
-    context: async () => ({ evaluation: { store } }),
-    health: { database: async () => void (await store.listJobs('00000000-0000-0000-0000-000000000000')) },
+    context: async () => ({ evaluation }),
+    health: { database: async () => void (await store.getJob('00000000-0000-0000-0000-000000000000')) },
     registry: createRegistry('evaluation'),
     logger,
   });
+  const worker: Stoppable | null = cfg.worker === false ? null : await evaluation.startWorker(
+    {
+      models: cfg.models ?? createModelProvider(),
+      executor: cfg.executor ?? new SandboxPool({ concurrency: 2 }),
+      ...(cfg.batchSize !== undefined ? { defaultBatchSize: cfg.batchSize } : {}),
+    },
+    { concurrency: cfg.workerConcurrency, ackWaitMs: cfg.ackWaitMs },
+  );
   return {
-    url: http.url,
+    url: http?.url ?? null,
+    service: evaluation,
     async stop() {
-      await http.stop();
+      await worker?.stop();
+      await http?.stop();
+      await bus.close();
       await db.close();
     },
   };

@@ -1,5 +1,6 @@
-import type { EvaluationStore } from '../store/evaluation-store.js';
+import type { EvaluationService } from '../evaluation-service.js';
 
+/** What the evaluation subgraph's resolvers need; the embedded gateway merges contexts by key. */
 export interface EvaluationContext {
-  evaluation: { store: EvaluationStore };
+  evaluation: EvaluationService;
 }

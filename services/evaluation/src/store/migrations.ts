@@ -30,4 +30,43 @@ const initial: Migration = {
   },
 };
 
-export const evaluationMigrations: SchemaMigrations = { schema: 'evaluation', migrations: { '0001-initial': initial } };
+/**
+ * Per-item results (idempotent by (job, document)) and what a worker needs to resume and export a
+ * job. New job columns have defaults or are nullable, so rows written by older code stay valid.
+ */
+const items: Migration = {
+  async up(db: Kysely<unknown>) {
+    const s = db.schema.withSchema('evaluation');
+    await s
+      .alterTable('eval_job')
+      .addColumn('params', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+      .addColumn('run', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('dataset_size', 'integer')
+      .addColumn('task_version', 'text')
+      .addColumn('model', 'text')
+      .addColumn('result', 'jsonb')
+      .execute();
+    await s
+      .createTable('eval_item')
+      .addColumn('eval_job_id', 'uuid', (c) => c.notNull().references('evaluation.eval_job.id').onDelete('cascade'))
+      .addColumn('doc_index', 'integer', (c) => c.notNull().check(sql`doc_index >= 0`))
+      .addColumn('doc_id', 'text', (c) => c.notNull())
+      .addColumn('group_name', 'text')
+      .addColumn('prompt_hash', 'text', (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('output', 'jsonb', (c) => c.notNull())
+      .addColumn('extracted', 'jsonb', (c) => c.notNull())
+      .addColumn('scores', 'jsonb', (c) => c.notNull())
+      .addColumn('choice', 'jsonb')
+      .addColumn('code_runs', 'jsonb')
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint('eval_item_pk', ['eval_job_id', 'doc_index'])
+      .execute();
+  },
+};
+
+export const evaluationMigrations: SchemaMigrations = {
+  schema: 'evaluation',
+  migrations: { '0001-initial': initial, '0002-items': items },
+};

@@ -1,0 +1,51 @@
+// Which LanguageModel answers a job: chosen per job by its backend parameter.
+import type { LanguageModel } from '@grokwatch/benchmark';
+import { BackendUnavailableError } from '../errors.js';
+import type { BackendSpec } from '../params.js';
+import { OpenAiCompletionsModel, type OpenAiModelOptions } from './openai-model.js';
+
+export interface OpenedModel {
+  readonly model: LanguageModel;
+  /** Recorded with the job and in the results export (config.model). */
+  readonly description: string;
+  /** Releases what open() acquired (sessions are usually cached; may be a no-op). */
+  close(): Promise<void>;
+}
+
+export interface ModelRequest {
+  readonly backend: BackendSpec;
+  /** inference.checkpoint.uri: the checkpoint folder (used by the onnx backend). */
+  readonly checkpointUri: string;
+  /** Documents per model call, as the job asked. */
+  readonly batchSize: number;
+  /** Aborted when the job is cancelled or the worker stops. */
+  readonly signal: AbortSignal;
+}
+
+export interface ModelProvider {
+  open(req: ModelRequest): Promise<OpenedModel>;
+}
+
+/** Opens the built-in runner on a checkpoint folder; supplied by whoever wires onnxruntime in. */
+export type OnnxOpener = (checkpointUri: string, opts: { batchSize: number; signal: AbortSignal }) => Promise<OpenedModel>;
+
+export interface ModelProviderOptions {
+  /** Without it, jobs asking for the onnx backend fail with BackendUnavailableError. */
+  readonly onnx?: OnnxOpener;
+  /** Settings for every OpenAI-compatible backend (API key, timeouts, echo max_tokens). */
+  readonly openai?: Omit<OpenAiModelOptions, 'baseUrl' | 'model' | 'signal' | 'batchSize'>;
+}
+
+export function createModelProvider(opts: ModelProviderOptions = {}): ModelProvider {
+  return {
+    async open(req) {
+      const b = req.backend;
+      if (b.kind === 'openai') {
+        const model = new OpenAiCompletionsModel({ ...opts.openai, baseUrl: b.baseUrl, model: b.model, signal: req.signal, batchSize: req.batchSize });
+        return { model, description: `openai ${b.baseUrl} model=${b.model}`, close: async () => undefined };
+      }
+      if (!opts.onnx) throw new BackendUnavailableError('onnx', 'this worker was started without the onnxruntime runner; use an OpenAI-compatible backend');
+      return opts.onnx(req.checkpointUri, { batchSize: req.batchSize, signal: req.signal });
+    },
+  };
+}

@@ -1,0 +1,201 @@
+// The evaluation service's use cases: validate, store, publish. Resolvers and the worker call these.
+import { BenchmarkError, resultKeys, toHarnessResults, UnknownTaskError, type JsonObject, type TaskConfig, type TaskResult } from '@grokwatch/benchmark';
+import { JOB_STATUSES, type Bus, type JobStatus, type Stoppable } from '@grokwatch/bus';
+import { badInput, notFound, userError, type Logger } from '@grokwatch/service-kit';
+import type { ModelProvider } from './backends/model-provider.js';
+import { EvalParamsError, evalParamsToJson, parseEvalParams, sameBackend, type EvalParams } from './params.js';
+import { busJobId, ConflictError, type CheckpointEvaluation, type EvalItem, type EvalJob, type EvalScore, type EvaluationStore } from './store/evaluation-store.js';
+import { missingTaskFile, type TaskSource } from './task-source.js';
+import { startEvalWorker, type EvalWorkerDeps, type EvalWorkerOptions } from './worker/eval-worker.js';
+
+export interface StartEvaluationInput {
+  checkpointId: string;
+  task: string;
+  limit?: number | null;
+  batchSize?: number | null;
+  /** An OpenAI-compatible server's base URL and model; absent: the built-in onnx runner. */
+  backend?: { openai: string; model: string } | null;
+}
+
+export interface BenchmarkInfo {
+  name: string;
+  version: string;
+  outputType: string;
+  numFewshot: number;
+  /** Result keys, harness style (`exact_match,strict-match`, `acc,none`, `pass@1,none`). */
+  metrics: string[];
+  /** `root/path` of the evaluation data. */
+  dataset: string;
+  grouped: boolean;
+}
+
+export interface EvaluationServiceOptions {
+  store: EvaluationStore;
+  bus: Bus;
+  tasks: TaskSource;
+  logger: Logger;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const MAX_ITEM_PAGE = 500;
+
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
+export class EvaluationService {
+  readonly store: EvaluationStore;
+  readonly tasks: TaskSource;
+  private readonly bus: Bus;
+  private readonly logger: Logger;
+
+  constructor(opts: EvaluationServiceOptions) {
+    this.store = opts.store;
+    this.bus = opts.bus;
+    this.tasks = opts.tasks;
+    this.logger = opts.logger;
+  }
+
+  benchmarks(): BenchmarkInfo[] {
+    return this.tasks.registry.names().map((name) => {
+      const t = this.tasks.registry.get(name);
+      return {
+        name,
+        version: String(t.version),
+        outputType: t.outputType,
+        numFewshot: t.numFewshot,
+        metrics: resultKeys(t).map((k) => `${k.name},${k.filter}`),
+        dataset: `${t.dataset.root}/${t.dataset.path}`,
+        grouped: t.groupBy !== undefined,
+      };
+    });
+  }
+
+  /** The task by name; an unknown name is BAD_USER_INPUT listing the known ones. */
+  requireTask(name: string): TaskConfig {
+    try {
+      return this.tasks.registry.get(name.trim());
+    } catch (err) {
+      if (err instanceof UnknownTaskError) throw badInput(err.message, { field: 'task', known: err.known });
+      throw err;
+    }
+  }
+
+  async requireJob(id: string): Promise<EvalJob> {
+    const job = isUuid(id) ? await this.store.getJob(id) : undefined;
+    if (!job) throw notFound('evaluation job', id);
+    return job;
+  }
+
+  /**
+   * Queues task x checkpoint. Asking again with the same parameters returns the live or completed
+   * job; a failed or cancelled one (or a completed one asked with other parameters) is re-run,
+   * skipping the documents already scored by the same backend.
+   */
+  async startEvaluation(input: StartEvaluationInput): Promise<EvalJob> {
+    const task = this.requireTask(input.task);
+    let params: EvalParams;
+    try {
+      params = parseEvalParams({
+        ...(input.limit != null ? { limit: input.limit } : {}),
+        ...(input.batchSize != null ? { batchSize: input.batchSize } : {}),
+        ...(input.backend != null ? { backend: input.backend } : {}),
+      });
+    } catch (err) {
+      if (err instanceof EvalParamsError) throw badInput(err.message, { field: err.field });
+      throw err;
+    }
+    const checkpoint = isUuid(input.checkpointId) ? await this.store.getCheckpoint(input.checkpointId) : undefined;
+    if (!checkpoint) throw notFound('checkpoint', input.checkpointId);
+    const missing = await missingTaskFile(task, this.tasks.roots);
+    if (missing) throw badInput(missing, { field: 'task' });
+
+    const json = evalParamsToJson(params);
+    const sameParams = (stored: Record<string, unknown>) => JSON.stringify(evalParamsToJson(parseStored(stored))) === JSON.stringify(json);
+    let decision;
+    try {
+      decision = await this.store.upsertJob(checkpoint.id, task.task, json, sameParams, (stored) => sameBackend(parseStored(stored).backend, params.backend));
+    } catch (err) {
+      if (err instanceof ConflictError) throw userError('CONFLICT', err.message);
+      throw err;
+    }
+    const { job, enqueue } = decision;
+    if (enqueue) {
+      await this.bus.publishJob('eval', { jobId: busJobId(job), checkpointId: checkpoint.id, task: task.task, params: json });
+      this.bus.publishProgress({ kind: 'eval', jobId: job.id, done: job.done, total: job.total, status: 'queued' });
+      this.logger.info({ jobId: job.id, run: job.run, checkpointId: checkpoint.id, task: task.task, params: json }, 'evaluation queued');
+    }
+    return job;
+  }
+
+  async cancelEvaluation(id: string): Promise<EvalJob> {
+    const job = await this.requireJob(id);
+    if (job.status !== 'queued' && job.status !== 'running') return job;
+    const updated = (await this.store.cancelJob(job.id)) ?? job;
+    await this.bus.cancelJob('eval', busJobId(job));
+    this.bus.publishProgress({ kind: 'eval', jobId: job.id, done: updated.done, total: updated.total, status: 'cancelled' });
+    this.logger.info({ jobId: job.id }, 'evaluation cancelled');
+    return updated;
+  }
+
+  listJobs(checkpointId: string): Promise<EvalJob[]> {
+    return this.store.listJobs(checkpointId);
+  }
+
+  listJobsByStatus(status?: string): Promise<EvalJob[]> {
+    if (status !== undefined && !JOB_STATUSES.includes(status as JobStatus)) {
+      throw badInput(`status must be one of ${JOB_STATUSES.join(', ')} (got "${status}")`, { field: 'status' });
+    }
+    return this.store.listJobsByStatus(status as JobStatus | undefined);
+  }
+
+  scores(job: EvalJob): Promise<EvalScore[]> {
+    return this.store.listScores(job.id);
+  }
+
+  evaluations(checkpointId: string): Promise<CheckpointEvaluation[]> {
+    return this.store.checkpointEvaluations(checkpointId);
+  }
+
+  /** Per-document results of the job's current run, in document order. */
+  items(job: EvalJob, offset: number, limit: number): Promise<EvalItem[]> {
+    if (!Number.isInteger(offset) || offset < 0) throw badInput('offset must be an integer >= 0', { field: 'offset' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ITEM_PAGE) throw badInput(`limit must be within 1..${MAX_ITEM_PAGE}`, { field: 'limit' });
+    return this.store.listItems(job.id, job.total, offset, limit);
+  }
+
+  /** lm-evaluation-harness results JSON of a completed job; null before it completes. */
+  harnessJson(job: EvalJob): JsonObject | null {
+    if (job.status !== 'completed' || job.result === null) return null;
+    let config: TaskConfig;
+    try {
+      config = this.tasks.registry.get(job.task);
+    } catch (err) {
+      if (err instanceof BenchmarkError) throw userError('NOT_FOUND', `task ${job.task} is no longer in the task registry, so its config cannot be exported: ${err.message}`);
+      throw err;
+    }
+    const params = parseStored(job.params);
+    return toHarnessResults(
+      [{ config, result: job.result as unknown as TaskResult, datasetSize: job.dataset_size ?? undefined }],
+      {
+        model: job.model ?? undefined,
+        modelArgs: `checkpoint=${job.checkpoint_id}${params.limit !== null ? `,limit=${params.limit}` : ''}`,
+        date: Math.floor(job.updated_at.getTime() / 1000),
+      },
+    );
+  }
+
+  /** Runs the jobs.eval worker in this process. */
+  startWorker(deps: { models: ModelProvider } & Partial<Omit<EvalWorkerDeps, 'store' | 'bus' | 'tasks' | 'models'>>, opts: EvalWorkerOptions = {}): Promise<Stoppable> {
+    return startEvalWorker({ store: this.store, bus: this.bus, tasks: this.tasks, logger: this.logger, ...deps }, opts);
+  }
+}
+
+/** Stored params were validated when written; a row edited by hand is reported, not guessed at. */
+function parseStored(stored: Record<string, unknown>): EvalParams {
+  try {
+    return parseEvalParams(stored);
+  } catch (err) {
+    throw new Error(`stored evaluation parameters are invalid: ${(err as Error).message}`);
+  }
+}
