@@ -71,13 +71,19 @@ export class MetricsService {
     return retried;
   }
 
-  /** Every completed capture gets the default metrics, and a new chance for computations that failed on its data. */
+  /**
+   * Every completed capture gets the default metrics at each of its run's thresholds, and a new
+   * chance for computations that failed on its data.
+   */
   listenForCaptures(): Promise<Stoppable> {
     return this.bus.subscribeEvents(
       'capture.completed',
       async (e) => {
         await this.retryFailedJobs(e.checkpointId, e.probeSetId);
-        await this.requestMetrics(e.checkpointId, e.probeSetId);
+        const thresholds = await this.sources.runThresholds(e.checkpointId);
+        for (const threshold of thresholds.length > 0 ? thresholds : [DEFAULT_METRICS_PARAMS.threshold]) {
+          await this.requestMetrics(e.checkpointId, e.probeSetId, { ...DEFAULT_METRICS_PARAMS, threshold });
+        }
       },
       { durable: 'metrics-on-capture' },
     );

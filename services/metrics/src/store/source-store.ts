@@ -59,6 +59,17 @@ export class SourceStore {
     return row && { id: row.id, runId: row.run_id, step: Number(row.step) };
   }
 
+  /** The pathway thresholds the checkpoint's run asks for (inference.run.settings). */
+  async runThresholds(checkpointId: string): Promise<number[]> {
+    const row = await this.db
+      .selectFrom('inference.checkpoint as c')
+      .innerJoin('inference.run as r', 'r.id', 'c.run_id')
+      .select('r.settings')
+      .where('c.id', '=', checkpointId)
+      .executeTakeFirst();
+    return row?.settings.thresholds ?? [];
+  }
+
   async runExists(id: string): Promise<boolean> {
     return (await this.db.selectFrom('inference.run').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
