@@ -1,0 +1,239 @@
+"""Train the bundled grokking MoE and write its committed artefacts.
+
+    /usr/bin/python3 trainer/train.py --out models/grokking-moe
+
+writes into --out: tokenizer.json (+ tokenizer_config.json, special_tokens_map.json), probes/, suites/,
+train-log.jsonl (one row per step), checkpoints/step<N>/{config.json, model.safetensors,
+reference.safetensors}, manifest.json, summary.json (who grokked when) and curves.png.
+With --grokwatch-url/--grokwatch-run every checkpoint is announced to grokwatch (grokwatch_hook.py).
+
+Seeded and deterministic for a given thread count: one seed drives data splits, initialization and
+batch order; torch runs with deterministic algorithms.
+"""
+
+from __future__ import annotations
+
+import os
+
+# GNU OpenMP threads spin while waiting; on a shared 2-core machine that makes every op wait for a
+# descheduled spinner (measured: a 10x slowdown). Must be set before torch loads libgomp.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from dataclasses import asdict  # noqa: E402
+from typing import Dict, List, Optional, Sequence  # noqa: E402
+
+import torch  # noqa: E402
+
+from batches import DomainBlock, EpochSampler, make_block  # noqa: E402
+from checkpoint import write_checkpoint  # noqa: E402
+from grokwatch_hook import GrokwatchTarget, announce_checkpoint  # noqa: E402
+from model import MoeConfig, OlmoeForCausalLM  # noqa: E402
+from objective import block_forward, evaluate  # noqa: E402
+from outputs import write_data_files, write_json, write_jsonl, write_tokenizer  # noqa: E402
+from reference import ReferenceCase, pick_cases, write_reference  # noqa: E402
+from summary import summarize  # noqa: E402
+from tasks import DOMAINS, TaskConfig, build_splits, vocabulary  # noqa: E402
+from vocab import Vocab  # noqa: E402
+
+log = logging.getLogger("trainer")
+
+
+def parse_steps(text: str) -> List[int]:
+    try:
+        steps = sorted({int(s) for s in text.split(",") if s.strip()})
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"--save-steps must be comma-separated integers: {err}") from err
+    if any(s < 0 for s in steps):
+        raise argparse.ArgumentTypeError("--save-steps must be >= 0")
+    return steps
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", required=True, help="output directory (models/grokking-moe)")
+    p.add_argument("--steps", type=int, default=2400)
+    p.add_argument("--save-steps", type=parse_steps, default=None,
+                   help="comma-separated steps to checkpoint (0 = initialization); default every 200")
+    p.add_argument("--eval-every", type=int, default=10, help="test-split evaluation interval (steps)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    # optimization
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--weight-decay", type=float, default=1.0)
+    p.add_argument("--beta2", type=float, default=0.98)
+    p.add_argument("--warmup", type=int, default=50)
+    p.add_argument("--clip", type=float, default=1.0)
+    p.add_argument("--batch-size", type=int, default=0, help="sequences per domain per step; 0 = full batch")
+    # model
+    p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--intermediate", type=int, default=32)
+    p.add_argument("--layers", type=int, default=4)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--experts", type=int, default=8)
+    p.add_argument("--top-k", type=int, default=2)
+    p.add_argument("--aux-coef", type=float, default=0.01)
+    # tasks
+    p.add_argument("--math-p", type=int, default=TaskConfig.math_p)
+    p.add_argument("--math-frac", type=float, default=TaskConfig.math_train_frac)
+    p.add_argument("--code-q", type=int, default=TaskConfig.code_q)
+    p.add_argument("--code-frac", type=float, default=TaskConfig.code_train_frac)
+    p.add_argument("--kn-entities", type=int, default=TaskConfig.kn_entities)
+    p.add_argument("--kn-relations", type=int, default=TaskConfig.kn_relations)
+    p.add_argument("--kn-frac", type=float, default=TaskConfig.kn_train_frac)
+    p.add_argument("--probes", type=int, default=300, help="probe samples per domain")
+    # grokwatch
+    p.add_argument("--grokwatch-url", default=None, help="e.g. http://localhost:4000/graphql")
+    p.add_argument("--grokwatch-run", default=None, help="grokwatch run id to register checkpoints under")
+    p.add_argument("--no-plot", action="store_true")
+    return p
+
+
+def setup_torch(seed: int, threads: int) -> None:
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+
+
+def make_optimizer(model: OlmoeForCausalLM, args: argparse.Namespace) -> torch.optim.AdamW:
+    # Weight decay on matrices only; norm gains stay free, as is usual.
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}],
+                             lr=args.lr, betas=(0.9, args.beta2))
+
+
+def run(args: argparse.Namespace) -> dict:
+    setup_torch(args.seed, args.threads)
+    out = os.path.abspath(args.out)
+    task_cfg = TaskConfig(math_p=args.math_p, math_train_frac=args.math_frac, code_q=args.code_q,
+                          code_train_frac=args.code_frac, kn_entities=args.kn_entities,
+                          kn_relations=args.kn_relations, kn_train_frac=args.kn_frac, seed=args.seed)
+    splits = build_splits(task_cfg)
+    vocab = Vocab.build(vocabulary(task_cfg))
+    train = {d: splits[d].train for d in DOMAINS}
+    test = {d: splits[d].test for d in DOMAINS}
+    longest = max(len(ex.prompt) + 2 for d in DOMAINS for ex in train[d] + test[d])
+    cfg = MoeConfig(vocab_size=len(vocab), hidden_size=args.hidden, intermediate_size=args.intermediate,
+                    num_hidden_layers=args.layers, num_attention_heads=args.heads, num_key_value_heads=args.heads,
+                    num_experts=args.experts, num_experts_per_tok=args.top_k, router_aux_loss_coef=args.aux_coef,
+                    max_position_embeddings=max(32, longest), pad_token_id=vocab.pad_id, bos_token_id=vocab.bos_id,
+                    eos_token_id=vocab.eos_id)
+    model = OlmoeForCausalLM(cfg)
+    model.train()
+    opt = make_optimizer(model, args)
+    target = GrokwatchTarget.from_args(args.grokwatch_url, args.grokwatch_run)
+    save_steps = set(args.save_steps if args.save_steps is not None else range(0, args.steps + 1, 200))
+
+    ckpt_root = os.path.join(out, "checkpoints")
+    if os.path.isdir(ckpt_root):
+        shutil.rmtree(ckpt_root)  # a rerun replaces the whole series, never mixes two
+    write_tokenizer(out, vocab)
+    write_data_files(out, train, test, args.probes, args.seed)
+    train_blocks = {d: make_block(d, train[d], vocab) for d in DOMAINS}
+    test_blocks = [make_block(d, test[d], vocab) for d in DOMAINS]
+    gen = torch.Generator().manual_seed(args.seed + 1)
+    samplers = {d: EpochSampler(len(train_blocks[d]), args.batch_size or len(train_blocks[d]), gen)
+                for d in DOMAINS}
+    cases = pick_cases(train, test)
+    n_params = sum(p.numel() for p in model.parameters())
+    log.info("model: %d parameters; train %s; test %s", n_params,
+             {d: len(train[d]) for d in DOMAINS}, {d: len(test[d]) for d in DOMAINS})
+
+    manifest = {
+        "name": "grokking-moe",
+        "format": "huggingface OlmoeForCausalLM, float32 safetensors",
+        "parameters": n_params,
+        "config": asdict(cfg),
+        "tokenizer": "tokenizer.json",
+        "train_log": "train-log.jsonl",
+        "curves": "curves.png",
+        "reference": "checkpoints/step<N>/reference.safetensors (see trainer/reference.py)",
+        "domains": [{"name": d, "groups": sorted({ex.group for ex in train[d]}),
+                     "probes": f"probes/{d}.jsonl", "suite": f"suites/{d}.jsonl",
+                     "train_suite": f"suites/{d}-train.jsonl",
+                     "n_train": len(train[d]), "n_test": len(test[d])} for d in DOMAINS],
+        "tasks": asdict(task_cfg),
+        "training": {k: v for k, v in vars(args).items() if k not in ("out", "grokwatch_url", "grokwatch_run")},
+        "checkpoints": [],
+    }
+    log_rows: List[dict] = []
+    log_path = os.path.join(out, "train-log.jsonl")
+    log_file = open(log_path + ".tmp", "w")
+    tokens_seen = 0
+    t_start = time.time()
+
+    def save(step: int) -> None:
+        directory = os.path.join(ckpt_root, f"step{step}")
+        write_checkpoint(directory, model,
+                         lambda tmp: write_reference(os.path.join(tmp, "reference.safetensors"), model, cases, vocab))
+        manifest["checkpoints"].append({"step": step, "tokensSeen": float(tokens_seen),
+                                        "dir": f"checkpoints/step{step}"})
+        write_json(os.path.join(out, "manifest.json"), manifest)
+        log.info("step %d: checkpoint written to %s", step, directory)
+        if target is not None:
+            announce_checkpoint(target, step, tokens_seen, directory)
+
+    if 0 in save_steps:
+        save(0)
+    for step in range(1, args.steps + 1):
+        lr = args.lr * min(1.0, step / max(1, args.warmup))
+        for group in opt.param_groups:
+            group["lr"] = lr
+        opt.zero_grad(set_to_none=True)
+        row: dict = {"step": step, "lr": lr, "train_loss": {}, "train_acc": {}}
+        for d in DOMAINS:
+            batch = train_blocks[d].take(samplers[d].next())
+            stats = block_forward(model, batch)
+            ((stats.loss + cfg.router_aux_loss_coef * stats.aux) / len(DOMAINS)).backward()
+            row["train_loss"][d] = round(float(stats.loss), 5)
+            row["train_acc"][d] = round(stats.n_correct / stats.n_examples, 5)
+            row.setdefault("aux_loss", 0.0)
+            row["aux_loss"] += float(stats.aux) / len(DOMAINS)
+            tokens_seen += int(batch.lengths.sum())
+        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
+        opt.step()
+        row["aux_loss"] = round(row["aux_loss"], 5)
+        row["grad_norm"] = round(float(grad_norm), 5)
+        row["tokens_seen"] = tokens_seen
+        if step % args.eval_every == 0 or step == 1 or step in save_steps or step == args.steps:
+            ev = evaluate(model, test_blocks)
+            row["test_acc"] = {d: round(v, 5) for d, v in ev.acc.items()}
+            row["test_loss"] = {d: round(v, 5) for d, v in ev.loss.items()}
+            row["test_acc_by_group"] = {g: round(v, 5) for g, v in ev.acc_by_group.items()}
+        row["elapsed_s"] = round(time.time() - t_start, 2)
+        log_rows.append(row)
+        log_file.write(json.dumps(row, separators=(",", ":")) + "\n")
+        log_file.flush()
+        if "test_acc" in row:
+            log.info("step %d  %.0fs  train_acc %s  test_acc %s", step, row["elapsed_s"], row["train_acc"],
+                     row["test_acc"])
+        if step in save_steps:
+            save(step)
+    log_file.close()
+    os.replace(log_path + ".tmp", log_path)
+    summary = summarize(log_rows, manifest["checkpoints"])
+    summary["train_seconds"] = round(time.time() - t_start, 1)
+    summary["threads"] = args.threads
+    write_json(os.path.join(out, "summary.json"), summary)
+    if not args.no_plot:
+        from plot import plot_curves  # matplotlib only when plotting
+        plot_curves(log_rows, os.path.join(out, "curves.png"), [c["step"] for c in manifest["checkpoints"]])
+    log.info("done in %.0fs: %s", summary["train_seconds"], json.dumps(summary["domains"]))
+    return summary
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    args = build_parser().parse_args(argv)
+    run(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
