@@ -70,10 +70,10 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
     port: 0, host: '127.0.0.1', database, bus: busConfig, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0,
   });
   const metrics = await startMetricsService({ port: 0, host: '127.0.0.1', database, bus: busConfig, logger });
-  const evaluation = await startEvaluationService({ port: 0, host: '127.0.0.1', database, logger });
+  const evaluation = await startEvaluationService({ port: 0, host: '127.0.0.1', database, bus: busConfig, logger });
   const gateway = await startDistributedGateway({
     port: 0, host: '127.0.0.1', bus: busConfig, apiKey: opts.apiKey, logger,
-    subgraphs: { inference: inference.url!, metrics: metrics.url, evaluation: evaluation.url },
+    subgraphs: { inference: inference.url!, metrics: metrics.url, evaluation: evaluation.url! },
   });
   return {
     mode, url: gateway.url, wsUrl: gateway.wsUrl, busConfig,

@@ -2,7 +2,8 @@
 import { BenchmarkError, resultKeys, toHarnessResults, UnknownTaskError, type JsonObject, type TaskConfig, type TaskResult } from '@grokwatch/benchmark';
 import { JOB_STATUSES, type Bus, type JobStatus, type Stoppable } from '@grokwatch/bus';
 import { badInput, notFound, userError, type Logger } from '@grokwatch/service-kit';
-import type { ModelProvider } from './backends/model-provider.js';
+import { SandboxPool } from '@grokwatch/sandbox';
+import { createModelProvider } from './backends/model-provider.js';
 import { EvalParamsError, evalParamsToJson, parseEvalParams, sameBackend, type EvalParams } from './params.js';
 import { busJobId, ConflictError, type CheckpointEvaluation, type EvalItem, type EvalJob, type EvalScore, type EvaluationStore } from './store/evaluation-store.js';
 import { missingTaskFile, type TaskSource } from './task-source.js';
@@ -185,9 +186,23 @@ export class EvaluationService {
     );
   }
 
-  /** Runs the jobs.eval worker in this process. */
-  startWorker(deps: { models: ModelProvider } & Partial<Omit<EvalWorkerDeps, 'store' | 'bus' | 'tasks' | 'models'>>, opts: EvalWorkerOptions = {}): Promise<Stoppable> {
-    return startEvalWorker({ store: this.store, bus: this.bus, tasks: this.tasks, logger: this.logger, ...deps }, opts);
+  /**
+   * Runs the jobs.eval worker in this process. Defaults: OpenAI-compatible backends only (no onnx
+   * runner) and a bubblewrap SandboxPool of 2 for code tasks.
+   */
+  startWorker(deps: Partial<Omit<EvalWorkerDeps, 'store' | 'bus' | 'tasks'>> = {}, opts: EvalWorkerOptions = {}): Promise<Stoppable> {
+    return startEvalWorker(
+      {
+        store: this.store,
+        bus: this.bus,
+        tasks: this.tasks,
+        logger: this.logger,
+        models: createModelProvider(),
+        executor: new SandboxPool({ concurrency: 2 }),
+        ...deps,
+      },
+      opts,
+    );
   }
 }
 

@@ -3,9 +3,8 @@ import 'reflect-metadata';
 import type { CodeExecutor } from '@grokwatch/benchmark';
 import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
 import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db';
-import { SandboxPool } from '@grokwatch/sandbox';
 import { createLogger, createRegistry, startHttpService, type Logger } from '@grokwatch/service-kit';
-import { createModelProvider, type ModelProvider } from './backends/model-provider.js';
+import type { ModelProvider } from './backends/model-provider.js';
 import { EvaluationService } from './evaluation-service.js';
 import { EvaluationStore } from './store/evaluation-store.js';
 import { evaluationMigrations } from './store/migrations.js';
@@ -61,8 +60,8 @@ export async function startEvaluationService(cfg: EvaluationServiceConfig): Prom
   });
   const worker: Stoppable | null = cfg.worker === false ? null : await evaluation.startWorker(
     {
-      models: cfg.models ?? createModelProvider(),
-      executor: cfg.executor ?? new SandboxPool({ concurrency: 2 }),
+      ...(cfg.models ? { models: cfg.models } : {}),
+      ...(cfg.executor ? { executor: cfg.executor } : {}),
       ...(cfg.batchSize !== undefined ? { defaultBatchSize: cfg.batchSize } : {}),
     },
     { concurrency: cfg.workerConcurrency, ackWaitMs: cfg.ackWaitMs },

@@ -6,8 +6,10 @@ import type { Kysely } from 'kysely';
 import { connectBus, busConfigFromEnv, type Bus, type BusConfig, type Stoppable } from '@grokwatch/bus';
 import { databaseConfigFromEnv, migrateSchema, openDatabase, type Database, type DatabaseConfig } from '@grokwatch/db';
 import {
+  EvaluationService,
   EvaluationStore,
   buildEvaluationSubgraph,
+  createTaskSource,
   evaluationMigrations,
   type EvaluationContext,
   type EvaluationTables,
@@ -75,7 +77,12 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
   const context: PlatformContext = {
     inference: new InferenceService({ store: inferenceStore, bus, logger, workingDir: opts.workingDir }),
     metrics: new MetricsService(new MetricsStore(tables<MetricsTables>()), bus, logger),
-    evaluation: { store: new EvaluationStore(tables<EvaluationTables>()) },
+    evaluation: new EvaluationService({
+      store: new EvaluationStore(tables<EvaluationTables>()),
+      bus,
+      tasks: createTaskSource({ datasetsDir: process.env.DATASETS_DIR, suitesDir: process.env.SUITES_DIR }),
+      logger,
+    }),
   };
 
   const schemas = {
@@ -94,6 +101,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
   const workers: Stoppable[] = [
     await context.metrics.listenForCaptures(),
     await context.metrics.startWorker(),
+    await context.evaluation.startWorker(),
     await startIngestWorker({ bus, inference: context.inference, logger }),
     await startRunPipeline({ bus, inference: context.inference, logger, watchIntervalMs: opts.watchIntervalMs }),
   ];
