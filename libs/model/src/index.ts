@@ -23,3 +23,6 @@ export type { BuiltGraph, CaptureGraphOptions } from './graph/capture-graph.js';
 export type { WeightLocator } from './graph/weights.js';
 export { writeRandomCheckpoint } from './testing/random-checkpoint.js';
 export type { RandomCheckpointOptions } from './testing/random-checkpoint.js';
+export { buildDecodeGraph, DECODE_INPUTS, DECODE_OUTPUTS } from './graph/decode-graph.js';
+export { DecodeModel } from './runtime/decode-model.js';
+export type { DecodeModelOptions, DecodeStep, GreedyOptions, KvCache } from './runtime/decode-model.js';

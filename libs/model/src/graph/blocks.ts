@@ -65,12 +65,33 @@ function applyRope(ctx: BlockContext, x: string, headDim: number, rope: RopeTabl
   return g.op1('Add', [g.op1('Mul', [x, rope.cos]), g.op1('Mul', [rotated, rope.sin])]);
 }
 
+/** Keys/values of earlier positions, [B, Hkv, P, hd] each (P may be 0). */
+export interface PastKeyValue {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface AttentionValues {
+  /** [N, hidden] attention output. */
+  readonly out: string;
+  /** With a past: [B, Hkv, P + T, hd], past keys/values followed by this call's (the next step's cache). */
+  readonly present: PastKeyValue | null;
+}
+
 /**
- * Self-attention on x [N, hidden]; returns [N, hidden]. Heads are laid out [B, Hkv, G, T, hd] so
- * grouped KV heads broadcast (q head h uses kv head floor(h / G), as HF's repeat_kv) without copies.
- * `bias` is the additive mask [B, 1, 1, T, T] (0 or float32 min).
+ * Self-attention on x [N, hidden] (N = B*T new positions); returns [N, hidden] and the updated
+ * cache. Heads are laid out [B, Hkv, G, T, hd] so grouped KV heads broadcast (q head h uses kv
+ * head floor(h / G), as HF's repeat_kv) without copies. `bias` is the additive mask
+ * [B, 1, 1, T, P + T] (0 or float32 min). Without `past`, P = 0.
  */
-export function attention(ctx: BlockContext, x: string, a: AttentionSpec, rope: RopeTables, bias: string): string {
+export function attention(
+  ctx: BlockContext,
+  x: string,
+  a: AttentionSpec,
+  rope: RopeTables,
+  bias: string,
+  past: PastKeyValue | null = null,
+): AttentionValues {
   const { g } = ctx;
   const { numHeads: H, numKvHeads: Hkv, headDim: hd } = a;
   const G = H / Hkv;
@@ -91,8 +112,15 @@ export function attention(ctx: BlockContext, x: string, a: AttentionSpec, rope: 
   const toHeads = (t: string, shape: string): string =>
     g.op1('Transpose', [g.op1('Reshape', [t, shape])], { perm: ints([0, 2, 3, 1, 4]) });
   const q5 = applyRope(ctx, toHeads(q, qShape), hd, rope);
-  const k5 = applyRope(ctx, toHeads(k, kvShape), hd, rope);
-  const v5 = toHeads(v, kvShape);
+  let k5 = applyRope(ctx, toHeads(k, kvShape), hd, rope); // [B, Hkv, 1, T, hd]
+  let v5 = toHeads(v, kvShape);
+  let present: PastKeyValue | null = null;
+  if (past !== null) {
+    const axis2 = g.constI64([2]);
+    k5 = g.op1('Concat', [g.op1('Unsqueeze', [past.key, axis2]), k5], { axis: int(3) });
+    v5 = g.op1('Concat', [g.op1('Unsqueeze', [past.value, axis2]), v5], { axis: int(3) });
+    present = { key: g.op1('Squeeze', [k5, axis2]), value: g.op1('Squeeze', [v5, axis2]) };
+  }
 
   // HF: (q k^T) / sqrt(hd) + mask, softmax in float32, @ v.
   const kT = g.op1('Transpose', [k5], { perm: ints([0, 1, 2, 4, 3]) });
@@ -101,7 +129,7 @@ export function attention(ctx: BlockContext, x: string, a: AttentionSpec, rope: 
   const ctx5 = g.op1('MatMul', [probs, v5]);
   const merged = g.op1('Transpose', [ctx5], { perm: ints([0, 3, 1, 2, 4]) });
   const flat = g.op1('Reshape', [merged, g.constI64([-1, H * hd])]);
-  return linear(ctx, flat, a.o);
+  return { out: linear(ctx, flat, a.o), present };
 }
 
 export interface MoeValues {

@@ -59,7 +59,7 @@ export function buildCaptureGraph(desc: ArchitectureDescription, locator: Weight
   const mask = g.input(CAPTURE_INPUTS.attentionMask, DataType.INT64, ['batch', 'seq']);
   const stat = g.input(CAPTURE_INPUTS.statMask, DataType.FLOAT, ['batch', 'seq']);
 
-  const dec = decoderStack(g, w, desc, ids, mask, { fuseGateUp: options.fuseGateUp ?? true });
+  const dec = decoderStack(g, w, desc, { inputIds: ids, attentionMask: mask, past: null }, { fuseGateUp: options.fuseGateUp ?? true });
 
   const outputs: string[] = [];
   const emit = (name: string, value: string, type: 1 | 7, dims: (number | string)[]): void => {

@@ -1,18 +1,29 @@
 // The decoder stack shared by every graph variant: embedding, rotary tables and attention mask
-// from the inputs, the layers, the final norm. Variants (capture now; a KV-cache decode variant
-// can reuse the same blocks) add their own inputs and heads around it.
+// from the inputs, the layers, the final norm. The capture variant runs it over whole padded
+// sequences; the decode variant feeds new tokens with a key/value cache of earlier positions.
 
 import type { ArchitectureDescription } from '@grokwatch/checkpoint';
-import { attention, rmsNorm, sparseMoe, type BlockContext, type MoeValues, type RopeTables } from './blocks.js';
-import { DataType, int, ints, type OnnxGraph } from './onnx-graph.js';
+import { attention, rmsNorm, sparseMoe, type BlockContext, type MoeValues, type PastKeyValue, type RopeTables } from './blocks.js';
+import { DataType, int, type OnnxGraph } from './onnx-graph.js';
 import type { GraphWeights } from './weights.js';
 
 export const FLOAT32_MIN = -3.4028234663852886e38;
 
 export interface DecoderValues {
-  /** [N, hidden] hidden state after the final norm (N = B*T). */
+  /** [N, hidden] hidden state after the final norm (N = B*T new positions). */
   readonly finalHidden: string;
   readonly layers: readonly MoeValues[];
+  /** Per layer, the updated key/value cache (only when a past was given). */
+  readonly present: readonly PastKeyValue[];
+}
+
+export interface DecoderInputs {
+  /** [B, T] int64 token ids of the new positions. */
+  readonly inputIds: string;
+  /** [B, P + T] int64, 1 = token, 0 = padding, covering the cached positions then the new ones. */
+  readonly attentionMask: string;
+  /** Per layer, cached keys/values [B, Hkv, P, hd]; null runs without a cache (P = 0). */
+  readonly past: readonly PastKeyValue[] | null;
 }
 
 /** HF default RoPE inverse frequencies, computed in float32 as transformers does. */
@@ -22,12 +33,13 @@ export function inverseFrequencies(headDim: number, theta: number): Float32Array
 }
 
 /**
- * Positions cumsum(mask) - 1 clipped at 0 (so left padding does not shift real tokens), and
- * cos/sin tables [B, 1, 1, T, hd].
+ * Positions cumsum(mask) - 1 clipped at 0 over all P + T positions (so left padding does not
+ * shift real tokens), kept for the last T; cos/sin tables [B, 1, 1, T, hd].
  */
-export function ropeTables(g: OnnxGraph, attentionMask: string, headDim: number, theta: number): RopeTables {
+export function ropeTables(g: OnnxGraph, attentionMask: string, pastLen: string, headDim: number, theta: number): RopeTables {
   const counts = g.op1('CumSum', [attentionMask, g.scalarI64(1)]);
-  const positions = g.op1('Max', [g.op1('Sub', [counts, g.scalarI64(1)]), g.scalarI64(0)]);
+  const all = g.op1('Max', [g.op1('Sub', [counts, g.scalarI64(1)]), g.scalarI64(0)]);
+  const positions = g.op1('Slice', [all, pastLen, g.constI64([Number.MAX_SAFE_INTEGER]), g.constI64([1])]);
   const posF = g.op1('Unsqueeze', [g.op1('Cast', [positions], { to: int(DataType.FLOAT) }), g.constI64([-1])]);
   const inv = g.embeddedF32('rope_inv_freq', inverseFrequencies(headDim, theta), [headDim / 2]);
   const freqs = g.op1('Mul', [posF, inv]);
@@ -40,13 +52,13 @@ export function ropeTables(g: OnnxGraph, attentionMask: string, headDim: number,
 }
 
 /**
- * Additive attention mask [B, 1, 1, T, T]: 0 where query i may see key j (j <= i, key not padding,
- * and inside the sliding window if any), float32 min elsewhere (HF eager attention's convention).
+ * Additive attention mask [B, 1, 1, T, P + T]: 0 where new position i (absolute index P + i) may
+ * see key j (j <= P + i, key not padding, inside the sliding window if any), float32 min elsewhere
+ * (HF eager attention's convention, which keeps fully-masked padding rows finite).
  */
-export function attentionBias(g: OnnxGraph, attentionMask: string, seqLen: string, window: number | null): string {
-  const ar = g.op1('Range', [g.scalarI64(0), seqLen, g.scalarI64(1)]);
-  const query = g.op1('Unsqueeze', [ar, g.constI64([1])]);
-  const key = g.op1('Unsqueeze', [ar, g.constI64([0])]);
+export function attentionBias(g: OnnxGraph, attentionMask: string, pastLen: string, totalLen: string, window: number | null): string {
+  const key = g.op1('Unsqueeze', [g.op1('Range', [g.scalarI64(0), totalLen, g.scalarI64(1)]), g.constI64([0])]);
+  const query = g.op1('Unsqueeze', [g.op1('Range', [pastLen, totalLen, g.scalarI64(1)]), g.constI64([1])]);
   let allowed = g.op1('GreaterOrEqual', [query, key]);
   if (window !== null) {
     allowed = g.op1('And', [allowed, g.op1('Greater', [key, g.op1('Sub', [query, g.scalarI64(window)])])]);
@@ -56,38 +68,45 @@ export function attentionBias(g: OnnxGraph, attentionMask: string, seqLen: strin
   return g.op1('Where', [both, g.scalarF32(0), g.scalarF32(FLOAT32_MIN)]);
 }
 
-/** Embedding through final norm for input_ids [B, T] and attention_mask [B, T] (int64). */
+/** Embedding through final norm. */
 export function decoderStack(
   g: OnnxGraph,
   w: GraphWeights,
   desc: ArchitectureDescription,
-  inputIds: string,
-  attentionMask: string,
+  inputs: DecoderInputs,
   options: { fuseGateUp: boolean },
 ): DecoderValues {
+  const { inputIds, attentionMask, past } = inputs;
   const shape = g.op1('Shape', [inputIds]);
   const batchSeq = g.op1('Slice', [shape, g.constI64([0]), g.constI64([2])]);
-  const seqLen = g.op1('Squeeze', [g.op1('Slice', [shape, g.constI64([1]), g.constI64([2])]), g.constI64([0])]);
+  const newLen = g.op1('Slice', [shape, g.constI64([1]), g.constI64([2])]); // [1]
+  const totalLen = g.op1('Slice', [g.op1('Shape', [attentionMask]), g.constI64([1]), g.constI64([2])]); // [1]
+  const pastLen = g.op1('Sub', [totalLen, newLen]); // [1]
+  const scalar = (t: string): string => g.op1('Squeeze', [t, g.constI64([0])]);
   const ctx: BlockContext = { g, w, rmsNormEps: desc.rmsNormEps, batchSeq, fuseGateUp: options.fuseGateUp };
 
   const first = desc.layers[0].attention;
-  const rope = g.scope('rope', () => ropeTables(g, attentionMask, first.headDim, desc.ropeTheta));
-  const bias = g.scope('mask', () => attentionBias(g, attentionMask, seqLen, first.slidingWindow));
+  const rope = g.scope('rope', () => ropeTables(g, attentionMask, pastLen, first.headDim, desc.ropeTheta));
+  const bias = g.scope('mask', () => attentionBias(g, attentionMask, scalar(pastLen), scalar(totalLen), first.slidingWindow));
 
   const flatIds = g.op1('Reshape', [inputIds, g.constI64([-1])]);
   let h = g.op1('Gather', [w.f32(desc.embedding), flatIds], { axis: int(0) });
   const layers: MoeValues[] = [];
+  const present: PastKeyValue[] = [];
   for (const layer of desc.layers) {
     g.scope(`layer${layer.index}`, () => {
-      const attn = g.scope('attn', () => attention(ctx, rmsNorm(ctx, h, layer.inputNorm), layer.attention, rope, bias));
-      h = g.op1('Add', [h, attn]);
+      const attn = g.scope('attn', () =>
+        attention(ctx, rmsNorm(ctx, h, layer.inputNorm), layer.attention, rope, bias, past === null ? null : past[layer.index]),
+      );
+      if (attn.present !== null) present.push(attn.present);
+      h = g.op1('Add', [h, attn.out]);
       const moe = g.scope('moe', () => sparseMoe(ctx, rmsNorm(ctx, h, layer.postAttentionNorm), layer.moe));
       h = g.op1('Add', [h, moe.out]);
       layers.push(moe);
     });
   }
   const finalHidden = rmsNorm(ctx, h, desc.finalNorm);
-  return { finalHidden, layers };
+  return { finalHidden, layers, present };
 }
 
 /** [N, ...] -> [B, T, ...] using the batch's runtime shape. */
@@ -95,5 +114,3 @@ export function unflatten(g: OnnxGraph, x: string, inputIds: string, trailing: r
   const shape = g.op1('Concat', [g.op1('Shape', [inputIds]), g.constI64(trailing)], { axis: int(0) });
   return g.op1('Reshape', [x, shape]);
 }
-
-export { ints };
