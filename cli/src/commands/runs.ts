@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { table } from '../output.js';
+import { resolveRun, UsageError, type CommandContext } from './context.js';
+
+const RUN_FIELDS = 'id name architecture watchDir probeSetIds tasks thresholds';
+
+export async function runsCommand(ctx: CommandContext): Promise<void> {
+  const data = await ctx.client.request<{ runs: { id: string; name: string; architecture: string; checkpoints: { step: number; status: string }[] }[] }>(
+    '{ runs { id name architecture checkpoints { step status } } }',
+  );
+  if (ctx.json) return ctx.out(JSON.stringify(data.runs, null, 2));
+  ctx.out(table(['run', 'id', 'architecture', 'checkpoints', 'last step'], data.runs.map((r) => [
+    r.name, r.id, r.architecture, r.checkpoints.length, r.checkpoints.at(-1)?.step,
+  ])));
+}
+
+const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
+
+export async function runCreateCommand(ctx: CommandContext): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: ctx.args,
+    allowPositionals: true,
+    options: {
+      architecture: { type: 'string', default: 'OlmoeForCausalLM' },
+      tokenizer: { type: 'string' },
+      watch: { type: 'string' },
+      'probe-sets': { type: 'string' },
+      tasks: { type: 'string' },
+      thresholds: { type: 'string' },
+    },
+  });
+  const name = positionals[0];
+  if (!name) throw new UsageError('usage: grokwatch run create <name> [--architecture A] [--watch DIR] [--probe-sets ID,..] [--tasks T,..] [--thresholds 0.7,..]');
+  const thresholds = list(values.thresholds)?.map(Number);
+  const data = await ctx.client.request<{ createRun: Record<string, unknown> }>(
+    `mutation($input: CreateRunInput!) { createRun(input: $input) { ${RUN_FIELDS} } }`,
+    { input: {
+      name, architecture: values.architecture, tokenizer: values.tokenizer, watchDir: values.watch,
+      probeSetIds: list(values['probe-sets']), tasks: list(values.tasks), thresholds,
+    } },
+  );
+  ctx.out(ctx.json ? JSON.stringify(data.createRun, null, 2) : `run ${name}: ${data.createRun.id as string}`);
+}
+
+export async function checkpointRegisterCommand(ctx: CommandContext): Promise<void> {
+  const { values } = parseArgs({
+    args: ctx.args,
+    options: { run: { type: 'string' }, step: { type: 'string' }, uri: { type: 'string' }, tokens: { type: 'string' } },
+  });
+  if (!values.run || values.step === undefined || !values.uri) {
+    throw new UsageError('usage: grokwatch checkpoint register --run RUN --step N --uri DIR [--tokens N]');
+  }
+  const run = await resolveRun(ctx, values.run);
+  const step = Number(values.step);
+  const data = await ctx.client.request<{ registerCheckpoint: { id: string; step: number; status: string } }>(
+    'mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id step status } }',
+    { input: { runId: run.id, step, uri: values.uri, tokensSeen: values.tokens === undefined ? null : Number(values.tokens) } },
+  );
+  ctx.out(ctx.json ? JSON.stringify(data.registerCheckpoint) : `checkpoint step ${step}: ${data.registerCheckpoint.id}`);
+}
+
+export async function probesAddCommand(ctx: CommandContext): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: ctx.args, allowPositionals: true, options: { domain: { type: 'string' }, file: { type: 'string' } },
+  });
+  const name = positionals[0];
+  if (!name || !values.domain || !values.file) throw new UsageError('usage: grokwatch probes add <name> --domain D --file samples.jsonl');
+  const data = await ctx.client.request<{ createProbeSet: { id: string; sampleCount: number } }>(
+    'mutation($input: CreateProbeSetInput!) { createProbeSet(input: $input) { id sampleCount } }',
+    { input: { name, domain: values.domain, path: values.file } },
+  );
+  ctx.out(ctx.json ? JSON.stringify(data.createProbeSet) : `probe set ${name}: ${data.createProbeSet.id} (${data.createProbeSet.sampleCount} samples)`);
+}
