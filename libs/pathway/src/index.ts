@@ -20,3 +20,4 @@ export * from './contamination.js';
 export * from './sustained-rise.js';
 export * from './correlation.js';
 export type { PairJob } from './pair-work.js';
+export * from './grokking-phase.js';
