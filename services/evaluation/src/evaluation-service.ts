@@ -159,7 +159,7 @@ export class EvaluationService {
   }
 
   /** Per-document results of the job's current run, in document order. */
-  items(job: EvalJob, offset: number, limit: number): Promise<EvalItem[]> {
+  async items(job: EvalJob, offset: number, limit: number): Promise<EvalItem[]> {
     if (!Number.isInteger(offset) || offset < 0) throw badInput('offset must be an integer >= 0', { field: 'offset' });
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ITEM_PAGE) throw badInput(`limit must be within 1..${MAX_ITEM_PAGE}`, { field: 'limit' });
     return this.store.listItems(job.id, job.total, offset, limit);

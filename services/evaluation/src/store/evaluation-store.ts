@@ -127,14 +127,20 @@ export class EvaluationStore {
     });
   }
 
-  /** A delivery starts: counts the attempt and records what the worker found. */
-  async startAttempt(id: string, info: { total: number; done: number; datasetSize: number; taskVersion: string; model: string }): Promise<void> {
+  /** A delivery starts: the job is running and the attempt counted. */
+  async beginAttempt(id: string): Promise<void> {
+    await this.db
+      .updateTable('evaluation.eval_job')
+      .set({ status: 'running', error: null, attempts: sql<number>`attempts + 1`, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** What the worker found: the documents of this run, how many are already scored, the backend. */
+  async recordRun(id: string, info: { total: number; done: number; datasetSize: number; taskVersion: string; model: string }): Promise<void> {
     await this.db
       .updateTable('evaluation.eval_job')
       .set({
-        status: 'running',
-        error: null,
-        attempts: sql<number>`attempts + 1`,
         total: info.total,
         done: info.done,
         dataset_size: info.datasetSize,

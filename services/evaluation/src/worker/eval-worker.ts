@@ -81,6 +81,7 @@ export async function handleEvalJob(job: JobContext<'eval'>, deps: EvalWorkerDep
     return;
   }
 
+  await store.beginAttempt(id);
   let done = row.done;
   let total = row.total;
   let message = 'loading task data';
@@ -111,7 +112,7 @@ export async function handleEvalJob(job: JobContext<'eval'>, deps: EvalWorkerDep
     }
     const batchSize = params.batchSize ?? deps.defaultBatchSize ?? DEFAULT_BATCH;
     const opened = await deps.models.open({ backend: params.backend, checkpointUri: checkpoint.uri, batchSize, signal: job.signal });
-    await store.startAttempt(id, { total, done, datasetSize: data.docs.length, taskVersion: String(task.version), model: opened.description });
+    await store.recordRun(id, { total, done, datasetSize: data.docs.length, taskVersion: String(task.version), model: opened.description });
     message = 'scoring';
     log.info({ total, alreadyScored: done, backend: opened.description }, 'evaluation started');
     report();
