@@ -52,6 +52,8 @@ export interface EmbeddedOptions {
   /** The routing capturer for capture jobs; without one no capture worker runs in this process. */
   capturer?: RoutingCapturer;
   workingDir?: string;
+  /** Receives a JSON POST for every detected grokking phase. */
+  webhookUrl?: string;
   /** How often watched run folders are scanned (default 2000 ms; 0: never). */
   watchIntervalMs?: number;
 }
@@ -76,7 +78,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
   const inferenceStore = new InferenceStore(tables<InferenceTables>());
   const context: PlatformContext = {
     inference: new InferenceService({ store: inferenceStore, bus, logger, workingDir: opts.workingDir }),
-    metrics: new MetricsService(new MetricsStore(tables<MetricsTables>()), bus, logger),
+    metrics: new MetricsService(new MetricsStore(tables<MetricsTables>()), bus, logger, { webhookUrl: opts.webhookUrl }),
     evaluation: new EvaluationService({
       store: new EvaluationStore(tables<EvaluationTables>()),
       bus,
@@ -101,6 +103,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
   const workers: Stoppable[] = [
     await context.metrics.listenForCaptures(),
     await context.metrics.startWorker(),
+    await context.metrics.listenForGrokking(),
     await context.evaluation.startWorker(),
     await startIngestWorker({ bus, inference: context.inference, logger }),
     await startRunPipeline({ bus, inference: context.inference, logger, watchIntervalMs: opts.watchIntervalMs }),
@@ -150,12 +153,16 @@ async function main(): Promise<void> {
     PORT: env.int({ default: 4000, min: 0, max: 65535 }),
     DATA_DIR: env.string({ default: '.grokwatch' }),
     GROKWATCH_API_KEY: env.optionalString(),
+    GROKWATCH_WEBHOOK_URL: env.optionalString(),
+    WATCH_INTERVAL_MS: env.int({ default: 2000, min: 0 }),
   });
   const platform = await startEmbedded({
     port: cfg.PORT,
     database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/db`),
     bus: busConfigFromEnv(process.env),
     apiKey: cfg.GROKWATCH_API_KEY,
+    webhookUrl: cfg.GROKWATCH_WEBHOOK_URL,
+    watchIntervalMs: cfg.WATCH_INTERVAL_MS,
     logger,
     capturer: createOnnxCapturer({ logger }),
   });

@@ -9,11 +9,13 @@ async function main(): Promise<void> {
   const cfg = parseEnv({
     PORT: env.int({ default: 4002, min: 0, max: 65535 }),
     DATA_DIR: env.string({ default: '.grokwatch' }),
+    GROKWATCH_WEBHOOK_URL: env.optionalString(),
   });
   const service = await startMetricsService({
     port: cfg.PORT,
     database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/metrics-db`),
     bus: busConfigFromEnv(process.env),
+    webhookUrl: cfg.GROKWATCH_WEBHOOK_URL,
     logger,
   });
   console.log(`metrics subgraph: ${service.url}`);

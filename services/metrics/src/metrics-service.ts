@@ -12,6 +12,8 @@ import type { MetricName } from './queries/metric-names.js';
 import { pathwayMetrics, type PathwayMetricsView } from './queries/pathway-query.js';
 import { metricSeries, type MetricPoint } from './queries/series.js';
 import type { MetricsJob, MetricsStore } from './store/metrics-store.js';
+import { AlertStore, type GrokkingAlert } from './store/alert-store.js';
+import { checkForGrokking } from './grokking/grokking-watch.js';
 import { SourceStore, type SourceTables } from './store/source-store.js';
 import { startMetricsWorker, type MetricsWorkerOptions } from './worker/metrics-worker.js';
 
@@ -25,11 +27,15 @@ export interface MetricsServiceOptions {
   sources?: SourceStore;
   /** Distance worker threads; default os.availableParallelism(). */
   threads?: number;
+  /** Receives a JSON POST for every detected grokking phase. */
+  webhookUrl?: string;
 }
 
 export class MetricsService {
   readonly sources: SourceStore;
+  readonly alerts: AlertStore;
   private readonly threads: number | undefined;
+  private readonly webhookUrl: string | undefined;
 
   constructor(
     readonly store: MetricsStore,
@@ -39,6 +45,25 @@ export class MetricsService {
   ) {
     this.sources = options.sources ?? new SourceStore(store.db as unknown as Kysely<SourceTables>);
     this.threads = options.threads;
+    this.alerts = new AlertStore(store.db);
+    this.webhookUrl = options.webhookUrl;
+  }
+
+  /** Each completed computation may complete a grokking phase of its series (method.md section 3). */
+  listenForGrokking(): Promise<Stoppable> {
+    return this.bus.subscribeEvents(
+      'metrics.completed',
+      async (e) => {
+        const job = await this.store.getJob(e.jobId);
+        if (job?.status !== 'completed') return;
+        await checkForGrokking(this.queryDeps(), { bus: this.bus, alerts: this.alerts, logger: this.logger, webhookUrl: this.webhookUrl }, job);
+      },
+      { durable: 'metrics-grokking' },
+    );
+  }
+
+  grokkingAlerts(runId: string): Promise<GrokkingAlert[]> {
+    return this.alerts.listForRun(runId);
   }
 
   /** Queues a computation unless the same parameters were already computed or queued. */

@@ -10,6 +10,8 @@ import type { MetricsTables } from './store/tables.js';
 import { buildMetricsSubgraph } from './subgraph.js';
 
 export interface MetricsServiceConfig {
+  /** Receives a JSON POST for every detected grokking phase. */
+  webhookUrl?: string;
   port: number;
   host?: string;
   database: DatabaseConfig;
@@ -28,7 +30,10 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
   await migrateSchema(db.kysely, metricsMigrations);
   const bus = await connectBus(cfg.bus);
   const store = new MetricsStore(db.kysely);
-  const metrics = new MetricsService(store, bus, logger, cfg.threads === undefined ? {} : { threads: cfg.threads });
+  const metrics = new MetricsService(store, bus, logger, {
+    ...(cfg.threads === undefined ? {} : { threads: cfg.threads }),
+    ...(cfg.webhookUrl === undefined ? {} : { webhookUrl: cfg.webhookUrl }),
+  });
   const http = await startHttpService({
     name: 'metrics',
     port: cfg.port,
@@ -40,11 +45,13 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
     logger,
   });
   const listener = await metrics.listenForCaptures();
+  const grokking = await metrics.listenForGrokking();
   const worker = cfg.worker === false ? null : await metrics.startWorker({ concurrency: cfg.workerConcurrency });
   return {
     url: http.url,
     async stop() {
       await listener.stop();
+      await grokking.stop();
       await worker?.stop();
       await http.stop();
       await bus.close();

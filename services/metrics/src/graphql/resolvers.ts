@@ -13,7 +13,7 @@ import {
   toMetricPoint,
   toPathwayMetrics,
 } from './metric-types.js';
-import { CheckpointEntity, MetricsJobType, RunEntity, toMetricsJob } from './types.js';
+import { CheckpointEntity, GrokkingAlertType, MetricsJobType, RunEntity, toGrokkingAlert, toMetricsJob } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -43,6 +43,11 @@ export class CheckpointMetricsResolver {
 
 @Resolver(() => RunEntity)
 export class RunMetricsResolver {
+  @FieldResolver(() => [GrokkingAlertType], { description: 'Grokking phases detected in this run, per domain.' })
+  async grokkingAlerts(@Root() run: RunEntity, @Ctx() ctx: MetricsContext): Promise<GrokkingAlertType[]> {
+    return (await ctx.metrics.grokkingAlerts(run.id)).map(toGrokkingAlert);
+  }
+
   @FieldResolver(() => [MetricPointType], {
     description: "A group metric at each of the run's checkpoints that has it; missing ones are queued once their routing is complete.",
   })

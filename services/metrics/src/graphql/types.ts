@@ -1,6 +1,7 @@
 import { DateTimeISOResolver, GraphQLJSONObject } from 'graphql-scalars';
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import type { MetricsJob } from '../store/metrics-store.js';
+import type { GrokkingAlert } from '../store/alert-store.js';
 
 @ObjectType('MetricsJob', { description: 'Pathway metrics of one probe set at one checkpoint, for one parameter set.' })
 export class MetricsJobType {
@@ -40,3 +41,25 @@ export const toMetricsJob = (j: MetricsJob): MetricsJobType => ({
 export class RunEntity {
   @Field(() => ID) id!: string;
 }
+
+@ObjectType('GrokkingAlert', { description: 'A grokking phase (method.md 3): loss flat while distance falls and consistency rises.' })
+export class GrokkingAlertType {
+  @Field(() => ID) probeSetId!: string;
+  @Field() domain!: string;
+  @Field(() => Int, { description: 'First checkpoint step of the phase.' }) startStep!: number;
+  @Field(() => Int) endStep!: number;
+  @Field(() => GraphQLJSONObject, { description: 'Parameters of the series the phase was found in.' }) params!: Record<string, unknown>;
+  @Field(() => GraphQLJSONObject, { description: 'lossSpread, distanceDrop, distanceTrend, consistencyRise, consistencyTrend.' })
+  evidence!: Record<string, number>;
+  @Field(() => DateTimeISOResolver) detectedAt!: Date;
+}
+
+export const toGrokkingAlert = (a: GrokkingAlert): GrokkingAlertType => ({
+  probeSetId: a.probe_set_id,
+  domain: a.domain,
+  startStep: Number(a.start_step),
+  endStep: Number(a.end_step),
+  params: JSON.parse(a.params_key) as Record<string, unknown>,
+  evidence: a.evidence,
+  detectedAt: a.created_at,
+});

@@ -55,7 +55,25 @@ const pathwayResult: Migration = {
   },
 };
 
+const grokkingAlert: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .withSchema('metrics')
+      .createTable('grokking_alert')
+      .addColumn('run_id', 'uuid', (c) => c.notNull())
+      .addColumn('probe_set_id', 'uuid', (c) => c.notNull())
+      .addColumn('domain', 'text', (c) => c.notNull())
+      .addColumn('params_key', 'text', (c) => c.notNull())
+      .addColumn('start_step', 'bigint', (c) => c.notNull())
+      .addColumn('end_step', 'bigint', (c) => c.notNull())
+      .addColumn('evidence', 'jsonb', (c) => c.notNull())
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint('grokking_alert_pk', ['run_id', 'probe_set_id', 'params_key'])
+      .execute();
+  },
+};
+
 export const metricsMigrations: SchemaMigrations = {
   schema: 'metrics',
-  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult },
+  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert },
 };

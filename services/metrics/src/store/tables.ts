@@ -85,7 +85,20 @@ export interface PathwayResultTable {
   created_at: CreatedAt;
 }
 
+/** A detected grokking phase (method.md section 3) of a run's probe set, under one parameter set. */
+export interface GrokkingAlertTable {
+  run_id: string;
+  probe_set_id: string;
+  domain: string;
+  params_key: string;
+  start_step: number;
+  end_step: number;
+  evidence: ColumnType<Record<string, number>, string, string>;
+  created_at: CreatedAt;
+}
+
 export interface MetricsTables {
+  'metrics.grokking_alert': GrokkingAlertTable;
   'metrics.metrics_job': MetricsJobTable;
   'metrics.pathway_result': PathwayResultTable;
 }
