@@ -188,9 +188,18 @@ export class EvaluationService {
 
   /**
    * Runs the jobs.eval worker in this process. Defaults: OpenAI-compatible backends only (no onnx
-   * runner) and a bubblewrap SandboxPool of 2 for code tasks.
+   * runner) and a bubblewrap SandboxPool of 2 for code tasks. With the in-process bus, jobs that
+   * were queued or running when the process last stopped exist only in the database, so they are
+   * published again (JetStream keeps its own messages).
    */
-  startWorker(deps: Partial<Omit<EvalWorkerDeps, 'store' | 'bus' | 'tasks'>> = {}, opts: EvalWorkerOptions = {}): Promise<Stoppable> {
+  async startWorker(deps: Partial<Omit<EvalWorkerDeps, 'store' | 'bus' | 'tasks'>> = {}, opts: EvalWorkerOptions = {}): Promise<Stoppable> {
+    if (this.bus.kind === 'memory') {
+      for (const status of ['queued', 'running'] as const) {
+        for (const job of await this.store.listJobsByStatus(status)) {
+          await this.bus.publishJob('eval', { jobId: busJobId(job), checkpointId: job.checkpoint_id, task: job.task, params: job.params });
+        }
+      }
+    }
     return startEvalWorker(
       {
         store: this.store,
