@@ -216,6 +216,33 @@ for (const mode of MODES) {
       assert.equal(samples[2]!.routing!.nll, 0.25);
     });
 
+    test('grokking alerts reach graphql-ws subscribers, filtered by run', async () => {
+      const client: Client = createClient({ url: p.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+      const got: { runId: string; domain: string; step: number }[] = [];
+      const received = new Promise<void>((resolve, reject) => {
+        const dispose = client.subscribe<{ grokkingDetected: { runId: string; domain: string; step: number } }>(
+          { query: 'subscription { grokkingDetected(runId: "run-b") { runId domain step evidence } }' },
+          {
+            next: (msg) => {
+              if (msg.data) got.push(msg.data.grokkingDetected);
+              dispose();
+              resolve();
+            },
+            error: reject,
+            complete: () => resolve(),
+          },
+        );
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      await p.withBus(async (bus) => {
+        await bus.publishEvent('grokking.detected', { runId: 'run-a', domain: 'code', step: 10 });
+        await bus.publishEvent('grokking.detected', { runId: 'run-b', domain: 'math', step: 1800, evidence: { distanceDrop: 0.1 } });
+      });
+      await Promise.race([received, new Promise((_, rej) => setTimeout(() => rej(new Error('no grokking event')), 10_000))]);
+      await client.dispose();
+      assert.deepEqual(got, [{ runId: 'run-b', domain: 'math', step: 1800, evidence: '{"distanceDrop":0.1}' }]);
+    });
+
     test('/healthz and /metrics answer', async () => {
       const base = p.url.replace(/\/graphql$/, '');
       const health = await fetch(`${base}/healthz`);

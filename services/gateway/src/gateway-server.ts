@@ -48,7 +48,7 @@ export async function startGatewayServer<C extends BaseContext>(opts: GatewaySer
     limits: opts.limits,
     routes: opts.routes,
   });
-  const subscriptions = serveSubscriptions(http.httpServer, opts.bus);
+  const subscriptions = await serveSubscriptions(http.httpServer, opts.bus);
   return {
     url: http.url,
     wsUrl: http.url.replace(/^http/, 'ws'),

@@ -2,7 +2,8 @@
 // Apollo Gateway does not federate subscriptions, so the gateway serves them from this small schema.
 import type { Server } from 'node:http';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { Bus, JobKind, JobProgress } from '@grokwatch/bus';
+import { hostname } from 'node:os';
+import type { Bus, JobKind, JobProgress, Stoppable } from '@grokwatch/bus';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -20,6 +21,15 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
     message: String
   }
 
+  "A grokking phase detected in a run's domain (method.md 3): loss flat, distance falling, consistency rising."
+  type GrokkingEvent {
+    runId: ID!
+    domain: String!
+    "First checkpoint step of the phase."
+    step: Int!
+    evidence: String
+  }
+
   type Query {
     "Subscriptions live at this endpoint; queries and mutations go to the federated /graphql over HTTP."
     subscriptionsInfo: String!
@@ -28,15 +38,55 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
   type Subscription {
     "Progress events; filter by kind and/or job id (none: every job)."
     jobProgress(kind: JobKind, jobId: ID): JobProgress!
+    "Grokking alerts as they are detected; filter by run (none: every run)."
+    grokkingDetected(runId: ID): GrokkingEvent!
   }
 `;
 
+interface GrokkingEvent {
+  runId: string;
+  domain: string;
+  step: number;
+  evidence: string | null;
+}
+
+/**
+ * Grokking events reach this gateway through one durable consumer of its own (named after the
+ * host, so a restart resumes it) and fan out to every open GraphQL subscription.
+ */
+export class GrokkingFanOut {
+  private readonly listeners = new Set<(e: GrokkingEvent) => void>();
+  private subscription: Stoppable | null = null;
+
+  constructor(private readonly bus: Bus) {}
+
+  async start(): Promise<void> {
+    this.subscription = await this.bus.subscribeEvents(
+      'grokking.detected',
+      async (e) => {
+        const event = { runId: e.runId, domain: e.domain, step: e.step, evidence: e.evidence ? JSON.stringify(e.evidence) : null };
+        for (const l of this.listeners) l(event);
+      },
+      { durable: `gateway-${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}`, deliver: 'new' },
+    );
+  }
+
+  listen(listener: (e: GrokkingEvent) => void): Stoppable {
+    this.listeners.add(listener);
+    return { stop: async () => void this.listeners.delete(listener) };
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+  }
+}
+
 /** Turns callback delivery into an async iterator, buffering while the client is slow. */
-function progressIterator(bus: Bus, filter: { kind?: JobKind; jobId?: string }): AsyncIterableIterator<{ jobProgress: JobProgress }> {
-  const queue: JobProgress[] = [];
+function iterate<T, K extends string>(key: K, listen: (push: (v: T) => void) => Stoppable): AsyncIterableIterator<Record<K, T>> {
+  const queue: T[] = [];
   let wake: (() => void) | null = null;
   let done = false;
-  const sub = bus.subscribeProgress(filter, (p) => {
+  const sub = listen((p) => {
     queue.push(p);
     wake?.();
   });
@@ -52,7 +102,7 @@ function progressIterator(bus: Bus, filter: { kind?: JobKind; jobId?: string }):
     async next() {
       while (queue.length === 0 && !done) await new Promise<void>((r) => (wake = r));
       wake = null;
-      if (queue.length > 0) return { value: { jobProgress: queue.shift()! }, done: false };
+      if (queue.length > 0) return { value: { [key]: queue.shift()! } as Record<K, T>, done: false };
       return { value: undefined, done: true };
     },
     async return() {
@@ -62,7 +112,7 @@ function progressIterator(bus: Bus, filter: { kind?: JobKind; jobId?: string }):
   };
 }
 
-export function buildSubscriptionSchema(bus: Bus): GraphQLSchema {
+export function buildSubscriptionSchema(bus: Bus, grokking: GrokkingFanOut): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: SUBSCRIPTION_SDL,
     resolvers: {
@@ -70,7 +120,15 @@ export function buildSubscriptionSchema(bus: Bus): GraphQLSchema {
       Subscription: {
         jobProgress: {
           subscribe: (_: unknown, args: { kind?: JobKind | null; jobId?: string | null }) =>
-            progressIterator(bus, { kind: args.kind ?? undefined, jobId: args.jobId ?? undefined }),
+            iterate<JobProgress, 'jobProgress'>('jobProgress', (push) =>
+              bus.subscribeProgress({ kind: args.kind ?? undefined, jobId: args.jobId ?? undefined }, push)),
+        },
+        grokkingDetected: {
+          subscribe: (_: unknown, args: { runId?: string | null }) =>
+            iterate<GrokkingEvent, 'grokkingDetected'>('grokkingDetected', (push) =>
+              grokking.listen((e) => {
+                if (!args.runId || e.runId === args.runId) push(e);
+              })),
         },
       },
     },
@@ -82,11 +140,14 @@ export interface SubscriptionServer {
 }
 
 /** Serves graphql-ws on the gateway's HTTP server at `path`. */
-export function serveSubscriptions(httpServer: Server, bus: Bus, path = '/graphql'): SubscriptionServer {
+export async function serveSubscriptions(httpServer: Server, bus: Bus, path = '/graphql'): Promise<SubscriptionServer> {
+  const grokking = new GrokkingFanOut(bus);
+  await grokking.start();
   const wss = new WebSocketServer({ server: httpServer, path });
-  const cleanup = useServer({ schema: buildSubscriptionSchema(bus) }, wss);
+  const cleanup = useServer({ schema: buildSubscriptionSchema(bus, grokking) }, wss);
   return {
     async stop() {
+      await grokking.stop();
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
