@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildRequests, loadTaskData, type LanguageModel } from '@grokwatch/benchmark';
 import { JobFailed, type JobContext, type JobPayload, type JobProgress, type Stoppable } from '@grokwatch/bus';
+import { SandboxPool } from '@grokwatch/sandbox';
 import { createLogger } from '@grokwatch/service-kit';
 import { GraphQLError } from 'graphql';
 import { createModelProvider, type ModelProvider } from './backends/model-provider.js';
@@ -85,9 +86,13 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     await writeSuite(fx.dir, 'math', suite);
     const gsmScript = gsm8kScript(gsm);
     const mathScript = suiteScript(suite);
-    model = new ScriptedModel((p, j) => gsmScript(p, j) ?? mathScript(p, j));
-    server = await startOpenAiServer({ model, modelName: 'scripted' });
     tasks = createTaskSource({ datasetsDir: DATASETS, suitesDir: fx.dir });
+    // HumanEval: the canonical solution for problems 0 and 1, a wrong body for problem 2.
+    const he = tasks.registry.get('humaneval');
+    const heData = await loadTaskData(he, tasks.roots);
+    const heSolutions = new Map(heData.docs.slice(0, 3).map((d, i) => [d.data.prompt as string, i === 2 ? '    return None\n' : (d.data.canonical_solution as string)]));
+    model = new ScriptedModel((p, j) => gsmScript(p, j) ?? mathScript(p, j) ?? heSolutions.get(p));
+    server = await startOpenAiServer({ model, modelName: 'scripted' });
     service = new EvaluationService({ store: fx.store, bus: fx.bus, tasks, logger });
     worker = await service.startWorker({ models: createModelProvider({ openai: { echoMaxTokens: 1 } }) }, { ackWaitMs: 5000 });
     stoppables.push(fx.bus.subscribeProgress({ kind: 'eval' }, (p) => void progress.push(p)));
@@ -226,6 +231,37 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     const out = item!.output as { kind: string; results: { logprob: number }[] };
     assert.equal(out.kind, 'loglikelihood');
     assert.equal(out.results.length, (items[0]!.request as Extract<typeof items[0]['request'], { kind: 'loglikelihood' }>).requests.length);
+  });
+
+  test('generated code runs in the sandbox: pass@1 of canonical and broken HumanEval solutions', async () => {
+    const job = await service.startEvaluation({ checkpointId, task: 'humaneval', limit: 3, backend: backend() });
+    const done = await settled(job.id);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    const scores = await scoreMap(done);
+    close(scores.get('pass@1')!.value, 2 / 3, 'pass@1');
+    const items = await service.items(done, 0, 3);
+    const runs = items.map((i) => (i.code_runs as Record<string, { passed: boolean; stderrTail: string }[]>).none![0]!);
+    assert.deepEqual(runs.map((r) => r.passed), [true, true, false]);
+    assert.match(runs[2]!.stderrTail, /AssertionError|Error/);
+  });
+
+  test('a sandbox that cannot start fails a code job before the model is asked; code is never run outside it', async () => {
+    const cp = await insertCheckpoint(fx.db.kysely, '/ckpt/step500', 500);
+    const params = evalParamsToJson(parseEvalParams({ limit: 2, backend: backend() }));
+    const { job } = await fx.store.upsertJob(cp, 'humaneval', params, () => true, () => true);
+    const payload: JobPayload<'eval'> = { jobId: busJobId(job), checkpointId: cp, task: 'humaneval', params };
+    const broken = new SandboxPool({ bwrapPath: '/nonexistent/bwrap' });
+    const before = model.generated.length;
+    const ctx: JobContext<'eval'> = { payload, attempt: 1, signal: new AbortController().signal, progress: () => undefined };
+    await assert.rejects(handleEvalJob(ctx, { store: fx.store, bus: fx.bus, tasks, models: createModelProvider(), executor: broken, logger }), (err: unknown) => {
+      assert.ok(err instanceof JobFailed && !err.retry);
+      return true;
+    });
+    const failed = (await fx.store.getJob(job.id))!;
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error!, /sandbox|bwrap/i);
+    assert.equal(model.generated.length, before, 'no model time spent');
+    assert.equal(await itemCount(job.id), 0);
   });
 
   test('a redelivered job resumes after its last committed batch and never duplicates items', async () => {
