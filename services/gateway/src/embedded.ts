@@ -36,6 +36,8 @@ import {
   type MetricsTables,
 } from '@grokwatch/metrics';
 import { createLogger, createRegistry, env, onShutdown, parseEnv, type Logger } from '@grokwatch/service-kit';
+import { DEMO_RUN, ensureDemoRun } from './demo.js';
+import { reportDemoProgress, type DemoReporter } from './demo-progress.js';
 import { startGatewayServer, type GatewayServer } from './gateway-server.js';
 import { composeSupergraph } from './supergraph.js';
 
@@ -155,6 +157,8 @@ async function main(): Promise<void> {
     GROKWATCH_API_KEY: env.optionalString(),
     GROKWATCH_WEBHOOK_URL: env.optionalString(),
     WATCH_INTERVAL_MS: env.int({ default: 2000, min: 0 }),
+    GROKWATCH_DEMO: env.oneOf(['0', '1'] as const, { default: '1' }),
+    DEMO_MODEL_DIR: env.string({ default: 'models/grokking-moe' }),
   });
   const platform = await startEmbedded({
     port: cfg.PORT,
@@ -167,7 +171,22 @@ async function main(): Promise<void> {
     capturer: createOnnxCapturer({ logger }),
   });
   console.log(`\ngrokwatch is running: ${platform.url}\n`);
-  onShutdown(logger, [() => platform.stop()]);
+  let reporter: DemoReporter | null = null;
+  if (cfg.GROKWATCH_DEMO === '1') {
+    const demo = await ensureDemoRun(platform.context, cfg.DEMO_MODEL_DIR, logger);
+    if (demo) {
+      const n = demo.domains.length;
+      reporter = reportDemoProgress(
+        platform.db.kysely, demo.runId,
+        { checkpoints: demo.checkpoints, perCheckpoint: { capture: n, metrics: n, eval: n } },
+        (line) => console.log(line),
+      );
+      void reporter.complete.then((seconds) => {
+        console.log(`[demo] ${DEMO_RUN} complete in ${seconds.toFixed(0)} s: dashboard at ${platform.url.replace(/\/graphql$/, '/')}`);
+      });
+    }
+  }
+  onShutdown(logger, [async () => reporter?.stop(), () => platform.stop()]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

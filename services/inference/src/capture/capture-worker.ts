@@ -66,7 +66,8 @@ export async function handleCaptureJob(
     await store.insertRouterWeights(checkpointId, router.map((l) => ({
       layer: l.layer, experts: l.experts, hidden: l.hidden, weights: encodeFloat32(l.weights),
     })));
-    await capturer.capture(checkpoint.uri, todo, { signal: job.signal }, async (results) => {
+    const run = await store.getRun(checkpoint.run_id);
+    await capturer.capture(checkpoint.uri, todo, { signal: job.signal, tokenizerPath: run?.tokenizer }, async (results) => {
       done += await store.insertRouting(results.map((r) => toRow(jobId, checkpointId, r)));
       await store.updateCaptureJob(jobId, { done });
       job.progress(done, total, 'running');

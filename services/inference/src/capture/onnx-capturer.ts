@@ -1,4 +1,6 @@
 // RoutingCapturer on @grokwatch/model: onnxruntime-node, CUDA when configured and available, else CPU.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CheckpointError } from '@grokwatch/checkpoint';
 import {
   CaptureInputError,
@@ -42,7 +44,9 @@ export function createOnnxCapturer(opts: OnnxCapturerOptions): RoutingCapturer {
       const r = await permanentAsUnusable(loadRouterWeights(checkpointUri));
       return r.weights.map((weights, layer) => ({ layer, experts: r.experts, hidden: r.hidden, weights }));
     },
-    async capture(checkpointUri, samples, { signal }, onBatch) {
+    async capture(checkpointUri, samples, { signal, tokenizerPath }, onBatch) {
+      const own = join(checkpointUri, 'tokenizer.json');
+      const tokenizer = existsSync(own) || !tokenizerPath ? own : tokenizerPath;
       await permanentAsUnusable(captureRouting(
         checkpointUri,
         samples.map((s) => ({ id: s.sampleId, text: s.text })),
@@ -51,6 +55,7 @@ export function createOnnxCapturer(opts: OnnxCapturerOptions): RoutingCapturer {
           intraOpNumThreads: opts.intraOpNumThreads,
           maxLength: opts.maxLength,
           maxBatchTokens: opts.maxBatchTokens,
+          tokenizerPath: tokenizer,
           log,
           signal,
         },

@@ -41,7 +41,11 @@ export interface RoutingCapturer {
   capture(
     checkpointUri: string,
     samples: CaptureSample[],
-    opts: { signal: AbortSignal },
+    opts: {
+      signal: AbortSignal;
+      /** The run's tokenizer.json, used when the checkpoint folder has none of its own. */
+      tokenizerPath?: string | null;
+    },
     onBatch: (results: SampleCapture[]) => Promise<void>,
   ): Promise<void>;
 }
