@@ -67,6 +67,7 @@ async function cacheKey(dir: string, options: CaptureModelOptions): Promise<stri
     options.fuseGateUp ?? true,
     options.executionProviders ?? ['cpu'],
     options.intraOpNumThreads ?? null,
+    options.allowSpinning ?? false,
   ]);
 }
 
