@@ -13,3 +13,4 @@ export {
   type HttpServiceOptions,
 } from './http-server.js';
 export { onShutdown } from './shutdown.js';
+export { isUuid } from './ids.js';

@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Bus, EventPayload } from '@grokwatch/bus';
 import { encodeFloat32 } from '@grokwatch/db';
 import { IngestError, fromRoutedExperts, fromTokenMeanWeights, type ReducedRouting } from './ingest/external-routing.js';
-import { badInput, notFound, userError, type Logger } from '@grokwatch/service-kit';
+import { badInput, isUuid, notFound, userError, type Logger } from '@grokwatch/service-kit';
 import { parseProbeJsonl, ProbeRowError, toProbeRow, type ProbeRow } from './probe-set/probe-rows.js';
 import {
   ConflictError,
@@ -50,7 +50,6 @@ export interface CreateProbeSetInput {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function requireName(field: string, value: string): string {
   const v = value.trim();
@@ -60,10 +59,6 @@ function requireName(field: string, value: string): string {
   return v;
 }
 
-/** Ids are UUIDs; checking the shape first turns a typo into NOT_FOUND rather than a SQL error. */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
 
 function conflictToGraphQL<T>(p: Promise<T>): Promise<T> {
   return p.catch((err: unknown) => {

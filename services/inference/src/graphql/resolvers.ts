@@ -1,7 +1,6 @@
 // Thin resolvers: argument shapes come from type-graphql, rules from InferenceService.
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { badInput, notFound } from '@grokwatch/service-kit';
-import { isUuid } from '../inference-service.js';
+import { badInput, isUuid, notFound } from '@grokwatch/service-kit';
 import type { InferenceContext } from './context.js';
 import {
   CreateProbeSetInput,

@@ -1,4 +1,5 @@
 // Thin resolvers: argument shapes from type-graphql, rules and data from MetricsService.
+import { isUuid } from '@grokwatch/service-kit';
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { MetricName } from '../queries/metric-names.js';
 import { CorrelationArgs, MemorizationArgs, MetricSeriesArgs, ResultArgs } from './args.js';
@@ -15,13 +16,12 @@ import {
 } from './metric-types.js';
 import { CheckpointEntity, GrokkingAlertType, MetricsJobType, RunEntity, toGrokkingAlert, toMetricsJob } from './types.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Resolver(() => MetricsJobType)
 export class MetricsJobResolver {
   @Query(() => MetricsJobType, { nullable: true })
   async metricsJob(@Ctx() ctx: MetricsContext, @Arg('id', () => ID) id: string): Promise<MetricsJobType | null> {
-    const row = UUID.test(id) ? await ctx.metrics.store.getJob(id) : undefined;
+    const row = isUuid(id) ? await ctx.metrics.store.getJob(id) : undefined;
     return row ? toMetricsJob(row) : null;
   }
 }

@@ -1,12 +1,11 @@
 // What a query is about: the checkpoint or run, the probe set (by id or by domain) and the group.
 // Failures are GraphQL errors with stable codes: NOT_FOUND for ids and names that do not exist,
 // BAD_USER_INPUT for arguments that cannot be used.
-import { badInput, notFound, userError } from '@grokwatch/service-kit';
+import { badInput, isUuid, notFound, userError } from '@grokwatch/service-kit';
 import { ALL_SAMPLES, MIN_GROUP_SIZE } from '../compute/pathway-metrics.js';
 import { MetricsParamsError, parseMetricsParams, type MetricsParams } from '../params.js';
 import type { CheckpointRef, ProbeSetRef, SourceStore } from '../store/source-store.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ProbeSetSelector {
   probeSet?: string | null;
@@ -14,13 +13,13 @@ export interface ProbeSetSelector {
 }
 
 export async function requireCheckpoint(sources: SourceStore, id: string): Promise<CheckpointRef> {
-  const checkpoint = UUID.test(id) ? await sources.getCheckpoint(id) : undefined;
+  const checkpoint = isUuid(id) ? await sources.getCheckpoint(id) : undefined;
   if (!checkpoint) throw notFound('checkpoint', id);
   return checkpoint;
 }
 
 export async function requireRun(sources: SourceStore, id: string): Promise<void> {
-  if (!UUID.test(id) || !(await sources.runExists(id))) throw notFound('run', id);
+  if (!isUuid(id) || !(await sources.runExists(id))) throw notFound('run', id);
 }
 
 /**
@@ -32,7 +31,7 @@ export async function resolveProbeSet(sources: SourceStore, sel: ProbeSetSelecto
   const domain = sel.domain ?? null;
   if (id === null && domain === null) throw badInput('give probeSet or domain', { field: 'probeSet' });
   if (id !== null) {
-    const probeSet = UUID.test(id) ? await sources.getProbeSet(id) : undefined;
+    const probeSet = isUuid(id) ? await sources.getProbeSet(id) : undefined;
     if (!probeSet) throw notFound('probe set', id);
     if (domain !== null && probeSet.domain !== domain) {
       throw badInput(`probe set ${probeSet.name} is in domain "${probeSet.domain}", not "${domain}"`, { field: 'domain' });

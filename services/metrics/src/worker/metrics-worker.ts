@@ -4,7 +4,7 @@
 // (database down) is retried by the bus, and the last allowed attempt fails the job.
 import { JobCancelledError, JobFailed, type Bus, type JobContext, type Stoppable } from '@grokwatch/bus';
 import { PathwayError, type DistanceEngine } from '@grokwatch/pathway';
-import type { Logger } from '@grokwatch/service-kit';
+import { isUuid, type Logger } from '@grokwatch/service-kit';
 import { decodeProbeSetRouting, decodeRouterMatrices } from '../compute/inputs.js';
 import { computePathwayMetrics } from '../compute/pathway-metrics.js';
 import { MetricsInputError } from '../errors.js';
@@ -31,7 +31,6 @@ export interface MetricsWorkerOptions {
 }
 
 const DEFAULT_MAX_DELIVER = 5;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Errors about the data or the parameters: retrying cannot help. */
 function isPermanent(err: unknown): boolean {
@@ -43,7 +42,7 @@ export async function handleMetricsJob(job: JobContext<'metrics'>, deps: Metrics
   const { jobId, checkpointId, probeSetId } = job.payload;
   const log = deps.logger.child({ jobId, checkpointId, probeSetId, attempt: job.attempt });
 
-  const row = UUID.test(jobId) ? await store.getJob(jobId) : undefined;
+  const row = isUuid(jobId) ? await store.getJob(jobId) : undefined;
   if (!row) throw new JobFailed(`metrics job ${jobId} does not exist`, { retry: false });
   if (row.checkpoint_id !== checkpointId || row.probe_set_id !== probeSetId) {
     throw new JobFailed(`metrics job ${jobId} is for checkpoint ${row.checkpoint_id} and probe set ${row.probe_set_id}, not the payload's`, { retry: false });
