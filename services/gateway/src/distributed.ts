@@ -2,6 +2,7 @@
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
 import { connectBus, type BusConfig } from '@grokwatch/bus';
 import { createLogger, createRegistry, type Logger } from '@grokwatch/service-kit';
+import { dashboardRoutes } from './dashboard/index.js';
 import { startGatewayServer, type GatewayServer } from './gateway-server.js';
 
 export interface SubgraphUrls {
@@ -47,6 +48,7 @@ export async function startDistributedGateway(cfg: DistributedGatewayConfig): Pr
         }));
       },
     },
+    routes: dashboardRoutes(),
   });
   return {
     ...server,

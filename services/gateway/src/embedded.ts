@@ -36,6 +36,7 @@ import {
   type MetricsTables,
 } from '@grokwatch/metrics';
 import { createLogger, createRegistry, env, onShutdown, parseEnv, type Logger } from '@grokwatch/service-kit';
+import { dashboardRoutes } from './dashboard/index.js';
 import { DEMO_RUN, ensureDemoRun } from './demo.js';
 import { reportDemoProgress, type DemoReporter } from './demo-progress.js';
 import { startGatewayServer, type GatewayServer } from './gateway-server.js';
@@ -126,6 +127,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
       logger,
       registry: createRegistry('grokwatch'),
       health: { database: async () => void (await inferenceStore.listRuns()) },
+      routes: dashboardRoutes(),
     });
   } catch (err) {
     for (const w of workers) await w.stop();

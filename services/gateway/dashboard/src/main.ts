@@ -1,0 +1,225 @@
+// The dashboard's composition root: reads the selection from the URL hash, loads the chosen run
+// through the GraphQL API, renders every section, and refreshes while the platform works.
+import { describeErrors } from './api.js';
+import { code, fill, h, notice } from './dom.js';
+import { GraphQLRequestError } from './errors.js';
+import { StepHover } from './hover.js';
+import { alertsOf, benchmarkOf, type DomainData, type RunView } from './model.js';
+import { DEFAULT_TAU } from './pathway.js';
+import { fetchCorrelation, fetchDomainSeries, fetchRun, fetchRuns, type RunDetail, type RunSummary } from './queries.js';
+import type { StepScaleKind } from './scale.js';
+import { renderCorrelations, type CorrelationResult } from './views/correlation.js';
+import { renderCurves, stepAxisNote } from './views/curves.js';
+import { renderMemorization } from './views/memorization.js';
+import { renderOverview } from './views/overview.js';
+import { SampleExplorer, type SampleSelection } from './views/samples.js';
+
+const REFRESH_MS = 10_000;
+
+function byId<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`dashboard page lacks #${id}`);
+  return el as T;
+}
+
+const ui = {
+  runSelect: byId<HTMLSelectElement>('run-select'),
+  tauSelect: byId<HTMLSelectElement>('tau-select'),
+  scaleLinear: byId<HTMLButtonElement>('scale-linear'),
+  scaleLog: byId<HTMLButtonElement>('scale-log'),
+  auto: byId<HTMLInputElement>('auto-refresh'),
+  status: byId<HTMLElement>('status'),
+  overview: byId<HTMLElement>('overview-body'),
+  curves: byId<HTMLElement>('curves-body'),
+  correlation: byId<HTMLElement>('correlation-body'),
+  memorization: byId<HTMLElement>('memorization-body'),
+  samples: byId<HTMLElement>('samples-body'),
+};
+
+interface State {
+  runId: string | null;
+  tau: number;
+  scale: StepScaleKind;
+  sample: SampleSelection;
+}
+
+function readHash(): State {
+  const p = new URLSearchParams(location.hash.slice(1));
+  const num = (k: string): number | null => (p.get(k) !== null && Number.isFinite(Number(p.get(k))) ? Number(p.get(k)) : null);
+  return {
+    runId: p.get('run'),
+    tau: num('tau') ?? DEFAULT_TAU,
+    scale: p.get('scale') === 'log' ? 'log' : 'linear',
+    sample: { probeSetId: p.get('ps'), sampleId: p.get('sample'), checkpointId: p.get('cp'), tau: num('stau') ?? num('tau') ?? DEFAULT_TAU },
+  };
+}
+
+function writeHash(s: State): void {
+  const p = new URLSearchParams();
+  if (s.runId) p.set('run', s.runId);
+  p.set('tau', String(s.tau));
+  p.set('scale', s.scale);
+  if (s.sample.probeSetId) p.set('ps', s.sample.probeSetId);
+  if (s.sample.sampleId) p.set('sample', s.sample.sampleId);
+  if (s.sample.checkpointId) p.set('cp', s.sample.checkpointId);
+  p.set('stau', String(s.sample.tau));
+  history.replaceState(null, '', `#${p.toString()}`);
+}
+
+const state = readHash();
+const hover = new StepHover();
+const explorer = new SampleExplorer(state.sample, (sel) => {
+  state.sample = sel;
+  writeHash(state);
+});
+ui.samples.append(explorer.root);
+
+let runs: RunSummary[] = [];
+let lastView: RunView | null = null;
+let loading = false;
+let timer: number | undefined;
+
+function message(err: unknown): string {
+  if (err instanceof GraphQLRequestError || err instanceof Error) return err.message;
+  return String(err);
+}
+
+function setStatus(text: string, error = false): void {
+  ui.status.textContent = text;
+  ui.status.classList.toggle('status-error', error);
+}
+
+function renderRunOptions(): void {
+  fill(ui.runSelect, ...runs.map((r) => h('option', { value: r.id, selected: r.id === state.runId },
+    `${r.name} · ${r.checkpoints.length} checkpoint${r.checkpoints.length === 1 ? '' : 's'}`)));
+  ui.runSelect.disabled = runs.length === 0;
+}
+
+function renderTauOptions(run: RunDetail): void {
+  const taus = [...new Set([...(run.thresholds.length ? run.thresholds : [DEFAULT_TAU])])].sort((a, b) => a - b);
+  if (!taus.includes(state.tau)) state.tau = taus.includes(DEFAULT_TAU) ? DEFAULT_TAU : (taus[0] as number);
+  fill(ui.tauSelect, ...taus.map((t) => h('option', { value: t, selected: t === state.tau }, String(t))));
+}
+
+function renderNoRuns(): void {
+  fill(ui.overview, notice('empty', 'No runs yet.',
+    h('p', null, 'Start the bundled demo with ', code('npm start'), ' (it registers the grokking run and measures every checkpoint), or create a run:'),
+    h('pre', null, 'grokwatch run create my-run --probe-sets ID --tasks grok_math\ngrokwatch checkpoint register --run my-run --step 1000 --uri /ckpt/step1000'),
+    h('p', null, 'This page checks again every 10 seconds.')));
+  for (const el of [ui.curves, ui.correlation, ui.memorization]) fill(el, h('p', { class: 'muted' }, 'Waiting for a run.'));
+  fill(explorer.root);
+}
+
+async function loadDomain(run: RunDetail, index: number): Promise<DomainData> {
+  const probeSet = run.probeSets[index]!;
+  const base: DomainData = { probeSet, series: null, problems: [], benchmark: benchmarkOf(run, probeSet.domain), alerts: alertsOf(run, probeSet) };
+  try {
+    const answer = await fetchDomainSeries(run.id, probeSet.id, state.tau);
+    return { ...base, series: answer.data.run, problems: describeErrors(answer.errors) };
+  } catch (err) {
+    return { ...base, problems: [message(err)] };
+  }
+}
+
+async function loadCorrelation(run: RunDetail, d: DomainData): Promise<CorrelationResult | null> {
+  const b = d.benchmark;
+  if (b === null || b.metric === null || b.points.length < 2) return null;
+  try {
+    const answer = await fetchCorrelation(run.id, d.probeSet.id, state.tau, b.task, b.metric);
+    return { data: answer.data.run, problems: describeErrors(answer.errors) };
+  } catch (err) {
+    return { data: null, problems: [message(err)] };
+  }
+}
+
+function renderCurvesSection(view: RunView): void {
+  fill(ui.curves, stepAxisNote(view), renderCurves(view));
+}
+
+async function load(): Promise<void> {
+  if (loading) return;
+  loading = true;
+  setStatus('loading…');
+  try {
+    runs = (await fetchRuns()).data.runs;
+    runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    if (runs.length === 0) {
+      state.runId = null;
+      renderRunOptions();
+      renderNoRuns();
+      setStatus(`no runs · checked ${new Date().toLocaleTimeString()}`);
+      return;
+    }
+    if (state.runId === null || !runs.some((r) => r.id === state.runId)) state.runId = runs[0]!.id;
+    renderRunOptions();
+    const run = (await fetchRun(state.runId)).data.run;
+    if (run === null) {
+      fill(ui.overview, notice('error', `Run ${state.runId} no longer exists.`));
+      return;
+    }
+    renderTauOptions(run);
+    writeHash(state);
+    const checkpoints = [...run.checkpoints].sort((a, b) => a.step - b.step);
+    const domains = await Promise.all(run.probeSets.map((_, i) => loadDomain(run, i)));
+    const view: RunView = {
+      run, checkpoints, tau: state.tau, domains,
+      axis: { steps: checkpoints.map((c) => c.step), kind: state.scale, hover },
+    };
+    lastView = view;
+    fill(ui.overview, renderOverview(view));
+    renderCurvesSection(view);
+    fill(ui.memorization, renderMemorization(domains));
+    const correlations = new Map<string, CorrelationResult>();
+    const answers = await Promise.all(domains.map((d) => loadCorrelation(run, d)));
+    domains.forEach((d, i) => {
+      const a = answers[i];
+      if (a) correlations.set(d.probeSet.id, a);
+    });
+    fill(ui.correlation, renderCorrelations(domains, correlations));
+    await explorer.setView(view);
+    setStatus(`updated ${new Date().toLocaleTimeString()}`);
+  } catch (err) {
+    setStatus(message(err), true);
+    fill(ui.overview, notice('error', 'The dashboard could not load its data.', h('p', null, message(err)),
+      h('p', null, 'Check that the gateway is running; this page retries on the next refresh.')));
+  } finally {
+    loading = false;
+    schedule();
+  }
+}
+
+function schedule(): void {
+  window.clearTimeout(timer);
+  if (ui.auto.checked) timer = window.setTimeout(() => void load(), REFRESH_MS);
+}
+
+function setScale(kind: StepScaleKind): void {
+  state.scale = kind;
+  ui.scaleLinear.setAttribute('aria-pressed', String(kind === 'linear'));
+  ui.scaleLog.setAttribute('aria-pressed', String(kind === 'log'));
+  writeHash(state);
+  if (lastView) {
+    lastView = { ...lastView, axis: { ...lastView.axis, kind } };
+    renderCurvesSection(lastView);
+  }
+}
+
+ui.runSelect.addEventListener('change', () => {
+  state.runId = ui.runSelect.value;
+  state.sample = { ...state.sample, probeSetId: null, sampleId: null, checkpointId: null };
+  void load();
+});
+ui.tauSelect.addEventListener('change', () => {
+  state.tau = Number(ui.tauSelect.value);
+  void load();
+});
+ui.scaleLinear.addEventListener('click', () => setScale('linear'));
+ui.scaleLog.addEventListener('click', () => setScale('log'));
+ui.auto.addEventListener('change', schedule);
+window.addEventListener('unhandledrejection', (ev) => {
+  setStatus(message(ev.reason), true);
+  ev.preventDefault();
+});
+
+setScale(state.scale);
+void load();

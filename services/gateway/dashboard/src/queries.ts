@@ -1,0 +1,176 @@
+// Every query the page sends, with the shapes of their answers. Kept small: the gateway limits
+// depth (12) and estimated cost (50k fields).
+import { query } from './api.js';
+import type { MaybePoint } from './series.js';
+
+export interface RunSummary {
+  id: string;
+  name: string;
+  architecture: string;
+  createdAt: string;
+  checkpoints: { id: string }[];
+  probeSets: { id: string; domain: string }[];
+}
+
+export interface ProbeSetInfo {
+  id: string;
+  name: string;
+  domain: string;
+  sampleCount: number;
+}
+
+export interface CheckpointInfo {
+  id: string;
+  step: number;
+  tokensSeen: number | null;
+  status: string;
+  captureJobs: { probeSetId: string; status: string; done: number; total: number; error: string | null }[];
+  metricsJobs: { probeSetId: string; status: string; error: string | null; note: string | null }[];
+  evaluationJobs: { task: string; status: string; done: number; total: number; error: string | null }[];
+  evaluations: { task: string; metric: string; value: number; stderr: number | null; n: number }[];
+}
+
+export interface GrokkingAlertInfo {
+  probeSetId: string;
+  domain: string;
+  startStep: number;
+  endStep: number;
+  evidence: Record<string, unknown>;
+  detectedAt: string;
+}
+
+export interface RunDetail {
+  id: string;
+  name: string;
+  architecture: string;
+  watchDir: string | null;
+  tasks: string[];
+  thresholds: number[];
+  createdAt: string;
+  probeSets: ProbeSetInfo[];
+  checkpoints: CheckpointInfo[];
+  grokkingAlerts: GrokkingAlertInfo[];
+}
+
+export interface MemorizationInfo {
+  eps: number;
+  calibrated: boolean;
+  inBand: boolean | null;
+  delta: number;
+  total: number;
+  memorized: number;
+  fraction: number;
+  steps: number[];
+  groups: { label: string; step: number; size: number }[];
+}
+
+export interface DomainSeries {
+  loss: MaybePoint[];
+  distance: MaybePoint[];
+  distanceNormalized: MaybePoint[];
+  consistency: MaybePoint[];
+  effectiveDimension: MaybePoint[];
+  memorization: MemorizationInfo | null;
+}
+
+export interface CorrelationInfo {
+  pearson: number | null;
+  spearman: number | null;
+  n: number;
+  riseStep: number | null;
+}
+
+export interface SampleInfo {
+  id: string;
+  index: number;
+  externalId: string | null;
+  group: string | null;
+  text: string;
+}
+
+export interface SampleRoutingInfo {
+  experts: number;
+  nll: number | null;
+  tokenCount: number | null;
+  layers: { layer: number; weights: number[] }[];
+}
+
+export async function fetchRuns() {
+  return query<{ runs: RunSummary[] }>('Runs', `query Runs { runs { id name architecture createdAt checkpoints { id } probeSets { id domain } } }`);
+}
+
+export async function fetchRun(id: string) {
+  return query<{ run: RunDetail | null }>('Run', `query Run($id: ID!) {
+    run(id: $id) {
+      id name architecture watchDir tasks thresholds createdAt
+      probeSets { id name domain sampleCount }
+      checkpoints {
+        id step tokensSeen status
+        captureJobs { probeSetId status done total error }
+        metricsJobs { probeSetId status error note }
+        evaluationJobs { task status done total error }
+        evaluations { task metric value stderr n }
+      }
+      grokkingAlerts { probeSetId domain startStep endStep evidence detectedAt }
+    }
+  }`, { id });
+}
+
+export async function fetchDomainSeries(runId: string, probeSet: string, tau: number) {
+  const sel = 'probeSet: $ps, threshold: $tau';
+  return query<{ run: DomainSeries | null }>('DomainSeries', `query DomainSeries($id: ID!, $ps: ID!, $tau: Float!) {
+    run(id: $id) {
+      loss: metricSeries(${sel}, metric: TRAINING_LOSS) { step value }
+      distance: metricSeries(${sel}, metric: DISTANCE) { step value }
+      distanceNormalized: metricSeries(${sel}, normalized: true, metric: DISTANCE) { step value }
+      consistency: metricSeries(${sel}, metric: CONSISTENCY) { step value }
+      effectiveDimension: metricSeries(${sel}, metric: EFFECTIVE_DIMENSION) { step value }
+      memorization(probeSet: $ps) { eps calibrated inBand delta total memorized fraction steps groups { label step size } }
+    }
+  }`, { id: runId, ps: probeSet, tau });
+}
+
+/** The metrics correlated with test accuracy, as GraphQL aliases and their arguments. */
+export const CORRELATED = [
+  { key: 'distance', label: 'pathway distance', args: 'metric: DISTANCE', expected: 'negative' },
+  { key: 'distanceNormalized', label: 'pathway distance (normalized)', args: 'metric: DISTANCE, normalized: true', expected: 'negative' },
+  { key: 'consistency', label: 'pathway consistency', args: 'metric: CONSISTENCY', expected: 'positive' },
+  { key: 'effectiveDimension', label: 'effective dimension', args: 'metric: EFFECTIVE_DIMENSION', expected: 'negative' },
+  { key: 'loss', label: 'training loss', args: 'metric: TRAINING_LOSS', expected: 'weak' },
+] as const;
+
+export type CorrelationKey = (typeof CORRELATED)[number]['key'];
+export type DomainCorrelation = Record<CorrelationKey | `${CorrelationKey}Rise`, CorrelationInfo>;
+
+export async function fetchCorrelation(runId: string, probeSet: string, tau: number, benchmark: string, benchmarkMetric: string) {
+  const fields = CORRELATED.flatMap((m) => [
+    `${m.key}: correlation(probeSet: $ps, threshold: $tau, benchmark: $b, benchmarkMetric: $bm, ${m.args}) { ...C }`,
+    `${m.key}Rise: correlation(probeSet: $ps, threshold: $tau, benchmark: $b, benchmarkMetric: $bm, afterRise: true, ${m.args}) { ...C }`,
+  ]);
+  return query<{ run: DomainCorrelation | null }>('Correlation', `query Correlation($id: ID!, $ps: ID!, $tau: Float!, $b: String!, $bm: String) {
+    run(id: $id) { ${fields.join('\n')} }
+  }
+  fragment C on Correlation { pearson spearman n riseStep }`, { id: runId, ps: probeSet, tau, b: benchmark, bm: benchmarkMetric });
+}
+
+export async function fetchSamples(probeSet: string, limit: number, offset: number) {
+  return query<{ probeSet: { id: string; sampleCount: number; samples: SampleInfo[] } | null }>('Samples', `query Samples($ps: ID!, $limit: Int!, $offset: Int!) {
+    probeSet(id: $ps) { id sampleCount samples(limit: $limit, offset: $offset) { id index externalId group text } }
+  }`, { ps: probeSet, limit, offset });
+}
+
+/** The sample's routing at each checkpoint, one aliased field per checkpoint (c0, c1, ...). */
+export async function fetchSampleRouting(sampleId: string, checkpointIds: readonly string[]) {
+  const vars: Record<string, unknown> = { s: sampleId };
+  const decls = ['$s: ID!'];
+  const fields = checkpointIds.map((id, i) => {
+    vars[`c${i}`] = id;
+    decls.push(`$c${i}: ID!`);
+    return `c${i}: routing(checkpoint: $c${i}) { experts nll tokenCount layers { layer weights } }`;
+  });
+  const answer = await query<{ sample: (Record<string, SampleRoutingInfo | null> & { id: string }) | null }>('SampleRouting',
+    `query SampleRouting(${decls.join(', ')}) { sample(id: $s) { id ${fields.join('\n')} } }`, vars);
+  const sample = answer.data.sample;
+  const routing = checkpointIds.map((_, i) => (sample ? (sample[`c${i}`] as SampleRoutingInfo | null) : null));
+  return { found: sample !== null, routing, errors: answer.errors };
+}

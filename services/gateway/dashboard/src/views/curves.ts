@@ -1,0 +1,93 @@
+// Small multiples: one row per domain, one chart per metric, every chart on the run's step axis.
+import { renderChart, type ChartSpec, type StepBand } from '../chart.js';
+import { code, h, notice } from '../dom.js';
+import { formatPercent, formatStep, formatValue } from '../format.js';
+import { metricsJobCounts, type DomainData, type RunView } from '../model.js';
+import { definedPoints, type Point } from '../series.js';
+
+export const COLORS = {
+  loss: '#64748b',
+  distance: '#e8590c',
+  distanceNormalized: '#d9480f',
+  consistency: '#0c8599',
+  effectiveDimension: '#7048e8',
+  accuracy: '#1c7ed6',
+  memorized: '#a0522d',
+} as const;
+
+export function renderCurves(view: RunView): HTMLElement {
+  if (view.run.probeSets.length === 0 || view.checkpoints.length === 0) {
+    return notice('empty', 'Curves appear once the run has probe sets and checkpoints (see above).');
+  }
+  return h('div', { class: 'domains' }, ...view.domains.map((d) => domainRow(view, d)));
+}
+
+function domainRow(view: RunView, d: DomainData): HTMLElement {
+  const waiting = waitingText(view, d);
+  const bands: StepBand[] = d.alerts.map((a) => ({ from: a.startStep, to: a.endStep, label: `grokking detected, steps ${formatStep(a.startStep)}–${formatStep(a.endStep)}` }));
+  const ser = d.series;
+  const line = (metric: string, title: string, unit: string, hint: string, color: string, points: Point[], extra: Partial<ChartSpec> = {}): ChartSpec => ({
+    metric, title, unit, hint, kind: 'line', series: [{ points, color }], format: formatValue, empty: waiting, bands, ...extra,
+  });
+  const specs: ChartSpec[] = [
+    line('loss', 'Training loss', 'mean NLL per token (nats)', 'flat once memorized', COLORS.loss, definedPoints(ser?.loss ?? [])),
+    line('distance', 'Pathway distance', `edit distance (chars), τ = ${view.tau}`, 'falls as it generalizes', COLORS.distance, definedPoints(ser?.distance ?? [])),
+    line('distance-normalized', 'Pathway distance, normalized', 'edit distance ÷ longer pathway length', 'falls as it generalizes', COLORS.distanceNormalized, definedPoints(ser?.distanceNormalized ?? [])),
+    line('consistency', 'Pathway consistency', 'normalized adjacent-layer cosine', 'rises with generalization', COLORS.consistency, definedPoints(ser?.consistency ?? [])),
+    line('effective-dimension', 'Effective dimension', 'd_eff of the routing kernel, mean over layers', 'shrinks as routing is shared', COLORS.effectiveDimension, definedPoints(ser?.effectiveDimension ?? [])),
+    accuracySpec(d, bands),
+    memorizedSpec(d, bands),
+  ];
+  const axis = view.axis;
+  return h('section', { class: 'domain', 'data-domain': d.probeSet.domain },
+    h('header', { class: 'domain-head' },
+      h('h3', null, d.probeSet.domain),
+      h('span', { class: 'muted' }, `probe set ${d.probeSet.name} · ${d.probeSet.sampleCount} samples`),
+      d.benchmark ? h('span', { class: 'muted' }, ` · benchmark ${d.benchmark.task}${d.benchmark.metric ? ` (${d.benchmark.metric})` : ''}`) : null,
+      ...d.alerts.map((a) => h('span', { class: 'badge' }, `grokking ${formatStep(a.startStep)}–${formatStep(a.endStep)}`))),
+    d.problems.length ? notice('error', 'Some values could not be loaded', h('ul', null, ...d.problems.map((p) => h('li', null, p)))) : null,
+    h('div', { class: 'charts' }, ...specs.map((spec) => renderChart(spec, axis))),
+  );
+}
+
+function accuracySpec(d: DomainData, bands: StepBand[]): ChartSpec {
+  const b = d.benchmark;
+  const empty = b === null
+    ? `No benchmark task is paired with "${d.probeSet.domain}": add grok_${d.probeSet.domain} or ${d.probeSet.domain} to the run's tasks.`
+    : `No completed evaluation of ${b.task} yet: grokwatch eval --checkpoint ID --task ${b.task}`;
+  return {
+    metric: 'accuracy', title: 'Test accuracy', kind: 'line',
+    unit: b?.metric ? `${b.task} · ${b.metric}` : 'score of the paired benchmark',
+    hint: 'what the metrics should track',
+    series: [{ points: b?.points ?? [], color: COLORS.accuracy }],
+    yDomain: [0, 1], format: formatPercent, empty, bands,
+  };
+}
+
+function memorizedSpec(d: DomainData, bands: StepBand[]): ChartSpec {
+  const m = d.series?.memorization ?? null;
+  return {
+    metric: 'memorized', title: 'Newly memorized samples', kind: 'bars',
+    unit: m ? `Pretrain@t group sizes, ε = ${formatValue(m.eps)}${m.calibrated ? ' (calibrated)' : ''}` : 'Pretrain@t group sizes',
+    hint: m ? `${m.memorized}/${m.total} memorized` : undefined,
+    series: [{ points: (m?.groups ?? []).map((g) => ({ step: g.step, value: g.size })), color: COLORS.memorized }],
+    includeZero: true, format: (v) => String(Math.round(v)),
+    empty: 'Needs every sample\'s training NLL at the checkpoints (capture records it; ingestRouting takes nll).', bands,
+  };
+}
+
+/** What the empty charts of a domain wait for. */
+function waitingText(view: RunView, d: DomainData): string {
+  const counts = metricsJobCounts(view.checkpoints, d.probeSet.id);
+  const active = (counts.get('queued') ?? 0) + (counts.get('running') ?? 0);
+  const failed = counts.get('failed') ?? 0;
+  if (failed > 0) return `${failed} metrics computation(s) failed; see the checkpoints table.`;
+  if (active > 0) return `Computing: ${active} metrics job(s) queued or running.`;
+  return 'Metrics are computed once a checkpoint\'s routing of this probe set is complete (captured or ingested).';
+}
+
+export function stepAxisNote(view: RunView): HTMLElement {
+  return h('p', { class: 'muted small' },
+    `x axis: training step (${view.axis.kind === 'log' ? 'log scale, log10(1 + step)' : 'linear'}), shared by every chart; hover a chart to read all of them at that checkpoint. `,
+    'Values at τ = ', code(String(view.tau)), '. Shaded: grokking phase detected.');
+}

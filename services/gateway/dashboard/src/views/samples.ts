@@ -1,0 +1,235 @@
+// One probe sample up close: its pathway at every checkpoint (serialized here from the routing
+// weights, at a tau of the user's choice) and a layer x expert heatmap of its routing.
+import { describeErrors } from '../api.js';
+import { code, fill, h, notice } from '../dom.js';
+import { formatStep, formatValue } from '../format.js';
+import { renderHeatmap } from '../heatmap.js';
+import type { RunView } from '../model.js';
+import { editDistance, pathwayLayers, serializePathway, type PathwayLayers } from '../pathway.js';
+import { fetchSampleRouting, fetchSamples, type SampleInfo, type SampleRoutingInfo } from '../queries.js';
+
+const PAGE = 100;
+
+interface CheckpointPathway {
+  checkpointId: string;
+  step: number;
+  routing: SampleRoutingInfo | null;
+  layers: PathwayLayers | null;
+  text: string | null;
+  problem: string | null;
+}
+
+export interface SampleSelection {
+  probeSetId: string | null;
+  sampleId: string | null;
+  checkpointId: string | null;
+  tau: number;
+}
+
+/** Keeps its own selection across refreshes of the run; `onChange` persists it (URL hash). */
+export class SampleExplorer {
+  readonly root = h('div', { class: 'samples' });
+  private view: RunView | null = null;
+  private samples: SampleInfo[] = [];
+  private sampleCount = 0;
+  private filter = '';
+  private routing: CheckpointPathway[] = [];
+  /** Identifies the routing loaded, so a refresh only refetches when something changed. */
+  private routingKey = '';
+  private loadSeq = 0;
+
+  constructor(private sel: SampleSelection, private readonly onChange: (sel: SampleSelection) => void) {}
+
+  async setView(view: RunView): Promise<void> {
+    this.view = view;
+    const ids = view.run.probeSets.map((p) => p.id);
+    if (this.sel.probeSetId === null || !ids.includes(this.sel.probeSetId)) {
+      this.sel = { ...this.sel, probeSetId: ids[0] ?? null, sampleId: null, checkpointId: null };
+      this.samples = [];
+    }
+    if (this.samples.length === 0 && this.sel.probeSetId !== null) await this.loadSamples(0);
+    await this.loadRouting(false);
+    this.render();
+  }
+
+  private async loadSamples(offset: number): Promise<void> {
+    const probeSetId = this.sel.probeSetId;
+    if (probeSetId === null) return;
+    const answer = await fetchSamples(probeSetId, PAGE, offset);
+    const ps = answer.data.probeSet;
+    if (ps === null) return;
+    this.samples = offset === 0 ? ps.samples : [...this.samples, ...ps.samples];
+    this.sampleCount = ps.sampleCount;
+    if (this.sel.sampleId === null || !this.samples.some((x) => x.id === this.sel.sampleId)) {
+      if (offset === 0) this.sel = { ...this.sel, sampleId: this.samples[0]?.id ?? null, checkpointId: null };
+    }
+  }
+
+  private async loadRouting(force: boolean): Promise<void> {
+    const view = this.view;
+    const sampleId = this.sel.sampleId;
+    if (view === null || sampleId === null) {
+      this.routing = [];
+      return;
+    }
+    const checkpoints = view.checkpoints;
+    const missing = this.routing.some((r) => r.routing === null);
+    const key = `${sampleId}|${checkpoints.map((c) => c.id).join(',')}`;
+    if (!force && key === this.routingKey && !missing) {
+      this.computePathways();
+      return;
+    }
+    const seq = ++this.loadSeq;
+    const answer = await fetchSampleRouting(sampleId, checkpoints.map((c) => c.id));
+    if (seq !== this.loadSeq) return;
+    this.routingKey = key;
+    const problems = describeErrors(answer.errors);
+    this.routing = checkpoints.map((c, i) => ({
+      checkpointId: c.id, step: c.step, routing: answer.routing[i] ?? null, layers: null, text: null,
+      problem: problems.find((p) => p.includes(`c${i}`)) ?? null,
+    }));
+    this.computePathways();
+  }
+
+  /** Serializes each checkpoint's pathway at the current tau (cheap: done on every tau change). */
+  private computePathways(): void {
+    for (const r of this.routing) {
+      if (r.routing === null) {
+        r.layers = null;
+        r.text = null;
+        continue;
+      }
+      try {
+        r.layers = pathwayLayers(r.routing.layers.map((l) => l.weights), this.sel.tau);
+        r.text = serializePathway(r.layers);
+      } catch (err) {
+        r.layers = null;
+        r.text = null;
+        r.problem = `step ${r.step}: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+  }
+
+  private change(patch: Partial<SampleSelection>): void {
+    this.sel = { ...this.sel, ...patch };
+    this.onChange(this.sel);
+  }
+
+  private render(): void {
+    const view = this.view;
+    if (view === null) return;
+    if (view.run.probeSets.length === 0) {
+      fill(this.root, notice('empty', 'No probe sets on this run, so there are no samples to inspect.'));
+      return;
+    }
+    fill(this.root, this.controls(view), h('div', { class: 'sample-layout' }, this.list(), this.detail(view)));
+  }
+
+  private controls(view: RunView): HTMLElement {
+    const domain = h('select', {
+      'aria-label': 'probe set',
+      onchange: (ev) => void this.selectProbeSet((ev.target as HTMLSelectElement).value),
+    }, ...view.run.probeSets.map((p) => h('option', { value: p.id, selected: p.id === this.sel.probeSetId }, `${p.domain} · ${p.name}`)));
+    const tau = h('input', {
+      type: 'number', min: 0.05, max: 1, step: 0.05, value: this.sel.tau, 'aria-label': 'pathway threshold tau', class: 'tau-input',
+      onchange: (ev) => {
+        const v = Number((ev.target as HTMLInputElement).value);
+        if (!(v > 0 && v <= 1)) return;
+        this.change({ tau: v });
+        this.computePathways();
+        this.render();
+      },
+    });
+    const filter = h('input', {
+      type: 'search', placeholder: 'filter by text, group or index', value: this.filter, 'aria-label': 'filter samples',
+      oninput: (ev) => {
+        this.filter = (ev.target as HTMLInputElement).value;
+        const list = this.root.querySelector('.sample-list');
+        if (list) list.replaceWith(this.list());
+      },
+    });
+    return h('div', { class: 'controls' },
+      h('label', null, 'Probe set ', domain),
+      h('label', null, 'Pathway τ ', tau),
+      filter);
+  }
+
+  private list(): HTMLElement {
+    const q = this.filter.trim().toLowerCase();
+    const shown = this.samples.filter((x) => q === '' || String(x.index) === q || x.text.toLowerCase().includes(q) || (x.group ?? '').toLowerCase().includes(q));
+    const items = shown.map((x) => h('li', null, h('button', {
+      type: 'button', class: `sample-item${x.id === this.sel.sampleId ? ' selected' : ''}`, 'data-sample-index': x.index,
+      onclick: () => void this.selectSample(x.id),
+    }, h('span', { class: 'idx' }, `#${x.index}`), x.group ? h('span', { class: 'chip' }, x.group) : null, h('span', { class: 'preview' }, x.text.slice(0, 90)))));
+    const more = this.samples.length < this.sampleCount
+      ? h('button', { type: 'button', class: 'link', onclick: () => void this.loadSamples(this.samples.length).then(() => this.render()) },
+        `load more (${this.samples.length} of ${this.sampleCount})`)
+      : null;
+    return h('div', { class: 'sample-list' },
+      h('ul', null, ...items),
+      shown.length === 0 ? h('p', { class: 'muted' }, this.samples.length ? 'No sample matches the filter.' : 'This probe set has no samples.') : null,
+      more);
+  }
+
+  private detail(view: RunView): HTMLElement {
+    const sample = this.samples.find((x) => x.id === this.sel.sampleId);
+    if (!sample) return h('div', { class: 'sample-detail' }, notice('info', 'Pick a sample on the left.'));
+    const withRouting = this.routing.filter((r) => r.routing !== null);
+    const head = h('div', { class: 'sample-head' },
+      h('div', null, h('strong', null, `Sample #${sample.index}`), sample.externalId ? ` (${sample.externalId})` : '', sample.group ? ` · group ${sample.group}` : ''),
+      h('blockquote', { class: 'sample-text' }, sample.text.length > 400 ? `${sample.text.slice(0, 400)}…` : sample.text));
+    if (withRouting.length === 0) {
+      return h('div', { class: 'sample-detail' }, head,
+        notice('empty', `No routing of this sample at any of the ${view.checkpoints.length} checkpoints yet.`,
+          h('p', null, 'Capture it with ', code('grokwatch capture --checkpoint ID --probe-set ID'), ' or send it with the ', code('ingestRouting'), ' mutation.')));
+    }
+    const selected = this.routing.find((r) => r.checkpointId === this.sel.checkpointId && r.routing !== null) ?? withRouting[withRouting.length - 1]!;
+    let prev: string | null = null;
+    const rows = this.routing.map((r) => {
+      const dist = r.text !== null && prev !== null ? editDistance(prev, r.text) : null;
+      if (r.text !== null) prev = r.text;
+      return h('tr', {
+        class: `${r === selected ? 'selected ' : ''}${r.routing ? 'clickable' : 'muted'}`, 'data-pathway-step': r.step,
+        onclick: r.routing ? () => this.selectCheckpoint(r.checkpointId) : undefined,
+      },
+      h('td', { class: 'num' }, formatStep(r.step)),
+      h('td', { class: 'num' }, formatValue(r.routing?.nll ?? null)),
+      h('td', { class: 'num' }, r.text === null ? '–' : String(r.text.length)),
+      h('td', { class: 'num' }, dist === null ? '–' : String(dist)),
+      h('td', { class: 'pathway', title: r.text ?? r.problem ?? 'not captured at this checkpoint' },
+        r.text ?? (r.problem ? h('span', { class: 'error-text' }, r.problem) : h('span', { class: 'muted' }, 'not captured'))));
+    });
+    const heat = selected.routing && selected.layers
+      ? renderHeatmap({ weights: selected.routing.layers.map((l) => l.weights), pathway: selected.layers, tau: this.sel.tau })
+      : notice('error', selected.problem ?? 'This routing cannot be drawn.');
+    return h('div', { class: 'sample-detail' }, head,
+      h('h4', null, `Pathway at τ = ${this.sel.tau}, per checkpoint`),
+      h('p', { class: 'muted small' }, 'Experts per layer by weight until the cumulative weight exceeds τ, joined by ",", layers by "-". Δ prev: character edit distance to the previous checkpoint\'s pathway. Click a row for its heatmap.'),
+      h('div', { class: 'table-scroll' }, h('table', { class: 'table pathways' },
+        h('thead', null, h('tr', null, ...['step', 'NLL', 'length', 'Δ prev', 'pathway'].map((t) => h('th', null, t)))),
+        h('tbody', null, ...rows))),
+      h('h4', null, `Routing at step ${formatStep(selected.step)}: layer × expert, token-mean router softmax`),
+      heat);
+  }
+
+  private async selectProbeSet(id: string): Promise<void> {
+    this.change({ probeSetId: id, sampleId: null, checkpointId: null });
+    this.samples = [];
+    this.filter = '';
+    await this.loadSamples(0);
+    await this.loadRouting(true);
+    this.render();
+  }
+
+  private async selectSample(id: string): Promise<void> {
+    this.change({ sampleId: id, checkpointId: null });
+    this.render();
+    await this.loadRouting(true);
+    this.render();
+  }
+
+  private selectCheckpoint(id: string): void {
+    this.change({ checkpointId: id });
+    this.render();
+  }
+}
