@@ -1,7 +1,7 @@
 // The evaluation service's use cases: validate, store, publish. Resolvers and the worker call these.
 import { BenchmarkError, resultKeys, toHarnessResults, UnknownTaskError, type JsonObject, type TaskConfig, type TaskResult } from '@grokwatch/benchmark';
 import { JOB_STATUSES, type Bus, type JobStatus, type Stoppable } from '@grokwatch/bus';
-import { badInput, notFound, userError, type Logger } from '@grokwatch/service-kit';
+import { badInput, isUuid, notFound, userError, type Logger } from '@grokwatch/service-kit';
 import { SandboxPool } from '@grokwatch/sandbox';
 import { createModelProvider } from './backends/model-provider.js';
 import { EvalParamsError, evalParamsToJson, parseEvalParams, sameBackend, type EvalParams } from './params.js';
@@ -37,12 +37,7 @@ export interface EvaluationServiceOptions {
   logger: Logger;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MAX_ITEM_PAGE = 500;
-
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
 
 export class EvaluationService {
   readonly store: EvaluationStore;

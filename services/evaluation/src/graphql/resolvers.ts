@@ -1,7 +1,7 @@
 // Thin resolvers: argument shapes come from type-graphql, rules from EvaluationService.
 import { JSONObjectResolver } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { isUuid } from '../evaluation-service.js';
+import { isUuid } from '@grokwatch/service-kit';
 import type { EvaluationContext } from './context.js';
 import { StartEvaluationInput } from './inputs.js';
 import {

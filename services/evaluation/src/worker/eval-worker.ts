@@ -7,7 +7,7 @@
 import { BenchmarkError, aggregate, buildRequests, loadTaskData, scoreItem, type CodeExecutor } from '@grokwatch/benchmark';
 import { BusShutdownError, JobCancelledError, JobFailed, type Bus, type JobContext, type Stoppable } from '@grokwatch/bus';
 import { SandboxUnavailableError } from '@grokwatch/sandbox';
-import type { Logger } from '@grokwatch/service-kit';
+import { isUuid, type Logger } from '@grokwatch/service-kit';
 import type { ModelProvider } from '../backends/model-provider.js';
 import { BackendError, BackendUnavailableError, EvalJobError } from '../errors.js';
 import { EvalParamsError, parseEvalParams } from '../params.js';
@@ -41,7 +41,6 @@ export interface EvalWorkerOptions {
 
 const DEFAULT_MAX_DELIVER = 5;
 const DEFAULT_BATCH = 16;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Errors about the task, data, parameters or backend setup: retrying cannot help. */
 function isPermanent(err: unknown): boolean {
@@ -61,7 +60,7 @@ export async function handleEvalJob(job: JobContext<'eval'>, deps: EvalWorkerDep
   const id = rowIdOf(busId);
   const log = deps.logger.child({ jobId: busId, checkpointId, task: taskName, attempt: job.attempt });
 
-  const row = UUID.test(id) ? await store.getJob(id) : undefined;
+  const row = isUuid(id) ? await store.getJob(id) : undefined;
   if (!row) throw new JobFailed(`evaluation job ${id} does not exist`, { retry: false });
   if (row.checkpoint_id !== checkpointId || row.task !== taskName) {
     throw new JobFailed(`evaluation job ${id} is task ${row.task} at checkpoint ${row.checkpoint_id}, not the payload's`, { retry: false });
