@@ -2,10 +2,12 @@
 // over worker threads, one per core by default (os.availableParallelism()). Work is split into
 // tasks of rows (exact) or sampled-pair chunks and handed out dynamically, so a thread slowed by
 // other load takes fewer tasks. Per-row/per-chunk sums are added in order on this thread, which
-// makes the result identical to the single-thread functions in group-distance.ts.
+// makes the result identical to the single-thread functions in group-distance.ts. The workers compute
+// distances with the wasm SIMD kernel (wasm-kernel.ts) unless told otherwise; jobs small enough to
+// run on the calling thread use the JS kernel.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { WorkerReply, WorkerRequest } from './distance-worker.js';
+import type { KernelChoice, KernelName, WorkerReply, WorkerRequest } from './distance-worker.js';
 import { PathwayError } from './errors.js';
 import {
   checkGroup,
@@ -28,6 +30,11 @@ export interface DistanceEngineOptions {
   threads?: number;
   /** Jobs with fewer pairs than this run on the calling thread (default 2048): starting tasks costs more. */
   inlineBelow?: number;
+  /**
+   * Distance kernel of the worker threads: `auto` (default) the wasm SIMD kernel, or the JS kernel
+   * when the wasm one cannot load (see `fallback`); `wasm` fails instead; `js` never loads wasm.
+   */
+  kernel?: KernelChoice;
 }
 
 /** Tasks per thread: enough to even out uneven rows and competing load, few enough to keep messages cheap. */
@@ -37,7 +44,12 @@ const MIN_TASK_PAIRS = 1024;
 
 export class DistanceEngine {
   readonly threads: number;
+  /** Kernel that computed the last job run on worker threads (undefined before the first). */
+  kernelUsed: KernelName | undefined;
+  /** Why `auto` fell back to the JS kernel in the last threaded job, if it did. */
+  fallback: string | undefined;
   private readonly inlineBelow: number;
+  private readonly kernel: KernelChoice;
   private workers: Worker[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private nextJob = 1;
@@ -47,6 +59,10 @@ export class DistanceEngine {
     this.threads = options.threads ?? availableParallelism();
     assertPositiveInteger(this.threads, 'threads');
     this.inlineBelow = options.inlineBelow ?? 2048;
+    this.kernel = options.kernel ?? 'auto';
+    if (this.kernel !== 'auto' && this.kernel !== 'wasm' && this.kernel !== 'js') {
+      throw new PathwayError(`must be "auto", "wasm" or "js", got ${String(this.kernel)}`, { argument: 'kernel' });
+    }
   }
 
   async groupDistance(pathways: readonly Pathway[], options: GroupDistanceOptions = {}): Promise<GroupDistanceResult> {
@@ -131,6 +147,8 @@ export class DistanceEngine {
             return;
           }
           sums.set(reply.sums, 2 * reply.from);
+          this.kernelUsed = reply.kernel;
+          this.fallback = reply.fallback;
           done += 1;
           if (done === tasks.length) finish();
           else sendNext(worker);
@@ -148,7 +166,7 @@ export class DistanceEngine {
           worker.off('error', onError);
         });
         worker.ref();
-        worker.postMessage({ type: 'job', id, set: plan.set, job: plan.job } satisfies WorkerRequest);
+        worker.postMessage({ type: 'job', id, set: plan.set, job: plan.job, kernel: this.kernel } satisfies WorkerRequest);
         sendNext(worker);
       }
     });

@@ -137,6 +137,24 @@ describe('DistanceEngine (worker threads) equals the single-thread path', () => 
       crossGroupDistance(group, other, { pairs: 1500, seed: 9, normalized: true }),
     );
     assert.deepEqual(await engine.layerwiseDistance(group.slice(0, 20)), layerwiseDistance(group.slice(0, 20)));
+    assert.equal(engine.kernelUsed, 'wasm', `fell back to the JS kernel: ${String(engine.fallback)}`);
+  });
+
+  it('the JS kernel in the workers gives the same results as the wasm kernel', async () => {
+    const js = new DistanceEngine({ threads: 2, inlineBelow: 0, kernel: 'js' });
+    const wasm = new DistanceEngine({ threads: 2, inlineBelow: 0, kernel: 'wasm' });
+    try {
+      for (const options of [{}, { normalized: true }, { pairs: 3000, seed: 5 }, { unit: 'expert' as const, normalized: true }]) {
+        assert.deepEqual(await wasm.groupDistance(group, options), await js.groupDistance(group, options));
+        assert.deepEqual(await wasm.crossGroupDistance(group, other, options), await js.crossGroupDistance(group, other, options));
+      }
+      assert.equal(js.kernelUsed, 'js');
+      assert.equal(wasm.kernelUsed, 'wasm');
+    } finally {
+      await js.close();
+      await wasm.close();
+    }
+    assert.throws(() => new DistanceEngine({ kernel: 'gpu' as never }), /kernel: must be "auto", "wasm" or "js", got gpu/);
   });
 
   it('engine with one thread, and bad input rejected before any work', async () => {

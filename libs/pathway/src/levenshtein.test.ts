@@ -10,9 +10,9 @@ import {
   PathwayError,
   setDistance,
 } from './index.js';
-import { naiveLevenshtein, randomString, testRandom } from './test-support.js';
+import { distanceCorpus, naiveLevenshtein, PATHWAY_ALPHABET, randomString, testRandom } from './test-support.js';
+import { WasmDistanceKernel } from './wasm-kernel.js';
 
-const PATHWAY_ALPHABET = '0123456789,-';
 
 describe('levenshtein: hand-worked distances', () => {
   it('classic cases and the empty string', () => {
@@ -58,57 +58,43 @@ describe('levenshtein: hand-worked distances', () => {
 });
 
 describe('bit-parallel distance equals the naive O(nm) dynamic program', () => {
-  it('10,000 random pairs, lengths 0-800, pathway alphabet, long shared prefixes and near-copies', () => {
-    const rand = testRandom(20240611);
-    const pairs: [string, string][] = [];
-    const short = (): number => Math.floor(rand() * 70);
-    const long = (): number => Math.floor(rand() * 801);
-    for (let i = 0; i < 8800; i++) pairs.push([randomString(rand, short(), PATHWAY_ALPHABET), randomString(rand, short(), PATHWAY_ALPHABET)]);
-    // Block boundaries of the 32-bit words.
-    for (const n of [31, 32, 33, 63, 64, 65, 95, 96, 97, 128, 129]) {
-      for (const m of [0, 1, 32, 33, 64, 97, 200]) pairs.push([randomString(rand, n, PATHWAY_ALPHABET), randomString(rand, m, PATHWAY_ALPHABET)]);
+  const corpus = distanceCorpus(20240611);
+  let naive: number[] | undefined;
+  const naiveDistances = (): number[] => (naive ??= corpus.map(([a, b]) => naiveLevenshtein(a, b)));
+  const firstMismatch = (fast: ArrayLike<number>, slow: readonly number[]): string => {
+    const k = slow.findIndex((d, i) => fast[i] !== d);
+    if (k < 0) return '';
+    const [a, b] = corpus[k] as [string, string];
+    return `pair ${k}, lengths ${a.length}/${b.length}: fast ${String(fast[k])}, naive ${String(slow[k])}`;
+  };
+
+  it('10,000 random pairs, lengths 0-800, pathway alphabet, long shared prefixes and near-copies (JS kernel)', () => {
+    const lengths = corpus.flatMap(([a, b]) => [a.length, b.length]);
+    assert.equal(corpus.length, 10000);
+    assert.equal(Math.min(...lengths), 0);
+    assert.ok(Math.max(...lengths) >= 780, `longest length ${Math.max(...lengths)} should reach ~800`);
+    const fast = corpus.map(([a, b]) => levenshtein(a, b));
+    assert.equal(firstMismatch(fast, naiveDistances()), '');
+  });
+
+  it('the same 10,000 pairs through the wasm SIMD kernel, both orientations, and as rows', async () => {
+    const set = encodeStrings(corpus.flat());
+    const kernel = await WasmDistanceKernel.create(set);
+    const even = Int32Array.from(corpus, (_, k) => 2 * k);
+    const odd = Int32Array.from(corpus, (_, k) => 2 * k + 1);
+    const out = new Int32Array(corpus.length);
+    kernel.pairs(even, odd, corpus.length, out);
+    assert.equal(firstMismatch(out, naiveDistances()), '');
+    kernel.pairs(odd, even, corpus.length, out);
+    assert.equal(firstMismatch(out, naiveDistances()), '');
+    // Row mode (one pattern, lanes of texts): each pair as a one-text row, in both orientations.
+    const dist = new Int32Array(set.count);
+    for (let k = 0; k < corpus.length; k++) {
+      kernel.row(2 * k, 2 * k + 1, 2 * k + 2, dist);
+      kernel.row(2 * k + 1, 2 * k, 2 * k + 1, dist);
+      out[k] = dist[2 * k + 1] === dist[2 * k] ? (dist[2 * k] as number) : -1;
     }
-    while (pairs.length < 9400) pairs.push([randomString(rand, long(), PATHWAY_ALPHABET), randomString(rand, long(), PATHWAY_ALPHABET)]);
-    // Long identical prefixes (and suffixes) with random middles.
-    while (pairs.length < 9700) {
-      const prefix = randomString(rand, Math.floor(rand() * 600), PATHWAY_ALPHABET);
-      const suffix = rand() < 0.5 ? randomString(rand, Math.floor(rand() * 150), PATHWAY_ALPHABET) : '';
-      pairs.push([
-        prefix + randomString(rand, Math.floor(rand() * 100), PATHWAY_ALPHABET) + suffix,
-        prefix + randomString(rand, Math.floor(rand() * 100), PATHWAY_ALPHABET) + suffix,
-      ]);
-    }
-    // Near-copies: a long string and a few random edits of it.
-    while (pairs.length < 10000) {
-      const a = randomString(rand, 1 + Math.floor(rand() * 800), PATHWAY_ALPHABET);
-      let b = a;
-      const edits = 1 + Math.floor(rand() * 8);
-      for (let e = 0; e < edits; e++) {
-        const at = Math.floor(rand() * (b.length + 1));
-        const kind = Math.floor(rand() * 3);
-        const ch = PATHWAY_ALPHABET[Math.floor(rand() * 12)] as string;
-        b = kind === 0 ? b.slice(0, at) + ch + b.slice(at) : kind === 1 ? b.slice(0, at) + b.slice(at + 1) : b.slice(0, at) + ch + b.slice(at + 1);
-      }
-      pairs.push([a, b]);
-    }
-    let longest = 0;
-    let shortest = Infinity;
-    let mismatches = 0;
-    let first = '';
-    for (const [a, b] of pairs) {
-      longest = Math.max(longest, a.length, b.length);
-      shortest = Math.min(shortest, a.length, b.length);
-      const fast = levenshtein(a, b);
-      const slow = naiveLevenshtein(a, b);
-      if (fast !== slow) {
-        mismatches += 1;
-        if (first === '') first = `lengths ${a.length}/${b.length}: fast ${fast}, naive ${slow}`;
-      }
-    }
-    assert.equal(pairs.length, 10000);
-    assert.equal(shortest, 0);
-    assert.ok(longest >= 780, `longest length ${longest} should reach ~800`);
-    assert.equal(mismatches, 0, first);
+    assert.equal(firstMismatch(out, naiveDistances()), '');
   });
 
   it('many pairs of one SequenceSet (shared Peq, both orientations) and expert-level symbols', () => {

@@ -4,8 +4,10 @@
 // distances. Pairs are streamed, never stored, so memory stays O(n) for any number of pairs. The
 // caller adds the per-row/per-chunk sums in row/chunk order, so the result is bit-identical however
 // the tasks were distributed over threads (this matters for normalized distances, whose float sums
-// depend on order; raw distances are integers and sum exactly anyway).
-import { setPairDistance } from './levenshtein.js';
+// depend on order; raw distances are integers and sum exactly anyway). Where the distances come from
+// (the JS kernel or the wasm kernel) does not change the sums: both give the same integers, and the
+// sums are always taken in row/pair order here.
+import { normalizeDistance, setDistance } from './levenshtein.js';
 import { chunkSeed, SeededRandom } from './prng.js';
 import type { SequenceSet } from './sequence-set.js';
 
@@ -26,6 +28,26 @@ export interface PairJob {
 /** Pairs per sampled chunk: fixed, so chunk boundaries (and sums) do not depend on the thread count. */
 export const SAMPLE_CHUNK = 1024;
 
+/** A kernel that computes many distances of one set per call. */
+export interface PairDistanceSource {
+  /** dist[j] = distance(i, j) for j in [from, to); other entries are left alone. */
+  row(i: number, from: number, to: number, dist: Int32Array): void;
+  /** out[k] = distance(a[k], b[k]) for k < count. */
+  pairs(a: Int32Array, b: Int32Array, count: number, out: Int32Array): void;
+}
+
+/** The synchronous JS kernel (myers-kernel.ts), one pair at a time. */
+export function jsDistances(set: SequenceSet): PairDistanceSource {
+  return {
+    row(i, from, to, dist) {
+      for (let j = from; j < to; j++) dist[j] = setDistance(set, i, j);
+    },
+    pairs(a, b, count, out) {
+      for (let k = 0; k < count; k++) out[k] = setDistance(set, a[k] as number, b[k] as number);
+    },
+  };
+}
+
 /** How many rows (exact) or chunks (sampled) the job has. */
 export function jobUnits(set: SequenceSet, job: PairJob): number {
   if (job.mode === 'sampled') return Math.ceil(job.pairs / SAMPLE_CHUNK);
@@ -38,15 +60,27 @@ export function rowPairs(set: SequenceSet, job: PairJob, row: number): number {
 }
 
 /** Computes units [from, to): out[2u] = sum, out[2u + 1] = sum of squares, u relative to from. */
-export function runUnits(set: SequenceSet, job: PairJob, from: number, to: number): Float64Array {
+export function runUnits(
+  set: SequenceSet,
+  job: PairJob,
+  from: number,
+  to: number,
+  source: PairDistanceSource = jsDistances(set),
+): Float64Array {
   const out = new Float64Array(2 * (to - from));
+  const length = set.length;
+  const dist = new Int32Array(job.mode === 'exact' ? set.count : SAMPLE_CHUNK);
+  const a = new Int32Array(job.mode === 'exact' ? 0 : SAMPLE_CHUNK);
+  const b = new Int32Array(a.length);
   for (let u = from; u < to; u++) {
     let sum = 0;
     let squares = 0;
     if (job.mode === 'exact') {
       const start = job.kind === 'within' ? u + 1 : job.split;
+      source.row(u, start, set.count, dist);
       for (let j = start; j < set.count; j++) {
-        const d = setPairDistance(set, u, j, job.normalized);
+        const raw = dist[j] as number;
+        const d = job.normalized ? normalizeDistance(raw, length[u] as number, length[j] as number) : raw;
         sum += d;
         squares += d * d;
       }
@@ -54,17 +88,21 @@ export function runUnits(set: SequenceSet, job: PairJob, from: number, to: numbe
       const rng = new SeededRandom(chunkSeed(job.seed, u));
       const count = Math.min(SAMPLE_CHUNK, job.pairs - u * SAMPLE_CHUNK);
       for (let s = 0; s < count; s++) {
-        let i: number;
-        let j: number;
         if (job.kind === 'within') {
-          i = rng.below(set.count);
-          j = rng.below(set.count - 1);
+          const i = rng.below(set.count);
+          let j = rng.below(set.count - 1);
           if (j >= i) j += 1;
+          a[s] = i;
+          b[s] = j;
         } else {
-          i = rng.below(job.split);
-          j = job.split + rng.below(set.count - job.split);
+          a[s] = rng.below(job.split);
+          b[s] = job.split + rng.below(set.count - job.split);
         }
-        const d = setPairDistance(set, i, j, job.normalized);
+      }
+      source.pairs(a, b, count, dist);
+      for (let s = 0; s < count; s++) {
+        const raw = dist[s] as number;
+        const d = job.normalized ? normalizeDistance(raw, length[a[s] as number] as number, length[b[s] as number] as number) : raw;
         sum += d;
         squares += d * d;
       }

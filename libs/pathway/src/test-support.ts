@@ -38,6 +38,47 @@ export function randomString(rand: () => number, length: number, alphabet: strin
   return s;
 }
 
+/** The alphabet of serialized pathways: digits, commas, hyphens. */
+export const PATHWAY_ALPHABET = '0123456789,-';
+
+/**
+ * 10,000 string pairs for checking a distance kernel against the naive DP: short random pairs,
+ * lengths at and around 32- and 64-bit block boundaries, long random pairs (up to 800), long
+ * identical prefixes (and suffixes) around random middles, and near-copies a few edits apart.
+ */
+export function distanceCorpus(seed: number): [string, string][] {
+  const rand = testRandom(seed);
+  const pairs: [string, string][] = [];
+  const short = (): number => Math.floor(rand() * 70);
+  const long = (): number => Math.floor(rand() * 801);
+  for (let i = 0; i < 8800; i++) pairs.push([randomString(rand, short(), PATHWAY_ALPHABET), randomString(rand, short(), PATHWAY_ALPHABET)]);
+  for (const n of [31, 32, 33, 63, 64, 65, 95, 96, 97, 128, 129]) {
+    for (const m of [0, 1, 32, 33, 64, 97, 200]) pairs.push([randomString(rand, n, PATHWAY_ALPHABET), randomString(rand, m, PATHWAY_ALPHABET)]);
+  }
+  while (pairs.length < 9400) pairs.push([randomString(rand, long(), PATHWAY_ALPHABET), randomString(rand, long(), PATHWAY_ALPHABET)]);
+  while (pairs.length < 9700) {
+    const prefix = randomString(rand, Math.floor(rand() * 600), PATHWAY_ALPHABET);
+    const suffix = rand() < 0.5 ? randomString(rand, Math.floor(rand() * 150), PATHWAY_ALPHABET) : '';
+    pairs.push([
+      prefix + randomString(rand, Math.floor(rand() * 100), PATHWAY_ALPHABET) + suffix,
+      prefix + randomString(rand, Math.floor(rand() * 100), PATHWAY_ALPHABET) + suffix,
+    ]);
+  }
+  while (pairs.length < 10000) {
+    const a = randomString(rand, 1 + Math.floor(rand() * 800), PATHWAY_ALPHABET);
+    let b = a;
+    const edits = 1 + Math.floor(rand() * 8);
+    for (let e = 0; e < edits; e++) {
+      const at = Math.floor(rand() * (b.length + 1));
+      const kind = Math.floor(rand() * 3);
+      const ch = PATHWAY_ALPHABET[Math.floor(rand() * 12)] as string;
+      b = kind === 0 ? b.slice(0, at) + ch + b.slice(at) : kind === 1 ? b.slice(0, at) + b.slice(at + 1) : b.slice(0, at) + ch + b.slice(at + 1);
+    }
+    pairs.push([a, b]);
+  }
+  return pairs;
+}
+
 /** Gamma(shape, 1) sample (Marsaglia-Tsang; shape < 1 via the boost trick). */
 export function gamma(rand: () => number, shape: number): number {
   if (shape < 1) return gamma(rand, shape + 1) * Math.pow(rand() || 1e-300, 1 / shape);

@@ -6,6 +6,7 @@
 // Loading reads a file, so this lives beside the worker engine, not in the pure functions.
 import { readFile } from 'node:fs/promises';
 import { PathwayError } from './errors.js';
+import type { PairDistanceSource } from './pair-work.js';
 import type { SequenceSet } from './sequence-set.js';
 
 /** The committed binary, relative to dist/ (and src/): libs/pathway/wasm/. */
@@ -120,7 +121,7 @@ function align(x: number, to: number): number {
  * One SequenceSet in the wasm kernel's memory. Distances are exact and equal to `setDistance`;
  * the kernel computes several pairs at once, so it pays off on rows of many pairs.
  */
-export class WasmDistanceKernel {
+export class WasmDistanceKernel implements PairDistanceSource {
   private readonly set: SequenceSet;
   private readonly exports: KernelExports;
   private readonly layout: Layout;
