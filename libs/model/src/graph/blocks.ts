@@ -166,7 +166,8 @@ export function sparseMoe(ctx: BlockContext, x: string, moe: MoeSpec): MoeValues
   moe.experts.forEach((expert, e) => {
     g.scope(`expert${e}`, () => {
       const hit = g.op1('Equal', [slotExpert, g.scalarI64(e)]);
-      const slot = g.op1('Reshape', [g.op1('NonZero', [hit]), g.constI64([-1])]);
+      // Squeeze (not Reshape) keeps NonZero's symbolic length, which keeps session creation cheaper.
+      const slot = g.op1('Squeeze', [g.op1('NonZero', [hit]), g.constI64([0])]);
       const token = g.op1('Div', [slot, g.scalarI64(k)]);
       const xe = g.op1('Gather', [x, token], { axis: int(0) });
       rows.push(swiglu(ctx, xe, expert));

@@ -17,12 +17,15 @@ interface Case {
   readonly config: Record<string, unknown>;
   readonly dtype: WeightDtype;
   readonly shards: number;
+  /** Decoder layers per onnxruntime session (stages chained through the residual stream). */
+  readonly layersPerSession?: number;
+  readonly sessions: number;
 }
 
 const CASES: Case[] = [
-  { name: 'OLMoE (bf16, two shards + index)', config: TINY_OLMOE, dtype: 'BF16', shards: 2 },
-  { name: 'Mixtral (f32, sliding window, tied head)', config: TINY_MIXTRAL, dtype: 'F32', shards: 1 },
-  { name: 'Qwen2-MoE (f16, shared expert, qkv bias)', config: TINY_QWEN2_MOE, dtype: 'F16', shards: 3 },
+  { name: 'OLMoE (bf16, two shards + index, 2 + 1 layers per session)', config: TINY_OLMOE, dtype: 'BF16', shards: 2, layersPerSession: 2, sessions: 2 },
+  { name: 'Mixtral (f32, sliding window, tied head, one session)', config: TINY_MIXTRAL, dtype: 'F32', shards: 1, layersPerSession: Infinity, sessions: 1 },
+  { name: 'Qwen2-MoE (f16, shared expert, qkv bias, a session per layer)', config: TINY_QWEN2_MOE, dtype: 'F16', shards: 3, layersPerSession: 1, sessions: 2 },
 ];
 
 // Two sequences of different lengths, right-padded, plus a one-token sequence.
@@ -53,7 +56,8 @@ for (const c of CASES) {
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'gw-parity-'));
       writeRandomCheckpoint(dir, c.config, { dtype: c.dtype, shards: c.shards, seed: 7 });
-      model = await CaptureModel.load(dir, { debugOutputs: true, intraOpNumThreads: 1 });
+      model = await CaptureModel.load(dir, { debugOutputs: true, intraOpNumThreads: 1, layersPerSession: c.layersPerSession });
+      assert.equal(model.sessionCount, c.sessions);
       const ckpt = await Checkpoint.open(dir);
       const weights = new Map<string, Float32Array>();
       for (const t of expectedTensors(ckpt.description)) weights.set(t.name, await ckpt.readF32(t.name));

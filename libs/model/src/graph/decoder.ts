@@ -2,7 +2,7 @@
 // from the inputs, the layers, the final norm. The capture variant runs it over whole padded
 // sequences; the decode variant feeds new tokens with a key/value cache of earlier positions.
 
-import type { ArchitectureDescription } from '@grokwatch/checkpoint';
+import type { ArchitectureDescription, LayerSpec } from '@grokwatch/checkpoint';
 import { attention, rmsNorm, sparseMoe, type BlockContext, type MoeValues, type PastKeyValue, type RopeTables } from './blocks.js';
 import { DataType, int, type OnnxGraph } from './onnx-graph.js';
 import type { GraphWeights } from './weights.js';
@@ -68,15 +68,22 @@ export function attentionBias(g: OnnxGraph, attentionMask: string, pastLen: stri
   return g.op1('Where', [both, g.scalarF32(0), g.scalarF32(FLOAT32_MIN)]);
 }
 
-/** Embedding through final norm. */
-export function decoderStack(
+/** What every layer of one graph shares: block context, rotary tables, attention mask. */
+export interface DecoderContext {
+  readonly ctx: BlockContext;
+  readonly rope: RopeTables;
+  readonly bias: string;
+}
+
+/** Shapes, rotary tables and attention mask from the inputs. */
+export function decoderPrelude(
   g: OnnxGraph,
   w: GraphWeights,
   desc: ArchitectureDescription,
-  inputs: DecoderInputs,
+  inputIds: string,
+  attentionMask: string,
   options: { fuseGateUp: boolean },
-): DecoderValues {
-  const { inputIds, attentionMask, past } = inputs;
+): DecoderContext {
   const shape = g.op1('Shape', [inputIds]);
   const batchSeq = g.op1('Slice', [shape, g.constI64([0]), g.constI64([2])]);
   const newLen = g.op1('Slice', [shape, g.constI64([1]), g.constI64([2])]); // [1]
@@ -84,16 +91,37 @@ export function decoderStack(
   const pastLen = g.op1('Sub', [totalLen, newLen]); // [1]
   const scalar = (t: string): string => g.op1('Squeeze', [t, g.constI64([0])]);
   const ctx: BlockContext = { g, w, rmsNormEps: desc.rmsNormEps, batchSeq, fuseGateUp: options.fuseGateUp };
-
   const first = desc.layers[0].attention;
   const rope = g.scope('rope', () => ropeTables(g, attentionMask, pastLen, first.headDim, desc.ropeTheta));
   const bias = g.scope('mask', () => attentionBias(g, attentionMask, scalar(pastLen), scalar(totalLen), first.slidingWindow));
+  return { ctx, rope, bias };
+}
 
-  const flatIds = g.op1('Reshape', [inputIds, g.constI64([-1])]);
-  let h = g.op1('Gather', [w.f32(desc.embedding), flatIds], { axis: int(0) });
-  const layers: MoeValues[] = [];
+/** Token embeddings [N, hidden] of input_ids [B, T]. */
+export function embedTokens(g: OnnxGraph, w: GraphWeights, desc: ArchitectureDescription, inputIds: string): string {
+  return g.op1('Gather', [w.f32(desc.embedding), g.op1('Reshape', [inputIds, g.constI64([-1])])], { axis: int(0) });
+}
+
+export interface LayerRangeValues {
+  /** [N, hidden] residual stream after the last layer of the range. */
+  readonly hidden: string;
+  readonly layers: readonly MoeValues[];
+  readonly present: readonly PastKeyValue[];
+}
+
+/** The decoder layers `layers` (a contiguous range) applied to the residual stream `hidden`. */
+export function decoderLayers(
+  dc: DecoderContext,
+  layers: readonly LayerSpec[],
+  hidden: string,
+  past: readonly PastKeyValue[] | null,
+): LayerRangeValues {
+  const { ctx, rope, bias } = dc;
+  const { g } = ctx;
+  let h = hidden;
+  const moes: MoeValues[] = [];
   const present: PastKeyValue[] = [];
-  for (const layer of desc.layers) {
+  for (const layer of layers) {
     g.scope(`layer${layer.index}`, () => {
       const attn = g.scope('attn', () =>
         attention(ctx, rmsNorm(ctx, h, layer.inputNorm), layer.attention, rope, bias, past === null ? null : past[layer.index]),
@@ -102,11 +130,23 @@ export function decoderStack(
       h = g.op1('Add', [h, attn.out]);
       const moe = g.scope('moe', () => sparseMoe(ctx, rmsNorm(ctx, h, layer.postAttentionNorm), layer.moe));
       h = g.op1('Add', [h, moe.out]);
-      layers.push(moe);
+      moes.push(moe);
     });
   }
-  const finalHidden = rmsNorm(ctx, h, desc.finalNorm);
-  return { finalHidden, layers, present };
+  return { hidden: h, layers: moes, present };
+}
+
+/** Embedding through final norm over all layers (one graph). */
+export function decoderStack(
+  g: OnnxGraph,
+  w: GraphWeights,
+  desc: ArchitectureDescription,
+  inputs: DecoderInputs,
+  options: { fuseGateUp: boolean },
+): DecoderValues {
+  const dc = decoderPrelude(g, w, desc, inputs.inputIds, inputs.attentionMask, options);
+  const range = decoderLayers(dc, desc.layers, embedTokens(g, w, desc, inputs.inputIds), inputs.past);
+  return { finalHidden: rmsNorm(dc.ctx, range.hidden, desc.finalNorm), layers: range.layers, present: range.present };
 }
 
 /** [N, ...] -> [B, T, ...] using the batch's runtime shape. */

@@ -56,7 +56,7 @@ const SAMPLES = [
 test('per-sample routing, top-k counts, NLL, Min-K%++ and embedding match the reference (BOS excluded)', async () => {
   const progress: CaptureProgress[] = [];
   const seenInBatches: string[] = [];
-  const results = await captureRouting(dir, SAMPLES, { cache, maxBatchTokens: 16, maxLength: 32 }, (batch, p) => {
+  const results = await captureRouting(dir, SAMPLES, { cache, layersPerSession: 1, maxBatchTokens: 16, maxLength: 32 }, (batch, p) => {
     progress.push(p);
     seenInBatches.push(...batch.map((r) => r.id!));
   });
@@ -103,7 +103,7 @@ test('per-sample routing, top-k counts, NLL, Min-K%++ and embedding match the re
 });
 
 test('truncation to maxLength, per-token top-k traces, and model reuse through the cache', async () => {
-  const results = await captureRouting(dir, [SAMPLES[2]], { cache, maxLength: 5, keepTokenTopK: true });
+  const results = await captureRouting(dir, [SAMPLES[2]], { cache, layersPerSession: 1, maxLength: 5, keepTokenTopK: true });
   const r = results[0];
   assert.equal(r.truncated, true);
   assert.equal(r.tokenCount, 5);
