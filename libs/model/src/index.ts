@@ -23,6 +23,7 @@ export type { BuiltGraph, CaptureGraphOptions, CaptureStage } from './graph/capt
 export type { WeightLocator } from './graph/weights.js';
 export { writeRandomCheckpoint } from './testing/random-checkpoint.js';
 export type { RandomCheckpointOptions } from './testing/random-checkpoint.js';
-export { buildDecodeGraph, DECODE_INPUTS, DECODE_OUTPUTS } from './graph/decode-graph.js';
+export { buildDecodeStages, DECODE_INPUTS, DECODE_OUTPUTS } from './graph/decode-graph.js';
+export type { DecodeGraphOptions } from './graph/decode-graph.js';
 export { DecodeModel } from './runtime/decode-model.js';
 export type { DecodeModelOptions, DecodeStep, GreedyOptions, KvCache } from './runtime/decode-model.js';

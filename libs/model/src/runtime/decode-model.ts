@@ -1,13 +1,21 @@
-// A checkpoint loaded for generation: the decode graph (key/value cache) and greedy decoding over
-// a batch of left-padded prompts.
+// A checkpoint loaded for generation: the decode graph stages (key/value cache) and greedy decoding
+// over a batch of left-padded prompts.
 
 import * as ort from 'onnxruntime-node';
 import { Checkpoint, type ArchitectureDescription } from '@grokwatch/checkpoint';
-import { buildDecodeGraph, DECODE_INPUTS, DECODE_OUTPUTS } from '../graph/decode-graph.js';
+import type { CaptureStage } from '../graph/capture-graph.js';
+import { buildDecodeStages, DECODE_INPUTS, DECODE_OUTPUTS } from '../graph/decode-graph.js';
 import { createSession, type ExecutionProvider, type SessionOptions } from './session.js';
 
 export interface DecodeModelOptions extends SessionOptions {
   readonly fuseGateUp?: boolean;
+  /** Decoder layers per onnxruntime session (default 1; Infinity = one session). */
+  readonly layersPerSession?: number;
+}
+
+interface StageSession {
+  readonly stage: CaptureStage;
+  readonly session: ort.InferenceSession;
 }
 
 export interface GreedyOptions {
@@ -34,9 +42,13 @@ export interface KvCache {
 export class DecodeModel {
   private constructor(
     readonly checkpoint: Checkpoint,
-    private readonly session: ort.InferenceSession,
+    private readonly stages: readonly StageSession[],
     readonly provider: ExecutionProvider,
   ) {}
+
+  get sessionCount(): number {
+    return this.stages.length;
+  }
 
   get description(): ArchitectureDescription {
     return this.checkpoint.description;
@@ -44,11 +56,22 @@ export class DecodeModel {
 
   static async load(dir: string, options: DecodeModelOptions = {}): Promise<DecodeModel> {
     const checkpoint = await Checkpoint.open(dir);
+    const opened: StageSession[] = [];
     try {
-      const graph = buildDecodeGraph(checkpoint.description, checkpoint, { fuseGateUp: options.fuseGateUp ?? true });
-      const created = await createSession(graph.bytes, dir, `decode graph for ${dir} (${graph.nodeCount} nodes)`, options);
-      return new DecodeModel(checkpoint, created.session, created.provider);
+      const stages = buildDecodeStages(checkpoint.description, checkpoint, {
+        fuseGateUp: options.fuseGateUp ?? true,
+        layersPerSession: options.layersPerSession,
+      });
+      let providers = options.executionProviders;
+      for (const stage of stages) {
+        const label = `decode graph for ${dir}, layers ${stage.firstLayer}-${stage.firstLayer + stage.layerCount - 1} (${stage.nodeCount} nodes)`;
+        const created = await createSession(stage.bytes, dir, label, { ...options, executionProviders: providers });
+        providers = [created.provider];
+        opened.push({ stage, session: created.session });
+      }
+      return new DecodeModel(checkpoint, opened, providers![0]);
     } catch (err) {
+      await Promise.all(opened.map((s) => s.session.release()));
       await checkpoint.close();
       throw err;
     }
@@ -72,25 +95,31 @@ export class DecodeModel {
       throw new Error(`decode step needs ${B} rows of equal length > 0 matching the cache's ${cache.mask.length} rows`);
     }
     const mask = cache.mask.map((row, b) => [...row, ...newMask[b]]);
-    const feeds: Record<string, ort.Tensor> = {
+    const base = {
       [DECODE_INPUTS.inputIds]: new ort.Tensor('int64', BigInt64Array.from(ids.flat(), (v) => BigInt(v)), [B, T]),
       [DECODE_INPUTS.attentionMask]: new ort.Tensor('int64', BigInt64Array.from(mask.flat(), (v) => BigInt(v)), [B, cache.length + T]),
     };
-    this.description.layers.forEach((_, l) => {
-      feeds[DECODE_INPUTS.pastKey(l)] = cache.keys[l];
-      feeds[DECODE_INPUTS.pastValue(l)] = cache.values[l];
-    });
-    const out = await this.session.run(feeds);
-    const L = this.description.numLayers;
-    return {
-      nextLogits: out[DECODE_OUTPUTS.nextLogits].data as Float32Array,
-      cache: {
-        length: cache.length + T,
-        keys: Array.from({ length: L }, (_, l) => out[DECODE_OUTPUTS.presentKey(l)]),
-        values: Array.from({ length: L }, (_, l) => out[DECODE_OUTPUTS.presentValue(l)]),
-        mask,
-      },
-    };
+    const keys: ort.Tensor[] = [];
+    const values: ort.Tensor[] = [];
+    let hidden: ort.Tensor | null = null;
+    let nextLogits: Float32Array | null = null;
+    for (const { stage, session } of this.stages) {
+      const feeds: Record<string, ort.Tensor> = { ...base };
+      if (hidden !== null) feeds[DECODE_INPUTS.hidden] = hidden;
+      for (let l = stage.firstLayer; l < stage.firstLayer + stage.layerCount; l++) {
+        feeds[DECODE_INPUTS.pastKey(l)] = cache.keys[l];
+        feeds[DECODE_INPUTS.pastValue(l)] = cache.values[l];
+      }
+      const out = await session.run(feeds);
+      for (let l = stage.firstLayer; l < stage.firstLayer + stage.layerCount; l++) {
+        keys.push(out[DECODE_OUTPUTS.presentKey(l)]);
+        values.push(out[DECODE_OUTPUTS.presentValue(l)]);
+      }
+      if (stage.isLast) nextLogits = out[DECODE_OUTPUTS.nextLogits].data as Float32Array;
+      else hidden = out[DECODE_OUTPUTS.hidden];
+    }
+    if (nextLogits === null) throw new Error('decode model has no final stage');
+    return { nextLogits, cache: { length: cache.length + T, keys, values, mask } };
   }
 
   /** Greedy decoding (argmax, ties to the lower id) of each prompt; returns the new tokens per prompt. */
@@ -122,7 +151,7 @@ export class DecodeModel {
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    await Promise.all(this.stages.map((s) => s.session.release()));
     await this.checkpoint.close();
   }
 }
