@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { benchmarkTaskFor, pickScoreMetric } from './benchmark.js';
+import { benchmarkTaskFor, isMacro, pickScoreMetric } from './benchmark.js';
 import { accuracySeries, definedPoints, evaluatedTasks, scoreMetricsOf } from './series.js';
 
 test('a domain is paired with grok_<domain>, then <domain>, then *_<domain>; run tasks before evaluated ones', () => {
@@ -13,13 +13,18 @@ test('a domain is paired with grok_<domain>, then <domain>, then *_<domain>; run
 });
 
 test('the plotted score prefers accuracy-like, non-macro metrics', () => {
-  assert.equal(pickScoreMetric(['exact_match,strip_macro', 'exact_match,strip']), 'exact_match,strip');
+  assert.equal(pickScoreMetric(['exact_match_macro,strip', 'exact_match,strip']), 'exact_match,strip');
+  assert.equal(pickScoreMetric(['exact_match_macro,strip']), 'exact_match_macro,strip');
   assert.equal(pickScoreMetric(['exact_match,flexible-extract', 'exact_match,strict-match']), 'exact_match,strict-match');
   assert.equal(pickScoreMetric(['acc_norm', 'acc']), 'acc');
   assert.equal(pickScoreMetric(['pass@1']), 'pass@1');
   assert.equal(pickScoreMetric(['bits_per_byte']), 'bits_per_byte');
   assert.equal(pickScoreMetric(['acc_macro']), 'acc_macro');
   assert.equal(pickScoreMetric([]), null);
+});
+
+test('macro averages are recognized with and without a filter', () => {
+  assert.deepEqual(['acc_macro', 'exact_match_macro,strip', 'acc', 'exact_match,strip', 'pass@1'].map(isMacro), [true, true, false, false, false]);
 });
 
 test('accuracy series are read from checkpoint evaluations; null metric values are dropped', () => {

@@ -15,6 +15,11 @@ export function benchmarkTaskFor(domain: string, runTasks: readonly string[], ev
   return null;
 }
 
+/** A mean over data groups: `acc_macro`, or `exact_match_macro,strip` with a filter. */
+export function isMacro(metric: string): boolean {
+  return (metric.split(',')[0] as string).endsWith('_macro');
+}
+
 // Accuracy-like scores first; strict extraction before lenient ones; _macro (mean over groups) last.
 const PREFERRED = ['acc', 'exact_match,strict-match', 'exact_match', 'pass@1', 'acc_norm'];
 
@@ -22,7 +27,7 @@ const PREFERRED = ['acc', 'exact_match,strict-match', 'exact_match', 'pass@1', '
 export function pickScoreMetric(metrics: readonly string[]): string | null {
   const names = [...new Set(metrics)].sort();
   if (names.length === 0) return null;
-  const plain = names.filter((m) => !m.endsWith('_macro'));
+  const plain = names.filter((m) => !isMacro(m));
   for (const want of PREFERRED) {
     const hit = plain.find((m) => m === want) ?? plain.find((m) => m.startsWith(`${want},`));
     if (hit !== undefined) return hit;

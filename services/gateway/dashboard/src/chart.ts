@@ -31,6 +31,8 @@ export interface ChartSpec {
   yDomain?: readonly [number, number];
   includeZero?: boolean;
   format: (v: number) => string;
+  /** Counts: only whole-number ticks on the y axis. */
+  integer?: boolean;
   /** Shown in place of the plot when no series has a point. */
   empty: string;
   bands?: readonly StepBand[];
@@ -43,12 +45,14 @@ export interface StepAxis {
   hover: StepHover;
 }
 
-const W = 300;
-const H = 168;
-const M = { left: 44, right: 12, top: 10, bottom: 22 };
+// Drawn at about this size in the grid (7 charts across a 1440 px window), so text stays legible.
+const W = 220;
+const H = 146;
+const M = { left: 36, right: 9, top: 8, bottom: 20 };
 
 export function renderChart(spec: ChartSpec, axis: StepAxis): HTMLElement {
-  const x = stepScale(axis.kind, axis.steps, [M.left, W - M.right]);
+  // A few pixels of air between the y axis and the first checkpoint's point.
+  const x = stepScale(axis.kind, axis.steps, [M.left + 6, W - M.right - 3]);
   const values = spec.series.flatMap((ser) => ser.points.map((p) => p.value));
   const hasData = values.length > 0;
   const yDomain = spec.yDomain ?? niceExtent(values, { includeZero: spec.includeZero || spec.kind === 'bars' });
@@ -61,7 +65,7 @@ export function renderChart(spec: ChartSpec, axis: StepAxis): HTMLElement {
     'aria-label': `${spec.title} by training step`,
     'data-metric': spec.metric,
   });
-  svg.append(...grid(x, y, spec.format, hasData));
+  svg.append(...grid(x, y, spec, hasData));
   for (const band of spec.bands ?? []) {
     const x0 = x.map(band.from);
     const x1 = x.map(band.to);
@@ -117,7 +121,7 @@ export function renderChart(spec: ChartSpec, axis: StepAxis): HTMLElement {
   const figure = h(
     'figure',
     { class: `chart${hasData ? '' : ' chart-empty'}`, 'data-chart': spec.metric },
-    h('figcaption', null, h('span', { class: 'chart-title' }, spec.title), readout),
+    h('figcaption', null, h('span', { class: 'chart-title', title: spec.title }, spec.title), readout),
     svg,
     h('div', { class: 'chart-unit' }, spec.unit, spec.hint ? h('span', { class: 'chart-hint' }, ` · ${spec.hint}`) : null),
     hasData ? null : h('div', { class: 'chart-empty-msg' }, spec.empty),
@@ -134,24 +138,24 @@ function latestText(spec: ChartSpec): string {
   return `latest ${spec.format(last.value)} @ ${formatStep(last.step)}`;
 }
 
-function grid(x: Scale, y: Scale, format: (v: number) => string, hasData: boolean): SVGElement[] {
+function grid(x: Scale, y: Scale, spec: ChartSpec, hasData: boolean): SVGElement[] {
   const out: SVGElement[] = [];
   if (hasData) {
-    for (const t of y.ticks()) {
+    for (const t of y.ticks().filter((v) => !spec.integer || Number.isInteger(v))) {
       const py = y.map(t);
       out.push(s('line', { class: 'grid', x1: M.left, x2: W - M.right, y1: py, y2: py }));
-      out.push(s('text', { class: 'tick', x: M.left - 5, y: py + 3.5, 'text-anchor': 'end' }, format(t)));
+      out.push(s('text', { class: 'tick', x: M.left - 4, y: py + 3.5, 'text-anchor': 'end' }, spec.format(t)));
     }
   }
   let xt = x.ticks();
-  // Keep at most 6 labels so they never collide at this width.
-  if (xt.length > 6) xt = xt.filter((_, i) => i % Math.ceil(xt.length / 6) === 0);
+  // Keep at most 5 labels so they never collide at this width.
+  if (xt.length > 5) xt = xt.filter((_, i) => i % Math.ceil(xt.length / 5) === 0);
   const base = H - M.bottom;
   out.push(s('line', { class: 'axis', x1: M.left, x2: W - M.right, y1: base, y2: base }));
   for (const t of xt) {
     const px = x.map(t);
     out.push(s('line', { class: 'axis', x1: px, x2: px, y1: base, y2: base + 3 }));
-    out.push(s('text', { class: 'tick', x: px, y: base + 14, 'text-anchor': 'middle' }, formatStep(t)));
+    out.push(s('text', { class: 'tick', x: px, y: base + 13, 'text-anchor': 'middle' }, formatStep(t)));
   }
   return out;
 }
@@ -178,7 +182,7 @@ function bars(spec: ChartSpec, x: Scale, y: Scale): SVGElement[] {
   for (const ser of spec.series) {
     for (const p of ser.points) {
       const top = y.map(p.value);
-      out.push(s('rect', { class: 'bar pt', x: x.map(p.step) - 4, y: Math.min(top, zero), width: 8, height: Math.abs(zero - top), fill: ser.color, 'data-step': p.step, 'data-value': p.value },
+      out.push(s('rect', { class: 'bar pt', x: x.map(p.step) - 3, y: Math.min(top, zero), width: 6, height: Math.abs(zero - top), fill: ser.color, 'data-step': p.step, 'data-value': p.value },
         s('title', null, `step ${formatStep(p.step)}: ${spec.format(p.value)}`)));
     }
   }

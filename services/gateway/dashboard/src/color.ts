@@ -27,8 +27,8 @@ export function ramp(stops: readonly string[], t: number): string {
 /** Sequential blue ramp (light to dark) for routing weights. */
 export const WEIGHT_RAMP = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'];
 
-/** Diverging ramp for correlations: -1 red, 0 white, +1 blue. */
-export const CORRELATION_RAMP = ['#d6604d', '#f4a582', '#f7f7f7', '#92c5de', '#4393c3'];
+/** Diverging ramp for correlations: -1 red, 0 white, +1 blue; light enough for dark text. */
+export const CORRELATION_RAMP = ['#ec8a76', '#f9cdbd', '#f7f7f7', '#bddcee', '#80b6dc'];
 
 /** Text colour readable on a background from WEIGHT_RAMP at t. */
 export function inkOn(t: number): string {

@@ -33,11 +33,14 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props?: Props |
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-/** An SVG element; numbers in attributes are rounded to 0.01 px to keep the markup small. */
+/**
+ * An SVG element; numeric geometry is rounded to 0.01 px to keep the markup small, while data-*
+ * attributes keep the exact value they carry.
+ */
 export function s<K extends keyof SVGElementTagNameMap>(tag: K, props?: Props | null, ...children: Child[]): SVGElementTagNameMap[K] {
   const el = document.createElementNS(SVG_NS, tag);
   const rounded: Props = {};
-  for (const [k, v] of Object.entries(props ?? {})) rounded[k] = typeof v === 'number' ? Math.round(v * 100) / 100 : v;
+  for (const [k, v] of Object.entries(props ?? {})) rounded[k] = typeof v === 'number' && !k.startsWith('data-') ? Math.round(v * 100) / 100 : v;
   apply(el, rounded);
   append(el, children);
   return el;

@@ -15,15 +15,17 @@ export interface HeatmapSpec {
 export function renderHeatmap(spec: HeatmapSpec): HTMLElement {
   const layers = spec.weights.length;
   const experts = Math.max(0, ...spec.weights.map((r) => r.length));
-  const cw = Math.max(7, Math.min(24, Math.floor(860 / Math.max(1, experts))));
-  const ch = Math.max(12, Math.min(20, cw));
-  const left = 34;
-  const top = 18;
+  const cw = Math.max(7, Math.min(30, Math.floor(860 / Math.max(1, experts))));
+  const ch = Math.max(12, Math.min(22, cw));
+  const left = 44;
+  const top = 30;
   const width = left + experts * cw + 4;
   const height = top + layers * ch + 4;
   const max = Math.max(1e-12, ...spec.weights.flat());
 
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'heatmap', role: 'img', 'aria-label': `routing weights, ${layers} layers x ${experts} experts` });
+  svg.append(s('text', { class: 'axis-title', x: left, y: 9 }, 'expert →'));
+  svg.append(s('text', { class: 'axis-title', x: 2, y: top - 6 }, 'layer ↓'));
   // Expert labels every few columns so they stay about 24 px apart.
   const every = Math.max(1, Math.ceil(24 / cw));
   for (let k = 0; k < experts; k += every) {
@@ -32,7 +34,7 @@ export function renderHeatmap(spec: HeatmapSpec): HTMLElement {
   spec.weights.forEach((row, l) => {
     const inPath = new Set(spec.pathway[l] ?? []);
     const rank = new Map((spec.pathway[l] ?? []).map((k, i) => [k, i + 1]));
-    svg.append(s('text', { class: 'tick', x: left - 5, y: top + l * ch + ch / 2 + 3.5, 'text-anchor': 'end' }, `L${l}`));
+    svg.append(s('text', { class: 'tick', x: left - 5, y: top + l * ch + ch / 2 + 3.5, 'text-anchor': 'end' }, String(l)));
     row.forEach((w, k) => {
       const t = w / max;
       const rect = s('rect', {

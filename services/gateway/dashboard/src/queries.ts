@@ -132,10 +132,10 @@ export async function fetchDomainSeries(runId: string, probeSet: string, tau: nu
 
 /** The metrics correlated with test accuracy, as GraphQL aliases and their arguments. */
 export const CORRELATED = [
-  { key: 'distance', label: 'pathway distance', args: 'metric: DISTANCE', expected: 'negative' },
-  { key: 'distanceNormalized', label: 'pathway distance (normalized)', args: 'metric: DISTANCE, normalized: true', expected: 'negative' },
-  { key: 'consistency', label: 'pathway consistency', args: 'metric: CONSISTENCY', expected: 'positive' },
-  { key: 'effectiveDimension', label: 'effective dimension', args: 'metric: EFFECTIVE_DIMENSION', expected: 'negative' },
+  { key: 'distance', label: 'pathway distance', args: 'metric: DISTANCE', expected: '−' },
+  { key: 'distanceNormalized', label: 'normalized distance', args: 'metric: DISTANCE, normalized: true', expected: '−' },
+  { key: 'consistency', label: 'consistency', args: 'metric: CONSISTENCY', expected: '+' },
+  { key: 'effectiveDimension', label: 'effective dimension', args: 'metric: EFFECTIVE_DIMENSION', expected: '−' },
   { key: 'loss', label: 'training loss', args: 'metric: TRAINING_LOSS', expected: 'weak' },
 ] as const;
 

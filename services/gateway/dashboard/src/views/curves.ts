@@ -30,12 +30,12 @@ function domainRow(view: RunView, d: DomainData): HTMLElement {
     metric, title, unit, hint, kind: 'line', series: [{ points, color }], format: formatValue, empty: waiting, bands, ...extra,
   });
   const specs: ChartSpec[] = [
+    accuracySpec(d, bands),
     line('loss', 'Training loss', 'mean NLL per token (nats)', 'flat once memorized', COLORS.loss, definedPoints(ser?.loss ?? [])),
     line('distance', 'Pathway distance', `edit distance (chars), τ = ${view.tau}`, 'falls as it generalizes', COLORS.distance, definedPoints(ser?.distance ?? [])),
-    line('distance-normalized', 'Pathway distance, normalized', 'edit distance ÷ longer pathway length', 'falls as it generalizes', COLORS.distanceNormalized, definedPoints(ser?.distanceNormalized ?? [])),
-    line('consistency', 'Pathway consistency', 'normalized adjacent-layer cosine', 'rises with generalization', COLORS.consistency, definedPoints(ser?.consistency ?? [])),
+    line('distance-normalized', 'Normalized distance', 'pathway edit distance ÷ longer pathway length', 'falls as it generalizes', COLORS.distanceNormalized, definedPoints(ser?.distanceNormalized ?? [])),
+    line('consistency', 'Consistency', 'pathway consistency (normalized adjacent-layer cosine)', 'rises with generalization', COLORS.consistency, definedPoints(ser?.consistency ?? [])),
     line('effective-dimension', 'Effective dimension', 'd_eff of the routing kernel, mean over layers', 'shrinks as routing is shared', COLORS.effectiveDimension, definedPoints(ser?.effectiveDimension ?? [])),
-    accuracySpec(d, bands),
     memorizedSpec(d, bands),
   ];
   const axis = view.axis;
@@ -67,11 +67,11 @@ function accuracySpec(d: DomainData, bands: StepBand[]): ChartSpec {
 function memorizedSpec(d: DomainData, bands: StepBand[]): ChartSpec {
   const m = d.series?.memorization ?? null;
   return {
-    metric: 'memorized', title: 'Newly memorized samples', kind: 'bars',
-    unit: m ? `Pretrain@t group sizes, ε = ${formatValue(m.eps)}${m.calibrated ? ' (calibrated)' : ''}` : 'Pretrain@t group sizes',
+    metric: 'memorized', title: 'Newly memorized', kind: 'bars',
+    unit: m ? `samples first memorized here (Pretrain@t), ε = ${formatValue(m.eps)}${m.calibrated ? ' (calibrated)' : ''}` : 'samples first memorized here (Pretrain@t)',
     hint: m ? `${m.memorized}/${m.total} memorized` : undefined,
     series: [{ points: (m?.groups ?? []).map((g) => ({ step: g.step, value: g.size })), color: COLORS.memorized }],
-    includeZero: true, format: (v) => String(Math.round(v)),
+    includeZero: true, integer: true, format: (v) => String(Math.round(v)),
     empty: 'Needs every sample\'s training NLL at the checkpoints (capture records it; ingestRouting takes nll).', bands,
   };
 }

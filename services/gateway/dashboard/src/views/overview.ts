@@ -1,4 +1,5 @@
 // The run at a glance: settings, probe sets, grokking alerts, and each checkpoint's pipeline.
+import { pickScoreMetric } from '../benchmark.js';
 import { code, h, notice } from '../dom.js';
 import { formatPercent, formatStep, formatTokens, formatValue } from '../format.js';
 import type { RunView } from '../model.js';
@@ -90,12 +91,18 @@ function metricsCell(c: CheckpointInfo): string | HTMLElement {
   return h('span', { title: failed?.error ?? '' }, [...counts].map(([s, n]) => `${n} ${s}`).join(', '));
 }
 
+/** Per task, the score the curves plot (the others in the tooltip), then unfinished jobs. */
 function evaluationCells(c: CheckpointInfo): (HTMLElement | string)[] {
-  const scores = c.evaluations.filter((e) => !e.metric.endsWith('_macro'));
+  const tasks = [...new Set(c.evaluations.map((e) => e.task))].sort();
   const pending = c.evaluationJobs.filter((j) => j.status !== 'completed');
-  if (scores.length === 0 && pending.length === 0) return ['–'];
+  if (tasks.length === 0 && pending.length === 0) return ['–'];
   return [
-    ...scores.map((e) => h('span', { class: 'chip chip-completed', title: `${e.task} ${e.metric}, n = ${e.n}` }, `${e.task} ${formatPercent(e.value)}`)),
+    ...tasks.map((task) => {
+      const scores = c.evaluations.filter((e) => e.task === task);
+      const shown = scores.find((e) => e.metric === pickScoreMetric(scores.map((x) => x.metric)))!;
+      const all = scores.map((e) => `${e.metric} ${formatValue(e.value)}${e.stderr !== null ? ` ± ${formatValue(e.stderr)}` : ''} (n = ${e.n})`).join('\n');
+      return h('span', { class: 'chip chip-completed', title: all }, `${task} ${formatPercent(shown.value)}`);
+    }),
     ...pending.map((j) => h('span', { class: `chip chip-${j.status}`, title: j.error ?? '' }, `${j.task} ${j.done}/${j.total} ${j.status}`)),
   ];
 }

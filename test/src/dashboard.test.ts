@@ -1,0 +1,249 @@
+// The dashboard in headless Chromium against the embedded platform: data seeded only through the
+// GraphQL API (routing ingested with constructed weights, evaluations answered by scripted models
+// behind the OpenAI-compatible server), metrics computed by the platform's own worker; the page
+// must list the run, plot every curve, correlate, and draw the sample's pathway and heatmap.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startOpenAiServer, type OpenAiServer } from '@grokwatch/evaluation';
+import { ScriptedModel } from '@grokwatch/evaluation/testing';
+import { extractPathway, serializePathway } from '@grokwatch/pathway';
+import { chromium, type Browser } from 'playwright-core';
+import { dataOf, startPlatform, type Platform } from './harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = resolve('test-results', 'dashboard.png');
+
+const LAYERS = 4;
+const EXPERTS = 8;
+const HIDDEN = 6;
+const SAMPLES = 8;
+const STEPS = [100, 200, 400, 800, 1600];
+/** Share of the routing that is common to all samples, per checkpoint: pathways converge. */
+const SHARED = [0, 0.25, 0.55, 0.8, 0.95];
+/** Suite items the scripted model answers right at each checkpoint (of SUITE.length). */
+const CORRECT = [1, 2, 4, 6, 8];
+
+const SUITE = Array.from({ length: 8 }, (_, i) => ({
+  id: `m${i}`, prompt: `${i + 2} plus ${i + 5} =`, answer: String(2 * i + 7), group: i % 2 ? 'odd' : 'even', domain: 'math',
+}));
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function softmax(logits: number[]): number[] {
+  const m = Math.max(...logits);
+  const e = logits.map((z) => Math.exp(z - m));
+  const total = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / total);
+}
+
+/**
+ * Sample i's token-mean router softmax at checkpoint c: its own random routing mixed with one
+ * shared by every sample and layer, so pathways converge and adjacent layers agree more over time.
+ */
+function routing(c: number, i: number): number[][] {
+  const rand = prng(1000 * i + 17);
+  return Array.from({ length: LAYERS }, (_, l) => {
+    const own = softmax(Array.from({ length: EXPERTS }, () => rand() * 4));
+    const shared = softmax(Array.from({ length: EXPERTS }, (_, k) => (k === 0 ? 4 : k === 1 ? 3 : 0)));
+    const a = SHARED[c] as number;
+    return own.map((w, k) => (1 - a) * w + a * (shared[k] as number));
+  });
+}
+
+/** Per-token training NLL: falls towards a floor, faster for lower-index samples. */
+function nll(c: number, i: number): number {
+  return 0.05 + 3 * Math.exp(-c * (0.6 + 0.25 * i));
+}
+
+/** Router rows: one positive direction per expert plus per-layer noise, so adjacent-layer cosines are positive (consistency defined). */
+const routerWeights = (() => {
+  const rand = prng(99);
+  const base = Array.from({ length: EXPERTS }, () => Array.from({ length: HIDDEN }, () => rand()));
+  return Array.from({ length: LAYERS }, () => base.map((row) => row.map((x) => x + 0.3 * (rand() - 0.5))));
+})();
+
+async function until<T>(what: string, fn: () => Promise<T | null>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== null) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+describe('dashboard (embedded platform, headless Chromium)', () => {
+  let p: Platform;
+  let browser: Browser;
+  let suites: string;
+  const servers: OpenAiServer[] = [];
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const runName = `dash-${suffix}`;
+  let probeSetId: string;
+  let checkpointIds: string[];
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install the Debian package chromium (apt-get install chromium)`);
+    suites = await mkdtemp(join(tmpdir(), 'gw-dashboard-suites-'));
+    await writeFile(join(suites, 'math.jsonl'), SUITE.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    process.env.SUITES_DIR = suites;
+    [p, browser] = await Promise.all([
+      startPlatform('embedded'),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+          '--disable-component-update', '--disable-sync'],
+      }),
+    ]);
+  });
+  after(async () => {
+    await browser?.close();
+    await p?.stop();
+    for (const s of servers) await s.stop();
+    await rm(suites, { recursive: true, force: true });
+  });
+
+  test('seeded through the API: routing, metrics by the worker, evaluations by scripted models', async () => {
+    const probes = dataOf(await p.gql<{ createProbeSet: { id: string } }>(
+      `mutation($input: CreateProbeSetInput!) { createProbeSet(input: $input) { id } }`,
+      { input: { name: `dash-math-${suffix}`, domain: 'math', rows: Array.from({ length: SAMPLES }, (_, i) => ({ id: `s${i}`, text: `probe sample ${i}: ${i} + ${i} = ${2 * i}`, group: i < 4 ? 'early' : 'late' })) } },
+    )).createProbeSet;
+    probeSetId = probes.id;
+    const run = dataOf(await p.gql<{ createRun: { id: string } }>(
+      `mutation($input: CreateRunInput!) { createRun(input: $input) { id } }`,
+      { input: { name: runName, architecture: 'OlmoeForCausalLM', thresholds: [0.7] } },
+    )).createRun;
+    checkpointIds = [];
+    for (const step of STEPS) {
+      checkpointIds.push(dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(
+        `mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id } }`,
+        { input: { runId: run.id, step, tokensSeen: step * 4096, uri: `/nowhere/${runName}/step${step}` } },
+      )).registerCheckpoint.id);
+    }
+    // Probe set and task attached after registration: nothing is captured or evaluated by the run's automation.
+    dataOf(await p.gql(`mutation($id: ID!, $input: RunSettingsInput!) { configureRun(id: $id, input: $input) { id } }`,
+      { id: run.id, input: { probeSetIds: [probeSetId], tasks: ['grok_math'] } }));
+
+    for (const [c, checkpointId] of checkpointIds.entries()) {
+      const res = dataOf(await p.gql<{ ingestRouting: { stored: number } }>(
+        `mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored } }`,
+        { input: { checkpointId, probeSetId, routerWeights, samples: Array.from({ length: SAMPLES }, (_, i) => ({ index: i, weights: routing(c, i), nll: nll(c, i), tokenCount: 12 })) } },
+      ));
+      assert.equal(res.ingestRouting.stored, SAMPLES);
+    }
+
+    const jobIds: string[] = [];
+    for (const [c, checkpointId] of checkpointIds.entries()) {
+      const right = new Map(SUITE.slice(0, CORRECT[c]).map((r) => [r.prompt, r.answer]));
+      const server = await startOpenAiServer({ model: new ScriptedModel((prompt) => right.get(prompt) ?? 'no idea'), modelName: 'scripted', host: '127.0.0.1', port: 0 });
+      servers.push(server);
+      jobIds.push(dataOf(await p.gql<{ startEvaluation: { id: string } }>(
+        `mutation($input: StartEvaluationInput!) { startEvaluation(input: $input) { id } }`,
+        { input: { checkpointId, task: 'grok_math', backend: { openai: server.baseUrl, model: 'scripted' } } },
+      )).startEvaluation.id);
+    }
+
+    const series = (metric: string, normalized = false) => p.gql<{ run: { metricSeries: { value: number | null }[] } }>(
+      `query($id: ID!, $ps: ID, $m: MetricName!, $n: Boolean!) { run(id: $id) { metricSeries(probeSet: $ps, metric: $m, normalized: $n) { value } } }`,
+      { id: run.id, ps: probeSetId, m: metric, n: normalized },
+    );
+    // Asking queues the computations; the metrics worker fills them in.
+    for (const [metric, normalized] of [['DISTANCE', false], ['CONSISTENCY', false], ['DISTANCE', true]] as const) {
+      await until(`${metric}${normalized ? ' (normalized)' : ''} at every checkpoint`, async () => {
+        const values = dataOf(await series(metric, normalized)).run.metricSeries.map((x) => x.value);
+        return values.length === STEPS.length && values.every((v) => v !== null) ? values : null;
+      });
+    }
+    for (const id of jobIds) {
+      const status = await until(`evaluation ${id}`, async () => {
+        const job = dataOf(await p.gql<{ evaluationJob: { status: string; error: string | null } }>(
+          `query($id: ID!) { evaluationJob(id: $id) { status error } }`, { id },
+        )).evaluationJob;
+        return job.status === 'queued' || job.status === 'running' ? null : job;
+      });
+      assert.equal(status.status, 'completed', status.error ?? '');
+    }
+  });
+
+  test('the page lists the run, plots every curve, correlates, and draws the sample view', async (t) => {
+    assert.ok(checkpointIds?.length === STEPS.length, 'seeding failed');
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console ${msg.type()}: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
+    const base = p.url.replace(/\/graphql$/, '/');
+    const res = await page.goto(base);
+    assert.equal(res?.status(), 200);
+    assert.equal(await page.title(), 'grokwatch');
+
+    await page.waitForSelector(`[data-run-title="${runName}"]`, { timeout: 10_000 });
+    assert.match(await page.locator('#run-select option:checked').innerText(), new RegExp(`^${runName} · 5 checkpoints$`));
+
+    const points = (metric: string) => page.locator(`[data-domain="math"] svg[data-metric="${metric}"] .pt`);
+    await page.waitForFunction(`document.querySelectorAll('[data-domain="math"] svg[data-metric="accuracy"] .pt').length === ${STEPS.length}`, null, { timeout: 10_000 });
+    for (const metric of ['loss', 'distance', 'distance-normalized', 'consistency', 'effective-dimension', 'accuracy']) {
+      assert.equal(await points(metric).count(), STEPS.length, `${metric} points`);
+      assert.equal(await page.locator(`[data-domain="math"] svg[data-metric="${metric}"] path.series`).count(), 1, `${metric} line`);
+    }
+    // The accuracy points are the scripted models' scores: CORRECT[c] of 8.
+    const accuracy = await points('accuracy').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+    assert.deepEqual(accuracy, CORRECT.map((n) => n / SUITE.length));
+    assert.ok(await points('memorized').count() > 0, 'memorization groups are drawn');
+
+    // Hovering one chart shows the same checkpoint on all of them.
+    const box = (await page.locator('[data-domain="math"] svg[data-metric="distance"]').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.4);
+    const readouts = await page.locator('[data-domain="math"] .readout').allInnerTexts();
+    assert.ok(readouts.length >= 7 && readouts.every((r) => r.startsWith('step 1.6k')), readouts.join(' | '));
+    await page.mouse.move(0, 0);
+
+    // Correlation table: distance against accuracy over all 5 checkpoints has a value and n = 5.
+    const distanceRow = page.locator('[data-corr-domain="math"] tr[data-corr-metric="distance"] td');
+    await page.waitForFunction(`/^[+−]\\d\\.\\d\\d$/.test(document.querySelector('[data-corr-domain="math"] tr[data-corr-metric="distance"] td.r')?.textContent ?? '')`, null, { timeout: 10_000 });
+    assert.equal(await distanceRow.nth(3).innerText(), '5');
+
+    assert.ok(await page.locator('[data-mem-domain="math"] tr[data-group]').count() > 0, 'grokking groups listed');
+
+    // Sample view: the first sample's pathways, serialized in the browser, equal @grokwatch/pathway's on the stored float32 weights.
+    await page.waitForSelector('svg.heatmap rect.cell', { timeout: 10_000 });
+    assert.equal(await page.locator('svg.heatmap rect.cell').count(), LAYERS * EXPERTS);
+    assert.ok(await page.locator('svg.heatmap circle.path-dot').count() >= LAYERS, 'pathway experts marked');
+    const shown = await page.locator('tr[data-pathway-step] td.pathway').allInnerTexts();
+    const expected = STEPS.map((_, c) => serializePathway(extractPathway(routing(c, 0).map((row) => row.map(Math.fround)), 0.7)));
+    assert.deepEqual(shown, expected);
+
+    // Another sample and the log axis.
+    await page.locator('button[data-sample-index="5"]').click();
+    const want = serializePathway(extractPathway(routing(4, 5).map((row) => row.map(Math.fround)), 0.7));
+    await page.waitForFunction(`document.querySelector('tr[data-pathway-step="1600"] td.pathway')?.textContent === ${JSON.stringify(want)}`, null, { timeout: 5_000 });
+    await page.locator('#scale-log').click();
+    assert.equal(await page.locator('#scale-log').getAttribute('aria-pressed'), 'true');
+    assert.equal(await points('distance').count(), STEPS.length);
+    await page.locator('#scale-linear').click();
+
+    assert.equal(await page.locator('#status.status-error').count(), 0, await page.locator('#status').innerText());
+    await page.evaluate('window.scrollTo(0, 0)');
+    await mkdir(resolve('test-results'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    t.diagnostic(`dashboard screenshot: ${SCREENSHOT}`);
+    console.log(`dashboard screenshot: ${SCREENSHOT}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
