@@ -1,0 +1,93 @@
+// Parity with the trainer's own outputs on a bundled, trained OLMoE-style checkpoint series
+// (models/grokking-moe/checkpoints/step*/, written by trainer/; each holds reference.safetensors
+// with input ids, masks, logits, router softmax and NLL computed by PyTorch). Skipped when the
+// series is not present; the core parity tests use random checkpoints and do not depend on it.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SafetensorsFile } from '@grokwatch/checkpoint';
+import { CaptureModel, type PaddedBatch } from '../index.js';
+
+// GROKWATCH_CHECKPOINT_SERIES points the test at another series directory.
+const SERIES = process.env.GROKWATCH_CHECKPOINT_SERIES ?? join(process.cwd(), 'models', 'grokking-moe', 'checkpoints');
+
+/** The first and the last checkpoint that carry a reference file. */
+function checkpoints(): string[] {
+  if (!existsSync(SERIES)) return [];
+  const steps = readdirSync(SERIES)
+    .filter((d) => /^step\d+$/.test(d) && existsSync(join(SERIES, d, 'reference.safetensors')))
+    .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+  return steps.length <= 2 ? steps.map((s) => join(SERIES, s)) : [join(SERIES, steps[0]), join(SERIES, steps[steps.length - 1])];
+}
+
+async function readI64(file: SafetensorsFile, name: string): Promise<BigInt64Array> {
+  const bytes = await file.readBytes(name);
+  assert.equal(file.entry(name).dtype, 'I64', `${name} dtype`);
+  return new BigInt64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+}
+
+async function readF32(file: SafetensorsFile, name: string): Promise<Float32Array> {
+  const bytes = await file.readBytes(name);
+  assert.equal(file.entry(name).dtype, 'F32', `${name} dtype`);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+}
+
+const found = checkpoints();
+
+test('trained checkpoints: logits, router softmax and NLL match the trainer (PyTorch) outputs', { skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false }, async () => {
+  for (const dir of found) {
+    const model = await CaptureModel.load(dir, { debugOutputs: true });
+    const ref = await SafetensorsFile.open(join(dir, 'reference.safetensors'));
+    try {
+      const cases = [...new Set(ref.tensorNames.map((n) => n.split('.')[0]))].sort();
+      assert.ok(cases.length > 0, `${dir}: reference.safetensors holds no cases`);
+      for (const c of cases) {
+        const [B, T] = ref.entry(`${c}.input_ids`).shape;
+        const inputIds = await readI64(ref, `${c}.input_ids`);
+        const attentionMask = await readI64(ref, `${c}.attention_mask`);
+        const batch: PaddedBatch = {
+          batch: B,
+          seqLen: T,
+          inputIds,
+          attentionMask,
+          statMask: Float32Array.from(attentionMask, (v) => Number(v)),
+          lengths: Array.from({ length: B }, (_, b) => attentionMask.subarray(b * T, (b + 1) * T).reduce((a, v) => a + Number(v), 0)),
+        };
+        const out = await model.run(batch);
+        const real = (b: number, t: number): boolean => attentionMask[b * T + t] === 1n;
+        const where = `${dir} case ${c}`;
+
+        const logits = await readF32(ref, `${c}.logits`);
+        const V = logits.length / (B * T);
+        let worst = 0;
+        for (let i = 0; i < logits.length; i++) {
+          if (real(Math.floor(i / (T * V)), Math.floor(i / V) % T)) worst = Math.max(worst, Math.abs(logits[i] - out.logits![i]));
+        }
+        assert.ok(worst < 1e-3, `${where}: max |logit diff| ${worst}`);
+
+        const probs = await readF32(ref, `${c}.router_probs`); // [L, B, T, E]
+        const E = model.description.numExperts;
+        worst = 0;
+        for (let i = 0; i < probs.length; i++) {
+          const bt = Math.floor(i / E) % (B * T);
+          if (real(Math.floor(bt / T), bt % T)) worst = Math.max(worst, Math.abs(probs[i] - out.routerProbs![i]));
+        }
+        assert.ok(worst < 1e-4, `${where}: max |router prob diff| ${worst}`);
+
+        const nll = await readF32(ref, `${c}.nll`); // [B, T-1]
+        worst = 0;
+        for (let b = 0; b < B; b++) {
+          for (let t = 0; t + 1 < T; t++) {
+            if (real(b, t + 1)) worst = Math.max(worst, Math.abs(nll[b * (T - 1) + t] + out.tokenLogprob[b * T + t]));
+          }
+        }
+        assert.ok(worst < 1e-3, `${where}: max |NLL diff| ${worst}`);
+      }
+    } finally {
+      await ref.close();
+      await model.release();
+    }
+  }
+});
