@@ -3,7 +3,7 @@
 // every projection is a Gemm with transB=1 on the nn.Linear [out, in] weight as stored.
 
 import type { AttentionSpec, LinearSpec, MlpSpec, MoeSpec, TensorSpec } from '@grokwatch/checkpoint';
-import { int, ints, type OnnxGraph } from './onnx-graph.js';
+import { DataType, int, ints, type OnnxGraph } from './onnx-graph.js';
 import type { GraphWeights } from './weights.js';
 
 export interface BlockContext {
@@ -179,7 +179,7 @@ export function sparseMoe(ctx: BlockContext, x: string, moe: MoeSpec): MoeValues
   // allSlots is a permutation of 0..N*k-1; invert it so row i of the gather is slot i's output.
   const count = g.op1('Shape', [allSlots]);
   const order = g.op1('Range', [g.scalarI64(0), g.op1('Squeeze', [count, g.constI64([0])]), g.scalarI64(1)]);
-  const zeros = g.op1('ConstantOfShape', [count], { value: { tensor: { dataType: 7, dims: [1], rawData: new Uint8Array(8) } } });
+  const zeros = g.op1('ConstantOfShape', [count], { value: { tensor: { dataType: DataType.INT64, dims: [1], rawData: new Uint8Array(8) } } });
   const inverse = g.op1('ScatterElements', [zeros, allSlots, order], { axis: int(0) });
   const bySlot = g.op1('Gather', [allRows, inverse], { axis: int(0) });
   const weighted = g.op1('Mul', [bySlot, g.op1('Unsqueeze', [slotWeight, g.constI64([1])])]);

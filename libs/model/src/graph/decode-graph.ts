@@ -62,15 +62,16 @@ function buildStage(
   const ids = g.input(DECODE_INPUTS.inputIds, DataType.INT64, ['batch', 'new']);
   const mask = g.input(DECODE_INPUTS.attentionMask, DataType.INT64, ['batch', 'total']);
   const layers = desc.layers.slice(firstLayer, firstLayer + layerCount);
-  // decoderLayers indexes the past by absolute layer index.
-  const past = desc.layers.map((layer) => {
-    if (layer.index < firstLayer || layer.index >= firstLayer + layerCount) return { key: '', value: '' };
-    const dims = ['batch', layer.attention.numKvHeads, 'past', layer.attention.headDim];
-    return {
-      key: g.input(DECODE_INPUTS.pastKey(layer.index), DataType.FLOAT, dims),
-      value: g.input(DECODE_INPUTS.pastValue(layer.index), DataType.FLOAT, dims),
-    };
-  });
+  const past = new Map(
+    layers.map((layer) => {
+      const dims = ['batch', layer.attention.numKvHeads, 'past', layer.attention.headDim];
+      const kv = {
+        key: g.input(DECODE_INPUTS.pastKey(layer.index), DataType.FLOAT, dims),
+        value: g.input(DECODE_INPUTS.pastValue(layer.index), DataType.FLOAT, dims),
+      };
+      return [layer.index, kv] as const;
+    }),
+  );
   const dc = decoderPrelude(g, w, desc, ids, mask, { fuseGateUp: options.fuseGateUp ?? true });
   const hiddenIn = isFirst ? embedTokens(g, w, desc, ids) : g.input(DECODE_INPUTS.hidden, DataType.FLOAT, ['tokens', d]);
   const range = decoderLayers(dc, layers, hiddenIn, past);

@@ -22,8 +22,8 @@ export interface DecoderInputs {
   readonly inputIds: string;
   /** [B, P + T] int64, 1 = token, 0 = padding, covering the cached positions then the new ones. */
   readonly attentionMask: string;
-  /** Per layer, cached keys/values [B, Hkv, P, hd]; null runs without a cache (P = 0). */
-  readonly past: readonly PastKeyValue[] | null;
+  /** Cached keys/values [B, Hkv, P, hd] by layer index; null runs without a cache (P = 0). */
+  readonly past: ReadonlyMap<number, PastKeyValue> | null;
 }
 
 /** HF default RoPE inverse frequencies, computed in float32 as transformers does. */
@@ -114,7 +114,7 @@ export function decoderLayers(
   dc: DecoderContext,
   layers: readonly LayerSpec[],
   hidden: string,
-  past: readonly PastKeyValue[] | null,
+  past: ReadonlyMap<number, PastKeyValue> | null,
 ): LayerRangeValues {
   const { ctx, rope, bias } = dc;
   const { g } = ctx;
@@ -123,9 +123,9 @@ export function decoderLayers(
   const present: PastKeyValue[] = [];
   for (const layer of layers) {
     g.scope(`layer${layer.index}`, () => {
-      const attn = g.scope('attn', () =>
-        attention(ctx, rmsNorm(ctx, h, layer.inputNorm), layer.attention, rope, bias, past === null ? null : past[layer.index]),
-      );
+      const layerPast = past === null ? null : past.get(layer.index);
+      if (layerPast === undefined) throw new Error(`decoder: no past key/value for layer ${layer.index}`);
+      const attn = g.scope('attn', () => attention(ctx, rmsNorm(ctx, h, layer.inputNorm), layer.attention, rope, bias, layerPast));
       if (attn.present !== null) present.push(attn.present);
       h = g.op1('Add', [h, attn.out]);
       const moe = g.scope('moe', () => sparseMoe(ctx, rmsNorm(ctx, h, layer.postAttentionNorm), layer.moe));
