@@ -68,6 +68,7 @@ async function cacheKey(dir: string, options: CaptureModelOptions): Promise<stri
     options.executionProviders ?? ['cpu'],
     options.intraOpNumThreads ?? null,
     options.allowSpinning ?? false,
+    options.cpuMemArena ?? false,
     options.layersPerSession ?? null,
   ]);
 }
