@@ -124,6 +124,27 @@ export class EvaluationService {
     return job;
   }
 
+  /**
+   * A run's new checkpoints are evaluated on the run's tasks. A task that cannot run (unknown,
+   * data missing) is logged and skipped: redelivering the event would not change that.
+   */
+  listenForCheckpoints(): Promise<Stoppable> {
+    return this.bus.subscribeEvents(
+      'checkpoint.registered',
+      async (e) => {
+        if (e.checkpointId === undefined) return; // an announcement: the inference service registers it first
+        for (const task of await this.store.runTasks(e.checkpointId)) {
+          try {
+            await this.startEvaluation({ checkpointId: e.checkpointId, task });
+          } catch (err) {
+            this.logger.warn({ checkpointId: e.checkpointId, task, err: (err as Error).message }, 'run task not evaluated');
+          }
+        }
+      },
+      { durable: 'evaluation-run-pipeline' },
+    );
+  }
+
   async cancelEvaluation(id: string): Promise<EvalJob> {
     const job = await this.requireJob(id);
     if (job.status !== 'queued' && job.status !== 'running') return job;

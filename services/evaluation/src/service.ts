@@ -66,10 +66,12 @@ export async function startEvaluationService(cfg: EvaluationServiceConfig): Prom
     },
     { concurrency: cfg.workerConcurrency, ackWaitMs: cfg.ackWaitMs },
   );
+  const pipeline = await evaluation.listenForCheckpoints();
   return {
     url: http?.url ?? null,
     service: evaluation,
     async stop() {
+      await pipeline.stop();
       await worker?.stop();
       await http?.stop();
       await bus.close();

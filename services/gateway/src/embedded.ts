@@ -107,6 +107,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
     await context.metrics.listenForCaptures(),
     await context.metrics.startWorker(),
     await context.metrics.listenForGrokking(),
+    await context.evaluation.listenForCheckpoints(),
     await context.evaluation.startWorker(),
     await startIngestWorker({ bus, inference: context.inference, logger }),
     await startRunPipeline({ bus, inference: context.inference, logger, watchIntervalMs: opts.watchIntervalMs }),

@@ -50,6 +50,17 @@ export class EvaluationStore {
 
   // --- checkpoints (inference schema, read-only) --------------------------------------------
 
+  /** The benchmark tasks the checkpoint's run asks for at every checkpoint (inference.run.settings). */
+  async runTasks(checkpointId: string): Promise<string[]> {
+    const row = await this.read
+      .selectFrom('inference.checkpoint as c')
+      .innerJoin('inference.run as r', 'r.id', 'c.run_id')
+      .select('r.settings')
+      .where('c.id', '=', checkpointId)
+      .executeTakeFirst();
+    return row?.settings.tasks ?? [];
+  }
+
   getCheckpoint(id: string): Promise<InferenceCheckpointView | undefined> {
     return this.read.selectFrom('inference.checkpoint').select(['id', 'run_id', 'step', 'uri']).where('id', '=', id).executeTakeFirst();
   }

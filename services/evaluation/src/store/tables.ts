@@ -89,4 +89,5 @@ export interface EvaluationTables {
 /** What the evaluation store may read: its own tables plus inference.checkpoint. */
 export interface EvaluationReadTables extends EvaluationTables {
   'inference.checkpoint': InferenceCheckpointView;
+  'inference.run': { id: string; settings: { tasks: string[] } };
 }
