@@ -1,6 +1,7 @@
 // A tiny element builder, so views read as the structure they produce.
 
-export type Child = Node | string | number | null | undefined | false;
+/** Arrays are flattened, so a view can pass a computed list of children in place. */
+export type Child = Node | string | number | null | undefined | false | readonly Child[];
 export type Listener = (ev: Event) => void;
 export type Props = Record<string, string | number | boolean | null | undefined | Listener>;
 
@@ -19,7 +20,8 @@ function apply(el: Element, props: Props | null | undefined): void {
 function append(el: Element, children: readonly Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'number' ? String(c) : c);
+    if (Array.isArray(c)) append(el, c);
+    else el.append(typeof c === 'number' ? String(c) : (c as Node | string));
   }
 }
 

@@ -23,11 +23,10 @@ export function renderCurves(view: RunView): HTMLElement {
 }
 
 function domainRow(view: RunView, d: DomainData): HTMLElement {
-  const waiting = waitingText(view, d);
   const bands: StepBand[] = d.alerts.map((a) => ({ from: a.startStep, to: a.endStep, label: `grokking detected, steps ${formatStep(a.startStep)}–${formatStep(a.endStep)}` }));
   const ser = d.series;
   const line = (metric: string, title: string, unit: string, hint: string, color: string, points: Point[], extra: Partial<ChartSpec> = {}): ChartSpec => ({
-    metric, title, unit, hint, kind: 'line', series: [{ points, color }], format: formatValue, empty: waiting, bands, ...extra,
+    metric, title, unit, hint, kind: 'line', series: [{ points, color }], format: formatValue, empty: 'no values yet', bands, ...extra,
   });
   const specs: ChartSpec[] = [
     accuracySpec(d, bands),
@@ -46,15 +45,14 @@ function domainRow(view: RunView, d: DomainData): HTMLElement {
       d.benchmark ? h('span', { class: 'muted' }, ` · benchmark ${d.benchmark.task}${d.benchmark.metric ? ` (${d.benchmark.metric})` : ''}`) : null,
       ...d.alerts.map((a) => h('span', { class: 'badge' }, `grokking ${formatStep(a.startStep)}–${formatStep(a.endStep)}`))),
     d.problems.length ? notice('error', 'Some values could not be loaded', h('ul', null, ...d.problems.map((p) => h('li', null, p)))) : null,
+    missingNotice(view, d, specs),
     h('div', { class: 'charts' }, ...specs.map((spec) => renderChart(spec, axis))),
   );
 }
 
 function accuracySpec(d: DomainData, bands: StepBand[]): ChartSpec {
   const b = d.benchmark;
-  const empty = b === null
-    ? `No benchmark task is paired with "${d.probeSet.domain}": add grok_${d.probeSet.domain} or ${d.probeSet.domain} to the run's tasks.`
-    : `No completed evaluation of ${b.task} yet: grokwatch eval --checkpoint ID --task ${b.task}`;
+  const empty = b === null ? 'no benchmark paired' : `no ${b.task} scores yet`;
   return {
     metric: 'accuracy', title: 'Test accuracy', kind: 'line',
     unit: b?.metric ? `${b.task} · ${b.metric}` : 'score of the paired benchmark',
@@ -72,18 +70,37 @@ function memorizedSpec(d: DomainData, bands: StepBand[]): ChartSpec {
     hint: m ? `${m.memorized}/${m.total} memorized` : undefined,
     series: [{ points: (m?.groups ?? []).map((g) => ({ step: g.step, value: g.size })), color: COLORS.memorized }],
     includeZero: true, integer: true, format: (v) => String(Math.round(v)),
-    empty: 'Needs every sample\'s training NLL at the checkpoints (capture records it; ingestRouting takes nll).', bands,
+    empty: 'needs per-sample NLL', bands,
   };
 }
 
-/** What the empty charts of a domain wait for. */
-function waitingText(view: RunView, d: DomainData): string {
-  const counts = metricsJobCounts(view.checkpoints, d.probeSet.id);
-  const active = (counts.get('queued') ?? 0) + (counts.get('running') ?? 0);
-  const failed = counts.get('failed') ?? 0;
-  if (failed > 0) return `${failed} metrics computation(s) failed; see the checkpoints table.`;
-  if (active > 0) return `Computing: ${active} metrics job(s) queued or running.`;
-  return 'Metrics are computed once a checkpoint\'s routing of this probe set is complete (captured or ingested).';
+/** One note per domain saying what its empty charts wait for and what to do about it. */
+function missingNotice(view: RunView, d: DomainData, specs: readonly ChartSpec[]): HTMLElement | null {
+  const empty = new Set(specs.filter((s) => s.series.every((ser) => ser.points.length === 0)).map((s) => s.metric));
+  if (empty.size === 0) return null;
+  const items: HTMLElement[] = [];
+  const pathway = ['loss', 'distance', 'distance-normalized', 'consistency', 'effective-dimension'];
+  if (pathway.some((m) => empty.has(m))) {
+    const counts = metricsJobCounts(view.checkpoints, d.probeSet.id);
+    const active = (counts.get('queued') ?? 0) + (counts.get('running') ?? 0);
+    const failed = counts.get('failed') ?? 0;
+    items.push(h('li', null, failed > 0
+      ? `${failed} pathway-metrics computation(s) failed: hover the checkpoints table's metrics cell for the error.`
+      : active > 0
+        ? `Pathway metrics: ${active} computation(s) queued or running; this page refreshes on its own.`
+        : ['Pathway metrics are computed once a checkpoint\'s routing of this probe set is complete: ', code('grokwatch capture --checkpoint ID --probe-set ID'),
+          ' or the ', code('ingestRouting'), ' mutation. (Consistency also needs the router weights.)']));
+  }
+  if (empty.has('accuracy')) {
+    const b = d.benchmark;
+    items.push(h('li', null, b === null
+      ? ['Test accuracy: no benchmark task is paired with this domain; add ', code(`grok_${d.probeSet.domain}`), ' or ', code(d.probeSet.domain), ' to the run\'s tasks.']
+      : ['Test accuracy: no completed ', code(b.task), ' evaluation yet: ', code(`grokwatch eval --checkpoint ID --task ${b.task}`), '.']));
+  }
+  if (empty.has('memorized')) {
+    items.push(h('li', null, 'Memorization needs every sample\'s training NLL at a checkpoint (capture records it; ingestRouting takes nll).'));
+  }
+  return notice('info', 'Waiting for data', h('ul', null, ...items));
 }
 
 export function stepAxisNote(view: RunView): HTMLElement {

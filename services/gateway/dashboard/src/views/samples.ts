@@ -208,7 +208,8 @@ export class SampleExplorer {
       h('div', { class: 'table-scroll' }, h('table', { class: 'table pathways' },
         h('thead', null, h('tr', null, ...['step', 'NLL', 'length', 'Δ prev', 'pathway'].map((t) => h('th', null, t)))),
         h('tbody', null, ...rows))),
-      h('h4', null, `Routing at step ${formatStep(selected.step)}: layer × expert, token-mean router softmax`),
+      h('h4', null, `Step ${formatStep(selected.step)}: pathway${selected.text ? ` (${selected.text.length} characters)` : ''} and routing (layer × expert, token-mean router softmax)`),
+      selected.layers ? fullPathway(selected.layers) : null,
       heat);
   }
 
@@ -232,4 +233,14 @@ export class SampleExplorer {
     this.change({ checkpointId: id });
     this.render();
   }
+}
+
+/** The whole pathway string, each layer's segment shaded alternately so layers can be told apart. */
+function fullPathway(layers: PathwayLayers): HTMLElement {
+  const parts: (HTMLElement | string)[] = [];
+  layers.forEach((experts, l) => {
+    if (l > 0) parts.push('-');
+    parts.push(h('span', { class: `pw-layer pw-layer-${l % 2}`, title: `layer ${l}: ${experts.length} expert${experts.length === 1 ? '' : 's'}` }, experts.join(',')));
+  });
+  return h('div', { class: 'pathway-full', 'data-pathway-full': '' }, ...parts);
 }
