@@ -4,6 +4,7 @@ import { JOB_STATUSES, type Bus, type JobStatus, type Stoppable } from '@grokwat
 import { badInput, isUuid, notFound, userError, type Logger } from '@grokwatch/service-kit';
 import { SandboxPool } from '@grokwatch/sandbox';
 import { createModelProvider } from './backends/model-provider.js';
+import { onnxOpener } from './backends/onnx-model.js';
 import { EvalParamsError, evalParamsToJson, parseEvalParams, sameBackend, type EvalParams } from './params.js';
 import { busJobId, ConflictError, type CheckpointEvaluation, type EvalItem, type EvalJob, type EvalScore, type EvaluationStore } from './store/evaluation-store.js';
 import { missingTaskFile, type TaskSource } from './task-source.js';
@@ -222,7 +223,7 @@ export class EvaluationService {
         bus: this.bus,
         tasks: this.tasks,
         logger: this.logger,
-        models: createModelProvider(),
+        models: createModelProvider({ onnx: onnxOpener() }),
         executor: new SandboxPool({ concurrency: 2 }),
         ...deps,
       },

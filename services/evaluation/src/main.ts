@@ -5,8 +5,15 @@ import { databaseConfigFromEnv } from '@grokwatch/db';
 import { SandboxPool } from '@grokwatch/sandbox';
 import { createLogger, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
 import { createModelProvider } from './backends/model-provider.js';
+import { onnxOpener } from './backends/onnx-model.js';
+import type { ExecutionProvider } from '@grokwatch/model';
 import { startEvaluationService } from './service.js';
 import { createTaskSource, DEFAULT_DATASETS_DIR, DEFAULT_SUITES_DIR } from './task-source.js';
+
+function executionProvider(name: string): ExecutionProvider {
+  if (name === 'cuda' || name === 'cpu') return name;
+  throw new Error(`EXECUTION_PROVIDERS: unknown provider "${name}" (cuda, cpu)`);
+}
 
 async function main(): Promise<void> {
   const logger = createLogger('evaluation');
@@ -15,6 +22,7 @@ async function main(): Promise<void> {
     DATA_DIR: env.string({ default: '.grokwatch' }),
     DATASETS_DIR: env.string({ default: DEFAULT_DATASETS_DIR }),
     SUITES_DIR: env.string({ default: DEFAULT_SUITES_DIR }),
+    EXECUTION_PROVIDERS: env.list({ default: ['cpu'] }),
     SERVE_GRAPHQL: env.oneOf(['0', '1'] as const, { default: '1' }),
     EVAL_WORKER: env.oneOf(['0', '1'] as const, { default: '1' }),
     EVAL_CONCURRENCY: env.int({ default: 1, min: 1, max: 16 }),
@@ -32,6 +40,7 @@ async function main(): Promise<void> {
     logger,
     tasks: createTaskSource({ datasetsDir: cfg.DATASETS_DIR, suitesDir: cfg.SUITES_DIR }),
     models: createModelProvider({
+      onnx: onnxOpener({ executionProviders: cfg.EXECUTION_PROVIDERS.map(executionProvider) }),
       openai: {
         ...(cfg.OPENAI_API_KEY ? { apiKey: cfg.OPENAI_API_KEY } : {}),
         echoMaxTokens: cfg.OPENAI_ECHO_MAX_TOKENS,

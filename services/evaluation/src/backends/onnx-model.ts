@@ -1,0 +1,194 @@
+// The built-in runner as a LanguageModel: a checkpoint's decode graph (key/value cache) on
+// onnxruntime. Log-likelihoods feed the context once and then the continuation token by token from
+// the cache; generation samples (greedy or temperature/top-p with a seed) until a stop string,
+// an end-of-sequence token or the token budget.
+import type { GenerationRequest, LanguageModel, LoglikelihoodRequest, LoglikelihoodResult } from '@grokwatch/benchmark';
+import { DecodeModel, ModelTokenizer, type ExecutionProvider, type KvCache } from '@grokwatch/model';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { OnnxOpener } from './model-provider.js';
+
+export interface OnnxModelOptions {
+  executionProviders?: ExecutionProvider[];
+  intraOpNumThreads?: number;
+  /** tokenizer.json to use; default: the checkpoint's own, else the nearest one above it. */
+  tokenizerPath?: string;
+  signal?: AbortSignal;
+}
+
+/** log-softmax of one row at `id`, in float64. */
+export function logProbAt(logits: Float32Array, id: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
+  return logits[id]! - max - Math.log(sum);
+}
+
+export function argmax(logits: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
+  return best;
+}
+
+/** mulberry32: a small seeded generator, so a (seed, sample) pair always draws the same tokens. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Temperature and nucleus (top-p) sampling of one token. */
+export function sampleToken(logits: Float32Array, temperature: number, topP: number, random: () => number): number {
+  if (temperature <= 0) return argmax(logits);
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  const probs = Array.from(logits, (v, id) => ({ id, p: Math.exp((v - max) / temperature) }));
+  const total = probs.reduce((s, x) => s + x.p, 0);
+  probs.sort((a, b) => b.p - a.p || a.id - b.id);
+  let kept = 0;
+  let mass = 0;
+  while (kept < probs.length && (kept === 0 || mass < topP * total)) mass += probs[kept++]!.p;
+  let r = random() * mass;
+  for (let i = 0; i < kept; i++) {
+    r -= probs[i]!.p;
+    if (r <= 0) return probs[i]!.id;
+  }
+  return probs[kept - 1]!.id;
+}
+
+export class OnnxLanguageModel implements LanguageModel {
+  private constructor(
+    private readonly model: DecodeModel,
+    private readonly tokenizer: ModelTokenizer,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  static async open(dir: string, opts: OnnxModelOptions = {}): Promise<OnnxLanguageModel> {
+    const model = await DecodeModel.load(dir, {
+      executionProviders: opts.executionProviders,
+      intraOpNumThreads: opts.intraOpNumThreads,
+    });
+    try {
+      const tokenizer = await ModelTokenizer.load(dir, model.description.config, {
+        tokenizerPath: opts.tokenizerPath ?? nearestTokenizer(dir),
+      });
+      return new OnnxLanguageModel(model, tokenizer, opts.signal);
+    } catch (err) {
+      await model.release();
+      throw err;
+    }
+  }
+
+  get provider(): ExecutionProvider {
+    return this.model.provider;
+  }
+
+  /** The token that stands for "start of text" when a context is empty (harness: the EOT token). */
+  private startIds(): number[] {
+    const cfg = this.model.description.config;
+    const id = this.tokenizer.bosId ?? cfg.bosTokenId ?? cfg.eosTokenIds[0];
+    if (id === undefined || id === null) throw new Error('an empty context needs a BOS or EOS token id in config.json');
+    return [id];
+  }
+
+  /** Context and continuation ids as the harness splits them: encode(context + continuation) after encode(context). */
+  split(context: string, continuation: string): { ctx: number[]; cont: number[] } {
+    const ctx = context === '' ? this.startIds() : this.tokenizer.encode(context);
+    const whole = context === '' ? [...ctx, ...this.tokenizer.encode(continuation).slice(this.tokenizer.bosId === null ? 0 : 1)] : this.tokenizer.encode(context + continuation);
+    let shared = 0;
+    while (shared < ctx.length && shared < whole.length && ctx[shared] === whole[shared]) shared++;
+    // A merge across the boundary changes the context's last token: score from the last shared one.
+    return { ctx: whole.slice(0, Math.max(1, shared)), cont: whole.slice(Math.max(1, shared)) };
+  }
+
+  async loglikelihood(reqs: readonly LoglikelihoodRequest[]): Promise<LoglikelihoodResult[]> {
+    const out: LoglikelihoodResult[] = [];
+    for (const req of reqs) {
+      this.signal?.throwIfAborted();
+      const { ctx, cont } = this.split(req.context, req.continuation);
+      if (cont.length === 0) throw new Error(`continuation ${JSON.stringify(req.continuation)} has no tokens`);
+      let step = await this.model.step([ctx], [ctx.map(() => 1)], this.model.emptyCache(1));
+      let logprob = 0;
+      let isGreedy = true;
+      for (let i = 0; i < cont.length; i++) {
+        logprob += logProbAt(step.nextLogits, cont[i]!);
+        if (argmax(step.nextLogits) !== cont[i]) isGreedy = false;
+        if (i + 1 < cont.length) step = await this.model.step([[cont[i]!]], [[1]], step.cache);
+      }
+      out.push({ logprob, isGreedy });
+    }
+    return out;
+  }
+
+  async generate(reqs: readonly GenerationRequest[]): Promise<string[][]> {
+    const eos = new Set(this.model.description.config.eosTokenIds);
+    const out: string[][] = [];
+    for (const req of reqs) {
+      const prompt = req.prompt === '' ? this.startIds() : this.tokenizer.encode(req.prompt);
+      const samples: string[] = [];
+      for (let s = 0; s < (req.n ?? 1); s++) {
+        this.signal?.throwIfAborted();
+        const random = seededRandom((req.seed ?? 0) + s * 0x9e3779b9);
+        let step = await this.model.step([prompt], [prompt.map(() => 1)], this.model.emptyCache(1));
+        const generated: number[] = [];
+        let text = '';
+        for (let t = 0; t < req.maxTokens; t++) {
+          const id = sampleToken(step.nextLogits, req.temperature, req.topP ?? 1, random);
+          if (eos.has(id)) break;
+          generated.push(id);
+          text = this.tokenizer.decode(generated);
+          const cut = firstStop(text, req.until);
+          if (cut !== null) {
+            text = text.slice(0, cut);
+            break;
+          }
+          step = await this.model.step([[id]], [[1]], step.cache as KvCache);
+        }
+        samples.push(text);
+      }
+      out.push(samples);
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.model.release();
+  }
+}
+
+/**
+ * The checkpoint's own tokenizer.json, else the nearest one in the folders above it (a run keeps one
+ * tokenizer beside its step folders); the checkpoint's path is returned when there is none, so the
+ * error names the file the runner looked for first.
+ */
+function nearestTokenizer(dir: string): string {
+  for (let d = dir, i = 0; i < 3; d = dirname(d), i++) {
+    const candidate = join(d, 'tokenizer.json');
+    if (existsSync(candidate)) return candidate;
+  }
+  return join(dir, 'tokenizer.json');
+}
+
+function firstStop(text: string, until: readonly string[]): number | null {
+  let best: number | null = null;
+  for (const u of until) {
+    if (u === '') continue;
+    const at = text.indexOf(u);
+    if (at >= 0 && (best === null || at < best)) best = at;
+  }
+  return best;
+}
+
+/** The onnx backend for the model provider: one model per job, released when the job ends. */
+export function onnxOpener(opts: Omit<OnnxModelOptions, 'signal'> = {}): OnnxOpener {
+  return async (checkpointUri, { signal }) => {
+    const model = await OnnxLanguageModel.open(checkpointUri, { ...opts, signal });
+    return { model, description: `onnx ${checkpointUri} (${model.provider})`, close: () => model.close() };
+  };
+}
