@@ -80,7 +80,7 @@ test('greedy generation follows the reference argmax and is reported greedy', as
   }
   const words = picked.map((i) => (i === 0 ? '[PAD]' : `w${i}`)).join(' ');
   const [[text]] = await lm.generate([{ prompt: 'w5 w9 w14', until: [], maxTokens: 4, temperature: 0 }]) as [[string]];
-  assert.equal(text.trim(), words);
+  assert.equal(text, ` ${words}`, 'the completion carries the space that joins it to the prompt');
   if (picked.length > 0 && !picked.includes(0)) {
     const [ll] = await lm.loglikelihood([{ context: 'w5 w9 w14', continuation: ` ${words}` }]);
     assert.equal(ll!.isGreedy, true);
@@ -108,4 +108,27 @@ test('sampleToken: temperature 0 is argmax, top-p keeps the nucleus', () => {
   const seen = new Set<number>();
   for (let s = 0; s < 200; s++) seen.add(sampleToken(logits, 1, 1, seededRandom(s)));
   assert.ok(seen.has(3) && seen.has(1));
+});
+
+test('served as an OpenAI-compatible endpoint, the OpenAI backend reproduces the runner', async () => {
+  const { startOpenAiServer } = await import('../openai/server.js');
+  const { OpenAiCompletionsModel } = await import('./openai-model.js');
+  const server = await startOpenAiServer({ model: lm, modelName: 'tiny', port: 0, host: '127.0.0.1' });
+  try {
+    const client = new OpenAiCompletionsModel({ baseUrl: server.baseUrl, model: 'tiny', batchSize: 4 });
+    const reqs = [
+      { context: 'w5 w9 w14', continuation: ' w3 w22 w7' },
+      { context: 'w2 w3', continuation: ' w4' },
+    ];
+    const direct = await lm.loglikelihood(reqs);
+    const served = await client.loglikelihood(reqs);
+    for (let i = 0; i < reqs.length; i++) {
+      assert.ok(Math.abs(direct[i]!.logprob - served[i]!.logprob) < 1e-4, `${direct[i]!.logprob} vs ${served[i]!.logprob}`);
+      assert.equal(direct[i]!.isGreedy, served[i]!.isGreedy);
+    }
+    const gen = { prompt: 'w5 w9 w14', until: [], maxTokens: 4, temperature: 0 };
+    assert.deepEqual(await client.generate([gen]), await lm.generate([gen]));
+  } finally {
+    await server.stop();
+  }
 });

@@ -6,6 +6,7 @@ import type { GenerationRequest, LanguageModel, LoglikelihoodRequest, Loglikelih
 import { DecodeModel, ModelTokenizer, type ExecutionProvider, type KvCache } from '@grokwatch/model';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { PromptScorer, ScoredToken } from '../openai/prompt-scorer.js';
 import type { OnnxOpener } from './model-provider.js';
 
 export interface OnnxModelOptions {
@@ -62,7 +63,7 @@ export function sampleToken(logits: Float32Array, temperature: number, topP: num
   return probs[kept - 1]!.id;
 }
 
-export class OnnxLanguageModel implements LanguageModel {
+export class OnnxLanguageModel implements LanguageModel, PromptScorer {
   private constructor(
     private readonly model: DecodeModel,
     private readonly tokenizer: ModelTokenizer,
@@ -131,6 +132,9 @@ export class OnnxLanguageModel implements LanguageModel {
     const out: string[][] = [];
     for (const req of reqs) {
       const prompt = req.prompt === '' ? this.startIds() : this.tokenizer.encode(req.prompt);
+      // Decoding with the prompt in front keeps the joins (spaces, merged bytes) the tokenizer puts
+      // between prompt and completion; the completion is what that adds to the decoded prompt.
+      const promptText = this.tokenizer.decode(prompt);
       const samples: string[] = [];
       for (let s = 0; s < (req.n ?? 1); s++) {
         this.signal?.throwIfAborted();
@@ -142,7 +146,7 @@ export class OnnxLanguageModel implements LanguageModel {
           const id = sampleToken(step.nextLogits, req.temperature, req.topP ?? 1, random);
           if (eos.has(id)) break;
           generated.push(id);
-          text = this.tokenizer.decode(generated);
+          text = this.tokenizer.decode([...prompt, ...generated]).slice(promptText.length);
           const cut = firstStop(text, req.until);
           if (cut !== null) {
             text = text.slice(0, cut);
@@ -155,6 +159,48 @@ export class OnnxLanguageModel implements LanguageModel {
       out.push(samples);
     }
     return out;
+  }
+
+  /**
+   * Per text, its tokens with their log-probabilities (for the OpenAI server's echo + logprobs).
+   * A token's text is what decoding adds to the decoded prefix, so the tokens concatenate to the
+   * decoded text (the text itself when it is normalized, e.g. single-spaced for word-level models).
+   */
+  async scoreTexts(texts: readonly string[], top: number): Promise<ScoredToken[][]> {
+    const out: ScoredToken[][] = [];
+    for (const text of texts) {
+      this.signal?.throwIfAborted();
+      const ids = this.tokenizer.encode(text);
+      const bos = this.tokenizer.bosId !== null ? 1 : 0;
+      const tokens: ScoredToken[] = [];
+      let cache = this.model.emptyCache(1);
+      let logits: Float32Array | null = null;
+      let prefix = '';
+      for (let i = 0; i < ids.length; i++) {
+        if (i >= bos) {
+          const decoded = this.tokenizer.decode(ids.slice(0, i + 1));
+          const piece = decoded.slice(prefix.length);
+          tokens.push({
+            text: piece,
+            offset: prefix.length,
+            logprob: logits === null ? null : logProbAt(logits, ids[i]!),
+            top: logits === null ? [] : this.topTokens(logits, top),
+          });
+          prefix = decoded;
+        }
+        const step = await this.model.step([[ids[i]!]], [[1]], cache);
+        cache = step.cache;
+        logits = step.nextLogits;
+      }
+      out.push(tokens);
+    }
+    return out;
+  }
+
+  private topTokens(logits: Float32Array, top: number): { text: string; logprob: number }[] {
+    if (top <= 0) return [];
+    const order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]! || a - b).slice(0, top);
+    return order.map((id) => ({ text: this.tokenizer.decode([id]), logprob: logProbAt(logits, id) }));
   }
 
   close(): Promise<void> {
