@@ -21,11 +21,15 @@ const LAYERS = 4;
 const EXPERTS = 8;
 const HIDDEN = 6;
 const SAMPLES = 8;
-const STEPS = [100, 200, 400, 800, 1600];
-/** Share of the routing that is common to all samples, per checkpoint: pathways converge. */
-const SHARED = [0, 0.25, 0.55, 0.8, 0.95];
+const STEPS = [100, 200, 400, 800, 1600, 3200];
+/**
+ * Share of the routing common to all samples, per checkpoint. The pathway distance first rises a
+ * little, then falls, and consistency rises, while the loss is already flat from step 400: the
+ * grokking phase the platform's detector looks for.
+ */
+const SHARED = [0, 0.2, 0.4, 0.55, 0.7, 0.85];
 /** Suite items the scripted model answers right at each checkpoint (of SUITE.length). */
-const CORRECT = [1, 2, 4, 6, 8];
+const CORRECT = [0, 1, 2, 4, 6, 8];
 
 const SUITE = Array.from({ length: 8 }, (_, i) => ({
   id: `m${i}`, prompt: `${i + 2} plus ${i + 5} =`, answer: String(2 * i + 7), group: i % 2 ? 'odd' : 'even', domain: 'math',
@@ -63,9 +67,10 @@ function routing(c: number, i: number): number[][] {
   });
 }
 
-/** Per-token training NLL: falls towards a floor, faster for lower-index samples. */
+/** Per-token training NLL: samples 0-3 reach their floor at step 200, samples 4-7 at step 400. */
 function nll(c: number, i: number): number {
-  return 0.05 + 3 * Math.exp(-c * (0.6 + 0.25 * i));
+  if (c >= (i < 4 ? 1 : 2)) return 0.05 + 0.004 * i;
+  return c === 0 ? 2.5 + 0.1 * i : 1.2;
 }
 
 /** Router rows: one positive direction per expert plus per-layer noise, so adjacent-layer cosines are positive (consistency defined). */
@@ -167,6 +172,13 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
         return values.length === STEPS.length && values.every((v) => v !== null) ? values : null;
       });
     }
+    const alerts = await until('a grokking alert', async () => {
+      const found = dataOf(await p.gql<{ run: { grokkingAlerts: { domain: string; startStep: number; endStep: number }[] } }>(
+        `query($id: ID!) { run(id: $id) { grokkingAlerts { domain startStep endStep } } }`, { id: run.id },
+      )).run.grokkingAlerts;
+      return found.length > 0 ? found : null;
+    });
+    assert.equal(alerts[0]!.domain, 'math');
     for (const id of jobIds) {
       const status = await until(`evaluation ${id}`, async () => {
         const job = dataOf(await p.gql<{ evaluationJob: { status: string; error: string | null } }>(
@@ -193,7 +205,7 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     assert.equal(await page.title(), 'grokwatch');
 
     await page.waitForSelector(`[data-run-title="${runName}"]`, { timeout: 10_000 });
-    assert.match(await page.locator('#run-select option:checked').innerText(), new RegExp(`^${runName} · 5 checkpoints$`));
+    assert.match(await page.locator('#run-select option:checked').innerText(), new RegExp(`^${runName} · ${STEPS.length} checkpoints$`));
 
     const points = (metric: string) => page.locator(`[data-domain="math"] svg[data-metric="${metric}"] .pt`);
     await page.waitForFunction(`document.querySelectorAll('[data-domain="math"] svg[data-metric="accuracy"] .pt').length === ${STEPS.length}`, null, { timeout: 10_000 });
@@ -205,18 +217,21 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     const accuracy = await points('accuracy').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
     assert.deepEqual(accuracy, CORRECT.map((n) => n / SUITE.length));
     assert.ok(await points('memorized').count() > 0, 'memorization groups are drawn');
+    // The detected phase: a banner, and a shaded band on every chart of the domain.
+    assert.match(await page.locator('[data-alert-domain="math"]').innerText(), /Grokking detected in math between steps/);
+    assert.equal(await page.locator('[data-domain="math"] svg rect.band').count(), 7);
 
     // Hovering one chart shows the same checkpoint on all of them.
     const box = (await page.locator('[data-domain="math"] svg[data-metric="distance"]').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.4);
     const readouts = await page.locator('[data-domain="math"] .readout').allInnerTexts();
-    assert.ok(readouts.length >= 7 && readouts.every((r) => r.startsWith('step 1.6k')), readouts.join(' | '));
+    assert.ok(readouts.length === 7 && readouts.every((r) => r.startsWith('step 3.2k')), readouts.join(' | '));
     await page.mouse.move(0, 0);
 
-    // Correlation table: distance against accuracy over all 5 checkpoints has a value and n = 5.
+    // Correlation table: distance against accuracy has a value over every checkpoint.
     const distanceRow = page.locator('[data-corr-domain="math"] tr[data-corr-metric="distance"] td');
     await page.waitForFunction(`/^[+−]\\d\\.\\d\\d$/.test(document.querySelector('[data-corr-domain="math"] tr[data-corr-metric="distance"] td.r')?.textContent ?? '')`, null, { timeout: 10_000 });
-    assert.equal(await distanceRow.nth(3).innerText(), '5');
+    assert.equal(await distanceRow.nth(3).innerText(), String(STEPS.length));
 
     assert.ok(await page.locator('[data-mem-domain="math"] tr[data-group]').count() > 0, 'grokking groups listed');
 
@@ -230,8 +245,8 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
 
     // Another sample and the log axis.
     await page.locator('button[data-sample-index="5"]').click();
-    const want = serializePathway(extractPathway(routing(4, 5).map((row) => row.map(Math.fround)), 0.7));
-    await page.waitForFunction(`document.querySelector('tr[data-pathway-step="1600"] td.pathway')?.textContent === ${JSON.stringify(want)}`, null, { timeout: 5_000 });
+    const want = serializePathway(extractPathway(routing(5, 5).map((row) => row.map(Math.fround)), 0.7));
+    await page.waitForFunction(`document.querySelector('tr[data-pathway-step="3200"] td.pathway')?.textContent === ${JSON.stringify(want)}`, null, { timeout: 5_000 });
     await page.locator('#scale-log').click();
     assert.equal(await page.locator('#scale-log').getAttribute('aria-pressed'), 'true');
     assert.equal(await points('distance').count(), STEPS.length);

@@ -4,7 +4,7 @@ import { describeErrors } from './api.js';
 import { code, fill, h, notice } from './dom.js';
 import { GraphQLRequestError } from './errors.js';
 import { StepHover } from './hover.js';
-import { alertsOf, benchmarkOf, type DomainData, type RunView } from './model.js';
+import { benchmarkOf, phaseAlerts, type DomainData, type RunView } from './model.js';
 import { DEFAULT_TAU } from './pathway.js';
 import { fetchCorrelation, fetchDomainSeries, fetchRun, fetchRuns, type RunDetail, type RunSummary } from './queries.js';
 import type { StepScaleKind } from './scale.js';
@@ -112,7 +112,8 @@ function renderNoRuns(): void {
 
 async function loadDomain(run: RunDetail, index: number): Promise<DomainData> {
   const probeSet = run.probeSets[index]!;
-  const base: DomainData = { probeSet, series: null, problems: [], benchmark: benchmarkOf(run, probeSet.domain), alerts: alertsOf(run, probeSet) };
+  const alerts = phaseAlerts(run.grokkingAlerts, state.tau).filter((a) => a.probeSetId === probeSet.id);
+  const base: DomainData = { probeSet, series: null, problems: [], benchmark: benchmarkOf(run, probeSet.domain), alerts };
   try {
     const answer = await fetchDomainSeries(run.id, probeSet.id, state.tau);
     return { ...base, series: answer.data.run, problems: describeErrors(answer.errors) };
@@ -162,7 +163,7 @@ async function load(): Promise<void> {
     const checkpoints = [...run.checkpoints].sort((a, b) => a.step - b.step);
     const domains = await Promise.all(run.probeSets.map((_, i) => loadDomain(run, i)));
     const view: RunView = {
-      run, checkpoints, tau: state.tau, domains,
+      run, checkpoints, tau: state.tau, domains, alerts: phaseAlerts(run.grokkingAlerts, state.tau),
       axis: { steps: checkpoints.map((c) => c.step), kind: state.scale, hover },
     };
     lastView = view;

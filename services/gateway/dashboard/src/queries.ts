@@ -35,6 +35,8 @@ export interface GrokkingAlertInfo {
   domain: string;
   startStep: number;
   endStep: number;
+  /** The metrics parameters of the series the phase was found in (threshold, unit, normalized, ...). */
+  params: Record<string, unknown>;
   evidence: Record<string, unknown>;
   detectedAt: string;
 }
@@ -111,7 +113,7 @@ export async function fetchRun(id: string) {
         evaluationJobs { task status done total error }
         evaluations { task metric value stderr n }
       }
-      grokkingAlerts { probeSetId domain startStep endStep evidence detectedAt }
+      grokkingAlerts { probeSetId domain startStep endStep params evidence detectedAt }
     }
   }`, { id });
 }

@@ -2,8 +2,8 @@
 import { pickScoreMetric } from '../benchmark.js';
 import { code, h, notice } from '../dom.js';
 import { formatPercent, formatStep, formatTokens, formatValue } from '../format.js';
-import type { RunView } from '../model.js';
-import type { CheckpointInfo, GrokkingAlertInfo } from '../queries.js';
+import type { PhaseAlert, RunView } from '../model.js';
+import type { CheckpointInfo } from '../queries.js';
 
 export function renderOverview(view: RunView): HTMLElement {
   const { run, checkpoints } = view;
@@ -21,19 +21,21 @@ export function renderOverview(view: RunView): HTMLElement {
       h('h2', { 'data-run-title': run.name }, run.name),
       h('span', { class: 'muted' }, `created ${new Date(run.createdAt).toLocaleString()}`)),
     h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
-    ...run.grokkingAlerts.map(alertBanner),
+    ...view.alerts.map(alertBanner),
     emptyHints(view),
     checkpoints.length ? checkpointTable(view) : null,
   );
 }
 
-function alertBanner(a: GrokkingAlertInfo): HTMLElement {
+function alertBanner(a: PhaseAlert): HTMLElement {
   const ev = Object.entries(a.evidence)
-    .map(([k, v]) => `${k} ${typeof v === 'number' ? formatValue(v) : String(v)}`)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => `${k} ${formatValue(v as number)}`)
     .join(' · ');
   return h('div', { class: 'alert', role: 'status', 'data-alert-domain': a.domain },
     h('strong', null, `Grokking detected in ${a.domain}`),
-    ` between steps ${formatStep(a.startStep)} and ${formatStep(a.endStep)}: training loss flat while pathway distance falls and consistency rises.`,
+    ` between steps ${formatStep(a.startStep)} and ${formatStep(a.endStep)}: training loss flat while pathway distance falls and consistency rises`,
+    ` (seen in ${a.variants.join(' and ')}).`,
     ev ? h('div', { class: 'muted small' }, ev) : null);
 }
 
