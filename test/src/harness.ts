@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { connectBus, type Bus, type BusConfig } from '@grokwatch/bus';
 import { createTestDatabase } from '@grokwatch/db/testing';
-import { startEvaluationService } from '@grokwatch/evaluation';
+import { createTaskSource, startEvaluationService } from '@grokwatch/evaluation';
 import { startDistributedGateway, startEmbedded } from '@grokwatch/gateway';
 import { startInferenceService, type RoutingCapturer } from '@grokwatch/inference';
 import { startMetricsService } from '@grokwatch/metrics';
@@ -44,6 +44,8 @@ export interface PlatformOptions {
   apiKey?: string;
   capturer?: RoutingCapturer;
   watchIntervalMs?: number;
+  /** Where the evaluation service finds fixture suites (distributed mode). */
+  suitesDir?: string;
 }
 
 export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Promise<Platform> {
@@ -70,7 +72,10 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
     port: 0, host: '127.0.0.1', database, bus: busConfig, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0,
   });
   const metrics = await startMetricsService({ port: 0, host: '127.0.0.1', database, bus: busConfig, logger });
-  const evaluation = await startEvaluationService({ port: 0, host: '127.0.0.1', database, bus: busConfig, logger });
+  const evaluation = await startEvaluationService({
+    port: 0, host: '127.0.0.1', database, bus: busConfig, logger,
+    ...(opts.suitesDir ? { tasks: createTaskSource({ suitesDir: opts.suitesDir }) } : {}),
+  });
   const gateway = await startDistributedGateway({
     port: 0, host: '127.0.0.1', bus: busConfig, apiKey: opts.apiKey, logger,
     subgraphs: { inference: inference.url!, metrics: metrics.url, evaluation: evaluation.url! },

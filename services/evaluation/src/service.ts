@@ -20,7 +20,7 @@ export interface EvaluationServiceConfig {
   logger?: Logger;
   /** Task registry and dataset roots; default: the shipped tasks, ../shared/datasets, models/grokking-moe/suites. */
   tasks?: TaskSource;
-  /** Backends for the worker; default: OpenAI-compatible only (no onnx runner). */
+  /** Backends for the worker; default: the onnxruntime runner and OpenAI-compatible endpoints. */
   models?: ModelProvider;
   /** Runs generated code; default: a bubblewrap SandboxPool of 2. */
   executor?: CodeExecutor & { ready?(): Promise<void> };
