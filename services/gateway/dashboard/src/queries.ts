@@ -1,6 +1,7 @@
 // Every query the page sends, with the shapes of their answers. Kept small: the gateway limits
 // depth (12) and estimated cost (50k fields).
-import { query } from './api.js';
+import { query, type GraphQLAnswer } from './api.js';
+import type { GraphQLErrorItem } from './errors.js';
 import type { MaybePoint } from './series.js';
 
 export interface RunSummary {
@@ -97,11 +98,11 @@ export interface SampleRoutingInfo {
   layers: { layer: number; weights: number[] }[];
 }
 
-export async function fetchRuns() {
+export async function fetchRuns(): Promise<GraphQLAnswer<{ runs: RunSummary[] }>> {
   return query<{ runs: RunSummary[] }>('Runs', `query Runs { runs { id name architecture createdAt checkpoints { id } probeSets { id domain } } }`);
 }
 
-export async function fetchRun(id: string) {
+export async function fetchRun(id: string): Promise<GraphQLAnswer<{ run: RunDetail | null }>> {
   return query<{ run: RunDetail | null }>('Run', `query Run($id: ID!) {
     run(id: $id) {
       id name architecture watchDir tasks thresholds createdAt
@@ -118,7 +119,7 @@ export async function fetchRun(id: string) {
   }`, { id });
 }
 
-export async function fetchDomainSeries(runId: string, probeSet: string, tau: number) {
+export async function fetchDomainSeries(runId: string, probeSet: string, tau: number): Promise<GraphQLAnswer<{ run: DomainSeries | null }>> {
   const sel = 'probeSet: $ps, threshold: $tau';
   return query<{ run: DomainSeries | null }>('DomainSeries', `query DomainSeries($id: ID!, $ps: ID!, $tau: Float!) {
     run(id: $id) {
@@ -144,7 +145,7 @@ export const CORRELATED = [
 export type CorrelationKey = (typeof CORRELATED)[number]['key'];
 export type DomainCorrelation = Record<CorrelationKey | `${CorrelationKey}Rise`, CorrelationInfo>;
 
-export async function fetchCorrelation(runId: string, probeSet: string, tau: number, benchmark: string, benchmarkMetric: string) {
+export async function fetchCorrelation(runId: string, probeSet: string, tau: number, benchmark: string, benchmarkMetric: string): Promise<GraphQLAnswer<{ run: DomainCorrelation | null }>> {
   const fields = CORRELATED.flatMap((m) => [
     `${m.key}: correlation(probeSet: $ps, threshold: $tau, benchmark: $b, benchmarkMetric: $bm, ${m.args}) { ...C }`,
     `${m.key}Rise: correlation(probeSet: $ps, threshold: $tau, benchmark: $b, benchmarkMetric: $bm, afterRise: true, ${m.args}) { ...C }`,
@@ -155,14 +156,29 @@ export async function fetchCorrelation(runId: string, probeSet: string, tau: num
   fragment C on Correlation { pearson spearman n riseStep }`, { id: runId, ps: probeSet, tau, b: benchmark, bm: benchmarkMetric });
 }
 
-export async function fetchSamples(probeSet: string, limit: number, offset: number) {
-  return query<{ probeSet: { id: string; sampleCount: number; samples: SampleInfo[] } | null }>('Samples', `query Samples($ps: ID!, $limit: Int!, $offset: Int!) {
+export interface SamplePage {
+  probeSet: { id: string; sampleCount: number; samples: SampleInfo[] } | null;
+}
+
+export async function fetchSamples(probeSet: string, limit: number, offset: number): Promise<GraphQLAnswer<SamplePage>> {
+  return query<SamplePage>('Samples', `query Samples($ps: ID!, $limit: Int!, $offset: Int!) {
     probeSet(id: $ps) { id sampleCount samples(limit: $limit, offset: $offset) { id index externalId group text } }
   }`, { ps: probeSet, limit, offset });
 }
 
 /** The sample's routing at each checkpoint, one aliased field per checkpoint (c0, c1, ...). */
-export async function fetchSampleRouting(sampleId: string, checkpointIds: readonly string[]) {
+export interface SampleRoutingAnswer {
+  /** False when the sample id no longer exists. */
+  found: boolean;
+  /** Per checkpoint id given, its routing or null (not captured). */
+  routing: (SampleRoutingInfo | null)[];
+  /** Per checkpoint, why its routing failed to load (null: it did not fail). */
+  problems: (string | null)[];
+  /** Errors not tied to one checkpoint. */
+  errors: GraphQLErrorItem[];
+}
+
+export async function fetchSampleRouting(sampleId: string, checkpointIds: readonly string[]): Promise<SampleRoutingAnswer> {
   const vars: Record<string, unknown> = { s: sampleId };
   const decls = ['$s: ID!'];
   const fields = checkpointIds.map((id, i) => {
@@ -174,5 +190,7 @@ export async function fetchSampleRouting(sampleId: string, checkpointIds: readon
     `query SampleRouting(${decls.join(', ')}) { sample(id: $s) { id ${fields.join('\n')} } }`, vars);
   const sample = answer.data.sample;
   const routing = checkpointIds.map((_, i) => (sample ? (sample[`c${i}`] as SampleRoutingInfo | null) : null));
-  return { found: sample !== null, routing, errors: answer.errors };
+  const alias = (e: GraphQLErrorItem): string | undefined => (e.path?.[0] === 'sample' ? String(e.path[1] ?? '') : undefined);
+  const problems = checkpointIds.map((_, i) => answer.errors.find((e) => alias(e) === `c${i}`)?.message ?? null);
+  return { found: sample !== null, routing, problems, errors: answer.errors.filter((e) => !/^c\d+$/.test(alias(e) ?? '')) };
 }

@@ -37,9 +37,12 @@ export class SampleExplorer {
   /** Identifies the routing loaded, so a refresh only refetches when something changed. */
   private routingKey = '';
   private loadSeq = 0;
+  /** The run's probe sets and checkpoints last rendered. */
+  private viewKey = '';
 
   constructor(private sel: SampleSelection, private readonly onChange: (sel: SampleSelection) => void) {}
 
+  /** Shows the run's samples; a failed request is shown in the inspector, not thrown. */
   async setView(view: RunView): Promise<void> {
     this.view = view;
     const ids = view.run.probeSets.map((p) => p.id);
@@ -47,9 +50,17 @@ export class SampleExplorer {
       this.sel = { ...this.sel, probeSetId: ids[0] ?? null, sampleId: null, checkpointId: null };
       this.samples = [];
     }
-    if (this.samples.length === 0 && this.sel.probeSetId !== null) await this.loadSamples(0);
-    await this.loadRouting(false);
-    this.render();
+    try {
+      const fresh = this.samples.length === 0;
+      if (fresh && this.sel.probeSetId !== null) await this.loadSamples(0);
+      // Re-rendering on every refresh would take the focus from the filter box as the user types.
+      const viewKey = `${ids.join(',')}|${view.checkpoints.map((c) => c.id).join(',')}`;
+      const viewChanged = viewKey !== this.viewKey;
+      this.viewKey = viewKey;
+      if ((await this.loadRouting(false)) || fresh || viewChanged) this.render();
+    } catch (err) {
+      this.showError(err);
+    }
   }
 
   private async loadSamples(offset: number): Promise<void> {
@@ -65,30 +76,29 @@ export class SampleExplorer {
     }
   }
 
-  private async loadRouting(force: boolean): Promise<void> {
+  /** Loads the selected sample's routing at every checkpoint; false when nothing could have changed. */
+  private async loadRouting(force: boolean): Promise<boolean> {
     const view = this.view;
     const sampleId = this.sel.sampleId;
     if (view === null || sampleId === null) {
       this.routing = [];
-      return;
+      return true;
     }
     const checkpoints = view.checkpoints;
     const missing = this.routing.some((r) => r.routing === null);
     const key = `${sampleId}|${checkpoints.map((c) => c.id).join(',')}`;
-    if (!force && key === this.routingKey && !missing) {
-      this.computePathways();
-      return;
-    }
+    if (!force && key === this.routingKey && !missing) return false;
     const seq = ++this.loadSeq;
     const answer = await fetchSampleRouting(sampleId, checkpoints.map((c) => c.id));
-    if (seq !== this.loadSeq) return;
+    if (seq !== this.loadSeq) return false;
     this.routingKey = key;
-    const problems = describeErrors(answer.errors);
+    if (answer.errors.length > 0) throw new Error(describeErrors(answer.errors).join('; '));
     this.routing = checkpoints.map((c, i) => ({
       checkpointId: c.id, step: c.step, routing: answer.routing[i] ?? null, layers: null, text: null,
-      problem: problems.find((p) => p.includes(`c${i}`)) ?? null,
+      problem: answer.problems[i] ? `step ${c.step}: ${answer.problems[i]}` : null,
     }));
     this.computePathways();
+    return true;
   }
 
   /** Serializes each checkpoint's pathway at the current tau (cheap: done on every tau change). */
@@ -110,6 +120,19 @@ export class SampleExplorer {
     }
   }
 
+  private showError(err: unknown): void {
+    // Forget what was loaded so the next refresh fetches and renders again.
+    this.routingKey = '';
+    this.viewKey = '';
+    fill(this.root, notice('error', 'The sample could not be loaded.', h('p', null, err instanceof Error ? err.message : String(err)),
+      h('p', null, 'The next refresh tries again.')));
+  }
+
+  /** Runs a user action; a failed request replaces the inspector with the error, not a console trace. */
+  private guard(action: Promise<void>): void {
+    action.catch((err: unknown) => this.showError(err));
+  }
+
   private change(patch: Partial<SampleSelection>): void {
     this.sel = { ...this.sel, ...patch };
     this.onChange(this.sel);
@@ -128,7 +151,7 @@ export class SampleExplorer {
   private controls(view: RunView): HTMLElement {
     const domain = h('select', {
       'aria-label': 'probe set',
-      onchange: (ev) => void this.selectProbeSet((ev.target as HTMLSelectElement).value),
+      onchange: (ev) => this.guard(this.selectProbeSet((ev.target as HTMLSelectElement).value)),
     }, ...view.run.probeSets.map((p) => h('option', { value: p.id, selected: p.id === this.sel.probeSetId }, `${p.domain} · ${p.name}`)));
     const tau = h('input', {
       type: 'number', min: 0.05, max: 1, step: 0.05, value: this.sel.tau, 'aria-label': 'pathway threshold tau', class: 'tau-input',
@@ -159,10 +182,10 @@ export class SampleExplorer {
     const shown = this.samples.filter((x) => q === '' || String(x.index) === q || x.text.toLowerCase().includes(q) || (x.group ?? '').toLowerCase().includes(q));
     const items = shown.map((x) => h('li', null, h('button', {
       type: 'button', class: `sample-item${x.id === this.sel.sampleId ? ' selected' : ''}`, 'data-sample-index': x.index,
-      onclick: () => void this.selectSample(x.id),
+      onclick: () => this.guard(this.selectSample(x.id)),
     }, h('span', { class: 'idx' }, `#${x.index}`), x.group ? h('span', { class: 'chip' }, x.group) : null, h('span', { class: 'preview' }, x.text.slice(0, 90)))));
     const more = this.samples.length < this.sampleCount
-      ? h('button', { type: 'button', class: 'link', onclick: () => void this.loadSamples(this.samples.length).then(() => this.render()) },
+      ? h('button', { type: 'button', class: 'link', onclick: () => this.guard(this.loadSamples(this.samples.length).then(() => this.render())) },
         `load more (${this.samples.length} of ${this.sampleCount})`)
       : null;
     return h('div', { class: 'sample-list' },
