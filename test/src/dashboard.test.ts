@@ -138,9 +138,6 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
         { input: { runId: run.id, step, tokensSeen: step * 4096, uri: `/nowhere/${runName}/step${step}` } },
       )).registerCheckpoint.id);
     }
-    // Probe set and task attached after registration: nothing is captured or evaluated by the run's automation.
-    dataOf(await p.gql(`mutation($id: ID!, $input: RunSettingsInput!) { configureRun(id: $id, input: $input) { id } }`,
-      { id: run.id, input: { probeSetIds: [probeSetId], tasks: ['grok_math'] } }));
 
     for (const [c, checkpointId] of checkpointIds.entries()) {
       const res = dataOf(await p.gql<{ ingestRouting: { stored: number } }>(
@@ -188,6 +185,10 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
       });
       assert.equal(status.status, 'completed', status.error ?? '');
     }
+    // The probe set and task are attached only now: the run's automation reacts to registrations,
+    // and must neither capture (no capturer here) nor evaluate these checkpoints on its own.
+    dataOf(await p.gql(`mutation($id: ID!, $input: RunSettingsInput!) { configureRun(id: $id, input: $input) { id } }`,
+      { id: run.id, input: { probeSetIds: [probeSetId], tasks: ['grok_math'] } }));
   });
 
   test('the page lists the run, plots every curve, correlates, and draws the sample view', async (t) => {
