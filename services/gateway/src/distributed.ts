@@ -1,4 +1,5 @@
 // The gateway in front of separately running subgraphs, composed by introspecting their URLs.
+import { disableApolloTelemetry } from './apollo-telemetry.js';
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
 import { connectBus, type BusConfig } from '@grokwatch/bus';
 import { createLogger, createRegistry, type Logger } from '@grokwatch/service-kit';
@@ -23,6 +24,7 @@ export interface DistributedGatewayConfig {
 
 export async function startDistributedGateway(cfg: DistributedGatewayConfig): Promise<GatewayServer> {
   const logger = cfg.logger ?? createLogger('gateway');
+  disableApolloTelemetry();
   const gateway = new ApolloGateway({
     supergraphSdl: new IntrospectAndCompose({
       subgraphs: Object.entries(cfg.subgraphs).map(([name, url]) => ({ name, url })),

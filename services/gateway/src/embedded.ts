@@ -1,6 +1,7 @@
 // Everything in one process: PGlite (or DATABASE_URL), the in-process bus (or NATS_URL), the three
 // subgraphs executed locally, and the gateway. `npm start` runs this file.
 import 'reflect-metadata';
+import { disableApolloTelemetry } from './apollo-telemetry.js';
 import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
 import type { Kysely } from 'kysely';
 import { connectBus, busConfigFromEnv, type Bus, type BusConfig, type Stoppable } from '@grokwatch/bus';
@@ -98,6 +99,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
   const supergraphSdl = composeSupergraph(
     Object.entries(schemas).map(([name, schema]) => ({ name, url: `local://${name}`, schema })),
   );
+  disableApolloTelemetry();
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => new LocalGraphQLDataSource(schemas[name as keyof typeof schemas]),
