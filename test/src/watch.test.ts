@@ -1,7 +1,7 @@
 // Watching a run: a checkpoint folder dropped into the watched folder, or a checkpoint announced on
 // the bus by a training loop, is registered and captured with the run's probe sets, without a call.
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -29,11 +29,19 @@ async function saveCheckpoint(watchDir: string, name: string, seed: number): Pro
   return final;
 }
 
-interface Cp { step: number; tokensSeen: number | null; status: string; captureJobs: { status: string; done: number }[] }
+interface Cp {
+  step: number;
+  tokensSeen: number | null;
+  status: string;
+  captureJobs: { status: string; done: number }[];
+  metricsJobs: { status: string }[];
+  evaluationJobs: { task: string; status: string; error: string | null }[];
+}
 
 async function checkpointsOf(p: Platform, runId: string): Promise<Cp[]> {
   return dataOf(await p.gql<{ run: { checkpoints: Cp[] } }>(
-    `query($id: ID!) { run(id: $id) { checkpoints { step tokensSeen status captureJobs { status done } } } }`, { id: runId },
+    `query($id: ID!) { run(id: $id) { checkpoints { step tokensSeen status captureJobs { status done }
+       metricsJobs { status } evaluationJobs { task status error } } } }`, { id: runId },
   )).run.checkpoints;
 }
 
@@ -54,6 +62,10 @@ describe('watching a run (embedded)', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gw-watch-'));
+    // The run's task reads its suite from SUITES_DIR, as the evaluation service does in production.
+    const suites = await mkdtemp(join(tmpdir(), 'gw-watch-suites-'));
+    await writeFile(join(suites, 'math.jsonl'), [0, 1, 2, 3].map((i) => JSON.stringify({ id: `t${i}`, prompt: `${i} + 1 =`, answer: String(i + 1), group: 'add', domain: 'math' })).join('\n'));
+    process.env.SUITES_DIR = suites;
     p = await startPlatform('embedded', { capturer: createOnnxCapturer({ logger: createLogger('test', 'warn') }), watchIntervalMs: 200 });
     const questions = (await readFile(join(DATASETS, 'gsm8k', 'test.jsonl'), 'utf8')).trim().split('\n').slice(0, 20)
       .map((l, i) => ({ id: `q${i}`, text: (JSON.parse(l) as { question: string }).question }));
@@ -63,7 +75,7 @@ describe('watching a run (embedded)', () => {
     )).createProbeSet.id;
     runId = dataOf(await p.gql<{ createRun: { id: string; probeSetIds: string[] } }>(
       `mutation($input: CreateRunInput!) { createRun(input: $input) { id probeSetIds } }`,
-      { input: { name: 'watched', architecture: 'OlmoeForCausalLM', watchDir: dir, probeSetIds: [probeSetId] } },
+      { input: { name: 'watched', architecture: 'OlmoeForCausalLM', watchDir: dir, probeSetIds: [probeSetId], tasks: ['grok_math'] } },
     )).createRun.id;
   });
 
@@ -72,12 +84,16 @@ describe('watching a run (embedded)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('a checkpoint folder appearing in the watched folder is registered and captured', async () => {
+  test('a checkpoint folder appearing in the watched folder is captured, measured and evaluated without a call', async () => {
     await saveCheckpoint(dir, 'step100-tokens2M', 1);
-    const cps = await until('capture of step100', async () => {
+    const settled = (c: Cp) => c.captureJobs.some((j) => j.status === 'completed')
+      && c.metricsJobs.some((j) => j.status === 'completed')
+      && c.evaluationJobs.some((j) => j.status === 'completed' || j.status === 'failed');
+    const cps = await until('capture, metrics and evaluation of step100', async () => {
       const list = await checkpointsOf(p, runId);
-      return list.find((c) => c.captureJobs.some((j) => j.status === 'completed')) ? list : undefined;
-    });
+      return list.some(settled) ? list : undefined;
+    }, 120_000);
+    assert.deepEqual(cps[0]!.evaluationJobs.map((j) => [j.task, j.status, j.error]), [['grok_math', 'completed', null]]);
     assert.equal(cps.length, 1);
     assert.equal(cps[0]!.step, 100);
     assert.equal(cps[0]!.tokensSeen, 2e6);
