@@ -6,7 +6,7 @@ export type { CaptureOptions, CaptureProgress, CaptureSample, SampleCapture } fr
 export { CaptureModel } from './runtime/capture-model.js';
 export type { CaptureBatchOutput, CaptureModelOptions } from './runtime/capture-model.js';
 export { CaptureModelCache, defaultModelCache } from './runtime/model-cache.js';
-export { createSession, SessionCreateError } from './runtime/session.js';
+export { createSession, EXECUTION_PROVIDERS, parseExecutionProvider, SessionCreateError } from './runtime/session.js';
 export type { CreatedSession, ExecutionProvider, LogFn, SessionOptions } from './runtime/session.js';
 export { padBatch, planBatches } from './runtime/batching.js';
 export type { BatchPlanOptions, PaddedBatch } from './runtime/batching.js';

@@ -6,14 +6,9 @@ import { SandboxPool } from '@grokwatch/sandbox';
 import { createLogger, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
 import { createModelProvider } from './backends/model-provider.js';
 import { onnxOpener } from './backends/onnx-model.js';
-import type { ExecutionProvider } from '@grokwatch/model';
+import { parseExecutionProvider } from '@grokwatch/model';
 import { startEvaluationService } from './service.js';
 import { createTaskSource, DEFAULT_DATASETS_DIR, DEFAULT_SUITES_DIR } from './task-source.js';
-
-function executionProvider(name: string): ExecutionProvider {
-  if (name === 'cuda' || name === 'cpu') return name;
-  throw new Error(`EXECUTION_PROVIDERS: unknown provider "${name}" (cuda, cpu)`);
-}
 
 async function main(): Promise<void> {
   const logger = createLogger('evaluation');
@@ -40,7 +35,7 @@ async function main(): Promise<void> {
     logger,
     tasks: createTaskSource({ datasetsDir: cfg.DATASETS_DIR, suitesDir: cfg.SUITES_DIR }),
     models: createModelProvider({
-      onnx: onnxOpener({ executionProviders: cfg.EXECUTION_PROVIDERS.map(executionProvider) }),
+      onnx: onnxOpener({ executionProviders: cfg.EXECUTION_PROVIDERS.map(parseExecutionProvider) }),
       openai: {
         ...(cfg.OPENAI_API_KEY ? { apiKey: cfg.OPENAI_API_KEY } : {}),
         echoMaxTokens: cfg.OPENAI_ECHO_MAX_TOKENS,

@@ -2,15 +2,10 @@
 // Configuration: see the README's table (PORT, DATABASE_URL, NATS_URL, BUS_PREFIX, CAPTURE_*, ...).
 import { busConfigFromEnv } from '@grokwatch/bus';
 import { databaseConfigFromEnv } from '@grokwatch/db';
-import type { ExecutionProvider } from '@grokwatch/model';
+import { parseExecutionProvider } from '@grokwatch/model';
 import { createLogger, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
 import { createOnnxCapturer } from './capture/onnx-capturer.js';
 import { startInferenceService } from './service.js';
-
-function executionProvider(name: string): ExecutionProvider {
-  if (name === 'cuda' || name === 'cpu') return name;
-  throw new Error(`EXECUTION_PROVIDERS: unknown provider "${name}" (cuda, cpu)`);
-}
 
 async function main(): Promise<void> {
   const logger = createLogger('inference');
@@ -33,7 +28,7 @@ async function main(): Promise<void> {
     logger,
     capturer: createOnnxCapturer({
       logger,
-      executionProviders: cfg.EXECUTION_PROVIDERS.map(executionProvider),
+      executionProviders: cfg.EXECUTION_PROVIDERS.map(parseExecutionProvider),
       intraOpNumThreads: cfg.ORT_THREADS || undefined,
       maxBatchTokens: cfg.CAPTURE_MAX_BATCH_TOKENS,
       maxLength: cfg.CAPTURE_MAX_LENGTH,

@@ -7,6 +7,15 @@ import * as ort from 'onnxruntime-node';
 
 export type ExecutionProvider = 'cuda' | 'cpu';
 
+export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['cuda', 'cpu'];
+
+/** An execution provider named in configuration (EXECUTION_PROVIDERS=cuda,cpu). */
+export function parseExecutionProvider(name: string): ExecutionProvider {
+  const found = EXECUTION_PROVIDERS.find((p) => p === name.trim().toLowerCase());
+  if (!found) throw new Error(`unknown execution provider "${name}" (known: ${EXECUTION_PROVIDERS.join(', ')})`);
+  return found;
+}
+
 export type LogFn = (line: string) => void;
 
 export interface SessionOptions {
