@@ -23,3 +23,4 @@ export { utf8Bytes, wordCount } from './metrics/text-units.js';
 export { mean, meanStderr, ratioWithStderr } from './metrics/stats.js';
 export { parseTemplate, renderTemplate, evaluateTemplate, PIPE_NAMES, type Template } from './template/index.js';
 export { BenchmarkError, TaskConfigError, DatasetError, UnknownTaskError, TemplateError, ScoringError } from './errors.js';
+export { mulberry32, seedFor } from './rng.js';

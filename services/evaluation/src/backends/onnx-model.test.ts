@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Checkpoint, expectedTensors } from '@grokwatch/checkpoint';
 import { referenceForward, writeRandomCheckpoint, type WeightLookup } from '@grokwatch/model';
-import { logProbAt, OnnxLanguageModel, sampleToken, seededRandom } from './onnx-model.js';
+import { mulberry32 as seededRandom } from '@grokwatch/benchmark';
+import { logProbAt, OnnxLanguageModel, sampleToken } from './onnx-model.js';
 
 const VOCAB = 40;
 const CONFIG = {

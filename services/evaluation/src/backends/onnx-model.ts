@@ -2,7 +2,7 @@
 // onnxruntime. Log-likelihoods feed the context once and then the continuation token by token from
 // the cache; generation samples (greedy or temperature/top-p with a seed) until a stop string,
 // an end-of-sequence token or the token budget.
-import type { GenerationRequest, LanguageModel, LoglikelihoodRequest, LoglikelihoodResult } from '@grokwatch/benchmark';
+import { mulberry32, type GenerationRequest, type LanguageModel, type LoglikelihoodRequest, type LoglikelihoodResult } from '@grokwatch/benchmark';
 import { DecodeModel, ModelTokenizer, type ExecutionProvider, type KvCache } from '@grokwatch/model';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,18 +30,6 @@ export function argmax(logits: Float32Array): number {
   let best = 0;
   for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
   return best;
-}
-
-/** mulberry32: a small seeded generator, so a (seed, sample) pair always draws the same tokens. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Temperature and nucleus (top-p) sampling of one token. */
@@ -138,7 +126,7 @@ export class OnnxLanguageModel implements LanguageModel, PromptScorer {
       const samples: string[] = [];
       for (let s = 0; s < (req.n ?? 1); s++) {
         this.signal?.throwIfAborted();
-        const random = seededRandom((req.seed ?? 0) + s * 0x9e3779b9);
+        const random = mulberry32((req.seed ?? 0) + s * 0x9e3779b9);
         let step = await this.model.step([prompt], [prompt.map(() => 1)], this.model.emptyCache(1));
         const generated: number[] = [];
         let text = '';
