@@ -31,11 +31,15 @@ def answer_positions(block: DomainBlock) -> torch.Tensor:
     return block.lengths - 2
 
 
-def block_forward(model: OlmoeForCausalLM, block: DomainBlock) -> BlockStats:
+def block_forward(model: OlmoeForCausalLM, block: DomainBlock, answer_only: bool = False) -> BlockStats:
     mask = block.attention_mask
     out = model(block.ids, attention_mask=mask)
     logits = out.logits[:, :-1]                        # position t predicts token t+1
     targets = block.ids[:, 1:].masked_fill(mask[:, 1:] == 0, -100)
+    if answer_only:
+        keep = torch.zeros_like(targets, dtype=torch.bool)
+        keep[torch.arange(targets.shape[0]), answer_positions(block)] = True
+        targets = targets.masked_fill(~keep, -100)
     loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)
     rows = torch.arange(block.ids.shape[0])
     pos = answer_positions(block)
