@@ -43,9 +43,9 @@ def pick_cases(train: Dict[str, List[Example]], test: Dict[str, List[Example]]) 
 
     return [
         ReferenceCase("c0", [first(train, "knowledge", "hop1")]),
-        ReferenceCase("c1", [first(train, "math", "mul")]),
+        ReferenceCase("c1", [first(train, "math", "sub")]),
         ReferenceCase("c2", [first(train, "code", "add")]),
-        ReferenceCase("c3", [first(train, "code", "muladd")]),
+        ReferenceCase("c3", [first(train, "code", "twice")]),
         ReferenceCase("c4", [first(train, "code", "sub"), first(test, "knowledge", "hop2-r0"),
                              first(test, "math", "add")]),
     ]

@@ -95,11 +95,11 @@ def math_examples(p: int, ops: Sequence[str]) -> Dict[str, List[Example]]:
 
 
 # Code templates: (name, token list with A/B placeholders, result function). The result needs the
-# program's data flow followed: `sub` reverses its operands, `muladd` reassigns a variable.
+# program's data flow followed: `sub` reverses its operands, `twice` reassigns a variable.
 _CODE_TEMPLATES: Tuple[Tuple[str, str, Callable[[int, int, int], int]], ...] = (
     ("add", "a = A ; b = a + B ; b ?", lambda x, y, q: (x + y) % q),
     ("sub", "a = A ; b = B ; c = b - a ; c ?", lambda x, y, q: (y - x) % q),
-    ("muladd", "a = A ; b = a * B ; b = b + a ; b ?", lambda x, y, q: (x * y + x) % q),
+    ("twice", "a = A ; b = a + B ; b = b + a ; b ?", lambda x, y, q: (2 * x + y) % q),
 )
 
 

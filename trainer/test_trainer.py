@@ -177,7 +177,7 @@ class SafetensorsFormat(unittest.TestCase):
 
 class Tasks(unittest.TestCase):
     def test_answers_and_splits(self) -> None:
-        cfg = tasks.TaskConfig(math_p=7, code_q=5, kn_entities=9, kn_relations=3, seed=1)
+        cfg = tasks.TaskConfig(math_p=7, math_ops=("+", "-", "*"), code_q=5, kn_entities=9, kn_relations=3, seed=1)
         splits = tasks.build_splits(cfg)
         for d in tasks.DOMAINS:
             tr = {e.id for e in splits[d].train}
@@ -190,7 +190,7 @@ class Tasks(unittest.TestCase):
         self.assertEqual(by_id["math-sub-2-5"].answer, "4")     # (2 - 5) mod 7
         self.assertEqual(by_id["math-mul-3-4"].answer, "5")     # 12 mod 7
         code = {e.id: e for e in splits["code"].train + splits["code"].test}
-        self.assertEqual(code["code-muladd-3-4"].text, "a = 3 ; b = a * 4 ; b = b + a ; b ? = 0")  # 15 mod 5
+        self.assertEqual(code["code-twice-3-4"].text, "a = 3 ; b = a + 4 ; b = b + a ; b ? = 0")  # 10 mod 5
         self.assertEqual(code["code-sub-3-1"].answer, "3")      # (1 - 3) mod 5
 
     def test_knowledge_test_items_are_composable_from_training(self) -> None:

@@ -9,9 +9,18 @@ import type { PlatformContext } from './embedded.js';
 
 export const DEMO_RUN = 'grokking-demo';
 
+/** The part of models/grokking-moe/manifest.json (written by trainer/train.py) the demo reads. */
 interface Manifest {
-  domains: string[];
+  domains: { name: string; probes: string }[];
   checkpoints: unknown[];
+}
+
+function readManifest(text: string, path: string): Manifest {
+  const m = JSON.parse(text) as Partial<Manifest>;
+  const ok = Array.isArray(m.checkpoints) && Array.isArray(m.domains)
+    && m.domains.every((d) => typeof d?.name === 'string' && typeof d?.probes === 'string');
+  if (!ok) throw new Error(`${path}: expected {domains: [{name, probes}], checkpoints: [...]}`);
+  return m as Manifest;
 }
 
 export interface DemoRun {
@@ -29,16 +38,17 @@ export async function ensureDemoRun(ctx: PlatformContext, modelDir: string, logg
     logger.warn({ dir }, 'no bundled model found; starting without the demo run');
     return null;
   }
-  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
+  const manifest = readManifest(await readFile(manifestPath, 'utf8'), manifestPath);
+  const domains = manifest.domains.map((d) => d.name);
   const existing = await ctx.inference.store.getRunByName(DEMO_RUN);
   const checkpoints = manifest.checkpoints.length;
-  if (existing) return { runId: existing.id, created: false, domains: manifest.domains, checkpoints };
+  if (existing) return { runId: existing.id, created: false, domains, checkpoints };
 
   const probeSetIds: string[] = [];
-  for (const domain of manifest.domains) {
+  for (const { name: domain, probes } of manifest.domains) {
     const name = `${DEMO_RUN}/${domain}`;
     const known = (await ctx.inference.store.listProbeSets(domain)).find((p) => p.name === name);
-    const probeSet = known ?? await ctx.inference.createProbeSet({ name, domain, path: join(dir, 'probes', `${domain}.jsonl`) });
+    const probeSet = known ?? await ctx.inference.createProbeSet({ name, domain, path: join(dir, probes) });
     probeSetIds.push(probeSet.id);
   }
   const run = await ctx.inference.createRun({
@@ -47,9 +57,9 @@ export async function ensureDemoRun(ctx: PlatformContext, modelDir: string, logg
     tokenizer: join(dir, 'tokenizer.json'),
     watchDir: join(dir, 'checkpoints'),
     probeSetIds,
-    tasks: manifest.domains.map((d) => `grok_${d}`),
+    tasks: domains.map((d) => `grok_${d}`),
     thresholds: [0.7],
   });
-  logger.info({ runId: run.id, domains: manifest.domains }, 'demo run registered');
-  return { runId: run.id, created: true, domains: manifest.domains, checkpoints };
+  logger.info({ runId: run.id, domains }, 'demo run registered');
+  return { runId: run.id, created: true, domains, checkpoints };
 }

@@ -13,14 +13,17 @@ import { CaptureModel, type PaddedBatch } from '../index.js';
 // GROKWATCH_CHECKPOINT_SERIES points the test at another series directory.
 const SERIES = process.env.GROKWATCH_CHECKPOINT_SERIES ?? join(process.cwd(), 'models', 'grokking-moe', 'checkpoints');
 
-/** The first and the last checkpoint that carry a reference file. */
+/** Every checkpoint of the series; each must carry its reference file. */
 function checkpoints(): string[] {
   if (!existsSync(SERIES)) return [];
-  const steps = readdirSync(SERIES)
-    .filter((d) => /^step\d+$/.test(d) && existsSync(join(SERIES, d, 'reference.safetensors')))
-    .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
-  return steps.length <= 2 ? steps.map((s) => join(SERIES, s)) : [join(SERIES, steps[0]), join(SERIES, steps[steps.length - 1])];
+  return readdirSync(SERIES)
+    .filter((d) => /^step\d+$/.test(d))
+    .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
+    .map((d) => join(SERIES, d));
 }
+
+// The issue's bar for ONNX vs PyTorch: every output to 1e-4 (absolute) on real positions.
+const TOLERANCE = 1e-4;
 
 async function readI64(file: SafetensorsFile, name: string): Promise<BigInt64Array> {
   const bytes = await file.readBytes(name);
@@ -38,6 +41,7 @@ const found = checkpoints();
 
 test('trained checkpoints: logits, router softmax and NLL match the trainer (PyTorch) outputs', { skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false }, async () => {
   for (const dir of found) {
+    assert.ok(existsSync(join(dir, 'reference.safetensors')), `${dir}: no reference.safetensors`);
     const model = await CaptureModel.load(dir, { debugOutputs: true });
     const ref = await SafetensorsFile.open(join(dir, 'reference.safetensors'));
     try {
@@ -65,7 +69,7 @@ test('trained checkpoints: logits, router softmax and NLL match the trainer (PyT
         for (let i = 0; i < logits.length; i++) {
           if (real(Math.floor(i / (T * V)), Math.floor(i / V) % T)) worst = Math.max(worst, Math.abs(logits[i] - out.logits![i]));
         }
-        assert.ok(worst < 1e-3, `${where}: max |logit diff| ${worst}`);
+        assert.ok(worst < TOLERANCE, `${where}: max |logit diff| ${worst}`);
 
         const probs = await readF32(ref, `${c}.router_probs`); // [L, B, T, E]
         const E = model.description.numExperts;
@@ -74,7 +78,7 @@ test('trained checkpoints: logits, router softmax and NLL match the trainer (PyT
           const bt = Math.floor(i / E) % (B * T);
           if (real(Math.floor(bt / T), bt % T)) worst = Math.max(worst, Math.abs(probs[i] - out.routerProbs![i]));
         }
-        assert.ok(worst < 1e-4, `${where}: max |router prob diff| ${worst}`);
+        assert.ok(worst < TOLERANCE, `${where}: max |router prob diff| ${worst}`);
 
         const nll = await readF32(ref, `${c}.nll`); // [B, T-1]
         worst = 0;
@@ -83,7 +87,7 @@ test('trained checkpoints: logits, router softmax and NLL match the trainer (PyT
             if (real(b, t + 1)) worst = Math.max(worst, Math.abs(nll[b * (T - 1) + t] + out.tokenLogprob[b * T + t]));
           }
         }
-        assert.ok(worst < 1e-3, `${where}: max |NLL diff| ${worst}`);
+        assert.ok(worst < TOLERANCE, `${where}: max |NLL diff| ${worst}`);
       }
     } finally {
       await ref.close();
