@@ -1,6 +1,7 @@
 // Everything in one process: PGlite (or DATABASE_URL), the in-process bus (or NATS_URL), the three
 // subgraphs executed locally, and the gateway. `npm start` runs this file.
 import 'reflect-metadata';
+import { join } from 'node:path';
 import { disableApolloTelemetry } from './apollo-telemetry.js';
 import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
 import type { Kysely } from 'kysely';
@@ -60,6 +61,8 @@ export interface EmbeddedOptions {
   webhookUrl?: string;
   /** How often watched run folders are scanned (default 2000 ms; 0: never). */
   watchIntervalMs?: number;
+  /** Where the grok_* tasks read their suites (default: $SUITES_DIR, else models/grokking-moe/suites). */
+  suitesDir?: string;
 }
 
 export interface EmbeddedPlatform {
@@ -86,7 +89,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
     evaluation: new EvaluationService({
       store: new EvaluationStore(tables<EvaluationTables>()),
       bus,
-      tasks: createTaskSource({ datasetsDir: process.env.DATASETS_DIR, suitesDir: process.env.SUITES_DIR }),
+      tasks: createTaskSource({ datasetsDir: process.env.DATASETS_DIR, suitesDir: opts.suitesDir ?? process.env.SUITES_DIR }),
       logger,
     }),
   };
@@ -164,6 +167,7 @@ async function main(): Promise<void> {
     WATCH_INTERVAL_MS: env.int({ default: 2000, min: 0 }),
     GROKWATCH_DEMO: env.oneOf(['0', '1'] as const, { default: '1' }),
     DEMO_MODEL_DIR: env.string({ default: 'models/grokking-moe' }),
+    SUITES_DIR: env.optionalString(),
   });
   const platform = await startEmbedded({
     port: cfg.PORT,
@@ -172,6 +176,8 @@ async function main(): Promise<void> {
     apiKey: cfg.GROKWATCH_API_KEY,
     webhookUrl: cfg.GROKWATCH_WEBHOOK_URL,
     watchIntervalMs: cfg.WATCH_INTERVAL_MS,
+    // The demo's tasks grade against the suites of the model it runs, wherever DEMO_MODEL_DIR points.
+    suitesDir: cfg.SUITES_DIR ?? join(cfg.DEMO_MODEL_DIR, 'suites'),
     logger,
     capturer: createOnnxCapturer({ logger }),
   });

@@ -39,7 +39,8 @@ async function readF32(file: SafetensorsFile, name: string): Promise<Float32Arra
 
 const found = checkpoints();
 
-test('trained checkpoints: logits, router softmax and NLL match the trainer (PyTorch) outputs', { skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false }, async () => {
+test('trained checkpoints: logits, router softmax and NLL match the trainer (PyTorch) outputs', { skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false }, async (t) => {
+  const worstOverall = { logits: 0, routerProbs: 0, nll: 0 };
   for (const dir of found) {
     assert.ok(existsSync(join(dir, 'reference.safetensors')), `${dir}: no reference.safetensors`);
     const model = await CaptureModel.load(dir, { debugOutputs: true });
@@ -70,6 +71,7 @@ test('trained checkpoints: logits, router softmax and NLL match the trainer (PyT
           if (real(Math.floor(i / (T * V)), Math.floor(i / V) % T)) worst = Math.max(worst, Math.abs(logits[i] - out.logits![i]));
         }
         assert.ok(worst < TOLERANCE, `${where}: max |logit diff| ${worst}`);
+        worstOverall.logits = Math.max(worstOverall.logits, worst);
 
         const probs = await readF32(ref, `${c}.router_probs`); // [L, B, T, E]
         const E = model.description.numExperts;
@@ -79,6 +81,7 @@ test('trained checkpoints: logits, router softmax and NLL match the trainer (PyT
           if (real(Math.floor(bt / T), bt % T)) worst = Math.max(worst, Math.abs(probs[i] - out.routerProbs![i]));
         }
         assert.ok(worst < TOLERANCE, `${where}: max |router prob diff| ${worst}`);
+        worstOverall.routerProbs = Math.max(worstOverall.routerProbs, worst);
 
         const nll = await readF32(ref, `${c}.nll`); // [B, T-1]
         worst = 0;
@@ -88,10 +91,12 @@ test('trained checkpoints: logits, router softmax and NLL match the trainer (PyT
           }
         }
         assert.ok(worst < TOLERANCE, `${where}: max |NLL diff| ${worst}`);
+        worstOverall.nll = Math.max(worstOverall.nll, worst);
       }
     } finally {
       await ref.close();
       await model.release();
     }
   }
+  t.diagnostic(`${found.length} checkpoints; max |diff| logits ${worstOverall.logits.toExponential(2)}, router softmax ${worstOverall.routerProbs.toExponential(2)}, NLL ${worstOverall.nll.toExponential(2)}`);
 });
