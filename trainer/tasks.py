@@ -41,13 +41,13 @@ class Example:
 @dataclass(frozen=True)
 class TaskConfig:
     math_p: int = 31
-    math_ops: Tuple[str, ...] = ("+", "-", "*")
-    math_train_frac: float = 0.4
+    math_ops: Tuple[str, ...] = ("+", "-")
+    math_train_frac: float = 0.5
     code_q: int = 17
     code_train_frac: float = 0.5
     kn_entities: int = 24
     kn_relations: int = 6
-    kn_train_frac: float = 0.6
+    kn_train_frac: float = 0.7
     seed: int = 0
 
     def __post_init__(self) -> None:

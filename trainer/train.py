@@ -57,12 +57,12 @@ def parse_steps(text: str) -> List[int]:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, help="output directory (models/grokking-moe)")
-    p.add_argument("--steps", type=int, default=2400)
+    p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--save-steps", type=parse_steps, default=None,
-                   help="comma-separated steps to checkpoint (0 = initialization); default every 200")
-    p.add_argument("--eval-every", type=int, default=10, help="test-split evaluation interval (steps)")
+                   help="comma-separated steps to checkpoint (0 = initialization); default every 150")
+    p.add_argument("--eval-every", type=int, default=25, help="test-split evaluation interval (steps)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1)
     # optimization
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--weight-decay", type=float, default=1.0)
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--experts", type=int, default=8)
     p.add_argument("--top-k", type=int, default=2)
     p.add_argument("--aux-coef", type=float, default=0.01)
-    p.add_argument("--loss-on", choices=("all", "answer"), default="all",
+    p.add_argument("--loss-on", choices=("all", "answer"), default="answer",
                    help="supervise every token (pretraining-like) or only the answer after '='")
     # tasks
     p.add_argument("--math-p", type=int, default=TaskConfig.math_p)
@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> dict:
     model.train()
     opt = make_optimizer(model, args)
     target = GrokwatchTarget.from_args(args.grokwatch_url, args.grokwatch_run)
-    save_steps = set(args.save_steps if args.save_steps is not None else range(0, args.steps + 1, 200))
+    save_steps = set(args.save_steps if args.save_steps is not None else range(0, args.steps + 1, 150))
 
     ckpt_root = os.path.join(out, "checkpoints")
     if os.path.isdir(ckpt_root):

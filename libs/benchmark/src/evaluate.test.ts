@@ -57,7 +57,7 @@ describe('evaluateTask on the grokking suites (fixture rows)', () => {
     const model = new ScriptedModel({ '12+30=>': ' 42 ', '7*6=>': '42', '9-4=>': '5', '2^3=>': '9' });
     const { result, items } = await evaluateTask(task, data, model, { batchSize: 3 });
     assert.deepEqual(model.generateCalls.map((c) => c.length), [3, 1]);
-    assert.deepEqual(model.generateCalls[0][0], { prompt: '12+30=>', until: ['\n'], maxTokens: 32, temperature: 0, n: 1 });
+    assert.deepEqual(model.generateCalls[0][0], { prompt: '12+30=>', until: ['\n'], maxTokens: 1, temperature: 0, n: 1 });
     assert.deepEqual(items.map((i) => i.scores['exact_match,strip']), [1, 1, 1, 0]);
     assert.equal(result.metrics[0].value, 0.75);
     assert.deepEqual(result.groups!.map((g) => [g.group, g.metrics[0].value]), [['Test@100', 1], ['Test@200', 0.5]]);

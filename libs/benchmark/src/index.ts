@@ -24,3 +24,4 @@ export { mean, meanStderr, ratioWithStderr } from './metrics/stats.js';
 export { parseTemplate, renderTemplate, evaluateTemplate, PIPE_NAMES, type Template } from './template/index.js';
 export { BenchmarkError, TaskConfigError, DatasetError, UnknownTaskError, TemplateError, ScoringError } from './errors.js';
 export { mulberry32, seedFor } from './rng.js';
+export { primaryScoreMetric, isMacroScore } from './primary-score.js';

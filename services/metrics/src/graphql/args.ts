@@ -32,7 +32,7 @@ export class MetricSeriesArgs extends ResultArgs {
 export class CorrelationArgs extends ResultArgs {
   @Field(() => MetricNameValue) metric!: MetricNameValue;
   @Field({ description: 'Evaluation task whose score is the accuracy, e.g. gsm8k.' }) benchmark!: string;
-  @Field(() => String, { nullable: true, description: 'Score of the task (e.g. acc); may be left out when the task has one.' })
+  @Field(() => String, { nullable: true, description: 'Score of the task (e.g. acc); left out: the accuracy-like one (acc, exact_match, pass@1, ...; per-group _macro means last).' })
   benchmarkMetric?: string | null;
   @Field({ defaultValue: false, description: "Only checkpoints from the start of accuracy's sustained rise." })
   afterRise!: boolean;

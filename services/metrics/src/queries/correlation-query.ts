@@ -3,6 +3,7 @@
 // With afterRise, the sustained rise of accuracy is detected on every checkpoint that has a score
 // (the rise is a property of the accuracy curve, not of which checkpoints have metrics yet), and
 // only checkpoints from its start on are correlated.
+import { primaryScoreMetric } from '@grokwatch/benchmark';
 import { correlateWithAccuracy, sustainedRiseStart } from '@grokwatch/pathway';
 import { badInput } from '@grokwatch/service-kit';
 import type { QueryDeps, ResultSelector } from './deps.js';
@@ -50,10 +51,8 @@ export async function correlation(deps: QueryDeps, runId: string, req: Correlati
       });
     }
     scoreMetric = req.benchmarkMetric;
-  } else if (names.length === 1) {
-    scoreMetric = names[0] as string;
   } else {
-    throw badInput(`benchmark ${req.benchmark} has several scores (${names.join(', ')}); pass benchmarkMetric`, { field: 'benchmarkMetric' });
+    scoreMetric = primaryScoreMetric(names) as string;
   }
   const accuracy = new Map(scores.filter((s) => s.metric === scoreMetric).map((s) => [s.checkpointId, s.value]));
 

@@ -1,0 +1,14 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isMacroScore, primaryScoreMetric } from './primary-score.js';
+
+test('primaryScoreMetric: accuracy-like, strict before lenient, macro last', () => {
+  assert.equal(primaryScoreMetric([]), null);
+  assert.equal(primaryScoreMetric(['acc_norm', 'acc']), 'acc');
+  assert.equal(primaryScoreMetric(['exact_match_macro,strip', 'exact_match,strip']), 'exact_match,strip');
+  assert.equal(primaryScoreMetric(['exact_match,flexible-extract', 'exact_match,strict-match']), 'exact_match,strict-match');
+  assert.equal(primaryScoreMetric(['bits_per_byte', 'word_perplexity']), 'bits_per_byte');
+  assert.equal(primaryScoreMetric(['acc_macro']), 'acc_macro');
+  assert.ok(isMacroScore('exact_match_macro,strip'));
+  assert.ok(!isMacroScore('acc'));
+});
