@@ -103,7 +103,11 @@ describe('the demo on first start', () => {
     const rows = JSON.parse((await exec(process.execPath, [CLI, '--url', url, '--json', 'correlate', '--run', 'grokking-demo'])).stdout) as
       { domain: string; metric: string; pearson: number | null; spearman: number | null; n: number }[];
     assert.deepEqual([...new Set(rows.map((r) => r.domain))].sort(), manifest.domains.map((d) => d.name).sort());
-    for (const r of rows) assert.equal(r.n, manifest.checkpoints.length, `${r.domain} ${r.metric}: n`);
+    // The demo computes the default variants at every checkpoint; other variants are computed when first asked for.
+    for (const r of rows) {
+      if (['distance', 'consistency', 'training loss'].includes(r.metric)) assert.equal(r.n, manifest.checkpoints.length, `${r.domain} ${r.metric}: n`);
+      else assert.ok(r.n <= manifest.checkpoints.length, `${r.domain} ${r.metric}: n`);
+    }
   });
 
   test('the dashboard shows the complete run', async (t) => {

@@ -27,12 +27,13 @@ interface Cp {
   evaluationJobs: { status: string }[];
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+/** Polls `probe` until it returns a value; on timeout the error carries `describe()` of the last state. */
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, describe: () => string = () => ''): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${describe()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -83,12 +84,13 @@ describe('the bundled run groks and grokwatch says so (embedded)', () => {
     const settled = (c: Cp): boolean => c.captureJobs.length === domains.length && c.captureJobs.every((j) => j.status === 'completed')
       && c.metricsJobs.length >= domains.length && c.metricsJobs.every((j) => j.status === 'completed')
       && c.evaluationJobs.length === domains.length && c.evaluationJobs.every((j) => j.status === 'completed');
+    let last: Cp[] = [];
     await until('every checkpoint captured, measured and evaluated', async () => {
-      const cps = dataOf(await p.gql<{ run: { checkpoints: Cp[] } }>(
+      last = dataOf(await p.gql<{ run: { checkpoints: Cp[] } }>(
         `query($id: ID!) { run(id: $id) { checkpoints { step captureJobs { status } metricsJobs { status } evaluationJobs { status } } } }`, { id: runId },
       )).run.checkpoints;
-      return cps.length === steps.length && cps.every(settled) ? cps : undefined;
-    }, 15 * 60_000);
+      return last.length === steps.length && last.every(settled) ? last : undefined;
+    }, 10 * 60_000, () => JSON.stringify(last.filter((c) => !settled(c)).slice(0, 3)));
     settledAll = true;
   });
 

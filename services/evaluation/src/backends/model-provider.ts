@@ -16,6 +16,8 @@ export interface ModelRequest {
   readonly backend: BackendSpec;
   /** inference.checkpoint.uri: the checkpoint folder (used by the onnx backend). */
   readonly checkpointUri: string;
+  /** The run's tokenizer.json (inference.run.tokenizer), for checkpoints saved without one. */
+  readonly tokenizerPath?: string;
   /** Documents per model call, as the job asked. */
   readonly batchSize: number;
   /** Aborted when the job is cancelled or the worker stops. */
@@ -27,7 +29,7 @@ export interface ModelProvider {
 }
 
 /** Opens the built-in runner on a checkpoint folder; supplied by whoever wires onnxruntime in. */
-export type OnnxOpener = (checkpointUri: string, opts: { batchSize: number; signal: AbortSignal }) => Promise<OpenedModel>;
+export type OnnxOpener = (checkpointUri: string, opts: { batchSize: number; signal: AbortSignal; tokenizerPath?: string }) => Promise<OpenedModel>;
 
 export interface ModelProviderOptions {
   /** Without it, jobs asking for the onnx backend fail with BackendUnavailableError. */
@@ -45,7 +47,7 @@ export function createModelProvider(opts: ModelProviderOptions = {}): ModelProvi
         return { model, description: `openai ${b.baseUrl} model=${b.model}`, close: async () => undefined };
       }
       if (!opts.onnx) throw new BackendUnavailableError('onnx', 'this worker was started without the onnxruntime runner; use an OpenAI-compatible backend');
-      return opts.onnx(req.checkpointUri, { batchSize: req.batchSize, signal: req.signal });
+      return opts.onnx(req.checkpointUri, { batchSize: req.batchSize, signal: req.signal, tokenizerPath: req.tokenizerPath });
     },
   };
 }

@@ -221,8 +221,10 @@ function firstStop(text: string, until: readonly string[]): number | null {
 
 /** The onnx backend for the model provider: one model per job, released when the job ends. */
 export function onnxOpener(opts: Omit<OnnxModelOptions, 'signal'> = {}): OnnxOpener {
-  return async (checkpointUri, { signal }) => {
-    const model = await OnnxLanguageModel.open(checkpointUri, { ...opts, signal });
+  return async (checkpointUri, { signal, tokenizerPath }) => {
+    // The checkpoint's own tokenizer.json wins; the run's applies to folders saved without one.
+    const own = existsSync(join(checkpointUri, 'tokenizer.json'));
+    const model = await OnnxLanguageModel.open(checkpointUri, { ...opts, signal, tokenizerPath: opts.tokenizerPath ?? (own ? undefined : tokenizerPath) });
     return { model, description: `onnx ${checkpointUri} (${model.provider})`, close: () => model.close() };
   };
 }

@@ -2,7 +2,7 @@
 // redelivered job never duplicates rows.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { EvalItemTable, EvalJobTable, EvalScoreTable, EvaluationReadTables, EvaluationTables, InferenceCheckpointView, JobStatus } from './tables.js';
+import type { EvalItemTable, EvalJobTable, EvalScoreTable, EvaluationReadTables, EvaluationTables, EvalCheckpoint, JobStatus } from './tables.js';
 
 export type EvalJob = Selectable<EvalJobTable>;
 export type EvalScore = Selectable<EvalScoreTable>;
@@ -61,8 +61,12 @@ export class EvaluationStore {
     return row?.settings.tasks ?? [];
   }
 
-  getCheckpoint(id: string): Promise<InferenceCheckpointView | undefined> {
-    return this.read.selectFrom('inference.checkpoint').select(['id', 'run_id', 'step', 'uri']).where('id', '=', id).executeTakeFirst();
+  getCheckpoint(id: string): Promise<EvalCheckpoint | undefined> {
+    return this.read.selectFrom('inference.checkpoint as c')
+      .innerJoin('inference.run as r', 'r.id', 'c.run_id')
+      .select(['c.id', 'c.run_id', 'c.step', 'c.uri', 'r.tokenizer'])
+      .where('c.id', '=', id)
+      .executeTakeFirst();
   }
 
   // --- jobs -----------------------------------------------------------------------------------

@@ -80,6 +80,11 @@ export interface InferenceCheckpointView {
   uri: string;
 }
 
+/** The run's tokenizer.json, joined onto a checkpoint (null when the run names none). */
+export interface EvalCheckpoint extends InferenceCheckpointView {
+  tokenizer: string | null;
+}
+
 export interface EvaluationTables {
   'evaluation.eval_job': EvalJobTable;
   'evaluation.eval_score': EvalScoreTable;
@@ -89,5 +94,5 @@ export interface EvaluationTables {
 /** What the evaluation store may read: its own tables plus inference.checkpoint. */
 export interface EvaluationReadTables extends EvaluationTables {
   'inference.checkpoint': InferenceCheckpointView;
-  'inference.run': { id: string; settings: { tasks: string[] } };
+  'inference.run': { id: string; settings: { tasks: string[] }; tokenizer: string | null };
 }

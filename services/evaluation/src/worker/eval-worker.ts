@@ -110,7 +110,9 @@ export async function handleEvalJob(job: JobContext<'eval'>, deps: EvalWorkerDep
       await deps.executor.ready?.();
     }
     const batchSize = params.batchSize ?? deps.defaultBatchSize ?? DEFAULT_BATCH;
-    const opened = await deps.models.open({ backend: params.backend, checkpointUri: checkpoint.uri, batchSize, signal: job.signal });
+    const opened = await deps.models.open({
+      backend: params.backend, checkpointUri: checkpoint.uri, tokenizerPath: checkpoint.tokenizer ?? undefined, batchSize, signal: job.signal,
+    });
     await store.recordRun(id, { total, done, datasetSize: data.docs.length, taskVersion: String(task.version), model: opened.description });
     message = 'scoring';
     log.info({ total, alreadyScored: done, backend: opened.description }, 'evaluation started');
