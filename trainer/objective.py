@@ -55,6 +55,7 @@ def block_forward(model: OlmoeForCausalLM, block: DomainBlock, answer_only: bool
 class Evaluation:
     acc: Dict[str, float]            # per domain
     loss: Dict[str, float]           # per domain, mean NLL over all real predicted tokens
+    answer_loss: Dict[str, float]    # per domain, mean NLL of the answer after "="
     acc_by_group: Dict[str, float]   # "<domain>/<group>"
 
 
@@ -63,10 +64,10 @@ def evaluate(model: OlmoeForCausalLM, blocks: List[DomainBlock], chunk: int = 20
     """Answer accuracy and token NLL of whole splits (no gradient; chunked to bound memory)."""
     was_training = model.training
     model.eval()
-    ev = Evaluation({}, {}, {})
+    ev = Evaluation({}, {}, {}, {})
     group_hits: Dict[str, List[int]] = {}
     for block in blocks:
-        correct, nll_sum, n_tok = 0, 0.0, 0
+        correct, nll_sum, n_tok, answer_nll = 0, 0.0, 0, 0.0
         for s in range(0, len(block), chunk):
             part = block.take(torch.arange(s, min(s + chunk, len(block))))
             mask = part.attention_mask
@@ -78,11 +79,13 @@ def evaluate(model: OlmoeForCausalLM, blocks: List[DomainBlock], chunk: int = 20
             rows = torch.arange(part.ids.shape[0])
             pos = answer_positions(part)
             hits = (logits[rows, pos].argmax(dim=-1) == part.ids[rows, pos + 1]).tolist()
+            answer_nll += float(F.cross_entropy(logits[rows, pos], part.ids[rows, pos + 1], reduction="sum"))
             correct += sum(hits)
             for ex, hit in zip(part.examples, hits):
                 group_hits.setdefault(f"{ex.domain}/{ex.group}", []).append(int(hit))
         ev.acc[block.domain] = correct / len(block)
         ev.loss[block.domain] = nll_sum / n_tok
+        ev.answer_loss[block.domain] = answer_nll / len(block)
     ev.acc_by_group = {g: sum(h) / len(h) for g, h in sorted(group_hits.items())}
     model.train(was_training)
     return ev

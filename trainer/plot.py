@@ -30,7 +30,8 @@ def read_log(path: str) -> List[dict]:
 
 
 def plot_curves(rows: Sequence[dict], png_path: str, checkpoint_steps: Sequence[int] = (),
-                title: str = "grokking-moe") -> None:
+                title: str = "grokking-moe", answer_only: bool = False) -> None:
+    """answer_only: the train loss is the answer NLL, so the test answer NLL is drawn beside it."""
     fig, (ax_acc, ax_loss) = plt.subplots(2, 1, figsize=(10, 8), sharex=True,
                                           gridspec_kw={"height_ratios": [3, 1.4]})
     domains = list(rows[0]["train_acc"].keys())
@@ -43,7 +44,9 @@ def plot_curves(rows: Sequence[dict], png_path: str, checkpoint_steps: Sequence[
         ax_acc.plot([r["step"] for r in ev], [r["test_acc"][d] for r in ev], color=c, lw=2.0, label=f"{d} test")
         ax_loss.plot(steps, [r["train_loss"][d] for r in rows], color=c, lw=1.0, alpha=0.7, ls="--",
                      label=f"{d} train")
-        ax_loss.plot([r["step"] for r in ev], [r["test_loss"][d] for r in ev], color=c, lw=1.5,
+        # Compare like with like: with answer-only training the train loss is the answer NLL.
+        test_key = "test_answer_loss" if answer_only and "test_answer_loss" in ev[0] else "test_loss"
+        ax_loss.plot([r["step"] for r in ev], [r[test_key][d] for r in ev], color=c, lw=1.5,
                      label=f"{d} test")
     for s in checkpoint_steps:
         ax_acc.axvline(s, color="0.85", lw=0.8, zorder=0)
@@ -54,7 +57,7 @@ def plot_curves(rows: Sequence[dict], png_path: str, checkpoint_steps: Sequence[
     ax_acc.grid(True, which="both", alpha=0.3)
     ax_acc.legend(ncol=3, fontsize=8, loc="center left")
     ax_loss.set_yscale("log")
-    ax_loss.set_ylabel("mean token NLL")
+    ax_loss.set_ylabel("answer NLL" if answer_only else "mean token NLL")
     ax_loss.set_xlabel("step (log scale)")
     ax_loss.grid(True, which="both", alpha=0.3)
     fig.tight_layout()

@@ -306,6 +306,20 @@ class EndToEnd(unittest.TestCase):
                 np.testing.assert_allclose(torch.stack(again.router_probs).numpy(), ref[f"{case}.router_probs"],
                                            atol=1e-6)
         self.assertFalse([n for n in os.listdir(os.path.join(out, "checkpoints")) if n.startswith(".tmp")])
+        self.check_answer_loss(out, rows[-1])
+
+    def check_answer_loss(self, out: str, last: dict) -> None:
+        """test_answer_loss at the last step = the answer NLL of each suite item, one unpadded sequence at a time."""
+        model = load_checkpoint(os.path.join(out, "checkpoints", "step4"))
+        vocab = read_json(os.path.join(out, "tokenizer.json"))["model"]["vocab"]
+        for d in tasks.DOMAINS:
+            nll = []
+            for row in read_jsonl(os.path.join(out, "suites", f"{d}.jsonl")):
+                ids = [vocab["[BOS]"]] + [vocab[w] for w in row["prompt"].split()]
+                with torch.no_grad():
+                    logits = model(torch.tensor([ids])).logits[0, -1].double()
+                nll.append(float(torch.logsumexp(logits, 0) - logits[vocab[row["answer"]]]))
+            self.assertAlmostEqual(last["test_answer_loss"][d], sum(nll) / len(nll), places=4, msg=d)
 
     def test_dead_grokwatch_only_warns(self) -> None:
         target = GrokwatchTarget("http://127.0.0.1:9/graphql", "r")

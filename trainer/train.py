@@ -207,6 +207,7 @@ def run(args: argparse.Namespace) -> dict:
             ev = evaluate(model, test_blocks)
             row["test_acc"] = {d: round(v, 5) for d, v in ev.acc.items()}
             row["test_loss"] = {d: round(v, 5) for d, v in ev.loss.items()}
+            row["test_answer_loss"] = {d: round(v, 5) for d, v in ev.answer_loss.items()}
             row["test_acc_by_group"] = {g: round(v, 5) for g, v in ev.acc_by_group.items()}
         row["elapsed_s"] = round(time.time() - t_start, 2)
         log_rows.append(row)
@@ -225,7 +226,8 @@ def run(args: argparse.Namespace) -> dict:
     write_json(os.path.join(out, "summary.json"), summary)
     if not args.no_plot:
         from plot import plot_curves  # matplotlib only when plotting
-        plot_curves(log_rows, os.path.join(out, "curves.png"), [c["step"] for c in manifest["checkpoints"]])
+        plot_curves(log_rows, os.path.join(out, "curves.png"), [c["step"] for c in manifest["checkpoints"]],
+                    answer_only=args.loss_on == "answer")
     log.info("done in %.0fs: %s", summary["train_seconds"], json.dumps(summary["domains"]))
     return summary
 
