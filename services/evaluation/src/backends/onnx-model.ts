@@ -3,17 +3,17 @@
 // the cache; generation samples (greedy or temperature/top-p with a seed) until a stop string,
 // an end-of-sequence token or the token budget.
 import { mulberry32, type GenerationRequest, type LanguageModel, type LoglikelihoodRequest, type LoglikelihoodResult } from '@grokwatch/benchmark';
-import { DecodeModel, ModelTokenizer, type ExecutionProvider, type KvCache } from '@grokwatch/model';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { DecodeModel, ModelTokenizer, checkpointTokenizerPath, type ExecutionProvider, type KvCache } from '@grokwatch/model';
 import type { PromptScorer, ScoredToken } from '../openai/prompt-scorer.js';
 import type { OnnxOpener } from './model-provider.js';
 
 export interface OnnxModelOptions {
   executionProviders?: ExecutionProvider[];
   intraOpNumThreads?: number;
-  /** tokenizer.json to use; default: the checkpoint's own, else the nearest one above it. */
+  /** tokenizer.json to use; default: the checkpoint's own, else runTokenizerPath, else the nearest one above it. */
   tokenizerPath?: string;
+  /** The run's tokenizer.json, for checkpoint folders saved without one. */
+  runTokenizerPath?: string;
   signal?: AbortSignal;
 }
 
@@ -65,7 +65,8 @@ export class OnnxLanguageModel implements LanguageModel, PromptScorer {
     });
     try {
       const tokenizer = await ModelTokenizer.load(dir, model.description.config, {
-        tokenizerPath: opts.tokenizerPath ?? nearestTokenizer(dir),
+        // A run keeps one tokenizer beside its step folders: look up to two folders above.
+        tokenizerPath: opts.tokenizerPath ?? checkpointTokenizerPath(dir, { runTokenizer: opts.runTokenizerPath, searchParents: 2 }),
       });
       return new OnnxLanguageModel(model, tokenizer, opts.signal);
     } catch (err) {
@@ -196,19 +197,6 @@ export class OnnxLanguageModel implements LanguageModel, PromptScorer {
   }
 }
 
-/**
- * The checkpoint's own tokenizer.json, else the nearest one in the folders above it (a run keeps one
- * tokenizer beside its step folders); the checkpoint's path is returned when there is none, so the
- * error names the file the runner looked for first.
- */
-function nearestTokenizer(dir: string): string {
-  for (let d = dir, i = 0; i < 3; d = dirname(d), i++) {
-    const candidate = join(d, 'tokenizer.json');
-    if (existsSync(candidate)) return candidate;
-  }
-  return join(dir, 'tokenizer.json');
-}
-
 function firstStop(text: string, until: readonly string[]): number | null {
   let best: number | null = null;
   for (const u of until) {
@@ -222,9 +210,7 @@ function firstStop(text: string, until: readonly string[]): number | null {
 /** The onnx backend for the model provider: one model per job, released when the job ends. */
 export function onnxOpener(opts: Omit<OnnxModelOptions, 'signal'> = {}): OnnxOpener {
   return async (checkpointUri, { signal, tokenizerPath }) => {
-    // The checkpoint's own tokenizer.json wins; the run's applies to folders saved without one.
-    const own = existsSync(join(checkpointUri, 'tokenizer.json'));
-    const model = await OnnxLanguageModel.open(checkpointUri, { ...opts, signal, tokenizerPath: opts.tokenizerPath ?? (own ? undefined : tokenizerPath) });
+    const model = await OnnxLanguageModel.open(checkpointUri, { ...opts, signal, runTokenizerPath: tokenizerPath });
     return { model, description: `onnx ${checkpointUri} (${model.provider})`, close: () => model.close() };
   };
 }

@@ -1,12 +1,11 @@
 // RoutingCapturer on @grokwatch/model: onnxruntime-node, CUDA when configured and available, else CPU.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { CheckpointError } from '@grokwatch/checkpoint';
 import {
   CaptureInputError,
   SessionCreateError,
   TokenizerError,
   captureRouting,
+  checkpointTokenizerPath,
   loadRouterWeights,
   type ExecutionProvider,
 } from '@grokwatch/model';
@@ -45,8 +44,6 @@ export function createOnnxCapturer(opts: OnnxCapturerOptions): RoutingCapturer {
       return r.weights.map((weights, layer) => ({ layer, experts: r.experts, hidden: r.hidden, weights }));
     },
     async capture(checkpointUri, samples, { signal, tokenizerPath }, onBatch) {
-      const own = join(checkpointUri, 'tokenizer.json');
-      const tokenizer = existsSync(own) || !tokenizerPath ? own : tokenizerPath;
       await permanentAsUnusable(captureRouting(
         checkpointUri,
         samples.map((s) => ({ id: s.sampleId, text: s.text })),
@@ -55,7 +52,7 @@ export function createOnnxCapturer(opts: OnnxCapturerOptions): RoutingCapturer {
           intraOpNumThreads: opts.intraOpNumThreads,
           maxLength: opts.maxLength,
           maxBatchTokens: opts.maxBatchTokens,
-          tokenizerPath: tokenizer,
+          tokenizerPath: checkpointTokenizerPath(checkpointUri, { runTokenizer: tokenizerPath }),
           log,
           signal,
         },
