@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createOnnxCapturer } from '@grokwatch/inference';
 import { createLogger } from '@grokwatch/service-kit';
-import { dataOf, startPlatform, type Platform } from './harness.js';
+import { dataOf, startPlatform, until, type Platform } from './harness.js';
 
 const MODEL_DIR = resolve(process.env.GROKWATCH_MODEL_DIR ?? join(import.meta.dirname, '..', '..', 'models', 'grokking-moe'));
 
@@ -25,17 +25,6 @@ interface Cp {
   captureJobs: { status: string }[];
   metricsJobs: { status: string }[];
   evaluationJobs: { status: string }[];
-}
-
-/** Polls `probe` until it returns a value; on timeout the error carries `describe()` of the last state. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, describe: () => string = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${describe()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe('the bundled run groks and grokwatch says so (embedded)', () => {

@@ -110,3 +110,17 @@ export function dataOf<T>(res: GraphQLResponse<T>): T {
 export function errorCode(res: GraphQLResponse): string | undefined {
   return res.errors?.[0]?.extensions?.code;
 }
+
+/**
+ * Polls `probe` until it returns a value (undefined: not yet). On timeout the error names `what`
+ * and carries `describe()` of the last state seen.
+ */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, describe: () => string = () => ''): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${describe()}`.trimEnd());
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createOnnxCapturer } from '@grokwatch/inference';
 import { writeRandomCheckpoint } from '@grokwatch/model';
 import { createLogger } from '@grokwatch/service-kit';
-import { dataOf, startPlatform, type Platform } from './harness.js';
+import { dataOf, startPlatform, until, type Platform } from './harness.js';
 
 const DATASETS = join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets');
 
@@ -43,16 +43,6 @@ async function checkpointsOf(p: Platform, runId: string): Promise<Cp[]> {
     `query($id: ID!) { run(id: $id) { checkpoints { step tokensSeen status captureJobs { status done }
        metricsJobs { status } evaluationJobs { task status error } } } }`, { id: runId },
   )).run.checkpoints;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('watching a run (embedded)', () => {
