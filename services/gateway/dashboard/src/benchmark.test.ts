@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { primaryScoreMetric } from '@grokwatch/benchmark';
 import { benchmarkTaskFor, isMacro, pickScoreMetric } from './benchmark.js';
 import { accuracySeries, definedPoints, evaluatedTasks, scoreMetricsOf } from './series.js';
 
@@ -21,6 +22,16 @@ test('the plotted score prefers accuracy-like, non-macro metrics', () => {
   assert.equal(pickScoreMetric(['bits_per_byte']), 'bits_per_byte');
   assert.equal(pickScoreMetric(['acc_macro']), 'acc_macro');
   assert.equal(pickScoreMetric([]), null);
+});
+
+test('the plotted score is the one the correlation query defaults to (@grokwatch/benchmark primaryScoreMetric)', () => {
+  const names = ['acc', 'acc_norm', 'acc_macro', 'exact_match,strip', 'exact_match_macro,strip', 'exact_match,strict-match',
+    'exact_match,flexible-extract', 'pass@1', 'bits_per_byte'];
+  // Every subset of the names, so the browser copy cannot drift from the server's rule.
+  for (let mask = 0; mask < 1 << names.length; mask++) {
+    const subset = names.filter((_, i) => mask & (1 << i));
+    assert.equal(pickScoreMetric(subset), primaryScoreMetric(subset), subset.join(' '));
+  }
 });
 
 test('macro averages are recognized with and without a filter', () => {

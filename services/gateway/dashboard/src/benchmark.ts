@@ -20,6 +20,8 @@ export function isMacro(metric: string): boolean {
   return (metric.split(',')[0] as string).endsWith('_macro');
 }
 
+// The browser cannot import @grokwatch/benchmark, so this is its rule (primaryScoreMetric) again;
+// benchmark.test.ts checks the two agree on every subset of score names.
 // Accuracy-like scores first; strict extraction before lenient ones; _macro (mean over groups) last.
 const PREFERRED = ['acc', 'exact_match,strict-match', 'exact_match', 'pass@1', 'acc_norm'];
 
