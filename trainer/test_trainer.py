@@ -105,7 +105,7 @@ def naive_forward(sd: dict, cfg: MoeConfig, ids: list, mask: list):
 
 
 class ModelMatchesNaiveReference(unittest.TestCase):
-    def check(self, norm_topk: bool) -> None:
+    def check(self, norm_topk: bool, extra: int = 0) -> None:
         torch.manual_seed(3)
         cfg = MoeConfig(vocab_size=23, hidden_size=16, intermediate_size=8, num_hidden_layers=2,
                         num_attention_heads=2, num_key_value_heads=2, num_experts=4, num_experts_per_tok=2,
@@ -115,8 +115,9 @@ class ModelMatchesNaiveReference(unittest.TestCase):
             for name, p in model.named_parameters():
                 if p.dim() == 1:
                     p.copy_(1.0 + 0.3 * torch.randn_like(p))
-        ids = torch.tensor([[1, 5, 9, 4, 22, 7, 3], [1, 8, 2, 11, 0, 0, 0]])
-        mask = torch.tensor([[1] * 7, [1, 1, 1, 1, 0, 0, 0]])
+        # `extra` lengthens both rows past the broadcast-product cutoff (model._batched_product).
+        ids = torch.tensor([[1, 5, 9, 4, 22, 7, 3] + [6, 13] * extra, [1, 8, 2, 11] + [0] * (3 + 2 * extra)])
+        mask = torch.tensor([[1] * (7 + 2 * extra), [1, 1, 1, 1] + [0] * (3 + 2 * extra)])
         with torch.no_grad():
             out = model(ids, attention_mask=mask)
         for b in range(2):
@@ -132,6 +133,9 @@ class ModelMatchesNaiveReference(unittest.TestCase):
 
     def test_forward_renormalized_topk(self) -> None:
         self.check(norm_topk=True)
+
+    def test_forward_long_sequences(self) -> None:
+        self.check(norm_topk=True, extra=3)
 
     def test_padding_does_not_change_real_tokens(self) -> None:
         torch.manual_seed(0)
