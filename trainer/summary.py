@@ -7,6 +7,9 @@ acceptance criterion for "grokking"). Per group the same for test accuracy.
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from typing import Dict, List, Optional, Sequence
 
 MEMORIZED = 0.99
@@ -51,3 +54,36 @@ def summarize(rows: Sequence[dict], checkpoints: Sequence[dict]) -> dict:
         "steps": int(rows[-1]["step"]),
         "checkpoint_steps": [int(c["step"]) for c in checkpoints],
     }
+
+
+def checkpoint_table(rows: Sequence[dict], steps: Sequence[int]) -> List[str]:
+    """Markdown table of train / test accuracy per domain at each step (step 0, which has no log row,
+    reads as step 1): the table in models/grokking-moe/README.md."""
+    evaluated = {int(r["step"]): r for r in rows if r.get("test_acc")}
+    domains = list(rows[0]["train_acc"].keys())
+    lines = ["| step | " + " | ".join(f"{d} train / test" for d in domains) + " |",
+             "|---|" + "---|" * len(domains)]
+    for step in steps:
+        r = evaluated.get(max(step, 1))
+        if r is None:
+            raise ValueError(f"checkpoint_table: no evaluated log row at step {step}")
+        cells = [f"{r['train_acc'][d]:.3f} / {r['test_acc'][d]:.3f}" for d in domains]
+        lines.append(f"| {r['step']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def main(argv: Sequence[str]) -> None:
+    """python3 trainer/summary.py <run dir>: the per-checkpoint table and who grokked when."""
+    if len(argv) != 1:
+        raise SystemExit("usage: summary.py <run dir (with train-log.jsonl and manifest.json)>")
+    out = argv[0]
+    with open(os.path.join(out, "train-log.jsonl")) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    with open(os.path.join(out, "manifest.json")) as f:
+        checkpoints = json.load(f)["checkpoints"]
+    print("\n".join(checkpoint_table(rows, [int(c["step"]) for c in checkpoints])))
+    print(json.dumps(summarize(rows, checkpoints)["domains"], indent=1))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

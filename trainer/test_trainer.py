@@ -29,6 +29,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import safetensors_io  # noqa: E402
+import summary  # noqa: E402
 import tasks  # noqa: E402
 import train  # noqa: E402
 from checkpoint import load_checkpoint  # noqa: E402
@@ -330,6 +331,33 @@ class EndToEnd(unittest.TestCase):
         with self.assertLogs("grokwatch", level="WARNING") as logs:
             self.assertIsNone(announce_checkpoint(target, 7, 1.0, "/tmp/x", timeout_s=2))
         self.assertIn("step 7", logs.output[0])
+
+
+class Summary(unittest.TestCase):
+    # Hand-made log: math memorizes at step 2 and reaches 0.9 test at step 4 (= 2 x 2: grokked);
+    # code memorizes at 2 and generalizes at 3 (< 2 x 2: not delayed enough); only 1, 3, 4 evaluated.
+    ROWS = [
+        {"step": 1, "train_acc": {"math": 0.1, "code": 0.2}, "test_acc": {"math": 0.0, "code": 0.1}},
+        {"step": 2, "train_acc": {"math": 0.995, "code": 0.99}},
+        {"step": 3, "train_acc": {"math": 1.0, "code": 1.0}, "test_acc": {"math": 0.5, "code": 0.95}},
+        {"step": 4, "train_acc": {"math": 1.0, "code": 1.0}, "test_acc": {"math": 0.9, "code": 0.97}},
+    ]
+
+    def test_grokked_needs_generalization_at_twice_the_memorization_step(self) -> None:
+        out = summary.summarize(self.ROWS, [{"step": 0}, {"step": 4}])["domains"]
+        self.assertEqual((out["math"]["memorized_step"], out["math"]["generalized_step"]), (2, 4))
+        self.assertTrue(out["math"]["grokked"])
+        self.assertEqual(out["math"]["delay_ratio"], 2.0)
+        self.assertEqual((out["code"]["memorized_step"], out["code"]["generalized_step"]), (2, 3))
+        self.assertFalse(out["code"]["grokked"])
+
+    def test_checkpoint_table_reads_step_zero_as_step_one(self) -> None:
+        lines = summary.checkpoint_table(self.ROWS, [0, 4])
+        self.assertEqual(lines[0], "| step | math train / test | code train / test |")
+        self.assertEqual(lines[2], "| 1 | 0.100 / 0.000 | 0.200 / 0.100 |")
+        self.assertEqual(lines[3], "| 4 | 1.000 / 0.900 | 1.000 / 0.970 |")
+        with self.assertRaises(ValueError):
+            summary.checkpoint_table(self.ROWS, [2])  # not evaluated
 
 
 class VocabChecks(unittest.TestCase):
