@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output directory (models/grokking-moe)")
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--save-steps", type=parse_steps, default=None,
-                   help="comma-separated steps to checkpoint (0 = initialization); default every 150")
+                   help="comma-separated steps to checkpoint (0 = initialization); default 21 evenly spaced, 0..--steps")
     p.add_argument("--eval-every", type=int, default=25, help="test-split evaluation interval (steps)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> dict:
     model.train()
     opt = make_optimizer(model, args)
     target = GrokwatchTarget.from_args(args.grokwatch_url, args.grokwatch_run)
-    save_steps = set(args.save_steps if args.save_steps is not None else range(0, args.steps + 1, 150))
+    save_steps = set(args.save_steps if args.save_steps is not None else range(0, args.steps + 1, max(1, args.steps // 20)))
 
     ckpt_root = os.path.join(out, "checkpoints")
     if os.path.isdir(ckpt_root):
