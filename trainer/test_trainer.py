@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -358,6 +359,20 @@ class Summary(unittest.TestCase):
         self.assertEqual(lines[3], "| 4 | 1.000 / 0.900 | 1.000 / 0.970 |")
         with self.assertRaises(ValueError):
             summary.checkpoint_table(self.ROWS, [2])  # not evaluated
+
+
+class WeightDecaySchedule(unittest.TestCase):
+    def test_piecewise_constant_from_each_step_on(self) -> None:
+        changes = train.parse_weight_decay_changes("1000:3.0, 300:2")
+        self.assertEqual(changes, [(300, 2.0), (1000, 3.0)])
+        got = [train.weight_decay_at(s, 1.0, changes) for s in (1, 299, 300, 999, 1000, 5000)]
+        self.assertEqual(got, [1.0, 1.0, 2.0, 2.0, 3.0, 3.0])
+        self.assertEqual(train.weight_decay_at(7, 0.5, []), 0.5)
+
+    def test_malformed_schedules_are_refused(self) -> None:
+        for bad in ("300", "300:x", "0:2.0", "300:-1"):
+            with self.assertRaises(argparse.ArgumentTypeError, msg=bad):
+                train.parse_weight_decay_changes(bad)
 
 
 class VocabChecks(unittest.TestCase):

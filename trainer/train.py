@@ -26,7 +26,7 @@ import shutil  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from dataclasses import asdict  # noqa: E402
-from typing import Dict, List, Optional, Sequence  # noqa: E402
+from typing import Dict, List, Optional, Sequence, Tuple  # noqa: E402
 
 import torch  # noqa: E402
 
@@ -54,6 +54,31 @@ def parse_steps(text: str) -> List[int]:
     return steps
 
 
+def parse_weight_decay_changes(text: str) -> List[Tuple[int, float]]:
+    """"300:2.0,1000:3.0" -> [(300, 2.0), (1000, 3.0)]: from each step on, that weight decay."""
+    changes: List[Tuple[int, float]] = []
+    for part in (s for s in text.split(",") if s.strip()):
+        step, sep, value = part.partition(":")
+        try:
+            if not sep:
+                raise ValueError(f"{part!r} has no ':'")
+            changes.append((int(step), float(value)))
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(f"--weight-decay-from must be STEP:VALUE,...: {err}") from err
+    if any(step < 1 or value < 0 for step, value in changes):
+        raise argparse.ArgumentTypeError("--weight-decay-from needs steps >= 1 and values >= 0")
+    return sorted(changes)
+
+
+def weight_decay_at(step: int, base: float, changes: Sequence[Tuple[int, float]]) -> float:
+    """Piecewise-constant weight decay: `base`, then each change from its step on."""
+    value = base
+    for start, v in changes:
+        if step >= start:
+            value = v
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, help="output directory (models/grokking-moe)")
@@ -66,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     # optimization
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--weight-decay", type=float, default=1.0)
+    p.add_argument("--weight-decay-from", type=parse_weight_decay_changes, default=[], metavar="STEP:WD,...",
+                   help="raise (or lower) the weight decay from a step on, e.g. 300:2.0: memorize under a light "
+                        "decay, then let a stronger one drive generalization")
     p.add_argument("--beta2", type=float, default=0.98)
     p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--clip", type=float, default=1.0)
@@ -185,10 +213,12 @@ def run(args: argparse.Namespace) -> dict:
         save(0)
     for step in range(1, args.steps + 1):
         lr = args.lr * min(1.0, step / max(1, args.warmup))
+        wd = weight_decay_at(step, args.weight_decay, args.weight_decay_from)
         for group in opt.param_groups:
             group["lr"] = lr
+            group["weight_decay"] = wd
         opt.zero_grad(set_to_none=True)
-        row: dict = {"step": step, "lr": lr, "train_loss": {}, "train_acc": {}}
+        row: dict = {"step": step, "lr": lr, "weight_decay": wd, "train_loss": {}, "train_acc": {}}
         for d in DOMAINS:
             batch = train_blocks[d].take(samplers[d].next())
             stats = block_forward(model, batch, answer_only=args.loss_on == "answer")
