@@ -3,7 +3,6 @@ with the checkpoint steps marked. Usable on its own: /usr/bin/python3 trainer/pl
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Dict, List, Sequence
 
@@ -12,21 +11,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (backend must be chosen first)
 
+from summary import read_log  # noqa: E402
+
 COLORS = {"math": "tab:blue", "code": "tab:orange", "knowledge": "tab:green"}
-
-
-def read_log(path: str) -> List[dict]:
-    rows = []
-    with open(path) as f:
-        for n, line in enumerate(f, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{n}: not JSON: {err}") from err
-    return rows
 
 
 def plot_curves(rows: Sequence[dict], png_path: str, checkpoint_steps: Sequence[int] = (),

@@ -56,6 +56,21 @@ def summarize(rows: Sequence[dict], checkpoints: Sequence[dict]) -> dict:
     }
 
 
+def read_log(path: str) -> List[dict]:
+    """train-log.jsonl rows; a malformed line is named by path and line number."""
+    rows = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{n}: not JSON: {err}") from err
+    return rows
+
+
 def checkpoint_table(rows: Sequence[dict], steps: Sequence[int]) -> List[str]:
     """Markdown table of train / test accuracy per domain at each step (step 0, which has no log row,
     reads as step 1): the table in models/grokking-moe/README.md."""
@@ -77,8 +92,7 @@ def main(argv: Sequence[str]) -> None:
     if len(argv) != 1:
         raise SystemExit("usage: summary.py <run dir (with train-log.jsonl and manifest.json)>")
     out = argv[0]
-    with open(os.path.join(out, "train-log.jsonl")) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
+    rows = read_log(os.path.join(out, "train-log.jsonl"))
     with open(os.path.join(out, "manifest.json")) as f:
         checkpoints = json.load(f)["checkpoints"]
     print("\n".join(checkpoint_table(rows, [int(c["step"]) for c in checkpoints])))
