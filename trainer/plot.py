@@ -4,7 +4,7 @@ with the checkpoint steps marked. Usable on its own: /usr/bin/python3 trainer/pl
 from __future__ import annotations
 
 import sys
-from typing import Dict, List, Sequence
+from typing import Dict, Sequence
 
 import matplotlib
 

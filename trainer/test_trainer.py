@@ -361,6 +361,13 @@ class Summary(unittest.TestCase):
             summary.checkpoint_table(self.ROWS, [2])  # not evaluated
 
 
+class DefaultSaveSteps(unittest.TestCase):
+    def test_21_evenly_spaced_with_both_ends(self) -> None:
+        self.assertEqual(train.default_save_steps(3000), list(range(0, 3001, 150)))
+        odd = train.default_save_steps(2810)
+        self.assertEqual((len(odd), odd[0], odd[-1]), (21, 0, 2810))
+
+
 class WeightDecaySchedule(unittest.TestCase):
     def test_piecewise_constant_from_each_step_on(self) -> None:
         changes = train.parse_weight_decay_changes("1000:3.0, 300:2")

@@ -79,6 +79,11 @@ def weight_decay_at(step: int, base: float, changes: Sequence[Tuple[int, float]]
     return value
 
 
+def default_save_steps(steps: int, n: int = 21) -> List[int]:
+    """n checkpoints evenly spaced over 0..steps, both ends included (150 apart for 3000)."""
+    return sorted({round(i * steps / (n - 1)) for i in range(n)})
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, help="output directory (models/grokking-moe)")
@@ -158,7 +163,7 @@ def run(args: argparse.Namespace) -> dict:
     model.train()
     opt = make_optimizer(model, args)
     target = GrokwatchTarget.from_args(args.grokwatch_url, args.grokwatch_run)
-    save_steps = set(args.save_steps if args.save_steps is not None else range(0, args.steps + 1, max(1, args.steps // 20)))
+    save_steps = set(args.save_steps if args.save_steps is not None else default_save_steps(args.steps))
 
     ckpt_root = os.path.join(out, "checkpoints")
     if os.path.isdir(ckpt_root):
