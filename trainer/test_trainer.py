@@ -368,18 +368,27 @@ class DefaultSaveSteps(unittest.TestCase):
         self.assertEqual((len(odd), odd[0], odd[-1]), (21, 0, 2810))
 
 
-class WeightDecaySchedule(unittest.TestCase):
+class Schedules(unittest.TestCase):
     def test_piecewise_constant_from_each_step_on(self) -> None:
         changes = train.parse_weight_decay_changes("1000:3.0, 300:2")
         self.assertEqual(changes, [(300, 2.0), (1000, 3.0)])
-        got = [train.weight_decay_at(s, 1.0, changes) for s in (1, 299, 300, 999, 1000, 5000)]
+        got = [train.value_at(s, 1.0, changes) for s in (1, 299, 300, 999, 1000, 5000)]
         self.assertEqual(got, [1.0, 1.0, 2.0, 2.0, 3.0, 3.0])
-        self.assertEqual(train.weight_decay_at(7, 0.5, []), 0.5)
+        self.assertEqual(train.value_at(7, 0.5, []), 0.5)
 
     def test_malformed_schedules_are_refused(self) -> None:
         for bad in ("300", "300:x", "0:2.0", "300:-1"):
             with self.assertRaises(argparse.ArgumentTypeError, msg=bad):
                 train.parse_weight_decay_changes(bad)
+        with self.assertRaisesRegex(argparse.ArgumentTypeError, "--lr-from"):
+            train.parse_lr_changes("300")
+
+    def test_lr_schedule_applies_after_warmup(self) -> None:
+        args = train.build_parser().parse_args(["--out", "x", "--lr", "1e-3", "--warmup", "10", "--lr-from", "20:2e-3"])
+        self.assertEqual(args.lr_from, [(20, 2e-3)])
+        self.assertAlmostEqual(train.lr_at(5, args), 5e-4)
+        self.assertAlmostEqual(train.lr_at(19, args), 1e-3)
+        self.assertAlmostEqual(train.lr_at(20, args), 2e-3)
 
 
 class VocabChecks(unittest.TestCase):

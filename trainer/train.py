@@ -26,7 +26,7 @@ import shutil  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from dataclasses import asdict  # noqa: E402
-from typing import Dict, List, Optional, Sequence, Tuple  # noqa: E402
+from typing import Callable, Dict, List, Optional, Sequence, Tuple  # noqa: E402
 
 import torch  # noqa: E402
 
@@ -54,29 +54,40 @@ def parse_steps(text: str) -> List[int]:
     return steps
 
 
-def parse_weight_decay_changes(text: str) -> List[Tuple[int, float]]:
-    """"300:2.0,1000:3.0" -> [(300, 2.0), (1000, 3.0)]: from each step on, that weight decay."""
-    changes: List[Tuple[int, float]] = []
-    for part in (s for s in text.split(",") if s.strip()):
-        step, sep, value = part.partition(":")
-        try:
-            if not sep:
-                raise ValueError(f"{part!r} has no ':'")
-            changes.append((int(step), float(value)))
-        except ValueError as err:
-            raise argparse.ArgumentTypeError(f"--weight-decay-from must be STEP:VALUE,...: {err}") from err
-    if any(step < 1 or value < 0 for step, value in changes):
-        raise argparse.ArgumentTypeError("--weight-decay-from needs steps >= 1 and values >= 0")
-    return sorted(changes)
+def schedule_parser(flag: str) -> Callable[[str], List[Tuple[int, float]]]:
+    """A parser for `flag`'s "300:2.0,1000:3.0" -> [(300, 2.0), (1000, 3.0)]: from each step on, that value."""
+    def parse(text: str) -> List[Tuple[int, float]]:
+        changes: List[Tuple[int, float]] = []
+        for part in (s for s in text.split(",") if s.strip()):
+            step, sep, value = part.partition(":")
+            try:
+                if not sep:
+                    raise ValueError(f"{part!r} has no ':'")
+                changes.append((int(step), float(value)))
+            except ValueError as err:
+                raise argparse.ArgumentTypeError(f"{flag} must be STEP:VALUE,...: {err}") from err
+        if any(step < 1 or value < 0 for step, value in changes):
+            raise argparse.ArgumentTypeError(f"{flag} needs steps >= 1 and values >= 0")
+        return sorted(changes)
+    return parse
 
 
-def weight_decay_at(step: int, base: float, changes: Sequence[Tuple[int, float]]) -> float:
-    """Piecewise-constant weight decay: `base`, then each change from its step on."""
+parse_weight_decay_changes = schedule_parser("--weight-decay-from")
+parse_lr_changes = schedule_parser("--lr-from")
+
+
+def value_at(step: int, base: float, changes: Sequence[Tuple[int, float]]) -> float:
+    """Piecewise constant: `base`, then each change from its step on."""
     value = base
     for start, v in changes:
         if step >= start:
             value = v
     return value
+
+
+def lr_at(step: int, args: argparse.Namespace) -> float:
+    """Linear warmup to the scheduled peak learning rate."""
+    return value_at(step, args.lr, args.lr_from) * min(1.0, step / max(1, args.warmup))
 
 
 def default_save_steps(steps: int, n: int = 21) -> List[int]:
@@ -99,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weight-decay-from", type=parse_weight_decay_changes, default=[], metavar="STEP:WD,...",
                    help="raise (or lower) the weight decay from a step on, e.g. 300:2.0: memorize under a light "
                         "decay, then let a stronger one drive generalization")
+    p.add_argument("--lr-from", type=parse_lr_changes, default=[], metavar="STEP:LR,...",
+                   help="change the peak learning rate from a step on, e.g. 300:2e-3 (after --warmup)")
     p.add_argument("--beta2", type=float, default=0.98)
     p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--clip", type=float, default=1.0)
@@ -217,8 +230,8 @@ def run(args: argparse.Namespace) -> dict:
     if 0 in save_steps:
         save(0)
     for step in range(1, args.steps + 1):
-        lr = args.lr * min(1.0, step / max(1, args.warmup))
-        wd = weight_decay_at(step, args.weight_decay, args.weight_decay_from)
+        lr = lr_at(step, args)
+        wd = value_at(step, args.weight_decay, args.weight_decay_from)
         for group in opt.param_groups:
             group["lr"] = lr
             group["weight_decay"] = wd
