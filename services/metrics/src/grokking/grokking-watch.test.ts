@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { createLogger } from '@grokwatch/service-kit';
 import { MetricsService } from '../metrics-service.js';
+import { settledPrefix } from './grokking-watch.js';
 import { MetricsStore } from '../store/metrics-store.js';
 import type { MetricsTables } from '../store/tables.js';
 import {
@@ -98,4 +99,13 @@ test('a grokking phase is detected once, published and POSTed', async () => {
   } finally {
     for (const s of stoppers) await s.stop();
   }
+});
+
+test('the settled prefix stops at the first checkpoint still to be measured and skips failed ones', () => {
+  const pts = (...ids: string[]): { checkpointId: string }[] => ids.map((checkpointId) => ({ checkpointId }));
+  const ids = ['c0', 'c1', 'c2', 'c3', 'c4'];
+  assert.deepEqual(settledPrefix(ids, pts('c0', 'c1', 'c4'), new Set()), pts('c0', 'c1'));
+  assert.deepEqual(settledPrefix(ids, pts('c0', 'c1', 'c3', 'c4'), new Set(['c2'])), pts('c0', 'c1', 'c3', 'c4'));
+  assert.deepEqual(settledPrefix(ids, pts('c1', 'c2'), new Set()), []);
+  assert.deepEqual(settledPrefix(ids, pts(...ids), new Set()), pts(...ids));
 });

@@ -25,11 +25,14 @@ export async function checkForGrokking(deps: QueryDeps, opts: GrokkingWatchOptio
   if (!checkpoint) return null;
   const params = parseMetricsParams(job.params);
   const series = await resultSeries(deps, checkpoint.runId, { probeSet: job.probe_set_id, ...params, group: '*' });
+  const failed = (await deps.store.jobsAt(series.checkpoints.map((c) => c.id), series.probeSet.id, params))
+    .filter((j) => j.status === 'failed').map((j) => j.checkpoint_id);
+  const points = settledPrefix(series.checkpoints.map((c) => c.id), series.points, new Set(failed));
   const phase = detectGrokkingPhase({
-    steps: series.points.map((p) => p.step),
-    trainingLoss: series.points.map((p) => metricValue(p.row, 'TRAINING_LOSS')),
-    distance: series.points.map((p) => metricValue(p.row, 'DISTANCE')),
-    consistency: series.points.map((p) => metricValue(p.row, 'CONSISTENCY')),
+    steps: points.map((p) => p.step),
+    trainingLoss: points.map((p) => metricValue(p.row, 'TRAINING_LOSS')),
+    distance: points.map((p) => metricValue(p.row, 'DISTANCE')),
+    consistency: points.map((p) => metricValue(p.row, 'CONSISTENCY')),
   }, opts.detector);
   if (!phase) return null;
   const alert = await opts.alerts.insert({
@@ -47,6 +50,23 @@ export async function checkForGrokking(deps: QueryDeps, opts: GrokkingWatchOptio
   opts.logger.warn({ ...payload }, 'grokking phase detected');
   if (opts.webhookUrl) await postWebhook(opts.webhookUrl, { event: 'grokking.detected', probeSetId: series.probeSet.id, ...payload }, opts.logger);
   return alert;
+}
+
+/**
+ * The points of the run's history that is settled: every checkpoint up to the first one whose result
+ * is still to come. Checkpoints are measured in any order, so the points measured so far can have
+ * gaps, and a window across a gap would join checkpoints far apart (the demo once alerted on steps
+ * 0 -> 1050 that way). A checkpoint whose computation failed is skipped rather than waited for.
+ */
+export function settledPrefix<P extends { checkpointId: string }>(checkpointIds: readonly string[], points: readonly P[], failed: ReadonlySet<string>): P[] {
+  const byId = new Map(points.map((p) => [p.checkpointId, p]));
+  const out: P[] = [];
+  for (const id of checkpointIds) {
+    const point = byId.get(id);
+    if (point) out.push(point);
+    else if (!failed.has(id)) break;
+  }
+  return out;
 }
 
 /** Best effort: an unreachable webhook is logged, never fails the computation. */
