@@ -42,9 +42,9 @@ class Example:
 class TaskConfig:
     math_p: int = 31
     math_ops: Tuple[str, ...] = ("+", "-")
-    math_train_frac: float = 0.5
+    math_train_frac: float = 0.6
     code_q: int = 17
-    code_train_frac: float = 0.5
+    code_train_frac: float = 0.6
     kn_entities: int = 24
     kn_relations: int = 6
     kn_train_frac: float = 0.7

@@ -107,11 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     # optimization
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--weight-decay", type=float, default=1.0)
-    p.add_argument("--weight-decay-from", type=parse_weight_decay_changes, default=[], metavar="STEP:WD,...",
-                   help="raise (or lower) the weight decay from a step on, e.g. 300:2.0: memorize under a light "
-                        "decay, then let a stronger one drive generalization")
-    p.add_argument("--lr-from", type=parse_lr_changes, default=[], metavar="STEP:LR,...",
-                   help="change the peak learning rate from a step on, e.g. 300:2e-3 (after --warmup)")
+    p.add_argument("--weight-decay-from", type=parse_weight_decay_changes, default=[(400, 2.0)], metavar="STEP:WD,...",
+                   help="raise (or lower) the weight decay from a step on (default 400:2.0; '' for none): memorize "
+                        "under a light decay, then let a stronger one drive generalization")
+    p.add_argument("--lr-from", type=parse_lr_changes, default=[(400, 2e-3)], metavar="STEP:LR,...",
+                   help="change the peak learning rate from a step on (default 400:2e-3; '' for none)")
     p.add_argument("--beta2", type=float, default=0.98)
     p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--clip", type=float, default=1.0)
