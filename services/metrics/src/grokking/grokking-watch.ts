@@ -25,9 +25,7 @@ export async function checkForGrokking(deps: QueryDeps, opts: GrokkingWatchOptio
   if (!checkpoint) return null;
   const params = parseMetricsParams(job.params);
   const series = await resultSeries(deps, checkpoint.runId, { probeSet: job.probe_set_id, ...params, group: '*' });
-  const failed = (await deps.store.jobsAt(series.checkpoints.map((c) => c.id), series.probeSet.id, params))
-    .filter((j) => j.status === 'failed').map((j) => j.checkpoint_id);
-  const points = settledPrefix(series.checkpoints.map((c) => c.id), series.points, new Set(failed));
+  const points = settledPrefix(series.checkpoints.map((c) => c.id), series.points, series.failed);
   const phase = detectGrokkingPhase({
     steps: points.map((p) => p.step),
     trainingLoss: points.map((p) => metricValue(p.row, 'TRAINING_LOSS')),

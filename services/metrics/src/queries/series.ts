@@ -21,6 +21,8 @@ export interface ResultSeries {
   checkpoints: CheckpointRef[];
   /** Checkpoints with a completed result, ascending step. */
   points: ResultPoint[];
+  /** Checkpoints whose computation for these parameters failed. */
+  failed: Set<string>;
   /** Computations queued by this call. */
   queued: number;
 }
@@ -39,7 +41,9 @@ export async function resultSeries(deps: QueryDeps, runId: string, sel: ResultSe
   const checkpoints = await deps.sources.listRunCheckpoints(runId);
   const ids = checkpoints.map((c) => c.id);
   const rows = new Map((await deps.store.resultsAt(ids, probeSet.id, params, sel.group)).map((r) => [r.checkpoint_id, r]));
-  const jobs = new Set((await deps.store.jobsAt(ids, probeSet.id, params)).map((j) => j.checkpoint_id));
+  const jobRows = await deps.store.jobsAt(ids, probeSet.id, params);
+  const jobs = new Set(jobRows.map((j) => j.checkpoint_id));
+  const failed = new Set(jobRows.filter((j) => j.status === 'failed').map((j) => j.checkpoint_id));
   const counts = await deps.sources.routingCounts(ids.filter((id) => !jobs.has(id)), probeSet.id);
   let queued = 0;
   for (const c of checkpoints) {
@@ -48,7 +52,7 @@ export async function resultSeries(deps: QueryDeps, runId: string, sel: ResultSe
     queued += 1;
   }
   const points = checkpoints.filter((c) => rows.has(c.id)).map((c) => ({ checkpointId: c.id, step: c.step, row: rows.get(c.id) as PathwayResult }));
-  return { probeSet, params, checkpoints, points, queued };
+  return { probeSet, params, checkpoints, points, failed, queued };
 }
 
 export async function metricSeries(deps: QueryDeps, runId: string, metric: MetricName, sel: ResultSelector): Promise<MetricPoint[]> {
