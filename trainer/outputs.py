@@ -1,6 +1,7 @@
 """The committed data files around the checkpoints: tokenizer, probe sets, test suites, manifest.
 
-probes/<domain>.jsonl        {"id", "text", "group", "domain"}            training samples, balanced over groups
+probes/<domain>.jsonl        {"id", "text", "target", "group", "domain"}  training samples, balanced over groups;
+                             target = [start, end) character offsets of the answer in text
 suites/<domain>.jsonl        {"id", "prompt", "answer", "group", "domain"}  the held-out test split
 suites/<domain>-train.jsonl  same, the training split
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from typing import Dict, Iterable, List, Sequence
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 from tasks import Example
 from vocab import Vocab
@@ -47,7 +48,14 @@ def probe_rows(examples: Sequence[Example], per_domain: int, seed: int) -> List[
         pool = list(groups[name])
         rng.shuffle(pool)
         chosen += pool[:quota]
-    return [{"id": ex.id, "text": ex.text, "group": ex.group, "domain": ex.domain} for ex in chosen]
+    return [{"id": ex.id, "text": ex.text, "target": list(answer_span(ex)), "group": ex.group, "domain": ex.domain}
+            for ex in chosen]
+
+
+def answer_span(ex: Example) -> Tuple[int, int]:
+    """[start, end) of the answer word in ex.text (prompt words, one space, the answer)."""
+    end = len(ex.text)
+    return end - len(ex.answer), end
 
 
 def suite_rows(examples: Sequence[Example]) -> List[dict]:

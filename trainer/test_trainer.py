@@ -289,7 +289,10 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(set(rows[1]["test_acc"]), set(tasks.DOMAINS))
         for d in tasks.DOMAINS:
             for row in read_jsonl(os.path.join(out, "probes", f"{d}.jsonl")):
-                self.assertEqual(set(row), {"id", "text", "group", "domain"})
+                self.assertEqual(set(row), {"id", "text", "target", "group", "domain"})
+                start, end = row["target"]
+                self.assertEqual(row["text"][start:end], row["text"].split()[-1])
+                self.assertEqual(row["text"][start - 2:start], "= ")
             for row in read_jsonl(os.path.join(out, "suites", f"{d}.jsonl")):
                 self.assertTrue(row["prompt"].endswith("="))
         tok = read_json(os.path.join(out, "tokenizer.json"))
@@ -366,6 +369,32 @@ class DefaultSaveSteps(unittest.TestCase):
         self.assertEqual(train.default_save_steps(3000), list(range(0, 3001, 150)))
         odd = train.default_save_steps(2810)
         self.assertEqual((len(odd), odd[0], odd[-1]), (21, 0, 2810))
+
+
+class Domains(unittest.TestCase):
+    def test_parse_keeps_canonical_order(self) -> None:
+        self.assertEqual(train.parse_domains("code,math"), ["math", "code"])
+        for bad in ("", "math,math", "maths", "math,,physics"):
+            with self.assertRaises(argparse.ArgumentTypeError, msg=bad):
+                train.parse_domains(bad)
+
+    def test_one_domain_run_trains_and_writes_only_it(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "m")
+            args = train.build_parser().parse_args([
+                "--out", out, "--steps", "2", "--save-steps", "2", "--domains", "math", "--aux-coef", "0",
+                "--hidden", "16", "--intermediate", "8", "--layers", "2", "--heads", "2", "--experts", "4",
+                "--math-p", "5", "--code-q", "3", "--kn-entities", "6", "--kn-relations", "2",
+                "--probes", "10", "--no-plot"])
+            train.run(args)
+            rows = read_jsonl(os.path.join(out, "train-log.jsonl"))
+            self.assertEqual(set(rows[-1]["test_acc"]), {"math"})
+            self.assertEqual(sorted(os.listdir(os.path.join(out, "probes"))), ["math.jsonl"])
+            manifest = read_json(os.path.join(out, "manifest.json"))
+            self.assertEqual([d["name"] for d in manifest["domains"]], ["math"])
+            # the math split is the one a three-domain run of the same seed trains on
+            full = tasks.build_splits(tasks.TaskConfig(math_p=5, code_q=3, kn_entities=6, kn_relations=2))
+            self.assertEqual(manifest["domains"][0]["n_train"], len(full["math"].train))
 
 
 class Schedules(unittest.TestCase):

@@ -72,6 +72,15 @@ def schedule_parser(flag: str) -> Callable[[str], List[Tuple[int, float]]]:
     return parse
 
 
+def parse_domains(text: str) -> List[str]:
+    """"math,code" -> ["math", "code"] in DOMAINS order; unknown or repeated names are refused."""
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [n for n in names if n not in DOMAINS]
+    if unknown or not names or len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"--domains must be distinct names from {','.join(DOMAINS)}; got {text!r}")
+    return [d for d in DOMAINS if d in names]
+
+
 parse_weight_decay_changes = schedule_parser("--weight-decay-from")
 parse_lr_changes = schedule_parser("--lr-from")
 
@@ -104,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eval-every", type=int, default=25, help="test-split evaluation interval (steps)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--domains", type=parse_domains, default=list(DOMAINS), metavar="D,...",
+                   help="domains to train on (default: all three); splits are the same whichever are chosen")
     # optimization
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--weight-decay", type=float, default=1.0)
@@ -162,11 +173,12 @@ def run(args: argparse.Namespace) -> dict:
     task_cfg = TaskConfig(math_p=args.math_p, math_ops=tuple(args.math_ops), math_train_frac=args.math_frac, code_q=args.code_q,
                           code_train_frac=args.code_frac, kn_entities=args.kn_entities,
                           kn_relations=args.kn_relations, kn_train_frac=args.kn_frac, seed=args.seed)
-    splits = build_splits(task_cfg)
+    splits = build_splits(task_cfg)  # every domain, so a domain's split does not depend on which others train
     vocab = Vocab.build(vocabulary(task_cfg))
-    train = {d: splits[d].train for d in DOMAINS}
-    test = {d: splits[d].test for d in DOMAINS}
-    longest = max(len(ex.prompt) + 2 for d in DOMAINS for ex in train[d] + test[d])
+    domains: List[str] = args.domains
+    train = {d: splits[d].train for d in domains}
+    test = {d: splits[d].test for d in domains}
+    longest = max(len(ex.prompt) + 2 for d in domains for ex in train[d] + test[d])
     cfg = MoeConfig(vocab_size=len(vocab), hidden_size=args.hidden, intermediate_size=args.intermediate,
                     num_hidden_layers=args.layers, num_attention_heads=args.heads, num_key_value_heads=args.heads,
                     num_experts=args.experts, num_experts_per_tok=args.top_k, router_aux_loss_coef=args.aux_coef,
@@ -183,15 +195,16 @@ def run(args: argparse.Namespace) -> dict:
         shutil.rmtree(ckpt_root)  # a rerun replaces the whole series, never mixes two
     write_tokenizer(out, vocab)
     write_data_files(out, train, test, args.probes, args.seed)
-    train_blocks = {d: make_block(d, train[d], vocab) for d in DOMAINS}
-    test_blocks = [make_block(d, test[d], vocab) for d in DOMAINS]
+    train_blocks = {d: make_block(d, train[d], vocab) for d in domains}
+    test_blocks = [make_block(d, test[d], vocab) for d in domains]
     gen = torch.Generator().manual_seed(args.seed + 1)
     samplers = {d: EpochSampler(len(train_blocks[d]), args.batch_size or len(train_blocks[d]), gen)
-                for d in DOMAINS}
-    cases = pick_cases(train, test)
+                for d in domains}
+    # Parity cases span every domain, trained or not: they check the forward, not the task.
+    cases = pick_cases({d: splits[d].train for d in DOMAINS}, {d: splits[d].test for d in DOMAINS})
     n_params = sum(p.numel() for p in model.parameters())
     log.info("model: %d parameters; train %s; test %s", n_params,
-             {d: len(train[d]) for d in DOMAINS}, {d: len(test[d]) for d in DOMAINS})
+             {d: len(train[d]) for d in domains}, {d: len(test[d]) for d in domains})
 
     manifest = {
         "name": "grokking-moe",
@@ -205,7 +218,7 @@ def run(args: argparse.Namespace) -> dict:
         "domains": [{"name": d, "groups": sorted({ex.group for ex in train[d]}),
                      "probes": f"probes/{d}.jsonl", "suite": f"suites/{d}.jsonl",
                      "train_suite": f"suites/{d}-train.jsonl",
-                     "n_train": len(train[d]), "n_test": len(test[d])} for d in DOMAINS],
+                     "n_train": len(train[d]), "n_test": len(test[d])} for d in domains],
         "tasks": asdict(task_cfg),
         "training": {k: v for k, v in vars(args).items() if k not in ("out", "grokwatch_url", "grokwatch_run")},
         "checkpoints": [],
@@ -237,14 +250,14 @@ def run(args: argparse.Namespace) -> dict:
             group["weight_decay"] = wd
         opt.zero_grad(set_to_none=True)
         row: dict = {"step": step, "lr": lr, "weight_decay": wd, "train_loss": {}, "train_acc": {}}
-        for d in DOMAINS:
+        for d in domains:
             batch = train_blocks[d].take(samplers[d].next())
             stats = block_forward(model, batch, answer_only=args.loss_on == "answer")
-            ((stats.loss + cfg.router_aux_loss_coef * stats.aux) / len(DOMAINS)).backward()
+            ((stats.loss + cfg.router_aux_loss_coef * stats.aux) / len(domains)).backward()
             row["train_loss"][d] = round(float(stats.loss), 5)
             row["train_acc"][d] = round(stats.n_correct / stats.n_examples, 5)
             row.setdefault("aux_loss", 0.0)
-            row["aux_loss"] += float(stats.aux) / len(DOMAINS)
+            row["aux_loss"] += float(stats.aux) / len(domains)
             tokens_seen += int(batch.lengths.sum())
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
         opt.step()
