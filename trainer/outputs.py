@@ -77,3 +77,9 @@ def write_data_files(out_dir: str, train: Dict[str, List[Example]], test: Dict[s
                     probe_rows(train[domain], probes_per_domain, seed))
         write_jsonl(os.path.join(out_dir, "suites", f"{domain}.jsonl"), suite_rows(test[domain]))
         write_jsonl(os.path.join(out_dir, "suites", f"{domain}-train.jsonl"), suite_rows(train[domain]))
+
+
+def write_control_probes(out_dir: str, examples: Dict[str, List[Example]], probes_per_domain: int, seed: int) -> None:
+    """Probe sets of domains the run does not train on (no suites: nothing is expected of them)."""
+    for domain, rows in examples.items():
+        write_jsonl(os.path.join(out_dir, "probes", f"{domain}.jsonl"), probe_rows(rows, probes_per_domain, seed))

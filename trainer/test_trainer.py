@@ -389,9 +389,12 @@ class Domains(unittest.TestCase):
             train.run(args)
             rows = read_jsonl(os.path.join(out, "train-log.jsonl"))
             self.assertEqual(set(rows[-1]["test_acc"]), {"math"})
-            self.assertEqual(sorted(os.listdir(os.path.join(out, "probes"))), ["math.jsonl"])
+            self.assertEqual(sorted(os.listdir(os.path.join(out, "probes"))), ["code.jsonl", "knowledge.jsonl", "math.jsonl"])
+            self.assertEqual(sorted(os.listdir(os.path.join(out, "suites"))), ["math-train.jsonl", "math.jsonl"])
             manifest = read_json(os.path.join(out, "manifest.json"))
             self.assertEqual([d["name"] for d in manifest["domains"]], ["math"])
+            self.assertEqual(manifest["controls"], [{"name": "code", "probes": "probes/code.jsonl"},
+                                                    {"name": "knowledge", "probes": "probes/knowledge.jsonl"}])
             # the math split is the one a three-domain run of the same seed trains on
             full = tasks.build_splits(tasks.TaskConfig(math_p=5, code_q=3, kn_entities=6, kn_relations=2))
             self.assertEqual(manifest["domains"][0]["n_train"], len(full["math"].train))

@@ -35,7 +35,7 @@ from checkpoint import write_checkpoint  # noqa: E402
 from grokwatch_hook import GrokwatchTarget, announce_checkpoint  # noqa: E402
 from model import MoeConfig, OlmoeForCausalLM  # noqa: E402
 from objective import block_forward, evaluate  # noqa: E402
-from outputs import write_data_files, write_json, write_jsonl, write_tokenizer  # noqa: E402
+from outputs import write_control_probes, write_data_files, write_json, write_jsonl, write_tokenizer  # noqa: E402
 from reference import ReferenceCase, pick_cases, write_reference  # noqa: E402
 from summary import summarize  # noqa: E402
 from tasks import DOMAINS, TaskConfig, build_splits, vocabulary  # noqa: E402
@@ -115,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--domains", type=parse_domains, default=list(DOMAINS), metavar="D,...",
                    help="domains to train on (default: all three); splits are the same whichever are chosen")
+    p.add_argument("--no-control-probes", action="store_true",
+                   help="do not write probe sets of the untrained domains (controls: text the model never learns)")
     # optimization
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--weight-decay", type=float, default=1.0)
@@ -195,6 +197,10 @@ def run(args: argparse.Namespace) -> dict:
         shutil.rmtree(ckpt_root)  # a rerun replaces the whole series, never mixes two
     write_tokenizer(out, vocab)
     write_data_files(out, train, test, args.probes, args.seed)
+    # The untrained domains' training samples, as probes the model never learns: a control group whose
+    # pathways drift only with the model as a whole (grokwatch judges a group against its controls).
+    controls = [] if args.no_control_probes else [d for d in DOMAINS if d not in domains]
+    write_control_probes(out, {d: splits[d].train for d in controls}, args.probes, args.seed)
     train_blocks = {d: make_block(d, train[d], vocab) for d in domains}
     test_blocks = [make_block(d, test[d], vocab) for d in domains]
     gen = torch.Generator().manual_seed(args.seed + 1)
@@ -219,6 +225,7 @@ def run(args: argparse.Namespace) -> dict:
                      "probes": f"probes/{d}.jsonl", "suite": f"suites/{d}.jsonl",
                      "train_suite": f"suites/{d}-train.jsonl",
                      "n_train": len(train[d]), "n_test": len(test[d])} for d in domains],
+        "controls": [{"name": d, "probes": f"probes/{d}.jsonl"} for d in controls],
         "tasks": asdict(task_cfg),
         "training": {k: v for k, v in vars(args).items() if k not in ("out", "grokwatch_url", "grokwatch_run")},
         "checkpoints": [],

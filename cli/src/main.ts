@@ -28,7 +28,9 @@ usage: grokwatch [--url URL] [--api-key KEY] [--json] <command> [options]
   capture --checkpoint ID --probe-set ID [--wait]
   eval --checkpoint ID --task TASK [--limit N] [--wait]
   metrics --run RUN [--domain D] [--threshold 0.7]
-  correlate --run RUN [--benchmark domain=task ...] [--after-rise]
+  metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized] [--pairs N --seed S | --exact]
+  metrics cancel --run RUN (--all | variant options as for request)
+  correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial]
   export --run RUN [--format csv|json]
 
 RUN is a run's name or id. --url defaults to $GROKWATCH_URL or http://localhost:4000/graphql;

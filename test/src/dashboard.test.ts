@@ -21,15 +21,15 @@ const LAYERS = 4;
 const EXPERTS = 8;
 const HIDDEN = 6;
 const SAMPLES = 8;
-const STEPS = [100, 200, 400, 800, 1600, 3200];
+const STEPS = [100, 200, 400, 800, 1600, 3200, 4800, 6400];
 /**
  * Share of the routing common to all samples, per checkpoint. The pathway distance first rises a
- * little, then falls, and consistency rises, while the loss is already flat from step 400: the
- * grokking phase the platform's detector looks for.
+ * little, then falls, and consistency rises, while the loss is already low and flat from step 400
+ * for five checkpoints: the grokking phase the platform's detector looks for.
  */
-const SHARED = [0, 0.2, 0.4, 0.55, 0.7, 0.85];
+const SHARED = [0, 0.2, 0.4, 0.55, 0.7, 0.85, 0.92, 0.97];
 /** Suite items the scripted model answers right at each checkpoint (of SUITE.length). */
-const CORRECT = [0, 1, 2, 4, 6, 8];
+const CORRECT = [0, 1, 2, 4, 6, 8, 8, 8];
 
 const SUITE = Array.from({ length: 8 }, (_, i) => ({
   id: `m${i}`, prompt: `${i + 2} plus ${i + 5} =`, answer: String(2 * i + 7), group: i % 2 ? 'odd' : 'even', domain: 'math',
@@ -73,10 +73,14 @@ function nll(c: number, i: number): number {
   return c === 0 ? 2.5 + 0.1 * i : 1.2;
 }
 
-/** Router rows: one positive direction per expert plus per-layer noise, so adjacent-layer cosines are positive (consistency defined). */
+/**
+ * Router rows: one direction per expert, shared by the layers, plus per-layer noise. Directions are
+ * centred, so the routing embeddings of unrelated per-layer routing point apart (low consistency)
+ * and those of the shared routing align (high): consistency and raw cosine rise as routing is shared.
+ */
 const routerWeights = (() => {
   const rand = prng(99);
-  const base = Array.from({ length: EXPERTS }, () => Array.from({ length: HIDDEN }, () => rand()));
+  const base = Array.from({ length: EXPERTS }, () => Array.from({ length: HIDDEN }, () => 2 * rand() - 1));
   return Array.from({ length: LAYERS }, () => base.map((row) => row.map((x) => x + 0.3 * (rand() - 0.5))));
 })();
 
@@ -158,14 +162,14 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
       )).startEvaluation.id);
     }
 
-    const series = (metric: string, normalized = false) => p.gql<{ run: { metricSeries: { value: number | null }[] } }>(
-      `query($id: ID!, $ps: ID, $m: MetricName!, $n: Boolean!) { run(id: $id) { metricSeries(probeSet: $ps, metric: $m, normalized: $n) { value } } }`,
+    const series = (metric: string, normalized = false) => p.gql<{ run: { metricSeries: { points: { value: number | null }[] } } }>(
+      `query($id: ID!, $ps: ID, $m: MetricName!, $n: Boolean!) { run(id: $id) { metricSeries(probeSet: $ps, metric: $m, normalized: $n) { points { value } } } }`,
       { id: run.id, ps: probeSetId, m: metric, n: normalized },
     );
-    // Asking queues the computations; the metrics worker fills them in.
+    // Ingested routing that completes the probe set queues the run's metric variants; the worker fills them in.
     for (const [metric, normalized] of [['DISTANCE', false], ['CONSISTENCY', false], ['DISTANCE', true]] as const) {
       await until(`${metric}${normalized ? ' (normalized)' : ''} at every checkpoint`, async () => {
-        const values = dataOf(await series(metric, normalized)).run.metricSeries.map((x) => x.value);
+        const values = dataOf(await series(metric, normalized)).run.metricSeries.points.map((x) => x.value);
         return values.length === STEPS.length && values.every((v) => v !== null) ? values : null;
       });
     }
@@ -219,14 +223,19 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     assert.deepEqual(accuracy, CORRECT.map((n) => n / SUITE.length));
     assert.ok(await points('memorized').count() > 0, 'memorization groups are drawn');
     // The detected phase: a banner, and a shaded band on every chart of the domain.
-    assert.match(await page.locator('[data-alert-domain="math"]').innerText(), /Grokking detected in math between steps/);
+    const banner = await page.locator('[data-alert-domain="math"]').innerText();
+    assert.match(banner, /Generalization detected in math between steps 400 and 4\.8k: memorized .* while \d of 5 pathway metrics moved the paper's way/);
+    assert.match(banner, /Raw pathway distance \(length-confounded, not voting\)/);
+    // The verdict in words beside the curves: the alert, the metrics that agreed, its lead over the 90% crossing.
+    const verdict = await page.locator('[data-verdict="math"]').innerText();
+    assert.match(verdict, /^Generalization signal at steps 400–4\.8k: .*consistency.* grok_math reached 90% at step 3\.2k; the signal came 1 checkpoint after that\.$/);
     assert.equal(await page.locator('[data-domain="math"] svg rect.band').count(), 7);
 
     // Hovering one chart shows the same checkpoint on all of them.
     const box = (await page.locator('[data-domain="math"] svg[data-metric="distance"]').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.4);
     const readouts = await page.locator('[data-domain="math"] .readout').allInnerTexts();
-    assert.ok(readouts.length === 7 && readouts.every((r) => r.startsWith('step 3.2k')), readouts.join(' | '));
+    assert.ok(readouts.length === 7 && readouts.every((r) => r.startsWith('step 6.4k')), readouts.join(' | '));
     await page.mouse.move(0, 0);
 
     // Correlation table: distance against accuracy has a value over every checkpoint.

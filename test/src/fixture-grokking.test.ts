@@ -1,17 +1,18 @@
 // The bundled grokking run replayed as a live training run: its checkpoints appear one by one in a
 // watched folder, as a training loop would save them; grokwatch captures, measures and evaluates
-// each without a call. Its alerts are exactly the method's phase detector applied to the complete
-// series: nothing raised from a series with gaps, nothing missed. Which domains grok, and when, is
-// read from the trainer's own summary.json. (The bundled run groks in math and code, but its pathway
-// distance rises and its consistency falls while it generalizes, the opposite of method.md section 3,
-// so the detector finds no phase there; the README's demo section has the numbers.)
+// each without a call. Its alerts are exactly the generalization detector applied to the complete
+// series read back over GraphQL (every signature metric, the other domains as controls): nothing
+// raised from a series with gaps, nothing missed. Which domains grok, and when, is read from the
+// trainer's own summary.json; whether the detector should fire on this run is the validation
+// harness's question (npm run validate), not this test's.
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createOnnxCapturer } from '@grokwatch/inference';
-import { detectGrokkingPhase } from '@grokwatch/pathway';
+import { SIGNATURE } from '@grokwatch/metrics';
+import { detectGeneralizationSignal, type SignatureMetric } from '@grokwatch/pathway';
 import { createLogger } from '@grokwatch/service-kit';
 import { dataOf, startPlatform, until, type Platform } from './harness.js';
 
@@ -46,7 +47,7 @@ describe('the bundled run replayed as a live run (embedded)', () => {
     watchDir = await mkdtemp(join(tmpdir(), 'gw-fixture-'));
     process.env.SUITES_DIR = join(MODEL_DIR, 'suites');
     p = await startPlatform('embedded', { capturer: createOnnxCapturer({ logger: createLogger('test', 'warn') }), watchIntervalMs: 200 });
-    await p.withBus((bus) => bus.subscribeEvents('grokking.detected', async (e) => void events.push({ domain: e.domain, step: e.step }), { durable: 'fixture-test' }));
+    await p.withBus((bus) => bus.subscribeEvents('grokking.detected', async (e) => void events.push({ domain: e.domain, step: e.startStep }), { durable: 'fixture-test' }));
     const probeSetIds: string[] = [];
     for (const domain of domains) {
       probeSetIds.push(dataOf(await p.gql<{ createProbeSet: { id: string } }>(
@@ -93,22 +94,34 @@ describe('the bundled run replayed as a live run (embedded)', () => {
       `query($id: ID!) { run(id: $id) { grokkingAlerts { domain startStep endStep } } }`, { id: runId },
     )).run.grokkingAlerts;
     t.diagnostic(`alerts: ${JSON.stringify(alerts)}`);
-    const SERIES = `query($id: ID!, $d: String) { run(id: $id) {
-      loss: metricSeries(domain: $d, metric: TRAINING_LOSS) { step value }
-      distance: metricSeries(domain: $d, metric: DISTANCE) { step value }
-      consistency: metricSeries(domain: $d, metric: CONSISTENCY) { step value } } }`;
     type Point = { step: number; value: number | null };
+    type Series = { points: Point[]; coverage: { complete: boolean } };
+    const read = async (domain: string, metric: string, unit: string, normalized: boolean): Promise<Point[]> => {
+      const s = dataOf(await p.gql<{ run: { metricSeries: Series } }>(
+        `query($id: ID!, $d: String, $m: MetricName!, $u: DistanceUnit!, $n: Boolean!) { run(id: $id) {
+           metricSeries(domain: $d, metric: $m, unit: $u, normalized: $n) { points { step value } coverage { complete } } } }`,
+        { id: runId, d: domain, m: metric, u: unit, n: normalized },
+      )).run.metricSeries;
+      assert.ok(s.coverage.complete, `${domain} ${metric} ${unit}${normalized ? ' normalized' : ''}: complete`);
+      assert.deepEqual(s.points.map((x) => x.step), summary.checkpoint_steps, `${domain}: a result at every checkpoint`);
+      return s.points;
+    };
+    const signature = new Map<string, SignatureMetric[]>();
+    const losses = new Map<string, (number | null)[]>();
     for (const domain of domains) {
-      const s = dataOf(await p.gql<{ run: Record<'loss' | 'distance' | 'consistency', Point[]> }>(SERIES, { id: runId, d: domain })).run;
-      assert.deepEqual(s.loss.map((x) => x.step), summary.checkpoint_steps, `${domain}: a result at every checkpoint`);
-      const phase = detectGrokkingPhase({
-        steps: s.loss.map((x) => x.step),
-        trainingLoss: s.loss.map((x) => x.value),
-        distance: s.distance.map((x) => x.value),
-        consistency: s.consistency.map((x) => x.value),
-      });
+      const metrics: SignatureMetric[] = [];
+      for (const e of SIGNATURE) {
+        const points = await read(domain, e.metric, e.variant.unit, e.variant.normalized);
+        metrics.push({ name: e.name, direction: e.direction, family: e.family, values: points.map((x) => x.value) });
+      }
+      signature.set(domain, metrics);
+      losses.set(domain, (await read(domain, 'TARGET_LOSS', 'char', false)).map((x) => x.value));
+    }
+    for (const domain of domains) {
+      const controls = domains.filter((d) => d !== domain).map((d) => ({ name: d, loss: losses.get(d)!, metrics: Object.fromEntries(signature.get(d)!.map((m) => [m.name, m.values])) }));
+      const phase = detectGeneralizationSignal({ steps: summary.checkpoint_steps, loss: losses.get(domain)!, metrics: signature.get(domain)!, controls });
       const info = summary.domains[domain]!;
-      t.diagnostic(`${domain}: grokked ${info.grokked} (memorized ${info.memorized_step}, generalized ${info.generalized_step}); phase ${JSON.stringify(phase)}`);
+      t.diagnostic(`${domain}: grokked ${info.grokked} (memorized ${info.memorized_step}, generalized ${info.generalized_step}); phase ${phase ? `${phase.startStep}-${phase.endStep} (${phase.agreeing.join(', ')})` : 'none'}`);
       const got = alerts.filter((a) => a.domain === domain).map((a) => [a.startStep, a.endStep]);
       assert.deepEqual(got, phase ? [[phase.startStep, phase.endStep]] : [], `${domain}: alerts vs the detector on the complete series`);
     }

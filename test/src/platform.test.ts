@@ -217,11 +217,15 @@ for (const mode of MODES) {
     });
 
     test('grokking alerts reach graphql-ws subscribers, filtered by run', async () => {
+      const alert = {
+        runId: 'run-b', probeSetId: 'ps-1', domain: 'math', startStep: 1800, endStep: 2400, detectedAt: '2026-12-06T07:00:00.000Z',
+        agreeing: ['consistency', 'raw cosine'], evidence: { threshold: 0.7, metrics: [{ name: 'consistency', change: 0.1 }] },
+      };
       const client: Client = createClient({ url: p.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
-      const got: { runId: string; domain: string; step: number }[] = [];
+      const got: unknown[] = [];
       const received = new Promise<void>((resolve, reject) => {
-        const dispose = client.subscribe<{ grokkingDetected: { runId: string; domain: string; step: number } }>(
-          { query: 'subscription { grokkingDetected(runId: "run-b") { runId domain step evidence } }' },
+        const dispose = client.subscribe<{ grokkingDetected: unknown }>(
+          { query: 'subscription { grokkingDetected(runId: "run-b") { runId probeSetId domain startStep endStep detectedAt agreeing evidence } }' },
           {
             next: (msg) => {
               if (msg.data) got.push(msg.data.grokkingDetected);
@@ -235,12 +239,12 @@ for (const mode of MODES) {
       });
       await new Promise((r) => setTimeout(r, 300));
       await p.withBus(async (bus) => {
-        await bus.publishEvent('grokking.detected', { runId: 'run-a', domain: 'code', step: 10 });
-        await bus.publishEvent('grokking.detected', { runId: 'run-b', domain: 'math', step: 1800, evidence: { distanceDrop: 0.1 } });
+        await bus.publishEvent('grokking.detected', { ...alert, runId: 'run-a', domain: 'code' });
+        await bus.publishEvent('grokking.detected', alert);
       });
       await Promise.race([received, new Promise((_, rej) => setTimeout(() => rej(new Error('no grokking event')), 10_000))]);
       await client.dispose();
-      assert.deepEqual(got, [{ runId: 'run-b', domain: 'math', step: 1800, evidence: '{"distanceDrop":0.1}' }]);
+      assert.deepEqual(JSON.parse(JSON.stringify(got)), [alert], 'the alert as published, evidence an object');
     });
 
     test('/healthz and /metrics answer', async () => {

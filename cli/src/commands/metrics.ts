@@ -37,13 +37,36 @@ async function runWithProbes(ctx: CommandContext, ref: string): Promise<RunProbe
   return data.run;
 }
 
-async function series(ctx: CommandContext, runId: string, probeSet: string, v: MetricVariant, threshold: number) {
-  const data = await ctx.client.request<{ run: { metricSeries: { step: number; value: number | null }[] } }>(
+/** How much of a series exists (reads never compute; see requestMetrics). */
+export interface Coverage {
+  expected: number;
+  computed: number;
+  pending: number;
+  failed: number;
+  missing: number;
+  complete: boolean;
+}
+
+export interface Series {
+  points: { step: number; value: number | null }[];
+  coverage: Coverage;
+}
+
+const COVERAGE = 'coverage { expected computed pending failed missing complete }';
+
+async function series(ctx: CommandContext, runId: string, probeSet: string, v: MetricVariant, threshold: number): Promise<Series> {
+  const data = await ctx.client.request<{ run: { metricSeries: Series } }>(
     `query($id: ID!, $p: ID, $m: MetricName!, $t: Float!, $u: DistanceUnit!, $n: Boolean!) {
-       run(id: $id) { metricSeries(probeSet: $p, metric: $m, threshold: $t, unit: $u, normalized: $n) { step value } } }`,
+       run(id: $id) { metricSeries(probeSet: $p, metric: $m, threshold: $t, unit: $u, normalized: $n) { points { step value } ${COVERAGE} } } }`,
     { id: runId, p: probeSet, m: v.metric, t: threshold, u: v.unit ?? 'char', n: v.normalized ?? false },
   );
   return data.run.metricSeries;
+}
+
+/** "pending 18/21" (with failures and never-requested checkpoints named), for a cell that must not show a partial number. */
+export function pendingLabel(c: Coverage): string {
+  const extra = [c.failed > 0 ? `${c.failed} failed` : '', c.missing > 0 ? `${c.missing} not computed` : ''].filter((x) => x !== '');
+  return `pending ${c.computed}/${c.expected}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
 }
 
 /** The benchmark paired with a domain: `--benchmark domain=task`, else a run task named after the domain. */
@@ -62,23 +85,79 @@ function parsePairs(values: string[] | undefined): Map<string, string> {
 }
 
 export async function metricsCommand(ctx: CommandContext): Promise<void> {
+  if (ctx.args[0] === 'request') return requestCommand({ ...ctx, args: ctx.args.slice(1) });
+  if (ctx.args[0] === 'cancel') return cancelCommand({ ...ctx, args: ctx.args.slice(1) });
   const { values } = parseArgs({
     args: ctx.args, options: { run: { type: 'string' }, domain: { type: 'string' }, threshold: { type: 'string', default: '0.7' } },
   });
   if (!values.run) throw new UsageError('usage: grokwatch metrics --run RUN [--domain D] [--threshold 0.7]');
   const run = await runWithProbes(ctx, values.run);
   const threshold = Number(values.threshold);
-  const out: Record<string, Record<string, { step: number; value: number | null }[]>> = {};
+  const out: Record<string, Record<string, Series>> = {};
   for (const ps of run.probeSets.filter((p) => !values.domain || p.domain === values.domain)) {
     out[ps.domain] = {};
     for (const v of STANDARD_METRICS) out[ps.domain]![v.label] = await series(ctx, run.id, ps.id, v, threshold);
   }
   if (ctx.json) return ctx.out(JSON.stringify(out, null, 2));
   for (const [domain, metrics] of Object.entries(out)) {
-    const steps = [...new Set(Object.values(metrics).flatMap((s) => s.map((p) => p.step)))].sort((a, b) => a - b);
-    const rows: Cell[][] = steps.map((step) => [step, ...STANDARD_METRICS.map((v) => metrics[v.label]!.find((p) => p.step === step)?.value)]);
-    ctx.out(`\n${domain}\n${table(['step', ...STANDARD_METRICS.map((v) => v.label)], rows)}`);
+    const steps = [...new Set(Object.values(metrics).flatMap((s) => s.points.map((p) => p.step)))].sort((a, b) => a - b);
+    const cell = (s: Series, step: number): Cell => {
+      const point = s.points.find((p) => p.step === step);
+      return point === undefined ? (s.coverage.complete ? undefined : 'pending') : point.value;
+    };
+    const rows: Cell[][] = steps.map((step) => [step, ...STANDARD_METRICS.map((v) => cell(metrics[v.label]!, step))]);
+    const incomplete = STANDARD_METRICS.filter((v) => !metrics[v.label]!.coverage.complete).map((v) => `${v.label}: ${pendingLabel(metrics[v.label]!.coverage)}`);
+    ctx.out(`\n${domain}\n${table(['step', ...STANDARD_METRICS.map((v) => v.label)], rows)}${incomplete.length > 0 ? `\nincomplete: ${incomplete.join('; ')}` : ''}`);
   }
+}
+
+/** --threshold/--unit/--normalized/--pairs/--seed/--exact as a MetricVariantInput. */
+function variantFromOptions(values: { threshold?: string; unit?: string; normalized?: boolean; pairs?: string; seed?: string; exact?: boolean }): Record<string, unknown> {
+  const threshold = Number(values.threshold ?? '0.7');
+  if (!Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number, got ${values.threshold}`);
+  const unit = values.unit ?? 'char';
+  if (unit !== 'char' && unit !== 'expert') throw new UsageError(`--unit must be char or expert, got ${unit}`);
+  const variant: Record<string, unknown> = { threshold, unit, normalized: values.normalized ?? false, exact: values.exact ?? false };
+  if (values.pairs !== undefined) variant.pairs = Number(values.pairs);
+  if (values.seed !== undefined) variant.seed = Number(values.seed);
+  return variant;
+}
+
+const VARIANT_OPTIONS = {
+  run: { type: 'string' },
+  domain: { type: 'string' },
+  threshold: { type: 'string' },
+  unit: { type: 'string' },
+  normalized: { type: 'boolean' },
+  pairs: { type: 'string' },
+  seed: { type: 'string' },
+  exact: { type: 'boolean' },
+} as const;
+
+async function requestCommand(ctx: CommandContext): Promise<void> {
+  const { values } = parseArgs({ args: ctx.args, options: VARIANT_OPTIONS });
+  if (!values.run) throw new UsageError('usage: grokwatch metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized] [--pairs N --seed S | --exact]');
+  const run = await resolveRun(ctx, values.run);
+  const data = await ctx.client.request<{ requestMetrics: { queued: number; added: boolean; awaitingCapture: number; jobIds: string[] } }>(
+    `mutation($r: ID!, $v: MetricVariantInput!, $d: String) { requestMetrics(runId: $r, variant: $v, domain: $d) { queued added awaitingCapture jobIds } }`,
+    { r: run.id, v: variantFromOptions(values), d: values.domain ?? null },
+  );
+  const r = data.requestMetrics;
+  if (ctx.json) return ctx.out(JSON.stringify(r, null, 2));
+  ctx.out(`${r.added ? 'added to the run; ' : ''}${r.queued} computations queued, ${r.jobIds.length - r.queued} already there, ${r.awaitingCapture} awaiting capture`);
+}
+
+async function cancelCommand(ctx: CommandContext): Promise<void> {
+  const { values } = parseArgs({ args: ctx.args, options: { ...VARIANT_OPTIONS, all: { type: 'boolean' } } });
+  if (!values.run) throw new UsageError('usage: grokwatch metrics cancel --run RUN (--all | [--threshold T] [--unit char|expert] [--normalized] ...)');
+  const run = await resolveRun(ctx, values.run);
+  const data = await ctx.client.request<{ cancelMetrics: { cancelledJobIds: string[]; removed: boolean } }>(
+    `mutation($r: ID!, $v: MetricVariantInput) { cancelMetrics(runId: $r, variant: $v) { cancelledJobIds removed } }`,
+    { r: run.id, v: values.all ? null : variantFromOptions(values) },
+  );
+  const c = data.cancelMetrics;
+  if (ctx.json) return ctx.out(JSON.stringify(c, null, 2));
+  ctx.out(`${c.cancelledJobIds.length} computations cancelled${c.removed ? '; the variant is no longer computed for this run' : ''}`);
 }
 
 export interface CorrelationRow {
@@ -88,6 +167,7 @@ export interface CorrelationRow {
   pearson: number | null;
   spearman: number | null;
   n: number;
+  coverage: Coverage;
 }
 
 export async function correlateCommand(ctx: CommandContext): Promise<void> {
@@ -98,9 +178,10 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
       benchmark: { type: 'string', multiple: true },
       threshold: { type: 'string', default: '0.7' },
       'after-rise': { type: 'boolean', default: false },
+      partial: { type: 'boolean', default: false },
     },
   });
-  if (!values.run) throw new UsageError('usage: grokwatch correlate --run RUN [--benchmark domain=task ...] [--after-rise]');
+  if (!values.run) throw new UsageError('usage: grokwatch correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial]');
   const run = await runWithProbes(ctx, values.run);
   const explicit = parsePairs(values.benchmark);
   const rows: CorrelationRow[] = [];
@@ -108,9 +189,9 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
     const benchmark = benchmarkFor(ps.domain, run.tasks, explicit);
     if (!benchmark) continue;
     for (const v of STANDARD_METRICS) {
-      const data = await ctx.client.request<{ run: { correlation: { pearson: number | null; spearman: number | null; n: number } } }>(
+      const data = await ctx.client.request<{ run: { correlation: Omit<CorrelationRow, 'domain' | 'benchmark' | 'metric'> } }>(
         `query($id: ID!, $p: ID, $m: MetricName!, $b: String!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $r: Boolean!) {
-           run(id: $id) { correlation(probeSet: $p, metric: $m, benchmark: $b, threshold: $t, unit: $u, normalized: $n, afterRise: $r) { pearson spearman n } } }`,
+           run(id: $id) { correlation(probeSet: $p, metric: $m, benchmark: $b, threshold: $t, unit: $u, normalized: $n, afterRise: $r) { pearson spearman n ${COVERAGE} } } }`,
         { id: run.id, p: ps.id, m: v.metric, b: benchmark, t: Number(values.threshold), u: v.unit ?? 'char', n: v.normalized ?? false, r: values['after-rise'] },
       );
       rows.push({ domain: ps.domain, benchmark, metric: v.label, ...data.run.correlation });
@@ -118,7 +199,16 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
   }
   if (rows.length === 0) throw new UsageError(`run ${run.name} has no domain with a benchmark: pass --benchmark domain=task`);
   if (ctx.json) return ctx.out(JSON.stringify(rows, null, 2));
-  ctx.out(table(['domain', 'benchmark', 'metric', 'pearson', 'spearman', 'n'], rows.map((r) => [r.domain, r.benchmark, r.metric, r.pearson, r.spearman, r.n])));
+  // An r over part of a series changes as the rest arrives: show where it stands instead, unless asked.
+  const shown = (r: CorrelationRow, value: number | null): Cell => (r.coverage.complete || values.partial ? value : pendingLabel(r.coverage));
+  ctx.out(
+    table(
+      ['domain', 'benchmark', 'metric', 'pearson', 'spearman', 'n'],
+      rows.map((r) => [r.domain, r.benchmark, r.metric, shown(r, r.pearson), shown(r, r.spearman), r.n]),
+    ),
+  );
+  const incomplete = rows.filter((r) => !r.coverage.complete).length;
+  if (incomplete > 0) ctx.out(`\n${incomplete} of ${rows.length} series are incomplete${values.partial ? ' (r over the checkpoints computed so far)' : '; --partial shows r over what is computed'}`);
 }
 
 export async function exportCommand(ctx: CommandContext): Promise<void> {
@@ -131,7 +221,7 @@ export async function exportCommand(ctx: CommandContext): Promise<void> {
   const rows: { domain: string; step: number; metric: string; value: number | null }[] = [];
   for (const ps of run.probeSets) {
     for (const v of STANDARD_METRICS) {
-      for (const p of await series(ctx, run.id, ps.id, v, Number(values.threshold))) rows.push({ domain: ps.domain, step: p.step, metric: v.label, value: p.value });
+      for (const p of (await series(ctx, run.id, ps.id, v, Number(values.threshold))).points) rows.push({ domain: ps.domain, step: p.step, metric: v.label, value: p.value });
     }
   }
   if (values.format === 'json' || ctx.json) return ctx.out(JSON.stringify(rows, null, 2));

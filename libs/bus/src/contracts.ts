@@ -19,7 +19,8 @@ export const EVENTS = {
   'capture.failed': { jobId: token, checkpointId: text, probeSetId: text, error: anyText },
   'metrics.completed': { jobId: token, checkpointId: text, probeSetId: text },
   'eval.completed': { jobId: token, checkpointId: text, task: text },
-  'grokking.detected': { runId: text, domain: text, step: count, evidence: optional(record) },
+  /** One alert per phase of a probe set, in the shape every channel serves (metrics' GrokkingAlertPayload). */
+  'grokking.detected': { runId: text, probeSetId: text, domain: text, startStep: count, endStep: count, detectedAt: text, agreeing: list, evidence: record },
 } as const;
 
 export type JobKind = keyof typeof JOBS;

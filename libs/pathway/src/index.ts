@@ -20,4 +20,5 @@ export * from './contamination.js';
 export * from './sustained-rise.js';
 export * from './correlation.js';
 export type { PairJob } from './pair-work.js';
-export * from './grokking-phase.js';
+export * from './generalization-signal.js';
+export * from './confounds.js';

@@ -12,21 +12,22 @@ export interface StageCounts {
 
 type Row = { stage: string; status: string; n: number };
 
-/** Job counts of one run, by stage and status. */
-export async function stageCounts(db: Kysely<PlatformTables>, runId: string): Promise<StageCounts> {
+/** Job counts of some runs together, by stage and status. */
+export async function stageCounts(db: Kysely<PlatformTables>, runIds: readonly string[]): Promise<StageCounts> {
+  const runs = sql.join(runIds.map((id) => sql`${id}`));
   const { rows } = await sql<Row>`
     select 'capture' as stage, j.status, count(*)::int as n
       from inference.capture_job j join inference.checkpoint c on c.id = j.checkpoint_id
-     where c.run_id = ${runId} group by j.status
+     where c.run_id in (${runs}) group by j.status
     union all
     select 'metrics', j.status, count(*)::int
       from metrics.metrics_job j join inference.checkpoint c on c.id = j.checkpoint_id
-     where c.run_id = ${runId} group by j.status
+     where c.run_id in (${runs}) group by j.status
     union all
     select 'eval', j.status, count(*)::int
       from evaluation.eval_job j join inference.checkpoint c on c.id = j.checkpoint_id
-     where c.run_id = ${runId} group by j.status`.execute(db);
-  const { rows: cps } = await sql<{ n: number }>`select count(*)::int as n from inference.checkpoint where run_id = ${runId}`.execute(db);
+     where c.run_id in (${runs}) group by j.status`.execute(db);
+  const { rows: cps } = await sql<{ n: number }>`select count(*)::int as n from inference.checkpoint where run_id in (${runs})`.execute(db);
   const counts: StageCounts = {
     checkpoints: cps[0]?.n ?? 0,
     capture: { done: 0, failed: 0, total: 0 },
@@ -48,14 +49,18 @@ export function formatCounts(c: StageCounts, seconds: number): string {
   return `[demo] ${c.checkpoints} checkpoints · ${stage('capture', c.capture)} · ${stage('metrics', c.metrics)} · ${stage('eval', c.eval)} · ${seconds.toFixed(0)} s`;
 }
 
+/** How many checkpoints and jobs of each stage a complete set of runs has. */
+export interface ExpectedCounts {
+  checkpoints: number;
+  capture: number;
+  metrics: number;
+  eval: number;
+}
+
 /** Complete when every expected job exists and none is still queued or running. */
-export function isComplete(c: StageCounts, expected: { checkpoints: number; perCheckpoint: { capture: number; metrics: number; eval: number } }): boolean {
-  const full = (s: { done: number; failed: number; total: number }, per: number) =>
-    s.total >= expected.checkpoints * per && s.done + s.failed === s.total;
-  return c.checkpoints >= expected.checkpoints
-    && full(c.capture, expected.perCheckpoint.capture)
-    && full(c.metrics, expected.perCheckpoint.metrics)
-    && full(c.eval, expected.perCheckpoint.eval);
+export function isComplete(c: StageCounts, expected: ExpectedCounts): boolean {
+  const full = (s: { done: number; failed: number; total: number }, n: number) => s.total >= n && s.done + s.failed === s.total;
+  return c.checkpoints >= expected.checkpoints && full(c.capture, expected.capture) && full(c.metrics, expected.metrics) && full(c.eval, expected.eval);
 }
 
 export interface DemoReporter {
@@ -66,8 +71,8 @@ export interface DemoReporter {
 
 export function reportDemoProgress(
   db: Kysely<PlatformTables>,
-  runId: string,
-  expected: Parameters<typeof isComplete>[1],
+  runIds: readonly string[],
+  expected: ExpectedCounts,
   print: (line: string) => void,
   intervalMs = 1000,
 ): DemoReporter {
@@ -79,7 +84,7 @@ export function reportDemoProgress(
     const tick = async () => {
       if (stopped) return;
       try {
-        const c = await stageCounts(db, runId);
+        const c = await stageCounts(db, runIds);
         const seconds = (performance.now() - started) / 1000;
         const line = formatCounts(c, seconds);
         // The seconds tick every line; print when the counts change.

@@ -30,6 +30,7 @@ import {
   type RoutingCapturer,
 } from '@grokwatch/inference';
 import {
+  DEFAULT_DISTANCE_VARIANTS,
   MetricsService,
   MetricsStore,
   buildMetricsSubgraph,
@@ -39,7 +40,7 @@ import {
 } from '@grokwatch/metrics';
 import { createLogger, createRegistry, env, onShutdown, parseEnv, type Logger } from '@grokwatch/service-kit';
 import { dashboardRoutes } from './dashboard/index.js';
-import { DEMO_RUN, ensureDemoRun } from './demo.js';
+import { DEMO_RUN_DIRS, demoSuitesDir, ensureDemoRuns } from './demo.js';
 import { reportDemoProgress, type DemoReporter } from './demo-progress.js';
 import { startGatewayServer, type GatewayServer } from './gateway-server.js';
 import { composeSupergraph } from './supergraph.js';
@@ -166,9 +167,10 @@ async function main(): Promise<void> {
     GROKWATCH_WEBHOOK_URL: env.optionalString(),
     WATCH_INTERVAL_MS: env.int({ default: 2000, min: 0 }),
     GROKWATCH_DEMO: env.oneOf(['0', '1'] as const, { default: '1' }),
-    DEMO_MODEL_DIR: env.string({ default: 'models/grokking-moe' }),
+    DEMO_RUN_DIRS: env.string({ default: DEMO_RUN_DIRS.join(',') }),
     SUITES_DIR: env.optionalString(),
   });
+  const demoDirs = cfg.DEMO_RUN_DIRS.split(',').map((d) => d.trim()).filter((d) => d !== '');
   const platform = await startEmbedded({
     port: cfg.PORT,
     database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/db`),
@@ -176,24 +178,30 @@ async function main(): Promise<void> {
     apiKey: cfg.GROKWATCH_API_KEY,
     webhookUrl: cfg.GROKWATCH_WEBHOOK_URL,
     watchIntervalMs: cfg.WATCH_INTERVAL_MS,
-    // The demo's tasks grade against the suites of the model it runs, wherever DEMO_MODEL_DIR points.
-    suitesDir: cfg.SUITES_DIR ?? join(cfg.DEMO_MODEL_DIR, 'suites'),
+    suitesDir: cfg.SUITES_DIR ?? demoSuitesDir(demoDirs),
     logger,
     capturer: createOnnxCapturer({ logger }),
   });
   console.log(`\ngrokwatch is running: ${platform.url}\n`);
   let reporter: DemoReporter | null = null;
   if (cfg.GROKWATCH_DEMO === '1') {
-    const demo = await ensureDemoRun(platform.context, cfg.DEMO_MODEL_DIR, logger);
-    if (demo) {
-      const n = demo.domains.length;
+    const demo = await ensureDemoRuns(platform.context, demoDirs, logger);
+    if (demo.length > 0) {
+      const sum = (f: (r: (typeof demo)[number]) => number) => demo.reduce((a, r) => a + f(r), 0);
+      // The pipeline computes every default metric variant of each captured probe set (one threshold).
       reporter = reportDemoProgress(
-        platform.db.kysely, demo.runId,
-        { checkpoints: demo.checkpoints, perCheckpoint: { capture: n, metrics: n, eval: n } },
+        platform.db.kysely,
+        demo.map((r) => r.runId),
+        {
+          checkpoints: sum((r) => r.checkpoints),
+          capture: sum((r) => r.checkpoints * r.probeSets),
+          metrics: sum((r) => r.checkpoints * r.probeSets * DEFAULT_DISTANCE_VARIANTS.length),
+          eval: sum((r) => r.checkpoints * r.domains.length),
+        },
         (line) => console.log(line),
       );
       void reporter.complete.then((seconds) => {
-        console.log(`[demo] ${DEMO_RUN} complete in ${seconds.toFixed(0)} s: dashboard at ${platform.url.replace(/\/graphql$/, '/')}`);
+        console.log(`[demo] ${demo.map((r) => r.name).join(' and ')} complete in ${seconds.toFixed(0)} s: dashboard at ${platform.url.replace(/\/graphql$/, '/')}`);
       });
     }
   }

@@ -5,3 +5,6 @@ export { renderSchemaFiles } from './schema-files.js';
 export { apiKeyPlugin, API_KEY_HEADER } from './auth.js';
 export { SUBSCRIPTION_SDL } from './subscriptions.js';
 export { startDistributedGateway, type DistributedGatewayConfig, type SubgraphUrls } from './distributed.js';
+export { bundledRuns, formatValidation, validateRun, type RunValidation } from './validate/validate.js';
+export { readRunDir, RunDirError, type RunDir } from './validate/run-dir.js';
+export { judgeDomain, type DomainVerdict, type Verdict } from './validate/verdict.js';

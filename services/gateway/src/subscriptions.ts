@@ -5,6 +5,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { hostname } from 'node:os';
 import type { Bus, JobKind, JobProgress, Stoppable } from '@grokwatch/bus';
 import type { GraphQLSchema } from 'graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
@@ -21,13 +22,24 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
     message: String
   }
 
-  "A grokking phase detected in a run's domain (method.md 3): loss flat, distance falling, consistency rising."
+  "A JSON object."
+  scalar JSONObject
+
+  "A grokking phase of a run's probe set, as the query's GrokkingAlert serves it (the same JSON on every channel)."
   type GrokkingEvent {
     runId: ID!
+    probeSetId: ID!
     domain: String!
     "First checkpoint step of the phase."
-    step: Int!
-    evidence: String
+    startStep: Int!
+    "Last checkpoint step of the phase."
+    endStep: Int!
+    "ISO 8601."
+    detectedAt: String!
+    "Signature metrics that agreed."
+    agreeing: [String!]!
+    "threshold, loss, metrics (per-metric evidence), context, rule."
+    evidence: JSONObject!
   }
 
   type Query {
@@ -45,9 +57,13 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
 
 interface GrokkingEvent {
   runId: string;
+  probeSetId: string;
   domain: string;
-  step: number;
-  evidence: string | null;
+  startStep: number;
+  endStep: number;
+  detectedAt: string;
+  agreeing: unknown[];
+  evidence: Record<string, unknown>;
 }
 
 /**
@@ -64,8 +80,7 @@ export class GrokkingFanOut {
     this.subscription = await this.bus.subscribeEvents(
       'grokking.detected',
       async (e) => {
-        const event = { runId: e.runId, domain: e.domain, step: e.step, evidence: e.evidence ? JSON.stringify(e.evidence) : null };
-        for (const l of this.listeners) l(event);
+        for (const l of this.listeners) l(e);
       },
       { durable: `gateway-${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}`, deliver: 'new' },
     );
@@ -116,6 +131,7 @@ export function buildSubscriptionSchema(bus: Bus, grokking: GrokkingFanOut): Gra
   return makeExecutableSchema({
     typeDefs: SUBSCRIPTION_SDL,
     resolvers: {
+      JSONObject: GraphQLJSONObject,
       Query: { subscriptionsInfo: () => 'subscribe to jobProgress over graphql-ws at this URL' },
       Subscription: {
         jobProgress: {

@@ -32,6 +32,8 @@ export interface IngestSample {
   routedExperts?: number[][][] | null;
   experts?: number | null;
   nll?: number | null;
+  /** Mean NLL of the sample's target (answer) tokens, for probe samples that mark one. */
+  targetNll?: number | null;
   tokenCount?: number | null;
 }
 
@@ -250,7 +252,7 @@ export class InferenceService {
     if (input.samples.length === 0) throw badInput('samples must not be empty', { field: 'samples' });
     const samples = await this.store.listSamples(probeSet.id);
     const seen = new Set<number>();
-    const reduced: { sampleId: string; r: ReducedRouting; nll: number | null; tokenCount: number | null }[] = [];
+    const reduced: { sampleId: string; r: ReducedRouting; nll: number | null; targetNll: number | null; tokenCount: number | null }[] = [];
     try {
       for (const s of input.samples) {
         if (!Number.isInteger(s.index) || s.index < 0 || s.index >= samples.length) {
@@ -262,11 +264,12 @@ export class InferenceService {
         if (hasWeights === (s.routedExperts != null)) throw new IngestError(s.index, 'give exactly one of weights and routedExperts');
         const r = hasWeights ? fromTokenMeanWeights(s.weights!, s.index) : fromRoutedExperts(s.routedExperts!, s.experts ?? 0, s.index);
         if (s.nll != null && !Number.isFinite(s.nll)) throw new IngestError(s.index, `nll ${s.nll} is not finite`);
+        if (s.targetNll != null && !(Number.isFinite(s.targetNll) && s.targetNll >= 0)) throw new IngestError(s.index, `targetNll ${s.targetNll} is not a finite NLL >= 0`);
         const prev = reduced[0]?.r;
         if (prev && (prev.layers !== r.layers || prev.experts !== r.experts)) {
           throw new IngestError(s.index, `shape ${r.layers}x${r.experts} differs from ${prev.layers}x${prev.experts} of the first sample`);
         }
-        reduced.push({ sampleId: samples[s.index]!.id, r, nll: s.nll ?? null, tokenCount: s.tokenCount ?? r.tokenCount });
+        reduced.push({ sampleId: samples[s.index]!.id, r, nll: s.nll ?? null, targetNll: s.targetNll ?? null, tokenCount: s.tokenCount ?? r.tokenCount });
       }
     } catch (err) {
       if (err instanceof IngestError) throw badInput(err.message, { field: 'samples', sample: err.sample });
@@ -281,7 +284,7 @@ export class InferenceService {
       return { layer, experts, hidden, weights: encodeFloat32(Float32Array.from(w.flat())) };
     });
     await this.store.insertRouterWeights(checkpoint.id, router);
-    const stored = await this.store.insertRouting(reduced.map(({ sampleId, r, nll, tokenCount }) => ({
+    const stored = await this.store.insertRouting(reduced.map(({ sampleId, r, nll, targetNll, tokenCount }) => ({
       checkpoint_id: checkpoint.id,
       sample_id: sampleId,
       capture_job_id: null,
@@ -293,8 +296,15 @@ export class InferenceService {
       nll,
       token_count: tokenCount,
       min_k_pp: null,
+      target_nll: targetNll,
     })));
     this.logger.info({ checkpointId: checkpoint.id, probeSetId: probeSet.id, stored }, 'external routing ingested');
+    // Routing that completes the probe set at this checkpoint goes down the pipeline like a capture
+    // (metrics compute the run's variants), since reads never compute.
+    const routed = await this.store.countRouting(checkpoint.id, probeSet.id);
+    if (stored > 0 && routed === probeSet.sample_count) {
+      await this.bus.publishEvent('capture.completed', { jobId: `ingest:${checkpoint.id}:${probeSet.id}`, checkpointId: checkpoint.id, probeSetId: probeSet.id, samples: routed });
+    }
     return { stored, skipped: reduced.length - stored };
   }
 }

@@ -11,3 +11,7 @@ export { SourceStore, type SourceTables } from './store/source-store.js';
 export { metricsMigrations } from './store/migrations.js';
 export type { MetricsTables, StoredDistance, StoredLayer } from './store/tables.js';
 export { startMetricsService, type MetricsServiceConfig } from './service.js';
+export { DEFAULT_DISTANCE_VARIANTS, EXACT_PAIR_LIMIT, SAMPLED_PAIRS, MAX_REQUESTED_VARIANTS, type DistanceVariant } from './variants.js';
+export type { SeriesCoverage } from './queries/series.js';
+export { SIGNATURE, CONTEXT, signalInput, signatureVariants, memorizationLoss, type SignatureEntry, type ProbeSetSeries } from './grokking/signature.js';
+export { checkRunForGrokking, runSeries, settledCheckpoints, toAlertPayload, type AlertEvidence, type GrokkingAlertPayload } from './grokking/grokking-watch.js';

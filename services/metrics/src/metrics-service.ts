@@ -1,5 +1,6 @@
-// Use cases of the metrics service: react to captures, queue metric computations, run the worker,
-// and answer the read-side queries. Resolvers and bus handlers call these.
+// Use cases of the metrics service: react to captures by computing the run's metric variants, take
+// the mutations that add or cancel computations, run the worker, and answer the read-side queries
+// (which never queue work). Resolvers and bus handlers call these.
 import type { Kysely } from 'kysely';
 import type { Bus, Stoppable } from '@grokwatch/bus';
 import { DistanceEngine } from '@grokwatch/pathway';
@@ -10,10 +11,22 @@ import type { QueryDeps, ResultSelector } from './queries/deps.js';
 import { memorization, type MemorizationRequest, type MemorizationView } from './queries/memorization-query.js';
 import type { MetricName } from './queries/metric-names.js';
 import { pathwayMetrics, type PathwayMetricsView } from './queries/pathway-query.js';
-import { metricSeries, type MetricPoint } from './queries/series.js';
+import { metricSeries, type MetricSeriesView } from './queries/series.js';
+import {
+  cancelMetrics,
+  queueRunVariants,
+  requestVariant,
+  runVariants,
+  type CancelRequest,
+  type CancelView,
+  type CommandDeps,
+  type RunVariant,
+  type VariantRequest,
+  type VariantRequestView,
+} from './commands/variants.js';
 import type { MetricsJob, MetricsStore } from './store/metrics-store.js';
 import { AlertStore, type GrokkingAlert } from './store/alert-store.js';
-import { checkForGrokking } from './grokking/grokking-watch.js';
+import { checkRunForGrokking } from './grokking/grokking-watch.js';
 import { SourceStore, type SourceTables } from './store/source-store.js';
 import { startMetricsWorker, type MetricsWorkerOptions } from './worker/metrics-worker.js';
 
@@ -56,7 +69,9 @@ export class MetricsService {
       async (e) => {
         const job = await this.store.getJob(e.jobId);
         if (job?.status !== 'completed') return;
-        await checkForGrokking(this.queryDeps(), { bus: this.bus, alerts: this.alerts, logger: this.logger, webhookUrl: this.webhookUrl }, job);
+        const checkpoint = await this.sources.getCheckpoint(job.checkpoint_id);
+        if (!checkpoint) return;
+        await checkRunForGrokking(this.queryDeps(), { bus: this.bus, alerts: this.alerts, logger: this.logger, webhookUrl: this.webhookUrl }, checkpoint.runId);
       },
       { durable: 'metrics-grokking' },
     );
@@ -67,7 +82,7 @@ export class MetricsService {
   }
 
   /** Queues a computation unless the same parameters were already computed or queued. */
-  async requestMetrics(checkpointId: string, probeSetId: string, params: Record<string, unknown> = DEFAULT_METRICS_PARAMS): Promise<MetricsJob> {
+  async queueMetrics(checkpointId: string, probeSetId: string, params: Record<string, unknown> = DEFAULT_METRICS_PARAMS): Promise<MetricsJob> {
     const canonical = parseMetricsParams(params);
     const { job, created } = await this.store.upsertJob(checkpointId, probeSetId, canonical);
     if (created) {
@@ -87,31 +102,50 @@ export class MetricsService {
   async retryFailedJobs(checkpointId: string, probeSetId: string): Promise<MetricsJob[]> {
     const retried: MetricsJob[] = [];
     for (const failed of await this.store.listFailedJobs(checkpointId, probeSetId)) {
-      const job = await this.store.replaceFailedJob(failed.id);
-      if (job) {
-        await this.publish(job);
-        retried.push(job);
-      }
+      const job = await this.requeue(failed);
+      if (job) retried.push(job);
     }
     return retried;
   }
 
   /**
-   * Every completed capture gets the default metrics at each of its run's thresholds, and a new
-   * chance for computations that failed on its data.
+   * Every completed capture gets each of its run's metric variants (defaults at the run's
+   * thresholds, plus requested ones), and a new chance for computations that failed on its data.
    */
   listenForCaptures(): Promise<Stoppable> {
     return this.bus.subscribeEvents(
       'capture.completed',
       async (e) => {
         await this.retryFailedJobs(e.checkpointId, e.probeSetId);
-        const thresholds = await this.sources.runThresholds(e.checkpointId);
-        for (const threshold of thresholds.length > 0 ? thresholds : [DEFAULT_METRICS_PARAMS.threshold]) {
-          await this.requestMetrics(e.checkpointId, e.probeSetId, { ...DEFAULT_METRICS_PARAMS, threshold });
-        }
+        const checkpoint = await this.sources.getCheckpoint(e.checkpointId);
+        const probeSet = await this.sources.getProbeSet(e.probeSetId);
+        if (!checkpoint || !probeSet) return;
+        await queueRunVariants(this.commandDeps(), checkpoint.runId, checkpoint.id, probeSet);
       },
       { durable: 'metrics-on-capture' },
     );
+  }
+
+  runVariants(runId: string): Promise<RunVariant[]> {
+    return runVariants(this.commandDeps(), runId);
+  }
+
+  requestVariant(runId: string, req: VariantRequest): Promise<VariantRequestView> {
+    return requestVariant(this.commandDeps(), runId, req);
+  }
+
+  cancelMetrics(runId: string, req: CancelRequest): Promise<CancelView> {
+    return cancelMetrics(this.commandDeps(), runId, req);
+  }
+
+  /** Cancels one queued or running computation; a settled one is returned as it is. */
+  async cancelJob(job: MetricsJob): Promise<MetricsJob> {
+    if (job.status !== 'queued' && job.status !== 'running') return job;
+    await this.store.setStatus(job.id, 'cancelled', 'cancelled');
+    await this.bus.cancelJob('metrics', job.id);
+    this.bus.publishProgress({ kind: 'metrics', jobId: job.id, done: 0, total: 1, status: 'cancelled' });
+    this.logger.info({ jobId: job.id }, 'metrics cancelled');
+    return (await this.store.getJob(job.id)) ?? job;
   }
 
   /**
@@ -140,7 +174,7 @@ export class MetricsService {
     return pathwayMetrics(this.queryDeps(), checkpointId, sel);
   }
 
-  metricSeries(runId: string, metric: MetricName, sel: ResultSelector): Promise<MetricPoint[]> {
+  metricSeries(runId: string, metric: MetricName, sel: ResultSelector): Promise<MetricSeriesView> {
     return metricSeries(this.queryDeps(), runId, metric, sel);
   }
 
@@ -153,7 +187,26 @@ export class MetricsService {
   }
 
   private queryDeps(): QueryDeps {
-    return { store: this.store, sources: this.sources, request: (c, p, params) => this.requestMetrics(c, p, params) };
+    return { store: this.store, sources: this.sources };
+  }
+
+  private commandDeps(): CommandDeps {
+    return {
+      store: this.store,
+      sources: this.sources,
+      queue: (c, p, params) => this.queueMetrics(c, p, params),
+      requeue: (job) => this.requeue(job),
+      cancel: async (job) => {
+        await this.cancelJob(job);
+      },
+    };
+  }
+
+  /** A failed or cancelled job's parameters queued again under a new id (the bus dedupes a reused one). */
+  private async requeue(old: MetricsJob): Promise<MetricsJob | undefined> {
+    const job = await this.store.replaceSettledJob(old.id, ['failed', 'cancelled']);
+    if (job) await this.publish(job);
+    return job;
   }
 
   private async publish(job: MetricsJob): Promise<void> {

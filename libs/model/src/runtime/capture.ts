@@ -8,6 +8,7 @@ import { ModelTokenizer, type AddBos } from '../tokenizer/tokenizer.js';
 import { planBatches, padBatch } from './batching.js';
 import type { CaptureBatchOutput, CaptureModel, CaptureModelOptions } from './capture-model.js';
 import { minKPlusPlusScore } from './min-k.js';
+import { targetMeanNll, targetSpanProblem, targetTokenRange, type TargetSpan, type TargetTokens } from '../tokenizer/target-span.js';
 import { defaultModelCache, type CaptureModelCache } from './model-cache.js';
 
 export interface CaptureSample {
@@ -17,6 +18,8 @@ export interface CaptureSample {
   readonly text?: string;
   /** ...or token ids given directly (used as is: no BOS is added). */
   readonly tokenIds?: readonly number[];
+  /** Characters of `text` that are the target (e.g. the answer): its NLL is reported as targetNll. */
+  readonly target?: TargetSpan;
 }
 
 export interface CaptureOptions extends CaptureModelOptions {
@@ -57,6 +60,10 @@ export interface SampleCapture {
   readonly nll: Float32Array;
   /** Mean of `nll` (NaN for a single-token sample). */
   readonly meanNll: number;
+  /** Mean NLL of the target's tokens; null without a target or when truncation cut it off. */
+  readonly targetNll: number | null;
+  /** Target tokens within the kept sequence (0 without a target). */
+  readonly targetTokenCount: number;
   readonly minKPlusPlus: { readonly logprob: Float32Array; readonly mean: Float32Array; readonly variance: Float32Array };
   readonly minKPlusPlusScore: number | null;
   /** With keepTokenTopK: [L, tokenCount, k] expert ids. */
@@ -129,7 +136,7 @@ export async function captureWithModel(
     }
     const kept = ids.slice(0, maxLength);
     if (kept.length === 1 && kept[0] === bosId) throw new CaptureInputError('has no tokens besides BOS', i, sample.id);
-    return { ids: kept, truncated: ids.length > maxLength };
+    return { ids: kept, truncated: ids.length > maxLength, target: targetTokensOf(sample, ids, tokenizer, i) };
   });
 
   const batches = planBatches(
@@ -145,7 +152,7 @@ export async function captureWithModel(
     const padded = padBatch(indices.map((i) => sequences[i].ids), padId, bosId);
     const out = await model.run(padded);
     const batchResults = indices.map((sampleIndex, b) =>
-      reduceSample(out, b, sampleIndex, samples[sampleIndex].id, sequences[sampleIndex].truncated, padded.lengths[b], padded.statMask, options),
+      reduceSample(out, b, sampleIndex, samples[sampleIndex].id, sequences[sampleIndex], padded.lengths[b], padded.statMask, options),
     );
     for (const r of batchResults) results[r.index] = r;
     done += indices.length;
@@ -160,12 +167,22 @@ export async function captureWithModel(
   return results;
 }
 
+/** The target's token range, from the tokenization of the text before its start and end. */
+function targetTokensOf(sample: CaptureSample, ids: readonly number[], tokenizer: ModelTokenizer | null, index: number): TargetTokens | null {
+  const span = sample.target;
+  if (span === undefined) return null;
+  if (sample.text === undefined || tokenizer === null) throw new CaptureInputError('a target span needs the sample\'s text', index, sample.id);
+  const problem = targetSpanProblem(span, sample.text.length);
+  if (problem !== null) throw new CaptureInputError(problem, index, sample.id);
+  return targetTokenRange(ids, tokenizer.encode(sample.text.slice(0, span.start)), tokenizer.encode(sample.text.slice(0, span.end)));
+}
+
 function reduceSample(
   out: CaptureBatchOutput,
   b: number,
   index: number,
   id: string | undefined,
-  truncated: boolean,
+  sequence: { truncated: boolean; target: TargetTokens | null },
   length: number,
   statMask: Float32Array,
   options: CaptureOptions,
@@ -205,12 +222,14 @@ function reduceSample(
     experts: K,
     tokenCount: length,
     routedTokenCount: routed,
-    truncated,
+    truncated: sequence.truncated,
     routing: out.routingMean.slice(b * L * K, (b + 1) * L * K),
     topkCounts,
     embedding: out.embedding.slice(b * d, (b + 1) * d),
     nll,
     meanNll: predicted === 0 ? NaN : nll.reduce((acc, v) => acc + v, 0) / predicted,
+    targetNll: targetMeanNll(nll, sequence.target, length),
+    targetTokenCount: sequence.target === null ? 0 : Math.max(0, Math.min(sequence.target.to, length) - sequence.target.from),
     minKPlusPlus,
     minKPlusPlusScore: minKPlusPlusScore(minKPlusPlus, options.minKFraction ?? 0.2),
     ...(tokenTopK === undefined ? {} : { tokenTopK }),

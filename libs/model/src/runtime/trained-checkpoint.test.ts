@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SafetensorsFile } from '@grokwatch/checkpoint';
-import { CaptureModel, type PaddedBatch } from '../index.js';
+import { CaptureModel, captureRouting, type PaddedBatch } from '../index.js';
 
 // GROKWATCH_CHECKPOINT_SERIES points the test at another series directory.
 const SERIES = process.env.GROKWATCH_CHECKPOINT_SERIES ?? join(process.cwd(), 'models', 'grokking-moe', 'checkpoints');
@@ -99,4 +99,36 @@ test('trained checkpoints: logits, router softmax and NLL match the trainer (PyT
     }
   }
   t.diagnostic(`${found.length} checkpoints; max |diff| logits ${worstOverall.logits.toExponential(2)}, router softmax ${worstOverall.routerProbs.toExponential(2)}, NLL ${worstOverall.nll.toExponential(2)}`);
+});
+
+// The answer's NLL as capture reports it for a probe row's target span (its last word) equals
+// PyTorch's NLL at the answer position, on the first, a middle and the last checkpoint.
+test('trained checkpoints: the target span NLL of each reference text equals the trainer\'s answer NLL', { skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false }, async (t) => {
+  const picked = [found[0]!, found[Math.floor(found.length / 2)]!, found[found.length - 1]!];
+  const tokenizerPath = join(SERIES, '..', 'tokenizer.json');
+  let worst = 0;
+  for (const dir of picked) {
+    const ref = await SafetensorsFile.open(join(dir, 'reference.safetensors'));
+    try {
+      const cases = JSON.parse(ref.header.metadata.cases ?? '{}') as Record<string, { id: string; text: string }[]>;
+      for (const [c, examples] of Object.entries(cases)) {
+        const [, T] = ref.entry(`${c}.input_ids`).shape as [number, number];
+        const mask = await readI64(ref, `${c}.attention_mask`);
+        const nll = await readF32(ref, `${c}.nll`);
+        const samples = examples.map((ex) => ({ id: ex.id, text: ex.text, target: { start: ex.text.lastIndexOf(' ') + 1, end: ex.text.length } }));
+        const got = await captureRouting(dir, samples, { tokenizerPath });
+        examples.forEach((ex, b) => {
+          const length = mask.subarray(b * T, (b + 1) * T).reduce((a, v) => a + Number(v), 0);
+          const expected = nll[b * (T - 1) + length - 2]!;
+          const r = got[b]!;
+          assert.equal(r.targetTokenCount, 1, `${ex.id}: one answer token`);
+          worst = Math.max(worst, Math.abs((r.targetNll as number) - expected));
+          assert.ok(Math.abs((r.targetNll as number) - expected) < TOLERANCE, `${dir} ${ex.id}: target NLL ${r.targetNll} vs ${expected}`);
+        });
+      }
+    } finally {
+      await ref.close();
+    }
+  }
+  t.diagnostic(`max |target NLL diff| ${worst.toExponential(2)} over ${picked.length} checkpoints`);
 });

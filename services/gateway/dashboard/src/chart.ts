@@ -9,6 +9,8 @@ import type { Point } from './series.js';
 export interface ChartSeries {
   points: readonly Point[];
   color: string;
+  /** A control's curve (another probe set of the run): a thin dashed line, no points, not in "latest". */
+  control?: string;
 }
 
 export interface StepBand {
@@ -132,7 +134,7 @@ export function renderChart(spec: ChartSpec, axis: StepAxis): HTMLElement {
 }
 
 function latestText(spec: ChartSpec): string {
-  const all = spec.series.flatMap((ser) => ser.points);
+  const all = spec.series.filter((ser) => ser.control === undefined).flatMap((ser) => ser.points);
   if (all.length === 0) return '';
   const last = all.reduce((a, b) => (b.step > a.step ? b : a));
   return `latest ${spec.format(last.value)} @ ${formatStep(last.step)}`;
@@ -166,8 +168,13 @@ function lines(spec: ChartSpec, x: Scale, y: Scale): SVGElement[] {
     const pts = [...ser.points].sort((a, b) => a.step - b.step);
     if (pts.length > 1) {
       const d = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${r2(x.map(p.step))},${r2(y.map(p.value))}`).join('');
+      if (ser.control !== undefined) {
+        out.push(s('path', { class: 'series control', d, stroke: ser.color, 'stroke-dasharray': '3 2', 'data-control': ser.control }, s('title', null, `control: ${ser.control}`)));
+        continue;
+      }
       out.push(s('path', { class: 'series', d, stroke: ser.color }));
     }
+    if (ser.control !== undefined) continue;
     for (const p of pts) {
       out.push(s('circle', { class: 'pt', cx: x.map(p.step), cy: y.map(p.value), r: 2.6, fill: ser.color, 'data-step': p.step, 'data-value': p.value },
         s('title', null, `step ${formatStep(p.step)}: ${spec.format(p.value)}`)));

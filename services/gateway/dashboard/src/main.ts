@@ -112,7 +112,7 @@ function renderNoRuns(): void {
 
 async function loadDomain(run: RunDetail, index: number): Promise<DomainData> {
   const probeSet = run.probeSets[index]!;
-  const alerts = phaseAlerts(run.grokkingAlerts, state.tau).filter((a) => a.probeSetId === probeSet.id);
+  const alerts = phaseAlerts(run.grokkingAlerts).filter((a) => a.probeSetId === probeSet.id);
   const base: DomainData = { probeSet, series: null, problems: [], benchmark: benchmarkOf(run, probeSet.domain), alerts };
   try {
     const answer = await fetchDomainSeries(run.id, probeSet.id, state.tau);
@@ -163,7 +163,7 @@ async function load(): Promise<void> {
     const checkpoints = [...run.checkpoints].sort((a, b) => a.step - b.step);
     const domains = await Promise.all(run.probeSets.map((_, i) => loadDomain(run, i)));
     const view: RunView = {
-      run, checkpoints, tau: state.tau, domains, alerts: phaseAlerts(run.grokkingAlerts, state.tau),
+      run, checkpoints, tau: state.tau, domains, alerts: phaseAlerts(run.grokkingAlerts),
       axis: { steps: checkpoints.map((c) => c.step), kind: state.scale, hover },
     };
     lastView = view;

@@ -17,7 +17,7 @@ export interface DomainData {
   /** Why `series` is missing or partial (one line per failed field). */
   problems: string[];
   benchmark: Benchmark | null;
-  alerts: PhaseAlert[];
+  alerts: GrokkingAlertInfo[];
 }
 
 export interface RunView {
@@ -28,7 +28,7 @@ export interface RunView {
   axis: StepAxis;
   domains: DomainData[];
   /** Grokking phases at this tau, merged over distance variants. */
-  alerts: PhaseAlert[];
+  alerts: GrokkingAlertInfo[];
 }
 
 /** The benchmark paired with a domain and its accuracy series, from the run's checkpoints. */
@@ -39,43 +39,9 @@ export function benchmarkOf(run: RunDetail, domain: string): Benchmark | null {
   return { task, metric, points: metric === null ? [] : accuracySeries(run.checkpoints, task, metric) };
 }
 
-/** A detected phase, merged over the metric variants (distance parameters) it was found with. */
-export interface PhaseAlert {
-  probeSetId: string;
-  domain: string;
-  startStep: number;
-  endStep: number;
-  /** e.g. "distance", "normalized distance", "expert-level distance". */
-  variants: string[];
-  /** Evidence of the first variant (the plain distance when it is among them). */
-  evidence: Record<string, unknown>;
-}
-
-function variantOf(params: Record<string, unknown>): string {
-  const unit = params.unit === 'expert' ? 'expert-level ' : '';
-  return `${params.normalized === true ? 'normalized ' : ''}${unit}distance`;
-}
-
-/**
- * The run's alerts at threshold tau, one per probe set and phase: the platform stores one alert per
- * parameter set, so the same phase found with the plain and the normalized distance is shown once.
- */
-export function phaseAlerts(alerts: readonly GrokkingAlertInfo[], tau: number): PhaseAlert[] {
-  const merged = new Map<string, PhaseAlert>();
-  const sorted = [...alerts]
-    .filter((a) => a.params.threshold === undefined || a.params.threshold === tau)
-    .sort((a, b) => Number(a.params.normalized === true) - Number(b.params.normalized === true) || a.startStep - b.startStep);
-  for (const a of sorted) {
-    const key = `${a.probeSetId}|${a.startStep}|${a.endStep}`;
-    const variant = variantOf(a.params);
-    const seen = merged.get(key);
-    if (seen) {
-      if (!seen.variants.includes(variant)) seen.variants.push(variant);
-      continue;
-    }
-    merged.set(key, { probeSetId: a.probeSetId, domain: a.domain, startStep: a.startStep, endStep: a.endStep, variants: [variant], evidence: a.evidence });
-  }
-  return [...merged.values()].sort((a, b) => a.domain.localeCompare(b.domain) || a.startStep - b.startStep);
+/** The run's alerts (one per probe set and phase), by domain then step. */
+export function phaseAlerts(alerts: readonly GrokkingAlertInfo[]): GrokkingAlertInfo[] {
+  return [...alerts].sort((a, b) => a.domain.localeCompare(b.domain) || a.startStep - b.startStep);
 }
 
 /** Metrics jobs of a probe set across the run's checkpoints, counted by status. */

@@ -31,14 +31,29 @@ export interface CheckpointInfo {
   evaluations: { task: string; metric: string; value: number; stderr: number | null; n: number }[];
 }
 
+/** One signature metric's evidence in an alert (metrics' MetricEvidence). */
+export interface MetricEvidenceInfo {
+  name: string;
+  first: number | null;
+  last: number | null;
+  change: number | null;
+  agrees: boolean;
+  sharedWithControl: boolean;
+  control: string | null;
+}
+
 export interface GrokkingAlertInfo {
   probeSetId: string;
   domain: string;
   startStep: number;
   endStep: number;
-  /** The metrics parameters of the series the phase was found in (threshold, unit, normalized, ...). */
-  params: Record<string, unknown>;
-  evidence: Record<string, unknown>;
+  agreeing: string[];
+  evidence: {
+    threshold?: number;
+    loss?: { kind: string; max: number; spread: number };
+    metrics?: MetricEvidenceInfo[];
+    context?: Record<string, { first: number | null; last: number | null }>;
+  };
   detectedAt: string;
 }
 
@@ -67,12 +82,29 @@ export interface MemorizationInfo {
   groups: { label: string; step: number; size: number }[];
 }
 
+/** How much of a metric series exists; the API never computes on read, so a series can be partial. */
+export interface CoverageInfo {
+  expected: number;
+  computed: number;
+  pending: number;
+  failed: number;
+  missing: number;
+  complete: boolean;
+}
+
+export interface SeriesInfo {
+  points: MaybePoint[];
+  coverage: CoverageInfo;
+}
+
 export interface DomainSeries {
-  loss: MaybePoint[];
-  distance: MaybePoint[];
-  distanceNormalized: MaybePoint[];
-  consistency: MaybePoint[];
-  effectiveDimension: MaybePoint[];
+  loss: SeriesInfo;
+  /** The answer span's NLL, for probe rows that mark one (all points null otherwise). */
+  targetLoss: SeriesInfo;
+  distance: SeriesInfo;
+  distanceNormalized: SeriesInfo;
+  consistency: SeriesInfo;
+  effectiveDimension: SeriesInfo;
   memorization: MemorizationInfo | null;
 }
 
@@ -81,7 +113,10 @@ export interface CorrelationInfo {
   spearman: number | null;
   n: number;
   riseStep: number | null;
+  coverage: CoverageInfo;
 }
+
+const COVERAGE = 'coverage { expected computed pending failed missing complete }';
 
 export interface SampleInfo {
   id: string;
@@ -114,7 +149,7 @@ export async function fetchRun(id: string): Promise<GraphQLAnswer<{ run: RunDeta
         evaluationJobs { task status done total error }
         evaluations { task metric value stderr n }
       }
-      grokkingAlerts { probeSetId domain startStep endStep params evidence detectedAt }
+      grokkingAlerts { probeSetId domain startStep endStep agreeing evidence detectedAt }
     }
   }`, { id });
 }
@@ -123,11 +158,12 @@ export async function fetchDomainSeries(runId: string, probeSet: string, tau: nu
   const sel = 'probeSet: $ps, threshold: $tau';
   return query<{ run: DomainSeries | null }>('DomainSeries', `query DomainSeries($id: ID!, $ps: ID!, $tau: Float!) {
     run(id: $id) {
-      loss: metricSeries(${sel}, metric: TRAINING_LOSS) { step value }
-      distance: metricSeries(${sel}, metric: DISTANCE) { step value }
-      distanceNormalized: metricSeries(${sel}, normalized: true, metric: DISTANCE) { step value }
-      consistency: metricSeries(${sel}, metric: CONSISTENCY) { step value }
-      effectiveDimension: metricSeries(${sel}, metric: EFFECTIVE_DIMENSION) { step value }
+      loss: metricSeries(${sel}, metric: TRAINING_LOSS) { points { step value } ${COVERAGE} }
+      targetLoss: metricSeries(${sel}, metric: TARGET_LOSS) { points { step value } ${COVERAGE} }
+      distance: metricSeries(${sel}, metric: DISTANCE) { points { step value } ${COVERAGE} }
+      distanceNormalized: metricSeries(${sel}, normalized: true, metric: DISTANCE) { points { step value } ${COVERAGE} }
+      consistency: metricSeries(${sel}, metric: CONSISTENCY) { points { step value } ${COVERAGE} }
+      effectiveDimension: metricSeries(${sel}, metric: EFFECTIVE_DIMENSION) { points { step value } ${COVERAGE} }
       memorization(probeSet: $ps) { eps calibrated inBand delta total memorized fraction steps groups { label step size } }
     }
   }`, { id: runId, ps: probeSet, tau });
@@ -153,7 +189,7 @@ export async function fetchCorrelation(runId: string, probeSet: string, tau: num
   return query<{ run: DomainCorrelation | null }>('Correlation', `query Correlation($id: ID!, $ps: ID!, $tau: Float!, $b: String!, $bm: String) {
     run(id: $id) { ${fields.join('\n')} }
   }
-  fragment C on Correlation { pearson spearman n riseStep }`, { id: runId, ps: probeSet, tau, b: benchmark, bm: benchmarkMetric });
+  fragment C on Correlation { pearson spearman n riseStep ${COVERAGE} }`, { id: runId, ps: probeSet, tau, b: benchmark, bm: benchmarkMetric });
 }
 
 export interface SamplePage {

@@ -30,6 +30,7 @@ function toRow(jobId: string, checkpointId: string, c: SampleCapture): NewSample
     nll: c.nll,
     token_count: c.tokenCount,
     min_k_pp: c.minKPlusPlus,
+    target_nll: c.targetNll,
   };
 }
 
@@ -44,6 +45,9 @@ export async function handleCaptureJob(
   const row = await store.getCaptureJob(jobId);
   if (!row) throw new JobFailed(`capture job ${jobId} does not exist`, { retry: false });
   if (row.status === 'completed' || row.status === 'cancelled') {
+    // A redelivery after the capture committed: the event may not have gone out (a NATS outage),
+    // and the pipeline downstream of it is idempotent.
+    if (row.status === 'completed') await bus.publishEvent('capture.completed', { jobId, checkpointId, probeSetId, samples: row.done });
     log.info({ status: row.status }, 'capture job already settled; acknowledging');
     return;
   }
@@ -55,7 +59,9 @@ export async function handleCaptureJob(
 
   const samples = await store.listSamples(probeSetId);
   const already = await store.capturedSampleIds(checkpointId, probeSetId);
-  const todo = samples.filter((s) => !already.has(s.id)).map((s) => ({ sampleId: s.id, text: s.text }));
+  const todo = samples
+    .filter((s) => !already.has(s.id))
+    .map((s) => ({ sampleId: s.id, text: s.text, target: s.target_start === null || s.target_end === null ? null : { start: s.target_start, end: s.target_end } }));
   let done = already.size;
   const total = samples.length;
   log.info({ total, alreadyCaptured: done }, 'capture started');

@@ -46,7 +46,7 @@ export function createOnnxCapturer(opts: OnnxCapturerOptions): RoutingCapturer {
     async capture(checkpointUri, samples, { signal, tokenizerPath }, onBatch) {
       await permanentAsUnusable(captureRouting(
         checkpointUri,
-        samples.map((s) => ({ id: s.sampleId, text: s.text })),
+        samples.map((s) => ({ id: s.sampleId, text: s.text, ...(s.target === null ? {} : { target: s.target }) })),
         {
           executionProviders: opts.executionProviders,
           intraOpNumThreads: opts.intraOpNumThreads,
@@ -64,6 +64,7 @@ export function createOnnxCapturer(opts: OnnxCapturerOptions): RoutingCapturer {
           topkCounts: Float32Array.from(r.topkCounts),
           embedding: r.embedding,
           nll: Number.isFinite(r.meanNll) ? r.meanNll : null,
+          targetNll: r.targetNll,
           tokenCount: r.tokenCount,
           minKPlusPlus: r.minKPlusPlusScore,
         }))),

@@ -3,6 +3,8 @@
 export interface CaptureSample {
   sampleId: string;
   text: string;
+  /** Characters of text that are the target; its NLL is captured as targetNll. */
+  target: { start: number; end: number } | null;
 }
 
 /** One sample's routing summary (method.md section 2) and training-loss statistics. */
@@ -18,6 +20,8 @@ export interface SampleCapture {
   embedding: Float32Array | null;
   /** Null for a one-token sample (nothing to predict). */
   nll: number | null;
+  /** Mean NLL of the target's tokens; null without a target (or when truncation cut it off). */
+  targetNll: number | null;
   tokenCount: number;
   minKPlusPlus: number | null;
 }

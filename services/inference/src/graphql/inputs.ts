@@ -52,7 +52,9 @@ export class IngestSampleInput {
   @Field(() => [[Float]], { nullable: true }) weights?: number[][] | null;
   @Field(() => [[[Int]]], { nullable: true }) routedExperts?: number[][][] | null;
   @Field(() => Int, { nullable: true, description: 'Number of experts; required with routedExperts.' }) experts?: number | null;
-  @Field(() => Float, { nullable: true }) nll?: number | null;
+  @Field(() => Float, { nullable: true, description: 'Mean per-token NLL of the whole sample.' }) nll?: number | null;
+  @Field(() => Float, { nullable: true, description: "Mean NLL of the sample's target (answer) tokens, when the probe row marks a target." })
+  targetNll?: number | null;
   @Field(() => Int, { nullable: true }) tokenCount?: number | null;
 }
 

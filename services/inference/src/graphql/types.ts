@@ -68,6 +68,14 @@ export class SampleType {
   @Field(() => String, { nullable: true, description: 'The "id" given in the source row.' }) externalId!: string | null;
   @Field() text!: string;
   @Field(() => String, { nullable: true, description: 'Data group within the domain.' }) group!: string | null;
+  @Field(() => TargetSpanType, { nullable: true, description: 'The characters of text that are its target (the answer); null: none marked.' })
+  target!: TargetSpanType | null;
+}
+
+@ObjectType('TargetSpan', { description: 'Characters [start, end) of a sample\'s text: its target, e.g. the completion of a prompt.' })
+export class TargetSpanType {
+  @Field(() => Int) start!: number;
+  @Field(() => Int) end!: number;
 }
 
 @ObjectType('CaptureJob', { description: 'Routing capture of one probe set at one checkpoint.' })
@@ -105,6 +113,8 @@ export class SampleRoutingType {
   @Field(() => [RoutingLayerType]) layers!: RoutingLayerType[];
   @Field(() => Float, { nullable: true, description: 'Per-token mean negative log-likelihood of the next token.' })
   nll!: number | null;
+  @Field(() => Float, { nullable: true, description: "Mean NLL of the sample's target tokens (its answer); null when it marks none." })
+  targetNll!: number | null;
   @Field(() => Int, { nullable: true }) tokenCount!: number | null;
 }
 
@@ -136,6 +146,7 @@ export const toProbeSet = (p: ProbeSet): ProbeSetType => ({
 
 export const toSample = (s: Sample): SampleType => ({
   id: s.id, probeSetId: s.probe_set_id, index: s.idx, externalId: s.external_id, text: s.text, group: s.group_name,
+  target: s.target_start === null || s.target_end === null ? null : { start: s.target_start, end: s.target_end },
 });
 
 export const toCaptureJob = (j: CaptureJob): CaptureJobType => ({
@@ -157,5 +168,5 @@ export function toSampleRouting(r: SampleRouting): SampleRoutingType {
   for (let l = 0; l < r.layers; l++) {
     layers.push({ layer: l, weights: Array.from(weights.subarray(l * r.experts, (l + 1) * r.experts)) });
   }
-  return { checkpointId: r.checkpoint_id, experts: r.experts, layers, nll: r.nll, tokenCount: r.token_count };
+  return { checkpointId: r.checkpoint_id, experts: r.experts, layers, nll: r.nll, targetNll: r.target_nll, tokenCount: r.token_count };
 }

@@ -5,6 +5,8 @@ export interface ProbeRow {
   text: string;
   group: string | null;
   meta: Record<string, unknown> | null;
+  /** Characters of text that are the target (the answer), e.g. from a prompt/completion pair. */
+  target: { start: number; end: number } | null;
 }
 
 export class ProbeRowError extends Error {
@@ -14,7 +16,31 @@ export class ProbeRowError extends Error {
   }
 }
 
-const KNOWN_KEYS = new Set(['id', 'text', 'group']);
+const KNOWN_KEYS = new Set(['id', 'text', 'group', 'target', 'prompt', 'completion']);
+
+/**
+ * The sample's text and target: {"text", "target": [start, end]} (character offsets, end exclusive),
+ * {"prompt", "completion"} as evaluation datasets split them (text = prompt + completion, the
+ * completion is the target), or {"text"} alone (no target).
+ */
+function textAndTarget(row: Record<string, unknown>, source: string, line: number): { text: string; target: ProbeRow['target'] } {
+  if (row.prompt !== undefined || row.completion !== undefined) {
+    if (row.text !== undefined || row.target !== undefined) throw new ProbeRowError(source, line, 'give "text" (with an optional "target") or "prompt" and "completion", not both');
+    if (typeof row.prompt !== 'string' || typeof row.completion !== 'string' || row.completion.length === 0) {
+      throw new ProbeRowError(source, line, '"prompt" must be a string and "completion" a non-empty string');
+    }
+    const text = row.prompt + row.completion;
+    return { text, target: { start: row.prompt.length, end: text.length } };
+  }
+  if (typeof row.text !== 'string' || row.text.length === 0) {
+    throw new ProbeRowError(source, line, '"text" must be a non-empty string');
+  }
+  if (row.target === undefined || row.target === null) return { text: row.text, target: null };
+  const t = row.target;
+  const valid = Array.isArray(t) && t.length === 2 && t.every((x) => Number.isSafeInteger(x)) && 0 <= (t[0] as number) && (t[0] as number) < (t[1] as number) && (t[1] as number) <= row.text.length;
+  if (!valid) throw new ProbeRowError(source, line, `"target" must be [start, end] character offsets with 0 <= start < end <= ${row.text.length} (the text's length)`);
+  return { text: row.text, target: { start: (t as number[])[0] as number, end: (t as number[])[1] as number } };
+}
 
 /** Validates one decoded row; `line` is 1-based and only used in error messages. */
 export function toProbeRow(value: unknown, source: string, line: number): ProbeRow {
@@ -22,9 +48,7 @@ export function toProbeRow(value: unknown, source: string, line: number): ProbeR
     throw new ProbeRowError(source, line, 'expected a JSON object');
   }
   const row = value as Record<string, unknown>;
-  if (typeof row.text !== 'string' || row.text.length === 0) {
-    throw new ProbeRowError(source, line, '"text" must be a non-empty string');
-  }
+  const { text, target } = textAndTarget(row, source, line);
   if (row.id !== undefined && typeof row.id !== 'string' && typeof row.id !== 'number') {
     throw new ProbeRowError(source, line, '"id" must be a string or number');
   }
@@ -35,7 +59,8 @@ export function toProbeRow(value: unknown, source: string, line: number): ProbeR
   for (const [k, v] of Object.entries(row)) if (!KNOWN_KEYS.has(k)) meta[k] = v;
   return {
     externalId: row.id === undefined ? null : String(row.id),
-    text: row.text,
+    text,
+    target,
     group: typeof row.group === 'string' ? row.group : null,
     meta: Object.keys(meta).length > 0 ? meta : null,
   };

@@ -144,6 +144,8 @@ export class InferenceStore {
           text: row.text,
           group_name: row.group,
           meta: row.meta === null ? null : JSON.stringify(row.meta),
+          target_start: row.target?.start ?? null,
+          target_end: row.target?.end ?? null,
         }));
         await tx.insertInto('inference.sample').values(batch).execute();
       }

@@ -97,7 +97,15 @@ const runSettings: Migration = {
   },
 };
 
+/** Samples may mark a target span (the answer); captures store its NLL beside the whole-sample NLL. */
+const targetSpan: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.withSchema('inference').alterTable('sample').addColumn('target_start', 'integer').addColumn('target_end', 'integer').execute();
+    await db.schema.withSchema('inference').alterTable('sample_routing').addColumn('target_nll', 'double precision').execute();
+  },
+};
+
 export const inferenceMigrations: SchemaMigrations = {
   schema: 'inference',
-  migrations: { '0001-initial': initial, '0002-run-settings': runSettings },
+  migrations: { '0001-initial': initial, '0002-run-settings': runSettings, '0003-target-span': targetSpan },
 };

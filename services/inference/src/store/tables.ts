@@ -54,6 +54,9 @@ export interface SampleTable {
   text: string;
   group_name: string | null;
   meta: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  /** Characters [target_start, target_end) of text are the target (the answer); null: no target. */
+  target_start: ColumnType<number | null, number | null | undefined, number | null>;
+  target_end: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface CaptureJobTable {
@@ -88,6 +91,8 @@ export interface SampleRoutingTable {
   token_count: number | null;
   /** Min-K%++ statistic (method.md section 6), when the capture computed it. */
   min_k_pp: number | null;
+  /** Mean NLL of the sample's target tokens (its answer), when the sample has a target. */
+  target_nll: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
 }
 

@@ -13,6 +13,8 @@ export interface RoutedSample {
   /** L x K row-major token-mean router softmax (method.md 2). */
   readonly g: Float32Array;
   readonly nll: number | null;
+  /** NLL of the sample's target span (its answer); null when it marks none. */
+  readonly targetNll: number | null;
 }
 
 export interface ProbeSetRouting {
@@ -66,7 +68,10 @@ export function decodeProbeSetRouting(checkpointId: string, probeSetId: string, 
     if (r.nll !== null && !(Number.isFinite(r.nll) && r.nll >= 0)) {
       throw new MetricsInputError(`nll is ${r.nll}, expected a finite per-token NLL >= 0`, here);
     }
-    return { sampleId: r.sampleId, idx: r.idx, group: r.group, g: decodeFloat32(bytes, 'routing'), nll: r.nll };
+    if (r.targetNll !== null && !(Number.isFinite(r.targetNll) && r.targetNll >= 0)) {
+      throw new MetricsInputError(`target nll is ${r.targetNll}, expected a finite NLL >= 0`, here);
+    }
+    return { sampleId: r.sampleId, idx: r.idx, group: r.group, g: decodeFloat32(bytes, 'routing'), nll: r.nll, targetNll: r.targetNll };
   });
   return { checkpointId, probeSetId, layers, experts, samples };
 }

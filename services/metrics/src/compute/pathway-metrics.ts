@@ -6,6 +6,8 @@ import {
   effectiveDimension,
   extractPathways,
   groupConsistency,
+  meanPathwayLength,
+  meanRoutingEntropy,
   PathwayError,
   routerGeometry,
   sampleConsistencies,
@@ -124,6 +126,7 @@ export async function computePathwayMetrics(
     for (let l = 0; l < layers; l++) step(`group ${group.name}: layer ${l}`);
 
     const nlls = members.map((s) => s.nll).filter((v): v is number => v !== null);
+    const targetNlls = members.map((s) => s.targetNll).filter((v): v is number => v !== null);
     const labels = nlls.length === n ? nlls : undefined;
     const bound = withSample(routing, members, () =>
       effectiveDimension(members.map((s) => s.g), layers, experts, labels === undefined ? {} : { labels }),
@@ -159,6 +162,10 @@ export async function computePathwayMetrics(
       bias: bound.meanBias,
       mean_nll: nlls.length === 0 ? null : nlls.reduce((a, b) => a + b, 0) / nlls.length,
       nll_samples: nlls.length,
+      mean_target_nll: targetNlls.length === 0 ? null : targetNlls.reduce((a, b) => a + b, 0) / targetNlls.length,
+      target_nll_samples: targetNlls.length,
+      pathway_length: meanPathwayLength(groupPathways),
+      routing_entropy: experts >= 2 ? meanRoutingEntropy(members.map((s) => s.g), layers, experts) : null,
       layerwise: JSON.stringify(layerwise),
     });
   }

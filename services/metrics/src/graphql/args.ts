@@ -1,7 +1,7 @@
 // Arguments of the metric queries. Defaults are method.md's; rules (ranges, existence) are checked
 // by the use cases, which answer BAD_USER_INPUT / NOT_FOUND.
 import { ArgsType, Field, Float, ID, Int } from 'type-graphql';
-import { DistanceUnitValue, MetricNameValue } from './metric-types.js';
+import { DistanceUnitValue, MemorizationLossValue, MetricNameValue } from './metric-types.js';
 
 @ArgsType()
 export class ResultArgs {
@@ -19,6 +19,8 @@ export class ResultArgs {
   pairs?: number | null;
   @Field(() => Int, { defaultValue: 0, description: 'Seed of the pair sampler (only used with pairs).' })
   seed!: number;
+  @Field({ defaultValue: false, description: 'Every pair even on a probe set too large for that by default (then 100,000 pairs are sampled).' })
+  exact!: boolean;
   @Field({ defaultValue: '*', description: '"*" for every sample of the probe set, or a data group with at least 2 samples.' })
   group!: string;
 }
@@ -44,4 +46,6 @@ export class MemorizationArgs {
   @Field(() => String, { nullable: true }) domain?: string | null;
   @Field(() => Float, { nullable: true, description: 'NLL threshold (> 0); left out: calibrated on a 0.1 grid.' }) eps?: number | null;
   @Field(() => Float, { defaultValue: 0.05, description: 'Allowed distance from the final NLL.' }) delta!: number;
+  @Field(() => MemorizationLossValue, { nullable: true, description: 'NLL judged: target (the answer span) or sample (every token); left out: target when every sample marks one.' })
+  loss?: MemorizationLossValue | null;
 }

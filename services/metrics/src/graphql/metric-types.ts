@@ -1,9 +1,10 @@
 // GraphQL types of the pathway metrics (method.md 3-7) and their mapping from the use cases' views.
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { RunVariant } from '../commands/variants.js';
 import type { CorrelationView } from '../queries/correlation-query.js';
 import type { MemorizationView } from '../queries/memorization-query.js';
 import type { PathwayMetricsView } from '../queries/pathway-query.js';
-import type { MetricPoint } from '../queries/series.js';
+import type { MetricPoint, MetricSeriesView, SeriesCoverage } from '../queries/series.js';
 import type { StoredDistance, StoredLayer } from '../store/tables.js';
 
 export enum DistanceUnitValue {
@@ -28,6 +29,9 @@ export enum MetricNameValue {
   BOUND = 'BOUND',
   BIAS = 'BIAS',
   TRAINING_LOSS = 'TRAINING_LOSS',
+  TARGET_LOSS = 'TARGET_LOSS',
+  PATHWAY_LENGTH = 'PATHWAY_LENGTH',
+  ROUTING_ENTROPY = 'ROUTING_ENTROPY',
 }
 registerEnumType(MetricNameValue, {
   name: 'MetricName',
@@ -41,6 +45,22 @@ registerEnumType(MetricNameValue, {
     BOUND: { description: 'Complexity term (d_eff + log(1/delta)) / n of the generalization bound, mean over layers.' },
     BIAS: { description: 'Bias term of the bound with per-sample NLL as labels, mean over layers.' },
     TRAINING_LOSS: { description: 'Mean per-token training NLL of the group\'s samples.' },
+    PATHWAY_LENGTH: { description: 'Mean experts per layer of the pathways at this threshold: a raw distance grows with it (a confound, not a signal).' },
+    ROUTING_ENTROPY: { description: 'Mean routing entropy per layer divided by ln K (1: uniform): near-uniform routing ranks experts by noise.' },
+    TARGET_LOSS: { description: 'Mean NLL of the samples\' target spans (their answers), for probe rows that mark one; what memorization of an answer means.' },
+  },
+});
+
+export enum MemorizationLossValue {
+  target = 'target',
+  sample = 'sample',
+}
+registerEnumType(MemorizationLossValue, {
+  name: 'MemorizationLoss',
+  description: 'Which NLL memorization (method.md 6) is judged on.',
+  valuesConfig: {
+    target: { description: "The target span's NLL (the answer), for probe rows that mark one." },
+    sample: { description: 'The per-token mean NLL of the whole sample (method.md 6 as written).' },
   },
 });
 
@@ -97,6 +117,7 @@ export class PathwayMetricsType {
   @Field(() => Float, { nullable: true, description: 'Bias term with NLL labels, mean over layers; null unless every sample has an NLL.' })
   bias!: number | null;
   @Field(() => Float, { nullable: true, description: 'Mean per-token training NLL of the samples.' }) meanNll!: number | null;
+  @Field(() => Float, { nullable: true, description: "Mean NLL of the samples' target spans; null when no sample marks one." }) meanTargetNll!: number | null;
 }
 
 @ObjectType('MetricPoint')
@@ -104,6 +125,62 @@ export class MetricPointType {
   @Field(() => Int) step!: number;
   @Field(() => ID) checkpointId!: string;
   @Field(() => Float, { nullable: true }) value!: number | null;
+}
+
+@ObjectType('SeriesCoverage', {
+  description: 'How much of a metric series exists. Reads never compute: a series is complete when the pipeline (or requestMetrics) has computed every checkpoint.',
+})
+export class SeriesCoverageType {
+  @Field(() => Int, { description: "Checkpoints of the run." }) expected!: number;
+  @Field(() => Int, { description: 'Checkpoints with a result.' }) computed!: number;
+  @Field(() => Int, { description: 'Computations queued or running.' }) pending!: number;
+  @Field(() => Int, { description: 'Computations that failed (see metricsJobs for why).' }) failed!: number;
+  @Field(() => Int, { description: 'Checkpoints with no computation of this variant: not requested, cancelled, or routing incomplete.' }) missing!: number;
+  @Field({ description: 'Every checkpoint has its result; anything computed from an incomplete series is provisional.' }) complete!: boolean;
+}
+
+@ObjectType('MetricSeries', { description: 'A group metric across the run\'s checkpoints, as far as it is computed.' })
+export class MetricSeriesType {
+  @Field(() => [MetricPointType], { description: 'Checkpoints with a result, ascending step.' }) points!: MetricPointType[];
+  @Field(() => SeriesCoverageType) coverage!: SeriesCoverageType;
+}
+
+@ObjectType('MetricVariant', { description: 'A parameter set the pipeline computes at each of the run\'s checkpoints.' })
+export class MetricVariantType {
+  @Field(() => Float) threshold!: number;
+  @Field(() => DistanceUnitValue) unit!: DistanceUnitValue;
+  @Field() normalized!: boolean;
+  @Field(() => Int, { nullable: true, description: 'Sampled pairs; null: every pair, except on probe sets too large for that (then 100,000 sampled pairs unless exact).' })
+  pairs!: number | null;
+  @Field(() => Float) seed!: number;
+  @Field({ description: 'Every pair even on a large probe set.' }) exact!: boolean;
+  @Field({ description: 'Asked for with requestMetrics; false: a default at one of the run\'s thresholds.' }) requested!: boolean;
+}
+
+@InputType('MetricVariantInput', { description: 'A metric variant: the parameters of method.md 3-5 a computation uses.' })
+export class MetricVariantInput {
+  @Field(() => Float, { defaultValue: 0.7, description: 'Pathway threshold tau in (0, 1].' }) threshold!: number;
+  @Field(() => DistanceUnitValue, { defaultValue: DistanceUnitValue.char }) unit!: DistanceUnitValue;
+  @Field({ defaultValue: false, description: 'Divide each distance by the longer pathway length.' }) normalized!: boolean;
+  @Field(() => Int, { nullable: true, description: 'Sample this many pairs per group (>= 2); null: every pair (capped on large probe sets unless exact).' })
+  pairs?: number | null;
+  @Field(() => Int, { defaultValue: 0, description: 'Seed of the pair sampler (only used with pairs).' }) seed!: number;
+  @Field({ defaultValue: false, description: 'Every pair even on a probe set too large for that by default.' }) exact!: boolean;
+}
+
+@ObjectType('MetricsRequest', { description: 'What requestMetrics did.' })
+export class MetricsRequestType {
+  @Field(() => MetricVariantType) variant!: MetricVariantType;
+  @Field({ description: 'The variant is new to the run; it is also computed at the run\'s future checkpoints.' }) added!: boolean;
+  @Field(() => Int, { description: 'Computations queued by this request.' }) queued!: number;
+  @Field(() => Int, { description: 'Checkpoint and probe set pairs whose routing is incomplete; their capture queues the variant.' }) awaitingCapture!: number;
+  @Field(() => [ID], { description: 'Every job of the variant at the run\'s captured checkpoints (metricsJob(id) follows one).' }) jobIds!: string[];
+}
+
+@ObjectType('MetricsCancellation', { description: 'What cancelMetrics did.' })
+export class MetricsCancellationType {
+  @Field(() => [ID], { description: 'Jobs that were queued or running and are now cancelled.' }) cancelledJobIds!: string[];
+  @Field({ description: 'The requested variant was removed from the run (no longer computed at new checkpoints).' }) removed!: boolean;
 }
 
 @ObjectType('GrokkingGroup', { description: 'Pretrain@t: the samples first memorized at checkpoint t (method.md 6).' })
@@ -115,6 +192,7 @@ export class GrokkingGroupType {
 
 @ObjectType('Memorization', { description: 'When the probe samples are memorized (method.md 6).' })
 export class MemorizationType {
+  @Field(() => MemorizationLossValue, { description: 'The NLL judged.' }) loss!: MemorizationLossValue;
   @Field(() => Float) eps!: number;
   @Field({ description: 'eps was calibrated (0.1 grid, 20-25% memorized before the last checkpoint).' }) calibrated!: boolean;
   @Field(() => Boolean, { nullable: true, description: 'The calibration reached the 20-25% band; null when eps was given.' })
@@ -124,6 +202,8 @@ export class MemorizationType {
   @Field(() => Int, { description: 'Samples memorized strictly before the last checkpoint.' }) memorized!: number;
   @Field(() => Float) fraction!: number;
   @Field(() => [Int], { description: 'Steps of the checkpoints at which every sample has an NLL, ascending.' }) steps!: number[];
+  @Field(() => Int, { description: 'Checkpoints of the run; more than steps while captures are outstanding (the groups are then provisional).' })
+  expectedCheckpoints!: number;
   @Field(() => [GrokkingGroupType]) groups!: GrokkingGroupType[];
 }
 
@@ -142,6 +222,7 @@ export class CorrelationType {
   @Field(() => String, { nullable: true }) benchmarkMetric!: string | null;
   @Field(() => Int, { nullable: true, description: "Step where accuracy's sustained rise starts (afterRise only)." }) riseStep!: number | null;
   @Field(() => [CorrelationPointType]) points!: CorrelationPointType[];
+  @Field(() => SeriesCoverageType, { description: 'Coverage of the metric series; r over an incomplete series is provisional.' }) coverage!: SeriesCoverageType;
 }
 
 const toDistance = (d: StoredDistance): DistanceStatsType => ({ ...d });
@@ -191,9 +272,18 @@ export function toPathwayMetrics(v: PathwayMetricsView): PathwayMetricsType {
     bound: r?.bound ?? null,
     bias: r?.bias ?? null,
     meanNll: r?.mean_nll ?? null,
+    meanTargetNll: r?.mean_target_nll ?? null,
   };
 }
 
 export const toMetricPoint = (p: MetricPoint): MetricPointType => ({ ...p });
-export const toMemorization = (m: MemorizationView): MemorizationType => ({ ...m, groups: m.groups.map((g) => ({ ...g })) });
-export const toCorrelation = (c: CorrelationView): CorrelationType => ({ ...c, points: c.points.map((p) => ({ ...p })) });
+export const toCoverage = (c: SeriesCoverage): SeriesCoverageType => ({ ...c });
+export const toMetricSeries = (s: MetricSeriesView): MetricSeriesType => ({ points: s.points.map(toMetricPoint), coverage: toCoverage(s.coverage) });
+export const toMetricVariant = (v: RunVariant): MetricVariantType => ({
+  ...v.params,
+  unit: v.params.unit as DistanceUnitValue,
+  exact: v.exact,
+  requested: v.requested,
+});
+export const toMemorization = (m: MemorizationView): MemorizationType => ({ ...m, loss: m.loss as MemorizationLossValue, groups: m.groups.map((g) => ({ ...g })) });
+export const toCorrelation = (c: CorrelationView): CorrelationType => ({ ...c, points: c.points.map((p) => ({ ...p })), coverage: toCoverage(c.coverage) });

@@ -39,6 +39,10 @@ describe('metrics subgraph queries', () => {
   async function run<T>(source: string, variables: Record<string, unknown>): Promise<ExecutionResult<T>> {
     return (await graphql({ schema, source, variableValues: variables, contextValue: { metrics: fx.service } })) as ExecutionResult<T>;
   }
+  async function mutate<T>(source: string, variables: Record<string, unknown>): Promise<ExecutionResult<T>> {
+    const res = await run<T>(source, variables);
+    return JSON.parse(JSON.stringify(res)) as ExecutionResult<T>;
+  }
   /** One entity's field through _entities, as the gateway asks for it. */
   async function entity<T>(typename: 'Checkpoint' | 'Run', id: string, selection: string, variables: Record<string, unknown> = {}): Promise<{ data: T | null; code: string | undefined; message: string | undefined }> {
     const defs = Object.keys(variables).map((k) => `, $${k}: ${variableType(k)}`).join('');
@@ -108,10 +112,24 @@ describe('metrics subgraph queries', () => {
     assert.deepEqual(await fx.service.store.listJobs({ checkpointId }), [], 'nothing queued before the capture is complete');
 
     await insertRouting(fx.db.kysely, checkpointId, rows.slice(4));
+    const notComputed = await entity<Answer>('Checkpoint', checkpointId, selection, { group: 'x' });
+    assert.equal(notComputed.data?.pathwayMetrics.status, 'not_computed');
+    assert.match(String(notComputed.data?.pathwayMetrics.note), /requestMetrics computes it/);
+    assert.deepEqual(await fx.service.store.listJobs({ checkpointId }), [], 'a read queues nothing, even with the routing complete');
+
+    const runId = (await fx.service.sources.getCheckpoint(checkpointId))!.runId;
+    const request = await mutate<{ requestMetrics: { queued: number; added: boolean; jobIds: string[] } }>(
+      `mutation($r: ID!) { requestMetrics(runId: $r, domain: "physics", variant: {}) { queued added awaitingCapture jobIds } }`,
+      { r: runId },
+    );
+    assert.equal(request.errors, undefined);
+    assert.equal(request.data?.requestMetrics.queued, 1);
+    assert.equal(request.data?.requestMetrics.added, false, 'the paper\'s variant is a default of every run');
     const queued = await entity<Answer>('Checkpoint', checkpointId, selection, { group: 'x' });
     assert.equal(queued.data?.pathwayMetrics.status, 'queued');
+    assert.equal(queued.data?.pathwayMetrics.jobId, request.data?.requestMetrics.jobIds[0]);
     const again = await entity<Answer>('Checkpoint', checkpointId, selection, { group: '*' });
-    assert.equal(again.data?.pathwayMetrics.jobId, queued.data?.pathwayMetrics.jobId, 'the same parameters reuse the job whatever the group');
+    assert.equal(again.data?.pathwayMetrics.jobId, queued.data?.pathwayMetrics.jobId, 'the same parameters share the job whatever the group');
     assert.equal((await fx.service.store.listJobs({ checkpointId })).length, 1);
 
     const worker = await fx.service.startWorker();
@@ -156,8 +174,7 @@ describe('metrics subgraph queries', () => {
     assert.ok(typeof done.consistency === 'number', 'router matrices were stored, so consistency is computed');
 
     const other = await entity<Answer>('Checkpoint', checkpointId, `pathwayMetrics(domain: "physics", unit: expert, normalized: true) { status jobId }`);
-    assert.equal(other.data?.pathwayMetrics.status, 'queued');
-    assert.notEqual(other.data?.pathwayMetrics.jobId, queued.data?.pathwayMetrics.jobId, 'other parameters, another job');
+    assert.equal(other.data?.pathwayMetrics.status, 'not_computed', 'other parameters, no job until requested');
   });
 
   test('pathwayMetrics: bad arguments answer BAD_USER_INPUT or NOT_FOUND', async () => {
@@ -190,7 +207,7 @@ describe('metrics subgraph queries', () => {
     assert.deepEqual(await fx.service.store.listJobs({ checkpointId }), [], 'no job for a rejected request');
   });
 
-  test('metricSeries: stored values by step; missing results are queued when their routing is complete', async () => {
+  test('metricSeries: stored values by step with their coverage; a read queues nothing', async () => {
     const next = seededUniform(4);
     const steps = [1000, 2000, 3000, 4000, 5000, 6000];
     const { runId, checkpointIds } = await insertRun(fx.db.kysely, steps);
@@ -203,25 +220,25 @@ describe('metrics subgraph queries', () => {
     for (let t = 0; t < 4; t++) {
       await storeResult(checkpointIds[t] as string, probeSetId, { distance_mean: distances[t], consistency: consistencies[t], mean_nll: 3 - t / 2 });
     }
-    const series = async (metric: string) =>
-      entity<{ metricSeries: { step: number; value: number | null }[] }>('Run', runId, `metricSeries(metric: ${metric}, domain: "bio") { step value }`);
+    type Series = { metricSeries: { points: { step: number; value: number | null }[]; coverage: Record<string, number | boolean> } };
+    const coverage = 'coverage { expected computed pending failed missing complete }';
+    const series = async (metric: string) => entity<Series>('Run', runId, `metricSeries(metric: ${metric}, domain: "bio") { points { step value } ${coverage} }`);
 
     const d = await series('DISTANCE');
     assert.equal(d.message, undefined);
-    assert.deepEqual(d.data?.metricSeries, [{ step: 1000, value: 10 }, { step: 2000, value: 8 }, { step: 3000, value: 6 }, { step: 4000, value: 5 }]);
-    assert.deepEqual((await series('CONSISTENCY')).data?.metricSeries.map((p) => p.value), [0.5, null, 0.7, 0.9]);
-    assert.deepEqual((await series('TRAINING_LOSS')).data?.metricSeries.map((p) => p.value), [3, 2.5, 2, 1.5]);
+    assert.deepEqual(d.data?.metricSeries.points, [{ step: 1000, value: 10 }, { step: 2000, value: 8 }, { step: 3000, value: 6 }, { step: 4000, value: 5 }]);
+    assert.deepEqual(d.data?.metricSeries.coverage, { expected: 6, computed: 4, pending: 0, failed: 0, missing: 2, complete: false });
+    assert.deepEqual((await series('CONSISTENCY')).data?.metricSeries.points.map((p) => p.value), [0.5, null, 0.7, 0.9]);
+    assert.deepEqual((await series('TRAINING_LOSS')).data?.metricSeries.points.map((p) => p.value), [3, 2.5, 2, 1.5]);
+    for (const c of checkpointIds.slice(4)) assert.deepEqual(await fx.service.store.listJobs({ checkpointId: c }), [], 'a read queues nothing');
 
-    const queued = await fx.service.store.listJobs({ checkpointId: checkpointIds[4] });
-    assert.equal(queued.length, 1, 'step 5000 has routing but no result: queued');
-    assert.equal(queued[0]?.status, 'queued');
-    assert.deepEqual(await fx.service.store.listJobs({ checkpointId: checkpointIds[5] }), [], 'step 6000 has no routing: nothing queued');
-    await series('DISTANCE');
-    assert.equal((await fx.service.store.listJobs({ checkpointId: checkpointIds[4] })).length, 1, 'asking again queues nothing new');
+    await fx.service.queueMetrics(checkpointIds[4] as string, probeSetId);
+    assert.deepEqual((await series('DISTANCE')).data?.metricSeries.coverage, { expected: 6, computed: 4, pending: 1, failed: 0, missing: 1, complete: false });
 
-    const normalized = await entity<{ metricSeries: unknown[] }>('Run', runId, 'metricSeries(metric: DISTANCE, domain: "bio", normalized: true) { step value }');
-    assert.deepEqual(normalized.data?.metricSeries, [], 'other parameters have no results yet');
-    const bad = await entity('Run', '22222222-2222-2222-2222-222222222222', 'metricSeries(metric: DISTANCE, domain: "bio") { step }');
+    const normalized = await entity<Series>('Run', runId, `metricSeries(metric: DISTANCE, domain: "bio", normalized: true) { points { step value } ${coverage} }`);
+    assert.deepEqual(normalized.data?.metricSeries.points, [], 'other parameters have no results');
+    assert.equal(normalized.data?.metricSeries.coverage.missing, 6);
+    const bad = await entity('Run', '22222222-2222-2222-2222-222222222222', 'metricSeries(metric: DISTANCE, domain: "bio") { points { step } }');
     assert.equal(bad.code, 'NOT_FOUND');
   });
 

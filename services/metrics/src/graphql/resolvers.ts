@@ -1,17 +1,23 @@
 // Thin resolvers: argument shapes from type-graphql, rules and data from MetricsService.
 import { isUuid } from '@grokwatch/service-kit';
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { notFound } from '@grokwatch/service-kit';
 import type { MetricName } from '../queries/metric-names.js';
 import { CorrelationArgs, MemorizationArgs, MetricSeriesArgs, ResultArgs } from './args.js';
 import type { MetricsContext } from './context.js';
 import {
   CorrelationType,
   MemorizationType,
-  MetricPointType,
+  MetricsCancellationType,
+  MetricSeriesType,
+  MetricsRequestType,
+  MetricVariantInput,
+  MetricVariantType,
   PathwayMetricsType,
   toCorrelation,
   toMemorization,
-  toMetricPoint,
+  toMetricSeries,
+  toMetricVariant,
   toPathwayMetrics,
 } from './metric-types.js';
 import { CheckpointEntity, GrokkingAlertType, MetricsJobType, RunEntity, toGrokkingAlert, toMetricsJob } from './types.js';
@@ -24,6 +30,46 @@ export class MetricsJobResolver {
     const row = isUuid(id) ? await ctx.metrics.store.getJob(id) : undefined;
     return row ? toMetricsJob(row) : null;
   }
+
+  @Mutation(() => MetricsRequestType, {
+    description:
+      "Computes a metric variant at every captured checkpoint of the run (one probe set, or all of the run's) and at its future checkpoints. Reads never compute; this is how a new threshold, unit or pair sampling gets its numbers.",
+  })
+  async requestMetrics(
+    @Ctx() ctx: MetricsContext,
+    @Arg('runId', () => ID) runId: string,
+    @Arg('variant', () => MetricVariantInput) variant: MetricVariantInput,
+    @Arg('probeSet', () => ID, { nullable: true }) probeSet: string | null,
+    @Arg('domain', () => String, { nullable: true }) domain: string | null,
+  ): Promise<MetricsRequestType> {
+    const view = await ctx.metrics.requestVariant(runId, { ...variant, probeSet, domain });
+    return {
+      variant: toMetricVariant({ params: view.params, exact: view.exact, requested: true }),
+      added: view.added,
+      queued: view.queued,
+      awaitingCapture: view.awaitingCapture,
+      jobIds: view.jobs.map((j) => j.id),
+    };
+  }
+
+  @Mutation(() => MetricsCancellationType, {
+    description: "Cancels the run's queued and running metrics computations: those of one variant (which is then no longer computed at new checkpoints), or all.",
+  })
+  async cancelMetrics(
+    @Ctx() ctx: MetricsContext,
+    @Arg('runId', () => ID) runId: string,
+    @Arg('variant', () => MetricVariantInput, { nullable: true }) variant: MetricVariantInput | null,
+  ): Promise<MetricsCancellationType> {
+    const view = await ctx.metrics.cancelMetrics(runId, { variant });
+    return { cancelledJobIds: view.cancelled.map((j) => j.id), removed: view.removed };
+  }
+
+  @Mutation(() => MetricsJobType, { description: 'Cancels one queued or running metrics computation; a finished one is returned unchanged.' })
+  async cancelMetricsJob(@Ctx() ctx: MetricsContext, @Arg('id', () => ID) id: string): Promise<MetricsJobType> {
+    const row = isUuid(id) ? await ctx.metrics.store.getJob(id) : undefined;
+    if (!row) throw notFound('metrics job', id);
+    return toMetricsJob(await ctx.metrics.cancelJob(row));
+  }
 }
 
 @Resolver(() => CheckpointEntity)
@@ -34,7 +80,7 @@ export class CheckpointMetricsResolver {
   }
 
   @FieldResolver(() => PathwayMetricsType, {
-    description: 'Pathway metrics of a probe set group at this checkpoint; queues the computation when these parameters have none.',
+    description: "Pathway metrics of a probe set group at this checkpoint, or where their computation stands (a read computes nothing: status not_computed names a variant the run does not compute).",
   })
   async pathwayMetrics(@Root() checkpoint: CheckpointEntity, @Ctx() ctx: MetricsContext, @Args() args: ResultArgs): Promise<PathwayMetricsType> {
     return toPathwayMetrics(await ctx.metrics.pathwayMetrics(checkpoint.id, args));
@@ -48,11 +94,16 @@ export class RunMetricsResolver {
     return (await ctx.metrics.grokkingAlerts(run.id)).map(toGrokkingAlert);
   }
 
-  @FieldResolver(() => [MetricPointType], {
-    description: "A group metric at each of the run's checkpoints that has it; missing ones are queued once their routing is complete.",
+  @FieldResolver(() => MetricSeriesType, {
+    description: "A group metric at each of the run's checkpoints that has it, and the series' coverage (a read computes nothing).",
   })
-  async metricSeries(@Root() run: RunEntity, @Ctx() ctx: MetricsContext, @Args() args: MetricSeriesArgs): Promise<MetricPointType[]> {
-    return (await ctx.metrics.metricSeries(run.id, args.metric as MetricName, args)).map(toMetricPoint);
+  async metricSeries(@Root() run: RunEntity, @Ctx() ctx: MetricsContext, @Args() args: MetricSeriesArgs): Promise<MetricSeriesType> {
+    return toMetricSeries(await ctx.metrics.metricSeries(run.id, args.metric as MetricName, args));
+  }
+
+  @FieldResolver(() => [MetricVariantType], { description: "The metric variants the pipeline computes at each of the run's checkpoints." })
+  async metricVariants(@Root() run: RunEntity, @Ctx() ctx: MetricsContext): Promise<MetricVariantType[]> {
+    return (await ctx.metrics.runVariants(run.id)).map(toMetricVariant);
   }
 
   @FieldResolver(() => MemorizationType, {

@@ -2,6 +2,7 @@ import { DateTimeISOResolver, GraphQLJSONObject } from 'graphql-scalars';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import type { MetricsJob } from '../store/metrics-store.js';
 import type { GrokkingAlert } from '../store/alert-store.js';
+import { toAlertPayload } from '../grokking/grokking-watch.js';
 
 @ObjectType('MetricsJob', { description: 'Pathway metrics of one probe set at one checkpoint, for one parameter set.' })
 export class MetricsJobType {
@@ -42,24 +43,26 @@ export class RunEntity {
   @Field(() => ID) id!: string;
 }
 
-@ObjectType('GrokkingAlert', { description: 'A grokking phase (method.md 3): loss flat while distance falls and consistency rises.' })
+@ObjectType('GrokkingAlert', {
+  description:
+    "A grokking phase (method.md 3) of a run's probe set: memorized and flat while the pathway signature moves the paper's way in several metrics, not shared by the run's other domains. One per phase, raised only by the pipeline; the same JSON on every channel.",
+})
 export class GrokkingAlertType {
+  @Field(() => ID) runId!: string;
   @Field(() => ID) probeSetId!: string;
   @Field() domain!: string;
   @Field(() => Int, { description: 'First checkpoint step of the phase.' }) startStep!: number;
-  @Field(() => Int) endStep!: number;
-  @Field(() => GraphQLJSONObject, { description: 'Parameters of the series the phase was found in.' }) params!: Record<string, unknown>;
-  @Field(() => GraphQLJSONObject, { description: 'lossSpread, distanceDrop, distanceTrend, consistencyRise, consistencyTrend.' })
-  evidence!: Record<string, number>;
+  @Field(() => Int, { description: 'Last checkpoint step of the phase (when it was judged).' }) endStep!: number;
+  @Field(() => [String], { description: 'Signature metrics that agreed (normalized distances, consistency, raw cosine, effective dimension).' })
+  agreeing!: string[];
+  @Field(() => GraphQLJSONObject, {
+    description: 'threshold; loss {kind (target or sample), max, spread}; metrics [{name, direction, trend, change, signalToNoise, controlChange, control, agrees}]; context (raw distance, whole-sample loss); rule.',
+  })
+  evidence!: Record<string, unknown>;
   @Field(() => DateTimeISOResolver) detectedAt!: Date;
 }
 
-export const toGrokkingAlert = (a: GrokkingAlert): GrokkingAlertType => ({
-  probeSetId: a.probe_set_id,
-  domain: a.domain,
-  startStep: Number(a.start_step),
-  endStep: Number(a.end_step),
-  params: JSON.parse(a.params_key) as Record<string, unknown>,
-  evidence: a.evidence,
-  detectedAt: a.created_at,
-});
+export const toGrokkingAlert = (a: GrokkingAlert): GrokkingAlertType => {
+  const p = toAlertPayload(a);
+  return { ...p, evidence: p.evidence as unknown as Record<string, unknown>, detectedAt: a.created_at };
+};

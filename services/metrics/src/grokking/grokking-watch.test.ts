@@ -1,5 +1,6 @@
 // A run whose probe samples converge onto shared, layer-consistent pathways while their loss stays
-// flat: the metrics service detects the grokking phase once, publishes it and POSTs the webhook.
+// low and flat: the pipeline (capture -> metrics -> watch) detects the grokking phase once, and the
+// query, the bus event and the webhook carry the same alert.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { createLogger } from '@grokwatch/service-kit';
 import { MetricsService } from '../metrics-service.js';
-import { settledPrefix } from './grokking-watch.js';
+import { settledCheckpoints, toAlertPayload, type GrokkingAlertPayload } from './grokking-watch.js';
 import { MetricsStore } from '../store/metrics-store.js';
 import type { MetricsTables } from '../store/tables.js';
 import {
@@ -70,42 +71,52 @@ test('a grokking phase is detected once, published and POSTed', async () => {
   const logger = createLogger('metrics-test', 'silent');
   const url = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/alerts`;
   const service = new MetricsService(new MetricsStore(db as unknown as Kysely<MetricsTables>), fx.bus, logger, { webhookUrl: url });
-  const events: { runId: string; domain: string; step: number }[] = [];
+  const events: GrokkingAlertPayload[] = [];
   const stoppers = [
     await service.startWorker(),
+    await service.listenForCaptures(),
     await service.listenForGrokking(),
-    await fx.bus.subscribeEvents('grokking.detected', async (e) => void events.push(e), { durable: 'test-grokking' }),
+    await fx.bus.subscribeEvents('grokking.detected', async (e) => void events.push(e as unknown as GrokkingAlertPayload), { durable: 'test-grokking' }),
   ];
   try {
-    for (const checkpointId of checkpointIds) await service.requestMetrics(checkpointId, probeSetId);
+    // As the capture worker announces each checkpoint: the pipeline computes the run's variants.
+    for (const [c, checkpointId] of checkpointIds.entries()) {
+      await fx.bus.publishEvent('capture.completed', { jobId: `capture-${c}`, checkpointId, probeSetId, samples: SAMPLES });
+    }
     const alerts = await waitFor('a grokking alert', async () => {
       const a = await service.grokkingAlerts(runId);
       return a.length > 0 ? a : undefined;
     }, 30_000);
     await waitFor('the webhook', async () => (posted.length > 0 ? true : undefined));
+    await waitFor('the event', async () => (events.length > 0 ? true : undefined));
     assert.equal(alerts.length, 1);
-    assert.equal(alerts[0]!.domain, 'math');
-    assert.ok(STEPS.includes(Number(alerts[0]!.start_step)));
-    assert.ok(alerts[0]!.evidence.distanceDrop! > 0.02);
-    assert.ok(alerts[0]!.evidence.consistencyRise! > 0);
-    assert.deepEqual(events.map((e) => [e.runId, e.domain, e.step]), [[runId, 'math', Number(alerts[0]!.start_step)]]);
-    assert.equal((posted[0] as { event: string }).event, 'grokking.detected');
+    const alert = toAlertPayload(alerts[0]!);
+    assert.equal(alert.domain, 'math');
+    assert.deepEqual([alert.startStep, alert.endStep], [100, 500], 'the first window of five settled checkpoints');
+    assert.ok(alert.agreeing.length >= 4, alert.agreeing.join(', '));
+    assert.equal(alert.evidence.loss.kind, 'sample');
+    assert.deepEqual(alert.evidence.metrics.map((m) => m.name), ['distance (char, normalized)', 'distance (expert, normalized)', 'consistency', 'raw cosine', 'effective dimension']);
+    // One JSON shape on every channel.
+    assert.deepEqual(JSON.parse(JSON.stringify(events)), [JSON.parse(JSON.stringify(alert))]);
+    assert.deepEqual(posted[0], JSON.parse(JSON.stringify({ event: 'grokking.detected', alert })));
 
-    // Computing again (another redelivery of the completion) does not report the phase twice.
+    // Computing again (another redelivery of the completions) does not report the phase twice.
     for (const checkpointId of checkpointIds) await fx.bus.publishEvent('metrics.completed', { jobId: (await service.store.listJobs({ checkpointId }))[0]!.id, checkpointId, probeSetId });
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await service.grokkingAlerts(runId)).length, 1);
     assert.equal(events.length, 1);
+    assert.equal(posted.length, 1);
   } finally {
     for (const s of stoppers) await s.stop();
   }
 });
 
-test('the settled prefix stops at the first checkpoint still to be measured and skips failed ones', () => {
-  const pts = (...ids: string[]): { checkpointId: string }[] => ids.map((checkpointId) => ({ checkpointId }));
-  const ids = ['c0', 'c1', 'c2', 'c3', 'c4'];
-  assert.deepEqual(settledPrefix(ids, pts('c0', 'c1', 'c4'), new Set()), pts('c0', 'c1'));
-  assert.deepEqual(settledPrefix(ids, pts('c0', 'c1', 'c3', 'c4'), new Set(['c2'])), pts('c0', 'c1', 'c3', 'c4'));
-  assert.deepEqual(settledPrefix(ids, pts('c1', 'c2'), new Set()), []);
-  assert.deepEqual(settledPrefix(ids, pts(...ids), new Set()), pts(...ids));
+test('settled checkpoints stop at the first one any series still waits for; failed ones are kept', () => {
+  const cps = ['c0', 'c1', 'c2', 'c3', 'c4'].map((id) => ({ id }));
+  const series = (have: string[], failed: string[] = []) => ({ rows: new Map(have.map((id) => [id, 1])), failed: new Set(failed) });
+  assert.deepEqual(settledCheckpoints(cps, [series(['c0', 'c1', 'c4'])]).map((c) => c.id), ['c0', 'c1']);
+  assert.deepEqual(settledCheckpoints(cps, [series(['c0', 'c1', 'c3', 'c4'], ['c2'])]).map((c) => c.id), ['c0', 'c1', 'c2', 'c3', 'c4']);
+  assert.deepEqual(settledCheckpoints(cps, [series(['c1', 'c2'])]), []);
+  // a control that lags holds the group back
+  assert.deepEqual(settledCheckpoints(cps, [series(['c0', 'c1', 'c2', 'c3', 'c4']), series(['c0', 'c1', 'c2'])]).map((c) => c.id), ['c0', 'c1', 'c2']);
 });

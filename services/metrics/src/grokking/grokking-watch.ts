@@ -1,15 +1,18 @@
-// After each completed computation: does the run's series for that probe set and parameter set now
-// show a grokking phase? If so, record it once, publish events.grokking.detected and POST a webhook.
+// After each completed computation of a run: does one of its probe sets now show a grokking phase?
+// The judgement (libs/pathway detectGeneralizationSignal) reads the run's settled checkpoints, every
+// signature metric and the other domains as controls. A phase is recorded once, then published as
+// events.grokking.detected and POSTed to the webhook, in one JSON shape (GrokkingAlertPayload) that
+// the GraphQL query and subscription serve too. Only the pipeline calls this; reads never do.
 import type { Bus } from '@grokwatch/bus';
-import { detectGrokkingPhase, type GrokkingOptions } from '@grokwatch/pathway';
+import { detectGeneralizationSignal, SIGNAL_DEFAULTS, type MetricEvidence, type SignalOptions } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
-import { paramsKey } from '../store/metrics-store.js';
-import type { MetricsJob } from '../store/metrics-store.js';
-import type { AlertStore, GrokkingAlert } from '../store/alert-store.js';
+import { DEFAULT_METRICS_PARAMS } from '../params.js';
 import type { QueryDeps } from '../queries/deps.js';
-import { metricValue } from '../queries/metric-names.js';
-import { resultSeries } from '../queries/series.js';
-import { parseMetricsParams } from '../params.js';
+import type { AlertStore, GrokkingAlert } from '../store/alert-store.js';
+import type { PathwayResult } from '../store/metrics-store.js';
+import type { ProbeSetRef } from '../store/source-store.js';
+import { boundedParams } from '../variants.js';
+import { contextEvidence, memorizationLoss, signalInput, signatureVariants, variantKey, type ProbeSetSeries } from './signature.js';
 
 export interface GrokkingWatchOptions {
   bus: Bus;
@@ -17,54 +20,120 @@ export interface GrokkingWatchOptions {
   logger: Logger;
   /** POSTed a JSON body for every new alert. */
   webhookUrl?: string;
-  detector?: GrokkingOptions;
+  detector?: SignalOptions;
 }
 
-export async function checkForGrokking(deps: QueryDeps, opts: GrokkingWatchOptions, job: MetricsJob): Promise<GrokkingAlert | null> {
-  const checkpoint = await deps.sources.getCheckpoint(job.checkpoint_id);
-  if (!checkpoint) return null;
-  const params = parseMetricsParams(job.params);
-  const series = await resultSeries(deps, checkpoint.runId, { probeSet: job.probe_set_id, ...params, group: '*' });
-  const points = settledPrefix(series.checkpoints.map((c) => c.id), series.points, series.failed);
-  const phase = detectGrokkingPhase({
-    steps: points.map((p) => p.step),
-    trainingLoss: points.map((p) => metricValue(p.row, 'TRAINING_LOSS')),
-    distance: points.map((p) => metricValue(p.row, 'DISTANCE')),
-    consistency: points.map((p) => metricValue(p.row, 'CONSISTENCY')),
-  }, opts.detector);
-  if (!phase) return null;
-  const alert = await opts.alerts.insert({
-    run_id: checkpoint.runId,
-    probe_set_id: series.probeSet.id,
-    domain: series.probeSet.domain,
-    params_key: paramsKey(params),
-    start_step: phase.startStep,
-    end_step: phase.endStep,
-    evidence: { ...phase.evidence },
+/** What an alert says, beyond where the phase is. */
+export interface AlertEvidence {
+  /** The pathway threshold tau of the series judged (the run's first). */
+  threshold: number;
+  loss: { kind: 'target' | 'sample'; max: number; spread: number };
+  metrics: MetricEvidence[];
+  /** Shown beside the verdict, never voting: the paper's raw distance and the whole-sample loss over the phase. */
+  context: Record<string, { first: number | null; last: number | null }>;
+  rule: Required<SignalOptions>;
+}
+
+/** The one shape of an alert on every channel: query, subscription, NATS and webhook. */
+export interface GrokkingAlertPayload {
+  runId: string;
+  probeSetId: string;
+  domain: string;
+  startStep: number;
+  endStep: number;
+  /** ISO 8601. */
+  detectedAt: string;
+  /** Signature metrics that agreed. */
+  agreeing: string[];
+  evidence: AlertEvidence;
+}
+
+export function toAlertPayload(a: GrokkingAlert): GrokkingAlertPayload {
+  return {
+    runId: a.run_id,
+    probeSetId: a.probe_set_id,
+    domain: a.domain,
+    startStep: Number(a.start_step),
+    endStep: Number(a.end_step),
+    detectedAt: a.created_at.toISOString(),
+    agreeing: a.agreeing,
+    evidence: a.evidence as unknown as AlertEvidence,
+  };
+}
+
+/** Every probe set's series at the run's settled checkpoints, for the signature variants at `threshold`. */
+export async function runSeries(deps: QueryDeps, runId: string, threshold: number): Promise<{ steps: number[]; series: ProbeSetSeries[] }> {
+  const checkpoints = await deps.sources.listRunCheckpoints(runId);
+  const probeSets = await deps.sources.runProbeSets(runId);
+  const ids = checkpoints.map((c) => c.id);
+  const loaded: { probeSet: ProbeSetRef; variant: string; rows: Map<string, PathwayResult>; failed: Set<string> }[] = [];
+  for (const probeSet of probeSets) {
+    for (const v of signatureVariants(threshold)) {
+      const params = boundedParams(v, probeSet.sampleCount);
+      const rows = new Map((await deps.store.resultsAt(ids, probeSet.id, params, '*')).map((r) => [r.checkpoint_id, r as PathwayResult]));
+      const failed = new Set((await deps.store.jobsAt(ids, probeSet.id, params)).filter((j) => j.status === 'failed').map((j) => j.checkpoint_id));
+      loaded.push({ probeSet, variant: variantKey(v), rows, failed });
+    }
+  }
+  const settled = settledCheckpoints(checkpoints, loaded);
+  const steps = settled.map((c) => c.step);
+  const series = probeSets.map((probeSet): ProbeSetSeries => {
+    const rows = new Map<string, (PathwayResult | null)[]>();
+    for (const l of loaded.filter((x) => x.probeSet.id === probeSet.id)) rows.set(l.variant, settled.map((c) => l.rows.get(c.id) ?? null));
+    return { probeSetId: probeSet.id, domain: probeSet.domain, rows };
   });
-  if (!alert) return null;
-  const payload = { runId: checkpoint.runId, domain: series.probeSet.domain, step: phase.startStep, evidence: { ...phase.evidence, endStep: phase.endStep, params } };
-  await opts.bus.publishEvent('grokking.detected', payload);
-  opts.logger.warn({ ...payload }, 'grokking phase detected');
-  if (opts.webhookUrl) await postWebhook(opts.webhookUrl, { event: 'grokking.detected', probeSetId: series.probeSet.id, ...payload }, opts.logger);
-  return alert;
+  return { steps, series };
 }
 
 /**
- * The points of the run's history that is settled: every checkpoint up to the first one whose result
- * is still to come. Checkpoints are measured in any order, so the points measured so far can have
- * gaps, and a window across a gap would join checkpoints far apart (the demo once alerted on steps
- * 0 -> 1050 that way). A checkpoint whose computation failed is skipped rather than waited for.
+ * The run's history that is settled for every probe set and variant: checkpoints up to the first
+ * one still to be measured. Checkpoints are measured in any order, so results so far can have gaps,
+ * and a window across a gap would join checkpoints far apart (the demo once alerted on steps
+ * 0 -> 1050 that way); controls must cover the same checkpoints as the group they control. A
+ * checkpoint whose computation failed is kept (its values are null), not waited for.
  */
-export function settledPrefix<P extends { checkpointId: string }>(checkpointIds: readonly string[], points: readonly P[], failed: ReadonlySet<string>): P[] {
-  const byId = new Map(points.map((p) => [p.checkpointId, p]));
-  const out: P[] = [];
-  for (const id of checkpointIds) {
-    const point = byId.get(id);
-    if (point) out.push(point);
-    else if (!failed.has(id)) break;
+export function settledCheckpoints<C extends { id: string }>(checkpoints: readonly C[], series: readonly { rows: ReadonlyMap<string, unknown>; failed: ReadonlySet<string> }[]): C[] {
+  const out: C[] = [];
+  for (const c of checkpoints) {
+    if (!series.every((s) => s.rows.has(c.id) || s.failed.has(c.id))) break;
+    out.push(c);
   }
   return out;
+}
+
+/** Judges every probe set of the run; records, publishes and POSTs each new phase. */
+export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOptions, runId: string): Promise<GrokkingAlert[]> {
+  const threshold = (await deps.sources.runThresholdsOf(runId))?.[0] ?? DEFAULT_METRICS_PARAMS.threshold;
+  const { steps, series } = await runSeries(deps, runId, threshold);
+  const rule = { ...SIGNAL_DEFAULTS, ...opts.detector };
+  const raised: GrokkingAlert[] = [];
+  for (const target of series) {
+    const phase = detectGeneralizationSignal(signalInput(steps, target, series), rule);
+    if (!phase) continue;
+    const evidence: AlertEvidence = {
+      threshold,
+      loss: { kind: memorizationLoss(target).kind, ...phase.loss },
+      metrics: phase.metrics,
+      context: contextEvidence(steps, target, phase.startStep, phase.endStep),
+      rule,
+    };
+    const alert = await opts.alerts.insert({
+      run_id: runId,
+      probe_set_id: target.probeSetId,
+      domain: target.domain,
+      start_step: phase.startStep,
+      end_step: phase.endStep,
+      agreeing: phase.agreeing,
+      evidence: evidence as unknown as Record<string, unknown>,
+    });
+    if (!alert) continue;
+    const payload = toAlertPayload(alert);
+    await opts.bus.publishEvent('grokking.detected', { ...payload, evidence: { ...payload.evidence } });
+    opts.logger.warn({ runId, domain: payload.domain, startStep: payload.startStep, endStep: payload.endStep, agreeing: payload.agreeing }, 'grokking phase detected');
+    if (opts.webhookUrl) await postWebhook(opts.webhookUrl, { event: 'grokking.detected', alert: payload }, opts.logger);
+    raised.push(alert);
+  }
+  return raised;
 }
 
 /** Best effort: an unreachable webhook is logged, never fails the computation. */

@@ -8,7 +8,7 @@ import { correlateWithAccuracy, sustainedRiseStart } from '@grokwatch/pathway';
 import { badInput } from '@grokwatch/service-kit';
 import type { QueryDeps, ResultSelector } from './deps.js';
 import { metricValue, type MetricName } from './metric-names.js';
-import { resultSeries } from './series.js';
+import { resultSeries, type SeriesCoverage } from './series.js';
 
 export interface CorrelationRequest extends ResultSelector {
   metric: MetricName;
@@ -33,13 +33,23 @@ export interface CorrelationView {
   /** Step at which accuracy's sustained rise starts; null without afterRise or when no rise was found. */
   riseStep: number | null;
   points: CorrelationPoint[];
+  /** How much of the metric series exists; r over an incomplete series is provisional. */
+  coverage: SeriesCoverage;
 }
 
 export async function correlation(deps: QueryDeps, runId: string, req: CorrelationRequest): Promise<CorrelationView> {
   if (req.benchmark.trim() === '') throw badInput('benchmark must name an evaluation task', { field: 'benchmark' });
   const series = await resultSeries(deps, runId, req);
   const scores = await deps.sources.scoresAt(series.checkpoints.map((c) => c.id), req.benchmark);
-  const empty: CorrelationView = { pearson: null, spearman: null, n: 0, benchmarkMetric: req.benchmarkMetric ?? null, riseStep: null, points: [] };
+  const empty: CorrelationView = {
+    pearson: null,
+    spearman: null,
+    n: 0,
+    benchmarkMetric: req.benchmarkMetric ?? null,
+    riseStep: null,
+    points: [],
+    coverage: series.coverage,
+  };
   if (scores.length === 0) return empty;
 
   const names = [...new Set(scores.map((s) => s.metric))].sort();
@@ -71,7 +81,7 @@ export async function correlation(deps: QueryDeps, runId: string, req: Correlati
     if (value === null || acc === undefined || (riseStep !== null && p.step < riseStep)) continue;
     points.push({ step: p.step, value, accuracy: acc });
   }
-  const base = { benchmarkMetric: scoreMetric, riseStep, points, n: points.length };
+  const base = { benchmarkMetric: scoreMetric, riseStep, points, n: points.length, coverage: series.coverage };
   if (points.length < 2) return { ...base, pearson: null, spearman: null };
   const r = correlateWithAccuracy(points.map((p) => p.value), points.map((p) => p.accuracy));
   return { ...base, pearson: r.pearson, spearman: r.spearman };

@@ -1,5 +1,7 @@
-// run.memorization (method.md 6): from the per-token training NLL of the probe set's samples at
-// the run's checkpoints, when each sample is memorized and the grokking groups "Pretrain@t".
+// run.memorization (method.md 6): from the training NLL of the probe set's samples at the run's
+// checkpoints (of their target spans when the probe rows mark answers, since an answer is what is
+// memorized; else the per-token mean of the whole sample), when each sample is memorized and the
+// grokking groups "Pretrain@t".
 // Only checkpoints at which every sample has an NLL enter the loss table (a partial capture would
 // otherwise make "for every t >= t*" mean different things for different samples).
 import { calibrateEps, grokkingGroups, memorizationSteps } from '@grokwatch/pathway';
@@ -7,13 +9,19 @@ import { badInput } from '@grokwatch/service-kit';
 import type { QueryDeps } from './deps.js';
 import { requireRun, resolveProbeSet, type ProbeSetSelector } from './targets.js';
 
+/** Which NLL memorization is judged on: the whole sample's mean, or its target span's (the answer). */
+export type MemorizationLoss = 'sample' | 'target';
+
 export interface MemorizationRequest extends ProbeSetSelector {
+  /** Absent: the target span when every sample of the probe set marks one, else the whole sample. */
+  loss?: MemorizationLoss | null;
   /** User-set eps (> 0); absent: calibrated on the 0.1 grid (20-25% memorized before the last checkpoint). */
   eps?: number | null;
   delta: number;
 }
 
 export interface MemorizationView {
+  loss: MemorizationLoss;
   eps: number;
   calibrated: boolean;
   /** Calibration landed in the 20-25% band; null when eps was given. */
@@ -26,6 +34,8 @@ export interface MemorizationView {
   fraction: number;
   /** Steps of the checkpoints used, ascending. */
   steps: number[];
+  /** Checkpoints of the run; steps.length < this while captures are outstanding. */
+  expectedCheckpoints: number;
   /** Pretrain@t groups, including samples that first qualify at the last checkpoint. */
   groups: { label: string; step: number; size: number }[];
 }
@@ -35,9 +45,14 @@ export async function memorization(deps: QueryDeps, runId: string, req: Memoriza
   if (eps !== null && !(Number.isFinite(eps) && eps > 0)) throw badInput(`eps must be a finite number > 0, got ${eps}`, { field: 'eps' });
   if (!(Number.isFinite(req.delta) && req.delta >= 0)) throw badInput(`delta must be a finite number >= 0, got ${req.delta}`, { field: 'delta' });
   await requireRun(deps.sources, runId);
-  const probeSet = await resolveProbeSet(deps.sources, req);
+  const probeSet = await resolveProbeSet(deps.sources, req, runId);
+  const targets = await deps.sources.targetCount(probeSet.id);
+  const loss: MemorizationLoss = req.loss ?? (targets === probeSet.sampleCount && targets > 0 ? 'target' : 'sample');
+  if (loss === 'target' && targets < probeSet.sampleCount) {
+    throw badInput(`${probeSet.sampleCount - targets} of ${probeSet.sampleCount} samples of probe set ${probeSet.name} mark no target span`, { field: 'loss' });
+  }
   const checkpoints = await deps.sources.listRunCheckpoints(runId);
-  const rows = await deps.sources.nllAt(checkpoints.map((c) => c.id), probeSet.id);
+  const rows = await deps.sources.nllAt(checkpoints.map((c) => c.id), probeSet.id, loss);
 
   const byCheckpoint = new Map<string, Map<number, number>>();
   for (const r of rows) {
@@ -55,6 +70,7 @@ export async function memorization(deps: QueryDeps, runId: string, req: Memoriza
   const calibration = eps === null ? calibrateEps(table, { delta: req.delta }) : null;
   const result = memorizationSteps(table, { eps: calibration?.eps ?? (eps as number), delta: req.delta });
   return {
+    loss,
     eps: result.eps,
     calibrated: calibration !== null,
     inBand: calibration?.inBand ?? null,
@@ -63,6 +79,7 @@ export async function memorization(deps: QueryDeps, runId: string, req: Memoriza
     memorized: result.memorizedBeforeLast,
     fraction: result.fractionBeforeLast,
     steps,
+    expectedCheckpoints: checkpoints.length,
     groups: grokkingGroups(result.index, steps).map((g) => ({ label: g.label, step: g.step, size: g.members.length })),
   };
 }

@@ -10,6 +10,9 @@ export const METRIC_NAMES = [
   'BOUND',
   'BIAS',
   'TRAINING_LOSS',
+  'TARGET_LOSS',
+  'PATHWAY_LENGTH',
+  'ROUTING_ENTROPY',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -33,6 +36,12 @@ export function metricValue(row: PathwayResult, name: MetricName): number | null
       return row.bias;
     case 'TRAINING_LOSS':
       return row.mean_nll;
+    case 'TARGET_LOSS':
+      return row.mean_target_nll;
+    case 'PATHWAY_LENGTH':
+      return row.pathway_length;
+    case 'ROUTING_ENTROPY':
+      return row.routing_entropy;
     default: {
       const unknown: never = name;
       throw new Error(`unknown metric ${String(unknown)}`);

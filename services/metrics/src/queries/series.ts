@@ -1,6 +1,6 @@
-// run.metricSeries: one group metric across a run's checkpoints. Checkpoints whose result for these
-// parameters does not exist yet get it queued when their routing is complete (recompute-on-ask),
-// and appear in a later answer.
+// run.metricSeries: one group metric across a run's checkpoints, as far as it is computed, with a
+// coverage that says how far that is. Nothing is queued here: the pipeline computes the run's
+// variants after each capture, and requestMetrics adds a variant.
 import type { MetricsParams } from '../params.js';
 import type { PathwayResult } from '../store/metrics-store.js';
 import type { CheckpointRef, ProbeSetRef } from '../store/source-store.js';
@@ -14,6 +14,19 @@ export interface ResultPoint {
   row: PathwayResult;
 }
 
+/** How much of a series exists: every checkpoint of the run is expected to have a result. */
+export interface SeriesCoverage {
+  expected: number;
+  computed: number;
+  /** Computations queued or running. */
+  pending: number;
+  failed: number;
+  /** Checkpoints with no computation for this variant (not requested, cancelled, or routing incomplete). */
+  missing: number;
+  /** Every expected checkpoint has its result. */
+  complete: boolean;
+}
+
 export interface ResultSeries {
   probeSet: ProbeSetRef;
   params: MetricsParams;
@@ -23,8 +36,7 @@ export interface ResultSeries {
   points: ResultPoint[];
   /** Checkpoints whose computation for these parameters failed. */
   failed: Set<string>;
-  /** Computations queued by this call. */
-  queued: number;
+  coverage: SeriesCoverage;
 }
 
 export interface MetricPoint {
@@ -33,29 +45,38 @@ export interface MetricPoint {
   value: number | null;
 }
 
+export interface MetricSeriesView {
+  points: MetricPoint[];
+  coverage: SeriesCoverage;
+}
+
 export async function resultSeries(deps: QueryDeps, runId: string, sel: ResultSelector): Promise<ResultSeries> {
   await requireRun(deps.sources, runId);
-  const probeSet = await resolveProbeSet(deps.sources, sel);
+  const probeSet = await resolveProbeSet(deps.sources, sel, runId);
   await requireGroup(deps.sources, probeSet, sel.group);
-  const params = paramsFromArgs(sel);
+  const params = paramsFromArgs(sel, probeSet);
   const checkpoints = await deps.sources.listRunCheckpoints(runId);
   const ids = checkpoints.map((c) => c.id);
   const rows = new Map((await deps.store.resultsAt(ids, probeSet.id, params, sel.group)).map((r) => [r.checkpoint_id, r]));
-  const jobRows = await deps.store.jobsAt(ids, probeSet.id, params);
-  const jobs = new Set(jobRows.map((j) => j.checkpoint_id));
-  const failed = new Set(jobRows.filter((j) => j.status === 'failed').map((j) => j.checkpoint_id));
-  const counts = await deps.sources.routingCounts(ids.filter((id) => !jobs.has(id)), probeSet.id);
-  let queued = 0;
-  for (const c of checkpoints) {
-    if (jobs.has(c.id) || (counts.get(c.id)?.routed ?? 0) < probeSet.sampleCount) continue;
-    await deps.request(c.id, probeSet.id, params);
-    queued += 1;
-  }
+  const jobs = await deps.store.jobsAt(ids, probeSet.id, params);
+  const failed = new Set(jobs.filter((j) => j.status === 'failed').map((j) => j.checkpoint_id));
+  const pending = jobs.filter((j) => j.status === 'queued' || j.status === 'running').length;
   const points = checkpoints.filter((c) => rows.has(c.id)).map((c) => ({ checkpointId: c.id, step: c.step, row: rows.get(c.id) as PathwayResult }));
-  return { probeSet, params, checkpoints, points, failed, queued };
+  const coverage: SeriesCoverage = {
+    expected: checkpoints.length,
+    computed: points.length,
+    pending,
+    failed: failed.size,
+    missing: checkpoints.length - points.length - pending - failed.size,
+    complete: points.length === checkpoints.length,
+  };
+  return { probeSet, params, checkpoints, points, failed, coverage };
 }
 
-export async function metricSeries(deps: QueryDeps, runId: string, metric: MetricName, sel: ResultSelector): Promise<MetricPoint[]> {
+export async function metricSeries(deps: QueryDeps, runId: string, metric: MetricName, sel: ResultSelector): Promise<MetricSeriesView> {
   const series = await resultSeries(deps, runId, sel);
-  return series.points.map((p) => ({ step: p.step, checkpointId: p.checkpointId, value: metricValue(p.row, metric) }));
+  return {
+    points: series.points.map((p) => ({ step: p.step, checkpointId: p.checkpointId, value: metricValue(p.row, metric) })),
+    coverage: series.coverage,
+  };
 }

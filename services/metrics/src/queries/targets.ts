@@ -5,6 +5,7 @@ import { badInput, isUuid, notFound, userError } from '@grokwatch/service-kit';
 import { ALL_SAMPLES, MIN_GROUP_SIZE } from '../compute/pathway-metrics.js';
 import { MetricsParamsError, parseMetricsParams, type MetricsParams } from '../params.js';
 import type { CheckpointRef, ProbeSetRef, SourceStore } from '../store/source-store.js';
+import { boundedParams } from '../variants.js';
 
 
 export interface ProbeSetSelector {
@@ -23,10 +24,11 @@ export async function requireRun(sources: SourceStore, id: string): Promise<void
 }
 
 /**
- * The probe set named by id, or the only probe set of a domain. With both, they must agree; a
- * domain with several probe sets needs the id.
+ * The probe set named by id, or the only probe set of a domain: among the run's probe sets when a
+ * run is given and has one (two runs may both have a "math" probe set), else among all. With both, they must
+ * agree; a domain with several probe sets needs the id.
  */
-export async function resolveProbeSet(sources: SourceStore, sel: ProbeSetSelector): Promise<ProbeSetRef> {
+export async function resolveProbeSet(sources: SourceStore, sel: ProbeSetSelector, runId?: string): Promise<ProbeSetRef> {
   const id = sel.probeSet ?? null;
   const domain = sel.domain ?? null;
   if (id === null && domain === null) throw badInput('give probeSet or domain', { field: 'probeSet' });
@@ -38,7 +40,9 @@ export async function resolveProbeSet(sources: SourceStore, sel: ProbeSetSelecto
     }
     return probeSet;
   }
-  const sets = await sources.probeSetsOfDomain(domain as string);
+  // The run's own probe sets first; a domain the run has none of falls back to every probe set.
+  const own = runId === undefined ? [] : (await sources.runProbeSets(runId)).filter((p) => p.domain === domain);
+  const sets = own.length > 0 ? own : await sources.probeSetsOfDomain(domain as string);
   if (sets.length === 0) {
     const known = await sources.listDomains();
     throw userError('NOT_FOUND', `domain "${domain}" has no probe set${known.length === 0 ? '' : ` (domains: ${known.join(', ')})`}`, { id: domain });
@@ -65,8 +69,26 @@ export async function requireGroup(sources: SourceStore, probeSet: ProbeSetRef, 
   }
 }
 
-/** GraphQL arguments to canonical parameters; a bad value is BAD_USER_INPUT naming the argument. */
-export function paramsFromArgs(args: { threshold: number; unit: string; normalized: boolean; pairs?: number | null; seed?: number | null }): MetricsParams {
+export interface ParamArgs {
+  threshold: number;
+  unit: string;
+  normalized: boolean;
+  pairs?: number | null;
+  seed?: number | null;
+  /** Every pair even on a probe set too large for that by default (variants.ts EXACT_PAIR_LIMIT). */
+  exact?: boolean | null;
+}
+
+/**
+ * GraphQL arguments to the canonical parameters computed for a probe set of that size (pairs capped
+ * on large probe sets unless exact); a bad value is BAD_USER_INPUT naming the argument.
+ */
+export function paramsFromArgs(args: ParamArgs, probeSet: ProbeSetRef): MetricsParams {
+  if (args.exact === true && args.pairs != null) throw badInput('exact and pairs contradict each other: give one', { field: 'exact' });
+  return boundedParams(parseArgs(args), probeSet.sampleCount, args.exact === true);
+}
+
+function parseArgs(args: ParamArgs): MetricsParams {
   try {
     return parseMetricsParams({
       threshold: args.threshold,

@@ -1,4 +1,4 @@
-// SQL for grokking alerts: one per (run, probe set, parameter set), written once.
+// SQL for grokking alerts: one per phase of a run's probe set, written once.
 import type { Kysely, Selectable } from 'kysely';
 import type { GrokkingAlertTable, MetricsTables } from './tables.js';
 
@@ -8,16 +8,16 @@ export class AlertStore {
   constructor(readonly db: Kysely<MetricsTables>) {}
 
   /** Returns the new alert, or undefined when this phase was already reported. */
-  insert(alert: Omit<GrokkingAlert, 'created_at' | 'evidence'> & { evidence: Record<string, number> }): Promise<GrokkingAlert | undefined> {
+  insert(alert: Omit<GrokkingAlert, 'created_at' | 'evidence' | 'agreeing'> & { agreeing: string[]; evidence: Record<string, unknown> }): Promise<GrokkingAlert | undefined> {
     return this.db
       .insertInto('metrics.grokking_alert')
-      .values({ ...alert, evidence: JSON.stringify(alert.evidence) })
-      .onConflict((oc) => oc.columns(['run_id', 'probe_set_id', 'params_key']).doNothing())
+      .values({ ...alert, agreeing: JSON.stringify(alert.agreeing), evidence: JSON.stringify(alert.evidence) })
+      .onConflict((oc) => oc.columns(['run_id', 'probe_set_id', 'start_step']).doNothing())
       .returningAll()
       .executeTakeFirst();
   }
 
   listForRun(runId: string): Promise<GrokkingAlert[]> {
-    return this.db.selectFrom('metrics.grokking_alert').selectAll().where('run_id', '=', runId).orderBy('created_at').execute();
+    return this.db.selectFrom('metrics.grokking_alert').selectAll().where('run_id', '=', runId).orderBy('created_at').orderBy('probe_set_id').execute();
   }
 }

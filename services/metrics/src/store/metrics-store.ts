@@ -64,8 +64,13 @@ export class MetricsStore {
    * job is no longer failed (someone else retried it first).
    */
   async replaceFailedJob(id: string): Promise<MetricsJob | undefined> {
+    return this.replaceSettledJob(id, ['failed']);
+  }
+
+  /** replaceFailedJob for a job that ended in one of `statuses` (a cancelled job asked for again). */
+  async replaceSettledJob(id: string, statuses: readonly ('failed' | 'cancelled')[]): Promise<MetricsJob | undefined> {
     return this.db.transaction().execute(async (tx) => {
-      const old = await tx.deleteFrom('metrics.metrics_job').where('id', '=', id).where('status', '=', 'failed').returningAll().executeTakeFirst();
+      const old = await tx.deleteFrom('metrics.metrics_job').where('id', '=', id).where('status', 'in', statuses).returningAll().executeTakeFirst();
       if (!old) return undefined;
       return tx
         .insertInto('metrics.metrics_job')
@@ -136,6 +141,37 @@ export class MetricsStore {
       .where('j.checkpoint_id', 'in', checkpointIds)
       .where('r.group_name', '=', group)
       .execute();
+  }
+
+  /** Variants the run requested on top of its defaults, oldest first. */
+  async listRunVariants(runId: string): Promise<Record<string, unknown>[]> {
+    const rows = await this.db.selectFrom('metrics.run_variant').select('params').where('run_id', '=', runId).orderBy('created_at').execute();
+    return rows.map((r) => r.params);
+  }
+
+  /** Records a requested variant; false when the run already had it. */
+  async addRunVariant(runId: string, params: Record<string, unknown>): Promise<boolean> {
+    const key = paramsKey(params);
+    const row = await this.db
+      .insertInto('metrics.run_variant')
+      .values({ run_id: runId, params_key: key, params: key })
+      .onConflict((oc) => oc.columns(['run_id', 'params_key']).doNothing())
+      .returning('run_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async removeRunVariant(runId: string, params: Record<string, unknown>): Promise<boolean> {
+    const res = await this.db.deleteFrom('metrics.run_variant').where('run_id', '=', runId).where('params_key', '=', paramsKey(params)).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
+  /** Queued or running jobs at the given checkpoints, optionally of one parameter set. */
+  async activeJobsAt(checkpointIds: readonly string[], params?: Record<string, unknown>): Promise<MetricsJob[]> {
+    if (checkpointIds.length === 0) return [];
+    let q = this.db.selectFrom('metrics.metrics_job').selectAll().where('checkpoint_id', 'in', checkpointIds).where('status', 'in', ['queued', 'running']);
+    if (params !== undefined) q = q.where('params_key', '=', paramsKey(params));
+    return q.orderBy('created_at').execute();
   }
 
   /** Jobs of one probe set and parameter set at the given checkpoints (any status). */

@@ -73,7 +73,54 @@ const grokkingAlert: Migration = {
   },
 };
 
+const runVariant: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .withSchema('metrics')
+      .createTable('run_variant')
+      .addColumn('run_id', 'uuid', (c) => c.notNull())
+      .addColumn('params_key', 'text', (c) => c.notNull())
+      .addColumn('params', 'jsonb', (c) => c.notNull())
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint('run_variant_pk', ['run_id', 'params_key'])
+      .execute();
+  },
+};
+
+/**
+ * The group's mean NLL over its samples' target spans, beside the whole-sample NLL; and what a raw
+ * distance is confounded by: mean pathway length and routing entropy (null for older rows).
+ */
+const targetLossAndConfounds: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .withSchema('metrics')
+      .alterTable('pathway_result')
+      .addColumn('mean_target_nll', 'double precision')
+      .addColumn('target_nll_samples', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('pathway_length', 'double precision')
+      .addColumn('routing_entropy', 'double precision')
+      .execute();
+  },
+};
+
+/**
+ * One alert per phase of a probe set (not one per parameter set: a phase found by four distance
+ * variants was four alerts). Older rows of one phase collapse to the earliest.
+ */
+const alertPerPhase: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`delete from metrics.grokking_alert a using metrics.grokking_alert b
+               where a.run_id = b.run_id and a.probe_set_id = b.probe_set_id and a.start_step = b.start_step
+                 and (a.created_at, a.params_key) > (b.created_at, b.params_key)`.execute(db);
+    await sql`alter table metrics.grokking_alert drop constraint grokking_alert_pk`.execute(db);
+    await db.schema.withSchema('metrics').alterTable('grokking_alert').dropColumn('params_key').execute();
+    await db.schema.withSchema('metrics').alterTable('grokking_alert').addColumn('agreeing', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`)).execute();
+    await sql`alter table metrics.grokking_alert add constraint grokking_alert_pk primary key (run_id, probe_set_id, start_step)`.execute(db);
+  },
+};
+
 export const metricsMigrations: SchemaMigrations = {
   schema: 'metrics',
-  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert },
+  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase },
 };

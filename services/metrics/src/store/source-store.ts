@@ -29,6 +29,8 @@ export interface SampleRoutingRow {
   experts: number | null;
   routing: Uint8Array | null;
   nll: number | null;
+  /** NLL of the sample's target (answer) tokens; null when the sample marks none. */
+  targetNll: number | null;
 }
 
 export interface RouterRow {
@@ -68,6 +70,30 @@ export class SourceStore {
       .where('c.id', '=', checkpointId)
       .executeTakeFirst();
     return row?.settings.thresholds ?? [];
+  }
+
+  /** The pathway thresholds a run asks for (inference.run.settings); undefined when the run does not exist. */
+  async runThresholdsOf(runId: string): Promise<number[] | undefined> {
+    const row = await this.db.selectFrom('inference.run').select('settings').where('id', '=', runId).executeTakeFirst();
+    return row === undefined ? undefined : row.settings.thresholds;
+  }
+
+  /** The run's probe sets: those its settings capture, and any other with routing at its checkpoints. */
+  async runProbeSets(runId: string): Promise<ProbeSetRef[]> {
+    const run = await this.db.selectFrom('inference.run').select('settings').where('id', '=', runId).executeTakeFirst();
+    if (!run) return [];
+    const routed = await this.db
+      .selectFrom('inference.sample_routing as r')
+      .innerJoin('inference.checkpoint as c', 'c.id', 'r.checkpoint_id')
+      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .select('s.probe_set_id')
+      .distinct()
+      .where('c.run_id', '=', runId)
+      .execute();
+    const ids = [...new Set([...run.settings.probeSetIds, ...routed.map((r) => r.probe_set_id)])];
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('inference.probe_set').select(['id', 'name', 'domain', 'sample_count']).where('id', 'in', ids).orderBy('name').execute();
+    return rows.map(toProbeSet);
   }
 
   async runExists(id: string): Promise<boolean> {
@@ -116,7 +142,7 @@ export class SourceStore {
     const rows = await this.db
       .selectFrom('inference.sample as s')
       .leftJoin('inference.sample_routing as r', (j) => j.onRef('r.sample_id', '=', 's.id').on('r.checkpoint_id', '=', checkpointId))
-      .select(['s.id as sample_id', 's.idx', 's.group_name', 'r.layers', 'r.experts', 'r.routing', 'r.nll'])
+      .select(['s.id as sample_id', 's.idx', 's.group_name', 'r.layers', 'r.experts', 'r.routing', 'r.nll', 'r.target_nll'])
       .where('s.probe_set_id', '=', probeSetId)
       .orderBy('s.idx')
       .execute();
@@ -128,6 +154,7 @@ export class SourceStore {
       experts: r.experts,
       routing: r.routing,
       nll: r.nll,
+      targetNll: r.target_nll,
     }));
   }
 
@@ -155,17 +182,33 @@ export class SourceStore {
   }
 
   /** NLL of every sample of the probe set at the given checkpoints (rows without an NLL left out). */
-  async nllAt(checkpointIds: readonly string[], probeSetId: string): Promise<{ checkpointId: string; idx: number; nll: number }[]> {
+  /**
+   * NLL of every sample of the probe set at the given checkpoints: the whole-sample mean, or the
+   * target span's (`target`). Rows without that NLL are left out.
+   */
+  async nllAt(checkpointIds: readonly string[], probeSetId: string, loss: 'sample' | 'target' = 'sample'): Promise<{ checkpointId: string; idx: number; nll: number }[]> {
     if (checkpointIds.length === 0) return [];
+    const column = loss === 'target' ? 'r.target_nll' : 'r.nll';
     const rows = await this.db
       .selectFrom('inference.sample_routing as r')
       .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
-      .select(['r.checkpoint_id', 's.idx', 'r.nll'])
+      .select(['r.checkpoint_id', 's.idx', `${column} as nll`])
       .where('s.probe_set_id', '=', probeSetId)
       .where('r.checkpoint_id', 'in', checkpointIds)
-      .where('r.nll', 'is not', null)
+      .where(column, 'is not', null)
       .execute();
     return rows.map((r) => ({ checkpointId: r.checkpoint_id, idx: r.idx, nll: r.nll as number }));
+  }
+
+  /** Samples of the probe set that mark a target span. */
+  async targetCount(probeSetId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('inference.sample')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('probe_set_id', '=', probeSetId)
+      .where('target_start', 'is not', null)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   /** Aggregate scores of completed evaluations of `task` at the given checkpoints. */

@@ -81,24 +81,45 @@ export interface PathwayResultTable {
   /** Mean per-token training NLL of the samples that have one; null when none has. */
   mean_nll: number | null;
   nll_samples: number;
+  /** Mean NLL of the samples' target spans (their answers), over those that mark one; null when none does. */
+  mean_target_nll: ColumnType<number | null, number | null | undefined, number | null>;
+  target_nll_samples: ColumnType<number, number | undefined, number>;
+  /** Mean experts per layer of the group's pathways at this threshold; a raw distance grows with it. */
+  pathway_length: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Mean entropy of the samples' routing per layer, divided by ln K (1: uniform routing). */
+  routing_entropy: ColumnType<number | null, number | null | undefined, number | null>;
   layerwise: Json<StoredLayer[]>;
   created_at: CreatedAt;
 }
 
-/** A detected grokking phase (method.md section 3) of a run's probe set, under one parameter set. */
+/**
+ * A grokking phase (method.md 3) of a run's probe set: one row per phase, raised only by the
+ * pipeline, carrying every signature metric's evidence (grokking/grokking-watch.ts AlertEvidence).
+ */
 export interface GrokkingAlertTable {
   run_id: string;
   probe_set_id: string;
   domain: string;
-  params_key: string;
   start_step: number;
   end_step: number;
-  evidence: ColumnType<Record<string, number>, string, string>;
+  /** Names of the signature metrics that agreed. */
+  agreeing: ColumnType<string[], string, string>;
+  evidence: ColumnType<Record<string, unknown>, string, string>;
+  created_at: CreatedAt;
+}
+
+/** A metric variant a run asked for on top of its defaults (requestMetrics); computed at every checkpoint. */
+export interface RunVariantTable {
+  run_id: string;
+  /** Canonical JSON of the parameters (as metrics_job.params_key). */
+  params_key: string;
+  params: Json<Record<string, unknown>>;
   created_at: CreatedAt;
 }
 
 export interface MetricsTables {
   'metrics.grokking_alert': GrokkingAlertTable;
+  'metrics.run_variant': RunVariantTable;
   'metrics.metrics_job': MetricsJobTable;
   'metrics.pathway_result': PathwayResultTable;
 }

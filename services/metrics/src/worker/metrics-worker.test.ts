@@ -7,6 +7,7 @@ import { connectBus, JobFailed, type JobProgress, type Stoppable } from '@grokwa
 import { DistanceEngine } from '@grokwatch/pathway';
 import { createLogger } from '@grokwatch/service-kit';
 import { MetricsService } from '../metrics-service.js';
+import { DEFAULT_DISTANCE_VARIANTS } from '../variants.js';
 import { parseMetricsParams } from '../params.js';
 import type { PathwayResult } from '../store/metrics-store.js';
 import type { StoredLayer } from '../store/tables.js';
@@ -163,7 +164,7 @@ describe('metrics worker', () => {
   });
 
   test('other parameters: expert-level normalized distance at tau 0.5 equals the reference', async () => {
-    const job = await fx.service.requestMetrics(data.checkpointId, data.probeSetId, { threshold: 0.5, unit: 'expert', normalized: true });
+    const job = await fx.service.queueMetrics(data.checkpointId, data.probeSetId, { threshold: 0.5, unit: 'expert', normalized: true });
     const done = await completed(job.id);
     assert.equal(done.status, 'completed', done.error ?? '');
     for (const row of await fx.service.store.listResults(job.id)) expectGroup(data, row, { tau: 0.5, unit: 'expert', normalized: true });
@@ -171,15 +172,15 @@ describe('metrics worker', () => {
 
   test('parameters are a cache key: equal parameters reuse the job, defaults are filled in', async () => {
     const jobs = await fx.service.store.listJobs({ checkpointId: data.checkpointId });
-    const again = await fx.service.requestMetrics(data.checkpointId, data.probeSetId, { threshold: 0.7 });
+    const again = await fx.service.queueMetrics(data.checkpointId, data.probeSetId, { threshold: 0.7 });
     assert.equal(again.id, jobs[0]?.id, 'threshold 0.7 alone is the default job');
-    const seedIgnored = await fx.service.requestMetrics(data.checkpointId, data.probeSetId, { unit: 'char', seed: 99 });
+    const seedIgnored = await fx.service.queueMetrics(data.checkpointId, data.probeSetId, { unit: 'char', seed: 99 });
     assert.equal(seedIgnored.id, jobs[0]?.id, 'a seed without sampling does not change the result, nor the key');
     assert.equal((await fx.service.store.listJobs({ checkpointId: data.checkpointId })).length, jobs.length);
   });
 
   test('sampled pairs: M pairs with a seed, a confidence interval, same numbers on a recompute', async () => {
-    const job = await fx.service.requestMetrics(data.checkpointId, data.probeSetId, { pairs: 300, seed: 7 });
+    const job = await fx.service.queueMetrics(data.checkpointId, data.probeSetId, { pairs: 300, seed: 7 });
     assert.equal((await completed(job.id)).status, 'completed');
     const all = await fx.service.store.getResult(job.id, '*');
     assert.ok(all);
@@ -224,16 +225,18 @@ describe('metrics worker', () => {
     const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, 'code', [{ group: null }, { group: null }, { group: null }]);
     const rows = sampleIds.map((sampleId) => ({ sampleId, layers: L, experts: K, routing: randomRouting(next, L, K), nll: 1 }));
     await insertRouting(fx.db.kysely, checkpointId, rows.slice(0, 2));
-    const first = await fx.service.requestMetrics(checkpointId, probeSetId);
+    const first = await fx.service.queueMetrics(checkpointId, probeSetId);
     const failed = await completed(first.id);
     assert.equal(failed.status, 'failed');
     assert.match(failed.error ?? '', /1 of 3 samples have no routing at this checkpoint \(samples 2\)/);
 
     await insertRouting(fx.db.kysely, checkpointId, rows.slice(2));
     await fx.bus.publishEvent('capture.completed', { jobId: 'capture-2', checkpointId, probeSetId, samples: 3 });
+    // The failed job is replaced under a new id, beside the run's other default variants.
     const retried = await waitFor('the retried job', async () => {
       const jobs = await fx.service.store.listJobs({ checkpointId });
-      return jobs.length === 1 && jobs[0]!.id !== first.id ? jobs[0] : undefined;
+      const same = jobs.filter((j) => j.params_key === first.params_key);
+      return jobs.length === DEFAULT_DISTANCE_VARIANTS.length && same.length === 1 && same[0]!.id !== first.id ? same[0] : undefined;
     });
     const done = await completed(retried.id);
     assert.equal(done.status, 'completed', done.error ?? '');
@@ -260,7 +263,7 @@ describe('metrics worker', () => {
     const closed = await connectBus({ kind: 'memory' });
     await closed.close();
     const offline = new MetricsService(fx.service.store, closed, createLogger('metrics-test', 'silent'));
-    await assert.rejects(offline.requestMetrics(data.checkpointId, data.probeSetId, { threshold: 0.55 }), /closed/);
+    await assert.rejects(offline.queueMetrics(data.checkpointId, data.probeSetId, { threshold: 0.55 }), /closed/);
     const keys = (await fx.service.store.listJobs({ checkpointId: data.checkpointId })).map((j) => (j.params as { threshold: number }).threshold);
     assert.ok(!keys.includes(0.55), 'the unpublished job was removed, so asking again queues it');
   });

@@ -4,6 +4,7 @@ import { CORRELATION_RAMP, ramp } from '../color.js';
 import { code, h, notice } from '../dom.js';
 import { formatR, formatStep } from '../format.js';
 import type { DomainData } from '../model.js';
+import { pendingText } from './curves.js';
 import { CORRELATED, type CorrelationInfo, type DomainCorrelation } from '../queries.js';
 
 export interface CorrelationResult {
@@ -45,8 +46,8 @@ function domainTable(d: DomainData, result: CorrelationResult | undefined): HTML
     return h('tr', { 'data-corr-metric': m.key },
       h('th', { scope: 'row' }, m.label),
       h('td', { class: 'muted center', title: 'sign the paper found: distance falls and consistency rises as accuracy rises; training loss barely tracks it' }, m.expected),
-      rCell(all?.pearson), rCell(all?.spearman), h('td', { class: 'num' }, nText(all)),
-      rCell(rise?.pearson), rCell(rise?.spearman), h('td', { class: 'num' }, nText(rise)),
+      ...rCells(all), h('td', { class: 'num' }, nText(all)),
+      ...rCells(rise), h('td', { class: 'num' }, nText(rise)),
       rCell(paper[m.key] ?? null));
   });
   return h('div', { class: 'corr-card', 'data-corr-domain': d.probeSet.domain }, title,
@@ -59,6 +60,14 @@ function domainTable(d: DomainData, result: CorrelationResult | undefined): HTML
           h('tr', null, h('th', null, ''), h('th', null, ''), h('th', { colspan: 3 }, 'all checkpoints'), h('th', { colspan: 3 }, 'after the rise'), h('th', null, 'paper')),
           h('tr', null, ...['metric', 'sign', 'Pearson r', 'Spearman ρ', 'n', 'Pearson r', 'Spearman ρ', 'n', 'Table 1 r'].map((t) => h('th', null, t)))),
         h('tbody', null, ...rows))));
+}
+
+/** Pearson and Spearman cells; an r over an incomplete series is not shown, only how far it is. */
+function rCells(c: CorrelationInfo | undefined): HTMLElement[] {
+  if (c !== undefined && !c.coverage.complete) {
+    return [h('td', { class: 'muted center pending', colspan: 2, title: 'r changes as the rest of the series is computed' }, pendingText(c.coverage))];
+  }
+  return [rCell(c?.pearson), rCell(c?.spearman)];
 }
 
 function nText(c: CorrelationInfo | undefined): string {

@@ -3,7 +3,11 @@ import { renderChart, type ChartSpec, type StepBand } from '../chart.js';
 import { code, h, notice } from '../dom.js';
 import { formatPercent, formatStep, formatValue } from '../format.js';
 import { metricsJobCounts, type DomainData, type RunView } from '../model.js';
-import { definedPoints, type Point } from '../series.js';
+import { definedPoints } from '../series.js';
+import type { CoverageInfo, DomainSeries, SeriesInfo } from '../queries.js';
+
+/** The run's other probe sets, drawn under a domain's pathway curves. */
+const CONTROL_COLOR = '#adb5bd';
 
 export const COLORS = {
   loss: '#64748b',
@@ -25,16 +29,26 @@ export function renderCurves(view: RunView): HTMLElement {
 function domainRow(view: RunView, d: DomainData): HTMLElement {
   const bands: StepBand[] = d.alerts.map((a) => ({ from: a.startStep, to: a.endStep, label: `grokking detected, steps ${formatStep(a.startStep)}–${formatStep(a.endStep)}` }));
   const ser = d.series;
-  const line = (metric: string, title: string, unit: string, hint: string, color: string, points: Point[], extra: Partial<ChartSpec> = {}): ChartSpec => ({
-    metric, title, unit, hint, kind: 'line', series: [{ points, color }], format: formatValue, empty: 'no values yet', bands, ...extra,
+  // The run's other probe sets are drawn under each pathway curve (dashed, grey): a move they share
+  // is the whole model drifting, which the detector does not count.
+  const others = view.domains.filter((o) => o !== d);
+  const controls = (key: keyof Omit<DomainSeries, 'memorization'>) =>
+    others.map((o) => ({ points: definedPoints(o.series?.[key]?.points ?? []), color: CONTROL_COLOR, control: o.probeSet.domain }));
+  // A partial series says so in its hint: the curve so far is drawn, but labelled pending.
+  const line = (metric: string, title: string, unit: string, hint: string, color: string, info: SeriesInfo | undefined, key?: keyof Omit<DomainSeries, 'memorization'>): ChartSpec => ({
+    metric, title, unit, hint: info && !info.coverage.complete ? pendingText(info.coverage) : hint, kind: 'line',
+    series: [...(key ? controls(key) : []), { points: definedPoints(info?.points ?? []), color }], format: formatValue, empty: 'no values yet', bands,
   });
   const specs: ChartSpec[] = [
     accuracySpec(d, bands),
-    line('loss', 'Training loss', 'mean NLL per token (nats)', 'flat once memorized', COLORS.loss, definedPoints(ser?.loss ?? [])),
-    line('distance', 'Pathway distance', `edit distance (chars), τ = ${view.tau}`, 'falls as it generalizes', COLORS.distance, definedPoints(ser?.distance ?? [])),
-    line('distance-normalized', 'Normalized distance', 'pathway edit distance ÷ longer pathway length', 'falls as it generalizes', COLORS.distanceNormalized, definedPoints(ser?.distanceNormalized ?? [])),
-    line('consistency', 'Consistency', 'pathway consistency (normalized adjacent-layer cosine)', 'rises with generalization', COLORS.consistency, definedPoints(ser?.consistency ?? [])),
-    line('effective-dimension', 'Effective dimension', 'd_eff of the routing kernel, mean over layers', 'shrinks as routing is shared', COLORS.effectiveDimension, definedPoints(ser?.effectiveDimension ?? [])),
+    // Where probes mark their answers, the answer's NLL is what memorization means (method.md 6 on the target span).
+    ser && ser.targetLoss.points.some((p) => p.value !== null)
+      ? line('loss', 'Training loss (answer)', 'NLL of the answer span (nats)', 'low and flat once memorized', COLORS.loss, ser.targetLoss, 'targetLoss')
+      : line('loss', 'Training loss', 'mean NLL per token (nats)', 'flat once memorized', COLORS.loss, ser?.loss),
+    line('distance', 'Pathway distance', `edit distance (chars), τ = ${view.tau}`, 'length-confounded: not used by the detector', COLORS.distance, ser?.distance, 'distance'),
+    line('distance-normalized', 'Normalized distance', 'pathway edit distance ÷ longer pathway length', 'falls as it generalizes', COLORS.distanceNormalized, ser?.distanceNormalized, 'distanceNormalized'),
+    line('consistency', 'Consistency', 'pathway consistency (normalized adjacent-layer cosine)', 'rises with generalization', COLORS.consistency, ser?.consistency, 'consistency'),
+    line('effective-dimension', 'Effective dimension', 'd_eff of the routing kernel, mean over layers', 'shrinks as routing is shared', COLORS.effectiveDimension, ser?.effectiveDimension, 'effectiveDimension'),
     memorizedSpec(d, bands),
   ];
   const axis = view.axis;
@@ -44,6 +58,7 @@ function domainRow(view: RunView, d: DomainData): HTMLElement {
       h('span', { class: 'muted' }, `probe set ${d.probeSet.name} · ${d.probeSet.sampleCount} samples`),
       d.benchmark ? h('span', { class: 'muted' }, ` · benchmark ${d.benchmark.task}${d.benchmark.metric ? ` (${d.benchmark.metric})` : ''}`) : null,
       ...d.alerts.map((a) => h('span', { class: 'badge' }, `grokking ${formatStep(a.startStep)}–${formatStep(a.endStep)}`))),
+    verdictLine(view, d),
     d.problems.length ? notice('error', 'Some values could not be loaded', h('ul', null, ...d.problems.map((p) => h('li', null, p)))) : null,
     missingNotice(view, d, specs),
     h('div', { class: 'charts' }, ...specs.map((spec) => renderChart(spec, axis))),
@@ -72,6 +87,35 @@ function memorizedSpec(d: DomainData, bands: StepBand[]): ChartSpec {
     includeZero: true, integer: true, format: (v) => String(Math.round(v)),
     empty: 'needs per-sample NLL', bands,
   };
+}
+
+/**
+ * The domain's verdict in words: the alert (or its absence), which metrics agreed, and its lead over
+ * the benchmark's 90% crossing when the run has one.
+ */
+export function verdictText(view: RunView, d: DomainData): string {
+  const crossed = d.benchmark?.points.find((p) => p.value >= 0.9) ?? null;
+  const test = d.benchmark === null ? '' : crossed === null ? ` ${d.benchmark.task} has not reached 90%.` : ` ${d.benchmark.task} reached 90% at step ${formatStep(crossed.step)}`;
+  const a = d.alerts[0];
+  if (a === undefined) {
+    const complete = d.series === null || [d.series.distanceNormalized, d.series.consistency, d.series.effectiveDimension].every((x) => x.coverage.complete);
+    return `${complete ? 'No generalization signal' : 'No generalization signal so far (metrics pending)'}: no window of 4 checkpoints where the group is memorized and 4 of 5 pathway metrics move the paper's way, unshared by the run's other probe sets.${test}${crossed ? '.' : ''}`;
+  }
+  const steps = view.axis.steps;
+  const lead = crossed === null ? null : steps.indexOf(crossed.step) - steps.indexOf(a.endStep);
+  const plural = (k: number): string => `${k} checkpoint${k === 1 ? '' : 's'}`;
+  const when = lead === null ? '' : lead === 0 ? ', the checkpoint the signal completed at.' : lead > 0 ? `, ${plural(lead)} after the signal.` : `; the signal came ${plural(-lead)} after that.`;
+  return `Generalization signal at steps ${formatStep(a.startStep)}–${formatStep(a.endStep)}: ${a.agreeing.join(', ')} moved the paper's way while the group was memorized.${test}${when}`;
+}
+
+function verdictLine(view: RunView, d: DomainData): HTMLElement {
+  return h('p', { class: d.alerts.length ? 'verdict verdict-alert' : 'verdict', 'data-verdict': d.probeSet.domain }, verdictText(view, d));
+}
+
+/** "pending 18/21 checkpoints" (and why the rest is missing), for a series still being computed. */
+export function pendingText(c: CoverageInfo): string {
+  const why = [c.failed > 0 ? `${c.failed} failed` : '', c.missing > 0 ? `${c.missing} not computed` : ''].filter((x) => x !== '');
+  return `pending: ${c.computed}/${c.expected} checkpoints${why.length > 0 ? ` (${why.join(', ')})` : ''}`;
 }
 
 /** One note per domain saying what its empty charts wait for and what to do about it. */

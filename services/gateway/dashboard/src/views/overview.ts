@@ -2,8 +2,8 @@
 import { pickScoreMetric } from '../benchmark.js';
 import { code, h, notice } from '../dom.js';
 import { formatPercent, formatStep, formatTokens, formatValue } from '../format.js';
-import type { PhaseAlert, RunView } from '../model.js';
-import type { CheckpointInfo } from '../queries.js';
+import type { RunView } from '../model.js';
+import type { CheckpointInfo, GrokkingAlertInfo, MetricEvidenceInfo } from '../queries.js';
 
 export function renderOverview(view: RunView): HTMLElement {
   const { run, checkpoints } = view;
@@ -27,16 +27,21 @@ export function renderOverview(view: RunView): HTMLElement {
   );
 }
 
-function alertBanner(a: PhaseAlert): HTMLElement {
-  const ev = Object.entries(a.evidence)
-    .filter(([, v]) => typeof v === 'number')
-    .map(([k, v]) => `${k} ${formatValue(v as number)}`)
-    .join(' · ');
+function alertBanner(a: GrokkingAlertInfo): HTMLElement {
+  const metrics = a.evidence.metrics ?? [];
+  const num = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : formatValue(v));
+  const moved = (m: MetricEvidenceInfo) => `${m.name} ${num(m.first)} → ${num(m.last)}`;
+  const shared = metrics.filter((m) => m.sharedWithControl).map((m) => `${m.name} (also in ${m.control})`);
+  const raw = a.evidence.context?.['distance (char, raw)'];
+  const loss = a.evidence.loss;
   return h('div', { class: 'alert', role: 'status', 'data-alert-domain': a.domain },
-    h('strong', null, `Grokking detected in ${a.domain}`),
-    ` between steps ${formatStep(a.startStep)} and ${formatStep(a.endStep)}: training loss flat while pathway distance falls and consistency rises`,
-    ` (seen in ${a.variants.join(' and ')}).`,
-    ev ? h('div', { class: 'muted small' }, ev) : null);
+    h('strong', null, `Generalization detected in ${a.domain}`),
+    ` between steps ${formatStep(a.startStep)} and ${formatStep(a.endStep)}: memorized`,
+    loss ? ` (${loss.kind === 'target' ? 'answer' : 'sample'} loss ≤ ${formatValue(loss.max)})` : '',
+    ` while ${a.agreeing.length} of ${metrics.length} pathway metrics moved the paper's way.`,
+    h('div', { class: 'muted small' }, metrics.filter((m) => m.agrees).map(moved).join(' · ')),
+    shared.length ? h('div', { class: 'muted small' }, `Not counted, shared with another domain: ${shared.join(', ')}.`) : null,
+    raw ? h('div', { class: 'muted small' }, `Raw pathway distance (length-confounded, not voting): ${num(raw.first)} → ${num(raw.last)}.`) : null);
 }
 
 function emptyHints(view: RunView): HTMLElement | null {
