@@ -25,8 +25,9 @@ const MOVE = [0, 0, 0, 0, 0, 0.3, 0.6, 1];
 test('hand-worked: the first memorized window over which the signature moves', () => {
   const phase = detectGeneralizationSignal({ steps: STEPS, loss: LOSS, metrics: signature(MOVE) });
   // Windows of 4 from the first memorized checkpoint (200): 200..500 is flat; 300..600 has moves
-  // 0, 0, 0.3, 0.6: every metric monotone (Spearman 0.95 with the tie), dc 0.5 -> 0.44 (12%), and
-  // before step 600 the metrics never moved, so any move stands out from their jitter.
+  // 0, 0, 0.3, 0.6: every metric monotone (Spearman 0.95 with the tie), dc 0.5 -> 0.44 (12%); its
+  // second differences over the memorized checkpoints 200..600 are 0, 0.03, 0 (median 0: a steady
+  // trend does not wobble). (200..500 is flat, and has only 2 second differences to judge from.)
   assert.deepEqual([phase?.startStep, phase?.endStep], [300, 600]);
   assert.deepEqual(phase?.agreeing, ['dc', 'de', 'cons', 'cos', 'deff']);
   const dc = phase!.metrics[0]!;
@@ -34,7 +35,7 @@ test('hand-worked: the first memorized window over which the signature moves', (
   assert.ok(Math.abs((dc.last as number) - 0.44) < 1e-12);
   assert.ok(Math.abs((dc.change as number) - 0.12) < 1e-12, '(0.44 - 0.5) / 0.5 x -1 = 0.12');
   assert.ok(Math.abs((dc.trend as number) - 0.9486832980505138) < 1e-12, 'Spearman of 1,2,3,4 with 3.5,3.5,2,1 (ties averaged)');
-  assert.equal(dc.signalToJitter, Infinity);
+  assert.ok((dc.signalToJitter as number) > 1e6, 'no wobble beyond float rounding');
   assert.deepEqual(phase?.loss, { max: 0.05, spread: 0.010000000000000002 });
 });
 
@@ -116,7 +117,7 @@ test('correlated noise (one common factor moving all five metrics together): the
     if (detectGeneralizationSignal({ steps, loss: steps.map(() => 0.05 + 0.02 * u()), metrics }) !== null) alerts++;
   }
   t.diagnostic(`false alerts on correlated noise: ${alerts} / ${trials}`);
-  assert.ok(alerts / trials < 0.15, `${alerts} / ${trials}`);
+  assert.ok(alerts / trials < 0.02, `${alerts} / ${trials}`);
 });
 
 test('bad series are refused with the argument named', () => {

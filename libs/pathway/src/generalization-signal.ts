@@ -9,9 +9,9 @@
 //      down, consistency and raw cosine up), each with Spearman(step, value) x direction >= minTrend,
 //      a relative change >= minChange, a change larger than noiseMultiple x its own noise (the
 //      residual spread around the window's straight line) and larger than jitterMultiple x the
-//      metric's median move between adjacent checkpoints so far (its jitter: the five metrics are
-//      functions of one routing, so correlated noise moves them together and agreement alone is no
-//      protection);
+//      metric's median wobble around its local trend since the group memorized (|second difference|;
+//      the five metrics are functions of one routing, so correlated noise moves them together and
+//      agreement alone is no protection);
 //   3. the agreeing metrics include a distance and a routing-embedding metric (never one kind alone);
 //   4. a metric does not count when a control (another domain's probe set of the same run, itself
 //      memorized over the window) moves the same way by at least controlShare of the group's change:
@@ -74,7 +74,7 @@ export interface MetricEvidence {
   change: number | null;
   /** The change divided by the window's residual spread (Infinity on a straight line). */
   signalToNoise: number | null;
-  /** The change divided by the metric's typical move between adjacent checkpoints so far (median |step|). */
+  /** The change divided by the metric's typical wobble around its local trend since the group memorized (median |second difference|); null before 3 of them. */
   signalToJitter: number | null;
   /** The largest same-way change of a control over the window, and whose. */
   controlChange: number | null;
@@ -116,7 +116,10 @@ export function detectGeneralizationSignal(input: SignalInput, options: SignalOp
     const loss = memorized(input.loss, idx, o);
     if (loss === null) continue;
     const steps = idx.map((i) => input.steps[i] as number);
-    const metrics = input.metrics.map((m) => evidence(m, idx, steps, input.controls ?? [], o));
+    // The memorized stretch the window belongs to: back from its start while the loss stays low.
+    let memorizedFrom = start;
+    while (memorizedFrom > 0 && input.loss[memorizedFrom - 1] != null && (input.loss[memorizedFrom - 1] as number) <= o.maxLoss) memorizedFrom--;
+    const metrics = input.metrics.map((m) => evidence(m, idx, steps, input.controls ?? [], memorizedFrom, o));
     const agreeing = metrics.filter((m) => m.agrees);
     const families = new Set(agreeing.map((m) => m.family));
     if (agreeing.length >= o.minAgree && families.has('distance') && families.has('embedding')) {
@@ -143,22 +146,25 @@ function relativeChange(first: number, last: number, direction: 1 | -1): number 
 }
 
 /**
- * Median |v[i+1] - v[i]| over the known values up to index `end`: how far the metric moves between
- * adjacent checkpoints anyway. Correlated noise moves all five metrics at once, so agreement between
- * them is no protection against it; a window's change must also stand out from this. Null with
- * fewer than 4 steps to judge from.
+ * Median |v[i+1] - 2 v[i] + v[i-1]| over the known values from index `from` (the first checkpoint of
+ * the group's memorized stretch: the moves while it memorized are not noise) to `end`: how much the
+ * metric wobbles around its own local trend between checkpoints (second differences are 0 on a steady
+ * trend, about 1.65 sigma on white noise). Correlated noise moves all five metrics at once, so
+ * agreement between them is no protection against it; a window's change must stand out from this.
+ * Null (the metric does not count yet) with fewer than 3 such differences to judge from.
  */
-function medianStep(values: readonly (number | null)[], end: number): number | null {
-  const steps: number[] = [];
-  for (let i = 1; i <= end; i++) {
+function medianWobble(values: readonly (number | null)[], from: number, end: number): number | null {
+  const diffs: number[] = [];
+  for (let i = from + 1; i < end; i++) {
     const a = values[i - 1];
     const b = values[i];
-    if (a != null && b != null) steps.push(Math.abs(b - a));
+    const c = values[i + 1];
+    if (a != null && b != null && c != null) diffs.push(Math.abs(c - 2 * b + a));
   }
-  if (steps.length < 4) return null;
-  steps.sort((x, y) => x - y);
-  const mid = steps.length >> 1;
-  return steps.length % 2 === 1 ? (steps[mid] as number) : ((steps[mid - 1] as number) + (steps[mid] as number)) / 2;
+  if (diffs.length < 3) return null;
+  diffs.sort((x, y) => x - y);
+  const mid = diffs.length >> 1;
+  return diffs.length % 2 === 1 ? (diffs[mid] as number) : ((diffs[mid - 1] as number) + (diffs[mid] as number)) / 2;
 }
 
 /** Standard deviation of the residuals around the least-squares line through (x, y). */
@@ -178,7 +184,7 @@ function residualSpread(x: readonly number[], y: readonly number[]): number {
   return Math.sqrt(ss / Math.max(1, n - 2));
 }
 
-function evidence(m: SignatureMetric, idx: readonly number[], steps: readonly number[], controls: readonly ControlSeries[], o: Required<SignalOptions>): MetricEvidence {
+function evidence(m: SignatureMetric, idx: readonly number[], steps: readonly number[], controls: readonly ControlSeries[], memorizedFrom: number, o: Required<SignalOptions>): MetricEvidence {
   const values = idx.map((i) => m.values[i]);
   const base = { name: m.name, direction: m.direction, family: m.family };
   const none: MetricEvidence = {
@@ -192,9 +198,9 @@ function evidence(m: SignatureMetric, idx: readonly number[], steps: readonly nu
   const change = relativeChange(first, last, m.direction);
   const noise = residualSpread(steps, v);
   const signalToNoise = noise === 0 ? Infinity : Math.abs(last - first) / noise;
-  const jitter = medianStep(m.values, idx[idx.length - 1] as number);
+  const jitter = medianWobble(m.values, memorizedFrom, idx[idx.length - 1] as number);
   const signalToJitter = jitter === null ? null : jitter === 0 ? Infinity : Math.abs(last - first) / jitter;
-  const moves = trend >= o.minTrend && change >= o.minChange && signalToNoise >= o.noiseMultiple && (signalToJitter === null || signalToJitter >= o.jitterMultiple);
+  const moves = trend >= o.minTrend && change >= o.minChange && signalToNoise >= o.noiseMultiple && signalToJitter !== null && signalToJitter >= o.jitterMultiple;
   let controlChange: number | null = null;
   let control: string | null = null;
   for (const c of controls) {

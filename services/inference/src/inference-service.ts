@@ -48,7 +48,7 @@ export interface CreateProbeSetInput {
   name: string;
   domain: string;
   path?: string | null;
-  rows?: { id?: string | null; text: string; group?: string | null }[] | null;
+  rows?: { id?: string | null; text?: string | null; target?: number[] | null; prompt?: string | null; completion?: string | null; group?: string | null }[] | null;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/;
@@ -207,7 +207,8 @@ export class InferenceService {
       } else {
         source = 'inline';
         if (input.rows!.length === 0) throw badInput('rows must not be empty', { field: 'rows' });
-        rows = input.rows!.map((r, i) => toProbeRow(r, 'rows', i + 1));
+        // GraphQL gives absent optional fields as null; the row rules read them as absent.
+        rows = input.rows!.map((r, i) => toProbeRow(Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null && v !== undefined)), 'rows', i + 1));
       }
     } catch (err) {
       if (err instanceof ProbeRowError) throw badInput(err.message, { field: hasPath ? 'path' : 'rows', line: err.line });

@@ -24,10 +24,13 @@ export class RegisterCheckpointInput {
   @Field({ description: 'Checkpoint folder: config.json + *.safetensors.' }) uri!: string;
 }
 
-@InputType()
+@InputType({ description: 'One probe sample: text (optionally with the character span of its target), or a prompt and its completion (the target).' })
 export class ProbeSampleInput {
   @Field(() => String, { nullable: true }) id?: string | null;
-  @Field() text!: string;
+  @Field(() => String, { nullable: true, description: 'The sample; leave out when giving prompt and completion.' }) text?: string | null;
+  @Field(() => [Int], { nullable: true, description: '[start, end): the characters of text that are the target (the answer).' }) target?: number[] | null;
+  @Field(() => String, { nullable: true, description: 'With completion: text = prompt + completion, and the completion is the target.' }) prompt?: string | null;
+  @Field(() => String, { nullable: true }) completion?: string | null;
   @Field(() => String, { nullable: true }) group?: string | null;
 }
 
