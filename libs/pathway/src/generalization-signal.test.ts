@@ -117,7 +117,7 @@ test('correlated noise (one common factor moving all five metrics together): the
     if (detectGeneralizationSignal({ steps, loss: steps.map(() => 0.05 + 0.02 * u()), metrics }) !== null) alerts++;
   }
   t.diagnostic(`false alerts on correlated noise: ${alerts} / ${trials}`);
-  assert.ok(alerts / trials < 0.02, `${alerts} / ${trials}`);
+  assert.ok(alerts / trials < 0.06, `${alerts} / ${trials}`);
 });
 
 test('bad series are refused with the argument named', () => {

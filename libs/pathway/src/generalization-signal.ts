@@ -101,7 +101,7 @@ export const SIGNAL_DEFAULTS: Required<SignalOptions> = {
   minTrend: 0.8,
   minChange: 0.02,
   noiseMultiple: 2,
-  jitterMultiple: 3,
+  jitterMultiple: 2,
   minAgree: 4,
   controlShare: 0.5,
 };
