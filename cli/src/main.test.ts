@@ -12,6 +12,8 @@ test('global options and two-word commands', () => {
   assert.equal(cli.json, true);
   assert.equal(parseCommandLine(['runs'], { GROKWATCH_URL: 'http://e/graphql' }).url, 'http://e/graphql');
   assert.equal(parseCommandLine(['frobnicate'], {}).command, null);
+  assert.equal(parseCommandLine(['metrics', 'request', '--run', 'r'], {}).command, 'metrics request');
+  assert.equal(parseCommandLine(['metrics', '--run', 'r'], {}).command, 'metrics');
 });
 
 test('a domain pairs with the benchmark named after it unless given', () => {

@@ -2,7 +2,7 @@
 import { ApiError, GrokwatchClient } from './client.js';
 import { UsageError, type CommandContext } from './commands/context.js';
 import { captureCommand, evaluateCommand } from './commands/jobs.js';
-import { correlateCommand, exportCommand, metricsCommand } from './commands/metrics.js';
+import { correlateCommand, exportCommand, metricsCancelCommand, metricsCommand, metricsRequestCommand } from './commands/metrics.js';
 import { checkpointRegisterCommand, probesAddCommand, runCreateCommand, runsCommand } from './commands/runs.js';
 
 const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
@@ -13,6 +13,8 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
   capture: captureCommand,
   eval: evaluateCommand,
   metrics: metricsCommand,
+  'metrics request': metricsRequestCommand,
+  'metrics cancel': metricsCancelCommand,
   correlate: correlateCommand,
   export: exportCommand,
 };

@@ -85,8 +85,6 @@ function parsePairs(values: string[] | undefined): Map<string, string> {
 }
 
 export async function metricsCommand(ctx: CommandContext): Promise<void> {
-  if (ctx.args[0] === 'request') return requestCommand({ ...ctx, args: ctx.args.slice(1) });
-  if (ctx.args[0] === 'cancel') return cancelCommand({ ...ctx, args: ctx.args.slice(1) });
   const { values } = parseArgs({
     args: ctx.args, options: { run: { type: 'string' }, domain: { type: 'string' }, threshold: { type: 'string', default: '0.7' } },
   });
@@ -134,7 +132,7 @@ const VARIANT_OPTIONS = {
   exact: { type: 'boolean' },
 } as const;
 
-async function requestCommand(ctx: CommandContext): Promise<void> {
+export async function metricsRequestCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({ args: ctx.args, options: VARIANT_OPTIONS });
   if (!values.run) throw new UsageError('usage: grokwatch metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized] [--pairs N --seed S | --exact]');
   const run = await resolveRun(ctx, values.run);
@@ -147,7 +145,7 @@ async function requestCommand(ctx: CommandContext): Promise<void> {
   ctx.out(`${r.added ? 'added to the run; ' : ''}${r.queued} computations queued, ${r.jobIds.length - r.queued} already there, ${r.awaitingCapture} awaiting capture`);
 }
 
-async function cancelCommand(ctx: CommandContext): Promise<void> {
+export async function metricsCancelCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({ args: ctx.args, options: { ...VARIANT_OPTIONS, all: { type: 'boolean' } } });
   if (!values.run) throw new UsageError('usage: grokwatch metrics cancel --run RUN (--all | [--threshold T] [--unit char|expert] [--normalized] ...)');
   const run = await resolveRun(ctx, values.run);

@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { hostname } from 'node:os';
-import type { Bus, JobKind, JobProgress, Stoppable } from '@grokwatch/bus';
+import type { Bus, EventPayload, JobKind, JobProgress, Stoppable } from '@grokwatch/bus';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { useServer } from 'graphql-ws/use/ws';
@@ -55,16 +55,8 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
   }
 `;
 
-interface GrokkingEvent {
-  runId: string;
-  probeSetId: string;
-  domain: string;
-  startStep: number;
-  endStep: number;
-  detectedAt: string;
-  agreeing: unknown[];
-  evidence: Record<string, unknown>;
-}
+/** The alert as the bus contract carries it (the metrics service's GrokkingAlertPayload). */
+type GrokkingEvent = EventPayload<'grokking.detected'>;
 
 /**
  * Grokking events reach this gateway through one durable consumer of its own (named after the

@@ -26,7 +26,7 @@ import {
 } from './commands/variants.js';
 import type { MetricsJob, MetricsStore } from './store/metrics-store.js';
 import { AlertStore, type GrokkingAlert } from './store/alert-store.js';
-import { checkRunForGrokking } from './grokking/grokking-watch.js';
+import { checkRunForGrokking, judgedVariant } from './grokking/grokking-watch.js';
 import { SourceStore, type SourceTables } from './store/source-store.js';
 import { startMetricsWorker, type MetricsWorkerOptions } from './worker/metrics-worker.js';
 
@@ -70,7 +70,7 @@ export class MetricsService {
         const job = await this.store.getJob(e.jobId);
         if (job?.status !== 'completed') return;
         const checkpoint = await this.sources.getCheckpoint(job.checkpoint_id);
-        if (!checkpoint) return;
+        if (!checkpoint || !(await judgedVariant(this.queryDeps(), checkpoint.runId, job))) return;
         await checkRunForGrokking(this.queryDeps(), { bus: this.bus, alerts: this.alerts, logger: this.logger, webhookUrl: this.webhookUrl }, checkpoint.runId);
       },
       { durable: 'metrics-grokking' },

@@ -3,10 +3,9 @@
 // a live run's would be, and the alerts it raised are read back. No evaluation: the answer comes
 // from the training log.
 import { createOnnxCapturer } from '@grokwatch/inference';
-import { memorizationLoss, runSeries, signalInput, toAlertPayload, type GrokkingAlertPayload } from '@grokwatch/metrics';
+import { DEFAULT_DISTANCE_VARIANTS, memorizationLoss, runSeries, signalInput, toAlertPayload, type GrokkingAlertPayload } from '@grokwatch/metrics';
 import { createLogger, type Logger } from '@grokwatch/service-kit';
 import { join } from 'node:path';
-import { DEFAULT_DISTANCE_VARIANTS } from '@grokwatch/metrics';
 import { stageCounts } from '../demo-progress.js';
 import { startEmbedded } from '../embedded.js';
 import type { RunDir } from './run-dir.js';

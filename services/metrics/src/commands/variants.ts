@@ -3,7 +3,7 @@
 // only ways a metrics job is queued.
 import { badInput } from '@grokwatch/service-kit';
 import { DEFAULT_METRICS_PARAMS, parseMetricsParams, type MetricsParams } from '../params.js';
-import { paramsFromArgs, requireRun, resolveProbeSet, type ParamArgs, type ProbeSetSelector } from '../queries/targets.js';
+import { requireRun, resolveProbeSet, variantParams, type ParamArgs, type ProbeSetSelector } from '../queries/targets.js';
 import { paramsKey, type MetricsJob, type MetricsStore } from '../store/metrics-store.js';
 import type { ProbeSetRef, SourceStore } from '../store/source-store.js';
 import { boundedParams, defaultVariants, MAX_REQUESTED_VARIANTS } from '../variants.js';
@@ -84,9 +84,8 @@ export async function requestVariant(deps: CommandDeps, runId: string, req: Vari
   await requireRun(deps.sources, runId);
   const probeSets = req.probeSet != null || req.domain != null ? [await resolveProbeSet(deps.sources, req, runId)] : await deps.sources.runProbeSets(runId);
   if (probeSets.length === 0) throw badInput('the run has no probe sets yet: capture one first', { field: 'probeSet' });
-  // Validate against the first probe set; the bound is applied per probe set below.
-  paramsFromArgs(req, probeSets[0] as ProbeSetRef);
-  const params = parseMetricsParams({ threshold: req.threshold, unit: req.unit, normalized: req.normalized, pairs: req.pairs ?? null, seed: req.seed ?? 0 });
+  // The bound is applied per probe set below.
+  const params = variantParams(req);
   const exact = req.exact === true;
 
   const known = await runVariants(deps, runId);
@@ -135,7 +134,7 @@ export async function requestVariant(deps: CommandDeps, runId: string, req: Vari
 
 export interface CancelRequest {
   /** Only this variant (and it stops being computed at future checkpoints); absent: every queued or running job of the run. */
-  variant?: (ParamArgs & { exact?: boolean | null }) | null;
+  variant?: ParamArgs | null;
 }
 
 export interface CancelView {
@@ -151,9 +150,8 @@ export async function cancelMetrics(deps: CommandDeps, runId: string, req: Cance
   let keys: Set<string> | null = null;
   let removed = false;
   if (req.variant != null) {
-    const v = req.variant;
-    const params = parseMetricsParams({ threshold: v.threshold, unit: v.unit, normalized: v.normalized, pairs: v.pairs ?? null, seed: v.seed ?? 0 });
-    const exact = v.exact === true;
+    const params = variantParams(req.variant);
+    const exact = req.variant.exact === true;
     removed = await deps.store.removeRunVariant(runId, toStored(params, exact));
     // Its jobs carry the bounded parameters of each probe set.
     const probeSets = await deps.sources.runProbeSets(runId);

@@ -6,10 +6,10 @@
 import type { Bus } from '@grokwatch/bus';
 import { detectGeneralizationSignal, SIGNAL_DEFAULTS, type MetricEvidence, type SignalOptions } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
-import { DEFAULT_METRICS_PARAMS } from '../params.js';
+import { DEFAULT_METRICS_PARAMS, parseMetricsParams } from '../params.js';
 import type { QueryDeps } from '../queries/deps.js';
 import type { AlertStore, GrokkingAlert } from '../store/alert-store.js';
-import type { PathwayResult } from '../store/metrics-store.js';
+import type { MetricsJob, PathwayResult } from '../store/metrics-store.js';
 import type { ProbeSetRef } from '../store/source-store.js';
 import { boundedParams } from '../variants.js';
 import { contextEvidence, memorizationLoss, signalInput, signatureVariants, variantKey, type ProbeSetSeries } from './signature.js';
@@ -101,9 +101,24 @@ export function settledCheckpoints<C extends { id: string }>(checkpoints: readon
   return out;
 }
 
+/** The run's judging threshold: its first (method.md's 0.7 when it names none). */
+async function judgingThreshold(deps: QueryDeps, runId: string): Promise<number> {
+  return (await deps.sources.runThresholdsOf(runId))?.[0] ?? DEFAULT_METRICS_PARAMS.threshold;
+}
+
+/**
+ * Whether a completed job is one the judgement reads (a signature variant at the judging threshold):
+ * a requested variant, or another threshold, cannot change the verdict, so it is not judged again.
+ */
+export async function judgedVariant(deps: QueryDeps, runId: string, job: MetricsJob): Promise<boolean> {
+  const params = parseMetricsParams(job.params);
+  if (params.threshold !== (await judgingThreshold(deps, runId)) || params.seed !== 0) return false;
+  return signatureVariants(params.threshold).some((v) => v.unit === params.unit && v.normalized === params.normalized);
+}
+
 /** Judges every probe set of the run; records, publishes and POSTs each new phase. */
 export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOptions, runId: string): Promise<GrokkingAlert[]> {
-  const threshold = (await deps.sources.runThresholdsOf(runId))?.[0] ?? DEFAULT_METRICS_PARAMS.threshold;
+  const threshold = await judgingThreshold(deps, runId);
   const { steps, series } = await runSeries(deps, runId, threshold);
   const rule = { ...SIGNAL_DEFAULTS, ...opts.detector };
   const raised: GrokkingAlert[] = [];

@@ -84,11 +84,12 @@ export interface ParamArgs {
  * on large probe sets unless exact); a bad value is BAD_USER_INPUT naming the argument.
  */
 export function paramsFromArgs(args: ParamArgs, probeSet: ProbeSetRef): MetricsParams {
-  if (args.exact === true && args.pairs != null) throw badInput('exact and pairs contradict each other: give one', { field: 'exact' });
-  return boundedParams(parseArgs(args), probeSet.sampleCount, args.exact === true);
+  return boundedParams(variantParams(args), probeSet.sampleCount, args.exact === true);
 }
 
-function parseArgs(args: ParamArgs): MetricsParams {
+/** GraphQL arguments to canonical parameters before any probe set's pair bound (a run variant as asked for). */
+export function variantParams(args: ParamArgs): MetricsParams {
+  if (args.exact === true && args.pairs != null) throw badInput('exact and pairs contradict each other: give one', { field: 'exact' });
   try {
     return parseMetricsParams({
       threshold: args.threshold,

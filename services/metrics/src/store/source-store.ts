@@ -61,17 +61,6 @@ export class SourceStore {
     return row && { id: row.id, runId: row.run_id, step: Number(row.step) };
   }
 
-  /** The pathway thresholds the checkpoint's run asks for (inference.run.settings). */
-  async runThresholds(checkpointId: string): Promise<number[]> {
-    const row = await this.db
-      .selectFrom('inference.checkpoint as c')
-      .innerJoin('inference.run as r', 'r.id', 'c.run_id')
-      .select('r.settings')
-      .where('c.id', '=', checkpointId)
-      .executeTakeFirst();
-    return row?.settings.thresholds ?? [];
-  }
-
   /** The pathway thresholds a run asks for (inference.run.settings); undefined when the run does not exist. */
   async runThresholdsOf(runId: string): Promise<number[] | undefined> {
     const row = await this.db.selectFrom('inference.run').select('settings').where('id', '=', runId).executeTakeFirst();
