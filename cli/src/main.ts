@@ -29,10 +29,11 @@ usage: grokwatch [--url URL] [--api-key KEY] [--json] <command> [options]
   probes add <name> --domain D --file samples.jsonl
   capture --checkpoint ID --probe-set ID [--wait]
   eval --checkpoint ID --task TASK [--limit N] [--wait]
-  metrics --run RUN [--domain D] [--threshold 0.7]
-  metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized] [--pairs N --seed S | --exact]
+  metrics --run RUN [--domain D] [--threshold 0.7] [--scope sample|target|position]
+  metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized]
+                  [--scope sample|target|position] [--pairs N --seed S | --exact]
   metrics cancel --run RUN (--all | variant options as for request)
-  correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial]
+  correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial] [--scope S]
   export --run RUN [--format csv|json]
 
 RUN is a run's name or id. --url defaults to $GROKWATCH_URL or http://localhost:4000/graphql;

@@ -118,6 +118,29 @@ describe('the demo on first start', () => {
     }
   });
 
+  // shared/notes-signal.md measured the `=` token's routing (the position before the answer) falling
+  // in raw distance as the clean run generalizes, where the whole-sample raw distance rises with
+  // pathway length. The position scope, requested through the CLI, reproduces that on real captures.
+  test('routing at the marked position: requested through the CLI, its raw distance falls as test accuracy rises', async (t) => {
+    const exec = promisify(execFile);
+    const cli = (...args: string[]) => exec(process.execPath, [CLI, '--url', url, ...args]);
+    const requested = (await cli('metrics', 'request', '--run', 'grokking-clean', '--domain', 'math', '--scope', 'position')).stdout;
+    assert.match(requested, /added to the run; \d+ computations queued/);
+    type Row = { metric: string; pearson: number | null; coverage: { complete: boolean } };
+    const deadline = Date.now() + 5 * 60_000;
+    let rows: Row[] = [];
+    for (;;) {
+      rows = JSON.parse((await cli('--json', 'correlate', '--run', 'grokking-clean', '--scope', 'position')).stdout) as Row[];
+      const distance = rows.find((r) => r.metric === 'distance')!;
+      if (distance.coverage.complete) break;
+      assert.ok(Date.now() < deadline, 'the position variant is computed within 5 minutes');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const r = rows.find((x) => x.metric === 'distance')!.pearson!;
+    t.diagnostic(`position scope: Pearson r(raw char distance, test accuracy) = ${r.toFixed(3)}`);
+    assert.ok(r < -0.5, `the marked position's raw distance falls with generalization (r = ${r})`);
+  });
+
   test('the dashboard opens on the signature run, states its verdict and draws the controls', async (t) => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const problems: string[] = [];

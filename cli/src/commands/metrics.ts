@@ -54,11 +54,20 @@ export interface Series {
 
 const COVERAGE = 'coverage { expected computed pending failed missing complete }';
 
-async function series(ctx: CommandContext, runId: string, probeSet: string, v: MetricVariant, threshold: number): Promise<Series> {
+const SCOPES = ['sample', 'target', 'position'] as const;
+
+/** --scope: which tokens the routing summary averages (RoutingScope). */
+function parseScope(value: string | undefined): string {
+  const scope = value ?? 'sample';
+  if (!(SCOPES as readonly string[]).includes(scope)) throw new UsageError(`--scope must be ${SCOPES.join(', ')}; got ${scope}`);
+  return scope;
+}
+
+async function series(ctx: CommandContext, runId: string, probeSet: string, v: MetricVariant, threshold: number, scope: string): Promise<Series> {
   const data = await ctx.client.request<{ run: { metricSeries: Series } }>(
-    `query($id: ID!, $p: ID, $m: MetricName!, $t: Float!, $u: DistanceUnit!, $n: Boolean!) {
-       run(id: $id) { metricSeries(probeSet: $p, metric: $m, threshold: $t, unit: $u, normalized: $n) { points { step value } ${COVERAGE} } } }`,
-    { id: runId, p: probeSet, m: v.metric, t: threshold, u: v.unit ?? 'char', n: v.normalized ?? false },
+    `query($id: ID!, $p: ID, $m: MetricName!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $s: RoutingScope!) {
+       run(id: $id) { metricSeries(probeSet: $p, metric: $m, threshold: $t, unit: $u, normalized: $n, scope: $s) { points { step value } ${COVERAGE} } } }`,
+    { id: runId, p: probeSet, m: v.metric, t: threshold, u: v.unit ?? 'char', n: v.normalized ?? false, s: scope },
   );
   return data.run.metricSeries;
 }
@@ -86,15 +95,16 @@ function parsePairs(values: string[] | undefined): Map<string, string> {
 
 export async function metricsCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
-    args: ctx.args, options: { run: { type: 'string' }, domain: { type: 'string' }, threshold: { type: 'string', default: '0.7' } },
+    args: ctx.args, options: { run: { type: 'string' }, domain: { type: 'string' }, threshold: { type: 'string', default: '0.7' }, scope: { type: 'string' } },
   });
-  if (!values.run) throw new UsageError('usage: grokwatch metrics --run RUN [--domain D] [--threshold 0.7]');
+  if (!values.run) throw new UsageError('usage: grokwatch metrics --run RUN [--domain D] [--threshold 0.7] [--scope sample|target|position]');
   const run = await runWithProbes(ctx, values.run);
   const threshold = Number(values.threshold);
+  const scope = parseScope(values.scope);
   const out: Record<string, Record<string, Series>> = {};
   for (const ps of run.probeSets.filter((p) => !values.domain || p.domain === values.domain)) {
     out[ps.domain] = {};
-    for (const v of STANDARD_METRICS) out[ps.domain]![v.label] = await series(ctx, run.id, ps.id, v, threshold);
+    for (const v of STANDARD_METRICS) out[ps.domain]![v.label] = await series(ctx, run.id, ps.id, v, threshold, scope);
   }
   if (ctx.json) return ctx.out(JSON.stringify(out, null, 2));
   for (const [domain, metrics] of Object.entries(out)) {
@@ -109,13 +119,13 @@ export async function metricsCommand(ctx: CommandContext): Promise<void> {
   }
 }
 
-/** --threshold/--unit/--normalized/--pairs/--seed/--exact as a MetricVariantInput. */
-function variantFromOptions(values: { threshold?: string; unit?: string; normalized?: boolean; pairs?: string; seed?: string; exact?: boolean }): Record<string, unknown> {
+/** --threshold/--unit/--normalized/--scope/--pairs/--seed/--exact as a MetricVariantInput. */
+function variantFromOptions(values: { threshold?: string; unit?: string; normalized?: boolean; scope?: string; pairs?: string; seed?: string; exact?: boolean }): Record<string, unknown> {
   const threshold = Number(values.threshold ?? '0.7');
   if (!Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number, got ${values.threshold}`);
   const unit = values.unit ?? 'char';
   if (unit !== 'char' && unit !== 'expert') throw new UsageError(`--unit must be char or expert, got ${unit}`);
-  const variant: Record<string, unknown> = { threshold, unit, normalized: values.normalized ?? false, exact: values.exact ?? false };
+  const variant: Record<string, unknown> = { threshold, unit, normalized: values.normalized ?? false, scope: parseScope(values.scope), exact: values.exact ?? false };
   if (values.pairs !== undefined) variant.pairs = Number(values.pairs);
   if (values.seed !== undefined) variant.seed = Number(values.seed);
   return variant;
@@ -127,6 +137,7 @@ const VARIANT_OPTIONS = {
   threshold: { type: 'string' },
   unit: { type: 'string' },
   normalized: { type: 'boolean' },
+  scope: { type: 'string' },
   pairs: { type: 'string' },
   seed: { type: 'string' },
   exact: { type: 'boolean' },
@@ -134,7 +145,7 @@ const VARIANT_OPTIONS = {
 
 export async function metricsRequestCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({ args: ctx.args, options: VARIANT_OPTIONS });
-  if (!values.run) throw new UsageError('usage: grokwatch metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized] [--pairs N --seed S | --exact]');
+  if (!values.run) throw new UsageError('usage: grokwatch metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized] [--scope sample|target|position] [--pairs N --seed S | --exact]');
   const run = await resolveRun(ctx, values.run);
   const data = await ctx.client.request<{ requestMetrics: { queued: number; added: boolean; awaitingCapture: number; jobIds: string[] } }>(
     `mutation($r: ID!, $v: MetricVariantInput!, $d: String) { requestMetrics(runId: $r, variant: $v, domain: $d) { queued added awaitingCapture jobIds } }`,
@@ -177,9 +188,11 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
       threshold: { type: 'string', default: '0.7' },
       'after-rise': { type: 'boolean', default: false },
       partial: { type: 'boolean', default: false },
+      scope: { type: 'string' },
     },
   });
-  if (!values.run) throw new UsageError('usage: grokwatch correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial]');
+  const scope = parseScope(values.scope);
+  if (!values.run) throw new UsageError('usage: grokwatch correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial] [--scope sample|target|position]');
   const run = await runWithProbes(ctx, values.run);
   const explicit = parsePairs(values.benchmark);
   const rows: CorrelationRow[] = [];
@@ -188,9 +201,9 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
     if (!benchmark) continue;
     for (const v of STANDARD_METRICS) {
       const data = await ctx.client.request<{ run: { correlation: Omit<CorrelationRow, 'domain' | 'benchmark' | 'metric'> } }>(
-        `query($id: ID!, $p: ID, $m: MetricName!, $b: String!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $r: Boolean!) {
-           run(id: $id) { correlation(probeSet: $p, metric: $m, benchmark: $b, threshold: $t, unit: $u, normalized: $n, afterRise: $r) { pearson spearman n ${COVERAGE} } } }`,
-        { id: run.id, p: ps.id, m: v.metric, b: benchmark, t: Number(values.threshold), u: v.unit ?? 'char', n: v.normalized ?? false, r: values['after-rise'] },
+        `query($id: ID!, $p: ID, $m: MetricName!, $b: String!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $r: Boolean!, $s: RoutingScope!) {
+           run(id: $id) { correlation(probeSet: $p, metric: $m, benchmark: $b, threshold: $t, unit: $u, normalized: $n, afterRise: $r, scope: $s) { pearson spearman n ${COVERAGE} } } }`,
+        { id: run.id, p: ps.id, m: v.metric, b: benchmark, t: Number(values.threshold), u: v.unit ?? 'char', n: v.normalized ?? false, r: values['after-rise'], s: scope },
       );
       rows.push({ domain: ps.domain, benchmark, metric: v.label, ...data.run.correlation });
     }
@@ -211,15 +224,16 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
 
 export async function exportCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
-    args: ctx.args, options: { run: { type: 'string' }, format: { type: 'string', default: 'csv' }, threshold: { type: 'string', default: '0.7' } },
+    args: ctx.args, options: { run: { type: 'string' }, format: { type: 'string', default: 'csv' }, threshold: { type: 'string', default: '0.7' }, scope: { type: 'string' } },
   });
-  if (!values.run) throw new UsageError('usage: grokwatch export --run RUN [--format csv|json]');
+  if (!values.run) throw new UsageError('usage: grokwatch export --run RUN [--format csv|json] [--scope sample|target|position]');
+  const scope = parseScope(values.scope);
   if (values.format !== 'csv' && values.format !== 'json') throw new UsageError(`--format must be csv or json, got ${values.format}`);
   const run = await runWithProbes(ctx, values.run);
   const rows: { domain: string; step: number; metric: string; value: number | null }[] = [];
   for (const ps of run.probeSets) {
     for (const v of STANDARD_METRICS) {
-      for (const p of (await series(ctx, run.id, ps.id, v, Number(values.threshold))).points) rows.push({ domain: ps.domain, step: p.step, metric: v.label, value: p.value });
+      for (const p of (await series(ctx, run.id, ps.id, v, Number(values.threshold), scope)).points) rows.push({ domain: ps.domain, step: p.step, metric: v.label, value: p.value });
     }
   }
   if (values.format === 'json' || ctx.json) return ctx.out(JSON.stringify(rows, null, 2));

@@ -8,8 +8,8 @@ export type { CaptureBatchOutput, CaptureModelOptions } from './runtime/capture-
 export { CaptureModelCache, defaultModelCache } from './runtime/model-cache.js';
 export { createSession, EXECUTION_PROVIDERS, parseExecutionProvider, SessionCreateError } from './runtime/session.js';
 export type { CreatedSession, ExecutionProvider, LogFn, SessionOptions } from './runtime/session.js';
-export { padBatch, planBatches } from './runtime/batching.js';
-export type { BatchPlanOptions, PaddedBatch } from './runtime/batching.js';
+export { padBatch, planBatches, ROUTING_SPANS } from './runtime/batching.js';
+export type { BatchPlanOptions, PaddedBatch, RoutingSpan } from './runtime/batching.js';
 export { minKPlusPlusScore } from './runtime/min-k.js';
 export type { MinKPlusPlusStats } from './runtime/min-k.js';
 export { loadRouterWeights, routerWeightsOf } from './runtime/router-weights.js';

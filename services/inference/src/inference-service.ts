@@ -34,6 +34,9 @@ export interface IngestSample {
   nll?: number | null;
   /** Mean NLL of the sample's target (answer) tokens, for probe samples that mark one. */
   targetNll?: number | null;
+  /** Routing over the target's tokens and at the position before them (layers x experts each). */
+  targetWeights?: number[][] | null;
+  positionWeights?: number[][] | null;
   tokenCount?: number | null;
 }
 
@@ -253,7 +256,15 @@ export class InferenceService {
     if (input.samples.length === 0) throw badInput('samples must not be empty', { field: 'samples' });
     const samples = await this.store.listSamples(probeSet.id);
     const seen = new Set<number>();
-    const reduced: { sampleId: string; r: ReducedRouting; nll: number | null; targetNll: number | null; tokenCount: number | null }[] = [];
+    const reduced: {
+      sampleId: string;
+      r: ReducedRouting;
+      target: Float32Array | null;
+      position: Float32Array | null;
+      nll: number | null;
+      targetNll: number | null;
+      tokenCount: number | null;
+    }[] = [];
     try {
       for (const s of input.samples) {
         if (!Number.isInteger(s.index) || s.index < 0 || s.index >= samples.length) {
@@ -270,7 +281,23 @@ export class InferenceService {
         if (prev && (prev.layers !== r.layers || prev.experts !== r.experts)) {
           throw new IngestError(s.index, `shape ${r.layers}x${r.experts} differs from ${prev.layers}x${prev.experts} of the first sample`);
         }
-        reduced.push({ sampleId: samples[s.index]!.id, r, nll: s.nll ?? null, targetNll: s.targetNll ?? null, tokenCount: s.tokenCount ?? r.tokenCount });
+        const span = (weights: number[][] | null | undefined, field: string): Float32Array | null => {
+          if (weights == null) return null;
+          const g = fromTokenMeanWeights(weights, s.index);
+          if (g.layers !== r.layers || g.experts !== r.experts) {
+            throw new IngestError(s.index, `${field} is ${g.layers}x${g.experts} but the sample's routing is ${r.layers}x${r.experts}`);
+          }
+          return g.routing;
+        };
+        reduced.push({
+          sampleId: samples[s.index]!.id,
+          r,
+          target: span(s.targetWeights, 'targetWeights'),
+          position: span(s.positionWeights, 'positionWeights'),
+          nll: s.nll ?? null,
+          targetNll: s.targetNll ?? null,
+          tokenCount: s.tokenCount ?? r.tokenCount,
+        });
       }
     } catch (err) {
       if (err instanceof IngestError) throw badInput(err.message, { field: 'samples', sample: err.sample });
@@ -285,7 +312,7 @@ export class InferenceService {
       return { layer, experts, hidden, weights: encodeFloat32(Float32Array.from(w.flat())) };
     });
     await this.store.insertRouterWeights(checkpoint.id, router);
-    const stored = await this.store.insertRouting(reduced.map(({ sampleId, r, nll, targetNll, tokenCount }) => ({
+    const stored = await this.store.insertRouting(reduced.map(({ sampleId, r, target, position, nll, targetNll, tokenCount }) => ({
       checkpoint_id: checkpoint.id,
       sample_id: sampleId,
       capture_job_id: null,
@@ -298,6 +325,8 @@ export class InferenceService {
       token_count: tokenCount,
       min_k_pp: null,
       target_nll: targetNll,
+      target_routing: target === null ? null : encodeFloat32(target),
+      position_routing: position === null ? null : encodeFloat32(position),
     })));
     this.logger.info({ checkpointId: checkpoint.id, probeSetId: probeSet.id, stored }, 'external routing ingested');
     // Routing that completes the probe set at this checkpoint goes down the pipeline like a capture

@@ -5,6 +5,14 @@
 
 export type DistanceUnit = 'char' | 'expert';
 
+/**
+ * Which tokens a sample's routing summary g averages: every token (method.md section 2, the
+ * default), the target's tokens, or the one token before the target (the prompt's last, which
+ * predicts the answer). The last two need probe rows that mark a target.
+ */
+export type RoutingScope = 'sample' | 'target' | 'position';
+export const ROUTING_SCOPES: readonly RoutingScope[] = ['sample', 'target', 'position'];
+
 /** A type alias, not an interface, so a value is also a Record<string, unknown> (the bus payload type). */
 export type MetricsParams = {
   /** Pathway threshold tau in (0, 1]. */
@@ -16,10 +24,11 @@ export type MetricsParams = {
   pairs: number | null;
   /** uint32 seed of the pair sampler; 0 when pairs is null. */
   seed: number;
+  scope: RoutingScope;
 };
 
 /** method.md defaults: tau 0.7, the paper's raw character-level distance, every pair. */
-export const DEFAULT_METRICS_PARAMS: MetricsParams = { threshold: 0.7, unit: 'char', normalized: false, pairs: null, seed: 0 };
+export const DEFAULT_METRICS_PARAMS: MetricsParams = { threshold: 0.7, unit: 'char', normalized: false, pairs: null, seed: 0, scope: 'sample' };
 
 /** A parameter is missing its contract; `field` names it. */
 export class MetricsParamsError extends Error {
@@ -59,7 +68,11 @@ export function parseMetricsParams(raw: Record<string, unknown> | undefined | nu
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new MetricsParamsError('seed', `must be an integer in [0, 2^32), got ${show(seed)}`);
   }
-  return { threshold, unit, normalized, pairs, seed: pairs === null ? 0 : seed };
+  const scope = input.scope ?? DEFAULT_METRICS_PARAMS.scope;
+  if (typeof scope !== 'string' || !(ROUTING_SCOPES as readonly string[]).includes(scope)) {
+    throw new MetricsParamsError('scope', `must be one of ${ROUTING_SCOPES.map((s) => `"${s}"`).join(', ')}, got ${show(scope)}`);
+  }
+  return { threshold, unit, normalized, pairs, seed: pairs === null ? 0 : seed, scope: scope as RoutingScope };
 }
 
 function show(value: unknown): string {

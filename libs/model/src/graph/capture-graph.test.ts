@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checkpoint, expectedTensors, type WeightDtype } from '@grokwatch/checkpoint';
-import { CaptureModel, padBatch, referenceForward, writeRandomCheckpoint, type CaptureBatchOutput, type ReferenceOutput } from '../index.js';
+import { CaptureModel, padBatch, referenceForward, ROUTING_SPANS, writeRandomCheckpoint, type CaptureBatchOutput, type ReferenceOutput } from '../index.js';
 import { TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE } from '../testing/tiny-configs.js';
 
 const TOL = 1e-4;
@@ -34,6 +34,8 @@ const SEQUENCES = [
   [8, 2, 19, 40, 6, 1],
   [12],
 ];
+/** Target token ranges: one inside, one running past the sequence's end, none. */
+const TARGETS = [{ from: 6, to: 9 }, { from: 4, to: 12 }, null];
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, keep: (i: number) => boolean = () => true): number {
   assert.equal(a.length, b.length, 'lengths differ');
@@ -48,7 +50,7 @@ for (const c of CASES) {
     let model: CaptureModel;
     let reference: ReferenceOutput;
     let onnx: CaptureBatchOutput;
-    const batch = padBatch(SEQUENCES, 0, null);
+    const batch = padBatch(SEQUENCES, 0, null, TARGETS);
     const B = batch.batch;
     const T = batch.seqLen;
     const real = (b: number, t: number): boolean => t < SEQUENCES[b].length;
@@ -127,6 +129,29 @@ for (const c of CASES) {
       }
     });
 
+    test('span routing equals the reference mean over the target tokens and the router softmax at the position before', () => {
+      const { numExperts: K, numLayers: L } = model.description;
+      const S = ROUTING_SPANS.length;
+      const at = (b: number, l: number, span: number, e: number): number => onnx.routingSpanMean[((b * L + l) * S + span) * K + e];
+      for (let b = 0; b < B; b++) {
+        const target = TARGETS[b];
+        for (let l = 0; l < L; l++) {
+          for (let e = 0; e < K; e++) {
+            if (target === null) {
+              assert.equal(at(b, l, 0, e), 0, 'no target: an empty span gives zeros');
+              assert.equal(at(b, l, 1, e), 0);
+              continue;
+            }
+            const to = Math.min(target.to, SEQUENCES[b].length);
+            let sum = 0;
+            for (let t = target.from; t < to; t++) sum += reference.routerProbs[l][(b * T + t) * K + e];
+            assert.ok(Math.abs(at(b, l, 0, e) - sum / (to - target.from)) < TOL);
+            assert.ok(Math.abs(at(b, l, 1, e) - reference.routerProbs[l][(b * T + target.from - 1) * K + e]) < TOL);
+          }
+        }
+      }
+    });
+
     test('a padded sample equals the same sample alone (right and left padding)', async () => {
       const seq = SEQUENCES[1];
       const alone = await model.run(padBatch([seq], 0, null));
@@ -145,7 +170,8 @@ for (const c of CASES) {
         mask[pad + t] = 1n;
         stat[pad + t] = 1;
       });
-      const left = await model.run({ batch: 1, seqLen: n + pad, inputIds: ids, attentionMask: mask, statMask: stat, lengths: [n] });
+      const spanMask = new Float32Array(ROUTING_SPANS.length * (n + pad));
+      const left = await model.run({ batch: 1, seqLen: n + pad, inputIds: ids, attentionMask: mask, statMask: stat, spanMask, lengths: [n] });
       assert.ok(maxAbsDiff(alone.logits!, left.logits!.subarray(pad * V)) < TOL);
       assert.ok(maxAbsDiff(alone.routingMean, left.routingMean) < TOL);
       assert.ok(maxAbsDiff(alone.embedding, left.embedding) < TOL);

@@ -6,10 +6,13 @@
 //
 // Every stage: inputs  input_ids [B,T] int64, attention_mask [B,T] int64 (1 = token, 0 = padding),
 //                      stat_mask [B,T] float (1 = token counted in routing/embedding means: not
-//                      padding, not BOS), hidden_in [B*T,hidden] (all but the first stage)
+//                      padding, not BOS), span_mask [B,S,T] float (S token subsets each summarized
+//                      on its own: the target span, the position before it), hidden_in
+//                      [B*T,hidden] (all but the first stage)
 //              outputs routing_mean [B,c,K] router softmax (all K experts) averaged over
-//                      stat_mask tokens, topk_ids [c,B,T,k] int64, for the stage's c layers;
-//                      hidden_out [B*T,hidden] (all but the last stage)
+//                      stat_mask tokens, routing_span_mean [B,c,S,K] the same over each span_mask
+//                      row (zeros for an empty row), topk_ids [c,B,T,k] int64, for the stage's c
+//                      layers; hidden_out [B*T,hidden] (all but the last stage)
 // Last stage also:     token_logprob [B,T]  log p(x[t+1] | x[<=t]) (last position meaningless)
 //                      logprob_mean  [B,T]  E_p[log p] of the next-token distribution at t  } Min-K%++
 //                      logprob_var   [B,T]  Var_p[log p] of the same distribution            }
@@ -26,6 +29,7 @@ export const CAPTURE_INPUTS = {
   inputIds: 'input_ids',
   attentionMask: 'attention_mask',
   statMask: 'stat_mask',
+  spanMask: 'span_mask',
   hidden: 'hidden_in',
 } as const;
 
@@ -34,6 +38,7 @@ export const CAPTURE_OUTPUTS = {
   logprobMean: 'logprob_mean',
   logprobVar: 'logprob_var',
   routingMean: 'routing_mean',
+  routingSpanMean: 'routing_span_mean',
   topkIds: 'topk_ids',
   embedding: 'embedding',
   hidden: 'hidden_out',
@@ -106,6 +111,7 @@ function buildStage(
   const ids = g.input(CAPTURE_INPUTS.inputIds, DataType.INT64, ['batch', 'seq']);
   const mask = g.input(CAPTURE_INPUTS.attentionMask, DataType.INT64, ['batch', 'seq']);
   const stat = g.input(CAPTURE_INPUTS.statMask, DataType.FLOAT, ['batch', 'seq']);
+  const spans = g.input(CAPTURE_INPUTS.spanMask, DataType.FLOAT, ['batch', 'spans', 'seq']);
   const dc = decoderPrelude(g, w, desc, ids, mask, { fuseGateUp: options.fuseGateUp ?? true });
   const hiddenIn = isFirst ? embedTokens(g, w, desc, ids) : g.input(CAPTURE_INPUTS.hidden, DataType.FLOAT, ['tokens', d]);
   const range = decoderLayers(dc, desc.layers.slice(firstLayer, firstLayer + layerCount), hiddenIn, null);
@@ -125,6 +131,13 @@ function buildStage(
   g.scope('stats', () => {
     const perLayer = range.layers.map((layer) => maskedMean(layer.probs, K)); // each [B, 1, K]
     emit(CAPTURE_OUTPUTS.routingMean, g.op1('Concat', perLayer, { axis: int(1) }), DataType.FLOAT, ['batch', layerCount, K]);
+    // [B,S,T] x [B,T,K] -> [B,S,K], over each row's token count (at least 1, so an empty row gives zeros).
+    const spanCount = g.op1('Max', [g.op1('ReduceSum', [spans, g.constI64([2])], { keepdims: int(1) }), g.scalarF32(1)]); // [B,S,1]
+    const perLayerSpans = range.layers.map((layer) => {
+      const spanSum = g.op1('MatMul', [spans, unflatten(g, layer.probs, ids, [K])]);
+      return g.op1('Unsqueeze', [g.op1('Div', [spanSum, spanCount]), g.constI64([1])]); // [B,1,S,K]
+    });
+    emit(CAPTURE_OUTPUTS.routingSpanMean, g.op1('Concat', perLayerSpans, { axis: int(1) }), DataType.FLOAT, ['batch', layerCount, 'spans', K]);
     const ids4 = range.layers.map((layer) => g.op1('Unsqueeze', [unflatten(g, layer.topIds, ids, [k]), g.constI64([0])]));
     emit(CAPTURE_OUTPUTS.topkIds, g.op1('Concat', ids4, { axis: int(0) }), DataType.INT64, [layerCount, 'batch', 'seq', k]);
     if (debug) {

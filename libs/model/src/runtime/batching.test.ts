@@ -22,3 +22,14 @@ test('padBatch pads on the right and leaves a leading BOS out of the statistics 
   const noBos = padBatch([[1, 7]], 0, null);
   assert.deepEqual(Array.from(noBos.statMask), [1, 1]);
 });
+
+test('padBatch marks the target tokens and the position before them, per sample, clipped to the kept tokens', () => {
+  const b = padBatch([[1, 7, 8, 9, 4], [1, 5], [1, 6, 2]], 0, 1, [{ from: 3, to: 5 }, null, { from: 2, to: 9 }]);
+  const row = (sample: number, span: number): number[] => Array.from(b.spanMask.subarray((sample * 2 + span) * 5, (sample * 2 + span + 1) * 5));
+  assert.deepEqual(row(0, 0), [0, 0, 0, 1, 1], 'target tokens');
+  assert.deepEqual(row(0, 1), [0, 0, 1, 0, 0], 'the position that predicts the first target token');
+  assert.deepEqual(row(1, 0), [0, 0, 0, 0, 0], 'no target, no span');
+  assert.deepEqual(row(1, 1), [0, 0, 0, 0, 0]);
+  assert.deepEqual(row(2, 0), [0, 0, 1, 0, 0], 'a truncated target keeps what is left');
+  assert.deepEqual(row(2, 1), [0, 1, 0, 0, 0]);
+});

@@ -2,6 +2,8 @@
 // batches whose padded size (count x longest) stays under a token budget, so similar lengths share
 // a batch and little compute goes to padding. Padding is on the right.
 
+import type { TargetTokens } from '../tokenizer/target-span.js';
+
 export interface BatchPlanOptions {
   /** Upper bound on batch_size x padded_length. */
   readonly maxBatchTokens: number;
@@ -38,10 +40,26 @@ export interface PaddedBatch {
   readonly attentionMask: BigInt64Array;
   /** [B*T] 1 for tokens counted in routing/embedding means: not padding, not a leading BOS. */
   readonly statMask: Float32Array;
+  /** [B*S*T] one row per routing span (ROUTING_SPANS): 1 for the tokens that span summarizes. */
+  readonly spanMask: Float32Array;
   readonly lengths: readonly number[];
 }
 
-export function padBatch(sequences: readonly (readonly number[])[], padId: number, bosId: number | null): PaddedBatch {
+/**
+ * The token subsets whose routing is summarized besides the whole sample (method.md section 2 keeps
+ * the whole-sample mean): the target's tokens, and the one position just before the target (the
+ * prompt's last token, e.g. `=` in `3+5=8`, whose routing decides the answer). Both are empty
+ * without a target.
+ */
+export const ROUTING_SPANS = ['target', 'position'] as const;
+export type RoutingSpan = (typeof ROUTING_SPANS)[number];
+
+export function padBatch(
+  sequences: readonly (readonly number[])[],
+  padId: number,
+  bosId: number | null,
+  targets: readonly (TargetTokens | null)[] = [],
+): PaddedBatch {
   const B = sequences.length;
   const T = Math.max(1, ...sequences.map((s) => s.length));
   const inputIds = new BigInt64Array(B * T).fill(BigInt(padId));
@@ -54,5 +72,15 @@ export function padBatch(sequences: readonly (readonly number[])[], padId: numbe
       statMask[b * T + t] = t === 0 && bosId !== null && id === bosId ? 0 : 1;
     });
   });
-  return { batch: B, seqLen: T, inputIds, attentionMask, statMask, lengths: sequences.map((s) => s.length) };
+  const S = ROUTING_SPANS.length;
+  const spanMask = new Float32Array(B * S * T);
+  sequences.forEach((seq, b) => {
+    const target = targets[b] ?? null;
+    if (target === null) return;
+    const to = Math.min(target.to, seq.length);
+    const row = (span: RoutingSpan): number => (b * S + ROUTING_SPANS.indexOf(span)) * T;
+    for (let t = target.from; t < to; t++) spanMask[row('target') + t] = 1;
+    if (target.from >= 1 && target.from - 1 < seq.length) spanMask[row('position') + target.from - 1] = 1;
+  });
+  return { batch: B, seqLen: T, inputIds, attentionMask, statMask, spanMask, lengths: sequences.map((s) => s.length) };
 }

@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { Checkpoint, type ArchitectureDescription } from '@grokwatch/checkpoint';
 import { buildCaptureStages, CAPTURE_INPUTS, CAPTURE_OUTPUTS, DEBUG_OUTPUTS, type CaptureStage } from '../graph/capture-graph.js';
-import type { PaddedBatch } from './batching.js';
+import { ROUTING_SPANS, type PaddedBatch } from './batching.js';
 import { createSession, type ExecutionProvider, type SessionOptions } from './session.js';
 
 export interface CaptureModelOptions extends SessionOptions {
@@ -30,6 +30,8 @@ export interface CaptureBatchOutput {
   readonly logprobVar: Float32Array;
   /** [B, L, K] */
   readonly routingMean: Float32Array;
+  /** [B, L, S, K], S = ROUTING_SPANS.length: the same mean over each routing span (zeros when empty). */
+  readonly routingSpanMean: Float32Array;
   /** [L, B, T, k] */
   readonly topkIds: BigInt64Array;
   /** [B, hidden] */
@@ -96,13 +98,16 @@ export class CaptureModel {
     const { numLayers: L, numExperts: K, topK: k } = desc;
     const B = batch.batch;
     const T = batch.seqLen;
+    const S = ROUTING_SPANS.length;
     const dims = [B, T];
     const base = {
       [CAPTURE_INPUTS.inputIds]: new ort.Tensor('int64', batch.inputIds, dims),
       [CAPTURE_INPUTS.attentionMask]: new ort.Tensor('int64', batch.attentionMask, dims),
       [CAPTURE_INPUTS.statMask]: new ort.Tensor('float32', batch.statMask, dims),
+      [CAPTURE_INPUTS.spanMask]: new ort.Tensor('float32', batch.spanMask, [B, S, T]),
     };
     const routingMean = new Float32Array(B * L * K);
+    const routingSpanMean = new Float32Array(B * L * S * K);
     const topkIds = new BigInt64Array(L * B * T * k);
     const routerProbs = this.debug ? new Float32Array(L * B * T * K) : undefined;
     let hidden: ort.Tensor | null = null;
@@ -113,6 +118,8 @@ export class CaptureModel {
       const c = stage.layerCount;
       const stageRouting = out[CAPTURE_OUTPUTS.routingMean].data as Float32Array; // [B, c, K]
       for (let b = 0; b < B; b++) routingMean.set(stageRouting.subarray(b * c * K, (b + 1) * c * K), (b * L + stage.firstLayer) * K);
+      const stageSpans = out[CAPTURE_OUTPUTS.routingSpanMean].data as Float32Array; // [B, c, S, K]
+      for (let b = 0; b < B; b++) routingSpanMean.set(stageSpans.subarray(b * c * S * K, (b + 1) * c * S * K), (b * L + stage.firstLayer) * S * K);
       topkIds.set(out[CAPTURE_OUTPUTS.topkIds].data as BigInt64Array, stage.firstLayer * B * T * k); // [c, B, T, k]
       routerProbs?.set(out[DEBUG_OUTPUTS.routerProbs].data as Float32Array, stage.firstLayer * B * T * K);
       hidden = stage.isLast ? null : (out[CAPTURE_OUTPUTS.hidden] as ort.Tensor);
@@ -131,6 +138,7 @@ export class CaptureModel {
       logprobMean: f32(CAPTURE_OUTPUTS.logprobMean),
       logprobVar: f32(CAPTURE_OUTPUTS.logprobVar),
       routingMean,
+      routingSpanMean,
       topkIds,
       embedding: f32(CAPTURE_OUTPUTS.embedding),
       ...(this.debug ? { logits: f32(DEBUG_OUTPUTS.logits), routerProbs } : {}),

@@ -5,7 +5,7 @@
 
 import { join } from 'node:path';
 import { ModelTokenizer, type AddBos } from '../tokenizer/tokenizer.js';
-import { planBatches, padBatch } from './batching.js';
+import { planBatches, padBatch, ROUTING_SPANS, type RoutingSpan } from './batching.js';
 import type { CaptureBatchOutput, CaptureModel, CaptureModelOptions } from './capture-model.js';
 import { minKPlusPlusScore } from './min-k.js';
 import { targetMeanNll, targetSpanProblem, targetTokenRange, type TargetSpan, type TargetTokens } from '../tokenizer/target-span.js';
@@ -52,6 +52,10 @@ export interface SampleCapture {
   readonly truncated: boolean;
   /** L x K token-mean router softmax over all experts (float32). */
   readonly routing: Float32Array;
+  /** L x K, the same mean over the target's tokens; null without target tokens in the kept sequence. */
+  readonly targetRouting: Float32Array | null;
+  /** L x K router softmax at the token just before the target (the one that predicts it); null without a target. */
+  readonly positionRouting: Float32Array | null;
   /** L x K: how often each expert was among a routed token's top-k. */
   readonly topkCounts: Uint32Array;
   /** Mean final-norm hidden state over the routed tokens. */
@@ -149,10 +153,10 @@ export async function captureWithModel(
   let done = 0;
   for (const indices of batches) {
     options.signal?.throwIfAborted();
-    const padded = padBatch(indices.map((i) => sequences[i].ids), padId, bosId);
+    const padded = padBatch(indices.map((i) => sequences[i].ids), padId, bosId, indices.map((i) => sequences[i].target));
     const out = await model.run(padded);
     const batchResults = indices.map((sampleIndex, b) =>
-      reduceSample(out, b, sampleIndex, samples[sampleIndex].id, sequences[sampleIndex], padded.lengths[b], padded.statMask, options),
+      reduceSample(out, b, sampleIndex, samples[sampleIndex].id, sequences[sampleIndex], padded.lengths[b], padded.statMask, padded.spanMask, options),
     );
     for (const r of batchResults) results[r.index] = r;
     done += indices.length;
@@ -185,6 +189,7 @@ function reduceSample(
   sequence: { truncated: boolean; target: TargetTokens | null },
   length: number,
   statMask: Float32Array,
+  spanMask: Float32Array,
   options: CaptureOptions,
 ): SampleCapture {
   const { batch: B, seqLen: T, layers: L, experts: K, topK: k, hidden: d } = out;
@@ -224,6 +229,8 @@ function reduceSample(
     routedTokenCount: routed,
     truncated: sequence.truncated,
     routing: out.routingMean.slice(b * L * K, (b + 1) * L * K),
+    targetRouting: spanHasTokens(spanMask, b, 'target', T) ? spanRouting(out, b, 'target') : null,
+    positionRouting: spanHasTokens(spanMask, b, 'position', T) ? spanRouting(out, b, 'position') : null,
     topkCounts,
     embedding: out.embedding.slice(b * d, (b + 1) * d),
     nll,
@@ -234,4 +241,20 @@ function reduceSample(
     minKPlusPlusScore: minKPlusPlusScore(minKPlusPlus, options.minKFraction ?? 0.2),
     ...(tokenTopK === undefined ? {} : { tokenTopK }),
   };
+}
+
+function spanHasTokens(spanMask: Float32Array, b: number, span: RoutingSpan, T: number): boolean {
+  const row = (b * ROUTING_SPANS.length + ROUTING_SPANS.indexOf(span)) * T;
+  for (let t = 0; t < T; t++) if (spanMask[row + t] !== 0) return true;
+  return false;
+}
+
+/** One sample's L x K routing over one span, out of routingSpanMean [B, L, S, K]. */
+function spanRouting(out: CaptureBatchOutput, b: number, span: RoutingSpan): Float32Array {
+  const { layers: L, experts: K } = out;
+  const S = ROUTING_SPANS.length;
+  const s = ROUTING_SPANS.indexOf(span);
+  const g = new Float32Array(L * K);
+  for (let l = 0; l < L; l++) g.set(out.routingSpanMean.subarray(((b * L + l) * S + s) * K, ((b * L + l) * S + s + 1) * K), l * K);
+  return g;
 }

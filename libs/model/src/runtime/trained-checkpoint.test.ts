@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SafetensorsFile } from '@grokwatch/checkpoint';
-import { CaptureModel, captureRouting, type PaddedBatch } from '../index.js';
+import { CaptureModel, captureRouting, ROUTING_SPANS, type PaddedBatch } from '../index.js';
 
 // GROKWATCH_CHECKPOINT_SERIES points the test at another series directory.
 const SERIES = process.env.GROKWATCH_CHECKPOINT_SERIES ?? join(process.cwd(), 'models', 'grokking-moe', 'checkpoints');
@@ -58,6 +58,7 @@ test('trained checkpoints: logits, router softmax and NLL match the trainer (PyT
           inputIds,
           attentionMask,
           statMask: Float32Array.from(attentionMask, (v) => Number(v)),
+          spanMask: new Float32Array(B * ROUTING_SPANS.length * T),
           lengths: Array.from({ length: B }, (_, b) => attentionMask.subarray(b * T, (b + 1) * T).reduce((a, v) => a + Number(v), 0)),
         };
         const out = await model.run(batch);
@@ -102,11 +103,14 @@ test('trained checkpoints: logits, router softmax and NLL match the trainer (PyT
 });
 
 // The answer's NLL as capture reports it for a probe row's target span (its last word) equals
-// PyTorch's NLL at the answer position, on the first, a middle and the last checkpoint.
-test('trained checkpoints: the target span NLL of each reference text equals the trainer\'s answer NLL', { skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false }, async (t) => {
+// PyTorch's NLL at the answer position, on the first, a middle and the last checkpoint; so do the
+// span routing summaries: PyTorch's router softmax at the answer token (a one-token target) and at
+// the token before it (the marked position).
+test('trained checkpoints: the target span NLL and span routing of each reference text equal the trainer\'s', { skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false }, async (t) => {
   const picked = [found[0]!, found[Math.floor(found.length / 2)]!, found[found.length - 1]!];
   const tokenizerPath = join(SERIES, '..', 'tokenizer.json');
   let worst = 0;
+  let routingWorst = 0;
   for (const dir of picked) {
     const ref = await SafetensorsFile.open(join(dir, 'reference.safetensors'));
     try {
@@ -115,6 +119,7 @@ test('trained checkpoints: the target span NLL of each reference text equals the
         const [, T] = ref.entry(`${c}.input_ids`).shape as [number, number];
         const mask = await readI64(ref, `${c}.attention_mask`);
         const nll = await readF32(ref, `${c}.nll`);
+        const probs = await readF32(ref, `${c}.router_probs`); // [L, B, T, K]
         const samples = examples.map((ex) => ({ id: ex.id, text: ex.text, target: { start: ex.text.lastIndexOf(' ') + 1, end: ex.text.length } }));
         const got = await captureRouting(dir, samples, { tokenizerPath });
         examples.forEach((ex, b) => {
@@ -124,11 +129,21 @@ test('trained checkpoints: the target span NLL of each reference text equals the
           assert.equal(r.targetTokenCount, 1, `${ex.id}: one answer token`);
           worst = Math.max(worst, Math.abs((r.targetNll as number) - expected));
           assert.ok(Math.abs((r.targetNll as number) - expected) < TOLERANCE, `${dir} ${ex.id}: target NLL ${r.targetNll} vs ${expected}`);
+          const { layers: L, experts: K } = r;
+          const B = examples.length;
+          assert.ok(r.targetRouting !== null && r.positionRouting !== null, `${ex.id}: span routing captured`);
+          for (let l = 0; l < L; l++) {
+            for (let e = 0; e < K; e++) {
+              const at = (t: number): number => probs[((l * B + b) * T + t) * K + e]!;
+              routingWorst = Math.max(routingWorst, Math.abs(r.targetRouting[l * K + e]! - at(length - 1)), Math.abs(r.positionRouting[l * K + e]! - at(length - 2)));
+            }
+          }
         });
       }
     } finally {
       await ref.close();
     }
   }
-  t.diagnostic(`max |target NLL diff| ${worst.toExponential(2)} over ${picked.length} checkpoints`);
+  assert.ok(routingWorst < TOLERANCE, `max |span routing diff| ${routingWorst}`);
+  t.diagnostic(`max |target NLL diff| ${worst.toExponential(2)}, |span routing diff| ${routingWorst.toExponential(2)} over ${picked.length} checkpoints`);
 });

@@ -31,6 +31,8 @@ function toRow(jobId: string, checkpointId: string, c: SampleCapture): NewSample
     token_count: c.tokenCount,
     min_k_pp: c.minKPlusPlus,
     target_nll: c.targetNll,
+    target_routing: c.targetRouting === null ? null : encodeFloat32(c.targetRouting),
+    position_routing: c.positionRouting === null ? null : encodeFloat32(c.positionRouting),
   };
 }
 

@@ -61,6 +61,8 @@ export function createOnnxCapturer(opts: OnnxCapturerOptions): RoutingCapturer {
           layers: r.layers,
           experts: r.experts,
           routing: r.routing,
+          targetRouting: r.targetRouting,
+          positionRouting: r.positionRouting,
           topkCounts: Float32Array.from(r.topkCounts),
           embedding: r.embedding,
           nll: Number.isFinite(r.meanNll) ? r.meanNll : null,

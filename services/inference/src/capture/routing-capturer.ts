@@ -14,6 +14,10 @@ export interface SampleCapture {
   experts: number;
   /** layers x experts, token-mean router softmax (float32). */
   routing: Float32Array;
+  /** The same mean over the target's tokens; null without a target. */
+  targetRouting: Float32Array | null;
+  /** The router softmax at the token before the target (the one that predicts it); null without a target. */
+  positionRouting: Float32Array | null;
   /** layers x experts, how often each expert was in a token's top-k. */
   topkCounts: Float32Array | null;
   /** Mean final hidden state under the mask. */

@@ -58,6 +58,10 @@ export class IngestSampleInput {
   @Field(() => Float, { nullable: true, description: 'Mean per-token NLL of the whole sample.' }) nll?: number | null;
   @Field(() => Float, { nullable: true, description: "Mean NLL of the sample's target (answer) tokens, when the probe row marks a target." })
   targetNll?: number | null;
+  @Field(() => [[Float]], { nullable: true, description: "Routing mean over the target's tokens (layers x experts), for metrics of scope TARGET." })
+  targetWeights?: number[][] | null;
+  @Field(() => [[Float]], { nullable: true, description: 'Router softmax at the token before the target (layers x experts), for metrics of scope POSITION.' })
+  positionWeights?: number[][] | null;
   @Field(() => Int, { nullable: true }) tokenCount?: number | null;
 }
 

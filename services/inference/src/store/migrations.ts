@@ -105,7 +105,14 @@ const targetSpan: Migration = {
   },
 };
 
+/** Routing also summarized over the target's tokens and at the position before them (capture option scopes). */
+const spanRouting: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.withSchema('inference').alterTable('sample_routing').addColumn('target_routing', 'bytea').addColumn('position_routing', 'bytea').execute();
+  },
+};
+
 export const inferenceMigrations: SchemaMigrations = {
   schema: 'inference',
-  migrations: { '0001-initial': initial, '0002-run-settings': runSettings, '0003-target-span': targetSpan },
+  migrations: { '0001-initial': initial, '0002-run-settings': runSettings, '0003-target-span': targetSpan, '0004-span-routing': spanRouting },
 };

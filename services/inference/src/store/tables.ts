@@ -93,6 +93,10 @@ export interface SampleRoutingTable {
   min_k_pp: number | null;
   /** Mean NLL of the sample's target tokens (its answer), when the sample has a target. */
   target_nll: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Float32 L x K: the routing mean over the target's tokens (null without a target). */
+  target_routing: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
+  /** Float32 L x K: the router softmax at the token before the target, the one that predicts it. */
+  position_routing: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
   created_at: CreatedAt;
 }
 

@@ -4,6 +4,7 @@
 // @grokwatch/pathway; compute/pathway-metrics.ts names the sample when one fails.
 import { decodeFloat32 } from '@grokwatch/db';
 import { MetricsInputError } from '../errors.js';
+import type { RoutingScope } from '../params.js';
 import type { RouterRow, SampleRoutingRow } from '../store/source-store.js';
 
 export interface RoutedSample {
@@ -34,14 +35,23 @@ export interface RouterMatrices {
 /** How many missing samples an error message lists before "...". */
 const LIST_LIMIT = 5;
 
-export function decodeProbeSetRouting(checkpointId: string, probeSetId: string, rows: readonly SampleRoutingRow[]): ProbeSetRouting {
+export function decodeProbeSetRouting(
+  checkpointId: string,
+  probeSetId: string,
+  rows: readonly SampleRoutingRow[],
+  scope: RoutingScope = 'sample',
+): ProbeSetRouting {
   const at = { checkpointId, probeSetId };
   if (rows.length === 0) throw new MetricsInputError('the probe set has no samples', at);
   const missing = rows.filter((r) => r.routing === null);
   if (missing.length > 0) {
     const listed = missing.slice(0, LIST_LIMIT).map((r) => r.idx).join(', ');
+    const what = scope === 'sample' ? 'routing' : `${scope} routing`;
+    const fix = scope === 'sample'
+      ? 'capture or ingest them first'
+      : 'this scope needs probe rows that mark a target, captured (or ingested with targetWeights/positionWeights) since span routing exists';
     throw new MetricsInputError(
-      `${missing.length} of ${rows.length} samples have no routing at this checkpoint (samples ${listed}${missing.length > LIST_LIMIT ? ', ...' : ''}); capture or ingest them first`,
+      `${missing.length} of ${rows.length} samples have no ${what} at this checkpoint (samples ${listed}${missing.length > LIST_LIMIT ? ', ...' : ''}); ${fix}`,
       at,
     );
   }

@@ -20,6 +20,21 @@ registerEnumType(DistanceUnitValue, {
   },
 });
 
+export enum RoutingScopeValue {
+  sample = 'sample',
+  target = 'target',
+  position = 'position',
+}
+registerEnumType(RoutingScopeValue, {
+  name: 'RoutingScope',
+  description: "Which tokens a sample's routing summary averages (method.md 2 uses every token).",
+  valuesConfig: {
+    sample: { description: "Every token of the sample (the paper's definition; the default)." },
+    target: { description: "The target's tokens (the answer of a probe row that marks one)." },
+    position: { description: 'The one token before the target, whose routing decides the answer (e.g. "=" in "3+5=8").' },
+  },
+});
+
 export enum MetricNameValue {
   DISTANCE = 'DISTANCE',
   CONSISTENCY = 'CONSISTENCY',
@@ -101,6 +116,7 @@ export class PathwayMetricsType {
   @Field(() => Float) threshold!: number;
   @Field(() => DistanceUnitValue) unit!: DistanceUnitValue;
   @Field() normalized!: boolean;
+  @Field(() => RoutingScopeValue) scope!: RoutingScopeValue;
   @Field(() => Int, { nullable: true }) pairs!: number | null;
   @Field(() => Float) seed!: number;
   @Field(() => Int, { nullable: true }) samples!: number | null;
@@ -150,6 +166,7 @@ export class MetricVariantType {
   @Field(() => Float) threshold!: number;
   @Field(() => DistanceUnitValue) unit!: DistanceUnitValue;
   @Field() normalized!: boolean;
+  @Field(() => RoutingScopeValue) scope!: RoutingScopeValue;
   @Field(() => Int, { nullable: true, description: 'Sampled pairs; null: every pair, except on probe sets too large for that (then 100,000 sampled pairs unless exact).' })
   pairs!: number | null;
   @Field(() => Float) seed!: number;
@@ -162,6 +179,7 @@ export class MetricVariantInput {
   @Field(() => Float, { defaultValue: 0.7, description: 'Pathway threshold tau in (0, 1].' }) threshold!: number;
   @Field(() => DistanceUnitValue, { defaultValue: DistanceUnitValue.char }) unit!: DistanceUnitValue;
   @Field({ defaultValue: false, description: 'Divide each distance by the longer pathway length.' }) normalized!: boolean;
+  @Field(() => RoutingScopeValue, { defaultValue: RoutingScopeValue.sample }) scope!: RoutingScopeValue;
   @Field(() => Int, { nullable: true, description: 'Sample this many pairs per group (>= 2); null: every pair (capped on large probe sets unless exact).' })
   pairs?: number | null;
   @Field(() => Int, { defaultValue: 0, description: 'Seed of the pair sampler (only used with pairs).' }) seed!: number;
@@ -251,6 +269,7 @@ export function toPathwayMetrics(v: PathwayMetricsView): PathwayMetricsType {
     threshold: v.params.threshold,
     unit: v.params.unit as DistanceUnitValue,
     normalized: v.params.normalized,
+    scope: v.params.scope as RoutingScopeValue,
     pairs: v.params.pairs,
     seed: v.params.seed,
     samples: r?.samples ?? null,
@@ -282,6 +301,7 @@ export const toMetricSeries = (s: MetricSeriesView): MetricSeriesType => ({ poin
 export const toMetricVariant = (v: RunVariant): MetricVariantType => ({
   ...v.params,
   unit: v.params.unit as DistanceUnitValue,
+  scope: v.params.scope as RoutingScopeValue,
   exact: v.exact,
   requested: v.requested,
 });

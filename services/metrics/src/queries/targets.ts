@@ -73,6 +73,8 @@ export interface ParamArgs {
   threshold: number;
   unit: string;
   normalized: boolean;
+  /** Routing scope; left out: the whole sample. */
+  scope?: string | null;
   pairs?: number | null;
   seed?: number | null;
   /** Every pair even on a probe set too large for that by default (variants.ts EXACT_PAIR_LIMIT). */
@@ -95,6 +97,7 @@ export function variantParams(args: ParamArgs): MetricsParams {
       threshold: args.threshold,
       unit: args.unit,
       normalized: args.normalized,
+      scope: args.scope ?? 'sample',
       pairs: args.pairs ?? null,
       seed: args.seed ?? 0,
     });

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { SchemaMigrations } from '@grokwatch/db';
+import { paramsKey } from './metrics-store.js';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -120,7 +121,26 @@ const alertPerPhase: Migration = {
   },
 };
 
+/**
+ * Parameters gained the routing scope (params.ts RoutingScope): stored keys are canonical JSON of
+ * every field, so rows from before name the whole-sample scope explicitly, or their cached results
+ * would read as not computed.
+ */
+const routingScope: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const table of ['metrics_job', 'run_variant']) {
+      const rows = await sql<{ params_key: string }>`select distinct params_key from ${sql.table(`metrics.${table}`)}`.execute(db);
+      for (const { params_key: key } of rows.rows) {
+        const params = JSON.parse(key) as Record<string, unknown>;
+        if ('scope' in params) continue;
+        const next = paramsKey({ ...params, scope: 'sample' });
+        await sql`update ${sql.table(`metrics.${table}`)} set params_key = ${next}, params = ${next}::jsonb where params_key = ${key}`.execute(db);
+      }
+    }
+  },
+};
+
 export const metricsMigrations: SchemaMigrations = {
   schema: 'metrics',
-  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase },
+  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase, '0007-routing-scope': routingScope },
 };

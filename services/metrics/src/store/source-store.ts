@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { EvaluationTables } from '@grokwatch/evaluation';
 import type { InferenceTables } from '@grokwatch/inference';
+import type { RoutingScope } from '../params.js';
 
 export type SourceTables = InferenceTables & EvaluationTables;
 
@@ -126,12 +127,16 @@ export class SourceStore {
     return new Map(rows.map((r) => [r.group_name, Number(r.n)]));
   }
 
-  /** Every sample of the probe set, in index order, with its routing at the checkpoint when stored. */
-  async loadRouting(checkpointId: string, probeSetId: string): Promise<SampleRoutingRow[]> {
+  /**
+   * Every sample of the probe set, in index order, with its routing at the checkpoint when stored:
+   * the summary over the tokens `scope` names (null where that summary is missing).
+   */
+  async loadRouting(checkpointId: string, probeSetId: string, scope: RoutingScope = 'sample'): Promise<SampleRoutingRow[]> {
+    const column = ({ sample: 'r.routing', target: 'r.target_routing', position: 'r.position_routing' } as const)[scope];
     const rows = await this.db
       .selectFrom('inference.sample as s')
       .leftJoin('inference.sample_routing as r', (j) => j.onRef('r.sample_id', '=', 's.id').on('r.checkpoint_id', '=', checkpointId))
-      .select(['s.id as sample_id', 's.idx', 's.group_name', 'r.layers', 'r.experts', 'r.routing', 'r.nll', 'r.target_nll'])
+      .select(['s.id as sample_id', 's.idx', 's.group_name', 'r.layers', 'r.experts', `${column} as routing`, 'r.nll', 'r.target_nll'])
       .where('s.probe_set_id', '=', probeSetId)
       .orderBy('s.idx')
       .execute();
