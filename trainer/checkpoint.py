@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from typing import Callable, Dict
+from typing import Callable, Dict, Optional
 
 import numpy as np
 import torch
 
 from model import MoeConfig, OlmoeForCausalLM
 from safetensors_io import load_file, save_file
+
+TRAINER_STATE = "trainer_state.json"
 
 
 class CheckpointError(ValueError):
@@ -124,3 +126,12 @@ def load_checkpoint(directory: str) -> OlmoeForCausalLM:
     model.load_state_dict({k: torch.from_numpy(v) for k, v in arrays.items()}, strict=not cfg.tie_word_embeddings)
     model.eval()
     return model
+
+
+def write_trainer_state(directory: str, step: int, learning_rate: Optional[float], weight_decay: Optional[float]) -> None:
+    """trainer_state.json as Hugging Face's Trainer writes it (global_step, log_history), with the
+    optimizer settings in effect at this step; grokwatch reads them to place schedule changes."""
+    history = [] if learning_rate is None else [{"step": step, "learning_rate": learning_rate, "weight_decay": weight_decay}]
+    with open(os.path.join(directory, TRAINER_STATE), "w") as f:
+        json.dump({"global_step": step, "log_history": history}, f, indent=2)
+        f.write("\n")

@@ -40,10 +40,17 @@ class GrokwatchTarget:
 
 
 def announce_checkpoint(target: GrokwatchTarget, step: int, tokens_seen: float, checkpoint_dir: str,
-                        timeout_s: float = 10.0) -> Optional[str]:
-    """Register the checkpoint; returns grokwatch's checkpoint id, or None (after a warning) on failure."""
-    variables = {"input": {"runId": target.run_id, "step": step, "tokensSeen": float(tokens_seen),
-                           "uri": os.path.abspath(checkpoint_dir)}}
+                        timeout_s: float = 10.0, learning_rate: Optional[float] = None,
+                        weight_decay: Optional[float] = None) -> Optional[str]:
+    """Register the checkpoint; returns grokwatch's checkpoint id, or None (after a warning) on failure.
+
+    learning_rate and weight_decay are the optimizer settings in effect at this step: grokwatch shows
+    a step change of either beside any pathway trend near it (it moves every domain's routing)."""
+    checkpoint = {"runId": target.run_id, "step": step, "tokensSeen": float(tokens_seen),
+                  "uri": os.path.abspath(checkpoint_dir)}
+    if learning_rate is not None or weight_decay is not None:
+        checkpoint["hyperparameters"] = {"learningRate": learning_rate, "weightDecay": weight_decay}
+    variables = {"input": checkpoint}
     body = json.dumps({"query": MUTATION, "variables": variables}).encode("utf-8")
     headers = {"content-type": "application/json", "accept": "application/json"}
     if target.api_key:

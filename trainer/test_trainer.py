@@ -301,6 +301,12 @@ class EndToEnd(unittest.TestCase):
             directory = os.path.join(out, c["dir"])
             config = read_json(os.path.join(directory, "config.json"))
             self.assertEqual(config["model_type"], "olmoe")
+            state = read_json(os.path.join(directory, "trainer_state.json"))
+            self.assertEqual(state["global_step"], c["step"])
+            logged = {r["step"]: r for r in rows}
+            expected = [] if c["step"] == 0 else [{"step": c["step"], "learning_rate": logged[c["step"]]["lr"],
+                                                    "weight_decay": logged[c["step"]]["weight_decay"]}]
+            self.assertEqual(state["log_history"], expected)
             self.assertEqual(config["architectures"], ["OlmoeForCausalLM"])
             self.assertEqual(config["vocab_size"], len(tok["model"]["vocab"]))
             model = load_checkpoint(directory)

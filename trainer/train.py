@@ -31,7 +31,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple  # noqa: E402
 import torch  # noqa: E402
 
 from batches import DomainBlock, EpochSampler, make_block  # noqa: E402
-from checkpoint import write_checkpoint  # noqa: E402
+from checkpoint import write_checkpoint, write_trainer_state  # noqa: E402
 from grokwatch_hook import GrokwatchTarget, announce_checkpoint  # noqa: E402
 from model import MoeConfig, OlmoeForCausalLM  # noqa: E402
 from objective import block_forward, evaluate  # noqa: E402
@@ -236,19 +236,23 @@ def run(args: argparse.Namespace) -> dict:
     tokens_seen = 0
     t_start = time.time()
 
-    def save(step: int) -> None:
+    def save(step: int, lr: Optional[float], wd: Optional[float]) -> None:
         directory = os.path.join(ckpt_root, f"step{step}")
-        write_checkpoint(directory, model,
-                         lambda tmp: write_reference(os.path.join(tmp, "reference.safetensors"), model, cases, vocab))
+
+        def extra_files(tmp: str) -> None:
+            write_reference(os.path.join(tmp, "reference.safetensors"), model, cases, vocab)
+            write_trainer_state(tmp, step, lr, wd)
+
+        write_checkpoint(directory, model, extra_files)
         manifest["checkpoints"].append({"step": step, "tokensSeen": float(tokens_seen),
                                         "dir": f"checkpoints/step{step}"})
         write_json(os.path.join(out, "manifest.json"), manifest)
         log.info("step %d: checkpoint written to %s", step, directory)
         if target is not None:
-            announce_checkpoint(target, step, tokens_seen, directory)
+            announce_checkpoint(target, step, tokens_seen, directory, learning_rate=lr, weight_decay=wd)
 
     if 0 in save_steps:
-        save(0)
+        save(0, None, None)  # no update has happened yet
     for step in range(1, args.steps + 1):
         lr = lr_at(step, args)
         wd = value_at(step, args.weight_decay, args.weight_decay_from)
@@ -285,7 +289,7 @@ def run(args: argparse.Namespace) -> dict:
             log.info("step %d  %.0fs  train_acc %s  test_acc %s", step, row["elapsed_s"], row["train_acc"],
                      row["test_acc"])
         if step in save_steps:
-            save(step)
+            save(step, lr, wd)
     log_file.close()
     os.replace(log_path + ".tmp", log_path)
     summary = summarize(log_rows, manifest["checkpoints"])

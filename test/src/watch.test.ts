@@ -19,11 +19,18 @@ const CONFIG = {
   max_position_embeddings: 256, pad_token_id: 1, eos_token_id: 50279, bos_token_id: null,
 };
 
-/** Writes a checkpoint the way trainers do: into a hidden folder, then one rename. */
-async function saveCheckpoint(watchDir: string, name: string, seed: number): Promise<string> {
+/**
+ * Writes a checkpoint the way trainers do: into a hidden folder, then one rename; with a Hugging
+ * Face trainer_state.json logging the learning rate and weight decay when given.
+ */
+async function saveCheckpoint(watchDir: string, name: string, seed: number, schedule?: { step: number; lr: number; wd: number }): Promise<string> {
   const tmp = join(watchDir, `.${name}.tmp`);
   writeRandomCheckpoint(tmp, CONFIG, { seed });
   await copyFile(join(DATASETS, 'tokenizer_olmoe', 'tokenizer.json'), join(tmp, 'tokenizer.json'));
+  if (schedule) {
+    const log_history = [{ step: schedule.step - 10, learning_rate: schedule.lr / 2, loss: 3 }, { step: schedule.step, learning_rate: schedule.lr, weight_decay: schedule.wd }];
+    await writeFile(join(tmp, 'trainer_state.json'), JSON.stringify({ global_step: schedule.step, log_history }));
+  }
   const final = join(watchDir, name);
   await rename(tmp, final);
   return final;
@@ -31,6 +38,7 @@ async function saveCheckpoint(watchDir: string, name: string, seed: number): Pro
 
 interface Cp {
   step: number;
+  hyperparameters: { learningRate: number | null; weightDecay: number | null } | null;
   tokensSeen: number | null;
   status: string;
   captureJobs: { status: string; done: number }[];
@@ -40,7 +48,7 @@ interface Cp {
 
 async function checkpointsOf(p: Platform, runId: string): Promise<Cp[]> {
   return dataOf(await p.gql<{ run: { checkpoints: Cp[] } }>(
-    `query($id: ID!) { run(id: $id) { checkpoints { step tokensSeen status captureJobs { status done }
+    `query($id: ID!) { run(id: $id) { checkpoints { step hyperparameters { learningRate weightDecay } tokensSeen status captureJobs { status done }
        metricsJobs { status } evaluationJobs { task status error } } } }`, { id: runId },
   )).run.checkpoints;
 }
@@ -75,7 +83,7 @@ describe('watching a run (embedded)', () => {
   });
 
   test('a checkpoint folder appearing in the watched folder is captured, measured and evaluated without a call', async () => {
-    await saveCheckpoint(dir, 'step100-tokens2M', 1);
+    await saveCheckpoint(dir, 'step100-tokens2M', 1, { step: 100, lr: 1e-3, wd: 0.1 });
     const settled = (c: Cp) => c.captureJobs.some((j) => j.status === 'completed')
       && c.metricsJobs.some((j) => j.status === 'completed')
       && c.evaluationJobs.some((j) => j.status === 'completed' || j.status === 'failed');
@@ -89,16 +97,22 @@ describe('watching a run (embedded)', () => {
     assert.equal(cps[0]!.tokensSeen, 2e6);
     assert.equal(cps[0]!.status, 'captured');
     assert.equal(cps[0]!.captureJobs[0]!.done, 20);
+    assert.deepEqual(cps[0]!.hyperparameters, { learningRate: 1e-3, weightDecay: 0.1 }, "read from the folder's trainer_state.json");
   });
 
   test('a checkpoint announced on the bus by a training loop is registered and captured', async () => {
-    const uri = await saveCheckpoint(await mkdtemp(join(dir, '..', 'gw-elsewhere-')), 'step200', 2);
+    const uri = await saveCheckpoint(await mkdtemp(join(dir, '..', 'gw-elsewhere-')), 'step200', 2, { step: 200, lr: 4e-3, wd: 0.1 });
     await p.withBus((bus) => bus.publishEvent('checkpoint.registered', { runId, step: 200, uri, tokensSeen: 4e6 }));
     const cp = await until('capture of step200', async () => {
       const c = (await checkpointsOf(p, runId)).find((x) => x.step === 200);
       return c?.captureJobs.some((j) => j.status === 'completed') ? c : undefined;
     });
     assert.equal(cp.tokensSeen, 4e6);
+    // The learning rate quadrupled between the two checkpoints: a schedule change the run reports.
+    const changes = dataOf(await p.gql<{ run: { scheduleChanges: unknown[] } }>(
+      `query($id: ID!) { run(id: $id) { scheduleChanges { name fromStep toStep before after } } }`, { id: runId },
+    )).run.scheduleChanges;
+    assert.deepEqual(changes, [{ name: 'learningRate', fromStep: 100, toStep: 200, before: 1e-3, after: 4e-3 }]);
     await rm(join(uri, '..'), { recursive: true, force: true });
   });
 
@@ -107,5 +121,8 @@ describe('watching a run (embedded)', () => {
     assert.equal(res.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     const noDir = await p.gql(`mutation($id: ID!) { configureRun(id: $id, input: { watchDir: "/no/such/dir" }) { id } }`, { id: runId });
     assert.match(noDir.errors?.[0]?.message ?? '', /is not a directory/);
+    const badLr = await p.gql(`mutation($id: ID!) { registerCheckpoint(input: { runId: $id, step: 300, uri: "/x/step300", hyperparameters: { learningRate: -1 } }) { id } }`, { id: runId });
+    assert.equal(badLr.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.match(badLr.errors![0]!.message, /hyperparameters.learningRate must be a finite number >= 0/);
   });
 });

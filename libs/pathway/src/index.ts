@@ -22,3 +22,4 @@ export * from './correlation.js';
 export type { PairJob } from './pair-work.js';
 export * from './generalization-signal.js';
 export * from './confounds.js';
+export * from './schedule.js';

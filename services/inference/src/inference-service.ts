@@ -14,7 +14,8 @@ import {
   type ProbeSet,
   type Run,
 } from './store/inference-store.js';
-import type { RunSettings } from './store/tables.js';
+import type { CheckpointHyperparameters, RunSettings } from './store/tables.js';
+import { readTrainerHyperparameters } from './watch/trainer-state.js';
 
 const DEFAULT_SETTINGS: RunSettings = { probeSetIds: [], tasks: [], thresholds: [0.7] };
 
@@ -25,7 +26,14 @@ export interface RunSettingsInput {
   thresholds?: number[] | null;
 }
 export interface CreateRunInput extends RunSettingsInput { name: string; architecture: string; tokenizer?: string | null }
-export interface RegisterCheckpointInput { runId: string; step: number; tokensSeen?: number | null; uri: string }
+export interface RegisterCheckpointInput {
+  runId: string;
+  step: number;
+  tokensSeen?: number | null;
+  uri: string;
+  /** Optimizer settings in effect at the checkpoint (a schedule change is a confound of every trend). */
+  hyperparameters?: { learningRate?: number | null; weightDecay?: number | null } | null;
+}
 export interface IngestSample {
   index: number;
   weights?: number[][] | null;
@@ -177,8 +185,9 @@ export class InferenceService {
     const uri = input.uri.trim();
     if (uri.length === 0) throw badInput('uri must not be empty', { field: 'uri' });
     const run = await this.requireRun(input.runId);
+    const hyperparameters = input.hyperparameters !== undefined ? checkHyperparameters(input.hyperparameters) : await this.folderHyperparameters(uri, input.step);
     const { checkpoint, created } = await conflictToGraphQL(
-      this.store.registerCheckpoint({ runId: run.id, step: input.step, tokensSeen, uri }),
+      this.store.registerCheckpoint({ runId: run.id, step: input.step, tokensSeen, uri, hyperparameters }),
     );
     if (created) {
       await this.bus.publishEvent('checkpoint.registered', {
@@ -187,6 +196,16 @@ export class InferenceService {
       this.logger.info({ runId: run.id, step: input.step, uri }, 'checkpoint registered');
     }
     return checkpoint;
+  }
+
+  /** What the folder's trainer_state.json says, when the caller said nothing; a bad file costs only the schedule. */
+  private async folderHyperparameters(uri: string, step: number): Promise<CheckpointHyperparameters | null> {
+    try {
+      return await readTrainerHyperparameters(uri, step);
+    } catch (err) {
+      this.logger.warn({ uri, step, err: (err as Error).message }, 'trainer state ignored');
+      return null;
+    }
   }
 
   async createProbeSet(input: CreateProbeSetInput): Promise<ProbeSet> {
@@ -337,4 +356,16 @@ export class InferenceService {
     }
     return { stored, skipped: reduced.length - stored };
   }
+}
+
+/** Finite, non-negative values; nothing given is null (not reported), not zero. */
+function checkHyperparameters(input: RegisterCheckpointInput['hyperparameters']): CheckpointHyperparameters | null {
+  if (input == null) return null;
+  const value = (field: 'learningRate' | 'weightDecay'): number | null => {
+    const v = input[field] ?? null;
+    if (v !== null && !(Number.isFinite(v) && v >= 0)) throw badInput(`hyperparameters.${field} must be a finite number >= 0 (got ${v})`, { field: `hyperparameters.${field}` });
+    return v;
+  };
+  const out = { learningRate: value('learningRate'), weightDecay: value('weightDecay') };
+  return out.learningRate === null && out.weightDecay === null ? null : out;
 }

@@ -3,7 +3,7 @@
 // (which never queue work). Resolvers and bus handlers call these.
 import type { Kysely } from 'kysely';
 import type { Bus, Stoppable } from '@grokwatch/bus';
-import { DistanceEngine } from '@grokwatch/pathway';
+import { DistanceEngine, scheduleChanges, type ScheduleChange } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
 import { DEFAULT_METRICS_PARAMS, parseMetricsParams } from './params.js';
 import { correlation, type CorrelationRequest, type CorrelationView } from './queries/correlation-query.js';
@@ -79,6 +79,11 @@ export class MetricsService {
 
   grokkingAlerts(runId: string): Promise<GrokkingAlert[]> {
     return this.alerts.listForRun(runId);
+  }
+
+  /** Step changes of the optimizer settings the run's checkpoints report. */
+  async scheduleChanges(runId: string): Promise<ScheduleChange[]> {
+    return scheduleChanges(await this.sources.listRunCheckpoints(runId));
   }
 
   /** Queues a computation unless the same parameters were already computed or queued. */

@@ -17,6 +17,8 @@ export interface StepBand {
   from: number;
   to: number;
   label: string;
+  /** alert: a detected phase; schedule: a learning-rate or weight-decay change lands between from and to. */
+  kind?: 'alert' | 'schedule';
 }
 
 export interface ChartSpec {
@@ -71,7 +73,7 @@ export function renderChart(spec: ChartSpec, axis: StepAxis): HTMLElement {
   for (const band of spec.bands ?? []) {
     const x0 = x.map(band.from);
     const x1 = x.map(band.to);
-    svg.append(s('rect', { class: 'band', x: x0, y: M.top, width: Math.max(2, x1 - x0), height: H - M.top - M.bottom }, s('title', null, band.label)));
+    svg.append(s('rect', { class: band.kind === 'schedule' ? 'band band-schedule' : 'band', x: x0, y: M.top, width: Math.max(2, x1 - x0), height: H - M.top - M.bottom }, s('title', null, band.label)));
   }
   if (hasData) svg.append(...(spec.kind === 'bars' ? bars(spec, x, y) : lines(spec, x, y)));
   else svg.append(s('text', { class: 'empty-text', x: (M.left + W - M.right) / 2, y: (M.top + H - M.bottom) / 2, 'text-anchor': 'middle' }, 'no data yet'));

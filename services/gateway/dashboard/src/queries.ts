@@ -53,6 +53,7 @@ export interface GrokkingAlertInfo {
     loss?: { kind: string; max: number; spread: number };
     metrics?: MetricEvidenceInfo[];
     context?: Record<string, { first: number | null; last: number | null }>;
+    scheduleChanges?: ScheduleChangeInfo[];
   };
   detectedAt: string;
 }
@@ -68,6 +69,16 @@ export interface RunDetail {
   probeSets: ProbeSetInfo[];
   checkpoints: CheckpointInfo[];
   grokkingAlerts: GrokkingAlertInfo[];
+  scheduleChanges: ScheduleChangeInfo[];
+}
+
+/** A learning-rate or weight-decay step change between two checkpoints (a confound of every trend). */
+export interface ScheduleChangeInfo {
+  name: string;
+  fromStep: number;
+  toStep: number;
+  before: number;
+  after: number;
 }
 
 export interface MemorizationInfo {
@@ -150,6 +161,7 @@ export async function fetchRun(id: string): Promise<GraphQLAnswer<{ run: RunDeta
         evaluations { task metric value stderr n }
       }
       grokkingAlerts { probeSetId domain startStep endStep agreeing evidence detectedAt }
+      scheduleChanges { name fromStep toStep before after }
     }
   }`, { id });
 }

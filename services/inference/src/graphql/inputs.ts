@@ -22,6 +22,14 @@ export class RegisterCheckpointInput {
   @Field(() => Int) step!: number;
   @Field(() => Float, { nullable: true }) tokensSeen?: number | null;
   @Field({ description: 'Checkpoint folder: config.json + *.safetensors.' }) uri!: string;
+  @Field(() => HyperparametersInput, { nullable: true, description: 'Optimizer settings in effect at this step; a step change between checkpoints is shown beside every verdict near it.' })
+  hyperparameters?: HyperparametersInput | null;
+}
+
+@InputType('HyperparametersInput')
+export class HyperparametersInput {
+  @Field(() => Float, { nullable: true }) learningRate?: number | null;
+  @Field(() => Float, { nullable: true }) weightDecay?: number | null;
 }
 
 @InputType({ description: 'One probe sample: text (optionally with the character span of its target), or a prompt and its completion (the target).' })

@@ -45,7 +45,15 @@ export class CheckpointType {
   @Field(() => Float, { nullable: true }) tokensSeen!: number | null;
   @Field({ description: 'Folder of the Hugging Face layout (config.json + *.safetensors).' }) uri!: string;
   @Field(() => CheckpointStatusValue) status!: CheckpointStatusValue;
+  @Field(() => HyperparametersType, { nullable: true, description: 'Optimizer settings in effect at this step, when the trainer reported them.' })
+  hyperparameters!: HyperparametersType | null;
   @Field(() => DateTimeISOResolver) createdAt!: Date;
+}
+
+@ObjectType('Hyperparameters')
+export class HyperparametersType {
+  @Field(() => Float, { nullable: true }) learningRate!: number | null;
+  @Field(() => Float, { nullable: true }) weightDecay!: number | null;
 }
 
 @ObjectType('ProbeSet', { description: 'Training samples of one domain whose routing is captured at every checkpoint.' })
@@ -137,6 +145,7 @@ export const toCheckpoint = (c: Checkpoint): CheckpointType => ({
   tokensSeen: c.tokens_seen,
   uri: c.uri,
   status: c.status as CheckpointStatusValue,
+  hyperparameters: c.hyperparameters === null ? null : { ...c.hyperparameters },
   createdAt: c.created_at,
 });
 

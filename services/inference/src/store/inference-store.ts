@@ -4,6 +4,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ProbeRow } from '../probe-set/probe-rows.js';
 import type {
   CaptureJobTable,
+  CheckpointHyperparameters,
   CheckpointRouterTable,
   CheckpointTable,
   InferenceTables,
@@ -92,10 +93,12 @@ export class InferenceStore {
     step: number;
     tokensSeen: number | null;
     uri: string;
+    hyperparameters: CheckpointHyperparameters | null;
   }): Promise<{ checkpoint: Checkpoint; created: boolean }> {
+    const hyperparameters = input.hyperparameters === null ? null : JSON.stringify(input.hyperparameters);
     const inserted = await this.db
       .insertInto('inference.checkpoint')
-      .values({ id: randomUUID(), run_id: input.runId, step: input.step, tokens_seen: input.tokensSeen, uri: input.uri })
+      .values({ id: randomUUID(), run_id: input.runId, step: input.step, tokens_seen: input.tokensSeen, uri: input.uri, hyperparameters })
       .onConflict((oc) => oc.columns(['run_id', 'step']).doNothing())
       .returningAll()
       .executeTakeFirst();
@@ -108,6 +111,11 @@ export class InferenceStore {
       .executeTakeFirstOrThrow();
     if (existing.uri !== input.uri) {
       throw new ConflictError(`step ${input.step} is already registered with uri ${existing.uri}`);
+    }
+    // A second announcement (the trainer's hook after the folder watch) may bring what the first lacked.
+    if (existing.hyperparameters === null && hyperparameters !== null) {
+      const updated = await this.db.updateTable('inference.checkpoint').set({ hyperparameters }).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow();
+      return { checkpoint: updated, created: false };
     }
     return { checkpoint: existing, created: false };
   }

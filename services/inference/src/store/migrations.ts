@@ -112,7 +112,14 @@ const spanRouting: Migration = {
   },
 };
 
+/** The optimizer settings in effect at a checkpoint: a step change is a confound of every pathway trend. */
+const checkpointHyperparameters: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.withSchema('inference').alterTable('checkpoint').addColumn('hyperparameters', 'jsonb').execute();
+  },
+};
+
 export const inferenceMigrations: SchemaMigrations = {
   schema: 'inference',
-  migrations: { '0001-initial': initial, '0002-run-settings': runSettings, '0003-target-span': targetSpan, '0004-span-routing': spanRouting },
+  migrations: { '0001-initial': initial, '0002-run-settings': runSettings, '0003-target-span': targetSpan, '0004-span-routing': spanRouting, '0005-checkpoint-hyperparameters': checkpointHyperparameters },
 };

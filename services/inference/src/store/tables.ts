@@ -34,7 +34,14 @@ export interface CheckpointTable {
   tokens_seen: number | null;
   uri: string;
   status: Generated<CheckpointStatus>;
+  /** Learning rate and weight decay in effect at the checkpoint, when the trainer reported them. */
+  hyperparameters: ColumnType<CheckpointHyperparameters | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
+}
+
+export interface CheckpointHyperparameters {
+  learningRate: number | null;
+  weightDecay: number | null;
 }
 
 export interface ProbeSetTable {

@@ -20,7 +20,7 @@ import {
   toMetricVariant,
   toPathwayMetrics,
 } from './metric-types.js';
-import { CheckpointEntity, GrokkingAlertType, MetricsJobType, RunEntity, toGrokkingAlert, toMetricsJob } from './types.js';
+import { CheckpointEntity, GrokkingAlertType, MetricsJobType, RunEntity, ScheduleChangeType, toGrokkingAlert, toMetricsJob } from './types.js';
 
 
 @Resolver(() => MetricsJobType)
@@ -92,6 +92,13 @@ export class RunMetricsResolver {
   @FieldResolver(() => [GrokkingAlertType], { description: 'Grokking phases detected in this run, per domain.' })
   async grokkingAlerts(@Root() run: RunEntity, @Ctx() ctx: MetricsContext): Promise<GrokkingAlertType[]> {
     return (await ctx.metrics.grokkingAlerts(run.id)).map(toGrokkingAlert);
+  }
+
+  @FieldResolver(() => [ScheduleChangeType], {
+    description: 'Step changes (25% or more between checkpoints) of the learning rate or weight decay the checkpoints report: a confound of every pathway trend.',
+  })
+  async scheduleChanges(@Root() run: RunEntity, @Ctx() ctx: MetricsContext): Promise<ScheduleChangeType[]> {
+    return (await ctx.metrics.scheduleChanges(run.id)).map((c) => ({ ...c }));
   }
 
   @FieldResolver(() => MetricSeriesType, {

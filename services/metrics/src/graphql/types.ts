@@ -1,5 +1,5 @@
 import { DateTimeISOResolver, GraphQLJSONObject } from 'graphql-scalars';
-import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { MetricsJob } from '../store/metrics-store.js';
 import type { GrokkingAlert } from '../store/alert-store.js';
 import { toAlertPayload } from '../grokking/grokking-watch.js';
@@ -56,10 +56,19 @@ export class GrokkingAlertType {
   @Field(() => [String], { description: 'Signature metrics that agreed (normalized distances, consistency, raw cosine, effective dimension).' })
   agreeing!: string[];
   @Field(() => GraphQLJSONObject, {
-    description: 'threshold; loss {kind (target or sample), max, spread}; metrics [{name, direction, trend, change, signalToNoise, controlChange, control, agrees}]; context (raw distance, whole-sample loss); rule.',
+    description: 'threshold; loss {kind (target or sample), max, spread}; metrics [{name, direction, trend, change, signalToNoise, controlChange, control, agrees}]; context (raw distance, whole-sample loss); scheduleChanges near the phase [{name, fromStep, toStep, before, after}]; rule.',
   })
   evidence!: Record<string, unknown>;
   @Field(() => DateTimeISOResolver) detectedAt!: Date;
+}
+
+@ObjectType('ScheduleChange', { description: "A step change of an optimizer setting between two checkpoints: it moves every domain's routing at once, so it is shown beside any trend near it." })
+export class ScheduleChangeType {
+  @Field({ description: 'learningRate or weightDecay.' }) name!: string;
+  @Field(() => Int, { description: 'The last checkpoint with the old value.' }) fromStep!: number;
+  @Field(() => Int, { description: 'The first checkpoint with the new value.' }) toStep!: number;
+  @Field(() => Float) before!: number;
+  @Field(() => Float) after!: number;
 }
 
 export const toGrokkingAlert = (a: GrokkingAlert): GrokkingAlertType => {

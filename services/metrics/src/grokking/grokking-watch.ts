@@ -4,7 +4,7 @@
 // events.grokking.detected and POSTed to the webhook, in one JSON shape (GrokkingAlertPayload) that
 // the GraphQL query and subscription serve too. Only the pipeline calls this; reads never do.
 import type { Bus } from '@grokwatch/bus';
-import { detectGeneralizationSignal, SIGNAL_DEFAULTS, type MetricEvidence, type SignalOptions } from '@grokwatch/pathway';
+import { changesNear, detectGeneralizationSignal, scheduleChanges, SIGNAL_DEFAULTS, type MetricEvidence, type ScheduleChange, type SignalOptions } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
 import { DEFAULT_METRICS_PARAMS, parseMetricsParams } from '../params.js';
 import type { QueryDeps } from '../queries/deps.js';
@@ -31,6 +31,11 @@ export interface AlertEvidence {
   metrics: MetricEvidence[];
   /** Shown beside the verdict, never voting: the paper's raw distance and the whole-sample loss over the phase. */
   context: Record<string, { first: number | null; last: number | null }>;
+  /**
+   * Step changes of learning rate or weight decay inside the phase or one phase length before it:
+   * a confound that moves every domain's routing (the controls would usually show it too).
+   */
+  scheduleChanges: ScheduleChange[];
   rule: Required<SignalOptions>;
 }
 
@@ -121,6 +126,7 @@ export async function judgedVariant(deps: QueryDeps, runId: string, job: Metrics
 export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOptions, runId: string): Promise<GrokkingAlert[]> {
   const threshold = await judgingThreshold(deps, runId);
   const { steps, series } = await runSeries(deps, runId, threshold);
+  const schedule = scheduleChanges(await deps.sources.listRunCheckpoints(runId));
   const rule = { ...SIGNAL_DEFAULTS, ...opts.detector };
   const raised: GrokkingAlert[] = [];
   for (const target of series) {
@@ -131,6 +137,7 @@ export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOp
       loss: { kind: memorizationLoss(target).kind, ...phase.loss },
       metrics: phase.metrics,
       context: contextEvidence(steps, target, phase.startStep, phase.endStep),
+      scheduleChanges: changesNear(schedule, phase.startStep, phase.endStep),
       rule,
     };
     const alert = await opts.alerts.insert({

@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { EvaluationTables } from '@grokwatch/evaluation';
 import type { InferenceTables } from '@grokwatch/inference';
+import type { Hyperparameters } from '@grokwatch/pathway';
 import type { RoutingScope } from '../params.js';
 
 export type SourceTables = InferenceTables & EvaluationTables;
@@ -12,6 +13,8 @@ export interface CheckpointRef {
   id: string;
   runId: string;
   step: number;
+  /** Optimizer settings the trainer reported for the checkpoint (null: none). */
+  hyperparameters: Hyperparameters | null;
 }
 
 export interface ProbeSetRef {
@@ -58,8 +61,8 @@ export class SourceStore {
   constructor(readonly db: Kysely<SourceTables>) {}
 
   async getCheckpoint(id: string): Promise<CheckpointRef | undefined> {
-    const row = await this.db.selectFrom('inference.checkpoint').select(['id', 'run_id', 'step']).where('id', '=', id).executeTakeFirst();
-    return row && { id: row.id, runId: row.run_id, step: Number(row.step) };
+    const row = await this.db.selectFrom('inference.checkpoint').select(['id', 'run_id', 'step', 'hyperparameters']).where('id', '=', id).executeTakeFirst();
+    return row && toCheckpointRef(row);
   }
 
   /** The pathway thresholds a run asks for (inference.run.settings); undefined when the run does not exist. */
@@ -92,8 +95,8 @@ export class SourceStore {
 
   /** The run's checkpoints, ascending step. */
   async listRunCheckpoints(runId: string): Promise<CheckpointRef[]> {
-    const rows = await this.db.selectFrom('inference.checkpoint').select(['id', 'run_id', 'step']).where('run_id', '=', runId).orderBy('step').execute();
-    return rows.map((r) => ({ id: r.id, runId: r.run_id, step: Number(r.step) }));
+    const rows = await this.db.selectFrom('inference.checkpoint').select(['id', 'run_id', 'step', 'hyperparameters']).where('run_id', '=', runId).orderBy('step').execute();
+    return rows.map(toCheckpointRef);
   }
 
   async getProbeSet(id: string): Promise<ProbeSetRef | undefined> {
@@ -222,4 +225,8 @@ export class SourceStore {
 
 function toProbeSet(r: { id: string; name: string; domain: string; sample_count: number }): ProbeSetRef {
   return { id: r.id, name: r.name, domain: r.domain, sampleCount: r.sample_count };
+}
+
+function toCheckpointRef(r: { id: string; run_id: string; step: number; hyperparameters: Hyperparameters | null }): CheckpointRef {
+  return { id: r.id, runId: r.run_id, step: Number(r.step), hyperparameters: r.hyperparameters };
 }

@@ -4,7 +4,7 @@ import { code, h, notice } from '../dom.js';
 import { formatPercent, formatStep, formatValue } from '../format.js';
 import { metricsJobCounts, type DomainData, type RunView } from '../model.js';
 import { definedPoints } from '../series.js';
-import type { CoverageInfo, DomainSeries, SeriesInfo } from '../queries.js';
+import type { CoverageInfo, DomainSeries, ScheduleChangeInfo, SeriesInfo } from '../queries.js';
 
 /** The run's other probe sets, drawn under a domain's pathway curves. */
 const CONTROL_COLOR = '#adb5bd';
@@ -27,7 +27,10 @@ export function renderCurves(view: RunView): HTMLElement {
 }
 
 function domainRow(view: RunView, d: DomainData): HTMLElement {
-  const bands: StepBand[] = d.alerts.map((a) => ({ from: a.startStep, to: a.endStep, label: `grokking detected, steps ${formatStep(a.startStep)}–${formatStep(a.endStep)}` }));
+  const bands: StepBand[] = [
+    ...view.run.scheduleChanges.map((c): StepBand => ({ from: c.fromStep, to: c.toStep, label: scheduleChangeText(c), kind: 'schedule' })),
+    ...d.alerts.map((a): StepBand => ({ from: a.startStep, to: a.endStep, label: `grokking detected, steps ${formatStep(a.startStep)}–${formatStep(a.endStep)}`, kind: 'alert' })),
+  ];
   const ser = d.series;
   // The run's other probe sets are drawn under each pathway curve (dashed, grey): a move they share
   // is the whole model drifting, which the detector does not count.
@@ -97,15 +100,25 @@ export function verdictText(view: RunView, d: DomainData): string {
   const crossed = d.benchmark?.points.find((p) => p.value >= 0.9) ?? null;
   const test = d.benchmark === null ? '' : crossed === null ? ` ${d.benchmark.task} has not reached 90%.` : ` ${d.benchmark.task} reached 90% at step ${formatStep(crossed.step)}`;
   const a = d.alerts[0];
+  const changes = view.run.scheduleChanges;
   if (a === undefined) {
     const complete = d.series === null || [d.series.distanceNormalized, d.series.consistency, d.series.effectiveDimension].every((x) => x.coverage.complete);
-    return `${complete ? 'No generalization signal' : 'No generalization signal so far (metrics pending)'}: no window of 4 checkpoints where the group is memorized and 4 of 5 pathway metrics move the paper's way, unshared by the run's other probe sets.${test}${crossed ? '.' : ''}`;
+    const schedule = changes.length === 0 ? '' : ` The run changed its schedule (${changes.map(scheduleChangeText).join('; ')}): a drift every domain shares from there is not a signal.`;
+    return `${complete ? 'No generalization signal' : 'No generalization signal so far (metrics pending)'}: no window of 4 checkpoints where the group is memorized and 4 of 5 pathway metrics move the paper's way, unshared by the run's other probe sets.${test}${crossed ? '.' : ''}${schedule}`;
   }
   const steps = view.axis.steps;
   const lead = crossed === null ? null : steps.indexOf(crossed.step) - steps.indexOf(a.endStep);
   const plural = (k: number): string => `${k} checkpoint${k === 1 ? '' : 's'}`;
   const when = lead === null ? '' : lead === 0 ? ', the checkpoint the signal completed at.' : lead > 0 ? `, ${plural(lead)} after the signal.` : `; the signal came ${plural(-lead)} after that.`;
-  return `Generalization signal at steps ${formatStep(a.startStep)}–${formatStep(a.endStep)}: ${a.agreeing.join(', ')} moved the paper's way while the group was memorized.${test}${when}`;
+  const near = a.evidence.scheduleChanges ?? [];
+  const schedule = near.length === 0 ? '' : ` Caution: ${near.map(scheduleChangeText).join('; ')}, near the signal.`;
+  return `Generalization signal at steps ${formatStep(a.startStep)}–${formatStep(a.endStep)}: ${a.agreeing.join(', ')} moved the paper's way while the group was memorized.${test}${when}${schedule}`;
+}
+
+/** "learning rate 0.001 → 0.002 between steps 300 and 450". */
+export function scheduleChangeText(c: ScheduleChangeInfo): string {
+  const name = c.name === 'learningRate' ? 'learning rate' : c.name === 'weightDecay' ? 'weight decay' : c.name;
+  return `${name} ${formatValue(c.before)} → ${formatValue(c.after)} between steps ${formatStep(c.fromStep)} and ${formatStep(c.toStep)}`;
 }
 
 function verdictLine(view: RunView, d: DomainData): HTMLElement {
