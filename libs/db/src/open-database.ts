@@ -49,8 +49,13 @@ function openPostgres<DB>(
     max: config.maxConnections ?? 10,
     types: { getTypeParser: pgTypeParser as typeof pg.types.getTypeParser },
   });
-  // Without a listener an idle client's error would crash the process.
+  // pg emits 'error' on a client whose connection dies (a Postgres restart, a dropped network): the
+  // pool listens only while the client is idle, so a checked-out client (between the queries of a
+  // transaction, holding a session lock) would crash the process with an unhandled 'error' event.
+  // Every client gets a listener for its whole life; its pending queries reject on their own and the
+  // pool discards it on release (it is no longer queryable).
   pool.on('error', (err) => options.onBackgroundError?.(err));
+  pool.on('connect', (client) => client.on('error', (err: Error) => options.onBackgroundError?.(err)));
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, kind: 'postgres', close: () => kysely.destroy() };
 }

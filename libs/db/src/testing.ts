@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseConfig } from './config.js';
@@ -60,4 +61,50 @@ async function admin(url: string, statement: string): Promise<void> {
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * A Postgres cluster of its own on a spare port, for outage tests: stop it (immediately, as a crash
+ * would), start it again, drop it. Never the shared server. Needs Debian's postgresql-common
+ * (pg_createcluster) and root or the postgres user.
+ */
+export interface ThrowawayCluster {
+  readonly url: string;
+  readonly port: number;
+  /** `pg_ctlcluster stop -m immediate`: backends die without a goodbye, like a crash. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
+  const versions = (await run('ls', ['/etc/postgresql'])).trim().split(/\s+/).filter((v) => /^\d+$/.test(v));
+  const version = versions.sort((a, b) => Number(b) - Number(a))[0];
+  if (version === undefined) throw new Error('no Postgres version under /etc/postgresql (pg_createcluster needs postgresql-common)');
+  const name = `gwchaos${randomBytes(3).toString('hex')}`;
+  const port = 15000 + Math.floor(Math.random() * 5000);
+  await run('pg_createcluster', [version, name, '-p', String(port), '--', '--auth=trust']);
+  const ctl = (...args: string[]) => run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, ...args]);
+  await ctl('start');
+  let dropped = false;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    stop: async () => void (await ctl('stop', '-m', 'immediate')),
+    start: async () => void (await ctl('start')),
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await run('pg_dropcluster', ['--stop', version, name]);
+    },
+  };
+}
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${stderr.trim() || err.message}`));
+      else resolve(stdout);
+    });
+  });
 }

@@ -1,5 +1,5 @@
 export { env, parseEnv, EnvError, type EnvSpec, type ParsedEnv } from './env.js';
-export { createLogger, type Logger } from './logger.js';
+export { createLogger, databaseLost, type Logger } from './logger.js';
 export { badInput, notFound, userError, type ErrorCode } from './errors.js';
 export { DEFAULT_QUERY_LIMITS, measureOperation, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
 export { buildSubgraph, type ReferenceResolvers } from './subgraph.js';

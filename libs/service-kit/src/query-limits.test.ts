@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, GraphQLError, Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { DEFAULT_QUERY_LIMITS, measureOperation } from './query-limits.js';
 
 function measure(query: string, variables: Record<string, unknown> = {}) {
@@ -32,4 +32,52 @@ test('cost multiplies by requested page sizes, literal or variable', () => {
 test('a fragment cycle does not hang the measurement', () => {
   const m = measure('{ a { ...F } } fragment F on T { b { ...F } }');
   assert.ok(m.depth >= 2);
+});
+
+const SCHEMA = buildSchema(`
+  type Query { runs: [Run!]! run(id: ID!): Run probeSet(id: ID!): ProbeSet }
+  type Run { id: ID! name: String checkpoints: [Checkpoint!]! }
+  type Checkpoint { id: ID! step: Int run: Run! }
+  type ProbeSet { samples(limit: Int): [Sample!]! }
+  type Sample { id: ID! text: String }
+`);
+
+function measureWithSchema(query: string, variables: Record<string, unknown> = {}) {
+  const doc = parse(query);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  let op: OperationDefinitionNode | undefined;
+  for (const d of doc.definitions) {
+    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+    if (d.kind === Kind.OPERATION_DEFINITION) op = d;
+  }
+  return measureOperation(op!, fragments, DEFAULT_QUERY_LIMITS, variables, SCHEMA);
+}
+
+test('with the schema, a list without a size argument is charged the default page size', () => {
+  const n = DEFAULT_QUERY_LIMITS.defaultListSize;
+  assert.equal(measureWithSchema('{ runs { name } }').cost, n * 2);
+  assert.equal(measureWithSchema('{ run(id: "r") { name checkpoints { step } } }').cost, 1 + 1 + n * 2, 'an object is not multiplied');
+});
+
+test('a cycle through lists grows per level: the fragment attack of issue 14 is over the limit', () => {
+  const n = DEFAULT_QUERY_LIMITS.defaultListSize;
+  assert.equal(measureWithSchema('{ runs { checkpoints { run { id } } } }').cost, n * (1 + n * (1 + 1 * 2)));
+  const attack = `fragment A on Run { checkpoints { run { checkpoints { run { ...B } } } } }
+    fragment B on Run { checkpoints { run { checkpoints { run { checkpoints { run { id } } } } } } }
+    { runs { ...A } }`;
+  assert.ok(measureWithSchema(attack).cost > DEFAULT_QUERY_LIMITS.maxCost, `cost ${measureWithSchema(attack).cost}`);
+  const aliases = '{ a: probeSet(id: "p") { samples(limit: 1000) { text } } b: probeSet(id: "p") { samples(limit: 1000) { text } } }';
+  assert.equal(measureWithSchema(aliases).cost, 2 * (1 + 1000 * 2), 'aliases are counted');
+});
+
+test('a page size of zero or less, or not an integer, is refused before costing', () => {
+  for (const [query, variables] of [
+    ['{ probeSet(id: "p") { samples(limit: -100000) { id } } }', {}],
+    ['{ probeSet(id: "p") { samples(limit: 0) { id } } }', {}],
+    ['query($n: Int) { probeSet(id: "p") { samples(limit: $n) { id } } }', { n: -2e9 }],
+    ['query($n: Int) { probeSet(id: "p") { samples(limit: $n) { id } } }', { n: Infinity }],
+  ] as const) {
+    assert.throws(() => measureWithSchema(query, variables), (err: unknown) => err instanceof GraphQLError && err.extensions.code === 'BAD_USER_INPUT' && /must be a positive integer/.test(err.message), query);
+  }
+  assert.equal(measureWithSchema('query($n: Int) { probeSet(id: "p") { samples(limit: $n) { id } } }', {}).cost, 1 + DEFAULT_QUERY_LIMITS.defaultListSize * 2, 'an absent variable is the default');
 });

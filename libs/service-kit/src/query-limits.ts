@@ -1,9 +1,16 @@
 // Validation rules that reject oversized queries before any resolver runs.
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
+  getNamedType,
+  getNullableType,
   GraphQLError,
+  isInterfaceType,
+  isListType,
+  isObjectType,
   Kind,
   type FragmentDefinitionNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
@@ -13,7 +20,7 @@ export interface QueryLimits {
   maxDepth: number;
   /** Upper bound on the estimated number of fields resolved, lists multiplied by their page size. */
   maxCost: number;
-  /** Page size assumed for a list field whose size argument is absent. */
+  /** Page size charged for a list field whose size argument is absent (when the schema is known). */
   defaultListSize: number;
 }
 
@@ -25,42 +32,54 @@ function tooComplex(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } });
 }
 
+function badPageSize(field: string, arg: string, value: unknown): GraphQLError {
+  return new GraphQLError(`${field}(${arg}:) must be a positive integer, got ${String(value).slice(0, 40)}`, {
+    extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+  });
+}
+
 interface Measure { depth: number; cost: number }
 
 /**
- * Walks each operation with fragments inlined. Cost counts one per field, multiplied by the
- * requested page size of enclosing fields that take a size argument, so `first: 1000` on a
- * nested list is charged for what it can return rather than for one row.
+ * Walks each operation with fragments inlined. Cost counts one per field, multiplied by the page
+ * size of enclosing list fields: the requested size (`first: 1000` is charged for what it can
+ * return), or, for a list without a size argument, defaultListSize: a cycle such as
+ * `runs { checkpoints { run { checkpoints ...` grows as that size to the power of its levels.
+ * A size of zero or less is refused before anything is costed (it would subtract). Without a
+ * schema only size arguments multiply.
  */
 function measure(
   set: SelectionSetNode,
+  parent: GraphQLNamedType | null,
   fragments: Map<string, FragmentDefinitionNode>,
   limits: QueryLimits,
   variables: Record<string, unknown>,
   seen: Set<string>,
+  schema: GraphQLSchema | null,
 ): Measure {
   let depth = 0;
   let cost = 0;
   for (const sel of set.selections) {
     if (sel.kind === Kind.FIELD) {
       if (sel.name.value.startsWith('__')) continue;
-      let multiplier = 1;
+      const def = parent !== null && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[sel.name.value] : undefined;
+      let multiplier = def !== undefined && isListType(getNullableType(def.type)) ? limits.defaultListSize : 1;
       for (const arg of sel.arguments ?? []) {
         if (!LIST_SIZE_ARGS.has(arg.name.value)) continue;
         const v = arg.value;
-        if (v.kind === Kind.INT) multiplier = Number(v.value);
-        else if (v.kind === Kind.VARIABLE) {
-          const n = Number(variables[v.name.value]);
-          multiplier = Number.isFinite(n) ? n : limits.defaultListSize;
-        }
+        const given = v.kind === Kind.INT ? Number(v.value) : v.kind === Kind.VARIABLE ? variables[v.name.value] : undefined;
+        if (given === undefined || given === null) continue;
+        if (typeof given !== 'number' || !Number.isSafeInteger(given) || given < 1) throw badPageSize(sel.name.value, arg.name.value, given);
+        multiplier = given;
       }
       const inner = sel.selectionSet
-        ? measure(sel.selectionSet, fragments, limits, variables, seen)
+        ? measure(sel.selectionSet, def === undefined ? null : getNamedType(def.type), fragments, limits, variables, seen, schema)
         : { depth: 0, cost: 0 };
       depth = Math.max(depth, inner.depth + 1);
       cost += multiplier * (1 + inner.cost);
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      const inner = measure(sel.selectionSet, fragments, limits, variables, seen);
+      const on = sel.typeCondition ? (schema?.getType(sel.typeCondition.name.value) ?? null) : parent;
+      const inner = measure(sel.selectionSet, on, fragments, limits, variables, seen, schema);
       depth = Math.max(depth, inner.depth);
       cost += inner.cost;
     } else {
@@ -69,7 +88,7 @@ function measure(
       // A fragment cycle is already a validation error of its own; do not recurse forever.
       if (!frag || seen.has(name)) continue;
       seen.add(name);
-      const inner = measure(frag.selectionSet, fragments, limits, variables, seen);
+      const inner = measure(frag.selectionSet, schema?.getType(frag.typeCondition.name.value) ?? null, fragments, limits, variables, seen, schema);
       seen.delete(name);
       depth = Math.max(depth, inner.depth);
       cost += inner.cost;
@@ -78,14 +97,16 @@ function measure(
   return { depth, cost };
 }
 
-/** Measures an operation; exported for tests and for logging. */
+/** Measures an operation (list fields known when `schema` is given); exported for tests and for logging. */
 export function measureOperation(
   op: OperationDefinitionNode,
   fragments: Map<string, FragmentDefinitionNode>,
   limits: QueryLimits,
   variables: Record<string, unknown> = {},
+  schema: GraphQLSchema | null = null,
 ): Measure {
-  return measure(op.selectionSet, fragments, limits, variables, new Set());
+  const root = schema === null ? null : (schema.getRootType(op.operation) ?? null);
+  return measure(op.selectionSet, root, fragments, limits, variables, new Set(), schema);
 }
 
 /**
@@ -96,13 +117,13 @@ export function queryLimitsPlugin(limits: QueryLimits = DEFAULT_QUERY_LIMITS): A
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operation, request }) {
+        async didResolveOperation({ document, operation, request, schema }) {
           if (!operation) return;
           const fragments = new Map<string, FragmentDefinitionNode>();
           for (const def of document.definitions) {
             if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
           }
-          const { depth, cost } = measureOperation(operation, fragments, limits, request.variables ?? {});
+          const { depth, cost } = measureOperation(operation, fragments, limits, request.variables ?? {}, schema);
           if (depth > limits.maxDepth) {
             throw tooComplex(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`);
           }

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import type { CodeExecutor } from '@grokwatch/benchmark';
 import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
 import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, startHttpService, type Logger } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, databaseLost, startHttpService, type Logger } from '@grokwatch/service-kit';
 import type { ModelProvider } from './backends/model-provider.js';
 import { EvaluationService } from './evaluation-service.js';
 import { EvaluationStore } from './store/evaluation-store.js';
@@ -43,7 +43,7 @@ export interface RunningEvaluationService {
 
 export async function startEvaluationService(cfg: EvaluationServiceConfig): Promise<RunningEvaluationService> {
   const logger = cfg.logger ?? createLogger('evaluation');
-  const db = await openDatabase<EvaluationTables>(cfg.database);
+  const db = await openDatabase<EvaluationTables>(cfg.database, { onBackgroundError: databaseLost(logger) });
   await migrateSchema(db.kysely, evaluationMigrations);
   const bus = await connectBus(cfg.bus);
   const store = new EvaluationStore(db.kysely);

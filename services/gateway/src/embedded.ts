@@ -38,7 +38,7 @@ import {
   type MetricsContext,
   type MetricsTables,
 } from '@grokwatch/metrics';
-import { createLogger, createRegistry, env, onShutdown, parseEnv, type Logger } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, databaseLost, env, onShutdown, parseEnv, type Logger } from '@grokwatch/service-kit';
 import { dashboardRoutes } from './dashboard/index.js';
 import { DEMO_RUN_DIRS, demoSuitesDir, ensureDemoRuns } from './demo.js';
 import { reportDemoProgress, type DemoReporter } from './demo-progress.js';
@@ -77,7 +77,7 @@ export interface EmbeddedPlatform {
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlatform> {
   const logger = opts.logger ?? createLogger('grokwatch');
-  const db = await openDatabase<PlatformTables>(opts.database);
+  const db = await openDatabase<PlatformTables>(opts.database, { onBackgroundError: databaseLost(logger) });
   for (const m of [inferenceMigrations, metricsMigrations, evaluationMigrations]) await migrateSchema(db.kysely, m);
   const bus = await connectBus(opts.bus);
 

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
 import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, startHttpService, type Logger } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, databaseLost, startHttpService, type Logger } from '@grokwatch/service-kit';
 import { startCaptureWorker } from './capture/capture-worker.js';
 import type { RoutingCapturer } from './capture/routing-capturer.js';
 import { startIngestWorker } from './ingest/ingest-worker.js';
@@ -37,7 +37,7 @@ export interface RunningService {
 
 export async function startInferenceService(cfg: InferenceServiceConfig): Promise<RunningService> {
   const logger = cfg.logger ?? createLogger('inference');
-  const db = await openDatabase<InferenceTables>(cfg.database);
+  const db = await openDatabase<InferenceTables>(cfg.database, { onBackgroundError: databaseLost(logger) });
   await migrateSchema(db.kysely, inferenceMigrations);
   const bus = await connectBus(cfg.bus);
   const store = new InferenceStore(db.kysely);

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { connectBus, type BusConfig } from '@grokwatch/bus';
 import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, startHttpService, type Logger } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, databaseLost, startHttpService, type Logger } from '@grokwatch/service-kit';
 import { MetricsService } from './metrics-service.js';
 import { MetricsStore } from './store/metrics-store.js';
 import { metricsMigrations } from './store/migrations.js';
@@ -26,7 +26,7 @@ export interface MetricsServiceConfig {
 
 export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ url: string; stop(): Promise<void> }> {
   const logger = cfg.logger ?? createLogger('metrics');
-  const db = await openDatabase<MetricsTables>(cfg.database);
+  const db = await openDatabase<MetricsTables>(cfg.database, { onBackgroundError: databaseLost(logger) });
   await migrateSchema(db.kysely, metricsMigrations);
   const bus = await connectBus(cfg.bus);
   const store = new MetricsStore(db.kysely);
