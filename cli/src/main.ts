@@ -26,7 +26,7 @@ usage: grokwatch [--url URL] [--api-key KEY] [--json] <command> [options]
   runs                                   list runs
   run create <name> [--watch DIR] [--probe-sets ID,..] [--tasks T,..] [--thresholds 0.7,..]
   checkpoint register --run RUN --step N --uri DIR [--tokens N]
-  probes add <name> --domain D --file samples.jsonl
+  probes add <name> --domain D (--file samples.jsonl | --server-path /data/samples.jsonl)
   capture --checkpoint ID --probe-set ID [--wait]
   eval --checkpoint ID --task TASK [--limit N] [--wait]
   metrics --run RUN [--domain D] [--threshold 0.7] [--scope sample|target|position]

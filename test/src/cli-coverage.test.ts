@@ -29,7 +29,7 @@ describe('an incomplete series, through GraphQL and the CLI (embedded)', () => {
     for (const [c, step] of [100, 200, 300].entries()) {
       const checkpointId = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(
         `mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id } }`,
-        { input: { runId, step, uri: `/nowhere/cov/step${step}` } },
+        { input: { runId, step, uri: `external://nowhere/cov/step${step}` } },
       )).registerCheckpoint.id;
       if (c === 2) continue; // the third checkpoint is never captured
       const weights = (i: number) => [[0.5, 0.3, 0.1, 0.1], [0.1, 0.2 + 0.1 * i, 0.3, 0.4 - 0.1 * i]];

@@ -139,7 +139,7 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     for (const step of STEPS) {
       checkpointIds.push(dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(
         `mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id } }`,
-        { input: { runId: run.id, step, tokensSeen: step * 4096, uri: `/nowhere/${runName}/step${step}` } },
+        { input: { runId: run.id, step, tokensSeen: step * 4096, uri: `external://nowhere/${runName}/step${step}` } },
       )).registerCheckpoint.id);
     }
 

@@ -1,12 +1,14 @@
 // Starts the platform in either mode for end-to-end tests, plus a tiny GraphQL client.
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
 import { connectBus, type Bus, type BusConfig } from '@grokwatch/bus';
 import { createTestDatabase } from '@grokwatch/db/testing';
 import { createTaskSource, startEvaluationService } from '@grokwatch/evaluation';
 import { startDistributedGateway, startEmbedded } from '@grokwatch/gateway';
 import { startInferenceService, type RoutingCapturer } from '@grokwatch/inference';
 import { startMetricsService } from '@grokwatch/metrics';
-import { createLogger } from '@grokwatch/service-kit';
+import { createLogger, fileRoots, type FileRoots } from '@grokwatch/service-kit';
 
 export type Mode = 'embedded' | 'distributed';
 export const MODES: Mode[] = ['embedded', 'distributed'];
@@ -46,6 +48,14 @@ export interface PlatformOptions {
   watchIntervalMs?: number;
   /** Where the evaluation service finds fixture suites (distributed mode). */
   suitesDir?: string;
+  /** Data roots for client-given paths; default: the temp folder, this checkout and ../shared. */
+  roots?: readonly string[];
+}
+
+const REPO = resolve(import.meta.dirname, '..', '..');
+
+function testRoots(opts: PlatformOptions): Promise<FileRoots> {
+  return fileRoots(undefined, opts.roots ?? [tmpdir(), REPO, resolve(REPO, '..', 'shared')]);
 }
 
 export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Promise<Platform> {
@@ -54,7 +64,7 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
     const busConfig: BusConfig = { kind: 'memory' };
     const p = await startEmbedded({
       port: 0, host: '127.0.0.1', database: { kind: 'pglite', dataDir: 'memory://' }, bus: busConfig,
-      apiKey: opts.apiKey, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0,
+      apiKey: opts.apiKey, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0, roots: await testRoots(opts),
     });
     return {
       mode, url: p.url, wsUrl: p.wsUrl, busConfig, databaseUrl: null,
@@ -70,6 +80,7 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
   const database = testDb.config;
   const inference = await startInferenceService({
     port: 0, host: '127.0.0.1', database, bus: busConfig, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0,
+    roots: await testRoots(opts),
   });
   const metrics = await startMetricsService({ port: 0, host: '127.0.0.1', database, bus: busConfig, logger });
   const evaluation = await startEvaluationService({

@@ -48,13 +48,13 @@ for (const mode of MODES) {
       })).createRun;
       assert.equal(run.name, `run-${suffix}`);
       const cp = dataOf(await p.gql<{ registerCheckpoint: { id: string; step: number; status: string } }>(REGISTER, {
-        input: { runId: run.id, step: 1000, tokensSeen: 4.2e9, uri: '/ckpt/step1000' },
+        input: { runId: run.id, step: 1000, tokensSeen: 4.2e9, uri: 'external://ckpt/step1000' },
       })).registerCheckpoint;
       assert.equal(cp.step, 1000);
       assert.equal(cp.status, 'registered');
       // Same step and uri again: idempotent, same id.
       const again = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
-        input: { runId: run.id, step: 1000, tokensSeen: 4.2e9, uri: '/ckpt/step1000' },
+        input: { runId: run.id, step: 1000, tokensSeen: 4.2e9, uri: 'external://ckpt/step1000' },
       })).registerCheckpoint;
       assert.equal(again.id, cp.id);
 
@@ -103,11 +103,11 @@ for (const mode of MODES) {
       const run = dataOf(await p.gql<{ createRun: { id: string } }>(CREATE_RUN, {
         input: { name: `bad-input-${suffix}`, architecture: 'OlmoeForCausalLM' },
       })).createRun;
-      const negative = await p.gql(REGISTER, { input: { runId: run.id, step: -1, uri: '/x' } });
+      const negative = await p.gql(REGISTER, { input: { runId: run.id, step: -1, uri: 'external://x' } });
       assert.equal(errorCode(negative), 'BAD_USER_INPUT');
       assert.match(negative.errors![0]!.message, /step/);
 
-      const unknownRun = await p.gql(REGISTER, { input: { runId: '00000000-0000-4000-8000-000000000000', step: 1, uri: '/x' } });
+      const unknownRun = await p.gql(REGISTER, { input: { runId: '00000000-0000-4000-8000-000000000000', step: 1, uri: 'external://x' } });
       assert.equal(errorCode(unknownRun), 'NOT_FOUND');
 
       const unknownCheckpoint = await p.gql(START_CAPTURE, { input: { checkpointId: 'not-a-checkpoint', probeSetId: 'nope' } });
@@ -117,7 +117,7 @@ for (const mode of MODES) {
       const duplicate = await p.gql(CREATE_RUN, { input: { name: `bad-input-${suffix}`, architecture: 'OlmoeForCausalLM' } });
       assert.equal(errorCode(duplicate), 'CONFLICT');
 
-      const wrongType = await p.gql(REGISTER, { input: { runId: run.id, step: 'ten', uri: '/x' } });
+      const wrongType = await p.gql(REGISTER, { input: { runId: run.id, step: 'ten', uri: 'external://x' } });
       assert.ok(wrongType.errors?.length, 'a string step is rejected');
 
       // runs > checkpoints > run > checkpoints > ... : 14 levels, over the limit of 12
@@ -142,7 +142,7 @@ for (const mode of MODES) {
         input: { name: `sub-${suffix}`, architecture: 'OlmoeForCausalLM' },
       })).createRun;
       const cp = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
-        input: { runId: run.id, step: 5, uri: '/nowhere/step5' },
+        input: { runId: run.id, step: 5, uri: 'external://nowhere/step5' },
       })).registerCheckpoint;
       const probes = dataOf(await p.gql<{ createProbeSet: { id: string } }>(CREATE_PROBES, {
         input: { name: `sub-probes-${suffix}`, domain: 'math', rows: [{ text: '1 + 1 = 2' }] },
@@ -182,7 +182,7 @@ for (const mode of MODES) {
         input: { name: `ingest-${suffix}`, architecture: 'OlmoeForCausalLM' },
       })).createRun;
       const cp = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
-        input: { runId: run.id, step: 7, uri: '/elsewhere/step7' },
+        input: { runId: run.id, step: 7, uri: 'external://elsewhere/step7' },
       })).registerCheckpoint;
       const probes = dataOf(await p.gql<{ createProbeSet: { id: string } }>(CREATE_PROBES, {
         input: { name: `ingest-probes-${suffix}`, domain: 'math', rows: [{ text: 'a' }, { text: 'b' }, { text: 'c' }] },

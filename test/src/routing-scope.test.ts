@@ -46,7 +46,7 @@ describe('routing scopes: target span and marked position (embedded)', () => {
     for (const step of [100, 200]) {
       const checkpointId = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(
         `mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id } }`,
-        { input: { runId, step, uri: `/nowhere/scope/step${step}` } },
+        { input: { runId, step, uri: `external://nowhere/scope/step${step}` } },
       )).registerCheckpoint.id;
       checkpointIds.push(checkpointId);
       const ingest = `mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored } }`;

@@ -120,8 +120,8 @@ describe('watching a run (embedded)', () => {
     const res = await p.gql(`mutation($id: ID!) { configureRun(id: $id, input: { thresholds: [1.5] }) { id } }`, { id: runId });
     assert.equal(res.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     const noDir = await p.gql(`mutation($id: ID!) { configureRun(id: $id, input: { watchDir: "/no/such/dir" }) { id } }`, { id: runId });
-    assert.match(noDir.errors?.[0]?.message ?? '', /is not a directory/);
-    const badLr = await p.gql(`mutation($id: ID!) { registerCheckpoint(input: { runId: $id, step: 300, uri: "/x/step300", hyperparameters: { learningRate: -1 } }) { id } }`, { id: runId });
+    assert.match(noDir.errors?.[0]?.message ?? "", /watchDir \/no\/such\/dir is outside the data roots/);
+    const badLr = await p.gql(`mutation($id: ID!) { registerCheckpoint(input: { runId: $id, step: 300, uri: "external://x/step300", hyperparameters: { learningRate: -1 } }) { id } }`, { id: runId });
     assert.equal(badLr.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.match(badLr.errors![0]!.message, /hyperparameters.learningRate must be a finite number >= 0/);
   });

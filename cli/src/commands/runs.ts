@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
 import { table } from '../output.js';
 import { resolveRun, UsageError, type CommandContext } from './context.js';
 
@@ -61,13 +62,24 @@ export async function checkpointRegisterCommand(ctx: CommandContext): Promise<vo
 
 export async function probesAddCommand(ctx: CommandContext): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: ctx.args, allowPositionals: true, options: { domain: { type: 'string' }, file: { type: 'string' } },
+    args: ctx.args, allowPositionals: true, options: { domain: { type: 'string' }, file: { type: 'string' }, 'server-path': { type: 'string' } },
   });
   const name = positionals[0];
-  if (!name || !values.domain || !values.file) throw new UsageError('usage: grokwatch probes add <name> --domain D --file samples.jsonl');
+  const usage = 'usage: grokwatch probes add <name> --domain D (--file samples.jsonl | --server-path /data/samples.jsonl)';
+  if (!name || !values.domain || (values.file === undefined) === (values['server-path'] === undefined)) throw new UsageError(usage);
+  // --file is read here, relative to this shell, and its content sent; --server-path names a file on
+  // the server, under its data roots.
+  let source: { jsonl: string } | { path: string };
+  if (values.file !== undefined) {
+    try {
+      source = { jsonl: await readFile(values.file, 'utf8') };
+    } catch (err) {
+      throw new UsageError(`cannot read ${values.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  } else source = { path: values['server-path']! };
   const data = await ctx.client.request<{ createProbeSet: { id: string; sampleCount: number } }>(
     'mutation($input: CreateProbeSetInput!) { createProbeSet(input: $input) { id sampleCount } }',
-    { input: { name, domain: values.domain, path: values.file } },
+    { input: { name, domain: values.domain, ...source } },
   );
   ctx.out(ctx.json ? JSON.stringify(data.createProbeSet) : `probe set ${name}: ${data.createProbeSet.id} (${data.createProbeSet.sampleCount} samples)`);
 }

@@ -14,3 +14,4 @@ export {
 } from './http-server.js';
 export { onShutdown } from './shutdown.js';
 export { isUuid } from './ids.js';
+export { fileRoots, pathUnderRoots, readTextUnderRoots, shortPath, type FileRoots, type PathCheck } from './file-roots.js';

@@ -1,6 +1,7 @@
 // Everything in one process: PGlite (or DATABASE_URL), the in-process bus (or NATS_URL), the three
 // subgraphs executed locally, and the gateway. `npm start` runs this file.
 import 'reflect-metadata';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { disableApolloTelemetry } from './apollo-telemetry.js';
 import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
@@ -21,6 +22,8 @@ import {
   InferenceStore,
   buildInferenceSubgraph,
   createOnnxCapturer,
+  BUNDLED_MODELS_DIR,
+  dataRoots,
   inferenceMigrations,
   startCaptureWorker,
   startIngestWorker,
@@ -38,7 +41,7 @@ import {
   type MetricsContext,
   type MetricsTables,
 } from '@grokwatch/metrics';
-import { createLogger, createRegistry, databaseLost, env, onShutdown, parseEnv, type Logger } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, databaseLost, env, fileRoots, onShutdown, parseEnv, type FileRoots, type Logger } from '@grokwatch/service-kit';
 import { dashboardRoutes } from './dashboard/index.js';
 import { DEMO_RUN_DIRS, demoSuitesDir, ensureDemoRuns } from './demo.js';
 import { reportDemoProgress, type DemoReporter } from './demo-progress.js';
@@ -58,6 +61,8 @@ export interface EmbeddedOptions {
   /** The routing capturer for capture jobs; without one no capture worker runs in this process. */
   capturer?: RoutingCapturer;
   workingDir?: string;
+  /** Where client-given paths may point; default GROKWATCH_DATA_ROOTS, else .grokwatch and models/. */
+  roots?: FileRoots;
   /** Receives a JSON POST for every detected grokking phase. */
   webhookUrl?: string;
   /** How often watched run folders are scanned (default 2000 ms; 0: never). */
@@ -85,7 +90,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
   const tables = <T>() => db.kysely as unknown as Kysely<T>;
   const inferenceStore = new InferenceStore(tables<InferenceTables>());
   const context: PlatformContext = {
-    inference: new InferenceService({ store: inferenceStore, bus, logger, workingDir: opts.workingDir }),
+    inference: new InferenceService({ store: inferenceStore, bus, logger, workingDir: opts.workingDir, roots: opts.roots ?? (await dataRoots(process.env, '.grokwatch')) }),
     metrics: new MetricsService(new MetricsStore(tables<MetricsTables>()), bus, logger, { webhookUrl: opts.webhookUrl }),
     evaluation: new EvaluationService({
       store: new EvaluationStore(tables<EvaluationTables>()),
@@ -171,7 +176,12 @@ async function main(): Promise<void> {
     SUITES_DIR: env.optionalString(),
   });
   const demoDirs = cfg.DEMO_RUN_DIRS.split(',').map((d) => d.trim()).filter((d) => d !== '');
+  await mkdir(cfg.DATA_DIR, { recursive: true });
+  // The operator's demo folders are readable like the data folder; a client's paths stay under these.
+  const roots = await fileRoots(process.env.GROKWATCH_DATA_ROOTS, [cfg.DATA_DIR, BUNDLED_MODELS_DIR, ...demoDirs]);
+  logger.info({ roots: roots.roots }, 'client-given paths must lie under these data roots (GROKWATCH_DATA_ROOTS)');
   const platform = await startEmbedded({
+    roots,
     port: cfg.PORT,
     database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/db`),
     bus: busConfigFromEnv(process.env),

@@ -18,3 +18,5 @@ export { startIngestWorker } from './ingest/ingest-worker.js';
 export { startRunPipeline, type RunPipelineOptions } from './watch/run-pipeline.js';
 export { parseCheckpointFolder } from './watch/folder-name.js';
 export type { RunSettings } from './store/tables.js';
+export { BUNDLED_MODELS_DIR, dataRoots } from './data-roots.js';
+export { MAX_PROBE_FILE_BYTES } from './inference-service.js';

@@ -1,11 +1,10 @@
 // The inference service's use cases: validate, store, publish. Resolvers and bus handlers call these.
-import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import type { Bus, EventPayload } from '@grokwatch/bus';
 import { encodeFloat32 } from '@grokwatch/db';
 import { IngestError, fromRoutedExperts, fromTokenMeanWeights, type ReducedRouting } from './ingest/external-routing.js';
-import { badInput, isUuid, notFound, userError, type Logger } from '@grokwatch/service-kit';
-import { parseProbeJsonl, ProbeRowError, toProbeRow, type ProbeRow } from './probe-set/probe-rows.js';
+import { badInput, isUuid, notFound, pathUnderRoots, readTextUnderRoots, userError, type FileRoots, type Logger } from '@grokwatch/service-kit';
+import { checkUniqueIds, parseProbeJsonl, ProbeRowError, toProbeRow, type ProbeRow } from './probe-set/probe-rows.js';
 import {
   ConflictError,
   type CaptureJob,
@@ -58,7 +57,10 @@ export interface IngestRoutingInput {
 export interface CreateProbeSetInput {
   name: string;
   domain: string;
+  /** A JSONL file on the server, under the data roots. */
   path?: string | null;
+  /** A JSONL file's content, sent by the client. */
+  jsonl?: string | null;
   rows?: { id?: string | null; text?: string | null; target?: number[] | null; prompt?: string | null; completion?: string | null; group?: string | null }[] | null;
 }
 
@@ -84,29 +86,39 @@ export interface InferenceServiceOptions {
   store: InferenceStore;
   bus: Bus;
   logger: Logger;
-  /** Relative probe-set paths resolve against this folder. */
+  /** Where client-given paths (probe files, checkpoints, watch folders, tokenizers) may point. */
+  roots: FileRoots;
+  /** Relative paths resolve against this folder (default: the first data root). */
   workingDir?: string;
 }
+
+/** A probe-set file larger than this is refused before reading (60,000 samples of ~2 KB fit). */
+export const MAX_PROBE_FILE_BYTES = 256 * 1024 * 1024;
+/** A checkpoint held elsewhere, named by a URI with a scheme: registered for ingested routing, never read. */
+const EXTERNAL_URI = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 export class InferenceService {
   readonly store: InferenceStore;
   private readonly bus: Bus;
   private readonly logger: Logger;
-  private readonly workingDir: string;
+  private readonly workingDir: string | undefined;
+  private readonly roots: FileRoots;
 
   constructor(opts: InferenceServiceOptions) {
     this.store = opts.store;
     this.bus = opts.bus;
     this.logger = opts.logger;
-    this.workingDir = opts.workingDir ?? process.cwd();
+    this.roots = opts.roots;
+    this.workingDir = opts.workingDir;
   }
 
   async createRun(input: CreateRunInput): Promise<Run> {
     const name = requireName('name', input.name);
     const architecture = requireName('architecture', input.architecture);
     const { watchDir, settings } = await this.checkSettings(input, DEFAULT_SETTINGS);
+    const tokenizer = input.tokenizer == null ? null : await this.path(input.tokenizer, 'file', 'tokenizer');
     const run = await conflictToGraphQL(this.store.createRun({
-      name, architecture, tokenizer: input.tokenizer ?? null, watchDir: watchDir ?? null, settings,
+      name, architecture, tokenizer, watchDir: watchDir ?? null, settings,
     }));
     await this.bus.publishEvent('run.created', { runId: run.id });
     this.logger.info({ runId: run.id, name }, 'run created');
@@ -126,9 +138,7 @@ export class InferenceService {
     let watchDir: string | null | undefined;
     if (input.watchDir === null) watchDir = null;
     else if (input.watchDir !== undefined) {
-      watchDir = isAbsolute(input.watchDir) ? input.watchDir : resolve(this.workingDir, input.watchDir);
-      const s = await stat(watchDir).catch(() => null);
-      if (!s?.isDirectory()) throw badInput(`watchDir ${watchDir} is not a directory`, { field: 'watchDir' });
+      watchDir = await this.path(input.watchDir, 'directory', 'watchDir');
     }
     const probeSetIds = input.probeSetIds ?? current.probeSetIds;
     for (const id of probeSetIds) await this.requireProbeSet(id);
@@ -182,10 +192,15 @@ export class InferenceService {
     if (tokensSeen !== null && (!Number.isFinite(tokensSeen) || tokensSeen < 0)) {
       throw badInput(`tokensSeen must be a non-negative number (got ${tokensSeen})`, { field: 'tokensSeen' });
     }
-    const uri = input.uri.trim();
-    if (uri.length === 0) throw badInput('uri must not be empty', { field: 'uri' });
+    const given = input.uri.trim();
+    if (given.length === 0) throw badInput('uri must not be empty', { field: 'uri' });
+    const external = EXTERNAL_URI.test(given);
+    if (!external && !isAbsolute(given)) throw badInput('uri must be an absolute checkpoint folder on the server (or a URI with a scheme for routing ingested from elsewhere)', { field: 'uri' });
+    const uri = external ? given : await this.path(given, 'directory', 'uri');
     const run = await this.requireRun(input.runId);
-    const hyperparameters = input.hyperparameters !== undefined ? checkHyperparameters(input.hyperparameters) : await this.folderHyperparameters(uri, input.step);
+    const hyperparameters = input.hyperparameters !== undefined
+      ? checkHyperparameters(input.hyperparameters)
+      : external ? null : await this.folderHyperparameters(uri, input.step);
     const { checkpoint, created } = await conflictToGraphQL(
       this.store.registerCheckpoint({ runId: run.id, step: input.step, tokensSeen, uri, hyperparameters }),
     );
@@ -196,6 +211,11 @@ export class InferenceService {
       this.logger.info({ runId: run.id, step: input.step, uri }, 'checkpoint registered');
     }
     return checkpoint;
+  }
+
+  /** A client-given server path, under the data roots and of the kind expected (its real path). */
+  private path(path: string, kind: 'file' | 'directory', field: string): Promise<string> {
+    return pathUnderRoots(this.roots, path, kind, { field, base: this.workingDir });
   }
 
   /** What the folder's trainer_state.json says, when the caller said nothing; a bad file costs only the schedule. */
@@ -211,29 +231,30 @@ export class InferenceService {
   async createProbeSet(input: CreateProbeSetInput): Promise<ProbeSet> {
     const name = requireName('name', input.name);
     const domain = requireName('domain', input.domain);
-    const hasPath = input.path !== undefined && input.path !== null;
-    const hasRows = input.rows !== undefined && input.rows !== null;
-    if (hasPath === hasRows) throw badInput('give exactly one of path and rows', { field: 'path' });
+    const hasPath = input.path != null;
+    const hasJsonl = input.jsonl != null;
+    const hasRows = input.rows != null;
+    if ([hasPath, hasJsonl, hasRows].filter(Boolean).length !== 1) throw badInput('give exactly one of path, jsonl and rows', { field: 'path' });
     let rows: ProbeRow[];
     let source: string;
     try {
       if (hasPath) {
-        source = isAbsolute(input.path!) ? input.path! : resolve(this.workingDir, input.path!);
-        let text: string;
-        try {
-          text = await readFile(source, 'utf8');
-        } catch (err) {
-          throw badInput(`cannot read probe set file ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { field: 'path' });
-        }
-        rows = parseProbeJsonl(text, source);
+        const file = await readTextUnderRoots(this.roots, input.path!, MAX_PROBE_FILE_BYTES, { field: 'path', base: this.workingDir });
+        source = file.path;
+        rows = parseProbeJsonl(file.text, source);
+      } else if (hasJsonl) {
+        if (input.jsonl!.length > MAX_PROBE_FILE_BYTES) throw badInput(`jsonl has more than ${MAX_PROBE_FILE_BYTES} characters`, { field: 'jsonl' });
+        source = 'upload';
+        rows = parseProbeJsonl(input.jsonl!, source);
       } else {
         source = 'inline';
         if (input.rows!.length === 0) throw badInput('rows must not be empty', { field: 'rows' });
         // GraphQL gives absent optional fields as null; the row rules read them as absent.
         rows = input.rows!.map((r, i) => toProbeRow(Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null && v !== undefined)), 'rows', i + 1));
+        checkUniqueIds(rows, 'rows', (index) => index + 1);
       }
     } catch (err) {
-      if (err instanceof ProbeRowError) throw badInput(err.message, { field: hasPath ? 'path' : 'rows', line: err.line });
+      if (err instanceof ProbeRowError) throw badInput(err.message, { field: hasPath ? 'path' : hasJsonl ? 'jsonl' : 'rows', line: err.line });
       throw err;
     }
     const probeSet = await conflictToGraphQL(this.store.createProbeSet({ name, domain, source, rows }));

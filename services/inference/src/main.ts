@@ -5,6 +5,7 @@ import { databaseConfigFromEnv } from '@grokwatch/db';
 import { parseExecutionProvider } from '@grokwatch/model';
 import { createLogger, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
 import { createOnnxCapturer } from './capture/onnx-capturer.js';
+import { dataRoots } from './data-roots.js';
 import { startInferenceService } from './service.js';
 
 async function main(): Promise<void> {
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
     CAPTURE_MAX_LENGTH: env.int({ default: 512, min: 1 }),
     WATCH_INTERVAL_MS: env.int({ default: 2000, min: 0 }),
   });
+  const roots = await dataRoots(process.env, cfg.DATA_DIR);
+  logger.info({ roots: roots.roots }, 'client-given paths must lie under these data roots (GROKWATCH_DATA_ROOTS)');
   const service = await startInferenceService({
     port: cfg.PORT,
     database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/inference-db`),
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     watchIntervalMs: cfg.WATCH_INTERVAL_MS,
     captureConcurrency: cfg.CAPTURE_CONCURRENCY,
     serveGraphql: cfg.SERVE_GRAPHQL === '1',
+    roots,
   });
   if (service.url) console.log(`inference subgraph: ${service.url}`);
   onShutdown(logger, [() => service.stop()]);

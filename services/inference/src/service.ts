@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
 import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, databaseLost, startHttpService, type Logger } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, databaseLost, startHttpService, type Logger, type FileRoots } from '@grokwatch/service-kit';
 import { startCaptureWorker } from './capture/capture-worker.js';
 import type { RoutingCapturer } from './capture/routing-capturer.js';
 import { startIngestWorker } from './ingest/ingest-worker.js';
@@ -28,6 +28,8 @@ export interface InferenceServiceConfig {
   watchIntervalMs?: number;
   /** Serve GraphQL; false runs a capture worker only. */
   serveGraphql?: boolean;
+  /** Where client-given paths may point (see data-roots.ts). */
+  roots: FileRoots;
 }
 
 export interface RunningService {
@@ -41,7 +43,7 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
   await migrateSchema(db.kysely, inferenceMigrations);
   const bus = await connectBus(cfg.bus);
   const store = new InferenceStore(db.kysely);
-  const inference = new InferenceService({ store, bus, logger });
+  const inference = new InferenceService({ store, bus, logger, roots: cfg.roots });
   const http = cfg.serveGraphql === false ? null : await startHttpService({
     name: 'inference',
     port: cfg.port,

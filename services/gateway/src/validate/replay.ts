@@ -4,7 +4,7 @@
 // from the training log.
 import { createOnnxCapturer } from '@grokwatch/inference';
 import { DEFAULT_DISTANCE_VARIANTS, memorizationLoss, runSeries, signalInput, toAlertPayload, type GrokkingAlertPayload } from '@grokwatch/metrics';
-import { createLogger, type Logger } from '@grokwatch/service-kit';
+import { createLogger, fileRoots, type Logger } from '@grokwatch/service-kit';
 import { join } from 'node:path';
 import { stageCounts } from '../demo-progress.js';
 import { startEmbedded } from '../embedded.js';
@@ -45,6 +45,8 @@ export async function replayRun(run: RunDir, opts: ReplayOptions = {}): Promise<
     logger,
     capturer: createOnnxCapturer({ logger }),
     watchIntervalMs: 200,
+    // The replay reads the run folder it was given, and nothing else.
+    roots: await fileRoots(undefined, [run.dir]),
   });
   try {
     const { inference, metrics } = platform.context;

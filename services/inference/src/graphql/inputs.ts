@@ -46,8 +46,10 @@ export class ProbeSampleInput {
 export class CreateProbeSetInput {
   @Field() name!: string;
   @Field() domain!: string;
-  @Field(() => String, { nullable: true, description: 'JSONL file, one {"id","text","group"} object per line.' })
+  @Field(() => String, { nullable: true, description: 'A JSONL file on the server, under the data roots (GROKWATCH_DATA_ROOTS): one {"id","text","group"} object per line.' })
   path?: string | null;
+  @Field(() => String, { nullable: true, description: "The content of a JSONL file, sent by the client (what `grokwatch probes add --file` does)." })
+  jsonl?: string | null;
   @Field(() => [ProbeSampleInput], { nullable: true }) rows?: ProbeSampleInput[] | null;
 }
 

@@ -69,6 +69,7 @@ export function toProbeRow(value: unknown, source: string, line: number): ProbeR
 /** Parses JSONL: one object per non-blank line. Stops at the first bad line. */
 export function parseProbeJsonl(text: string, source: string): ProbeRow[] {
   const rows: ProbeRow[] = [];
+  const lineNumbers: number[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
@@ -76,11 +77,31 @@ export function parseProbeJsonl(text: string, source: string): ProbeRow[] {
     let value: unknown;
     try {
       value = JSON.parse(line);
-    } catch (err) {
-      throw new ProbeRowError(source, i + 1, `invalid JSON (${(err as Error).message})`);
+    } catch {
+      // The parser's message quotes the line; the file may not be the client's to read.
+      throw new ProbeRowError(source, i + 1, 'invalid JSON (expected one JSON object per line)');
     }
     rows.push(toProbeRow(value, source, i + 1));
+    lineNumbers.push(i + 1);
   }
   if (rows.length === 0) throw new ProbeRowError(source, 0, 'no rows');
+  checkUniqueIds(rows, source, (index) => lineNumbers[index] as number);
   return rows;
+}
+
+/**
+ * Sample ids name samples in results and exports: two rows with one id would make them ambiguous.
+ * `lineOf` maps a row's position to the line an error names.
+ */
+export function checkUniqueIds(rows: readonly ProbeRow[], source: string, lineOf: (index: number) => number): void {
+  const first = new Map<string, number>();
+  rows.forEach((r, i) => {
+    if (r.externalId === null) return;
+    const seen = first.get(r.externalId);
+    if (seen !== undefined) {
+      const id = r.externalId.length > 60 ? `${r.externalId.slice(0, 60)}...` : r.externalId;
+      throw new ProbeRowError(source, lineOf(i), `id "${id}" is also the id of the row at line ${lineOf(seen)}`);
+    }
+    first.set(r.externalId, i);
+  });
 }
