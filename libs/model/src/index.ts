@@ -29,3 +29,4 @@ export { buildDecodeStages, DECODE_INPUTS, DECODE_OUTPUTS } from './graph/decode
 export type { DecodeGraphOptions } from './graph/decode-graph.js';
 export { DecodeModel } from './runtime/decode-model.js';
 export type { DecodeModelOptions, DecodeStep, GreedyOptions, KvCache } from './runtime/decode-model.js';
+export { isCheckpointProblem } from './runtime/checkpoint-problem.js';

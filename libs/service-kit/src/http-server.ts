@@ -13,6 +13,35 @@ import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './que
 
 export type HealthCheck = () => Promise<void>;
 
+/** Request bodies above this get 413 (the limit applies after gzip/deflate inflation). */
+export const MAX_BODY = '20mb';
+
+/**
+ * Errors before GraphQL runs (a body that is not JSON, too large, in another charset) answered the
+ * way GraphQL answers: a JSON `errors` list with a code and the right status, never Express's HTML
+ * page with a stack trace and server paths.
+ */
+function jsonErrors(logger: Logger): express.ErrorRequestHandler {
+  return (err: unknown, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const e = err as { type?: string; status?: number; statusCode?: number; message?: string };
+    const status = e.status ?? e.statusCode ?? 500;
+    const known: Record<string, [number, string, string]> = {
+      'entity.parse.failed': [400, 'BAD_REQUEST', 'the request body is not valid JSON'],
+      'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${MAX_BODY}`],
+      'encoding.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported content encoding (use gzip, deflate or none)'],
+      'charset.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported charset (send UTF-8)'],
+      'request.aborted': [400, 'BAD_REQUEST', 'the request was aborted'],
+      'request.size.invalid': [400, 'BAD_REQUEST', 'the request body does not match its content-length'],
+      'stream.encoding.set': [500, 'INTERNAL_SERVER_ERROR', 'internal error'],
+    };
+    const [code, name, message] = (e.type !== undefined ? known[e.type] : undefined)
+      ?? (status >= 400 && status < 500 ? [status, 'BAD_REQUEST', 'bad request'] : [500, 'INTERNAL_SERVER_ERROR', 'internal error']);
+    if (code >= 500) logger.error({ err: e.message }, 'request failed before GraphQL');
+    res.status(code).json({ errors: [{ message, extensions: { code: name } }] });
+  };
+}
+
 export interface HealthReport {
   status: 'ok' | 'failing';
   checks: Record<string, 'ok' | string>;
@@ -87,9 +116,10 @@ export async function startHttpService<C extends BaseContext>(opts: HttpServiceO
   opts.routes?.(app);
   app.use(
     '/graphql',
-    express.json({ limit: '20mb' }),
+    express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, { context: async ({ req }) => opts.context(req) }),
   );
+  app.use(jsonErrors(opts.logger));
 
   // Longer than clients' idle keep-alive (undici: 4 s) so a reused socket is never closed under a request.
   httpServer.keepAliveTimeout = 65_000;

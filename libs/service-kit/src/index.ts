@@ -1,6 +1,6 @@
 export { env, parseEnv, EnvError, type EnvSpec, type ParsedEnv } from './env.js';
 export { createLogger, databaseLost, type Logger } from './logger.js';
-export { badInput, notFound, userError, type ErrorCode } from './errors.js';
+export { badInput, clip, notFound, userError, type ErrorCode } from './errors.js';
 export { DEFAULT_QUERY_LIMITS, measureOperation, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
 export { buildSubgraph, type ReferenceResolvers } from './subgraph.js';
 export { Counter, Gauge, Histogram, Registry, createRegistry, graphqlMetricsPlugin } from './metrics.js';

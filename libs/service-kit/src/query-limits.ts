@@ -8,6 +8,8 @@ import {
   isListType,
   isObjectType,
   Kind,
+  visit,
+  type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLNamedType,
   type GraphQLSchema,
@@ -30,6 +32,32 @@ const LIST_SIZE_ARGS = new Set(['first', 'last', 'limit', 'take', 'pageSize']);
 
 function tooComplex(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } });
+}
+
+/**
+ * 1e309 is valid GraphQL and valid JSON but no number: as a literal or a variable it reaches
+ * argument coercion as Infinity, which the federated gateway answers with HTTP 500. Refused here as
+ * bad input instead.
+ */
+function refuseNonFiniteNumbers(document: DocumentNode, variables: Record<string, unknown>): void {
+  visit(document, {
+    FloatValue(node) {
+      if (!Number.isFinite(Number(node.value))) throw notANumber(node.value);
+    },
+    IntValue(node) {
+      if (!Number.isFinite(Number(node.value))) throw notANumber(node.value);
+    },
+  });
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw notANumber(`${path} = ${v}`);
+    if (depth > 32 || v === null || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, `${path}.${k}`, depth + 1);
+  };
+  walk(variables, '$', 0);
+}
+
+function notANumber(what: string): GraphQLError {
+  return new GraphQLError(`${what.slice(0, 60)} is not a finite number`, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
 }
 
 function badPageSize(field: string, arg: string, value: unknown): GraphQLError {
@@ -119,6 +147,7 @@ export function queryLimitsPlugin(limits: QueryLimits = DEFAULT_QUERY_LIMITS): A
       return {
         async didResolveOperation({ document, operation, request, schema }) {
           if (!operation) return;
+          refuseNonFiniteNumbers(document, request.variables ?? {});
           const fragments = new Map<string, FragmentDefinitionNode>();
           for (const def of document.definitions) {
             if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);

@@ -3,7 +3,7 @@
 // equal hand-computed values, items are stored once, re-runs and redeliveries skip scored items,
 // cancellation stops a job, and bad input gives errors naming what is wrong.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildRequests, loadTaskData, type LanguageModel } from '@grokwatch/benchmark';
@@ -12,6 +12,7 @@ import { SandboxPool } from '@grokwatch/sandbox';
 import { createLogger } from '@grokwatch/service-kit';
 import { GraphQLError } from 'graphql';
 import { createModelProvider, type ModelProvider } from './backends/model-provider.js';
+import { onnxOpener } from './backends/onnx-model.js';
 import { BackendError } from './errors.js';
 import { EvaluationService } from './evaluation-service.js';
 import { startOpenAiServer, type OpenAiServer } from './openai/server.js';
@@ -262,6 +263,25 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     assert.match(failed.error!, /sandbox|bwrap/i);
     assert.equal(model.generated.length, before, 'no model time spent');
     assert.equal(await itemCount(job.id), 0);
+  });
+
+  test('a broken checkpoint folder fails the job at its first attempt: retrying cannot mend a file', async () => {
+    const dir = join(fx.dir, 'broken-step600');
+    await mkdir(dir);
+    await writeFile(join(dir, 'config.json'), '{"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2"}');
+    const cp = await insertCheckpoint(fx.db.kysely, dir, 600);
+    const params = evalParamsToJson(parseEvalParams({ limit: 2 }));
+    const { job } = await fx.store.upsertJob(cp, 'grok_math', params, () => true, () => true);
+    const payload: JobPayload<'eval'> = { jobId: busJobId(job), checkpointId: cp, task: 'grok_math', params };
+    const ctx: JobContext<'eval'> = { payload, attempt: 1, signal: new AbortController().signal, progress: () => undefined };
+    await assert.rejects(
+      handleEvalJob(ctx, { store: fx.store, bus: fx.bus, tasks, models: createModelProvider({ onnx: onnxOpener() }), logger }),
+      (err: unknown) => err instanceof JobFailed && !err.retry,
+    );
+    const failed = (await fx.store.getJob(job.id))!;
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error!, /unsupported architecture "GPT2LMHeadModel"/);
+    assert.equal(failed.attempts, 1);
   });
 
   test('a redelivered job resumes after its last committed batch and never duplicates items', async () => {

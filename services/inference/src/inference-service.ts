@@ -3,7 +3,8 @@ import { isAbsolute } from 'node:path';
 import type { Bus, EventPayload } from '@grokwatch/bus';
 import { encodeFloat32 } from '@grokwatch/db';
 import { IngestError, fromRoutedExperts, fromTokenMeanWeights, type ReducedRouting } from './ingest/external-routing.js';
-import { badInput, isUuid, notFound, pathUnderRoots, readTextUnderRoots, userError, type FileRoots, type Logger } from '@grokwatch/service-kit';
+import { TaskRegistry } from '@grokwatch/benchmark';
+import { badInput, clip, isUuid, notFound, pathUnderRoots, readTextUnderRoots, userError, type FileRoots, type Logger } from '@grokwatch/service-kit';
 import { checkUniqueIds, parseProbeJsonl, ProbeRowError, toProbeRow, type ProbeRow } from './probe-set/probe-rows.js';
 import {
   ConflictError,
@@ -69,7 +70,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/;
 function requireName(field: string, value: string): string {
   const v = value.trim();
   if (!NAME.test(v)) {
-    throw badInput(`${field} must be 1-200 characters of letters, digits and . _ : / @ + - (got "${value}")`, { field });
+    throw badInput(`${field} must be 1-200 characters of letters, digits and . _ : / @ + - (got ${JSON.stringify(clip(value))})`, { field });
   }
   return v;
 }
@@ -103,6 +104,8 @@ export class InferenceService {
   private readonly logger: Logger;
   private readonly workingDir: string | undefined;
   private readonly roots: FileRoots;
+  /** The evaluation tasks a run may name (the shipped registry, which evaluation serves). */
+  private readonly taskNames: ReadonlySet<string> = new Set(TaskRegistry.load().names());
 
   constructor(opts: InferenceServiceOptions) {
     this.store = opts.store;
@@ -143,7 +146,11 @@ export class InferenceService {
     const probeSetIds = input.probeSetIds ?? current.probeSetIds;
     for (const id of probeSetIds) await this.requireProbeSet(id);
     const tasks = input.tasks ?? current.tasks;
-    for (const t of tasks) requireName('tasks', t);
+    for (const t of tasks) {
+      requireName('tasks', t);
+      // An unknown task would fail at every checkpoint's evaluation, long after the run was set up.
+      if (!this.taskNames.has(t)) throw badInput(`unknown task ${JSON.stringify(clip(t))} (tasks: ${[...this.taskNames].sort().join(', ')})`, { field: 'tasks' });
+    }
     const thresholds = input.thresholds ?? current.thresholds;
     for (const tau of thresholds) {
       if (!(tau > 0 && tau <= 1)) throw badInput(`thresholds must lie in (0, 1], got ${tau}`, { field: 'thresholds' });

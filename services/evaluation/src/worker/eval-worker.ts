@@ -6,6 +6,7 @@
 // bus and resumes where the last committed batch ended.
 import { BenchmarkError, aggregate, buildRequests, loadTaskData, scoreItem, type CodeExecutor } from '@grokwatch/benchmark';
 import { BusShutdownError, JobCancelledError, JobFailed, type Bus, type JobContext, type Stoppable } from '@grokwatch/bus';
+import { isCheckpointProblem } from '@grokwatch/model';
 import { SandboxUnavailableError } from '@grokwatch/sandbox';
 import { isUuid, type Logger } from '@grokwatch/service-kit';
 import type { ModelProvider } from '../backends/model-provider.js';
@@ -46,6 +47,7 @@ const DEFAULT_BATCH = 16;
 function isPermanent(err: unknown): boolean {
   if (err instanceof BackendError) return !err.retryable;
   return (
+    isCheckpointProblem(err) ||
     err instanceof BenchmarkError ||
     err instanceof EvalParamsError ||
     err instanceof EvalJobError ||

@@ -1,9 +1,7 @@
 // RoutingCapturer on @grokwatch/model: onnxruntime-node, CUDA when configured and available, else CPU.
-import { CheckpointError } from '@grokwatch/checkpoint';
 import {
+  isCheckpointProblem,
   CaptureInputError,
-  SessionCreateError,
-  TokenizerError,
   captureRouting,
   checkpointTokenizerPath,
   loadRouterWeights,
@@ -23,8 +21,7 @@ export interface OnnxCapturerOptions {
 
 /** Problems with the checkpoint or its inputs: retrying the job cannot fix them. */
 function isPermanent(err: unknown): boolean {
-  return err instanceof CheckpointError || err instanceof CaptureInputError
-    || err instanceof TokenizerError || err instanceof SessionCreateError;
+  return isCheckpointProblem(err) || err instanceof CaptureInputError;
 }
 
 async function permanentAsUnusable<T>(p: Promise<T>): Promise<T> {
