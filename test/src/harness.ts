@@ -25,6 +25,8 @@ export interface Platform {
   /** The bus settings a worker process of this platform would need (distributed only). */
   busConfig: BusConfig;
   databaseUrl: string | null;
+  /** Distributed only: the subgraphs' own URLs and the token the gateway sends them. */
+  subgraphs?: { urls: { inference: string; metrics: string; evaluation: string }; token: string };
   /** Runs `fn` with a bus to publish on, as an outside producer (a training loop) would. */
   withBus<T>(fn: (bus: Bus) => Promise<T>): Promise<T>;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
@@ -78,21 +80,23 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
   const prefix = `t${randomBytes(4).toString('hex')}.`;
   const busConfig: BusConfig = { kind: 'nats', servers: NATS_URL, prefix };
   const database = testDb.config;
+  // As deployed: subgraphs answer only the gateway, which sends this token.
+  const subgraphToken = randomBytes(16).toString('hex');
   const inference = await startInferenceService({
-    port: 0, host: '127.0.0.1', database, bus: busConfig, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0,
+    port: 0, host: '127.0.0.1', subgraphToken, database, bus: busConfig, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0,
     roots: await testRoots(opts),
   });
-  const metrics = await startMetricsService({ port: 0, host: '127.0.0.1', database, bus: busConfig, logger });
+  const metrics = await startMetricsService({ port: 0, host: '127.0.0.1', subgraphToken, database, bus: busConfig, logger });
   const evaluation = await startEvaluationService({
-    port: 0, host: '127.0.0.1', database, bus: busConfig, logger,
+    port: 0, host: '127.0.0.1', subgraphToken, database, bus: busConfig, logger,
     ...(opts.suitesDir ? { tasks: createTaskSource({ suitesDir: opts.suitesDir }) } : {}),
   });
+  const urls = { inference: inference.url!, metrics: metrics.url, evaluation: evaluation.url! };
   const gateway = await startDistributedGateway({
-    port: 0, host: '127.0.0.1', bus: busConfig, apiKey: opts.apiKey, logger,
-    subgraphs: { inference: inference.url!, metrics: metrics.url, evaluation: evaluation.url! },
+    port: 0, host: '127.0.0.1', bus: busConfig, apiKey: opts.apiKey, logger, subgraphs: urls, subgraphToken,
   });
   return {
-    mode, url: gateway.url, wsUrl: gateway.wsUrl, busConfig,
+    mode, url: gateway.url, wsUrl: gateway.wsUrl, busConfig, subgraphs: { urls, token: subgraphToken },
     databaseUrl: testDb.config.kind === 'postgres' ? testDb.config.url : null,
     async withBus(fn) {
       const bus = await connectBus(busConfig);

@@ -277,3 +277,37 @@ describe('API key', () => {
     }
   });
 });
+
+describe('subgraphs are no side door (distributed)', () => {
+  test('a subgraph answers only requests carrying the gateway\'s token: no mutation, no query, no _service sdl', async () => {
+    const p = await startPlatform('distributed', { apiKey: 'gateway-key' });
+    try {
+      const { urls, token } = p.subgraphs!;
+      const direct = async (url: string, query: string, headers: Record<string, string> = {}) => {
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+        return { status: res.status, body: (await res.json()) as { errors?: { extensions?: { code?: string } }[]; data?: unknown } };
+      };
+      const createRun = 'mutation { createRun(input: { name: "side-door", architecture: "OlmoeForCausalLM" }) { id } }';
+      for (const [url, query] of [
+        [urls.inference, createRun],
+        [urls.evaluation, '{ __typename }'],
+        [urls.metrics, '{ _service { sdl } }'],
+        [urls.inference, '{ _service { sdl } }'],
+      ] as const) {
+        const r = await direct(url, query);
+        assert.equal(r.status, 401, `${url} ${query}`);
+        assert.equal(r.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+        assert.equal((await direct(url, query, { 'x-grokwatch-subgraph-token': 'guess' })).status, 401);
+      }
+      const withToken = await direct(urls.inference, '{ _service { sdl } }', { 'x-grokwatch-subgraph-token': token });
+      assert.equal(withToken.status, 200);
+      // Through the gateway the API key still decides, and the gateway's own calls carry the token.
+      assert.equal(errorCode(await p.gql(CREATE_RUN, { input: { name: 'via-gateway', architecture: 'OlmoeForCausalLM' } })), 'UNAUTHENTICATED');
+      assert.equal((await p.gql(CREATE_RUN, { input: { name: 'via-gateway', architecture: 'OlmoeForCausalLM' } }, { 'x-api-key': 'gateway-key' })).errors, undefined);
+      const runs = dataOf(await p.gql<{ runs: { name: string }[] }>('{ runs { name } }')).runs.map((r) => r.name);
+      assert.deepEqual(runs, ['via-gateway'], 'the side door created nothing');
+    } finally {
+      await p.stop();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 // The HTTP shell every service shares: POST /graphql, GET /healthz, GET /metrics.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerOptions, type BaseContext } from '@apollo/server';
@@ -80,6 +81,27 @@ export interface HttpServiceOptions<C extends BaseContext> {
   limits?: QueryLimits;
   /** Extra routes mounted before /graphql (the gateway serves its dashboard this way). */
   routes?: (app: Express) => void;
+  /**
+   * A subgraph behind the gateway: /graphql answers only requests carrying this token in
+   * SUBGRAPH_TOKEN_HEADER (the gateway sends it), so the subgraph is no side door around the
+   * gateway's API key. Unset: open (then keep the subgraph on 127.0.0.1).
+   */
+  requireToken?: string;
+}
+
+export const SUBGRAPH_TOKEN_HEADER = 'x-grokwatch-subgraph-token';
+
+function sameSecret(a: string, b: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+function subgraphToken(token: string): express.RequestHandler {
+  return (req, res, next) => {
+    const given = req.get(SUBGRAPH_TOKEN_HEADER);
+    if (given !== undefined && sameSecret(given, token)) return next();
+    res.status(401).json({ errors: [{ message: 'this subgraph answers only the grokwatch gateway (missing or wrong subgraph token)', extensions: { code: 'UNAUTHENTICATED' } }] });
+  };
 }
 
 export interface HttpService {
@@ -114,6 +136,7 @@ export async function startHttpService<C extends BaseContext>(opts: HttpServiceO
     res.type(opts.registry.contentType).send(await opts.registry.metrics());
   });
   opts.routes?.(app);
+  if (opts.requireToken !== undefined) app.use('/graphql', subgraphToken(opts.requireToken));
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),

@@ -7,6 +7,7 @@ export { Counter, Gauge, Histogram, Registry, createRegistry, graphqlMetricsPlug
 export {
   runHealthChecks,
   startHttpService,
+  SUBGRAPH_TOKEN_HEADER,
   type HealthCheck,
   type HealthReport,
   type HttpService,
@@ -15,3 +16,4 @@ export {
 export { onShutdown } from './shutdown.js';
 export { isUuid } from './ids.js';
 export { fileRoots, pathUnderRoots, readTextUnderRoots, shortPath, type FileRoots, type PathCheck } from './file-roots.js';
+export { subgraphListen, subgraphTokenFromEnv, type SubgraphListen } from './subgraph-env.js';

@@ -3,7 +3,7 @@
 import { busConfigFromEnv } from '@grokwatch/bus';
 import { databaseConfigFromEnv } from '@grokwatch/db';
 import { SandboxPool } from '@grokwatch/sandbox';
-import { createLogger, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
+import { createLogger, env, onShutdown, parseEnv, subgraphListen } from '@grokwatch/service-kit';
 import { createModelProvider } from './backends/model-provider.js';
 import { onnxOpener } from './backends/onnx-model.js';
 import { parseExecutionProvider } from '@grokwatch/model';
@@ -28,8 +28,11 @@ async function main(): Promise<void> {
     OPENAI_ECHO_MAX_TOKENS: env.int({ default: 1, min: 0, max: 1 }),
     OPENAI_TIMEOUT_MS: env.int({ default: 600_000, min: 1000 }),
   });
+  const listen = subgraphListen(process.env, logger);
   const service = await startEvaluationService({
     port: cfg.PORT,
+    host: listen.host,
+    subgraphToken: listen.token,
     database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/evaluation-db`),
     bus: busConfigFromEnv(process.env),
     logger,

@@ -15,6 +15,8 @@ import { createTaskSource, type TaskSource } from './task-source.js';
 export interface EvaluationServiceConfig {
   port: number;
   host?: string;
+  /** Required of every GraphQL request: the gateway sends it (undefined: open; keep the host on loopback). */
+  subgraphToken?: string;
   database: DatabaseConfig;
   bus: BusConfig;
   logger?: Logger;
@@ -52,6 +54,7 @@ export async function startEvaluationService(cfg: EvaluationServiceConfig): Prom
     name: 'evaluation',
     port: cfg.port,
     host: cfg.host,
+    requireToken: cfg.subgraphToken,
     apollo: { schema: await buildEvaluationSubgraph() },
     context: async () => ({ evaluation }),
     health: { database: async () => void (await store.getJob('00000000-0000-0000-0000-000000000000')) },

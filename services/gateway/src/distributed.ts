@@ -1,8 +1,8 @@
 // The gateway in front of separately running subgraphs, composed by introspecting their URLs.
 import { disableApolloTelemetry } from './apollo-telemetry.js';
-import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
+import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { connectBus, type BusConfig } from '@grokwatch/bus';
-import { createLogger, createRegistry, type Logger } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, SUBGRAPH_TOKEN_HEADER, type Logger } from '@grokwatch/service-kit';
 import { dashboardRoutes } from './dashboard/index.js';
 import { startGatewayServer, type GatewayServer } from './gateway-server.js';
 
@@ -20,12 +20,22 @@ export interface DistributedGatewayConfig {
   apiKey?: string;
   logger?: Logger;
   pollIntervalMs?: number;
+  /** Sent to every subgraph (SUBGRAPH_TOKEN_HEADER), which answers nothing else when it has one. */
+  subgraphToken?: string;
 }
 
 export async function startDistributedGateway(cfg: DistributedGatewayConfig): Promise<GatewayServer> {
   const logger = cfg.logger ?? createLogger('gateway');
   disableApolloTelemetry();
+  const token = cfg.subgraphToken;
   const gateway = new ApolloGateway({
+    // Composition's introspection goes through these data sources too, so it carries the token.
+    buildService: ({ url }) => new RemoteGraphQLDataSource({
+      url,
+      willSendRequest({ request }) {
+        if (token !== undefined) request.http?.headers.set(SUBGRAPH_TOKEN_HEADER, token);
+      },
+    }),
     supergraphSdl: new IntrospectAndCompose({
       subgraphs: Object.entries(cfg.subgraphs).map(([name, url]) => ({ name, url })),
       pollIntervalInMs: cfg.pollIntervalMs,

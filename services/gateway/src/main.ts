@@ -1,7 +1,7 @@
 // Distributed gateway: `node services/gateway/dist/main.js`.
-// PORT, INFERENCE_URL, METRICS_URL, EVALUATION_URL, NATS_URL, GROKWATCH_API_KEY, SUBGRAPH_POLL_MS.
+// PORT, INFERENCE_URL, METRICS_URL, EVALUATION_URL, NATS_URL, GROKWATCH_API_KEY, GROKWATCH_SUBGRAPH_TOKEN, SUBGRAPH_POLL_MS.
 import { busConfigFromEnv } from '@grokwatch/bus';
-import { createLogger, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
+import { createLogger, env, onShutdown, parseEnv, subgraphTokenFromEnv } from '@grokwatch/service-kit';
 import { startDistributedGateway } from './distributed.js';
 
 async function main(): Promise<void> {
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     apiKey: cfg.GROKWATCH_API_KEY,
     logger,
     pollIntervalMs: cfg.SUBGRAPH_POLL_MS || undefined,
+    subgraphToken: subgraphTokenFromEnv(process.env),
   });
   console.log(`grokwatch gateway: ${server.url}`);
   onShutdown(logger, [() => server.stop()]);

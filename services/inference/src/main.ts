@@ -3,7 +3,7 @@
 import { busConfigFromEnv } from '@grokwatch/bus';
 import { databaseConfigFromEnv } from '@grokwatch/db';
 import { parseExecutionProvider } from '@grokwatch/model';
-import { createLogger, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
+import { createLogger, env, onShutdown, parseEnv, subgraphListen } from '@grokwatch/service-kit';
 import { createOnnxCapturer } from './capture/onnx-capturer.js';
 import { dataRoots } from './data-roots.js';
 import { startInferenceService } from './service.js';
@@ -24,8 +24,11 @@ async function main(): Promise<void> {
   });
   const roots = await dataRoots(process.env, cfg.DATA_DIR);
   logger.info({ roots: roots.roots }, 'client-given paths must lie under these data roots (GROKWATCH_DATA_ROOTS)');
+  const listen = subgraphListen(process.env, logger);
   const service = await startInferenceService({
     port: cfg.PORT,
+    host: listen.host,
+    subgraphToken: listen.token,
     database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/inference-db`),
     bus: busConfigFromEnv(process.env),
     logger,

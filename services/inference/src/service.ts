@@ -16,6 +16,8 @@ import { buildInferenceSubgraph } from './subgraph.js';
 export interface InferenceServiceConfig {
   port: number;
   host?: string;
+  /** Required of every GraphQL request: the gateway sends it (undefined: open; keep the host on loopback). */
+  subgraphToken?: string;
   database: DatabaseConfig;
   bus: BusConfig;
   logger?: Logger;
@@ -48,6 +50,7 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
     name: 'inference',
     port: cfg.port,
     host: cfg.host,
+    requireToken: cfg.subgraphToken,
     apollo: { schema: await buildInferenceSubgraph() },
     context: async () => ({ inference }),
     health: { database: async () => void (await store.listRuns()) },

@@ -1,7 +1,7 @@
 // Standalone metrics service: `node services/metrics/dist/main.js` (PORT, DATABASE_URL, NATS_URL, DATA_DIR).
 import { busConfigFromEnv } from '@grokwatch/bus';
 import { databaseConfigFromEnv } from '@grokwatch/db';
-import { createLogger, env, onShutdown, parseEnv } from '@grokwatch/service-kit';
+import { createLogger, env, onShutdown, parseEnv, subgraphListen } from '@grokwatch/service-kit';
 import { startMetricsService } from './service.js';
 
 async function main(): Promise<void> {
@@ -11,8 +11,11 @@ async function main(): Promise<void> {
     DATA_DIR: env.string({ default: '.grokwatch' }),
     GROKWATCH_WEBHOOK_URL: env.optionalString(),
   });
+  const listen = subgraphListen(process.env, logger);
   const service = await startMetricsService({
     port: cfg.PORT,
+    host: listen.host,
+    subgraphToken: listen.token,
     database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/metrics-db`),
     bus: busConfigFromEnv(process.env),
     webhookUrl: cfg.GROKWATCH_WEBHOOK_URL,

@@ -14,6 +14,8 @@ export interface MetricsServiceConfig {
   webhookUrl?: string;
   port: number;
   host?: string;
+  /** Required of every GraphQL request: the gateway sends it (undefined: open; keep the host on loopback). */
+  subgraphToken?: string;
   database: DatabaseConfig;
   bus: BusConfig;
   logger?: Logger;
@@ -38,6 +40,7 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
     name: 'metrics',
     port: cfg.port,
     host: cfg.host,
+    requireToken: cfg.subgraphToken,
     apollo: { schema: await buildMetricsSubgraph() },
     context: async () => ({ metrics }),
     health: { database: async () => void (await store.listJobs({ status: 'running' })) },
