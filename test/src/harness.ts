@@ -52,6 +52,9 @@ export interface PlatformOptions {
   suitesDir?: string;
   /** Data roots for client-given paths; default: the temp folder, this checkout and ../shared. */
   roots?: readonly string[];
+  /** Distributed: the Postgres server (admin URL) and NATS server to use instead of the shared ones (outage tests). */
+  postgresUrl?: string;
+  natsUrl?: string;
 }
 
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -76,9 +79,9 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
       stop: () => p.stop(),
     };
   }
-  const testDb = await createTestDatabase();
+  const testDb = await createTestDatabase(opts.postgresUrl ? { DATABASE_URL: opts.postgresUrl } : process.env);
   const prefix = `t${randomBytes(4).toString('hex')}.`;
-  const busConfig: BusConfig = { kind: 'nats', servers: NATS_URL, prefix };
+  const busConfig: BusConfig = { kind: 'nats', servers: opts.natsUrl ?? NATS_URL, prefix };
   const database = testDb.config;
   // As deployed: subgraphs answer only the gateway, which sends this token.
   const subgraphToken = randomBytes(16).toString('hex');

@@ -161,6 +161,11 @@ export class BrokerBus implements Bus {
     await this.broker.flush();
   }
 
+  async ping(): Promise<void> {
+    this.assertOpen('ping');
+    await this.broker.flush();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -70,6 +70,8 @@ export interface Bus {
   subscribeProgress(filter: { kind?: JobKind; jobId?: string }, handler: (p: JobProgress) => void): Stoppable;
   /** Aborts the job's signal wherever it is running; a worker that receives it later terminates it unrun. */
   cancelJob(kind: JobKind, jobId: string): Promise<void>;
+  /** Resolves after a round trip to the broker: /healthz's bus check (it waits while disconnected). */
+  ping(): Promise<void>;
   /** Stops every consumer and subscription of this bus (draining running jobs) and disconnects. */
   close(): Promise<void>;
 }

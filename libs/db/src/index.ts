@@ -3,5 +3,5 @@ export { DatabaseConfigError, Float32DecodeError, MigrationError, UnsafeInt8Erro
 export { decodeFloat32, encodeFloat32 } from './float32.js';
 export { parseInt8 } from './int8.js';
 export { migrateSchema, schemaLockKey, type AnyKysely, type SchemaMigrations } from './migrate.js';
-export { openDatabase, type Database, type OpenDatabaseOptions } from './open-database.js';
+export { openDatabase, pingDatabase, type Database, type OpenDatabaseOptions } from './open-database.js';
 export { PGliteDialect } from './pglite/pglite-dialect.js';

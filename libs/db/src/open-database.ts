@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from './config.js';
 import { PGLITE_MEMORY } from './config.js';
@@ -47,6 +47,8 @@ function openPostgres<DB>(
   const pool = new pg.Pool({
     connectionString: config.url,
     max: config.maxConnections ?? 10,
+    // During an outage a query fails after this long instead of waiting for a connection forever.
+    connectionTimeoutMillis: 5_000,
     types: { getTypeParser: pgTypeParser as typeof pg.types.getTypeParser },
   });
   // pg emits 'error' on a client whose connection dies (a Postgres restart, a dropped network): the
@@ -74,4 +76,9 @@ async function openPGlite<DB>(config: Extract<DatabaseConfig, { kind: 'pglite' }
   const pglite = await createPGlite(inMemory ? undefined : config.dataDir, { parsers });
   const kysely = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return { kysely, kind: 'pglite', close: () => kysely.destroy() };
+}
+
+/** One round trip: /healthz's database check. */
+export async function pingDatabase<DB>(db: Kysely<DB>): Promise<void> {
+  await sql`select 1`.execute(db);
 }

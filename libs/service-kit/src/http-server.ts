@@ -44,26 +44,36 @@ function jsonErrors(logger: Logger): express.ErrorRequestHandler {
 }
 
 export interface HealthReport {
-  status: 'ok' | 'failing';
+  /** degraded: a dependency (database, bus) is unreachable; the process stays up and retries. */
+  status: 'ok' | 'degraded';
   checks: Record<string, 'ok' | string>;
 }
 
-/** Runs each named check; a check fails by throwing, and its message is reported. */
-export async function runHealthChecks(checks: Record<string, HealthCheck>): Promise<HealthReport> {
+/** A check slower than this counts as failed: /healthz answers within about this long, outage or not. */
+export const HEALTH_CHECK_TIMEOUT_MS = 1_500;
+
+/** Runs each named check; a check fails by throwing (or by taking longer than the timeout), and its message is reported. */
+export async function runHealthChecks(checks: Record<string, HealthCheck>, timeoutMs = HEALTH_CHECK_TIMEOUT_MS): Promise<HealthReport> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      });
       try {
-        await check();
+        await Promise.race([check(), timeout]);
         return [name, 'ok'] as const;
       } catch (err) {
         return [name, err instanceof Error ? err.message : String(err)] as const;
+      } finally {
+        clearTimeout(timer);
       }
     }),
   );
   const report: HealthReport = { status: 'ok', checks: {} };
   for (const [name, result] of entries) {
     report.checks[name] = result;
-    if (result !== 'ok') report.status = 'failing';
+    if (result !== 'ok') report.status = 'degraded';
   }
   return report;
 }

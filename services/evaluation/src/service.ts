@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import type { CodeExecutor } from '@grokwatch/benchmark';
 import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
-import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db';
+import { migrateSchema, openDatabase, pingDatabase, type DatabaseConfig } from '@grokwatch/db';
 import { createLogger, createRegistry, databaseLost, startHttpService, type Logger } from '@grokwatch/service-kit';
 import type { ModelProvider } from './backends/model-provider.js';
 import { EvaluationService } from './evaluation-service.js';
@@ -57,7 +57,7 @@ export async function startEvaluationService(cfg: EvaluationServiceConfig): Prom
     requireToken: cfg.subgraphToken,
     apollo: { schema: await buildEvaluationSubgraph() },
     context: async () => ({ evaluation }),
-    health: { database: async () => void (await store.getJob('00000000-0000-0000-0000-000000000000')) },
+    health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
     registry: createRegistry('evaluation'),
     logger,
   });

@@ -7,7 +7,7 @@ import { disableApolloTelemetry } from './apollo-telemetry.js';
 import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
 import type { Kysely } from 'kysely';
 import { connectBus, busConfigFromEnv, type Bus, type BusConfig, type Stoppable } from '@grokwatch/bus';
-import { databaseConfigFromEnv, migrateSchema, openDatabase, type Database, type DatabaseConfig } from '@grokwatch/db';
+import { databaseConfigFromEnv, migrateSchema, openDatabase, pingDatabase, type Database, type DatabaseConfig } from '@grokwatch/db';
 import {
   EvaluationService,
   EvaluationStore,
@@ -138,7 +138,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
       apiKey: opts.apiKey,
       logger,
       registry: createRegistry('grokwatch'),
-      health: { database: async () => void (await inferenceStore.listRuns()) },
+      health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
       routes: dashboardRoutes(),
     });
   } catch (err) {

@@ -1,7 +1,7 @@
 // The inference service as one startable unit: database, bus, subgraph over HTTP, capture worker.
 import 'reflect-metadata';
 import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
-import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db';
+import { migrateSchema, openDatabase, pingDatabase, type DatabaseConfig } from '@grokwatch/db';
 import { createLogger, createRegistry, databaseLost, startHttpService, type Logger, type FileRoots } from '@grokwatch/service-kit';
 import { startCaptureWorker } from './capture/capture-worker.js';
 import type { RoutingCapturer } from './capture/routing-capturer.js';
@@ -53,7 +53,7 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
     requireToken: cfg.subgraphToken,
     apollo: { schema: await buildInferenceSubgraph() },
     context: async () => ({ inference }),
-    health: { database: async () => void (await store.listRuns()) },
+    health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
     registry: createRegistry('inference'),
     logger,
   });

@@ -1,7 +1,7 @@
 // The metrics service as one startable unit.
 import 'reflect-metadata';
 import { connectBus, type BusConfig } from '@grokwatch/bus';
-import { migrateSchema, openDatabase, type DatabaseConfig } from '@grokwatch/db';
+import { migrateSchema, openDatabase, pingDatabase, type DatabaseConfig } from '@grokwatch/db';
 import { createLogger, createRegistry, databaseLost, startHttpService, type Logger } from '@grokwatch/service-kit';
 import { MetricsService } from './metrics-service.js';
 import { MetricsStore } from './store/metrics-store.js';
@@ -43,7 +43,7 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
     requireToken: cfg.subgraphToken,
     apollo: { schema: await buildMetricsSubgraph() },
     context: async () => ({ metrics }),
-    health: { database: async () => void (await store.listJobs({ status: 'running' })) },
+    health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
     registry: createRegistry('metrics'),
     logger,
   });

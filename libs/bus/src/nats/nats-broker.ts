@@ -25,7 +25,9 @@ export class NatsBroker implements Broker {
   ) {}
 
   static async connect(opts: NatsBrokerOptions, names: BusNames): Promise<NatsBroker> {
-    const nc = await connect({ servers: opts.servers, name: opts.name ?? 'grokwatch' });
+    // A service outlives NATS restarts: reconnect for as long as it takes (nats.js gives up after
+    // 10 tries, ~20 s, by default, and a closed connection never comes back).
+    const nc = await connect({ servers: opts.servers, name: opts.name ?? 'grokwatch', maxReconnectAttempts: -1, reconnectTimeWait: 1_000 });
     try {
       const jsm = await jetstreamManager(nc);
       await ensureStream(jsm, jobsStreamConfig(names.jobsStream, names.jobsWildcard));
