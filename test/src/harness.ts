@@ -8,7 +8,7 @@ import { createTaskSource, startEvaluationService } from '@grokwatch/evaluation'
 import { startDistributedGateway, startEmbedded } from '@grokwatch/gateway';
 import { startInferenceService, type RoutingCapturer } from '@grokwatch/inference';
 import { startMetricsService } from '@grokwatch/metrics';
-import { createLogger, fileRoots, type FileRoots } from '@grokwatch/service-kit';
+import { createLogger, fileRoots, type FileRoots, type RateLimit } from '@grokwatch/service-kit';
 
 export type Mode = 'embedded' | 'distributed';
 export const MODES: Mode[] = ['embedded', 'distributed'];
@@ -55,6 +55,10 @@ export interface PlatformOptions {
   /** Distributed: the Postgres server (admin URL) and NATS server to use instead of the shared ones (outage tests). */
   postgresUrl?: string;
   natsUrl?: string;
+  /** Embedded: the public gateway's per-operation limits (default: timeout 30 s, 16 MiB, no rate limit). */
+  operationTimeoutMs?: number;
+  maxResponseBytes?: number;
+  rateLimit?: RateLimit;
 }
 
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -70,6 +74,7 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
     const p = await startEmbedded({
       port: 0, host: '127.0.0.1', database: { kind: 'pglite', dataDir: 'memory://' }, bus: busConfig,
       apiKey: opts.apiKey, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0, roots: await testRoots(opts),
+      operationTimeoutMs: opts.operationTimeoutMs, maxResponseBytes: opts.maxResponseBytes, rateLimit: opts.rateLimit,
     });
     return {
       mode, url: p.url, wsUrl: p.wsUrl, busConfig, databaseUrl: null,

@@ -8,6 +8,11 @@ export interface SandboxLimits {
   readonly cpuSeconds: number;
   /** RLIMIT_AS: address space per process, bytes. */
   readonly memoryBytes: number;
+  /**
+   * Resident memory of the whole run (every process in the sandbox together), bytes: the sandbox is
+   * killed within one 50 ms poll of passing it.
+   */
+  readonly totalMemoryBytes: number;
   /** RLIMIT_NPROC: processes + threads inside the sandbox's user namespace. */
   readonly maxProcesses: number;
   /** RLIMIT_FSIZE: largest file the program may write, bytes. */
@@ -23,8 +28,9 @@ export interface SandboxLimits {
 export const DEFAULT_LIMITS: SandboxLimits = Object.freeze({
   wallTimeMs: 10_000,
   cpuSeconds: 10,
-  // RLIMIT_AS and RLIMIT_NPROC are per process: worst case maxProcesses x memoryBytes (8 GiB).
+  // RLIMIT_AS is per process; totalMemoryBytes bounds the sum (else maxProcesses x memoryBytes, 8 GiB).
   memoryBytes: 512 * 1024 * 1024,
+  totalMemoryBytes: 768 * 1024 * 1024,
   maxProcesses: 16,
   maxFileBytes: 16 * 1024 * 1024,
   maxOpenFiles: 256,

@@ -4,6 +4,7 @@ import { BoundedBuffer } from './bounded-buffer.js';
 import { buildSandboxCommand, STATUS_FD, type SandboxCommandConfig } from './command.js';
 import { SandboxUnavailableError } from './errors.js';
 import type { SandboxLimits } from './limits.js';
+import { superviseTreeMemory } from './tree-memory.js';
 
 /** Outcome of one program run in the sandbox. */
 export interface SandboxRunResult {
@@ -11,6 +12,8 @@ export interface SandboxRunResult {
   readonly passed: boolean;
   /** Killed because the wall-clock limit passed. */
   readonly timedOut: boolean;
+  /** Killed because its processes together held more than totalMemoryBytes. */
+  readonly memoryExceeded: boolean;
   /** The program's exit status (128 + n when killed by signal n, e.g. 137 for the CPU limit); null when we killed it. */
   readonly exitCode: number | null;
   readonly stdout: string;
@@ -62,6 +65,13 @@ export function runSandboxed(
       child.kill('SIGKILL');
     }, limits.wallTimeMs);
 
+    let memoryExceeded = false;
+    const stopSupervisor = child.pid === undefined ? () => undefined : superviseTreeMemory(child.pid, limits.totalMemoryBytes, (rss) => {
+      memoryExceeded = true;
+      stderr.push(Buffer.from(`\n[sandbox] killed: its processes held ${Math.round(rss / 2 ** 20)} MiB together, more than the ${Math.round(limits.totalMemoryBytes / 2 ** 20)} MiB allowed\n`));
+      child.kill('SIGKILL');
+    });
+
     child.stdout.on('data', (c: Buffer) => stdout.push(c));
     child.stderr.on('data', (c: Buffer) => stderr.push(c));
     const statusStream = child.stdio[STATUS_FD] as Readable | null;
@@ -70,6 +80,7 @@ export function runSandboxed(
     });
     statusStream?.on('error', () => undefined);
     child.on('error', (err) => {
+      stopSupervisor();
       // ENOENT/EACCES on bwrap or setpriv: 'close' may never follow, so settle here.
       spawnError = err;
       finish(() => reject(new SandboxUnavailableError(`cannot start ${argv[0]}`, argv, err.message)));
@@ -81,10 +92,11 @@ export function runSandboxed(
     stdin.end(program, 'utf8');
 
     child.on('close', (code, signal) => {
+      stopSupervisor();
       if (spawnError) return;
       const durationMs = Date.now() - started;
       const status = parseStatus(statusText);
-      if (!timedOut && status.exitCode === null) {
+      if (!timedOut && !memoryExceeded && status.exitCode === null) {
         // bwrap never ran the program to its end: setup failed (namespaces refused, a bind
         // source or python missing, ...). An infrastructure failure, not a failed test.
         finish(() =>
@@ -98,10 +110,11 @@ export function runSandboxed(
         );
         return;
       }
-      const exitCode = timedOut ? null : code;
+      const exitCode = timedOut || memoryExceeded ? null : code;
       finish(() => resolve({
-        passed: !timedOut && exitCode === 0,
+        passed: !timedOut && !memoryExceeded && exitCode === 0,
         timedOut,
+        memoryExceeded,
         exitCode,
         stdout: stdout.text(),
         stderr: stderr.text(),

@@ -189,6 +189,37 @@ os._exit(1)
     assert.match(r.stderr, /MemoryError/);
   });
 
+  // Each child stays under RLIMIT_AS; together they pass the run's aggregate cap.
+  const FORKING_HOG = [
+    'import os, time',
+    'kids = []',
+    'for _ in range(4):',
+    '    pid = os.fork()',
+    '    if pid == 0:',
+    "        block = b'x' * (300 * 1024 * 1024)",
+    '        time.sleep(20)',
+    '        os._exit(0)',
+    '    kids.append(pid)',
+    'for pid in kids:',
+    '    os.waitpid(pid, 0)',
+  ].join('\n');
+
+  it('kills a program whose processes together pass the aggregate memory cap, each under its own limit', async () => {
+    const started = Date.now();
+    const r = await pool.run(FORKING_HOG, { limits: { memoryBytes: 512 * 1024 * 1024, totalMemoryBytes: 600 * 1024 * 1024 }, timeoutMs: 30_000 });
+    assert.equal(r.passed, false);
+    assert.equal(r.memoryExceeded, true);
+    assert.equal(r.timedOut, false);
+    assert.match(r.stderr, /killed: its processes held \d+ MiB together, more than the 600 MiB allowed/);
+    assert.ok(Date.now() - started < 15_000, 'killed long before the children finish sleeping');
+    // The control: the same program under a cap that fits it is not killed for memory.
+    const fits = await pool.run(FORKING_HOG.replace('time.sleep(20)', 'time.sleep(0.5)'), {
+      limits: { memoryBytes: 512 * 1024 * 1024, totalMemoryBytes: 2048 * 1024 * 1024 }, timeoutMs: 30_000,
+    });
+    assert.equal(fits.memoryExceeded, false);
+    assert.equal(fits.passed, true, fits.stderr);
+  });
+
   it('kills a busy infinite loop at the CPU limit', async () => {
     // Generous wall limit: on a loaded machine 1 s of CPU can take several seconds of wall time.
     const r = await pool.run('while True:\n    pass\n', { limits: { cpuSeconds: 1 }, timeoutMs: 30_000 });

@@ -7,7 +7,7 @@ export class EnvError extends Error {
   }
 }
 
-interface Field<T> {
+export interface Field<T> {
   readonly parse: (raw: string | undefined, name: string) => T;
 }
 

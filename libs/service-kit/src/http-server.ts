@@ -11,6 +11,14 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { graphqlMetricsPlugin } from './metrics.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  rateLimiter,
+  responseSizePlugin,
+  withDeadline,
+  type RateLimit,
+} from './operation-limits.js';
 
 export type HealthCheck = () => Promise<void>;
 
@@ -97,6 +105,12 @@ export interface HttpServiceOptions<C extends BaseContext> {
    * gateway's API key. Unset: open (then keep the subgraph on 127.0.0.1).
    */
   requireToken?: string;
+  /** Resolvers stop starting this long after the request arrived (default 30 s). */
+  operationTimeoutMs?: number;
+  /** Larger answers are replaced by an error (default 16 MiB). */
+  maxResponseBytes?: number;
+  /** Per-client request rate on /graphql (the public gateway); unset: none. */
+  rateLimit?: RateLimit;
 }
 
 export const SUBGRAPH_TOKEN_HEADER = 'x-grokwatch-subgraph-token';
@@ -133,6 +147,7 @@ export async function startHttpService<C extends BaseContext>(opts: HttpServiceO
       // Subgraphs would otherwise attach Apollo Studio traces to every response.
       ...('schema' in opts.apollo && opts.apollo.schema ? [ApolloServerPluginInlineTraceDisabled()] : []),
       queryLimitsPlugin(opts.limits ?? DEFAULT_QUERY_LIMITS),
+      responseSizePlugin(opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
       graphqlMetricsPlugin(opts.registry),
     ],
   } as ApolloServerOptions<C>);
@@ -147,10 +162,12 @@ export async function startHttpService<C extends BaseContext>(opts: HttpServiceO
   });
   opts.routes?.(app);
   if (opts.requireToken !== undefined) app.use('/graphql', subgraphToken(opts.requireToken));
+  if (opts.rateLimit !== undefined) app.use('/graphql', rateLimiter(opts.rateLimit));
+  const timeoutMs = opts.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, { context: async ({ req }) => opts.context(req) }),
+    expressMiddleware(apollo, { context: async ({ req }) => withDeadline(await opts.context(req), timeoutMs) }),
   );
   app.use(jsonErrors(opts.logger));
 

@@ -36,7 +36,7 @@ test('a fragment cycle does not hang the measurement', () => {
 
 const SCHEMA = buildSchema(`
   type Query { runs: [Run!]! run(id: ID!): Run probeSet(id: ID!): ProbeSet }
-  type Run { id: ID! name: String checkpoints: [Checkpoint!]! }
+  type Run { id: ID! name: String tags: [String!]! checkpoints: [Checkpoint!]! }
   type Checkpoint { id: ID! step: Int run: Run! }
   type ProbeSet { samples(limit: Int): [Sample!]! }
   type Sample { id: ID! text: String }
@@ -57,6 +57,7 @@ test('with the schema, a list without a size argument is charged the default pag
   const n = DEFAULT_QUERY_LIMITS.defaultListSize;
   assert.equal(measureWithSchema('{ runs { name } }').cost, n * 2);
   assert.equal(measureWithSchema('{ run(id: "r") { name checkpoints { step } } }').cost, 1 + 1 + n * 2, 'an object is not multiplied');
+  assert.equal(measureWithSchema('{ run(id: "r") { tags } }').cost, 2, 'a list of scalars is one field');
 });
 
 test('a cycle through lists grows per level: the fragment attack of issue 14 is over the limit', () => {

@@ -91,7 +91,9 @@ function measure(
     if (sel.kind === Kind.FIELD) {
       if (sel.name.value.startsWith('__')) continue;
       const def = parent !== null && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[sel.name.value] : undefined;
-      let multiplier = def !== undefined && isListType(getNullableType(def.type)) ? limits.defaultListSize : 1;
+      // A list of objects resolves its selection once per element; a list of scalars (routing weights)
+      // is one value to serialize, bounded by the response size cap instead.
+      let multiplier = def !== undefined && sel.selectionSet !== undefined && isListType(getNullableType(def.type)) ? limits.defaultListSize : 1;
       for (const arg of sel.arguments ?? []) {
         if (!LIST_SIZE_ARGS.has(arg.name.value)) continue;
         const v = arg.value;

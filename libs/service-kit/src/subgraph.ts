@@ -4,6 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives, type IResolvers } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
+import { enforceDeadlines } from './operation-limits.js';
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@extends"])';
@@ -26,5 +27,5 @@ export async function buildSubgraph(
     const existing = (resolvers[typeName] ?? {}) as Record<string, unknown>;
     resolvers[typeName] = { ...existing, ...ref };
   }
-  return buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never });
+  return enforceDeadlines(buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never }));
 }

@@ -2,7 +2,7 @@
 import { disableApolloTelemetry } from './apollo-telemetry.js';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { connectBus, type BusConfig } from '@grokwatch/bus';
-import { createLogger, createRegistry, SUBGRAPH_TOKEN_HEADER, type Logger } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, SUBGRAPH_TOKEN_HEADER, type Logger, type RateLimit } from '@grokwatch/service-kit';
 import { dashboardRoutes } from './dashboard/index.js';
 import { startGatewayServer, type GatewayServer } from './gateway-server.js';
 
@@ -22,6 +22,8 @@ export interface DistributedGatewayConfig {
   pollIntervalMs?: number;
   /** Sent to every subgraph (SUBGRAPH_TOKEN_HEADER), which answers nothing else when it has one. */
   subgraphToken?: string;
+  rateLimit?: RateLimit;
+  operationTimeoutMs?: number;
 }
 
 export async function startDistributedGateway(cfg: DistributedGatewayConfig): Promise<GatewayServer> {
@@ -61,6 +63,8 @@ export async function startDistributedGateway(cfg: DistributedGatewayConfig): Pr
       },
     },
     routes: dashboardRoutes(),
+    rateLimit: cfg.rateLimit,
+    operationTimeoutMs: cfg.operationTimeoutMs,
   });
   return {
     ...server,

@@ -41,7 +41,20 @@ import {
   type MetricsContext,
   type MetricsTables,
 } from '@grokwatch/metrics';
-import { createLogger, createRegistry, databaseLost, env, fileRoots, onShutdown, parseEnv, type FileRoots, type Logger } from '@grokwatch/service-kit';
+import {
+  createLogger,
+  createRegistry,
+  databaseLost,
+  env,
+  fileRoots,
+  onShutdown,
+  operationLimitsFromEnv,
+  parseEnv,
+  RATE_LIMIT_ENV,
+  type FileRoots,
+  type Logger,
+  type RateLimit,
+} from '@grokwatch/service-kit';
 import { dashboardRoutes } from './dashboard/index.js';
 import { DEMO_RUN_DIRS, demoSuitesDir, ensureDemoRuns } from './demo.js';
 import { reportDemoProgress, type DemoReporter } from './demo-progress.js';
@@ -63,6 +76,12 @@ export interface EmbeddedOptions {
   workingDir?: string;
   /** Where client-given paths may point; default GROKWATCH_DATA_ROOTS, else .grokwatch and models/. */
   roots?: FileRoots;
+  /** Per-client request rate on /graphql; unset: none. */
+  rateLimit?: RateLimit;
+  /** Resolvers stop starting this long after a request arrived (default 30 s). */
+  operationTimeoutMs?: number;
+  /** Larger answers are replaced by an error (default 16 MiB). */
+  maxResponseBytes?: number;
   /** Receives a JSON POST for every detected grokking phase. */
   webhookUrl?: string;
   /** How often watched run folders are scanned (default 2000 ms; 0: never). */
@@ -140,6 +159,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
       registry: createRegistry('grokwatch'),
       health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
       routes: dashboardRoutes(),
+      rateLimit: opts.rateLimit,
+      operationTimeoutMs: opts.operationTimeoutMs,
+      maxResponseBytes: opts.maxResponseBytes,
     });
   } catch (err) {
     for (const w of workers) await w.stop();
@@ -170,6 +192,7 @@ async function main(): Promise<void> {
     DATA_DIR: env.string({ default: '.grokwatch' }),
     GROKWATCH_API_KEY: env.optionalString(),
     GROKWATCH_WEBHOOK_URL: env.optionalString(),
+    ...RATE_LIMIT_ENV,
     WATCH_INTERVAL_MS: env.int({ default: 2000, min: 0 }),
     GROKWATCH_DEMO: env.oneOf(['0', '1'] as const, { default: '1' }),
     DEMO_RUN_DIRS: env.string({ default: DEMO_RUN_DIRS.join(',') }),
@@ -182,6 +205,7 @@ async function main(): Promise<void> {
   logger.info({ roots: roots.roots }, 'client-given paths must lie under these data roots (GROKWATCH_DATA_ROOTS)');
   const platform = await startEmbedded({
     roots,
+    ...operationLimitsFromEnv(cfg),
     port: cfg.PORT,
     database: databaseConfigFromEnv(process.env, `${cfg.DATA_DIR}/db`),
     bus: busConfigFromEnv(process.env),

@@ -8,6 +8,7 @@ import {
   type HttpService,
   type Logger,
   type QueryLimits,
+  type RateLimit,
   type Registry,
 } from '@grokwatch/service-kit';
 import type { Express } from 'express';
@@ -26,6 +27,10 @@ export interface GatewayServerOptions<C extends BaseContext> {
   registry: Registry;
   health: Record<string, HealthCheck>;
   routes?: (app: Express) => void;
+  /** Per-client request rate; unset: none. */
+  rateLimit?: RateLimit;
+  operationTimeoutMs?: number;
+  maxResponseBytes?: number;
 }
 
 export interface GatewayServer {
@@ -47,6 +52,9 @@ export async function startGatewayServer<C extends BaseContext>(opts: GatewaySer
     logger: opts.logger,
     limits: opts.limits,
     routes: opts.routes,
+    rateLimit: opts.rateLimit,
+    operationTimeoutMs: opts.operationTimeoutMs,
+    maxResponseBytes: opts.maxResponseBytes,
   });
   const subscriptions = await serveSubscriptions(http.httpServer, opts.bus);
   return {

@@ -1,7 +1,7 @@
 // Distributed gateway: `node services/gateway/dist/main.js`.
 // PORT, INFERENCE_URL, METRICS_URL, EVALUATION_URL, NATS_URL, GROKWATCH_API_KEY, GROKWATCH_SUBGRAPH_TOKEN, SUBGRAPH_POLL_MS.
 import { busConfigFromEnv } from '@grokwatch/bus';
-import { createLogger, env, onShutdown, parseEnv, subgraphTokenFromEnv } from '@grokwatch/service-kit';
+import { createLogger, env, onShutdown, operationLimitsFromEnv, parseEnv, RATE_LIMIT_ENV, subgraphTokenFromEnv } from '@grokwatch/service-kit';
 import { startDistributedGateway } from './distributed.js';
 
 async function main(): Promise<void> {
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     EVALUATION_URL: env.string({ default: 'http://localhost:4003/graphql' }),
     GROKWATCH_API_KEY: env.optionalString(),
     SUBGRAPH_POLL_MS: env.int({ default: 0, min: 0 }),
+    ...RATE_LIMIT_ENV,
   });
   const server = await startDistributedGateway({
     port: cfg.PORT,
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     logger,
     pollIntervalMs: cfg.SUBGRAPH_POLL_MS || undefined,
     subgraphToken: subgraphTokenFromEnv(process.env),
+    ...operationLimitsFromEnv(cfg),
   });
   console.log(`grokwatch gateway: ${server.url}`);
   onShutdown(logger, [() => server.stop()]);
