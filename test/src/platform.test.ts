@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { MODES, dataOf, errorCode, startPlatform, type Platform } from './harness.js';
+import { MODES, dataOf, errorCode, startPlatform, until, type Platform } from './harness.js';
 
 const CREATE_RUN = `mutation($input: CreateRunInput!) { createRun(input: $input) { id name architecture } }`;
 const REGISTER = `mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id step tokensSeen status } }`;
@@ -214,6 +214,24 @@ for (const mode of MODES) {
       assert.equal(samples[0]!.routing!.nll, 1.5);
       assert.deepEqual(samples[2]!.routing!.layers.map((l) => l.weights), [[0, 0, 0.5, 0.5], [0, 1, 0, 0]]);
       assert.equal(samples[2]!.routing!.nll, 0.25);
+
+      // The same routing again (a redelivered ingest job whose event was lost): nothing new is
+      // stored, and the completed probe set is announced again so the pipeline cannot miss it.
+      await p.withBus(async (bus) => {
+        const announced: string[] = [];
+        const listener = await bus.subscribeEvents('capture.completed', async (e) => {
+          if (e.checkpointId === cp.id) announced.push(e.jobId);
+        }, { durable: `test-announce-${suffix}`, deliver: 'new' });
+        try {
+          const again = dataOf(await p.gql<{ ingestRouting: { stored: number; skipped: number } }>(INGEST, {
+            input: { checkpointId: cp.id, probeSetId: probes.id, samples: [{ index: 1, weights: [[0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0]] }] },
+          }));
+          assert.deepEqual(again.ingestRouting, { stored: 0, skipped: 1 });
+          await until('capture.completed announced again', async () => (announced.length > 0 ? true : undefined), 10_000);
+        } finally {
+          await listener.stop();
+        }
+      });
     });
 
     test('grokking alerts reach graphql-ws subscribers, filtered by run', async () => {

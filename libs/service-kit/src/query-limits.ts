@@ -144,17 +144,27 @@ export function measureOperation(
  * variables at hand (a validation rule would not see them, so `first: $n` could slip through).
  */
 export function queryLimitsPlugin(limits: QueryLimits = DEFAULT_QUERY_LIMITS): ApolloServerPlugin {
+  const measuredDocuments = new WeakMap<OperationDefinitionNode, Measure>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request, schema }) {
           if (!operation) return;
-          refuseNonFiniteNumbers(document, request.variables ?? {});
-          const fragments = new Map<string, FragmentDefinitionNode>();
-          for (const def of document.definitions) {
-            if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+          const variables = request.variables ?? {};
+          // Apollo Server hands the same document object to every request with the same query text:
+          // an operation without variables measures the same every time.
+          const reusable = (operation.variableDefinitions ?? []).length === 0;
+          let measured = reusable ? measuredDocuments.get(operation) : undefined;
+          if (measured === undefined) {
+            refuseNonFiniteNumbers(document, variables);
+            const fragments = new Map<string, FragmentDefinitionNode>();
+            for (const def of document.definitions) {
+              if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+            }
+            measured = measureOperation(operation, fragments, limits, variables, schema);
+            if (reusable) measuredDocuments.set(operation, measured);
           }
-          const { depth, cost } = measureOperation(operation, fragments, limits, request.variables ?? {}, schema);
+          const { depth, cost } = measured;
           if (depth > limits.maxDepth) {
             throw tooComplex(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`);
           }

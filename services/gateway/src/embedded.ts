@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { disableApolloTelemetry } from './apollo-telemetry.js';
-import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import type { Kysely } from 'kysely';
 import { connectBus, busConfigFromEnv, type Bus, type BusConfig, type Stoppable } from '@grokwatch/bus';
 import { databaseConfigFromEnv, migrateSchema, openDatabase, pingDatabase, type Database, type DatabaseConfig } from '@grokwatch/db';
@@ -56,6 +56,7 @@ import {
   type RateLimit,
 } from '@grokwatch/service-kit';
 import { dashboardRoutes } from './dashboard/index.js';
+import { CachedLocalDataSource } from './local-data-source.js';
 import { DEMO_RUN_DIRS, demoSuitesDir, ensureDemoRuns } from './demo.js';
 import { reportDemoProgress, type DemoReporter } from './demo-progress.js';
 import { startGatewayServer, type GatewayServer } from './gateway-server.js';
@@ -130,13 +131,14 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
   disableApolloTelemetry();
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) => new LocalGraphQLDataSource(schemas[name as keyof typeof schemas]),
+    buildService: ({ name }) => new CachedLocalDataSource(schemas[name as keyof typeof schemas]),
   });
 
   const workers: Stoppable[] = [
     await context.metrics.listenForCaptures(),
     await context.metrics.startWorker(),
     await context.metrics.listenForGrokking(),
+    context.metrics.startReadCache(),
     await context.evaluation.listenForCheckpoints(),
     await context.evaluation.startWorker(),
     await startIngestWorker({ bus, inference: context.inference, logger }),

@@ -377,9 +377,11 @@ export class InferenceService {
     })));
     this.logger.info({ checkpointId: checkpoint.id, probeSetId: probeSet.id, stored }, 'external routing ingested');
     // Routing that completes the probe set at this checkpoint goes down the pipeline like a capture
-    // (metrics compute the run's variants), since reads never compute.
+    // (metrics compute the run's variants), since reads never compute. Also when this call stored
+    // nothing new: a redelivered ingest job whose first delivery committed but lost its event (a
+    // NATS outage) must announce it again; the pipeline downstream is idempotent.
     const routed = await this.store.countRouting(checkpoint.id, probeSet.id);
-    if (stored > 0 && routed === probeSet.sample_count) {
+    if (routed === probeSet.sample_count) {
       await this.bus.publishEvent('capture.completed', { jobId: `ingest:${checkpoint.id}:${probeSet.id}`, checkpointId: checkpoint.id, probeSetId: probeSet.id, samples: routed });
     }
     return { stored, skipped: reduced.length - stored };

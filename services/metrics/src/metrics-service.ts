@@ -27,6 +27,7 @@ import {
 import type { MetricsJob, MetricsStore } from './store/metrics-store.js';
 import { AlertStore, type GrokkingAlert } from './store/alert-store.js';
 import { checkRunForGrokking, judgedVariant } from './grokking/grokking-watch.js';
+import { READ_CACHE_DEFAULTS, ReadCache, type ReadCacheOptions } from './queries/read-cache.js';
 import { SourceStore, type SourceTables } from './store/source-store.js';
 import { startMetricsWorker, type MetricsWorkerOptions } from './worker/metrics-worker.js';
 
@@ -49,6 +50,7 @@ export class MetricsService {
   readonly alerts: AlertStore;
   private readonly threads: number | undefined;
   private readonly webhookUrl: string | undefined;
+  private readCache: ReadCache | null = null;
 
   constructor(
     readonly store: MetricsStore,
@@ -135,12 +137,17 @@ export class MetricsService {
     return runVariants(this.commandDeps(), runId);
   }
 
-  requestVariant(runId: string, req: VariantRequest): Promise<VariantRequestView> {
-    return requestVariant(this.commandDeps(), runId, req);
+  // A mutation changes what reads report (a series' pending count): the cache goes with it.
+  async requestVariant(runId: string, req: VariantRequest): Promise<VariantRequestView> {
+    const view = await requestVariant(this.commandDeps(), runId, req);
+    this.readCache?.clear();
+    return view;
   }
 
-  cancelMetrics(runId: string, req: CancelRequest): Promise<CancelView> {
-    return cancelMetrics(this.commandDeps(), runId, req);
+  async cancelMetrics(runId: string, req: CancelRequest): Promise<CancelView> {
+    const view = await cancelMetrics(this.commandDeps(), runId, req);
+    this.readCache?.clear();
+    return view;
   }
 
   /** Cancels one queued or running computation; a settled one is returned as it is. */
@@ -150,6 +157,7 @@ export class MetricsService {
     await this.bus.cancelJob('metrics', job.id);
     this.bus.publishProgress({ kind: 'metrics', jobId: job.id, done: 0, total: 1, status: 'cancelled' });
     this.logger.info({ jobId: job.id }, 'metrics cancelled');
+    this.readCache?.clear();
     return (await this.store.getJob(job.id)) ?? job;
   }
 
@@ -175,20 +183,43 @@ export class MetricsService {
     };
   }
 
+  /**
+   * Caches reads (series, memorization, correlation, a checkpoint's metrics) until the next job status
+   * change heard on the bus. Without this the reads are not cached: nothing would tell the cache
+   * that a result changed.
+   */
+  startReadCache(options: ReadCacheOptions = READ_CACHE_DEFAULTS): Stoppable {
+    const cache = new ReadCache(options);
+    const sub = this.bus.subscribeProgress({}, (p) => {
+      if (p.status !== 'running') cache.clear();
+    });
+    this.readCache = cache;
+    return {
+      stop: async () => {
+        this.readCache = null;
+        await sub.stop();
+      },
+    };
+  }
+
+  private read<T>(kind: string, key: unknown[], load: () => Promise<T>): Promise<T> {
+    return this.readCache === null ? load() : this.readCache.get(JSON.stringify([kind, ...key]), load);
+  }
+
   pathwayMetrics(checkpointId: string, sel: ResultSelector): Promise<PathwayMetricsView> {
-    return pathwayMetrics(this.queryDeps(), checkpointId, sel);
+    return this.read('pathwayMetrics', [checkpointId, sel], () => pathwayMetrics(this.queryDeps(), checkpointId, sel));
   }
 
   metricSeries(runId: string, metric: MetricName, sel: ResultSelector): Promise<MetricSeriesView> {
-    return metricSeries(this.queryDeps(), runId, metric, sel);
+    return this.read('metricSeries', [runId, metric, sel], () => metricSeries(this.queryDeps(), runId, metric, sel));
   }
 
   memorization(runId: string, req: MemorizationRequest): Promise<MemorizationView | null> {
-    return memorization(this.queryDeps(), runId, req);
+    return this.read('memorization', [runId, req], () => memorization(this.queryDeps(), runId, req));
   }
 
   correlation(runId: string, req: CorrelationRequest): Promise<CorrelationView> {
-    return correlation(this.queryDeps(), runId, req);
+    return this.read('correlation', [runId, req], () => correlation(this.queryDeps(), runId, req));
   }
 
   private queryDeps(): QueryDeps {

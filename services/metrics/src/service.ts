@@ -49,12 +49,14 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
   });
   const listener = await metrics.listenForCaptures();
   const grokking = await metrics.listenForGrokking();
+  const readCache = metrics.startReadCache();
   const worker = cfg.worker === false ? null : await metrics.startWorker({ concurrency: cfg.workerConcurrency });
   return {
     url: http.url,
     async stop() {
       await listener.stop();
       await grokking.stop();
+      await readCache.stop();
       await worker?.stop();
       await http.stop();
       await bus.close();

@@ -1,0 +1,47 @@
+// Stored results only change when a job settles, so concurrent and repeated reads of one series
+// (a dashboard opened by many people, a script polling) share one database round instead of each
+// doing it again. Every job status change on the bus (queued, completed, failed, cancelled: every
+// instance hears them, they are not load-balanced) empties the cache; an entry also expires after
+// maxAgeMs in case a message was lost, or a change came without one (a checkpoint registered on a run
+// without probe sets changes a series' expected count).
+
+export interface ReadCacheOptions {
+  maxEntries: number;
+  maxAgeMs: number;
+}
+
+export const READ_CACHE_DEFAULTS: ReadCacheOptions = { maxEntries: 2_000, maxAgeMs: 5_000 };
+
+export class ReadCache {
+  private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  constructor(private readonly opts: ReadCacheOptions = READ_CACHE_DEFAULTS) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /** The cached answer for `key`, or `load()`'s (shared by every caller until it settles; a failure is not kept). */
+  get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.entries.get(key);
+    if (hit !== undefined && now - hit.at <= this.opts.maxAgeMs) {
+      // Most recently used last, so the oldest is evicted first.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.value as Promise<T>;
+    }
+    const value = load();
+    this.entries.delete(key);
+    this.entries.set(key, { at: now, value });
+    while (this.entries.size > this.opts.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+    return value;
+  }
+}
