@@ -84,7 +84,7 @@ describe('the demo on first start', () => {
     t.diagnostic(`demo complete in ${completeSeconds} s`);
     type Run = { name: string; checkpoints: { step: number; status: string; evaluationJobs: { task: string; status: string }[] }[]; grokkingAlerts: { domain: string; startStep: number; endStep: number; agreeing: string[] }[] };
     const runs = dataOf(await postGraphQL<{ runs: Run[] }>(
-      url, `{ runs { name checkpoints { step status evaluationJobs { task status } } grokkingAlerts { domain startStep endStep agreeing } } }`,
+      url, `{ runs(limit: 10) { name checkpoints { step status evaluationJobs { task status } } grokkingAlerts { domain startStep endStep agreeing } } }`,
     )).runs;
     for (const name of RUNS) {
       const run = runs.find((r) => r.name === name);

@@ -47,6 +47,25 @@ describe('operation limits (embedded)', () => {
     }
   });
 
+  test('top-level lists come in pages with a maximum; the count says how many there are', async () => {
+    const p = await startPlatform('embedded');
+    try {
+      await seedRuns(p, 3, 0);
+      const names = async (args: string) => dataOf(await p.gql<{ runs: { name: string }[] }>(`{ runs${args} { name } }`)).runs.map((r) => r.name);
+      assert.deepEqual(await names('(limit: 2)'), ['r0', 'r1']);
+      assert.deepEqual(await names('(limit: 2, offset: 2)'), ['r2']);
+      assert.deepEqual(await names(''), ['r0', 'r1', 'r2'], 'the default page (100) holds them all');
+      assert.equal(dataOf(await p.gql<{ runCount: number }>('{ runCount }')).runCount, 3);
+      for (const q of ['{ runs(limit: 5000) { name } }', '{ captureJobs(limit: 1001) { id } }', '{ evaluationJobs(offset: -1) { id } }', '{ probeSets(limit: 2000) { id } }']) {
+        const res = await p.gql(q);
+        assert.equal(res.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', q);
+        assert.match(res.errors![0]!.message, /limit must be within 1\.\.1000|offset must be an integer >= 0/, q);
+      }
+    } finally {
+      await p.stop();
+    }
+  });
+
   test('an answer over the size cap is replaced by RESPONSE_TOO_LARGE', async () => {
     const p = await startPlatform('embedded', { maxResponseBytes: 20_000 });
     try {

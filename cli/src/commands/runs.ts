@@ -7,7 +7,7 @@ const RUN_FIELDS = 'id name architecture watchDir probeSetIds tasks thresholds';
 
 export async function runsCommand(ctx: CommandContext): Promise<void> {
   const data = await ctx.client.request<{ runs: { id: string; name: string; architecture: string; checkpoints: { step: number; status: string }[] }[] }>(
-    '{ runs { id name architecture checkpoints { step status } } }',
+    '{ runs(limit: 500) { id name architecture checkpoints { step status } } }',
   );
   if (ctx.json) return ctx.out(JSON.stringify(data.runs, null, 2));
   ctx.out(table(['run', 'id', 'architecture', 'checkpoints', 'last step'], data.runs.map((r) => [

@@ -38,7 +38,7 @@ const SCHEMA = buildSchema(`
   type Query { runs: [Run!]! run(id: ID!): Run probeSet(id: ID!): ProbeSet }
   type Run { id: ID! name: String tags: [String!]! checkpoints: [Checkpoint!]! }
   type Checkpoint { id: ID! step: Int run: Run! }
-  type ProbeSet { samples(limit: Int): [Sample!]! }
+  type ProbeSet { samples(limit: Int): [Sample!]! pagedSamples(offset: Int = 0, limit: Int = 100): [Sample!]! }
   type Sample { id: ID! text: String }
 `);
 
@@ -58,6 +58,11 @@ test('with the schema, a list without a size argument is charged the default pag
   assert.equal(measureWithSchema('{ runs { name } }').cost, n * 2);
   assert.equal(measureWithSchema('{ run(id: "r") { name checkpoints { step } } }').cost, 1 + 1 + n * 2, 'an object is not multiplied');
   assert.equal(measureWithSchema('{ run(id: "r") { tags } }').cost, 2, 'a list of scalars is one field');
+});
+
+test('a page size left out is charged at its declared default', () => {
+  assert.equal(measureWithSchema('{ probeSet(id: "p") { pagedSamples { id } } }').cost, 1 + 100 * 2);
+  assert.equal(measureWithSchema('{ probeSet(id: "p") { pagedSamples(limit: 5) { id } } }').cost, 1 + 5 * 2);
 });
 
 test('a cycle through lists grows per level: the fragment attack of issue 14 is over the limit', () => {

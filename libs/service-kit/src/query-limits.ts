@@ -94,6 +94,9 @@ function measure(
       // A list of objects resolves its selection once per element; a list of scalars (routing weights)
       // is one value to serialize, bounded by the response size cap instead.
       let multiplier = def !== undefined && sel.selectionSet !== undefined && isListType(getNullableType(def.type)) ? limits.defaultListSize : 1;
+      // A page size argument left out is charged at its declared default: what the field returns then.
+      const sizeArg = def?.args.find((a) => LIST_SIZE_ARGS.has(a.name));
+      if (sizeArg !== undefined && typeof sizeArg.defaultValue === 'number' && sizeArg.defaultValue >= 1) multiplier = sizeArg.defaultValue;
       for (const arg of sel.arguments ?? []) {
         if (!LIST_SIZE_ARGS.has(arg.name.value)) continue;
         const v = arg.value;

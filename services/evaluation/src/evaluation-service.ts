@@ -1,7 +1,7 @@
 // The evaluation service's use cases: validate, store, publish. Resolvers and the worker call these.
 import { BenchmarkError, resultKeys, toHarnessResults, UnknownTaskError, type JsonObject, type TaskConfig, type TaskResult } from '@grokwatch/benchmark';
 import { JOB_STATUSES, type Bus, type JobStatus, type Stoppable } from '@grokwatch/bus';
-import { badInput, isUuid, notFound, userError, type Logger } from '@grokwatch/service-kit';
+import { badInput, clip, isUuid, notFound, userError, type Logger, type Page } from '@grokwatch/service-kit';
 import { SandboxPool } from '@grokwatch/sandbox';
 import { createModelProvider } from './backends/model-provider.js';
 import { onnxOpener } from './backends/onnx-model.js';
@@ -160,11 +160,11 @@ export class EvaluationService {
     return this.store.listJobs(checkpointId);
   }
 
-  listJobsByStatus(status?: string): Promise<EvalJob[]> {
+  listJobsByStatus(status?: string, page?: Page): Promise<EvalJob[]> {
     if (status !== undefined && !JOB_STATUSES.includes(status as JobStatus)) {
-      throw badInput(`status must be one of ${JOB_STATUSES.join(', ')} (got "${status}")`, { field: 'status' });
+      throw badInput(`status must be one of ${JOB_STATUSES.join(', ')} (got ${JSON.stringify(clip(status))})`, { field: 'status' });
     }
-    return this.store.listJobsByStatus(status as JobStatus | undefined);
+    return this.store.listJobsByStatus(status as JobStatus | undefined, page);
   }
 
   scores(job: EvalJob): Promise<EvalScore[]> {

@@ -79,10 +79,12 @@ export class EvaluationStore {
     return this.db.selectFrom('evaluation.eval_job').selectAll().where('checkpoint_id', '=', checkpointId).orderBy('task').execute();
   }
 
-  listJobsByStatus(status?: JobStatus): Promise<EvalJob[]> {
+  /** Every matching job, or one page of them. */
+  listJobsByStatus(status?: JobStatus, page?: { offset: number; limit: number }): Promise<EvalJob[]> {
     let q = this.db.selectFrom('evaluation.eval_job').selectAll();
     if (status !== undefined) q = q.where('status', '=', status);
-    return q.orderBy('created_at').orderBy('id').execute();
+    q = q.orderBy('created_at').orderBy('id');
+    return (page === undefined ? q : q.offset(page.offset).limit(page.limit)).execute();
   }
 
   /**

@@ -145,7 +145,7 @@ export interface SampleRoutingInfo {
 }
 
 export async function fetchRuns(): Promise<GraphQLAnswer<{ runs: RunSummary[] }>> {
-  return query<{ runs: RunSummary[] }>('Runs', `query Runs { runs { id name architecture createdAt checkpoints { id } probeSets { id domain } } }`);
+  return query<{ runs: RunSummary[] }>('Runs', `query Runs { runs(limit: 400) { id name architecture createdAt checkpoints { id } probeSets { id domain } } }`);
 }
 
 export async function fetchRun(id: string): Promise<GraphQLAnswer<{ run: RunDetail | null }>> {

@@ -1,6 +1,6 @@
 // Thin resolvers: argument shapes come from type-graphql, rules from InferenceService.
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { badInput, isUuid, notFound } from '@grokwatch/service-kit';
+import { badInput, checkPage, isUuid, notFound } from '@grokwatch/service-kit';
 import type { InferenceContext } from './context.js';
 import {
   CreateProbeSetInput,
@@ -27,18 +27,23 @@ import {
   toSampleRouting,
 } from './types.js';
 
-const MAX_PAGE = 1000;
-
-function page(offset: number, limit: number): void {
-  if (offset < 0) throw badInput('offset must be >= 0', { field: 'offset' });
-  if (limit < 1 || limit > MAX_PAGE) throw badInput(`limit must be within 1..${MAX_PAGE}`, { field: 'limit' });
-}
+/** Page size of a top-level list when the client names none: charged at this by the query cost, too. */
+const DEFAULT_PAGE = 100;
 
 @Resolver(() => RunType)
 export class RunResolver {
-  @Query(() => [RunType])
-  async runs(@Ctx() ctx: InferenceContext): Promise<RunType[]> {
-    return (await ctx.inference.store.listRuns()).map(toRun);
+  @Query(() => [RunType], { description: 'Runs, oldest first, one page at a time (runCount says how many there are).' })
+  async runs(
+    @Ctx() ctx: InferenceContext,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit: number,
+  ): Promise<RunType[]> {
+    return (await ctx.inference.store.listRuns(checkPage(offset, limit))).map(toRun);
+  }
+
+  @Query(() => Int, { description: 'How many runs there are (runs returns one page of them).' })
+  async runCount(@Ctx() ctx: InferenceContext): Promise<number> {
+    return ctx.inference.store.countRuns();
   }
 
   @Query(() => RunType, { nullable: true, description: 'A run by id or by name.' })
@@ -109,8 +114,10 @@ export class ProbeSetResolver {
   async probeSets(
     @Ctx() ctx: InferenceContext,
     @Arg('domain', () => String, { nullable: true }) domain?: string,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset = 0,
+    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit = DEFAULT_PAGE,
   ): Promise<ProbeSetType[]> {
-    return (await ctx.inference.store.listProbeSets(domain ?? undefined)).map(toProbeSet);
+    return (await ctx.inference.store.listProbeSets(domain ?? undefined, checkPage(offset, limit))).map(toProbeSet);
   }
 
   @Query(() => ProbeSetType, { nullable: true })
@@ -131,7 +138,7 @@ export class ProbeSetResolver {
     @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
     @Arg('limit', () => Int, { defaultValue: 100 }) limit: number,
   ): Promise<SampleType[]> {
-    page(offset, limit);
+    checkPage(offset, limit);
     return (await ctx.inference.store.listSamples(probeSet.id, offset, limit)).map(toSample);
   }
 }
@@ -173,8 +180,10 @@ export class CaptureJobResolver {
   async captureJobs(
     @Ctx() ctx: InferenceContext,
     @Arg('status', () => JobStatusValue, { nullable: true }) status?: JobStatusValue,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset = 0,
+    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit = DEFAULT_PAGE,
   ): Promise<CaptureJobType[]> {
-    return (await ctx.inference.store.listCaptureJobs({ status: status ?? undefined })).map(toCaptureJob);
+    return (await ctx.inference.store.listCaptureJobs({ status: status ?? undefined }, checkPage(offset, limit))).map(toCaptureJob);
   }
 
   @Mutation(() => CaptureJobType, { description: 'Queues routing capture of a probe set at a checkpoint.' })

@@ -1,6 +1,7 @@
 // All SQL of the inference service. Writes are idempotent so a redelivered job never duplicates rows.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Page } from '@grokwatch/service-kit';
 import type { ProbeRow } from '../probe-set/probe-rows.js';
 import type {
   CaptureJobTable,
@@ -78,8 +79,13 @@ export class InferenceStore {
     return this.db.selectFrom('inference.run').selectAll().where('watch_dir', 'is not', null).execute();
   }
 
-  listRuns(): Promise<Run[]> {
-    return this.db.selectFrom('inference.run').selectAll().orderBy('created_at').orderBy('name').execute();
+  listRuns(page?: Page): Promise<Run[]> {
+    return paged(this.db.selectFrom('inference.run').selectAll().orderBy('created_at').orderBy('name'), page).execute();
+  }
+
+  async countRuns(): Promise<number> {
+    const row = await this.db.selectFrom('inference.run').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   // --- checkpoints --------------------------------------------------------------------------
@@ -165,10 +171,10 @@ export class InferenceStore {
     return this.db.selectFrom('inference.probe_set').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  listProbeSets(domain?: string): Promise<ProbeSet[]> {
+  listProbeSets(domain?: string, page?: Page): Promise<ProbeSet[]> {
     let q = this.db.selectFrom('inference.probe_set').selectAll();
     if (domain !== undefined) q = q.where('domain', '=', domain);
-    return q.orderBy('name').execute();
+    return paged(q.orderBy('name').orderBy('id'), page).execute();
   }
 
   listSamples(probeSetId: string, offset = 0, limit?: number): Promise<Sample[]> {
@@ -218,11 +224,11 @@ export class InferenceStore {
     return this.db.selectFrom('inference.capture_job').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  listCaptureJobs(filter: { checkpointId?: string; status?: JobStatus }): Promise<CaptureJob[]> {
+  listCaptureJobs(filter: { checkpointId?: string; status?: JobStatus }, page?: Page): Promise<CaptureJob[]> {
     let q = this.db.selectFrom('inference.capture_job').selectAll();
     if (filter.checkpointId !== undefined) q = q.where('checkpoint_id', '=', filter.checkpointId);
     if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-    return q.orderBy('created_at').execute();
+    return paged(q.orderBy('created_at').orderBy('id'), page).execute();
   }
 
   async updateCaptureJob(
@@ -301,4 +307,9 @@ export class InferenceStore {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
+}
+
+/** A query limited to one page (all rows without one: internal callers that need every row). */
+function paged<Q extends { offset(n: number): Q; limit(n: number): Q }>(q: Q, page: Page | undefined): Q {
+  return page === undefined ? q : q.offset(page.offset).limit(page.limit);
 }
