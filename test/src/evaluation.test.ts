@@ -2,21 +2,14 @@
 // with the real OLMoE tokenizer, scored by the built-in onnxruntime runner on a fixture suite and on
 // 20 GSM8K items; results read back through the federated graph.
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeRandomCheckpoint } from '@grokwatch/model';
 import { dataOf, startPlatform, type Platform } from './harness.js';
+import { writeTinyCheckpoint } from './tiny-checkpoint.js';
 
-const DATASETS = join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets');
 
-const CONFIG = {
-  architectures: ['OlmoeForCausalLM'], model_type: 'olmoe', vocab_size: 50304, hidden_size: 32,
-  intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 4,
-  num_experts: 8, num_experts_per_tok: 2, norm_topk_prob: false, rope_theta: 10000, rms_norm_eps: 1e-5,
-  max_position_embeddings: 4096, pad_token_id: 1, eos_token_id: 50279, bos_token_id: null,
-};
 
 interface Job { id: string; status: string; done: number; total: number; error: string | null }
 
@@ -32,8 +25,7 @@ describe('evaluation through the gateway (onnx runner, distributed)', () => {
     const rows = Array.from({ length: 6 }, (_, i) => ({ id: `m${i}`, prompt: `${i} + ${i} =`, answer: String(2 * i), group: i < 3 ? 'small' : 'large', domain: 'math' }));
     await writeFile(join(suites, 'math.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     const ckpt = join(dir, 'step10');
-    writeRandomCheckpoint(ckpt, CONFIG, { seed: 4 });
-    await copyFile(join(DATASETS, 'tokenizer_olmoe', 'tokenizer.json'), join(ckpt, 'tokenizer.json'));
+    await writeTinyCheckpoint(ckpt, 4, { max_position_embeddings: 4096 });
     p = await startPlatform('distributed', { suitesDir: suites });
     const runId = dataOf(await p.gql<{ createRun: { id: string } }>(`mutation { createRun(input: { name: "eval-e2e", architecture: "OlmoeForCausalLM" }) { id } }`)).createRun.id;
     checkpointId = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(

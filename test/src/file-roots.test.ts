@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { MAX_PROBE_FILE_BYTES } from '@grokwatch/inference';
-import { dataOf, startPlatform, type Platform } from './harness.js';
+import { assertHealthyWithin, dataOf, startPlatform, type Platform } from './harness.js';
 
 const CLI = join(resolve(import.meta.dirname, '..', '..'), 'cli', 'bin', 'grokwatch.js');
 const SECRET = 'hunter2-do-not-echo';
@@ -28,12 +28,7 @@ describe('client-given paths stay under the data roots (embedded)', () => {
     assert.doesNotMatch(JSON.stringify(res), /root:|hunter2|PATH=/, 'no file content in the answer');
     assert.ok(err.message.length < 400, `a short message (${err.message.length} chars)`);
   };
-  const healthy = async (): Promise<void> => {
-    const started = Date.now();
-    const res = await fetch(p.url.replace(/\/graphql$/, '/healthz'), { signal: AbortSignal.timeout(1000) });
-    assert.equal(res.status, 200);
-    assert.ok(Date.now() - started < 1000);
-  };
+  const healthy = () => assertHealthyWithin(p);
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'gw-roots-'));

@@ -147,3 +147,11 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** The platform answers /healthz with 200 within `ms` (what a test of an attack asserts afterwards). */
+export async function assertHealthyWithin(p: Platform, ms = 1000): Promise<void> {
+  const started = Date.now();
+  const res = await fetch(p.url.replace(/\/graphql$/, '/healthz'), { signal: AbortSignal.timeout(ms) });
+  if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+  if (Date.now() - started >= ms) throw new Error(`/healthz took ${Date.now() - started} ms`);
+}

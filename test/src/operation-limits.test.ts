@@ -2,7 +2,7 @@
 // size, a per-client rate; each answered as a GraphQL error, the service still healthy after.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dataOf, startPlatform, type Platform } from './harness.js';
+import { assertHealthyWithin, dataOf, startPlatform, type Platform } from './harness.js';
 
 async function seedRuns(p: Platform, runs: number, checkpoints: number): Promise<void> {
   for (let r = 0; r < runs; r++) {
@@ -13,10 +13,7 @@ async function seedRuns(p: Platform, runs: number, checkpoints: number): Promise
   }
 }
 
-const healthy = async (p: Platform): Promise<void> => {
-  const res = await fetch(p.url.replace(/\/graphql$/, '/healthz'), { signal: AbortSignal.timeout(1000) });
-  assert.equal(res.status, 200);
-};
+const healthy = (p: Platform) => assertHealthyWithin(p);
 
 describe('operation limits (embedded)', () => {
   test('the fan-out attack is refused by its cost; past its deadline an operation stops resolving: OPERATION_TIMEOUT', async () => {

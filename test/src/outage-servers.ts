@@ -3,7 +3,7 @@
 // startThrowawayCluster.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -75,7 +75,6 @@ export interface ServiceProcess {
 }
 
 export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -109,12 +108,13 @@ export async function startServiceProcess(name: string, script: string, env: Nod
       await new Promise((r) => setTimeout(r, 200));
     }
   };
-  const kill = async (): Promise<void> => {
+  /** Sends `signal` and waits for the exit; the exit is then not counted as unexpected. */
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
     const c = child;
     if (c === null || c.exitCode !== null || c.signalCode !== null) return;
     killing = true;
     const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
+    c.kill(signal);
     await exited;
   };
   await start();
@@ -122,15 +122,8 @@ export async function startServiceProcess(name: string, script: string, env: Nod
     name, port, url,
     alive: () => child !== null && child.exitCode === null && child.signalCode === null,
     unexpectedExits,
-    kill,
+    kill: () => end('SIGKILL'),
     start,
-    async stop() {
-      const c = child;
-      if (c === null || c.exitCode !== null || c.signalCode !== null) return;
-      killing = true;
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => end('SIGTERM'),
   };
 }

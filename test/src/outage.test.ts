@@ -4,25 +4,18 @@
 // "degraded" while a dependency is down and answers within 2 s, and every checkpoint is captured and
 // measured exactly once when the dependency is back.
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startThrowawayCluster, type ThrowawayCluster } from '@grokwatch/db/testing';
 import { createOnnxCapturer } from '@grokwatch/inference';
-import { writeRandomCheckpoint } from '@grokwatch/model';
 import { createLogger } from '@grokwatch/service-kit';
 import pg from 'pg';
 import { dataOf, startPlatform, until, type Platform } from './harness.js';
 import { startThrowawayNats, type ThrowawayNats } from './outage-servers.js';
+import { writeTinyCheckpoint } from './tiny-checkpoint.js';
 
-const DATASETS = join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets');
-const CONFIG = {
-  architectures: ['OlmoeForCausalLM'], model_type: 'olmoe', vocab_size: 50304, hidden_size: 32,
-  intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 4,
-  num_experts: 8, num_experts_per_tok: 2, norm_topk_prob: false, rope_theta: 10000, rms_norm_eps: 1e-5,
-  max_position_embeddings: 256, pad_token_id: 1, eos_token_id: 50279, bos_token_id: null,
-};
 const SAMPLES = 40;
 const OUTAGE_MS = 10_000;
 
@@ -42,12 +35,16 @@ describe('outages: Postgres stopped, NATS killed, under the distributed platform
       return { url, status: res.status, body: (await res.json()) as { status?: string; checks?: Record<string, string> } };
     }));
   };
-  const allHealthy = () => until('every service healthy again', async () => ((await healthz()).every((h) => h.status === 200) ? true : undefined), 60_000);
+  /** Waits out the outage, brings the server back and waits until every service says it is healthy. */
+  const backAfterOutage = async (start: () => Promise<void>): Promise<void> => {
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    await start();
+    await until('every service healthy again', async () => ((await healthz()).every((h) => h.status === 200) ? true : undefined), 60_000);
+  };
 
   const register = async (step: number): Promise<void> => {
     const uri = join(dir, `step${step}`);
-    writeRandomCheckpoint(uri, CONFIG, { seed: step });
-    await copyFile(join(DATASETS, 'tokenizer_olmoe', 'tokenizer.json'), join(uri, 'tokenizer.json'));
+    await writeTinyCheckpoint(uri, step);
     dataOf(await p.gql(`mutation($id: ID!, $step: Int!, $uri: String!) { registerCheckpoint(input: { runId: $id, step: $step, uri: $uri }) { id } }`, { id: runId, step, uri }));
   };
   const measured = (step: number) => until(`step ${step} captured and measured`, async () => {
@@ -97,9 +94,7 @@ describe('outages: Postgres stopped, NATS killed, under the distributed platform
       assert.equal(h.body.status, 'degraded', h.url);
     }
     assert.notEqual(down[0]!.body.checks?.database, 'ok');
-    await new Promise((r) => setTimeout(r, OUTAGE_MS));
-    await cluster.start();
-    await allHealthy();
+    await backAfterOutage(() => cluster.start());
     await register(200);
     await measured(200);
   });
@@ -108,9 +103,7 @@ describe('outages: Postgres stopped, NATS killed, under the distributed platform
     await register(300);
     await new Promise((r) => setTimeout(r, 300));
     await cluster.stop();
-    await new Promise((r) => setTimeout(r, OUTAGE_MS));
-    await cluster.start();
-    await allHealthy();
+    await backAfterOutage(() => cluster.start());
     await measured(300);
   });
 
@@ -118,9 +111,7 @@ describe('outages: Postgres stopped, NATS killed, under the distributed platform
     await nats.kill();
     const down = await healthz();
     assert.ok(down.slice(0, 3).every((h) => h.status === 503 && h.body.checks?.bus !== 'ok'), JSON.stringify(down.map((h) => h.body)));
-    await new Promise((r) => setTimeout(r, OUTAGE_MS));
-    await nats.start();
-    await allHealthy();
+    await backAfterOutage(() => nats.start());
     await register(400);
     await measured(400);
   });

@@ -1,23 +1,16 @@
 // Watching a run: a checkpoint folder dropped into the watched folder, or a checkpoint announced on
 // the bus by a training loop, is registered and captured with the run's probe sets, without a call.
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createOnnxCapturer } from '@grokwatch/inference';
-import { writeRandomCheckpoint } from '@grokwatch/model';
 import { createLogger } from '@grokwatch/service-kit';
 import { dataOf, startPlatform, until, type Platform } from './harness.js';
+import { DATASETS, writeTinyCheckpoint } from './tiny-checkpoint.js';
 
-const DATASETS = join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets');
 
-const CONFIG = {
-  architectures: ['OlmoeForCausalLM'], model_type: 'olmoe', vocab_size: 50304, hidden_size: 32,
-  intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 4,
-  num_experts: 8, num_experts_per_tok: 2, norm_topk_prob: false, rope_theta: 10000, rms_norm_eps: 1e-5,
-  max_position_embeddings: 256, pad_token_id: 1, eos_token_id: 50279, bos_token_id: null,
-};
 
 /**
  * Writes a checkpoint the way trainers do: into a hidden folder, then one rename; with a Hugging
@@ -25,8 +18,7 @@ const CONFIG = {
  */
 async function saveCheckpoint(watchDir: string, name: string, seed: number, schedule?: { step: number; lr: number; wd: number }): Promise<string> {
   const tmp = join(watchDir, `.${name}.tmp`);
-  writeRandomCheckpoint(tmp, CONFIG, { seed });
-  await copyFile(join(DATASETS, 'tokenizer_olmoe', 'tokenizer.json'), join(tmp, 'tokenizer.json'));
+  await writeTinyCheckpoint(tmp, seed);
   if (schedule) {
     const log_history = [{ step: schedule.step - 10, learning_rate: schedule.lr / 2, loss: 3 }, { step: schedule.step, learning_rate: schedule.lr, weight_decay: schedule.wd }];
     await writeFile(join(tmp, 'trainer_state.json'), JSON.stringify({ global_step: schedule.step, log_history }));

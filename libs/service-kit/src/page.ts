@@ -4,6 +4,9 @@ import { badInput } from './errors.js';
 /** The most rows one list field returns in one page. */
 export const MAX_PAGE = 1000;
 
+/** Rows a list field returns when the client names no limit (the query cost charges this too). */
+export const DEFAULT_PAGE = 100;
+
 export interface Page {
   readonly offset: number;
   readonly limit: number;

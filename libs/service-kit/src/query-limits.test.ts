@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildSchema, GraphQLError, Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, GraphQLError, Kind, parse, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { DEFAULT_QUERY_LIMITS, measureOperation } from './query-limits.js';
 
-function measure(query: string, variables: Record<string, unknown> = {}) {
+function measure(query: string, variables: Record<string, unknown> = {}, schema: GraphQLSchema | null = null) {
   const doc = parse(query);
   const fragments = new Map<string, FragmentDefinitionNode>();
   let op: OperationDefinitionNode | undefined;
@@ -11,7 +11,7 @@ function measure(query: string, variables: Record<string, unknown> = {}) {
     if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
     if (d.kind === Kind.OPERATION_DEFINITION) op = d;
   }
-  return measureOperation(op!, fragments, DEFAULT_QUERY_LIMITS, variables);
+  return measureOperation(op!, fragments, DEFAULT_QUERY_LIMITS, variables, schema);
 }
 
 test('depth counts nested fields, through fragments', () => {
@@ -42,16 +42,7 @@ const SCHEMA = buildSchema(`
   type Sample { id: ID! text: String }
 `);
 
-function measureWithSchema(query: string, variables: Record<string, unknown> = {}) {
-  const doc = parse(query);
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  let op: OperationDefinitionNode | undefined;
-  for (const d of doc.definitions) {
-    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-    if (d.kind === Kind.OPERATION_DEFINITION) op = d;
-  }
-  return measureOperation(op!, fragments, DEFAULT_QUERY_LIMITS, variables, SCHEMA);
-}
+const measureWithSchema = (query: string, variables: Record<string, unknown> = {}) => measure(query, variables, SCHEMA);
 
 test('with the schema, a list without a size argument is charged the default page size', () => {
   const n = DEFAULT_QUERY_LIMITS.defaultListSize;

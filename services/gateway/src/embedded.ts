@@ -22,7 +22,6 @@ import {
   InferenceStore,
   buildInferenceSubgraph,
   createOnnxCapturer,
-  BUNDLED_MODELS_DIR,
   dataRoots,
   inferenceMigrations,
   startCaptureWorker,
@@ -46,7 +45,6 @@ import {
   createRegistry,
   databaseLost,
   env,
-  fileRoots,
   onShutdown,
   operationLimitsFromEnv,
   parseEnv,
@@ -203,7 +201,7 @@ async function main(): Promise<void> {
   const demoDirs = cfg.DEMO_RUN_DIRS.split(',').map((d) => d.trim()).filter((d) => d !== '');
   await mkdir(cfg.DATA_DIR, { recursive: true });
   // The operator's demo folders are readable like the data folder; a client's paths stay under these.
-  const roots = await fileRoots(process.env.GROKWATCH_DATA_ROOTS, [cfg.DATA_DIR, BUNDLED_MODELS_DIR, ...demoDirs]);
+  const roots = await dataRoots(process.env, cfg.DATA_DIR, demoDirs);
   logger.info({ roots: roots.roots }, 'client-given paths must lie under these data roots (GROKWATCH_DATA_ROOTS)');
   const platform = await startEmbedded({
     roots,

@@ -5,8 +5,8 @@ import { fileRoots, type FileRoots } from '@grokwatch/service-kit';
 /** models/ of this checkout (the bundled grokking runs). */
 export const BUNDLED_MODELS_DIR = resolve(import.meta.dirname, '..', '..', '..', 'models');
 
-/** GROKWATCH_DATA_ROOTS (path-delimiter separated) when set, else the data folder and models/. */
-export function dataRoots(env: NodeJS.ProcessEnv, dataDir: string): Promise<FileRoots> {
-  return fileRoots(env.GROKWATCH_DATA_ROOTS, [resolve(dataDir), BUNDLED_MODELS_DIR]);
+/** GROKWATCH_DATA_ROOTS (path-delimiter separated) when set, else the data folder, models/ and `extra`. */
+export function dataRoots(env: NodeJS.ProcessEnv, dataDir: string, extra: readonly string[] = []): Promise<FileRoots> {
+  return fileRoots(env.GROKWATCH_DATA_ROOTS, [resolve(dataDir), BUNDLED_MODELS_DIR, ...extra]);
 }
 

@@ -228,7 +228,7 @@ export class InferenceService {
   /** What the folder's trainer_state.json says, when the caller said nothing; a bad file costs only the schedule. */
   private async folderHyperparameters(uri: string, step: number): Promise<CheckpointHyperparameters | null> {
     try {
-      return await readTrainerHyperparameters(uri, step);
+      return await readTrainerHyperparameters(this.roots, uri, step);
     } catch (err) {
       this.logger.warn({ uri, step, err: (err as Error).message }, 'trainer state ignored');
       return null;

@@ -1,7 +1,7 @@
 // Thin resolvers: argument shapes come from type-graphql, rules from EvaluationService.
 import { JSONObjectResolver } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { checkPage, isUuid } from '@grokwatch/service-kit';
+import { checkPage, DEFAULT_PAGE, isUuid } from '@grokwatch/service-kit';
 import type { EvaluationContext } from './context.js';
 import { StartEvaluationInput } from './inputs.js';
 import {
@@ -39,7 +39,7 @@ export class EvaluationJobResolver {
     @Ctx() ctx: EvaluationContext,
     @Arg('status', () => String, { nullable: true }) status?: string | null,
     @Arg('offset', () => Int, { defaultValue: 0 }) offset = 0,
-    @Arg('limit', () => Int, { defaultValue: 100 }) limit = 100,
+    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit = DEFAULT_PAGE,
   ): Promise<EvaluationJobType[]> {
     return (await ctx.evaluation.listJobsByStatus(status ?? undefined, checkPage(offset, limit))).map(toEvaluationJob);
   }

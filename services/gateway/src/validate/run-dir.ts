@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { scheduleChanges } from '@grokwatch/pathway';
 
 export interface RunDir {
   name: string;
@@ -16,7 +17,7 @@ export interface RunDir {
   /** Per domain, test and train accuracy at each checkpoint step (null where the log has none, e.g. step 0). */
   testAccuracy: Map<string, (number | null)[]>;
   trainAccuracy: Map<string, (number | null)[]>;
-  /** Steps at which the logged learning rate or weight decay changed (after warmup): a global drift's usual cause. */
+  /** Steps at which the logged learning rate or weight decay jumped (after warmup; libs/pathway scheduleChanges): a global drift's usual cause. */
   scheduleChanges: number[];
 }
 
@@ -64,12 +65,11 @@ export async function readRunDir(path: string): Promise<RunDir> {
   });
   const accuracy = (key: 'test_acc' | 'train_acc') =>
     new Map(domains.map((d) => [d.name, steps.map((s) => rows.get(s)?.[key]?.[d.name] ?? null)]));
+  // The platform's own definition of a schedule change, on the log's every step after warmup.
   const warmup = Number(manifest.training?.warmup ?? 0);
-  const scheduleChanges: number[] = [];
-  let prev: LogRow | undefined;
-  for (const row of [...rows.values()].sort((a, b) => a.step - b.step)) {
-    if (prev && row.step > warmup + 1 && (row.lr !== prev.lr || row.weight_decay !== prev.weight_decay)) scheduleChanges.push(row.step);
-    prev = row;
-  }
-  return { name: basename(dir), dir, domains, controls, steps, testAccuracy: accuracy('test_acc'), trainAccuracy: accuracy('train_acc'), scheduleChanges };
+  const logged = [...rows.values()]
+    .filter((r) => r.step > warmup)
+    .map((r) => ({ step: r.step, hyperparameters: { learningRate: r.lr ?? null, weightDecay: r.weight_decay ?? null } }));
+  const changes = [...new Set(scheduleChanges(logged).map((c) => c.toStep))];
+  return { name: basename(dir), dir, domains, controls, steps, testAccuracy: accuracy('test_acc'), trainAccuracy: accuracy('train_acc'), scheduleChanges: changes };
 }

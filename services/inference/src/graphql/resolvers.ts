@@ -1,6 +1,6 @@
 // Thin resolvers: argument shapes come from type-graphql, rules from InferenceService.
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { badInput, checkPage, isUuid, notFound } from '@grokwatch/service-kit';
+import { badInput, checkPage, DEFAULT_PAGE, isUuid, notFound } from '@grokwatch/service-kit';
 import type { InferenceContext } from './context.js';
 import {
   CreateProbeSetInput,
@@ -27,8 +27,6 @@ import {
   toSampleRouting,
 } from './types.js';
 
-/** Page size of a top-level list when the client names none: charged at this by the query cost, too. */
-const DEFAULT_PAGE = 100;
 
 @Resolver(() => RunType)
 export class RunResolver {
@@ -136,7 +134,7 @@ export class ProbeSetResolver {
     @Root() probeSet: ProbeSetType,
     @Ctx() ctx: InferenceContext,
     @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('limit', () => Int, { defaultValue: 100 }) limit: number,
+    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit: number,
   ): Promise<SampleType[]> {
     checkPage(offset, limit);
     return (await ctx.inference.store.listSamples(probeSet.id, offset, limit)).map(toSample);

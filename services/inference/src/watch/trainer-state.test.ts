@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileRoots } from '@grokwatch/service-kit';
 import { hyperparametersAt, readTrainerHyperparameters, TrainerStateError } from './trainer-state.js';
 
 test('the settings in effect at a step: the last logged at or before it, each on its own', () => {
@@ -23,11 +24,11 @@ test('the settings in effect at a step: the last logged at or before it, each on
 test('trainer_state.json: absent is null; unreadable is an error that does not quote the file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-trainer-state-'));
   try {
-    assert.equal(await readTrainerHyperparameters(dir, 10), null);
+    assert.equal(await readTrainerHyperparameters(await fileRoots(undefined, [dir]), dir, 10), null);
     writeFileSync(join(dir, 'trainer_state.json'), '{"secret": "hunter2", ');
-    await assert.rejects(readTrainerHyperparameters(dir, 10), (err: unknown) => err instanceof TrainerStateError && !err.message.includes('hunter2'));
+    await assert.rejects(readTrainerHyperparameters(await fileRoots(undefined, [dir]), dir, 10), (err: unknown) => err instanceof TrainerStateError && !err.message.includes('hunter2'));
     writeFileSync(join(dir, 'trainer_state.json'), JSON.stringify({ global_step: 10, log_history: [{ step: 10, learning_rate: 0.001, weight_decay: 1 }] }));
-    assert.deepEqual(await readTrainerHyperparameters(dir, 10), { learningRate: 0.001, weightDecay: 1 });
+    assert.deepEqual(await readTrainerHyperparameters(await fileRoots(undefined, [dir]), dir, 10), { learningRate: 0.001, weightDecay: 1 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

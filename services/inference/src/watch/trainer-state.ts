@@ -1,32 +1,31 @@
 // The optimizer settings a checkpoint folder records: Hugging Face's Trainer writes
 // trainer_state.json with a log_history of {step, learning_rate, ...} rows (grokwatch's trainer adds
 // weight_decay). The value in effect at a checkpoint is the last one logged at or before its step.
-import { readFile, stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readTextUnderRoots, type FileRoots } from '@grokwatch/service-kit';
+import type { CheckpointHyperparameters } from '../store/tables.js';
 
 export const TRAINER_STATE_FILE = 'trainer_state.json';
 /** A long run's log_history is a few MB; anything far larger is not a trainer state. */
 const MAX_BYTES = 32 * 1024 * 1024;
-
-export interface TrainerHyperparameters {
-  learningRate: number | null;
-  weightDecay: number | null;
-}
 
 /** Why a trainer_state.json was ignored (the message never quotes the file). */
 export class TrainerStateError extends Error {
   override name = 'TrainerStateError';
 }
 
-/** null when the folder has no trainer_state.json or it logs neither setting. */
-export async function readTrainerHyperparameters(checkpointDir: string, step: number): Promise<TrainerHyperparameters | null> {
+/**
+ * null when the folder has no trainer_state.json or it logs neither setting. Read like any client-given
+ * path (under the roots, a regular file, size-capped): a FIFO named trainer_state.json cannot block.
+ */
+export async function readTrainerHyperparameters(roots: FileRoots, checkpointDir: string, step: number): Promise<CheckpointHyperparameters | null> {
   const path = join(checkpointDir, TRAINER_STATE_FILE);
-  const info = await stat(path).catch(() => null);
-  if (info === null) return null;
-  if (!info.isFile() || info.size > MAX_BYTES) throw new TrainerStateError(`${TRAINER_STATE_FILE} is not a file of at most ${MAX_BYTES} bytes`);
+  if ((await lstat(path).catch(() => null)) === null) return null;
+  const { text } = await readTextUnderRoots(roots, path, MAX_BYTES, { field: TRAINER_STATE_FILE });
   let state: unknown;
   try {
-    state = JSON.parse(await readFile(path, 'utf8'));
+    state = JSON.parse(text);
   } catch {
     throw new TrainerStateError(`${TRAINER_STATE_FILE} is not valid JSON`);
   }
@@ -36,7 +35,7 @@ export async function readTrainerHyperparameters(checkpointDir: string, step: nu
 }
 
 /** The last finite, non-negative value of each setting logged at or before `step`. */
-export function hyperparametersAt(history: readonly unknown[], step: number): TrainerHyperparameters | null {
+export function hyperparametersAt(history: readonly unknown[], step: number): CheckpointHyperparameters | null {
   const latest = { learningRate: { step: -1, value: null as number | null }, weightDecay: { step: -1, value: null as number | null } };
   for (const row of history) {
     if (row === null || typeof row !== 'object') continue;

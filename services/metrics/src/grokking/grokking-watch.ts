@@ -10,7 +10,7 @@ import { DEFAULT_METRICS_PARAMS, parseMetricsParams } from '../params.js';
 import type { QueryDeps } from '../queries/deps.js';
 import type { AlertStore, GrokkingAlert } from '../store/alert-store.js';
 import type { MetricsJob, PathwayResult } from '../store/metrics-store.js';
-import type { ProbeSetRef } from '../store/source-store.js';
+import type { CheckpointRef, ProbeSetRef } from '../store/source-store.js';
 import { boundedParams } from '../variants.js';
 import { contextEvidence, memorizationLoss, signalInput, signatureVariants, variantKey, type ProbeSetSeries } from './signature.js';
 
@@ -67,7 +67,11 @@ export function toAlertPayload(a: GrokkingAlert): GrokkingAlertPayload {
 }
 
 /** Every probe set's series at the run's settled checkpoints, for the signature variants at `threshold`. */
-export async function runSeries(deps: QueryDeps, runId: string, threshold: number): Promise<{ steps: number[]; series: ProbeSetSeries[] }> {
+export async function runSeries(
+  deps: QueryDeps,
+  runId: string,
+  threshold: number,
+): Promise<{ steps: number[]; series: ProbeSetSeries[]; checkpoints: CheckpointRef[] }> {
   const checkpoints = await deps.sources.listRunCheckpoints(runId);
   const probeSets = await deps.sources.runProbeSets(runId);
   const ids = checkpoints.map((c) => c.id);
@@ -87,7 +91,7 @@ export async function runSeries(deps: QueryDeps, runId: string, threshold: numbe
     for (const l of loaded.filter((x) => x.probeSet.id === probeSet.id)) rows.set(l.variant, settled.map((c) => l.rows.get(c.id) ?? null));
     return { probeSetId: probeSet.id, domain: probeSet.domain, rows };
   });
-  return { steps, series };
+  return { steps, series, checkpoints };
 }
 
 /**
@@ -125,8 +129,8 @@ export async function judgedVariant(deps: QueryDeps, runId: string, job: Metrics
 /** Judges every probe set of the run; records, publishes and POSTs each new phase. */
 export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOptions, runId: string): Promise<GrokkingAlert[]> {
   const threshold = await judgingThreshold(deps, runId);
-  const { steps, series } = await runSeries(deps, runId, threshold);
-  const schedule = scheduleChanges(await deps.sources.listRunCheckpoints(runId));
+  const { steps, series, checkpoints } = await runSeries(deps, runId, threshold);
+  const schedule = scheduleChanges(checkpoints);
   const rule = { ...SIGNAL_DEFAULTS, ...opts.detector };
   const raised: GrokkingAlert[] = [];
   for (const target of series) {
