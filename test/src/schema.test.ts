@@ -1,9 +1,13 @@
-// The committed schema/ SDL must match the code, and the subgraphs must compose.
+// The committed schema/ SDL must match the code, the subgraphs must compose, and query cost must know every list's size.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { renderSchemaFiles } from '@grokwatch/gateway';
+import { buildSchema, getNamedType, getNullableType, isLeafType, isListType, isObjectType } from 'graphql';
+import { GATEWAY_QUERY_LIMITS, renderSchemaFiles } from '@grokwatch/gateway';
+import { MAX_RUN_THRESHOLDS } from '@grokwatch/inference';
+import { DEFAULT_DISTANCE_VARIANTS, MAX_REQUESTED_VARIANTS, MAX_RUN_VARIANTS } from '@grokwatch/metrics';
+import { MAX_PAGE } from '@grokwatch/service-kit';
 
 const SCHEMA_DIR = join(import.meta.dirname, '..', '..', 'schema');
 
@@ -15,4 +19,19 @@ test('committed schema/ matches the code and the supergraph composes', async () 
     assert.ok(committed !== null, `schema/${name} is missing: run npm run schema`);
     assert.equal(committed, text, `schema/${name} drifted from the code: run npm run schema`);
   }
+});
+
+test('every list of objects in the supergraph is paged or declares the most it holds (query cost charges that)', async () => {
+  const schema = buildSchema((await renderSchemaFiles())['supergraph.graphql']!, { assumeValidSDL: true });
+  const unbounded: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || /^(__|join__|link__)/.test(type.name)) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!isListType(getNullableType(field.type)) || isLeafType(getNamedType(field.type))) continue;
+      const paged = field.args.some((a) => a.name === 'limit' && typeof a.defaultValue === 'number' && a.defaultValue <= MAX_PAGE);
+      if (!paged && GATEWAY_QUERY_LIMITS.fields[`${type.name}.${field.name}`]?.assumedSize === undefined) unbounded.push(`${type.name}.${field.name}`);
+    }
+  }
+  assert.deepEqual(unbounded, []);
+  assert.ok(MAX_RUN_THRESHOLDS * DEFAULT_DISTANCE_VARIANTS.length + MAX_REQUESTED_VARIANTS <= MAX_RUN_VARIANTS, 'Run.metricVariants holds at most MAX_RUN_VARIANTS');
 });

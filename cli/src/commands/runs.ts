@@ -6,12 +6,12 @@ import { resolveRun, UsageError, type CommandContext } from './context.js';
 const RUN_FIELDS = 'id name architecture watchDir probeSetIds tasks thresholds';
 
 export async function runsCommand(ctx: CommandContext): Promise<void> {
-  const data = await ctx.client.request<{ runs: { id: string; name: string; architecture: string; checkpoints: { step: number; status: string }[] }[] }>(
-    '{ runs(limit: 500) { id name architecture checkpoints { step status } } }',
+  const data = await ctx.client.request<{ runs: { id: string; name: string; architecture: string; checkpointCount: number; latestCheckpoint: { step: number; status: string } | null }[] }>(
+    '{ runs(limit: 500) { id name architecture checkpointCount latestCheckpoint { step status } } }',
   );
   if (ctx.json) return ctx.out(JSON.stringify(data.runs, null, 2));
   ctx.out(table(['run', 'id', 'architecture', 'checkpoints', 'last step'], data.runs.map((r) => [
-    r.name, r.id, r.architecture, r.checkpoints.length, r.checkpoints.at(-1)?.step,
+    r.name, r.id, r.architecture, r.checkpointCount, r.latestCheckpoint?.step,
   ])));
 }
 

@@ -4,7 +4,7 @@ export type { Doc, DocOrigin } from './doc.js';
 export type { JsonValue, JsonObject } from './json.js';
 export type { OutputType } from './output-type.js';
 export type { TaskConfig, FewshotConfig, GenerationConfig, MetricConfig, CodeConfig } from './config/types.js';
-export { TaskRegistry, DEFAULT_TASKS_DIR } from './config/registry.js';
+export { MAX_TASKS, TaskRegistry, DEFAULT_TASKS_DIR } from './config/registry.js';
 export { loadTaskFile } from './config/load.js';
 export { loadDataset, LOADER_KINDS, type DatasetSpec, type DatasetRoots, type LoaderKind } from './datasets/index.js';
 export { loadTaskData, buildRequests, type TaskData, type TaskItem, type ItemRequest } from './requests.js';

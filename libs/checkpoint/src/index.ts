@@ -10,7 +10,7 @@ export type { SafetensorsHeader, SafetensorsTensorEntry } from './safetensors-he
 export { SafetensorsFile } from './safetensors-file.js';
 export { tensorByteLength, writeSafetensors } from './safetensors-writer.js';
 export type { TensorToWrite } from './safetensors-writer.js';
-export { SUPPORTED_ARCHITECTURES } from './model-config.js';
+export { MAX_LAYERS, SUPPORTED_ARCHITECTURES } from './model-config.js';
 export type { ArchitectureName, ModelConfig } from './model-config.js';
 export { activeParameterCount, expectedTensors } from './architecture.js';
 export type { ArchitectureDescription, AttentionSpec, LayerSpec, LinearSpec, MlpSpec, MoeSpec, TensorSpec } from './architecture.js';

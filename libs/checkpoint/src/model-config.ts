@@ -69,6 +69,15 @@ export type CommonFields = Pick<
   | 'torchDtype'
 >;
 
+/** The most decoder layers a checkpoint may have (DeepSeek-V3 has 61); routing answers are charged at it. */
+export const MAX_LAYERS = 256;
+
+function readNumLayers(f: ConfigFields): number {
+  const n = f.positiveInt('num_hidden_layers');
+  if (n > MAX_LAYERS) f.fail('num_hidden_layers', `must be at most ${MAX_LAYERS}, got ${n}`);
+  return n;
+}
+
 /** Fields every supported architecture shares, with the architecture's defaults. */
 export function readCommonFields(f: ConfigFields, defaults: CommonDefaults): CommonFields {
   const numHeads = f.positiveInt('num_attention_heads');
@@ -78,7 +87,7 @@ export function readCommonFields(f: ConfigFields, defaults: CommonDefaults): Com
     file: f.file,
     vocabSize: f.positiveInt('vocab_size'),
     hiddenSize: f.positiveInt('hidden_size'),
-    numLayers: f.positiveInt('num_hidden_layers'),
+    numLayers: readNumLayers(f),
     numHeads,
     numKvHeads: f.positiveInt('num_key_value_heads', numHeads),
     rmsNormEps: f.positiveNumber('rms_norm_eps', defaults.rmsNormEps),

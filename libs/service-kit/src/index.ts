@@ -1,7 +1,7 @@
 export { env, parseEnv, EnvError, type EnvSpec, type ParsedEnv } from './env.js';
 export { createLogger, databaseLost, type Logger } from './logger.js';
 export { badInput, clip, notFound, userError, type ErrorCode } from './errors.js';
-export { DEFAULT_QUERY_LIMITS, measureOperation, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
+export { DEFAULT_QUERY_LIMITS, measureOperation, queryLimitsPlugin, withFieldCosts, type FieldCost, type FieldCosts, type QueryLimits } from './query-limits.js';
 export { buildSubgraph, type ReferenceResolvers } from './subgraph.js';
 export { Counter, Gauge, Histogram, Registry, createRegistry, graphqlMetricsPlugin } from './metrics.js';
 export {
@@ -18,4 +18,4 @@ export { isUuid } from './ids.js';
 export { fileRoots, pathUnderRoots, readTextUnderRoots, shortPath, type FileRoots, type PathCheck } from './file-roots.js';
 export { subgraphListen, subgraphTokenFromEnv, type SubgraphListen } from './subgraph-env.js';
 export { checkDeadline, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_OPERATION_TIMEOUT_MS, enforceDeadlines, operationLimitsFromEnv, RATE_LIMIT_ENV, rateLimiter, responseSizePlugin, withDeadline, type RateLimit } from './operation-limits.js';
-export { checkPage, DEFAULT_PAGE, MAX_PAGE, type Page } from './page.js';
+export { checkPage, DEFAULT_CHILD_PAGE, DEFAULT_PAGE, MAX_PAGE, type Page } from './page.js';

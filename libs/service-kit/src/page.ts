@@ -7,6 +7,12 @@ export const MAX_PAGE = 1000;
 /** Rows a list field returns when the client names no limit (the query cost charges this too). */
 export const DEFAULT_PAGE = 100;
 
+/**
+ * Rows a list under a listed parent returns when the client names no limit (a checkpoint's jobs and
+ * scores): every parent of a page multiplies it, in the answer and in the query cost.
+ */
+export const DEFAULT_CHILD_PAGE = 20;
+
 export interface Page {
   readonly offset: number;
   readonly limit: number;

@@ -10,6 +10,7 @@ import {
   Kind,
   visit,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLNamedType,
   type GraphQLSchema,
@@ -17,16 +18,33 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
-export interface QueryLimits {
-  /** Deepest field nesting allowed (the operation's top-level fields are depth 1). */
-  maxDepth: number;
-  /** Upper bound on the estimated number of fields resolved, lists multiplied by their page size. */
-  maxCost: number;
-  /** Page size charged for a list field whose size argument is absent (when the schema is known). */
-  defaultListSize: number;
+/** What one field costs beyond the default rule; declared by the subgraph that resolves it. */
+export interface FieldCost {
+  /** Elements charged for a list of objects without a page-size argument: the most it can hold. */
+  readonly assumedSize?: number;
+  /** The field's own cost, for a scalar whose resolver does I/O (a count, a document built on read). */
+  readonly weight?: number;
 }
 
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 50_000, defaultListSize: 20 };
+/** Declared costs by `Type.field`. */
+export type FieldCosts = Readonly<Record<string, FieldCost>>;
+
+export interface QueryLimits {
+  /** Deepest field nesting allowed (the operation's top-level fields are depth 1). */
+  readonly maxDepth: number;
+  /** Upper bound on the objects an answer can hold (lists multiplied by their page size). */
+  readonly maxCost: number;
+  /** Elements charged for a list of objects with neither a page-size argument nor a declared size. */
+  readonly assumedListSize: number;
+  readonly fields: FieldCosts;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 50_000, assumedListSize: 1000, fields: {} };
+
+/** The limits with more declared field costs (the gateway merges every subgraph's). */
+export function withFieldCosts(limits: QueryLimits, ...costs: FieldCosts[]): QueryLimits {
+  return { ...limits, fields: Object.assign({}, limits.fields, ...costs) as FieldCosts };
+}
 
 const LIST_SIZE_ARGS = new Set(['first', 'last', 'limit', 'take', 'pageSize']);
 
@@ -68,13 +86,26 @@ function badPageSize(field: string, arg: string, value: unknown): GraphQLError {
 
 interface Measure { depth: number; cost: number }
 
+function representationCount(field: FieldNode, variables: Record<string, unknown>): number | undefined {
+  const arg = field.arguments?.find((a) => a.name.value === 'representations');
+  if (arg === undefined) return undefined;
+  if (arg.value.kind === Kind.LIST) return arg.value.values.length;
+  if (arg.value.kind === Kind.VARIABLE) {
+    const given = variables[arg.value.name.value];
+    return Array.isArray(given) ? given.length : undefined;
+  }
+  return undefined;
+}
+
 /**
- * Walks each operation with fragments inlined. Cost counts one per field, multiplied by the page
- * size of enclosing list fields: the requested size (`first: 1000` is charged for what it can
- * return), or, for a list without a size argument, defaultListSize: a cycle such as
- * `runs { checkpoints { run { checkpoints ...` grows as that size to the power of its levels.
- * A size of zero or less is refused before anything is costed (it would subtract). Without a
- * schema only size arguments multiply.
+ * Walks each operation with fragments inlined and counts what the answer can hold, the way
+ * demand-control cost models do: one per object and per top-level field, nothing for a scalar read
+ * from its parent's row (unless its declared weight says its resolver does I/O), and each list of
+ * objects multiplied by its page size: the requested size (`limit: 1000` is charged for what it
+ * can return), the size argument's declared default, the list's declared assumedSize, or else
+ * assumedListSize. A cycle such as `runs { checkpoints { run { checkpoints ...` grows as the
+ * product of its levels' sizes. A size of zero or less is refused before anything is costed (it
+ * would subtract). Without a schema only size arguments multiply.
  */
 function measure(
   set: SelectionSetNode,
@@ -84,6 +115,7 @@ function measure(
   variables: Record<string, unknown>,
   seen: Set<string>,
   schema: GraphQLSchema | null,
+  atRoot: boolean,
 ): Measure {
   let depth = 0;
   let cost = 0;
@@ -91,12 +123,17 @@ function measure(
     if (sel.kind === Kind.FIELD) {
       if (sel.name.value.startsWith('__')) continue;
       const def = parent !== null && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[sel.name.value] : undefined;
+      const declared = def === undefined ? undefined : limits.fields[`${parent!.name}.${sel.name.value}`];
+      const isObject = sel.selectionSet !== undefined;
+      const own = declared?.weight ?? (isObject || atRoot ? 1 : 0);
       // A list of objects resolves its selection once per element; a list of scalars (routing weights)
       // is one value to serialize, bounded by the response size cap instead.
-      let multiplier = def !== undefined && sel.selectionSet !== undefined && isListType(getNullableType(def.type)) ? limits.defaultListSize : 1;
+      let multiplier = def !== undefined && isObject && isListType(getNullableType(def.type)) ? (declared?.assumedSize ?? limits.assumedListSize) : 1;
       // A page size argument left out is charged at its declared default: what the field returns then.
       const sizeArg = def?.args.find((a) => LIST_SIZE_ARGS.has(a.name));
       if (sizeArg !== undefined && typeof sizeArg.defaultValue === 'number' && sizeArg.defaultValue >= 1) multiplier = sizeArg.defaultValue;
+      // A federated entity fetch returns one object per representation the gateway sends.
+      if (atRoot && sel.name.value === '_entities') multiplier = Math.max(1, representationCount(sel, variables) ?? multiplier);
       for (const arg of sel.arguments ?? []) {
         if (!LIST_SIZE_ARGS.has(arg.name.value)) continue;
         const v = arg.value;
@@ -106,13 +143,13 @@ function measure(
         multiplier = given;
       }
       const inner = sel.selectionSet
-        ? measure(sel.selectionSet, def === undefined ? null : getNamedType(def.type), fragments, limits, variables, seen, schema)
+        ? measure(sel.selectionSet, def === undefined ? null : getNamedType(def.type), fragments, limits, variables, seen, schema, false)
         : { depth: 0, cost: 0 };
       depth = Math.max(depth, inner.depth + 1);
-      cost += multiplier * (1 + inner.cost);
+      cost += multiplier * (own + inner.cost);
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
       const on = sel.typeCondition ? (schema?.getType(sel.typeCondition.name.value) ?? null) : parent;
-      const inner = measure(sel.selectionSet, on, fragments, limits, variables, seen, schema);
+      const inner = measure(sel.selectionSet, on, fragments, limits, variables, seen, schema, atRoot);
       depth = Math.max(depth, inner.depth);
       cost += inner.cost;
     } else {
@@ -121,7 +158,7 @@ function measure(
       // A fragment cycle is already a validation error of its own; do not recurse forever.
       if (!frag || seen.has(name)) continue;
       seen.add(name);
-      const inner = measure(frag.selectionSet, schema?.getType(frag.typeCondition.name.value) ?? null, fragments, limits, variables, seen, schema);
+      const inner = measure(frag.selectionSet, schema?.getType(frag.typeCondition.name.value) ?? null, fragments, limits, variables, seen, schema, atRoot);
       seen.delete(name);
       depth = Math.max(depth, inner.depth);
       cost += inner.cost;
@@ -139,7 +176,7 @@ export function measureOperation(
   schema: GraphQLSchema | null = null,
 ): Measure {
   const root = schema === null ? null : (schema.getRootType(op.operation) ?? null);
-  return measure(op.selectionSet, root, fragments, limits, variables, new Set(), schema);
+  return measure(op.selectionSet, root, fragments, limits, variables, new Set(), schema, true);
 }
 
 /**

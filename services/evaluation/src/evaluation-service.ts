@@ -156,8 +156,8 @@ export class EvaluationService {
     return updated;
   }
 
-  listJobs(checkpointId: string): Promise<EvalJob[]> {
-    return this.store.listJobs(checkpointId);
+  listJobs(checkpointId: string, page?: Page): Promise<EvalJob[]> {
+    return this.store.listJobs(checkpointId, page);
   }
 
   listJobsByStatus(status?: string, page?: Page): Promise<EvalJob[]> {
@@ -171,8 +171,8 @@ export class EvaluationService {
     return this.store.listScores(job.id);
   }
 
-  evaluations(checkpointId: string): Promise<CheckpointEvaluation[]> {
-    return this.store.checkpointEvaluations(checkpointId);
+  evaluations(checkpointId: string, page?: Page): Promise<CheckpointEvaluation[]> {
+    return this.store.checkpointEvaluations(checkpointId, page);
   }
 
   /** Per-document results of the job's current run, in document order. */

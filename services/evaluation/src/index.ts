@@ -1,4 +1,4 @@
-export { buildEvaluationSubgraph } from './subgraph.js';
+export { buildEvaluationSubgraph, evaluationFieldCosts } from './subgraph.js';
 export type { EvaluationContext } from './graphql/context.js';
 export { EvaluationService, type EvaluationServiceOptions, type StartEvaluationInput, type BenchmarkInfo } from './evaluation-service.js';
 export { EvaluationStore, busJobId, rowIdOf, type EvalJob, type EvalItem, type EvalScore } from './store/evaluation-store.js';

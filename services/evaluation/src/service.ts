@@ -3,13 +3,13 @@ import 'reflect-metadata';
 import type { CodeExecutor } from '@grokwatch/benchmark';
 import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
 import { migrateSchema, openDatabase, pingDatabase, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, databaseLost, startHttpService, type Logger } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, startHttpService, withFieldCosts, type Logger } from '@grokwatch/service-kit';
 import type { ModelProvider } from './backends/model-provider.js';
 import { EvaluationService } from './evaluation-service.js';
 import { EvaluationStore } from './store/evaluation-store.js';
 import { evaluationMigrations } from './store/migrations.js';
 import type { EvaluationTables } from './store/tables.js';
-import { buildEvaluationSubgraph } from './subgraph.js';
+import { buildEvaluationSubgraph, evaluationFieldCosts } from './subgraph.js';
 import { createTaskSource, type TaskSource } from './task-source.js';
 
 export interface EvaluationServiceConfig {
@@ -60,6 +60,7 @@ export async function startEvaluationService(cfg: EvaluationServiceConfig): Prom
     health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
     registry: createRegistry('evaluation'),
     logger,
+    limits: withFieldCosts(DEFAULT_QUERY_LIMITS, evaluationFieldCosts),
   });
   const worker: Stoppable | null = cfg.worker === false ? null : await evaluation.startWorker(
     {

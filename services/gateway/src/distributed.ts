@@ -2,7 +2,7 @@
 import { disableApolloTelemetry } from './apollo-telemetry.js';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { connectBus, type BusConfig } from '@grokwatch/bus';
-import { createLogger, createRegistry, SUBGRAPH_TOKEN_HEADER, type Logger, type RateLimit } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, DEFAULT_OPERATION_TIMEOUT_MS, SUBGRAPH_TOKEN_HEADER, type Logger, type RateLimit } from '@grokwatch/service-kit';
 import { dashboardRoutes } from './dashboard/index.js';
 import { startGatewayServer, type GatewayServer } from './gateway-server.js';
 
@@ -26,14 +26,27 @@ export interface DistributedGatewayConfig {
   operationTimeoutMs?: number;
 }
 
+/**
+ * fetch that gives up after `timeoutMs`: a subgraph that hangs (stopped, partitioned) costs the
+ * gateway one operation deadline per request, not a socket held forever.
+ */
+export function fetchWithin(timeoutMs: number): typeof fetch {
+  return (input, init) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+  };
+}
+
 export async function startDistributedGateway(cfg: DistributedGatewayConfig): Promise<GatewayServer> {
   const logger = cfg.logger ?? createLogger('gateway');
   disableApolloTelemetry();
   const token = cfg.subgraphToken;
+  const subgraphFetch = fetchWithin(cfg.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS);
   const gateway = new ApolloGateway({
     // Composition's introspection goes through these data sources too, so it carries the token.
     buildService: ({ url }) => new RemoteGraphQLDataSource({
       url,
+      fetcher: subgraphFetch,
       willSendRequest({ request }) {
         if (token !== undefined) request.http?.headers.set(SUBGRAPH_TOKEN_HEADER, token);
       },
@@ -57,7 +70,7 @@ export async function startDistributedGateway(cfg: DistributedGatewayConfig): Pr
     health: {
       subgraphs: async () => {
         await Promise.all(healthUrls.map(async (u) => {
-          const res = await fetch(u);
+          const res = await fetch(u, { signal: AbortSignal.timeout(1_000) });
           if (!res.ok) throw new Error(`${u} answered ${res.status}`);
         }));
       },

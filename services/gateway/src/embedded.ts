@@ -133,6 +133,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
   });
 
   const workers: Stoppable[] = [
+    context.inference.startOutbox(),
     await context.metrics.listenForCaptures(),
     await context.metrics.startWorker(),
     await context.metrics.listenForGrokking(),

@@ -2,8 +2,13 @@
 import type { ApolloGateway } from '@apollo/gateway';
 import type { BaseContext } from '@apollo/server';
 import type { Bus } from '@grokwatch/bus';
+import { evaluationFieldCosts } from '@grokwatch/evaluation';
+import { inferenceFieldCosts } from '@grokwatch/inference';
+import { metricsFieldCosts } from '@grokwatch/metrics';
 import {
+  DEFAULT_QUERY_LIMITS,
   startHttpService,
+  withFieldCosts,
   type HealthCheck,
   type HttpService,
   type Logger,
@@ -22,6 +27,7 @@ export interface GatewayServerOptions<C extends BaseContext> {
   context: () => Promise<C>;
   bus: Bus;
   apiKey?: string;
+  /** Default: every subgraph's declared field costs (GATEWAY_QUERY_LIMITS). */
   limits?: QueryLimits;
   logger: Logger;
   registry: Registry;
@@ -40,6 +46,9 @@ export interface GatewayServer {
   stop(): Promise<void>;
 }
 
+/** The supergraph's query limits: the defaults with every subgraph's declared field costs. */
+export const GATEWAY_QUERY_LIMITS: QueryLimits = withFieldCosts(DEFAULT_QUERY_LIMITS, inferenceFieldCosts, metricsFieldCosts, evaluationFieldCosts);
+
 export async function startGatewayServer<C extends BaseContext>(opts: GatewayServerOptions<C>): Promise<GatewayServer> {
   const http = await startHttpService<C>({
     name: 'gateway',
@@ -50,7 +59,7 @@ export async function startGatewayServer<C extends BaseContext>(opts: GatewaySer
     health: opts.health,
     registry: opts.registry,
     logger: opts.logger,
-    limits: opts.limits,
+    limits: opts.limits ?? GATEWAY_QUERY_LIMITS,
     routes: opts.routes,
     rateLimit: opts.rateLimit,
     operationTimeoutMs: opts.operationTimeoutMs,

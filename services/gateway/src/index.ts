@@ -1,5 +1,5 @@
 export { startEmbedded, type EmbeddedOptions, type EmbeddedPlatform, type PlatformContext, type PlatformTables } from './embedded.js';
-export { startGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
+export { GATEWAY_QUERY_LIMITS, startGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 export { composeSupergraph, subgraphSdl, CompositionError, type NamedSubgraph } from './supergraph.js';
 export { renderSchemaFiles } from './schema-files.js';
 export { apiKeyPlugin, API_KEY_HEADER } from './auth.js';

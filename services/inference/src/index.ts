@@ -1,5 +1,5 @@
-export { buildInferenceSubgraph } from './subgraph.js';
-export { InferenceService, type InferenceServiceOptions } from './inference-service.js';
+export { buildInferenceSubgraph, inferenceFieldCosts } from './subgraph.js';
+export { InferenceService, MAX_RUN_PROBE_SETS, MAX_RUN_THRESHOLDS, type InferenceServiceOptions } from './inference-service.js';
 export type { InferenceContext } from './graphql/context.js';
 export { InferenceStore } from './store/inference-store.js';
 export { inferenceMigrations } from './store/migrations.js';

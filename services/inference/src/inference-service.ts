@@ -1,7 +1,7 @@
 // The inference service's use cases: validate, store, publish. Resolvers and bus handlers call these.
 import { isAbsolute } from 'node:path';
-import type { Bus, EventPayload } from '@grokwatch/bus';
-import { encodeFloat32 } from '@grokwatch/db';
+import type { Bus, EventName, EventPayload, Stoppable } from '@grokwatch/bus';
+import { encodeFloat32, startOutboxRelay, type OutboxEvent, type OutboxRelay } from '@grokwatch/db';
 import { IngestError, fromRoutedExperts, fromTokenMeanWeights, type ReducedRouting } from './ingest/external-routing.js';
 import { TaskRegistry } from '@grokwatch/benchmark';
 import { badInput, clip, isUuid, notFound, pathUnderRoots, readTextUnderRoots, userError, type FileRoots, type Logger } from '@grokwatch/service-kit';
@@ -16,6 +16,11 @@ import {
 } from './store/inference-store.js';
 import type { CheckpointHyperparameters, RunSettings } from './store/tables.js';
 import { readTrainerHyperparameters } from './watch/trainer-state.js';
+
+/** A run's probe sets: each is captured at every checkpoint, and Run.probeSets is charged at this many. */
+export const MAX_RUN_PROBE_SETS = 64;
+/** A run's pathway thresholds: each adds metric variants computed at every checkpoint. */
+export const MAX_RUN_THRESHOLDS = 8;
 
 const DEFAULT_SETTINGS: RunSettings = { probeSetIds: [], tasks: [], thresholds: [0.7] };
 
@@ -93,6 +98,9 @@ export interface InferenceServiceOptions {
   workingDir?: string;
 }
 
+/** An outbox entry whose payload the bus contract checks at compile time. */
+const event = <E extends EventName>(name: E, payload: EventPayload<E>): OutboxEvent => ({ name, payload });
+
 /** A probe-set file larger than this is refused before reading (60,000 samples of ~2 KB fit). */
 export const MAX_PROBE_FILE_BYTES = 256 * 1024 * 1024;
 /** A checkpoint held elsewhere, named by a URI with a scheme: registered for ingested routing, never read. */
@@ -107,12 +115,34 @@ export class InferenceService {
   /** The evaluation tasks a run may name (the shipped registry, which evaluation serves). */
   private readonly taskNames: ReadonlySet<string> = new Set(TaskRegistry.load().names());
 
+  private outbox: OutboxRelay | null = null;
+
   constructor(opts: InferenceServiceOptions) {
     this.store = opts.store;
     this.bus = opts.bus;
     this.logger = opts.logger;
     this.roots = opts.roots;
     this.workingDir = opts.workingDir;
+  }
+
+  /**
+   * Publishes the events that mutations commit with their state (runs, checkpoints, probe sets
+   * created): a mutation committed while the bus is down is announced once it is back.
+   */
+  startOutbox(): Stoppable {
+    const relay = startOutboxRelay({
+      db: this.store.db,
+      schema: 'inference',
+      publish: (e) => this.bus.publishEvent(e.name as EventName, e.payload as never),
+      onError: (err) => this.logger.warn({ err: (err as Error).message }, 'outbox: events wait for the bus'),
+    });
+    this.outbox = relay;
+    return {
+      stop: async () => {
+        this.outbox = null;
+        await relay.stop();
+      },
+    };
   }
 
   async createRun(input: CreateRunInput): Promise<Run> {
@@ -122,8 +152,8 @@ export class InferenceService {
     const tokenizer = input.tokenizer == null ? null : await this.path(input.tokenizer, 'file', 'tokenizer');
     const run = await conflictToGraphQL(this.store.createRun({
       name, architecture, tokenizer, watchDir: watchDir ?? null, settings,
-    }));
-    await this.bus.publishEvent('run.created', { runId: run.id });
+    }, (r) => event('run.created', { runId: r.id })));
+    this.outbox?.wake();
     this.logger.info({ runId: run.id, name }, 'run created');
     return run;
   }
@@ -143,7 +173,8 @@ export class InferenceService {
     else if (input.watchDir !== undefined) {
       watchDir = await this.path(input.watchDir, 'directory', 'watchDir');
     }
-    const probeSetIds = input.probeSetIds ?? current.probeSetIds;
+    const probeSetIds = [...new Set(input.probeSetIds ?? current.probeSetIds)];
+    if (probeSetIds.length > MAX_RUN_PROBE_SETS) throw badInput(`a run has at most ${MAX_RUN_PROBE_SETS} probe sets (got ${probeSetIds.length})`, { field: 'probeSetIds' });
     for (const id of probeSetIds) await this.requireProbeSet(id);
     const tasks = input.tasks ?? current.tasks;
     for (const t of tasks) {
@@ -151,11 +182,12 @@ export class InferenceService {
       // An unknown task would fail at every checkpoint's evaluation, long after the run was set up.
       if (!this.taskNames.has(t)) throw badInput(`unknown task ${JSON.stringify(clip(t))} (tasks: ${[...this.taskNames].sort().join(', ')})`, { field: 'tasks' });
     }
-    const thresholds = input.thresholds ?? current.thresholds;
+    const thresholds = [...new Set(input.thresholds ?? current.thresholds)];
+    if (thresholds.length > MAX_RUN_THRESHOLDS) throw badInput(`a run has at most ${MAX_RUN_THRESHOLDS} thresholds (got ${thresholds.length})`, { field: 'thresholds' });
     for (const tau of thresholds) {
       if (!(tau > 0 && tau <= 1)) throw badInput(`thresholds must lie in (0, 1], got ${tau}`, { field: 'thresholds' });
     }
-    return { watchDir, settings: { probeSetIds: [...new Set(probeSetIds)], tasks: [...new Set(tasks)], thresholds: [...new Set(thresholds)] } };
+    return { watchDir, settings: { probeSetIds, tasks: [...new Set(tasks)], thresholds } };
   }
 
   /**
@@ -209,12 +241,12 @@ export class InferenceService {
       ? checkHyperparameters(input.hyperparameters)
       : external ? null : await this.folderHyperparameters(uri, input.step);
     const { checkpoint, created } = await conflictToGraphQL(
-      this.store.registerCheckpoint({ runId: run.id, step: input.step, tokensSeen, uri, hyperparameters }),
+      this.store.registerCheckpoint({ runId: run.id, step: input.step, tokensSeen, uri, hyperparameters }, (c) => event('checkpoint.registered', {
+        checkpointId: c.id, runId: run.id, step: Number(c.step), uri,
+      })),
     );
     if (created) {
-      await this.bus.publishEvent('checkpoint.registered', {
-        checkpointId: checkpoint.id, runId: run.id, step: Number(checkpoint.step), uri,
-      });
+      this.outbox?.wake();
       this.logger.info({ runId: run.id, step: input.step, uri }, 'checkpoint registered');
     }
     return checkpoint;
@@ -264,8 +296,8 @@ export class InferenceService {
       if (err instanceof ProbeRowError) throw badInput(err.message, { field: hasPath ? 'path' : hasJsonl ? 'jsonl' : 'rows', line: err.line });
       throw err;
     }
-    const probeSet = await conflictToGraphQL(this.store.createProbeSet({ name, domain, source, rows }));
-    await this.bus.publishEvent('probeset.created', { probeSetId: probeSet.id });
+    const probeSet = await conflictToGraphQL(this.store.createProbeSet({ name, domain, source, rows }, (p) => event('probeset.created', { probeSetId: p.id })));
+    this.outbox?.wake();
     this.logger.info({ probeSetId: probeSet.id, name, samples: rows.length }, 'probe set created');
     return probeSet;
   }

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
 import { migrateSchema, openDatabase, pingDatabase, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, databaseLost, startHttpService, type Logger, type FileRoots } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, startHttpService, withFieldCosts, type Logger, type FileRoots } from '@grokwatch/service-kit';
 import { startCaptureWorker } from './capture/capture-worker.js';
 import type { RoutingCapturer } from './capture/routing-capturer.js';
 import { startIngestWorker } from './ingest/ingest-worker.js';
@@ -11,7 +11,7 @@ import { InferenceService } from './inference-service.js';
 import { InferenceStore } from './store/inference-store.js';
 import { inferenceMigrations } from './store/migrations.js';
 import type { InferenceTables } from './store/tables.js';
-import { buildInferenceSubgraph } from './subgraph.js';
+import { buildInferenceSubgraph, inferenceFieldCosts } from './subgraph.js';
 
 export interface InferenceServiceConfig {
   port: number;
@@ -56,10 +56,12 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
     health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
     registry: createRegistry('inference'),
     logger,
+    limits: withFieldCosts(DEFAULT_QUERY_LIMITS, inferenceFieldCosts),
   });
   const worker: Stoppable | null = cfg.capturer
     ? await startCaptureWorker({ bus, store, logger, capturer: cfg.capturer, concurrency: cfg.captureConcurrency, ackWaitMs: cfg.captureAckWaitMs })
     : null;
+  const outbox = inference.startOutbox();
   const ingest = await startIngestWorker({ bus, inference, logger });
   const pipeline = await startRunPipeline({ bus, inference, logger, watchIntervalMs: cfg.watchIntervalMs });
   return {
@@ -69,6 +71,7 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
       await ingest.stop();
       await worker?.stop();
       await http?.stop();
+      await outbox.stop();
       await bus.close();
       await db.close();
     },

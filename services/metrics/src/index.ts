@@ -1,4 +1,4 @@
-export { buildMetricsSubgraph } from './subgraph.js';
+export { buildMetricsSubgraph, metricsFieldCosts } from './subgraph.js';
 export { MetricsService, DEFAULT_METRICS_PARAMS, type MetricsServiceOptions } from './metrics-service.js';
 export { parseMetricsParams, MetricsParamsError, type MetricsParams, type DistanceUnit } from './params.js';
 export { MetricsInputError, type MetricsInputContext } from './errors.js';
@@ -11,7 +11,7 @@ export { SourceStore, type SourceTables } from './store/source-store.js';
 export { metricsMigrations } from './store/migrations.js';
 export type { MetricsTables, StoredDistance, StoredLayer } from './store/tables.js';
 export { startMetricsService, type MetricsServiceConfig } from './service.js';
-export { DEFAULT_DISTANCE_VARIANTS, EXACT_PAIR_LIMIT, SAMPLED_PAIRS, MAX_REQUESTED_VARIANTS, type DistanceVariant } from './variants.js';
+export { DEFAULT_DISTANCE_VARIANTS, EXACT_PAIR_LIMIT, SAMPLED_PAIRS, MAX_REQUESTED_VARIANTS, MAX_RUN_VARIANTS, type DistanceVariant } from './variants.js';
 export type { SeriesCoverage } from './queries/series.js';
 export { SIGNATURE, CONTEXT, signalInput, signatureVariants, memorizationLoss, type SignatureEntry, type ProbeSetSeries } from './grokking/signature.js';
 export { checkRunForGrokking, runSeries, settledCheckpoints, toAlertPayload, type AlertEvidence, type GrokkingAlertPayload } from './grokking/grokking-watch.js';

@@ -1,6 +1,7 @@
 // Use cases of the metrics service: react to captures by computing the run's metric variants, take
 // the mutations that add or cancel computations, run the worker, and answer the read-side queries
 // (which never queue work). Resolvers and bus handlers call these.
+import type { PageWindow } from '@grokwatch/db';
 import type { Kysely } from 'kysely';
 import type { Bus, Stoppable } from '@grokwatch/bus';
 import { DistanceEngine, scheduleChanges, type ScheduleChange } from '@grokwatch/pathway';
@@ -79,8 +80,8 @@ export class MetricsService {
     );
   }
 
-  grokkingAlerts(runId: string): Promise<GrokkingAlert[]> {
-    return this.alerts.listForRun(runId);
+  grokkingAlerts(runId: string, page?: PageWindow): Promise<GrokkingAlert[]> {
+    return this.alerts.listForRun(runId, page);
   }
 
   /** Step changes of the optimizer settings the run's checkpoints report. */

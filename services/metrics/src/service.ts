@@ -2,12 +2,12 @@
 import 'reflect-metadata';
 import { connectBus, type BusConfig } from '@grokwatch/bus';
 import { migrateSchema, openDatabase, pingDatabase, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, databaseLost, startHttpService, type Logger } from '@grokwatch/service-kit';
+import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, startHttpService, withFieldCosts, type Logger } from '@grokwatch/service-kit';
 import { MetricsService } from './metrics-service.js';
 import { MetricsStore } from './store/metrics-store.js';
 import { metricsMigrations } from './store/migrations.js';
 import type { MetricsTables } from './store/tables.js';
-import { buildMetricsSubgraph } from './subgraph.js';
+import { buildMetricsSubgraph, metricsFieldCosts } from './subgraph.js';
 
 export interface MetricsServiceConfig {
   /** Receives a JSON POST for every detected grokking phase. */
@@ -46,6 +46,7 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
     health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
     registry: createRegistry('metrics'),
     logger,
+    limits: withFieldCosts(DEFAULT_QUERY_LIMITS, metricsFieldCosts),
   });
   const listener = await metrics.listenForCaptures();
   const grokking = await metrics.listenForGrokking();

@@ -24,6 +24,12 @@ export const DEFAULT_DISTANCE_VARIANTS: readonly DistanceVariant[] = [
 export const MAX_REQUESTED_VARIANTS = 12;
 
 /**
+ * The most variants a run computes: the defaults at each of its thresholds (inference caps them at
+ * MAX_RUN_THRESHOLDS) and its requested ones. Run.metricVariants is charged at this many.
+ */
+export const MAX_RUN_VARIANTS = 64;
+
+/**
  * Exact group distance up to this many pairs (a probe set of 708 samples). Beyond it a variant that
  * leaves `pairs` open samples SAMPLED_PAIRS pairs instead, unless exactness is asked for: a
  * 60,000-sample exact job is 1.8e9 edit distances and held the metrics worker for minutes.

@@ -12,8 +12,13 @@ export const DEFAULT_TASKS_DIR = fileURLToPath(new URL('../../tasks/', import.me
  * All tasks of a directory of YAML files. Files whose name starts with `_` are bases for
  * `include:` only and define no task.
  */
+/** The most tasks one registry holds (the benchmarks query is charged at this many). */
+export const MAX_TASKS = 256;
+
 export class TaskRegistry {
-  private constructor(private readonly tasks: ReadonlyMap<string, TaskConfig>) {}
+  private constructor(private readonly tasks: ReadonlyMap<string, TaskConfig>) {
+    if (tasks.size > MAX_TASKS) throw new BenchmarkError(`${tasks.size} tasks; a registry holds at most ${MAX_TASKS}`);
+  }
 
   static load(dir: string = DEFAULT_TASKS_DIR): TaskRegistry {
     let names: string[];

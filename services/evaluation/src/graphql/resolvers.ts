@@ -1,7 +1,7 @@
 // Thin resolvers: argument shapes come from type-graphql, rules from EvaluationService.
 import { JSONObjectResolver } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { checkPage, DEFAULT_PAGE, isUuid } from '@grokwatch/service-kit';
+import { checkPage, DEFAULT_CHILD_PAGE, DEFAULT_PAGE, isUuid } from '@grokwatch/service-kit';
 import type { EvaluationContext } from './context.js';
 import { StartEvaluationInput } from './inputs.js';
 import {
@@ -79,14 +79,24 @@ export class EvaluationJobResolver {
 
 @Resolver(() => CheckpointEntity)
 export class CheckpointEvaluationResolver {
-  @FieldResolver(() => [EvaluationJobType], { description: 'Benchmark evaluations of this checkpoint.' })
-  async evaluationJobs(@Root() checkpoint: CheckpointEntity, @Ctx() ctx: EvaluationContext): Promise<EvaluationJobType[]> {
-    return (await ctx.evaluation.listJobs(checkpoint.id)).map(toEvaluationJob);
+  @FieldResolver(() => [EvaluationJobType], { description: 'Benchmark evaluations of this checkpoint, by task, one page at a time.' })
+  async evaluationJobs(
+    @Root() checkpoint: CheckpointEntity,
+    @Ctx() ctx: EvaluationContext,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('limit', () => Int, { defaultValue: DEFAULT_CHILD_PAGE }) limit: number,
+  ): Promise<EvaluationJobType[]> {
+    return (await ctx.evaluation.listJobs(checkpoint.id, checkPage(offset, limit))).map(toEvaluationJob);
   }
 
-  @FieldResolver(() => [CheckpointEvaluationType], { description: 'Scores of the completed evaluations of this checkpoint, by task and metric.' })
-  async evaluations(@Root() checkpoint: CheckpointEntity, @Ctx() ctx: EvaluationContext): Promise<CheckpointEvaluationType[]> {
-    return (await ctx.evaluation.evaluations(checkpoint.id)).map(toCheckpointEvaluation);
+  @FieldResolver(() => [CheckpointEvaluationType], { description: 'Scores of the completed evaluations of this checkpoint, by task and metric, one page at a time.' })
+  async evaluations(
+    @Root() checkpoint: CheckpointEntity,
+    @Ctx() ctx: EvaluationContext,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('limit', () => Int, { defaultValue: DEFAULT_CHILD_PAGE }) limit: number,
+  ): Promise<CheckpointEvaluationType[]> {
+    return (await ctx.evaluation.evaluations(checkpoint.id, checkPage(offset, limit))).map(toCheckpointEvaluation);
   }
 }
 

@@ -2,6 +2,7 @@
 // redelivered job never duplicates rows.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { paged, type PageWindow } from '@grokwatch/db';
 import type { EvalItemTable, EvalJobTable, EvalScoreTable, EvaluationReadTables, EvaluationTables, EvalCheckpoint, JobStatus } from './tables.js';
 
 export type EvalJob = Selectable<EvalJobTable>;
@@ -75,16 +76,15 @@ export class EvaluationStore {
     return this.db.selectFrom('evaluation.eval_job').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  listJobs(checkpointId: string): Promise<EvalJob[]> {
-    return this.db.selectFrom('evaluation.eval_job').selectAll().where('checkpoint_id', '=', checkpointId).orderBy('task').execute();
+  listJobs(checkpointId: string, page?: PageWindow): Promise<EvalJob[]> {
+    return paged(this.db.selectFrom('evaluation.eval_job').selectAll().where('checkpoint_id', '=', checkpointId).orderBy('task').orderBy('id'), page).execute();
   }
 
   /** Every matching job, or one page of them. */
-  listJobsByStatus(status?: JobStatus, page?: { offset: number; limit: number }): Promise<EvalJob[]> {
+  listJobsByStatus(status?: JobStatus, page?: PageWindow): Promise<EvalJob[]> {
     let q = this.db.selectFrom('evaluation.eval_job').selectAll();
     if (status !== undefined) q = q.where('status', '=', status);
-    q = q.orderBy('created_at').orderBy('id');
-    return (page === undefined ? q : q.offset(page.offset).limit(page.limit)).execute();
+    return paged(q.orderBy('created_at').orderBy('id'), page).execute();
   }
 
   /**
@@ -281,8 +281,8 @@ export class EvaluationStore {
   }
 
   /** Scores of the checkpoint's completed jobs, by task then metric. */
-  async checkpointEvaluations(checkpointId: string): Promise<CheckpointEvaluation[]> {
-    const rows = await this.db
+  async checkpointEvaluations(checkpointId: string, page?: PageWindow): Promise<CheckpointEvaluation[]> {
+    const rows = await paged(this.db
       .selectFrom('evaluation.eval_score as s')
       .innerJoin('evaluation.eval_job as j', 'j.id', 's.eval_job_id')
       .select(['j.id as jobId', 'j.task', 's.metric', 's.value', 's.stderr', 's.n'])
@@ -290,6 +290,7 @@ export class EvaluationStore {
       .where('j.status', '=', 'completed')
       .orderBy('j.task')
       .orderBy('s.metric')
+      .orderBy('j.id'), page)
       .execute();
     return rows;
   }

@@ -91,7 +91,7 @@ function setStatus(text: string, error = false): void {
 
 function renderRunOptions(): void {
   fill(ui.runSelect, ...runs.map((r) => h('option', { value: r.id, selected: r.id === state.runId },
-    `${r.name} · ${r.checkpoints.length} checkpoint${r.checkpoints.length === 1 ? '' : 's'}`)));
+    `${r.name} · ${r.checkpointCount} checkpoint${r.checkpointCount === 1 ? '' : 's'}`)));
   ui.runSelect.disabled = runs.length === 0;
 }
 

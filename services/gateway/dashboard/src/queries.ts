@@ -1,5 +1,5 @@
 // Every query the page sends, with the shapes of their answers. Kept small: the gateway limits
-// depth (12) and estimated cost (50k fields).
+// depth (12) and estimated cost (50k objects), so a run's checkpoints come a page at a time.
 import { query, type GraphQLAnswer } from './api.js';
 import type { GraphQLErrorItem } from './errors.js';
 import type { MaybePoint } from './series.js';
@@ -9,7 +9,7 @@ export interface RunSummary {
   name: string;
   architecture: string;
   createdAt: string;
-  checkpoints: { id: string }[];
+  checkpointCount: number;
   probeSets: { id: string; domain: string }[];
 }
 
@@ -145,25 +145,41 @@ export interface SampleRoutingInfo {
 }
 
 export async function fetchRuns(): Promise<GraphQLAnswer<{ runs: RunSummary[] }>> {
-  return query<{ runs: RunSummary[] }>('Runs', `query Runs { runs(limit: 400) { id name architecture createdAt checkpoints { id } probeSets { id domain } } }`);
+  return query<{ runs: RunSummary[] }>('Runs', `query Runs { runs(limit: 400) { id name architecture createdAt checkpointCount probeSets { id domain } } }`);
 }
 
+/** Checkpoints per request: each carries its jobs and scores, so a page costs about 23k of the 50k allowed. */
+export const CHECKPOINT_PAGE = 100;
+
+const CHECKPOINT_FIELDS = `id step tokensSeen status
+  captureJobs(limit: 10) { probeSetId status done total error }
+  metricsJobs(limit: 100) { probeSetId status error note }
+  evaluationJobs(limit: 20) { task status done total error }
+  evaluations(limit: 100) { task metric value stderr n }`;
+
+/** A run with every checkpoint: the first page with the run, the rest a page per request. */
 export async function fetchRun(id: string): Promise<GraphQLAnswer<{ run: RunDetail | null }>> {
-  return query<{ run: RunDetail | null }>('Run', `query Run($id: ID!) {
+  const first = await query<{ run: (RunDetail & { checkpointCount: number }) | null }>('Run', `query Run($id: ID!) {
     run(id: $id) {
-      id name architecture watchDir tasks thresholds createdAt
+      id name architecture watchDir tasks thresholds createdAt checkpointCount
       probeSets { id name domain sampleCount }
-      checkpoints {
-        id step tokensSeen status
-        captureJobs { probeSetId status done total error }
-        metricsJobs { probeSetId status error note }
-        evaluationJobs { task status done total error }
-        evaluations { task metric value stderr n }
-      }
-      grokkingAlerts { probeSetId domain startStep endStep agreeing evidence detectedAt }
+      checkpoints(limit: ${CHECKPOINT_PAGE}) { ${CHECKPOINT_FIELDS} }
+      grokkingAlerts(limit: 1000) { probeSetId domain startStep endStep agreeing evidence detectedAt }
       scheduleChanges { name fromStep toStep before after }
     }
   }`, { id });
+  const run = first.data.run;
+  if (run === null) return first;
+  const errors = [...first.errors];
+  for (let offset = CHECKPOINT_PAGE; offset < run.checkpointCount; offset += CHECKPOINT_PAGE) {
+    const page = await query<{ run: { checkpoints: CheckpointInfo[] } | null }>('RunCheckpoints', `query RunCheckpoints($id: ID!, $offset: Int!) {
+      run(id: $id) { checkpoints(offset: $offset, limit: ${CHECKPOINT_PAGE}) { ${CHECKPOINT_FIELDS} } }
+    }`, { id, offset });
+    errors.push(...page.errors);
+    if (page.data.run === null || page.data.run.checkpoints.length === 0) break;
+    run.checkpoints.push(...page.data.run.checkpoints);
+  }
+  return { data: { run }, errors };
 }
 
 export async function fetchDomainSeries(runId: string, probeSet: string, tau: number): Promise<GraphQLAnswer<{ run: DomainSeries | null }>> {

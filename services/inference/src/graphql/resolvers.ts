@@ -1,6 +1,6 @@
 // Thin resolvers: argument shapes come from type-graphql, rules from InferenceService.
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { badInput, checkPage, DEFAULT_PAGE, isUuid, notFound } from '@grokwatch/service-kit';
+import { badInput, checkPage, DEFAULT_CHILD_PAGE, DEFAULT_PAGE, isUuid, notFound } from '@grokwatch/service-kit';
 import type { InferenceContext } from './context.js';
 import {
   CreateProbeSetInput,
@@ -76,9 +76,25 @@ export class RunResolver {
     return Promise.all(run.probeSetIds.map(async (id) => toProbeSet(await ctx.inference.requireProbeSet(id))));
   }
 
-  @FieldResolver(() => [CheckpointType])
-  async checkpoints(@Root() run: RunType, @Ctx() ctx: InferenceContext): Promise<CheckpointType[]> {
-    return (await ctx.inference.store.listCheckpoints(run.id)).map(toCheckpoint);
+  @FieldResolver(() => [CheckpointType], { description: 'Checkpoints by ascending step, one page at a time (checkpointCount says how many there are).' })
+  async checkpoints(
+    @Root() run: RunType,
+    @Ctx() ctx: InferenceContext,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit: number,
+  ): Promise<CheckpointType[]> {
+    return (await ctx.inference.store.listCheckpoints(run.id, checkPage(offset, limit))).map(toCheckpoint);
+  }
+
+  @FieldResolver(() => CheckpointType, { nullable: true, description: 'The checkpoint with the highest step; null before the first.' })
+  async latestCheckpoint(@Root() run: RunType, @Ctx() ctx: InferenceContext): Promise<CheckpointType | null> {
+    const row = await ctx.inference.store.latestCheckpoint(run.id);
+    return row ? toCheckpoint(row) : null;
+  }
+
+  @FieldResolver(() => Int, { description: 'How many checkpoints the run has (checkpoints returns one page of them).' })
+  async checkpointCount(@Root() run: RunType, @Ctx() ctx: InferenceContext): Promise<number> {
+    return ctx.inference.store.countCheckpoints(run.id);
   }
 }
 
@@ -100,9 +116,14 @@ export class CheckpointResolver {
     return toRun(await ctx.inference.requireRun(checkpoint.runId));
   }
 
-  @FieldResolver(() => [CaptureJobType])
-  async captureJobs(@Root() checkpoint: CheckpointType, @Ctx() ctx: InferenceContext): Promise<CaptureJobType[]> {
-    return (await ctx.inference.store.listCaptureJobs({ checkpointId: checkpoint.id })).map(toCaptureJob);
+  @FieldResolver(() => [CaptureJobType], { description: 'Captures of this checkpoint, oldest first, one page at a time.' })
+  async captureJobs(
+    @Root() checkpoint: CheckpointType,
+    @Ctx() ctx: InferenceContext,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('limit', () => Int, { defaultValue: DEFAULT_CHILD_PAGE }) limit: number,
+  ): Promise<CaptureJobType[]> {
+    return (await ctx.inference.store.listCaptureJobs({ checkpointId: checkpoint.id }, checkPage(offset, limit))).map(toCaptureJob);
   }
 }
 

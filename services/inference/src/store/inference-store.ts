@@ -1,7 +1,7 @@
 // All SQL of the inference service. Writes are idempotent so a redelivered job never duplicates rows.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Page } from '@grokwatch/service-kit';
+import { enqueueEvent, paged, type OutboxEvent, type PageWindow as Page } from '@grokwatch/db';
 import type { ProbeRow } from '../probe-set/probe-rows.js';
 import type {
   CaptureJobTable,
@@ -37,8 +37,13 @@ export class InferenceStore {
 
   // --- runs ---------------------------------------------------------------------------------
 
-  async createRun(input: { name: string; architecture: string; tokenizer: string | null; watchDir: string | null; settings: RunSettings }): Promise<Run> {
-    const row = await this.db
+  /** Creates the run and, in the same transaction, queues `announce(run)` in the outbox. */
+  async createRun(
+    input: { name: string; architecture: string; tokenizer: string | null; watchDir: string | null; settings: RunSettings },
+    announce: (run: Run) => OutboxEvent,
+  ): Promise<Run> {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx
       .insertInto('inference.run')
       .values({
         id: randomUUID(),
@@ -51,8 +56,10 @@ export class InferenceStore {
       .onConflict((oc) => oc.column('name').doNothing())
       .returningAll()
       .executeTakeFirst();
-    if (!row) throw new ConflictError(`a run named "${input.name}" already exists`);
-    return row;
+      if (!row) throw new ConflictError(`a run named "${input.name}" already exists`);
+      await enqueueEvent(tx, 'inference', announce(row));
+      return row;
+    });
   }
 
   getRun(id: string): Promise<Run | undefined> {
@@ -100,14 +107,18 @@ export class InferenceStore {
     tokensSeen: number | null;
     uri: string;
     hyperparameters: CheckpointHyperparameters | null;
-  }): Promise<{ checkpoint: Checkpoint; created: boolean }> {
+  }, announce: (checkpoint: Checkpoint) => OutboxEvent): Promise<{ checkpoint: Checkpoint; created: boolean }> {
     const hyperparameters = input.hyperparameters === null ? null : JSON.stringify(input.hyperparameters);
-    const inserted = await this.db
-      .insertInto('inference.checkpoint')
-      .values({ id: randomUUID(), run_id: input.runId, step: input.step, tokens_seen: input.tokensSeen, uri: input.uri, hyperparameters })
-      .onConflict((oc) => oc.columns(['run_id', 'step']).doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const inserted = await this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .insertInto('inference.checkpoint')
+        .values({ id: randomUUID(), run_id: input.runId, step: input.step, tokens_seen: input.tokensSeen, uri: input.uri, hyperparameters })
+        .onConflict((oc) => oc.columns(['run_id', 'step']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (row) await enqueueEvent(tx, 'inference', announce(row));
+      return row;
+    });
     if (inserted) return { checkpoint: inserted, created: true };
     const existing = await this.db
       .selectFrom('inference.checkpoint')
@@ -130,8 +141,17 @@ export class InferenceStore {
     return this.db.selectFrom('inference.checkpoint').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  listCheckpoints(runId: string): Promise<Checkpoint[]> {
-    return this.db.selectFrom('inference.checkpoint').selectAll().where('run_id', '=', runId).orderBy('step').execute();
+  listCheckpoints(runId: string, page?: Page): Promise<Checkpoint[]> {
+    return paged(this.db.selectFrom('inference.checkpoint').selectAll().where('run_id', '=', runId).orderBy('step'), page).execute();
+  }
+
+  latestCheckpoint(runId: string): Promise<Checkpoint | undefined> {
+    return this.db.selectFrom('inference.checkpoint').selectAll().where('run_id', '=', runId).orderBy('step', 'desc').limit(1).executeTakeFirst();
+  }
+
+  async countCheckpoints(runId: string): Promise<number> {
+    const row = await this.db.selectFrom('inference.checkpoint').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async setCheckpointStatus(id: string, status: Checkpoint['status']): Promise<void> {
@@ -140,7 +160,8 @@ export class InferenceStore {
 
   // --- probe sets and samples ---------------------------------------------------------------
 
-  async createProbeSet(input: { name: string; domain: string; source: string; rows: ProbeRow[] }): Promise<ProbeSet> {
+  /** Creates the probe set with its samples and, in the same transaction, queues `announce(probeSet)` in the outbox. */
+  async createProbeSet(input: { name: string; domain: string; source: string; rows: ProbeRow[] }, announce: (probeSet: ProbeSet) => OutboxEvent): Promise<ProbeSet> {
     return this.db.transaction().execute(async (tx) => {
       const probeSet = await tx
         .insertInto('inference.probe_set')
@@ -163,6 +184,7 @@ export class InferenceStore {
         }));
         await tx.insertInto('inference.sample').values(batch).execute();
       }
+      await enqueueEvent(tx, 'inference', announce(probeSet));
       return probeSet;
     });
   }
@@ -307,9 +329,4 @@ export class InferenceStore {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
-}
-
-/** A query limited to one page (all rows without one: internal callers that need every row). */
-function paged<Q extends { offset(n: number): Q; limit(n: number): Q }>(q: Q, page: Page | undefined): Q {
-  return page === undefined ? q : q.offset(page.offset).limit(page.limit);
 }

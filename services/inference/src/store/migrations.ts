@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { SchemaMigrations } from '@grokwatch/db';
+import { outboxMigration, type SchemaMigrations } from '@grokwatch/db';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -121,5 +121,5 @@ const checkpointHyperparameters: Migration = {
 
 export const inferenceMigrations: SchemaMigrations = {
   schema: 'inference',
-  migrations: { '0001-initial': initial, '0002-run-settings': runSettings, '0003-target-span': targetSpan, '0004-span-routing': spanRouting, '0005-checkpoint-hyperparameters': checkpointHyperparameters },
+  migrations: { '0001-initial': initial, '0002-run-settings': runSettings, '0003-target-span': targetSpan, '0004-span-routing': spanRouting, '0005-checkpoint-hyperparameters': checkpointHyperparameters, '0006-outbox': outboxMigration('inference') },
 };

@@ -1,7 +1,6 @@
 // Thin resolvers: argument shapes from type-graphql, rules and data from MetricsService.
-import { isUuid } from '@grokwatch/service-kit';
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { notFound } from '@grokwatch/service-kit';
+import { checkPage, DEFAULT_CHILD_PAGE, DEFAULT_PAGE, isUuid, notFound } from '@grokwatch/service-kit';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { MetricName } from '../queries/metric-names.js';
 import { CorrelationArgs, MemorizationArgs, MetricSeriesArgs, ResultArgs } from './args.js';
 import type { MetricsContext } from './context.js';
@@ -74,9 +73,14 @@ export class MetricsJobResolver {
 
 @Resolver(() => CheckpointEntity)
 export class CheckpointMetricsResolver {
-  @FieldResolver(() => [MetricsJobType], { description: 'Pathway-metrics computations of this checkpoint.' })
-  async metricsJobs(@Root() checkpoint: CheckpointEntity, @Ctx() ctx: MetricsContext): Promise<MetricsJobType[]> {
-    return (await ctx.metrics.store.listJobs({ checkpointId: checkpoint.id })).map(toMetricsJob);
+  @FieldResolver(() => [MetricsJobType], { description: 'Pathway-metrics computations of this checkpoint, oldest first, one page at a time.' })
+  async metricsJobs(
+    @Root() checkpoint: CheckpointEntity,
+    @Ctx() ctx: MetricsContext,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('limit', () => Int, { defaultValue: DEFAULT_CHILD_PAGE }) limit: number,
+  ): Promise<MetricsJobType[]> {
+    return (await ctx.metrics.store.listJobs({ checkpointId: checkpoint.id }, checkPage(offset, limit))).map(toMetricsJob);
   }
 
   @FieldResolver(() => PathwayMetricsType, {
@@ -89,9 +93,14 @@ export class CheckpointMetricsResolver {
 
 @Resolver(() => RunEntity)
 export class RunMetricsResolver {
-  @FieldResolver(() => [GrokkingAlertType], { description: 'Grokking phases detected in this run, per domain.' })
-  async grokkingAlerts(@Root() run: RunEntity, @Ctx() ctx: MetricsContext): Promise<GrokkingAlertType[]> {
-    return (await ctx.metrics.grokkingAlerts(run.id)).map(toGrokkingAlert);
+  @FieldResolver(() => [GrokkingAlertType], { description: 'Grokking phases detected in this run, per domain, oldest first, one page at a time.' })
+  async grokkingAlerts(
+    @Root() run: RunEntity,
+    @Ctx() ctx: MetricsContext,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit: number,
+  ): Promise<GrokkingAlertType[]> {
+    return (await ctx.metrics.grokkingAlerts(run.id, checkPage(offset, limit))).map(toGrokkingAlert);
   }
 
   @FieldResolver(() => [ScheduleChangeType], {

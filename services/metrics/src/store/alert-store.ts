@@ -1,5 +1,6 @@
 // SQL for grokking alerts: one per phase of a run's probe set, written once.
 import type { Kysely, Selectable } from 'kysely';
+import { paged, type PageWindow } from '@grokwatch/db';
 import type { GrokkingAlertTable, MetricsTables } from './tables.js';
 
 export type GrokkingAlert = Selectable<GrokkingAlertTable>;
@@ -17,7 +18,7 @@ export class AlertStore {
       .executeTakeFirst();
   }
 
-  listForRun(runId: string): Promise<GrokkingAlert[]> {
-    return this.db.selectFrom('metrics.grokking_alert').selectAll().where('run_id', '=', runId).orderBy('created_at').orderBy('probe_set_id').execute();
+  listForRun(runId: string, page?: PageWindow): Promise<GrokkingAlert[]> {
+    return paged(this.db.selectFrom('metrics.grokking_alert').selectAll().where('run_id', '=', runId).orderBy('created_at').orderBy('probe_set_id').orderBy('start_step'), page).execute();
   }
 }

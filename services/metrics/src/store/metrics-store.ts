@@ -1,6 +1,7 @@
 // All SQL of the metrics service.
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import { paged, type PageWindow } from '@grokwatch/db';
 import type { JobStatus, MetricsJobTable, MetricsTables, PathwayResultTable } from './tables.js';
 
 export type MetricsJob = Selectable<MetricsJobTable>;
@@ -47,11 +48,11 @@ export class MetricsStore {
     return this.db.selectFrom('metrics.metrics_job').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  listJobs(filter: { checkpointId?: string; status?: JobStatus }): Promise<MetricsJob[]> {
+  listJobs(filter: { checkpointId?: string; status?: JobStatus }, page?: PageWindow): Promise<MetricsJob[]> {
     let q = this.db.selectFrom('metrics.metrics_job').selectAll();
     if (filter.checkpointId !== undefined) q = q.where('checkpoint_id', '=', filter.checkpointId);
     if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-    return q.orderBy('created_at').execute();
+    return paged(q.orderBy('created_at').orderBy('id'), page).execute();
   }
 
   async setStatus(id: string, status: JobStatus, error: string | null = null): Promise<void> {
