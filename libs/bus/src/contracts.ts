@@ -23,6 +23,17 @@ export const EVENTS = {
   'grokking.detected': { runId: text, probeSetId: text, domain: text, startStep: count, endStep: count, detectedAt: text, agreeing: list, evidence: record },
 } as const;
 
+/** An event as data (for an outbox row), its payload checked against the contract at compile time. */
+export function eventOf<E extends EventName>(name: E, payload: EventPayload<E>): { name: E; payload: EventPayload<E> } {
+  return { name, payload };
+}
+
+/** Publishes an event stored as data (an outbox row): the name is checked here, the payload by publishEvent. */
+export function publishStoredEvent(bus: { publishEvent<E extends EventName>(name: E, payload: EventPayload<E>): Promise<void> }, e: { name: string; payload: unknown }): Promise<void> {
+  if (!(e.name in EVENTS)) return Promise.reject(new Error(`stored event ${JSON.stringify(e.name.slice(0, 60))} is not an event name`));
+  return bus.publishEvent(e.name as EventName, e.payload as EventPayload<EventName>);
+}
+
 export type JobKind = keyof typeof JOBS;
 export type EventName = keyof typeof EVENTS;
 export type JobPayload<K extends JobKind> = Infer<(typeof JOBS)[K]>;

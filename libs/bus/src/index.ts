@@ -2,6 +2,8 @@ export {
   CANCEL,
   EVENT_NAMES,
   EVENTS,
+  eventOf,
+  publishStoredEvent,
   JOB_KINDS,
   JOB_STATUSES,
   JOBS,

@@ -1,7 +1,7 @@
 // The inference service's use cases: validate, store, publish. Resolvers and bus handlers call these.
 import { isAbsolute } from 'node:path';
-import type { Bus, EventName, EventPayload, Stoppable } from '@grokwatch/bus';
-import { encodeFloat32, startOutboxRelay, type OutboxEvent, type OutboxRelay } from '@grokwatch/db';
+import { eventOf, publishStoredEvent, type Bus, type EventPayload, type Stoppable } from '@grokwatch/bus';
+import { encodeFloat32, startOutboxRelay, type OutboxRelay } from '@grokwatch/db';
 import { IngestError, fromRoutedExperts, fromTokenMeanWeights, type ReducedRouting } from './ingest/external-routing.js';
 import { TaskRegistry } from '@grokwatch/benchmark';
 import { badInput, clip, isUuid, notFound, pathUnderRoots, readTextUnderRoots, userError, type FileRoots, type Logger } from '@grokwatch/service-kit';
@@ -98,9 +98,6 @@ export interface InferenceServiceOptions {
   workingDir?: string;
 }
 
-/** An outbox entry whose payload the bus contract checks at compile time. */
-const event = <E extends EventName>(name: E, payload: EventPayload<E>): OutboxEvent => ({ name, payload });
-
 /** A probe-set file larger than this is refused before reading (60,000 samples of ~2 KB fit). */
 export const MAX_PROBE_FILE_BYTES = 256 * 1024 * 1024;
 /** A checkpoint held elsewhere, named by a URI with a scheme: registered for ingested routing, never read. */
@@ -133,7 +130,7 @@ export class InferenceService {
     const relay = startOutboxRelay({
       db: this.store.db,
       schema: 'inference',
-      publish: (e) => this.bus.publishEvent(e.name as EventName, e.payload as never),
+      publish: (e) => publishStoredEvent(this.bus, e),
       onError: (err) => this.logger.warn({ err: (err as Error).message }, 'outbox: events wait for the bus'),
     });
     this.outbox = relay;
@@ -152,7 +149,7 @@ export class InferenceService {
     const tokenizer = input.tokenizer == null ? null : await this.path(input.tokenizer, 'file', 'tokenizer');
     const run = await conflictToGraphQL(this.store.createRun({
       name, architecture, tokenizer, watchDir: watchDir ?? null, settings,
-    }, (r) => event('run.created', { runId: r.id })));
+    }, (r) => eventOf('run.created', { runId: r.id })));
     this.outbox?.wake();
     this.logger.info({ runId: run.id, name }, 'run created');
     return run;
@@ -241,7 +238,7 @@ export class InferenceService {
       ? checkHyperparameters(input.hyperparameters)
       : external ? null : await this.folderHyperparameters(uri, input.step);
     const { checkpoint, created } = await conflictToGraphQL(
-      this.store.registerCheckpoint({ runId: run.id, step: input.step, tokensSeen, uri, hyperparameters }, (c) => event('checkpoint.registered', {
+      this.store.registerCheckpoint({ runId: run.id, step: input.step, tokensSeen, uri, hyperparameters }, (c) => eventOf('checkpoint.registered', {
         checkpointId: c.id, runId: run.id, step: Number(c.step), uri,
       })),
     );
@@ -296,7 +293,7 @@ export class InferenceService {
       if (err instanceof ProbeRowError) throw badInput(err.message, { field: hasPath ? 'path' : hasJsonl ? 'jsonl' : 'rows', line: err.line });
       throw err;
     }
-    const probeSet = await conflictToGraphQL(this.store.createProbeSet({ name, domain, source, rows }, (p) => event('probeset.created', { probeSetId: p.id })));
+    const probeSet = await conflictToGraphQL(this.store.createProbeSet({ name, domain, source, rows }, (p) => eventOf('probeset.created', { probeSetId: p.id })));
     this.outbox?.wake();
     this.logger.info({ probeSetId: probeSet.id, name, samples: rows.length }, 'probe set created');
     return probeSet;

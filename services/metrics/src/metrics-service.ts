@@ -1,9 +1,9 @@
 // Use cases of the metrics service: react to captures by computing the run's metric variants, take
 // the mutations that add or cancel computations, run the worker, and answer the read-side queries
 // (which never queue work). Resolvers and bus handlers call these.
-import type { PageWindow } from '@grokwatch/db';
+import { startOutboxRelay, type AnyKysely, type PageWindow } from '@grokwatch/db';
 import type { Kysely } from 'kysely';
-import type { Bus, Stoppable } from '@grokwatch/bus';
+import { publishStoredEvent, type Bus, type Stoppable } from '@grokwatch/bus';
 import { DistanceEngine, scheduleChanges, type ScheduleChange } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
 import { DEFAULT_METRICS_PARAMS, parseMetricsParams } from './params.js';
@@ -65,19 +65,38 @@ export class MetricsService {
     this.webhookUrl = options.webhookUrl;
   }
 
-  /** Each completed computation may complete a grokking phase of its series (method.md section 3). */
-  listenForGrokking(): Promise<Stoppable> {
-    return this.bus.subscribeEvents(
+  /**
+   * Each completed computation may complete a grokking phase of its series (method.md section 3).
+   * An alert is stored with its grokking.detected event in one transaction; the outbox relay started
+   * here publishes it, so an alert is never stored without being announced (or announced unstored).
+   */
+  async listenForGrokking(): Promise<Stoppable> {
+    const relay = startOutboxRelay({
+      db: this.store.db as unknown as AnyKysely,
+      schema: 'metrics',
+      publish: (e) => publishStoredEvent(this.bus, e),
+      onError: (err) => this.logger.warn({ err: (err as Error).message }, 'outbox: alerts wait for the bus'),
+    });
+    const subscription = await this.bus.subscribeEvents(
       'metrics.completed',
       async (e) => {
         const job = await this.store.getJob(e.jobId);
         if (job?.status !== 'completed') return;
         const checkpoint = await this.sources.getCheckpoint(job.checkpoint_id);
         if (!checkpoint || !(await judgedVariant(this.queryDeps(), checkpoint.runId, job))) return;
-        await checkRunForGrokking(this.queryDeps(), { bus: this.bus, alerts: this.alerts, logger: this.logger, webhookUrl: this.webhookUrl }, checkpoint.runId);
+        await checkRunForGrokking(this.queryDeps(), { alerts: this.alerts, outbox: relay, logger: this.logger, webhookUrl: this.webhookUrl }, checkpoint.runId);
       },
       { durable: 'metrics-grokking' },
-    );
+    ).catch(async (err: unknown) => {
+      await relay.stop();
+      throw err;
+    });
+    return {
+      async stop() {
+        await subscription.stop();
+        await relay.stop();
+      },
+    };
   }
 
   grokkingAlerts(runId: string, page?: PageWindow): Promise<GrokkingAlert[]> {

@@ -3,7 +3,7 @@
 // signature metric and the other domains as controls. A phase is recorded once, then published as
 // events.grokking.detected and POSTed to the webhook, in one JSON shape (GrokkingAlertPayload) that
 // the GraphQL query and subscription serve too. Only the pipeline calls this; reads never do.
-import type { Bus } from '@grokwatch/bus';
+import { eventOf } from '@grokwatch/bus';
 import { changesNear, detectGeneralizationSignal, scheduleChanges, SIGNAL_DEFAULTS, type MetricEvidence, type ScheduleChange, type SignalOptions } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
 import { DEFAULT_METRICS_PARAMS, parseMetricsParams } from '../params.js';
@@ -15,8 +15,9 @@ import { boundedParams } from '../variants.js';
 import { contextEvidence, memorizationLoss, signalInput, signatureVariants, variantKey, type ProbeSetSeries } from './signature.js';
 
 export interface GrokkingWatchOptions {
-  bus: Bus;
   alerts: AlertStore;
+  /** Woken after an alert committed with its grokking.detected event (published by the outbox relay). */
+  outbox?: { wake(): void };
   logger: Logger;
   /** POSTed a JSON body for every new alert. */
   webhookUrl?: string;
@@ -126,7 +127,7 @@ export async function judgedVariant(deps: QueryDeps, runId: string, job: Metrics
   return signatureVariants(params.threshold).some((v) => v.unit === params.unit && v.normalized === params.normalized);
 }
 
-/** Judges every probe set of the run; records, publishes and POSTs each new phase. */
+/** Judges every probe set of the run; records each new phase with its event (the outbox publishes it) and POSTs it. */
 export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOptions, runId: string): Promise<GrokkingAlert[]> {
   const threshold = await judgingThreshold(deps, runId);
   const { steps, series, checkpoints } = await runSeries(deps, runId, threshold);
@@ -152,10 +153,13 @@ export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOp
       end_step: phase.endStep,
       agreeing: phase.agreeing,
       evidence: evidence as unknown as Record<string, unknown>,
+    }, (row) => {
+      const p = toAlertPayload(row);
+      return eventOf('grokking.detected', { ...p, evidence: { ...p.evidence } });
     });
     if (!alert) continue;
+    opts.outbox?.wake();
     const payload = toAlertPayload(alert);
-    await opts.bus.publishEvent('grokking.detected', { ...payload, evidence: { ...payload.evidence } });
     opts.logger.warn({ runId, domain: payload.domain, startStep: payload.startStep, endStep: payload.endStep, agreeing: payload.agreeing }, 'grokking phase detected');
     if (opts.webhookUrl) await postWebhook(opts.webhookUrl, { event: 'grokking.detected', alert: payload }, opts.logger);
     raised.push(alert);

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { SchemaMigrations } from '@grokwatch/db';
+import { outboxMigration, type SchemaMigrations } from '@grokwatch/db';
 import { paramsKey } from './metrics-store.js';
 
 const initial: Migration = {
@@ -142,5 +142,5 @@ const routingScope: Migration = {
 
 export const metricsMigrations: SchemaMigrations = {
   schema: 'metrics',
-  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase, '0007-routing-scope': routingScope },
+  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase, '0007-routing-scope': routingScope, '0008-outbox': outboxMigration('metrics') },
 };
