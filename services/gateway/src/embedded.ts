@@ -134,6 +134,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
 
   const workers: Stoppable[] = [
     context.inference.startOutbox(),
+    context.inference.startReadCache(),
     await context.metrics.listenForCaptures(),
     await context.metrics.startWorker(),
     await context.metrics.listenForGrokking(),

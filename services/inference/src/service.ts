@@ -62,6 +62,7 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
     ? await startCaptureWorker({ bus, store, logger, capturer: cfg.capturer, concurrency: cfg.captureConcurrency, ackWaitMs: cfg.captureAckWaitMs })
     : null;
   const outbox = inference.startOutbox();
+  const readCache = inference.startReadCache();
   const ingest = await startIngestWorker({ bus, inference, logger });
   const pipeline = await startRunPipeline({ bus, inference, logger, watchIntervalMs: cfg.watchIntervalMs });
   return {
@@ -72,6 +73,7 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
       await worker?.stop();
       await http?.stop();
       await outbox.stop();
+      await readCache.stop();
       await bus.close();
       await db.close();
     },

@@ -5,7 +5,7 @@ import { startOutboxRelay, type AnyKysely, type PageWindow } from '@grokwatch/db
 import type { Kysely } from 'kysely';
 import { publishStoredEvent, type Bus, type Stoppable } from '@grokwatch/bus';
 import { DistanceEngine, scheduleChanges, type ScheduleChange } from '@grokwatch/pathway';
-import type { Logger } from '@grokwatch/service-kit';
+import { READ_CACHE_DEFAULTS, ReadCache, type Logger, type ReadCacheOptions } from '@grokwatch/service-kit';
 import { DEFAULT_METRICS_PARAMS, parseMetricsParams } from './params.js';
 import { correlation, type CorrelationRequest, type CorrelationView } from './queries/correlation-query.js';
 import type { QueryDeps, ResultSelector } from './queries/deps.js';
@@ -28,7 +28,6 @@ import {
 import type { MetricsJob, MetricsStore } from './store/metrics-store.js';
 import { AlertStore, type GrokkingAlert } from './store/alert-store.js';
 import { checkRunForGrokking, judgedVariant } from './grokking/grokking-watch.js';
-import { READ_CACHE_DEFAULTS, ReadCache, type ReadCacheOptions } from './queries/read-cache.js';
 import { SourceStore, type SourceTables } from './store/source-store.js';
 import { startMetricsWorker, type MetricsWorkerOptions } from './worker/metrics-worker.js';
 

@@ -36,12 +36,12 @@ export class RunResolver {
     @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
     @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit: number,
   ): Promise<RunType[]> {
-    return (await ctx.inference.store.listRuns(checkPage(offset, limit))).map(toRun);
+    return (await ctx.inference.runs(checkPage(offset, limit))).map(toRun);
   }
 
   @Query(() => Int, { description: 'How many runs there are (runs returns one page of them).' })
   async runCount(@Ctx() ctx: InferenceContext): Promise<number> {
-    return ctx.inference.store.countRuns();
+    return ctx.inference.runCount();
   }
 
   @Query(() => RunType, { nullable: true, description: 'A run by id or by name.' })
@@ -51,9 +51,7 @@ export class RunResolver {
     @Arg('name', () => String, { nullable: true }) name?: string,
   ): Promise<RunType | null> {
     if ((id == null) === (name == null)) throw badInput('give exactly one of id and name');
-    const row = id != null
-      ? (isUuid(id) ? await ctx.inference.store.getRun(id) : undefined)
-      : await ctx.inference.store.getRunByName(name!);
+    const row = await ctx.inference.findRun(id != null ? { id } : { name: name! });
     return row ? toRun(row) : null;
   }
 
@@ -73,7 +71,11 @@ export class RunResolver {
 
   @FieldResolver(() => [ProbeSetType])
   async probeSets(@Root() run: RunType, @Ctx() ctx: InferenceContext): Promise<ProbeSetType[]> {
-    return Promise.all(run.probeSetIds.map(async (id) => toProbeSet(await ctx.inference.requireProbeSet(id))));
+    return Promise.all(run.probeSetIds.map(async (id) => {
+      const row = await ctx.inference.findProbeSet(id);
+      if (!row) throw notFound('probe set', id);
+      return toProbeSet(row);
+    }));
   }
 
   @FieldResolver(() => [CheckpointType], { description: 'Checkpoints by ascending step, one page at a time (checkpointCount says how many there are).' })
@@ -83,18 +85,18 @@ export class RunResolver {
     @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
     @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit: number,
   ): Promise<CheckpointType[]> {
-    return (await ctx.inference.store.listCheckpoints(run.id, checkPage(offset, limit))).map(toCheckpoint);
+    return (await ctx.inference.checkpoints(run.id, checkPage(offset, limit))).map(toCheckpoint);
   }
 
   @FieldResolver(() => CheckpointType, { nullable: true, description: 'The checkpoint with the highest step; null before the first.' })
   async latestCheckpoint(@Root() run: RunType, @Ctx() ctx: InferenceContext): Promise<CheckpointType | null> {
-    const row = await ctx.inference.store.latestCheckpoint(run.id);
+    const row = await ctx.inference.latestCheckpoint(run.id);
     return row ? toCheckpoint(row) : null;
   }
 
   @FieldResolver(() => Int, { description: 'How many checkpoints the run has (checkpoints returns one page of them).' })
   async checkpointCount(@Root() run: RunType, @Ctx() ctx: InferenceContext): Promise<number> {
-    return ctx.inference.store.countCheckpoints(run.id);
+    return ctx.inference.checkpointCount(run.id);
   }
 }
 
@@ -102,7 +104,7 @@ export class RunResolver {
 export class CheckpointResolver {
   @Query(() => CheckpointType, { nullable: true })
   async checkpoint(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<CheckpointType | null> {
-    const row = isUuid(id) ? await ctx.inference.store.getCheckpoint(id) : undefined;
+    const row = await ctx.inference.findCheckpoint(id);
     return row ? toCheckpoint(row) : null;
   }
 
@@ -136,12 +138,12 @@ export class ProbeSetResolver {
     @Arg('offset', () => Int, { defaultValue: 0 }) offset = 0,
     @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit = DEFAULT_PAGE,
   ): Promise<ProbeSetType[]> {
-    return (await ctx.inference.store.listProbeSets(domain ?? undefined, checkPage(offset, limit))).map(toProbeSet);
+    return (await ctx.inference.probeSets(domain ?? undefined, checkPage(offset, limit))).map(toProbeSet);
   }
 
   @Query(() => ProbeSetType, { nullable: true })
   async probeSet(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<ProbeSetType | null> {
-    const row = isUuid(id) ? await ctx.inference.store.getProbeSet(id) : undefined;
+    const row = await ctx.inference.findProbeSet(id);
     return row ? toProbeSet(row) : null;
   }
 
@@ -241,9 +243,9 @@ const ref = <T>(load: (ctx: InferenceContext, id: string) => Promise<T | undefin
 
 /** Entity resolution for the gateway: other subgraphs refer to these types by id. */
 export const referenceResolvers = {
-  Run: { __resolveReference: ref((ctx, id) => ctx.inference.store.getRun(id), toRun, 'run') },
-  Checkpoint: { __resolveReference: ref((ctx, id) => ctx.inference.store.getCheckpoint(id), toCheckpoint, 'checkpoint') },
-  ProbeSet: { __resolveReference: ref((ctx, id) => ctx.inference.store.getProbeSet(id), toProbeSet, 'probe set') },
+  Run: { __resolveReference: ref((ctx, id) => ctx.inference.findRun({ id }), toRun, 'run') },
+  Checkpoint: { __resolveReference: ref((ctx, id) => ctx.inference.findCheckpoint(id), toCheckpoint, 'checkpoint') },
+  ProbeSet: { __resolveReference: ref((ctx, id) => ctx.inference.findProbeSet(id), toProbeSet, 'probe set') },
   Sample: { __resolveReference: ref((ctx, id) => ctx.inference.store.getSample(id), toSample, 'sample') },
   CaptureJob: { __resolveReference: ref((ctx, id) => ctx.inference.store.getCaptureJob(id), toCaptureJob, 'capture job') },
 };

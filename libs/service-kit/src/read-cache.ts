@@ -1,9 +1,8 @@
-// Stored results only change when a job settles, so concurrent and repeated reads of one series
-// (a dashboard opened by many people, a script polling) share one database round instead of each
-// doing it again. Every job status change on the bus (queued, completed, failed, cancelled: every
-// instance hears them, they are not load-balanced) empties the cache; an entry also expires after
-// maxAgeMs in case a message was lost, or a change came without one (a checkpoint registered on a run
-// without probe sets changes a series' expected count).
+// Concurrent and repeated reads of what rarely changes (a series, a run's checkpoints: a dashboard
+// opened by many people, a script polling) share one database round instead of each doing it again.
+// The service that owns the data empties the cache whenever it learns of a change (its own writes,
+// job status changes on the bus, which every instance hears); an entry also expires after maxAgeMs,
+// in case a message was lost or a change came without one.
 
 export interface ReadCacheOptions {
   maxEntries: number;
