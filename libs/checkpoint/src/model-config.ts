@@ -69,8 +69,8 @@ export type CommonFields = Pick<
   | 'torchDtype'
 >;
 
-/** The most decoder layers a checkpoint may have (DeepSeek-V3 has 61); routing answers are charged at it. */
-export const MAX_LAYERS = 256;
+/** The most decoder layers a checkpoint may have (DeepSeek-V3 61, Qwen3-235B 94); routing answers are charged at it. */
+export const MAX_LAYERS = 128;
 
 function readNumLayers(f: ConfigFields): number {
   const n = f.positiveInt('num_hidden_layers');

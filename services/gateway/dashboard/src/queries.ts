@@ -242,7 +242,23 @@ export interface SampleRoutingAnswer {
   errors: GraphQLErrorItem[];
 }
 
+/** Checkpoints per routing request: each is charged its layers (at most 128), so 200 stay well within the 50k cost. */
+export const ROUTING_CHECKPOINTS_PER_REQUEST = 200;
+
 export async function fetchSampleRouting(sampleId: string, checkpointIds: readonly string[]): Promise<SampleRoutingAnswer> {
+  const parts: SampleRoutingAnswer[] = [];
+  for (let from = 0; from === 0 || from < checkpointIds.length; from += ROUTING_CHECKPOINTS_PER_REQUEST) {
+    parts.push(await fetchSampleRoutingPart(sampleId, checkpointIds.slice(from, from + ROUTING_CHECKPOINTS_PER_REQUEST)));
+  }
+  return {
+    found: parts.every((p) => p.found),
+    routing: parts.flatMap((p) => p.routing),
+    problems: parts.flatMap((p) => p.problems),
+    errors: parts.flatMap((p) => p.errors),
+  };
+}
+
+async function fetchSampleRoutingPart(sampleId: string, checkpointIds: readonly string[]): Promise<SampleRoutingAnswer> {
   const vars: Record<string, unknown> = { s: sampleId };
   const decls = ['$s: ID!'];
   const fields = checkpointIds.map((id, i) => {
