@@ -12,7 +12,10 @@ function walk(dir, suffix, out) {
   }
 }
 
-/** Files ending in `suffix` in every package's dist/, optionally filtered by substrings. */
+/**
+ * Files ending in `suffix` in every package's dist/, optionally filtered: a filter that is some
+ * file's exact name (`capture` for capture.bench.js) picks that file, any other matches substrings.
+ */
 export function findDist(suffix, filters = []) {
   const dists = [];
   for (const root of ROOTS) {
@@ -26,5 +29,8 @@ export function findDist(suffix, filters = []) {
   const files = [];
   for (const dist of dists) walk(dist, suffix, files);
   files.sort();
-  return filters.length === 0 ? files : files.filter((f) => filters.some((x) => f.includes(x)));
+  if (filters.length === 0) return files;
+  const baseName = (f) => f.slice(f.lastIndexOf('/') + 1, -suffix.length);
+  const exact = new Set(filters.filter((x) => files.some((f) => baseName(f) === x)));
+  return files.filter((f) => filters.some((x) => (exact.has(x) ? baseName(f) === x : f.includes(x))));
 }

@@ -16,10 +16,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { activeParameterCount } from '@grokwatch/checkpoint';
 import { CaptureModel, padBatch, writeRandomCheckpoint } from './index.js';
-import { DataType, OnnxGraph, int } from './graph/onnx-graph.js';
+import { denseGemm } from './testing/dense-gemm.js';
 
 const REPEATS = Number(process.env.GW_BENCH_REPEATS ?? 3);
 const BATCH = Number(process.env.GW_BENCH_BATCH ?? 4);
@@ -28,6 +27,7 @@ const DTYPE = (process.env.GW_BENCH_DTYPE ?? 'F32') as 'F32' | 'BF16';
 const FUSE = (process.env.GW_BENCH_FUSE ?? '1').split(',').map((v) => v.trim() === '1');
 const THREADS = process.env.GW_BENCH_THREADS === undefined ? undefined : Number(process.env.GW_BENCH_THREADS);
 const threadOption = THREADS === undefined ? {} : { intraOpNumThreads: THREADS };
+
 
 const CONFIG = {
   architectures: ['OlmoeForCausalLM'],
@@ -50,40 +50,6 @@ const fmt = (v: number[]): string => {
   return `best ${s[s.length - 1].toFixed(2)}, median ${s[Math.floor(s.length / 2)].toFixed(2)}, worst ${s[0].toFixed(2)}`;
 };
 
-interface Rate {
-  /** GFLOP per wall-clock second. */
-  readonly wall: number;
-  /** GFLOP per CPU-second of this process. */
-  readonly cpu: number;
-}
-
-/** A session computing one [M, K] x [N, K]^T Gemm with a constant (prepacked) weight; returns a runner for a window of `seconds`. */
-async function denseSession(M: number, K: number, N: number): Promise<(seconds: number) => Promise<Rate>> {
-  const g = new OnnxGraph('dense');
-  const a = g.input('a', DataType.FLOAT, [M, K]);
-  const w = g.embeddedF32('w', Float32Array.from({ length: N * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5), [N, K]);
-  g.output('y', g.op1('Gemm', [a, w], { transB: int(1) }), DataType.FLOAT, [M, N]);
-  const session = await ort.InferenceSession.create(g.toBytes('bench'), {
-    graphOptimizationLevel: 'all',
-    ...threadOption,
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
-  const feed = { a: new ort.Tensor('float32', Float32Array.from({ length: M * K }, (_, i) => (i % 13) / 13), [M, K]) };
-  await session.run(feed);
-  return async (seconds) => {
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    let runs = 0;
-    do {
-      await session.run(feed);
-      runs++;
-    } while (performance.now() - t0 < seconds * 1000);
-    const cpu = process.cpuUsage(cpu0);
-    const gflop = (2 * M * K * N * runs) / 1e9;
-    return { wall: gflop / ((performance.now() - t0) / 1000), cpu: gflop / ((cpu.user + cpu.system) / 1e6) };
-  };
-}
-
 async function main(): Promise<void> {
   console.log(`cores ${availableParallelism()}, threads ${THREADS ?? 'onnxruntime default'}, dtype ${DTYPE}, batch ${BATCH} x ${SEQ}`);
   const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
@@ -92,7 +58,7 @@ async function main(): Promise<void> {
     const desc = writeRandomCheckpoint(dir, CONFIG, { dtype: DTYPE, shards: 4, seed: 5 });
     console.log(`checkpoint written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     // Same shape as the lm_head product of one batch: [tokens, hidden] x [hidden, 4096].
-    const dense = await denseSession(BATCH * SEQ, CONFIG.hidden_size, 4096);
+    const dense = await denseGemm(BATCH * SEQ, CONFIG.hidden_size, 4096, THREADS);
 
     const active = activeParameterCount(desc);
     const tokens = BATCH * SEQ;

@@ -1,9 +1,11 @@
 // @grokwatch/model: Hugging Face MoE checkpoints on onnxruntime-node (routing capture), the
 // reference forward they are checked against, and tokenization.
 
-export { captureRouting, captureWithModel, CaptureInputError } from './runtime/capture.js';
+export { captureRouting, captureWithModel, CaptureInputError, chunkBatches } from './runtime/capture.js';
 export type { CaptureOptions, CaptureProgress, CaptureSample, SampleCapture } from './runtime/capture.js';
-export { CaptureModel } from './runtime/capture-model.js';
+export { CaptureModel, DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_LENGTH } from './runtime/capture-model.js';
+export { batchActivationBytes, captureMemoryBudget, CaptureMemoryError, planCaptureMemory, stageParameters } from './runtime/memory-plan.js';
+export type { CaptureMemoryPlan, CaptureResidency, PlanOptions } from './runtime/memory-plan.js';
 export type { CaptureBatchOutput, CaptureModelOptions } from './runtime/capture-model.js';
 export { CaptureModelCache, defaultModelCache } from './runtime/model-cache.js';
 export { createSession, EXECUTION_PROVIDERS, parseExecutionProvider, SessionCreateError } from './runtime/session.js';

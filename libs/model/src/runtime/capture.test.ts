@@ -8,8 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checkpoint, expectedTensors } from '@grokwatch/checkpoint';
 import {
+  captureMemoryBudget,
+  CaptureMemoryError,
   CaptureInputError,
+  CaptureModel,
   CaptureModelCache,
+  planCaptureMemory,
   captureRouting,
   loadRouterWeights,
   referenceForward,
@@ -113,6 +117,53 @@ test('truncation to maxLength, per-token top-k traces, and model reuse through t
   const ref = await referenceAlone(SAMPLES[2].tokenIds.slice(0, 5));
   assert.deepEqual(Array.from(r.tokenTopK!.subarray(0, 5 * k)), Array.from(ref.topkIds[0]));
   assert.equal(cache.size, 1, 'the second capture reused the cached session');
+});
+
+test('streamed capture (a stage at a time over chunks of batches) equals the resident path; the plan streams when the model does not fit', async () => {
+  const opts = { layersPerSession: 1, maxBatchTokens: 16, maxLength: 32, intraOpNumThreads: 1 };
+  const ckpt = await Checkpoint.open(dir);
+  const desc = ckpt.description;
+  await ckpt.close();
+  // maxBatchTokens 16 with maxLength 32 plans batches of up to 32 tokens (one whole sequence at least).
+  const base = planCaptureMemory(desc, { budgetBytes: 2 ** 40, maxBatchTokens: 32, maxLength: 32, storedBytesPerParameter: 2, layersPerSession: 1 });
+  assert.equal(base.residency, 'resident');
+  // Room for one stage, one batch and a chunk of about 40 tokens, not for every stage.
+  const perToken = 2 * desc.hiddenSize * 4 + desc.numLayers * desc.topK * 8;
+  const budget = base.streamedBaseBytes + 40 * perToken;
+  assert.ok(budget < base.residentBytes, 'the budget is below what the resident path needs');
+
+  const lines: string[] = [];
+  const model = await CaptureModel.load(dir, { ...opts, memoryBudgetBytes: budget, log: (l) => lines.push(l) });
+  try {
+    assert.equal(model.residency, 'streamed');
+    assert.ok(lines.some((l) => /streams its layers/.test(l)), lines.join('\n'));
+  } finally {
+    await model.release();
+  }
+  const resident = await captureRouting(dir, SAMPLES, { ...opts, cache, residency: 'resident' });
+  let batches = 0;
+  const streamed = await captureRouting(dir, SAMPLES, { ...opts, cache, memoryBudgetBytes: budget }, () => void batches++);
+  assert.ok(batches >= 2, 'several batches, grouped into chunks');
+  const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): void => {
+    assert.equal(a.length, b.length, what);
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-5, `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+  };
+  for (const [i, r] of resident.entries()) {
+    const s = streamed[i]!;
+    assert.equal(s.id, r.id);
+    close(s.routing, r.routing, `${r.id} routing`);
+    assert.deepEqual(Array.from(s.topkCounts), Array.from(r.topkCounts), `${r.id} top-k counts`);
+    close(s.nll, r.nll, `${r.id} nll`);
+    close(s.embedding, r.embedding, `${r.id} embedding`);
+    close(s.minKPlusPlus.variance, r.minKPlusPlus.variance, `${r.id} Min-K%++ variance`);
+  }
+
+  assert.throws(
+    () => planCaptureMemory(desc, { budgetBytes: base.streamedBaseBytes - 1, maxBatchTokens: 32, maxLength: 32, storedBytesPerParameter: 2, layersPerSession: 1 }),
+    (err: unknown) => err instanceof CaptureMemoryError && /capture needs at least .* GiB .*the budget is/.test(err.message),
+  );
+  assert.throws(() => captureMemoryBudget({ CAPTURE_MEMORY_GB: 'lots' }), /CAPTURE_MEMORY_GB must be a positive number/);
+  assert.equal(captureMemoryBudget({ CAPTURE_MEMORY_GB: '1.5' }), 1.5 * 2 ** 30);
 });
 
 test('bad samples are refused naming the sample; an aborted capture stops', async () => {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { ModelTokenizer, type AddBos } from '../tokenizer/tokenizer.js';
 import { planBatches, padBatch, ROUTING_SPANS, type RoutingSpan } from './batching.js';
-import type { CaptureBatchOutput, CaptureModel, CaptureModelOptions } from './capture-model.js';
+import { DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_LENGTH, type CaptureBatchOutput, type CaptureModel, type CaptureModelOptions } from './capture-model.js';
 import { minKPlusPlusScore } from './min-k.js';
 import { targetMeanNll, targetSpanProblem, targetTokenRange, type TargetSpan, type TargetTokens } from '../tokenizer/target-span.js';
 import { defaultModelCache, type CaptureModelCache } from './model-cache.js';
@@ -23,10 +23,6 @@ export interface CaptureSample {
 }
 
 export interface CaptureOptions extends CaptureModelOptions {
-  /** Longest sequence fed to the model; longer samples are truncated (default min(512, max_position_embeddings)). */
-  readonly maxLength?: number;
-  /** Upper bound on batch_size x padded_length (default 4096). */
-  readonly maxBatchTokens?: number;
   readonly maxBatchSize?: number;
   readonly addBos?: AddBos;
   /** tokenizer.json to use instead of the checkpoint's. */
@@ -116,7 +112,7 @@ export async function captureWithModel(
   onBatch?: (results: SampleCapture[], progress: CaptureProgress) => void | Promise<void>,
 ): Promise<SampleCapture[]> {
   const config = model.description.config;
-  const maxLength = options.maxLength ?? Math.min(512, config.maxPositionEmbeddings);
+  const maxLength = options.maxLength ?? Math.min(DEFAULT_MAX_LENGTH, config.maxPositionEmbeddings);
   if (!(Number.isSafeInteger(maxLength) && maxLength >= 1)) throw new Error(`maxLength must be a positive integer, got ${maxLength}`);
   samples.forEach((s, i) => {
     if (s.tokenIds === undefined && s.text === undefined) throw new CaptureInputError('has neither text nor tokenIds', i, s.id);
@@ -145,30 +141,55 @@ export async function captureWithModel(
 
   const batches = planBatches(
     sequences.map((s) => s.ids.length),
-    { maxBatchTokens: Math.max(options.maxBatchTokens ?? 4096, maxLength), maxBatchSize: options.maxBatchSize ?? 32 },
+    { maxBatchTokens: Math.max(options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS, maxLength), maxBatchSize: options.maxBatchSize ?? 32 },
   );
   const padId = config.padTokenId ?? config.eosTokenIds[0] ?? 0;
   const results: SampleCapture[] = new Array(samples.length);
   const started = performance.now();
   let done = 0;
-  for (const indices of batches) {
+  // Resident models take one batch at a time; a streamed one takes as many batches as its memory
+  // plan's chunk holds, since each chunk pays for creating every stage's session once.
+  const chunkTokens = model.residency === 'streamed' ? model.chunkTokensFor(Math.max(options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS, maxLength), maxLength) : 0;
+  for (const chunk of chunkBatches(batches, (indices) => indices.length * Math.max(...indices.map((i) => sequences[i].ids.length)), chunkTokens)) {
     options.signal?.throwIfAborted();
-    const padded = padBatch(indices.map((i) => sequences[i].ids), padId, bosId, indices.map((i) => sequences[i].target));
-    const out = await model.run(padded);
-    const batchResults = indices.map((sampleIndex, b) =>
-      reduceSample(out, b, sampleIndex, samples[sampleIndex].id, sequences[sampleIndex], padded.lengths[b], padded.statMask, padded.spanMask, options),
-    );
-    for (const r of batchResults) results[r.index] = r;
-    done += indices.length;
-    await onBatch?.(batchResults, {
-      done,
-      total: samples.length,
-      batchSize: padded.batch,
-      paddedTokens: padded.batch * padded.seqLen,
-      elapsedMs: performance.now() - started,
-    });
+    const padded = chunk.map((indices) => padBatch(indices.map((i) => sequences[i].ids), padId, bosId, indices.map((i) => sequences[i].target)));
+    const outs = await model.runChunk(padded, options.signal);
+    for (const [c, indices] of chunk.entries()) {
+      const out = outs[c]!;
+      const batchResults = indices.map((sampleIndex, b) =>
+        reduceSample(out, b, sampleIndex, samples[sampleIndex].id, sequences[sampleIndex], padded[c]!.lengths[b], padded[c]!.statMask, padded[c]!.spanMask, options),
+      );
+      for (const r of batchResults) results[r.index] = r;
+      done += indices.length;
+      await onBatch?.(batchResults, {
+        done,
+        total: samples.length,
+        batchSize: padded[c]!.batch,
+        paddedTokens: padded[c]!.batch * padded[c]!.seqLen,
+        elapsedMs: performance.now() - started,
+      });
+    }
   }
   return results;
+}
+
+/** Consecutive batches grouped while their padded tokens stay within `maxTokens` (one batch per group when 0). */
+export function chunkBatches<T>(batches: readonly T[], tokensOf: (batch: T) => number, maxTokens: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let tokens = 0;
+  for (const b of batches) {
+    const n = tokensOf(b);
+    if (current.length > 0 && (maxTokens <= 0 || tokens + n > maxTokens)) {
+      chunks.push(current);
+      current = [];
+      tokens = 0;
+    }
+    current.push(b);
+    tokens += n;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /** The target's token range, from the tokenization of the text before its start and end. */

@@ -70,6 +70,8 @@ async function cacheKey(dir: string, options: CaptureModelOptions): Promise<stri
     options.allowSpinning ?? false,
     options.cpuMemArena ?? false,
     options.layersPerSession ?? null,
+    options.memoryBudgetBytes ?? null,
+    options.residency ?? null,
   ]);
 }
 

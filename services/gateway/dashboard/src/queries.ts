@@ -148,7 +148,7 @@ export async function fetchRuns(): Promise<GraphQLAnswer<{ runs: RunSummary[] }>
   return query<{ runs: RunSummary[] }>('Runs', `query Runs { runs(limit: 400) { id name architecture createdAt checkpointCount probeSets { id domain } } }`);
 }
 
-/** Checkpoints per request: each carries its jobs and scores, so a page costs about 23k of the 50k allowed. */
+/** Checkpoints per request: each carries its jobs and scores, so a page costs about 25k of the 50k allowed. */
 export const CHECKPOINT_PAGE = 100;
 
 const CHECKPOINT_FIELDS = `id step tokensSeen status

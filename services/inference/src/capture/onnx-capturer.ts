@@ -2,6 +2,7 @@
 import {
   isCheckpointProblem,
   CaptureInputError,
+  CaptureMemoryError,
   captureRouting,
   checkpointTokenizerPath,
   loadRouterWeights,
@@ -19,9 +20,9 @@ export interface OnnxCapturerOptions {
   maxBatchTokens?: number;
 }
 
-/** Problems with the checkpoint or its inputs: retrying the job cannot fix them. */
+/** Problems with the checkpoint, its inputs or the memory budget: retrying the job cannot fix them. */
 function isPermanent(err: unknown): boolean {
-  return isCheckpointProblem(err) || err instanceof CaptureInputError;
+  return isCheckpointProblem(err) || err instanceof CaptureInputError || err instanceof CaptureMemoryError;
 }
 
 async function permanentAsUnusable<T>(p: Promise<T>): Promise<T> {
