@@ -27,9 +27,11 @@ export interface AttentionSpec {
   readonly k: LinearSpec;
   readonly v: LinearSpec;
   readonly o: LinearSpec;
-  /** RMSNorm weights over the full projected q / k width (before the split into heads). */
+  /** RMSNorm weights of q / k: over the full projected width ([H*hd]), or per head ([hd], qkNormPerHead). */
   readonly qNorm: TensorSpec | null;
   readonly kNorm: TensorSpec | null;
+  /** The q/k norms apply to each head over head_dim (Qwen3-MoE) rather than to the full width (OLMoE). */
+  readonly qkNormPerHead: boolean;
   readonly numHeads: number;
   readonly numKvHeads: number;
   readonly headDim: number;
@@ -52,7 +54,10 @@ export interface LayerSpec {
   readonly inputNorm: TensorSpec;
   readonly attention: AttentionSpec;
   readonly postAttentionNorm: TensorSpec;
-  readonly moe: MoeSpec;
+  /** The routed MoE block; null on a dense layer, which has `mlp` instead. */
+  readonly moe: MoeSpec | null;
+  /** A dense layer's SwiGLU; null on a MoE layer. */
+  readonly mlp: MlpSpec | null;
 }
 
 export interface ArchitectureDescription {
@@ -67,6 +72,8 @@ export interface ArchitectureDescription {
   readonly ropeTheta: number;
   readonly embedding: TensorSpec;
   readonly layers: readonly LayerSpec[];
+  /** Indices of the layers with a router, ascending: routing outputs are indexed by position in this list. */
+  readonly routedLayers: readonly number[];
   readonly finalNorm: TensorSpec;
   /** The output projection [vocab, hidden]; the embedding tensor itself when tied. */
   readonly lmHead: TensorSpec;
@@ -95,11 +102,14 @@ export function expectedTensors(desc: ArchitectureDescription): TensorSpec[] {
     add(a.qNorm);
     add(a.kNorm);
     add(layer.postAttentionNorm);
-    addLinear(layer.moe.router);
-    for (const e of layer.moe.experts) addMlp(e);
-    if (layer.moe.sharedExpert !== null) {
-      addMlp(layer.moe.sharedExpert.mlp);
-      addLinear(layer.moe.sharedExpert.gate);
+    if (layer.mlp !== null) addMlp(layer.mlp);
+    if (layer.moe !== null) {
+      addLinear(layer.moe.router);
+      for (const e of layer.moe.experts) addMlp(e);
+      if (layer.moe.sharedExpert !== null) {
+        addMlp(layer.moe.sharedExpert.mlp);
+        addLinear(layer.moe.sharedExpert.gate);
+      }
     }
   }
   add(desc.finalNorm);
@@ -116,8 +126,10 @@ export function activeParameterCount(desc: ArchitectureDescription): number {
   for (const layer of desc.layers) {
     const a = layer.attention;
     total += size(layer.inputNorm) + size(layer.postAttentionNorm) + size(a.qNorm) + size(a.kNorm);
-    total += linear(a.q) + linear(a.k) + linear(a.v) + linear(a.o) + linear(layer.moe.router);
-    total += layer.moe.topK * mlp(layer.moe.experts[0]);
+    total += linear(a.q) + linear(a.k) + linear(a.v) + linear(a.o);
+    if (layer.mlp !== null) total += mlp(layer.mlp);
+    if (layer.moe === null) continue;
+    total += linear(layer.moe.router) + layer.moe.topK * mlp(layer.moe.experts[0]!);
     if (layer.moe.sharedExpert !== null) total += mlp(layer.moe.sharedExpert.mlp) + linear(layer.moe.sharedExpert.gate);
   }
   return total;

@@ -47,7 +47,7 @@ test('OLMoE config: defaults applied, description has q/k norm and per-expert na
   assert.ok(names.includes('model.layers.0.mlp.experts.3.down_proj.weight'));
   assert.ok(names.includes('lm_head.weight'));
   assert.deepEqual(desc.layers[0].attention.kNorm?.shape, [8]); // num_kv_heads * head_dim
-  assert.deepEqual(desc.layers[0].moe.experts[0].down.weight.shape, [16, 8]);
+  assert.deepEqual(desc.layers[0].moe?.experts[0].down.weight.shape, [16, 8]);
   // embed + per layer (norms 2, q/k norm, q,k,v,o, router, 4 experts x 3) + final norm + lm_head
   assert.equal(names.length, 1 + 2 * (2 + 2 + 4 + 1 + 12) + 2);
 });
@@ -99,8 +99,8 @@ test('Qwen2-MoE config: qkv biases and a gated shared expert', () => {
   );
   const desc = describeArchitecture(config);
   const moe = desc.layers[0].moe;
-  assert.deepEqual(moe.sharedExpert?.gate.weight.shape, [1, 16]);
-  assert.deepEqual(moe.sharedExpert?.mlp.up.weight.shape, [12, 16]);
+  assert.deepEqual(moe?.sharedExpert?.gate.weight.shape, [1, 16]);
+  assert.deepEqual(moe?.sharedExpert?.mlp.up.weight.shape, [12, 16]);
   assert.deepEqual(desc.layers[0].attention.q.bias?.shape, [16]);
   assert.equal(desc.layers[0].attention.o.bias, null);
   assert.equal(config.rmsNormEps, 1e-6);
@@ -151,4 +151,46 @@ test('Qwen2-MoE features that are not implemented are refused', () => {
   configError({ ...base, decoder_sparse_step: 2 }, 'decoder_sparse_step', /must be 1/);
   configError({ ...base, use_sliding_window: true }, 'use_sliding_window', /not supported/);
   configError({ ...base, shared_expert_intermediate_size: undefined }, 'shared_expert_intermediate_size', /required/);
+});
+
+test('Qwen3-MoE config: per-head q/k norm, a free head_dim, dense layers from mlp_only_layers and decoder_sparse_step', () => {
+  const base = {
+    architectures: ['Qwen3MoeForCausalLM'],
+    vocab_size: 100,
+    hidden_size: 16,
+    intermediate_size: 24,
+    moe_intermediate_size: 8,
+    num_hidden_layers: 4,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    head_dim: 6,
+    num_experts: 4,
+    num_experts_per_tok: 2,
+  };
+  const config = parseModelConfig({ ...base, mlp_only_layers: [0], decoder_sparse_step: 2, norm_topk_prob: true }, FILE);
+  assert.equal(config.rmsNormEps, 1e-6);
+  assert.equal(config.headDim, 6);
+  assert.equal(config.normTopkProb, true);
+  // Layer 0 is mlp-only; with step 2 only layers whose (index + 1) is even are MoE: 1 and 3.
+  assert.deepEqual(config.denseLayers, [0, 2]);
+  const desc = describeArchitecture(config);
+  assert.deepEqual(desc.routedLayers, [1, 3]);
+  assert.deepEqual(desc.layers[0].attention.qNorm?.shape, [6]);
+  assert.deepEqual(desc.layers[0].attention.kNorm?.shape, [6]);
+  assert.equal(desc.layers[0].attention.qkNormPerHead, true);
+  assert.deepEqual(desc.layers[0].attention.q.weight.shape, [24, 16]);
+  assert.equal(desc.layers[0].moe, null);
+  assert.deepEqual(desc.layers[0].mlp?.gate.weight.shape, [24, 16]);
+  assert.deepEqual(desc.layers[1].moe?.experts[3]?.down.weight.shape, [16, 8]);
+  const names = expectedTensors(desc).map((t) => t.name);
+  assert.ok(names.includes('model.layers.0.mlp.up_proj.weight'));
+  assert.ok(!names.includes('model.layers.0.mlp.gate.weight'), 'a dense layer has no router');
+  assert.ok(names.includes('model.layers.1.mlp.gate.weight'));
+
+  configError({ ...base, use_sliding_window: true }, 'use_sliding_window', /not supported/);
+  configError({ ...base, mlp_only_layers: [7] }, 'mlp_only_layers', /outside 0\.\.3/);
+  configError({ ...base, mlp_only_layers: [0, 1, 2, 3] }, 'mlp_only_layers', /every layer is dense/);
+  configError({ ...base, mlp_only_layers: [1], intermediate_size: undefined }, 'intermediate_size', /required/);
+  // OLMoE keeps its full-width q/k norm.
+  assert.equal(describeArchitecture(parseModelConfig(OLMOE, FILE)).layers[0]!.attention.qkNormPerHead, false);
 });

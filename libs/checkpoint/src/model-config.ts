@@ -3,7 +3,7 @@
 
 import type { ConfigFields } from './config-fields.js';
 
-export const SUPPORTED_ARCHITECTURES = ['OlmoeForCausalLM', 'MixtralForCausalLM', 'Qwen2MoeForCausalLM'] as const;
+export const SUPPORTED_ARCHITECTURES = ['OlmoeForCausalLM', 'MixtralForCausalLM', 'Qwen2MoeForCausalLM', 'Qwen3MoeForCausalLM'] as const;
 export type ArchitectureName = (typeof SUPPORTED_ARCHITECTURES)[number];
 
 export interface ModelConfig {
@@ -25,8 +25,12 @@ export interface ModelConfig {
   readonly normTopkProb: boolean;
   /** Width of the always-on shared expert (Qwen2-MoE), null when there is none. */
   readonly sharedExpertIntermediateSize: number | null;
-  /** RMSNorm over the full projected q and k (OLMoE). */
-  readonly qkNorm: boolean;
+  /** RMSNorm of q and k: over the full projected width (OLMoE), per head over head_dim (Qwen3-MoE), or none. */
+  readonly qkNorm: 'full' | 'head' | null;
+  /** Layers whose feed-forward is a dense SwiGLU instead of a routed MoE block (no router there). */
+  readonly denseLayers: readonly number[];
+  /** Width of those dense SwiGLUs; null without dense layers. */
+  readonly denseIntermediateSize: number | null;
   readonly qkvBias: boolean;
   readonly outputBias: boolean;
   /** Clamp of q, k, v to [-clip, clip] after projection (and q/k norm), null when off. */
@@ -126,6 +130,10 @@ export function validateModelConfig(config: ModelConfig, f: ConfigFields): void 
     f.fail('num_key_value_heads', `${config.numKvHeads} does not divide num_attention_heads ${config.numHeads}`);
   }
   if (config.headDim % 2 !== 0) f.fail('head_dim', `${config.headDim} must be even for rotary embeddings`);
+  for (const l of config.denseLayers) {
+    if (!(Number.isSafeInteger(l) && l >= 0 && l < config.numLayers)) f.fail('mlp_only_layers', `layer ${l} is outside 0..${config.numLayers - 1}`);
+  }
+  if (config.denseLayers.length >= config.numLayers) f.fail('mlp_only_layers', 'every layer is dense: there is no router to capture');
   if (config.topK > config.numExperts) {
     f.fail('num_experts_per_tok', `${config.topK} exceeds the number of experts ${config.numExperts}`);
   }

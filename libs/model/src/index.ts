@@ -23,7 +23,7 @@ export type { AddBos, TokenizerOptions } from './tokenizer/tokenizer.js';
 export { referenceForward } from './reference/forward.js';
 export type { ReferenceBatch, ReferenceOutput, WeightLookup } from './reference/forward.js';
 export { buildCaptureGraph, buildCaptureStages, CAPTURE_INPUTS, CAPTURE_OUTPUTS, DEBUG_OUTPUTS, DEFAULT_LAYERS_PER_SESSION } from './graph/capture-graph.js';
-export type { BuiltGraph, CaptureGraphOptions, CaptureStage } from './graph/capture-graph.js';
+export type { BuiltGraph, CaptureGraphOptions, CaptureStage, GraphStage } from './graph/capture-graph.js';
 export type { WeightLocator } from './graph/weights.js';
 export { writeRandomCheckpoint } from './testing/random-checkpoint.js';
 export type { RandomCheckpointOptions } from './testing/random-checkpoint.js';

@@ -30,8 +30,9 @@ export function attention(config: ModelConfig, layer: number): AttentionSpec {
     k: linear(`${p}.k_proj`, kv * hd, d, config.qkvBias),
     v: linear(`${p}.v_proj`, kv * hd, d, config.qkvBias),
     o: linear(`${p}.o_proj`, d, h * hd, config.outputBias),
-    qNorm: config.qkNorm ? tensor(`${p}.q_norm.weight`, [h * hd]) : null,
-    kNorm: config.qkNorm ? tensor(`${p}.k_norm.weight`, [kv * hd]) : null,
+    qNorm: config.qkNorm === null ? null : tensor(`${p}.q_norm.weight`, config.qkNorm === 'head' ? [hd] : [h * hd]),
+    kNorm: config.qkNorm === null ? null : tensor(`${p}.k_norm.weight`, config.qkNorm === 'head' ? [hd] : [kv * hd]),
+    qkNormPerHead: config.qkNorm === 'head',
     numHeads: h,
     numKvHeads: kv,
     headDim: hd,
@@ -40,16 +41,28 @@ export function attention(config: ModelConfig, layer: number): AttentionSpec {
   };
 }
 
-export function describeDecoder(config: ModelConfig, moeForLayer: (layer: number) => MoeSpec): ArchitectureDescription {
+/**
+ * The decoder with `moeForLayer`'s block on every layer but the config's dense ones, which get a
+ * SwiGLU of denseIntermediateSize under model.layers.{i}.mlp with `denseNames`.
+ */
+export function describeDecoder(
+  config: ModelConfig,
+  moeForLayer: (layer: number) => MoeSpec,
+  denseNames: { gate: string; up: string; down: string } = { gate: 'gate_proj', up: 'up_proj', down: 'down_proj' },
+): ArchitectureDescription {
   const d = config.hiddenSize;
+  const dense = new Set(config.denseLayers);
   const layers: LayerSpec[] = [];
   for (let i = 0; i < config.numLayers; i++) {
+    const isDense = dense.has(i);
+    if (isDense && config.denseIntermediateSize === null) throw new Error(`${config.file}: dense layer ${i} without a dense intermediate size`);
     layers.push({
       index: i,
       inputNorm: tensor(`model.layers.${i}.input_layernorm.weight`, [d]),
       attention: attention(config, i),
       postAttentionNorm: tensor(`model.layers.${i}.post_attention_layernorm.weight`, [d]),
-      moe: moeForLayer(i),
+      moe: isDense ? null : moeForLayer(i),
+      mlp: isDense ? mlp(`model.layers.${i}.mlp`, denseNames, d, config.denseIntermediateSize!) : null,
     });
   }
   const embedding = tensor('model.embed_tokens.weight', [config.vocabSize, d]);
@@ -65,6 +78,7 @@ export function describeDecoder(config: ModelConfig, moeForLayer: (layer: number
     ropeTheta: config.ropeTheta,
     embedding,
     layers,
+    routedLayers: layers.filter((l) => l.moe !== null).map((l) => l.index),
     finalNorm: tensor('model.norm.weight', [d]),
     lmHead: config.tieWordEmbeddings ? embedding : tensor('lm_head.weight', [config.vocabSize, d]),
   };

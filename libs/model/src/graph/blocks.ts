@@ -37,6 +37,13 @@ export function rmsNorm(ctx: BlockContext, x: string, weight: TensorSpec): strin
   return g.op1('Mul', [g.op1('Div', [x, denom]), ctx.w.f32(weight)]);
 }
 
+/** RMSNorm of each head's slice of x [N, heads*hd] over head_dim, with one [hd] weight shared by the heads (Qwen3). */
+function perHeadRmsNorm(ctx: BlockContext, x: string, weight: TensorSpec, heads: number, hd: number): string {
+  const { g } = ctx;
+  const perHead = g.op1('Reshape', [x, g.constI64([-1, heads, hd])]);
+  return g.op1('Reshape', [rmsNorm(ctx, perHead, weight), g.constI64([-1, heads * hd])]);
+}
+
 /** down(silu(gate x) * up x) on rows of x [n, hidden]. */
 export function swiglu(ctx: BlockContext, x: string, mlp: MlpSpec): string {
   const { g } = ctx;
@@ -98,8 +105,8 @@ export function attention(
   let q = linear(ctx, x, a.q);
   let k = linear(ctx, x, a.k);
   let v = linear(ctx, x, a.v);
-  if (a.qNorm !== null) q = rmsNorm(ctx, q, a.qNorm);
-  if (a.kNorm !== null) k = rmsNorm(ctx, k, a.kNorm);
+  if (a.qNorm !== null) q = a.qkNormPerHead ? perHeadRmsNorm(ctx, q, a.qNorm, H, hd) : rmsNorm(ctx, q, a.qNorm);
+  if (a.kNorm !== null) k = a.qkNormPerHead ? perHeadRmsNorm(ctx, k, a.kNorm, Hkv, hd) : rmsNorm(ctx, k, a.kNorm);
   if (a.clipQkv !== null) {
     const lo = g.scalarF32(-a.clipQkv);
     const hi = g.scalarF32(a.clipQkv);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checkpoint, expectedTensors, type WeightDtype } from '@grokwatch/checkpoint';
 import { CaptureModel, padBatch, referenceForward, ROUTING_SPANS, writeRandomCheckpoint, type CaptureBatchOutput, type ReferenceOutput } from '../index.js';
-import { TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE } from '../testing/tiny-configs.js';
+import { TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE, TINY_QWEN3_MOE } from '../testing/tiny-configs.js';
 
 const TOL = 1e-4;
 
@@ -26,6 +26,7 @@ const CASES: Case[] = [
   { name: 'OLMoE (bf16, two shards + index, 2 + 1 layers per session)', config: TINY_OLMOE, dtype: 'BF16', shards: 2, layersPerSession: 2, sessions: 2 },
   { name: 'Mixtral (f32, sliding window, tied head, one session)', config: TINY_MIXTRAL, dtype: 'F32', shards: 1, layersPerSession: Infinity, sessions: 1 },
   { name: 'Qwen2-MoE (f16, shared expert, qkv bias, a session per layer)', config: TINY_QWEN2_MOE, dtype: 'F16', shards: 3, layersPerSession: 1, sessions: 2 },
+  { name: 'Qwen3-MoE (bf16, per-head q/k norm, head_dim 6, a dense middle layer in a session of its own)', config: TINY_QWEN3_MOE, dtype: 'BF16', shards: 2, layersPerSession: 1, sessions: 3 },
 ];
 
 // Two sequences of different lengths, right-padded, plus a one-token sequence.
@@ -83,7 +84,8 @@ for (const c of CASES) {
     });
 
     test('per-token router softmax and top-k experts match the reference', () => {
-      const { numExperts: K, topK: k, numLayers: L } = model.description;
+      const { numExperts: K, topK: k } = model.description;
+      const L = model.description.routedLayers.length;
       const probs = onnx.routerProbs!;
       for (let l = 0; l < L; l++) {
         const layer = probs.subarray(l * B * T * K, (l + 1) * B * T * K);
@@ -108,7 +110,8 @@ for (const c of CASES) {
     });
 
     test('routing means and embeddings equal masked means of the reference (float32 over all K)', () => {
-      const { numExperts: K, numLayers: L, hiddenSize: d } = model.description;
+      const { numExperts: K, hiddenSize: d } = model.description;
+      const L = model.description.routedLayers.length;
       for (let b = 0; b < B; b++) {
         const n = SEQUENCES[b].length;
         for (let l = 0; l < L; l++) {
@@ -130,7 +133,8 @@ for (const c of CASES) {
     });
 
     test('span routing equals the reference mean over the target tokens and the router softmax at the position before', () => {
-      const { numExperts: K, numLayers: L } = model.description;
+      const K = model.description.numExperts;
+      const L = model.description.routedLayers.length;
       const S = ROUTING_SPANS.length;
       const at = (b: number, l: number, span: number, e: number): number => onnx.routingSpanMean[((b * L + l) * S + span) * K + e];
       for (let b = 0; b < B; b++) {

@@ -12,7 +12,8 @@
 //              outputs routing_mean [B,c,K] router softmax (all K experts) averaged over
 //                      stat_mask tokens, routing_span_mean [B,c,S,K] the same over each span_mask
 //                      row (zeros for an empty row), topk_ids [c,B,T,k] int64, for the stage's c
-//                      layers; hidden_out [B*T,hidden] (all but the last stage)
+//                      routed layers (none when c = 0: dense layers have no router);
+//                      hidden_out [B*T,hidden] (all but the last stage)
 // Last stage also:     token_logprob [B,T]  log p(x[t+1] | x[<=t]) (last position meaningless)
 //                      logprob_mean  [B,T]  E_p[log p] of the next-token distribution at t  } Min-K%++
 //                      logprob_var   [B,T]  Var_p[log p] of the same distribution            }
@@ -70,11 +71,18 @@ export interface BuiltGraph {
   readonly outputNames: readonly string[];
 }
 
-export interface CaptureStage extends BuiltGraph {
+/** One session's graph of a contiguous range of decoder layers (capture and decode cut the same way). */
+export interface GraphStage extends BuiltGraph {
   readonly firstLayer: number;
   readonly layerCount: number;
   readonly isFirst: boolean;
   readonly isLast: boolean;
+}
+
+export interface CaptureStage extends GraphStage {
+  /** Position of the stage's first routed layer in desc.routedLayers, and how many it has (0: no routing outputs). */
+  readonly routedFirst: number;
+  readonly routedCount: number;
 }
 
 export function buildCaptureStages(desc: ArchitectureDescription, locator: WeightLocator, options: CaptureGraphOptions = {}): CaptureStage[] {
@@ -128,27 +136,32 @@ function buildStage(
     const x3 = unflatten(g, x2d, ids, [width]);
     return g.op1('Div', [g.op1('ReduceSum', [g.op1('Mul', [x3, weight3]), g.constI64([1])], { keepdims: int(1) }), count]);
   };
-  g.scope('stats', () => {
+  const stageLayers = desc.layers.slice(firstLayer, firstLayer + layerCount);
+  const routedFirst = desc.routedLayers.filter((l) => l < firstLayer).length;
+  const routedCount = stageLayers.filter((l) => l.moe !== null).length;
+  const routed = { routedFirst, routedCount };
+  // A stage of dense layers only has no router: it emits no routing outputs.
+  if (routedCount > 0) g.scope('stats', () => {
     const perLayer = range.layers.map((layer) => maskedMean(layer.probs, K)); // each [B, 1, K]
-    emit(CAPTURE_OUTPUTS.routingMean, g.op1('Concat', perLayer, { axis: int(1) }), DataType.FLOAT, ['batch', layerCount, K]);
+    emit(CAPTURE_OUTPUTS.routingMean, g.op1('Concat', perLayer, { axis: int(1) }), DataType.FLOAT, ['batch', routedCount, K]);
     // [B,S,T] x [B,T,K] -> [B,S,K], over each row's token count (at least 1, so an empty row gives zeros).
     const spanCount = g.op1('Max', [g.op1('ReduceSum', [spans, g.constI64([2])], { keepdims: int(1) }), g.scalarF32(1)]); // [B,S,1]
     const perLayerSpans = range.layers.map((layer) => {
       const spanSum = g.op1('MatMul', [spans, unflatten(g, layer.probs, ids, [K])]);
       return g.op1('Unsqueeze', [g.op1('Div', [spanSum, spanCount]), g.constI64([1])]); // [B,1,S,K]
     });
-    emit(CAPTURE_OUTPUTS.routingSpanMean, g.op1('Concat', perLayerSpans, { axis: int(1) }), DataType.FLOAT, ['batch', layerCount, 'spans', K]);
+    emit(CAPTURE_OUTPUTS.routingSpanMean, g.op1('Concat', perLayerSpans, { axis: int(1) }), DataType.FLOAT, ['batch', routedCount, 'spans', K]);
     const ids4 = range.layers.map((layer) => g.op1('Unsqueeze', [unflatten(g, layer.topIds, ids, [k]), g.constI64([0])]));
-    emit(CAPTURE_OUTPUTS.topkIds, g.op1('Concat', ids4, { axis: int(0) }), DataType.INT64, [layerCount, 'batch', 'seq', k]);
+    emit(CAPTURE_OUTPUTS.topkIds, g.op1('Concat', ids4, { axis: int(0) }), DataType.INT64, [routedCount, 'batch', 'seq', k]);
     if (debug) {
       const probs4 = range.layers.map((layer) => g.op1('Unsqueeze', [unflatten(g, layer.probs, ids, [K]), g.constI64([0])]));
-      emit(DEBUG_OUTPUTS.routerProbs, g.op1('Concat', probs4, { axis: int(0) }), DataType.FLOAT, [layerCount, 'batch', 'seq', K]);
+      emit(DEBUG_OUTPUTS.routerProbs, g.op1('Concat', probs4, { axis: int(0) }), DataType.FLOAT, [routedCount, 'batch', 'seq', K]);
     }
   });
 
   if (!isLast) {
     emit(CAPTURE_OUTPUTS.hidden, range.hidden, DataType.FLOAT, ['tokens', d]);
-    return { bytes: g.toBytes('grokwatch'), nodeCount: g.nodeCount, outputNames: outputs, firstLayer, layerCount, isFirst, isLast };
+    return { bytes: g.toBytes('grokwatch'), nodeCount: g.nodeCount, outputNames: outputs, firstLayer, layerCount, ...routed, isFirst, isLast };
   }
 
   g.scope('head', () => {
@@ -179,5 +192,5 @@ function buildStage(
     if (debug) emit(DEBUG_OUTPUTS.logits, unflatten(g, logits, ids, [V]), DataType.FLOAT, ['batch', 'seq', V]);
   });
 
-  return { bytes: g.toBytes('grokwatch'), nodeCount: g.nodeCount, outputNames: outputs, firstLayer, layerCount, isFirst, isLast };
+  return { bytes: g.toBytes('grokwatch'), nodeCount: g.nodeCount, outputNames: outputs, firstLayer, layerCount, ...routed, isFirst, isLast };
 }

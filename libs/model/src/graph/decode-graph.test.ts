@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checkpoint, expectedTensors } from '@grokwatch/checkpoint';
 import { DecodeModel, referenceForward, writeRandomCheckpoint, type WeightLookup } from '../index.js';
-import { TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE } from '../testing/tiny-configs.js';
+import { TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE, TINY_QWEN3_MOE } from '../testing/tiny-configs.js';
 
 const TOL = 1e-4;
 const PROMPTS = [
@@ -21,6 +21,7 @@ for (const [name, config] of [
   ['OLMoE', TINY_OLMOE],
   ['Mixtral (sliding window 4)', TINY_MIXTRAL],
   ['Qwen2-MoE', TINY_QWEN2_MOE],
+  ['Qwen3-MoE (per-head q/k norm, a dense layer)', TINY_QWEN3_MOE],
 ] as const) {
   describe(`decode graph: ${name}`, () => {
     let dir: string;

@@ -12,7 +12,7 @@
 
 import type { ArchitectureDescription } from '@grokwatch/checkpoint';
 import { rmsNorm } from './blocks.js';
-import { DEFAULT_LAYERS_PER_SESSION, type CaptureStage } from './capture-graph.js';
+import { DEFAULT_LAYERS_PER_SESSION, type GraphStage } from './capture-graph.js';
 import { decoderLayers, decoderPrelude, embedTokens } from './decoder.js';
 import { DataType, int, OnnxGraph } from './onnx-graph.js';
 import { GraphWeights, type WeightLocator } from './weights.js';
@@ -38,11 +38,11 @@ export interface DecodeGraphOptions {
   readonly layersPerSession?: number;
 }
 
-export function buildDecodeStages(desc: ArchitectureDescription, locator: WeightLocator, options: DecodeGraphOptions = {}): CaptureStage[] {
+export function buildDecodeStages(desc: ArchitectureDescription, locator: WeightLocator, options: DecodeGraphOptions = {}): GraphStage[] {
   const per = options.layersPerSession ?? DEFAULT_LAYERS_PER_SESSION;
   if (!(per >= 1)) throw new Error(`layersPerSession must be >= 1, got ${per}`);
   const L = desc.layers.length;
-  const stages: CaptureStage[] = [];
+  const stages: GraphStage[] = [];
   for (let first = 0; first < L; first += Math.min(per, L)) stages.push(buildStage(desc, locator, options, first, Math.min(per, L - first)));
   return stages;
 }
@@ -53,7 +53,7 @@ function buildStage(
   options: DecodeGraphOptions,
   firstLayer: number,
   layerCount: number,
-): CaptureStage {
+): GraphStage {
   const isFirst = firstLayer === 0;
   const isLast = firstLayer + layerCount === desc.layers.length;
   const g = new OnnxGraph(`${desc.architecture}-decode-layers-${firstLayer}-${firstLayer + layerCount - 1}`);

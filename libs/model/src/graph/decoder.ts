@@ -3,7 +3,7 @@
 // sequences; the decode variant feeds new tokens with a key/value cache of earlier positions.
 
 import type { ArchitectureDescription, LayerSpec } from '@grokwatch/checkpoint';
-import { attention, rmsNorm, sparseMoe, type BlockContext, type MoeValues, type PastKeyValue, type RopeTables } from './blocks.js';
+import { attention, rmsNorm, sparseMoe, swiglu, type BlockContext, type MoeValues, type PastKeyValue, type RopeTables } from './blocks.js';
 import { DataType, int, type OnnxGraph } from './onnx-graph.js';
 import type { GraphWeights } from './weights.js';
 
@@ -12,6 +12,7 @@ export const FLOAT32_MIN = -3.4028234663852886e38;
 export interface DecoderValues {
   /** [N, hidden] hidden state after the final norm (N = B*T new positions). */
   readonly finalHidden: string;
+  /** The routed (MoE) layers' router outputs, in layer order; dense layers have none. */
   readonly layers: readonly MoeValues[];
   /** Per layer, the updated key/value cache (only when a past was given). */
   readonly present: readonly PastKeyValue[];
@@ -105,6 +106,7 @@ export function embedTokens(g: OnnxGraph, w: GraphWeights, desc: ArchitectureDes
 export interface LayerRangeValues {
   /** [N, hidden] residual stream after the last layer of the range. */
   readonly hidden: string;
+  /** The range's routed (MoE) layers' router outputs, in layer order; dense layers have none. */
   readonly layers: readonly MoeValues[];
   readonly present: readonly PastKeyValue[];
 }
@@ -128,9 +130,14 @@ export function decoderLayers(
       const attn = g.scope('attn', () => attention(ctx, rmsNorm(ctx, h, layer.inputNorm), layer.attention, rope, bias, layerPast));
       if (attn.present !== null) present.push(attn.present);
       h = g.op1('Add', [h, attn.out]);
-      const moe = g.scope('moe', () => sparseMoe(ctx, rmsNorm(ctx, h, layer.postAttentionNorm), layer.moe));
-      h = g.op1('Add', [h, moe.out]);
-      moes.push(moe);
+      const x = rmsNorm(ctx, h, layer.postAttentionNorm);
+      if (layer.moe !== null) {
+        const moe = g.scope('moe', () => sparseMoe(ctx, x, layer.moe!));
+        h = g.op1('Add', [h, moe.out]);
+        moes.push(moe);
+      } else {
+        h = g.op1('Add', [h, g.scope('mlp', () => swiglu(ctx, x, layer.mlp!))]);
+      }
     });
   }
   return { hidden: h, layers: moes, present };

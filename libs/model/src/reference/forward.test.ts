@@ -140,3 +140,82 @@ test('MoE: softmax router, top-k, renormalization, SwiGLU experts and a sigmoid-
     }
   }
 });
+
+test('Qwen3-MoE: q/k RMSNorm per head over head_dim (not over the full width); a dense layer adds its SwiGLU and has no router', () => {
+  // hidden 4 = 2 heads x head_dim 2, identity projections, q/k norm weights 1; layer 0 MoE (all-zero
+  // experts: adds 0), layer 1 dense (mlp_only_layers) with gate/up/down chosen to be worked out by hand.
+  const config = parseModelConfig(
+    {
+      architectures: ['Qwen3MoeForCausalLM'],
+      vocab_size: 4,
+      hidden_size: 4,
+      intermediate_size: 1,
+      moe_intermediate_size: 1,
+      num_hidden_layers: 2,
+      num_attention_heads: 2,
+      num_key_value_heads: 2,
+      head_dim: 2,
+      num_experts: 2,
+      num_experts_per_tok: 1,
+      mlp_only_layers: [1],
+      rms_norm_eps: 1e-12,
+    },
+    'config.json',
+  );
+  const desc = describeArchitecture(config);
+  assert.deepEqual(desc.routedLayers, [0]);
+  assert.deepEqual(desc.layers[0].attention.qNorm?.shape, [2]);
+  const eye4 = Float32Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+  const w: Record<string, Float32Array> = {
+    'model.embed_tokens.weight': Float32Array.from([3, 4, 1, 0, 0, 2, 5, 5, 1, 1, 1, 1, 2, 0, 0, 2]),
+    'model.norm.weight': Float32Array.from([1, 1, 1, 1]),
+    'lm_head.weight': eye4,
+    // The dense layer: gate = x0, up = 1 (x . (1,1,1,1) / ... see below), down writes into dim 3.
+    'model.layers.1.mlp.gate_proj.weight': Float32Array.from([1, 0, 0, 0]),
+    'model.layers.1.mlp.up_proj.weight': Float32Array.from([0, 1, 0, 0]),
+    'model.layers.1.mlp.down_proj.weight': Float32Array.from([0, 0, 0, 2]),
+    'model.layers.0.mlp.gate.weight': new Float32Array(8),
+  };
+  for (const l of [0, 1]) {
+    const p = `model.layers.${l}`;
+    w[`${p}.input_layernorm.weight`] = Float32Array.from([1, 1, 1, 1]);
+    w[`${p}.post_attention_layernorm.weight`] = Float32Array.from([1, 1, 1, 1]);
+    for (const proj of ['q_proj', 'k_proj', 'v_proj', 'o_proj']) w[`${p}.self_attn.${proj}.weight`] = eye4;
+    w[`${p}.self_attn.q_norm.weight`] = Float32Array.from([1, 1]);
+    w[`${p}.self_attn.k_norm.weight`] = Float32Array.from([1, 1]);
+  }
+  for (const e of [0, 1]) for (const proj of ['gate_proj', 'up_proj', 'down_proj']) w[`model.layers.0.mlp.experts.${e}.${proj}.weight`] = new Float32Array(4);
+  const out = referenceForward(desc, (n) => w[n]!, { inputIds: [[0, 1]], attentionMask: [[1, 1]] });
+  assert.equal(out.routerProbs.length, 1, 'one routed layer');
+
+  const rms = (v: number[]): number[] => v.map((x) => x / Math.sqrt(v.reduce((a, b) => a + b * b, 0) / v.length));
+  const rot = (v: number[], a: number): number[] => [v[0]! * Math.cos(a) - v[1]! * Math.sin(a), v[1]! * Math.cos(a) + v[0]! * Math.sin(a)];
+  const dot = (a: number[], b: number[]): number => a.reduce((acc, x, i) => acc + x * b[i]!, 0);
+  /** One attention layer with identity projections and per-head q/k norm, then the residual. */
+  const attend = (e: number[][]): number[][] => {
+    const x = e.map(rms);
+    const head = (v: number[], h: number): number[] => v.slice(2 * h, 2 * h + 2);
+    return e.map((ei, i) => {
+      const outRow: number[] = [];
+      for (let h = 0; h < 2; h++) {
+        const q = rot(rms(head(x[i]!, h)), i);
+        const scores = x.slice(0, i + 1).map((xj, j) => dot(q, rot(rms(head(xj, h)), j)) / Math.SQRT2);
+        const m = Math.max(...scores);
+        const p = scores.map((s) => Math.exp(s - m));
+        const z = p.reduce((a, b) => a + b, 0);
+        for (let c = 0; c < 2; c++) outRow.push(x.slice(0, i + 1).reduce((acc, xj, j) => acc + (p[j]! / z) * head(xj, h)[c]!, 0));
+      }
+      return ei.map((v, c) => v + outRow[c]!);
+    });
+  };
+  const silu = (v: number): number => v / (1 + Math.exp(-v));
+  let h = attend([[3, 4, 1, 0], [0, 2, 5, 5]]); // layer 0; its MoE adds 0
+  h = attend(h); // layer 1 attention
+  h = h.map((hi) => {
+    const x = rms(hi);
+    const y = silu(x[0]!) * x[1]!; // gate row picks x0, up row picks x1
+    return [hi[0]!, hi[1]!, hi[2]!, hi[3]! + 2 * y]; // down writes 2y into dim 3
+  });
+  const want = h.flatMap(rms);
+  want.forEach((v, i) => close(out.finalHidden[i]!, v, `final hidden ${i}`));
+});

@@ -1,9 +1,12 @@
 // Reference forward pass of the supported MoE decoders, transcribed from transformers'
-// modeling_olmoe.py (and the Mixtral / Qwen2-MoE variants the architecture description encodes):
+// modeling_olmoe.py (and the Mixtral / Qwen2-MoE / Qwen3-MoE variants the architecture description
+// encodes):
 //   h = embed(ids)
 //   per layer: h += o_proj(attn(rope(clip(q_norm(q_proj(rms(h))))), rope(clip(k_norm(...))), clip(v)))
+//                   (q/k norm over the full width, or per head over head_dim)
 //              h += moe(rms(h)),  moe(x) = sum_{e in topk(softmax(x W_r^T))} w_e * down(silu(gate x) * up x)
 //                                          [+ sigmoid(x w_sg) * shared(x)]
+//              or, on a dense layer, h += down(silu(gate x) * up x)
 //   logits = lm_head(rms(h))
 // Deliberately naive (per-sequence loops, float32 storage) and slow: it exists to check the ONNX
 // graph. Pure: weights come from a lookup function, nothing is read from disk here.
@@ -29,9 +32,9 @@ export interface ReferenceOutput {
   readonly seqLen: number;
   /** [B, T, V] */
   readonly logits: Float32Array;
-  /** Per layer, [B, T, K] full router softmax. */
+  /** Per routed layer (desc.routedLayers order), [B, T, K] full router softmax. */
   readonly routerProbs: Float32Array[];
-  /** Per layer, [B, T, k] selected experts, largest weight first. */
+  /** Per routed layer, [B, T, k] selected experts, largest weight first. */
   readonly topkIds: Int32Array[];
   /** [B, T, d] hidden state after the final norm. */
   readonly finalHidden: Float32Array;
@@ -51,7 +54,7 @@ export function referenceForward(desc: ArchitectureDescription, weights: WeightL
     }
   }
   const { hiddenSize: d, vocabSize: V, numExperts: K, topK: k } = desc;
-  const L = desc.layers.length;
+  const L = desc.routedLayers.length;
   const out: ReferenceOutput = {
     batch: B,
     seqLen: T,
@@ -99,9 +102,16 @@ function forwardSequence(
 
     const xm = rmsNorm(h, T, d, weights(layer.postAttentionNorm.name), eps);
     const moe = layer.moe;
+    if (moe === null) {
+      const dense = new Float32Array(T * d);
+      for (let t = 0; t < T; t++) dense.set(swiglu(weights, layer.mlp!, xm.subarray(t * d, t * d + d), d), t * d);
+      h = add(h, dense);
+      continue;
+    }
     const logits = applyLinear(weights, moe.router, xm, T, d);
-    const probs = out.routerProbs[layer.index];
-    const ids = out.topkIds[layer.index];
+    const routed = desc.routedLayers.indexOf(layer.index);
+    const probs = out.routerProbs[routed];
+    const ids = out.topkIds[routed];
     const moeOut = new Float32Array(T * d);
     for (let t = 0; t < T; t++) {
       const row = b * T + t;
@@ -163,8 +173,9 @@ function attention(
   let q = applyLinear(weights, a.q, x, T, d);
   let kk = applyLinear(weights, a.k, x, T, d);
   const v = applyLinear(weights, a.v, x, T, d);
-  if (a.qNorm !== null) q = rmsNorm(q, T, H * hd, weights(a.qNorm.name), desc.rmsNormEps);
-  if (a.kNorm !== null) kk = rmsNorm(kk, T, Hkv * hd, weights(a.kNorm.name), desc.rmsNormEps);
+  // Per head (Qwen3): each head's hd values are one RMSNorm row; else the whole projected width is.
+  if (a.qNorm !== null) q = a.qkNormPerHead ? rmsNorm(q, T * H, hd, weights(a.qNorm.name), desc.rmsNormEps) : rmsNorm(q, T, H * hd, weights(a.qNorm.name), desc.rmsNormEps);
+  if (a.kNorm !== null) kk = a.qkNormPerHead ? rmsNorm(kk, T * Hkv, hd, weights(a.kNorm.name), desc.rmsNormEps) : rmsNorm(kk, T, Hkv * hd, weights(a.kNorm.name), desc.rmsNormEps);
   if (a.clipQkv !== null) for (const arr of [q, kk, v]) clamp(arr, a.clipQkv);
   applyRope(q, T, H, hd, positions, desc.ropeTheta);
   applyRope(kk, T, Hkv, hd, positions, desc.ropeTheta);

@@ -35,7 +35,6 @@ export interface CaptureModelOptions extends SessionOptions {
 export interface CaptureBatchOutput {
   readonly batch: number;
   readonly seqLen: number;
-  readonly layers: number;
   readonly experts: number;
   readonly topK: number;
   readonly hidden: number;
@@ -43,6 +42,8 @@ export interface CaptureBatchOutput {
   readonly tokenLogprob: Float32Array;
   readonly logprobMean: Float32Array;
   readonly logprobVar: Float32Array;
+  /** Routed (MoE) layers: L counts only layers with a router. */
+  readonly layers: number;
   /** [B, L, K] */
   readonly routingMean: Float32Array;
   /** [B, L, S, K], S = ROUTING_SPANS.length: the same mean over each routing span (zeros when empty). */
@@ -72,7 +73,8 @@ class BatchCollector {
     readonly batch: PaddedBatch,
     private readonly debug: boolean,
   ) {
-    const { numLayers: L, numExperts: K, topK: k } = desc;
+    const { numExperts: K, topK: k } = desc;
+    const L = desc.routedLayers.length;
     const B = batch.batch;
     const T = batch.seqLen;
     const dims = [B, T];
@@ -93,17 +95,21 @@ class BatchCollector {
   }
 
   add(stage: CaptureStage, out: ort.InferenceSession.ReturnType): void {
-    const { numLayers: L, numExperts: K, topK: k } = this.desc;
+    const { numExperts: K, topK: k } = this.desc;
+    const L = this.desc.routedLayers.length;
     const B = this.batch.batch;
     const T = this.batch.seqLen;
     const S = ROUTING_SPANS.length;
-    const c = stage.layerCount;
-    const stageRouting = out[CAPTURE_OUTPUTS.routingMean].data as Float32Array; // [B, c, K]
-    for (let b = 0; b < B; b++) this.routingMean.set(stageRouting.subarray(b * c * K, (b + 1) * c * K), (b * L + stage.firstLayer) * K);
-    const stageSpans = out[CAPTURE_OUTPUTS.routingSpanMean].data as Float32Array; // [B, c, S, K]
-    for (let b = 0; b < B; b++) this.routingSpanMean.set(stageSpans.subarray(b * c * S * K, (b + 1) * c * S * K), (b * L + stage.firstLayer) * S * K);
-    this.topkIds.set(out[CAPTURE_OUTPUTS.topkIds].data as BigInt64Array, stage.firstLayer * B * T * k); // [c, B, T, k]
-    this.routerProbs?.set(out[DEBUG_OUTPUTS.routerProbs].data as Float32Array, stage.firstLayer * B * T * K);
+    const c = stage.routedCount;
+    const first = stage.routedFirst;
+    if (c > 0) {
+      const stageRouting = out[CAPTURE_OUTPUTS.routingMean].data as Float32Array; // [B, c, K]
+      for (let b = 0; b < B; b++) this.routingMean.set(stageRouting.subarray(b * c * K, (b + 1) * c * K), (b * L + first) * K);
+      const stageSpans = out[CAPTURE_OUTPUTS.routingSpanMean].data as Float32Array; // [B, c, S, K]
+      for (let b = 0; b < B; b++) this.routingSpanMean.set(stageSpans.subarray(b * c * S * K, (b + 1) * c * S * K), (b * L + first) * S * K);
+      this.topkIds.set(out[CAPTURE_OUTPUTS.topkIds].data as BigInt64Array, first * B * T * k); // [c, B, T, k]
+      this.routerProbs?.set(out[DEBUG_OUTPUTS.routerProbs].data as Float32Array, first * B * T * K);
+    }
     this.hidden = stage.isLast ? null : (out[CAPTURE_OUTPUTS.hidden] as ort.Tensor);
     if (stage.isLast) this.last = out;
   }
@@ -115,7 +121,7 @@ class BatchCollector {
     return {
       batch: this.batch.batch,
       seqLen: this.batch.seqLen,
-      layers: this.desc.numLayers,
+      layers: this.desc.routedLayers.length,
       experts: this.desc.numExperts,
       topK: this.desc.topK,
       hidden: this.desc.hiddenSize,

@@ -128,7 +128,7 @@ test('streamed capture (a stage at a time over chunks of batches) equals the res
   const base = planCaptureMemory(desc, { budgetBytes: 2 ** 40, maxBatchTokens: 32, maxLength: 32, storedBytesPerParameter: 2, layersPerSession: 1 });
   assert.equal(base.residency, 'resident');
   // Room for one stage, one batch and a chunk of about 40 tokens, not for every stage.
-  const perToken = 2 * desc.hiddenSize * 4 + desc.numLayers * desc.topK * 8;
+  const perToken = 2 * desc.hiddenSize * 4 + desc.routedLayers.length * desc.topK * 8;
   const budget = base.streamedBaseBytes + 40 * perToken;
   assert.ok(budget < base.residentBytes, 'the budget is below what the resident path needs');
 

@@ -3,7 +3,7 @@
 
 import * as ort from 'onnxruntime-node';
 import { Checkpoint, type ArchitectureDescription } from '@grokwatch/checkpoint';
-import type { CaptureStage } from '../graph/capture-graph.js';
+import type { GraphStage } from '../graph/capture-graph.js';
 import { buildDecodeStages, DECODE_INPUTS, DECODE_OUTPUTS } from '../graph/decode-graph.js';
 import { createSession, type ExecutionProvider, type SessionOptions } from './session.js';
 
@@ -14,7 +14,7 @@ export interface DecodeModelOptions extends SessionOptions {
 }
 
 interface StageSession {
-  readonly stage: CaptureStage;
+  readonly stage: GraphStage;
   readonly session: ort.InferenceSession;
 }
 

@@ -46,7 +46,10 @@ const mlp = (m: MlpSpec): number => linear(m.gate) + linear(m.up) + linear(m.dow
 function layerParameters(layer: LayerSpec): number {
   const a = layer.attention;
   let n = count(layer.inputNorm) + count(layer.postAttentionNorm) + count(a.qNorm) + count(a.kNorm);
-  n += linear(a.q) + linear(a.k) + linear(a.v) + linear(a.o) + linear(layer.moe.router);
+  n += linear(a.q) + linear(a.k) + linear(a.v) + linear(a.o);
+  if (layer.mlp !== null) n += mlp(layer.mlp);
+  if (layer.moe === null) return n;
+  n += linear(layer.moe.router);
   for (const e of layer.moe.experts) n += mlp(e);
   if (layer.moe.sharedExpert !== null) n += mlp(layer.moe.sharedExpert.mlp) + linear(layer.moe.sharedExpert.gate);
   return n;
@@ -68,7 +71,7 @@ export function stageParameters(desc: ArchitectureDescription, firstLayer: numbe
  */
 export function batchActivationBytes(desc: ArchitectureDescription, tokens: number, seqLen: number): number {
   const d = desc.hiddenSize;
-  const moe = desc.layers[0]!.moe;
+  const moe = desc.layers[desc.routedLayers[0]!]!.moe!;
   const inter = moe.experts[0]!.gate.weight.shape[0]!;
   const heads = desc.layers[0]!.attention.numHeads;
   const layer = tokens * 4 * (12 * d + moe.topK * (d + 3 * inter) + 4 * desc.numExperts) + 2 * tokens * heads * seqLen * 4;
@@ -112,7 +115,7 @@ export function planCaptureMemory(desc: ArchitectureDescription, opts: PlanOptio
   const residentBytes = allWeights + largestCreation + batch;
   const streamedBaseBytes = largestCreation + batch;
   // Per chunk token: the hidden state in and out of a stage, and its top-k ids at every layer.
-  const perChunkToken = 2 * desc.hiddenSize * 4 + L * desc.topK * 8;
+  const perChunkToken = 2 * desc.hiddenSize * 4 + desc.routedLayers.length * desc.topK * 8;
   const chunkTokens = Math.floor((opts.budgetBytes - streamedBaseBytes) / perChunkToken);
   const fits = residentBytes <= opts.budgetBytes;
   const residency = opts.residency ?? (fits ? 'resident' : 'streamed');

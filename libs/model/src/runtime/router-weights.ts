@@ -7,15 +7,15 @@ export interface RouterWeights {
   readonly layers: number;
   readonly experts: number;
   readonly hidden: number;
-  /** One K x hidden row-major float32 matrix per layer. */
+  /** One K x hidden row-major float32 matrix per routed layer (dense layers have no router). */
   readonly weights: Float32Array[];
 }
 
 export async function routerWeightsOf(checkpoint: Checkpoint): Promise<RouterWeights> {
   const desc = checkpoint.description;
   const weights: Float32Array[] = [];
-  for (const layer of desc.layers) weights.push((await checkpoint.readF32(layer.moe.router.weight.name)).slice());
-  return { layers: desc.numLayers, experts: desc.numExperts, hidden: desc.hiddenSize, weights };
+  for (const layer of desc.layers) if (layer.moe !== null) weights.push((await checkpoint.readF32(layer.moe.router.weight.name)).slice());
+  return { layers: weights.length, experts: desc.numExperts, hidden: desc.hiddenSize, weights };
 }
 
 /** Opens the checkpoint at `dir` (validating it), reads its routers, closes it. */

@@ -33,7 +33,7 @@ export function writeRandomCheckpoint(
   const desc = describeArchitecture(parseModelConfig(config, join(dir, 'config.json')));
   const dtype = options.dtype ?? 'F32';
   const seed = options.seed ?? 1;
-  const routerNames = new Set(desc.layers.map((l) => l.moe.router.weight.name));
+  const routerNames = new Set(desc.layers.flatMap((l) => (l.moe === null ? [] : [l.moe.router.weight.name])));
   const tensors = expectedTensors(desc).map((spec) => ({
     name: spec.name,
     dtype,

@@ -1,6 +1,7 @@
 // Small configs for tests: each exercises the features of its architecture (GQA, q/k norm and
 // clip for OLMoE; sliding window and tied embeddings for Mixtral; biases, shared expert and
-// renormalized top-k for Qwen2-MoE).
+// renormalized top-k for Qwen2-MoE; per-head q/k norm, a free head_dim and a dense layer between
+// MoE layers for Qwen3-MoE).
 
 export const TINY_OLMOE = {
   architectures: ['OlmoeForCausalLM'],
@@ -56,6 +57,28 @@ export const TINY_QWEN2_MOE = {
   num_experts: 6,
   num_experts_per_tok: 2,
   norm_topk_prob: true,
+  max_position_embeddings: 64,
+  eos_token_id: 3,
+} as const;
+
+export const TINY_QWEN3_MOE = {
+  architectures: ['Qwen3MoeForCausalLM'],
+  model_type: 'qwen3_moe',
+  vocab_size: 59,
+  hidden_size: 16,
+  intermediate_size: 20,
+  moe_intermediate_size: 10,
+  num_hidden_layers: 3,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  head_dim: 6,
+  num_experts: 6,
+  num_experts_per_tok: 2,
+  norm_topk_prob: true,
+  mlp_only_layers: [1],
+  decoder_sparse_step: 1,
+  rope_theta: 1000000,
+  rms_norm_eps: 1e-6,
   max_position_embeddings: 64,
   eos_token_id: 3,
 } as const;
