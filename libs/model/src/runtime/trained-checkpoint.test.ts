@@ -147,3 +147,33 @@ test('trained checkpoints: the target span NLL and span routing of each referenc
   assert.ok(routingWorst < TOLERANCE, `max |span routing diff| ${routingWorst}`);
   t.diagnostic(`max |target NLL diff| ${worst.toExponential(2)}, |span routing diff| ${routingWorst.toExponential(2)} over ${picked.length} checkpoints`);
 });
+
+// Streaming (memory-bounded capture) on the bundled trained checkpoints: forced streamed, the
+// reference texts' NLL equals PyTorch's at every position and the sample routing equals the
+// resident capture's, on the last checkpoint.
+test('trained checkpoints: streamed capture equals PyTorch NLL and the resident capture', { skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false }, async () => {
+  const dir = found[found.length - 1]!;
+  const tokenizerPath = join(SERIES, '..', 'tokenizer.json');
+  const ref = await SafetensorsFile.open(join(dir, 'reference.safetensors'));
+  try {
+    const cases = JSON.parse(ref.header.metadata.cases ?? '{}') as Record<string, { id: string; text: string }[]>;
+    const [c, examples] = Object.entries(cases)[0]!;
+    const [, T] = ref.entry(`${c}.input_ids`).shape as [number, number];
+    const mask = await readI64(ref, `${c}.attention_mask`);
+    const nll = await readF32(ref, `${c}.nll`);
+    const samples = examples.map((ex) => ({ id: ex.id, text: ex.text }));
+    const streamed = await captureRouting(dir, samples, { tokenizerPath, residency: 'streamed', maxBatchTokens: 64 });
+    const resident = await captureRouting(dir, samples, { tokenizerPath, residency: 'resident', maxBatchTokens: 64 });
+    examples.forEach((ex, b) => {
+      const length = mask.subarray(b * T, (b + 1) * T).reduce((a, v) => a + Number(v), 0);
+      const s = streamed[b]!;
+      assert.equal(s.nll.length, length - 1);
+      for (let t = 0; t < length - 1; t++) assert.ok(Math.abs(s.nll[t]! - nll[b * (T - 1) + t]!) < TOLERANCE, `${ex.id} position ${t}`);
+      const r = resident[b]!;
+      for (let i = 0; i < r.routing.length; i++) assert.ok(Math.abs(s.routing[i]! - r.routing[i]!) <= 1e-5, `${ex.id} routing ${i}`);
+      assert.deepEqual(Array.from(s.topkCounts), Array.from(r.topkCounts), `${ex.id} top-k counts`);
+    });
+  } finally {
+    await ref.close();
+  }
+});
