@@ -21,6 +21,7 @@ import {
   InferenceService,
   InferenceStore,
   buildInferenceSubgraph,
+  captureBudgetFromEnv,
   createOnnxCapturer,
   dataRoots,
   inferenceMigrations,
@@ -216,7 +217,7 @@ async function main(): Promise<void> {
     watchIntervalMs: cfg.WATCH_INTERVAL_MS,
     suitesDir: cfg.SUITES_DIR ?? demoSuitesDir(demoDirs),
     logger,
-    capturer: createOnnxCapturer({ logger }),
+    capturer: createOnnxCapturer({ logger, memoryBudgetBytes: captureBudgetFromEnv(logger) }),
   });
   console.log(`\ngrokwatch is running: ${platform.url}\n`);
   let reporter: DemoReporter | null = null;

@@ -13,7 +13,7 @@ export {
   type SampleCapture,
 } from './capture/routing-capturer.js';
 export { startInferenceService, type InferenceServiceConfig, type RunningService } from './service.js';
-export { createOnnxCapturer, type OnnxCapturerOptions } from './capture/onnx-capturer.js';
+export { captureBudgetFromEnv, createOnnxCapturer, type OnnxCapturerOptions } from './capture/onnx-capturer.js';
 export { startIngestWorker } from './ingest/ingest-worker.js';
 export { startRunPipeline, type RunPipelineOptions } from './watch/run-pipeline.js';
 export { parseCheckpointFolder } from './watch/folder-name.js';

@@ -4,7 +4,7 @@ import { busConfigFromEnv } from '@grokwatch/bus';
 import { databaseConfigFromEnv } from '@grokwatch/db';
 import { parseExecutionProvider } from '@grokwatch/model';
 import { createLogger, env, onShutdown, parseEnv, subgraphListen } from '@grokwatch/service-kit';
-import { createOnnxCapturer } from './capture/onnx-capturer.js';
+import { captureBudgetFromEnv, createOnnxCapturer } from './capture/onnx-capturer.js';
 import { dataRoots } from './data-roots.js';
 import { startInferenceService } from './service.js';
 
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     CAPTURE_MAX_LENGTH: env.int({ default: 512, min: 1 }),
     WATCH_INTERVAL_MS: env.int({ default: 2000, min: 0 }),
   });
+  const memoryBudgetBytes = captureBudgetFromEnv(logger);
   const roots = await dataRoots(process.env, cfg.DATA_DIR);
   logger.info({ roots: roots.roots }, 'client-given paths must lie under these data roots (GROKWATCH_DATA_ROOTS)');
   const listen = subgraphListen(process.env, logger);
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       intraOpNumThreads: cfg.ORT_THREADS || undefined,
       maxBatchTokens: cfg.CAPTURE_MAX_BATCH_TOKENS,
       maxLength: cfg.CAPTURE_MAX_LENGTH,
+      memoryBudgetBytes,
     }),
     captureAckWaitMs: cfg.CAPTURE_ACK_WAIT_MS,
     watchIntervalMs: cfg.WATCH_INTERVAL_MS,

@@ -3,6 +3,7 @@ import {
   isCheckpointProblem,
   CaptureInputError,
   CaptureMemoryError,
+  captureMemoryBudget,
   captureRouting,
   checkpointTokenizerPath,
   loadRouterWeights,
@@ -18,6 +19,22 @@ export interface OnnxCapturerOptions {
   intraOpNumThreads?: number;
   maxLength?: number;
   maxBatchTokens?: number;
+  /** Memory a capture may use (default: @grokwatch/model's captureMemoryBudget at each load). */
+  memoryBudgetBytes?: number;
+}
+
+/**
+ * CAPTURE_MEMORY_GB checked once at startup (a bad value stops the service instead of failing every
+ * capture); unset: undefined, and each load budgets 80% of the memory free then.
+ */
+export function captureBudgetFromEnv(logger: Logger, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  if (!env.CAPTURE_MEMORY_GB?.trim()) {
+    logger.info('capture memory budget: 80% of the memory free at each model load (CAPTURE_MEMORY_GB unset); larger models stream their layers');
+    return undefined;
+  }
+  const bytes = captureMemoryBudget(env);
+  logger.info({ captureMemoryGiB: bytes / 2 ** 30 }, 'capture memory budget (CAPTURE_MEMORY_GB): larger models stream their layers');
+  return bytes;
 }
 
 /** Problems with the checkpoint, its inputs or the memory budget: retrying the job cannot fix them. */
@@ -50,6 +67,7 @@ export function createOnnxCapturer(opts: OnnxCapturerOptions): RoutingCapturer {
           intraOpNumThreads: opts.intraOpNumThreads,
           maxLength: opts.maxLength,
           maxBatchTokens: opts.maxBatchTokens,
+          memoryBudgetBytes: opts.memoryBudgetBytes,
           tokenizerPath: checkpointTokenizerPath(checkpointUri, { runTokenizer: tokenizerPath }),
           log,
           signal,
