@@ -29,11 +29,11 @@ usage: grokwatch [--url URL] [--api-key KEY] [--json] <command> [options]
   probes add <name> --domain D (--file samples.jsonl | --server-path /data/samples.jsonl)
   capture --checkpoint ID --probe-set ID [--wait]
   eval --checkpoint ID --task TASK [--limit N] [--wait]
-  metrics --run RUN [--domain D] [--threshold 0.7] [--scope sample|target|position]
+  metrics --run RUN [--domain D] [--threshold 0.7] [--scope sample|target|position] [--weights scores|selection]
   metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized]
-                  [--scope sample|target|position] [--pairs N --seed S | --exact]
+                  [--scope sample|target|position] [--weights scores|selection] [--pairs N --seed S | --exact]
   metrics cancel --run RUN (--all | variant options as for request)
-  correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial] [--scope S]
+  correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial] [--scope S] [--weights W]
   export --run RUN [--format csv|json]
 
 RUN is a run's name or id. --url defaults to $GROKWATCH_URL or http://localhost:4000/graphql;

@@ -55,19 +55,29 @@ export interface Series {
 const COVERAGE = 'coverage { expected computed pending failed missing complete }';
 
 const SCOPES = ['sample', 'target', 'position'] as const;
+const WEIGHTS = ['scores', 'selection'] as const;
 
-/** --scope: which tokens the routing summary averages (RoutingScope). */
-function parseScope(value: string | undefined): string {
-  const scope = value ?? 'sample';
-  if (!(SCOPES as readonly string[]).includes(scope)) throw new UsageError(`--scope must be ${SCOPES.join(', ')}; got ${scope}`);
-  return scope;
+/** Which routing summary a metric reads: --scope (RoutingScope) and --weights (RoutingWeights). */
+interface RoutingChoice {
+  readonly scope: string;
+  readonly weights: string;
 }
 
-async function series(ctx: CommandContext, runId: string, probeSet: string, v: MetricVariant, threshold: number, scope: string): Promise<Series> {
+function parseRouting(values: { scope?: string; weights?: string }): RoutingChoice {
+  const scope = values.scope ?? 'sample';
+  if (!(SCOPES as readonly string[]).includes(scope)) throw new UsageError(`--scope must be ${SCOPES.join(', ')}; got ${scope}`);
+  const weights = values.weights ?? 'scores';
+  if (!(WEIGHTS as readonly string[]).includes(weights)) throw new UsageError(`--weights must be ${WEIGHTS.join(', ')}; got ${weights}`);
+  return { scope, weights };
+}
+
+const ROUTING_USAGE = '[--scope sample|target|position] [--weights scores|selection]';
+
+async function series(ctx: CommandContext, runId: string, probeSet: string, v: MetricVariant, threshold: number, routing: RoutingChoice): Promise<Series> {
   const data = await ctx.client.request<{ run: { metricSeries: Series } }>(
-    `query($id: ID!, $p: ID, $m: MetricName!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $s: RoutingScope!) {
-       run(id: $id) { metricSeries(probeSet: $p, metric: $m, threshold: $t, unit: $u, normalized: $n, scope: $s) { points { step value } ${COVERAGE} } } }`,
-    { id: runId, p: probeSet, m: v.metric, t: threshold, u: v.unit ?? 'char', n: v.normalized ?? false, s: scope },
+    `query($id: ID!, $p: ID, $m: MetricName!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $s: RoutingScope!, $w: RoutingWeights!) {
+       run(id: $id) { metricSeries(probeSet: $p, metric: $m, threshold: $t, unit: $u, normalized: $n, scope: $s, weights: $w) { points { step value } ${COVERAGE} } } }`,
+    { id: runId, p: probeSet, m: v.metric, t: threshold, u: v.unit ?? 'char', n: v.normalized ?? false, s: routing.scope, w: routing.weights },
   );
   return data.run.metricSeries;
 }
@@ -95,16 +105,16 @@ function parsePairs(values: string[] | undefined): Map<string, string> {
 
 export async function metricsCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
-    args: ctx.args, options: { run: { type: 'string' }, domain: { type: 'string' }, threshold: { type: 'string', default: '0.7' }, scope: { type: 'string' } },
+    args: ctx.args, options: { run: { type: 'string' }, domain: { type: 'string' }, threshold: { type: 'string', default: '0.7' }, scope: { type: 'string' }, weights: { type: 'string' } },
   });
-  if (!values.run) throw new UsageError('usage: grokwatch metrics --run RUN [--domain D] [--threshold 0.7] [--scope sample|target|position]');
+  if (!values.run) throw new UsageError(`usage: grokwatch metrics --run RUN [--domain D] [--threshold 0.7] ${ROUTING_USAGE}`);
   const run = await runWithProbes(ctx, values.run);
   const threshold = Number(values.threshold);
-  const scope = parseScope(values.scope);
+  const routing = parseRouting(values);
   const out: Record<string, Record<string, Series>> = {};
   for (const ps of run.probeSets.filter((p) => !values.domain || p.domain === values.domain)) {
     out[ps.domain] = {};
-    for (const v of STANDARD_METRICS) out[ps.domain]![v.label] = await series(ctx, run.id, ps.id, v, threshold, scope);
+    for (const v of STANDARD_METRICS) out[ps.domain]![v.label] = await series(ctx, run.id, ps.id, v, threshold, routing);
   }
   if (ctx.json) return ctx.out(JSON.stringify(out, null, 2));
   for (const [domain, metrics] of Object.entries(out)) {
@@ -119,13 +129,13 @@ export async function metricsCommand(ctx: CommandContext): Promise<void> {
   }
 }
 
-/** --threshold/--unit/--normalized/--scope/--pairs/--seed/--exact as a MetricVariantInput. */
-function variantFromOptions(values: { threshold?: string; unit?: string; normalized?: boolean; scope?: string; pairs?: string; seed?: string; exact?: boolean }): Record<string, unknown> {
+/** --threshold/--unit/--normalized/--scope/--weights/--pairs/--seed/--exact as a MetricVariantInput. */
+function variantFromOptions(values: { threshold?: string; unit?: string; normalized?: boolean; scope?: string; weights?: string; pairs?: string; seed?: string; exact?: boolean }): Record<string, unknown> {
   const threshold = Number(values.threshold ?? '0.7');
   if (!Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number, got ${values.threshold}`);
   const unit = values.unit ?? 'char';
   if (unit !== 'char' && unit !== 'expert') throw new UsageError(`--unit must be char or expert, got ${unit}`);
-  const variant: Record<string, unknown> = { threshold, unit, normalized: values.normalized ?? false, scope: parseScope(values.scope), exact: values.exact ?? false };
+  const variant: Record<string, unknown> = { threshold, unit, normalized: values.normalized ?? false, ...parseRouting(values), exact: values.exact ?? false };
   if (values.pairs !== undefined) variant.pairs = Number(values.pairs);
   if (values.seed !== undefined) variant.seed = Number(values.seed);
   return variant;
@@ -138,6 +148,7 @@ const VARIANT_OPTIONS = {
   unit: { type: 'string' },
   normalized: { type: 'boolean' },
   scope: { type: 'string' },
+  weights: { type: 'string' },
   pairs: { type: 'string' },
   seed: { type: 'string' },
   exact: { type: 'boolean' },
@@ -145,7 +156,7 @@ const VARIANT_OPTIONS = {
 
 export async function metricsRequestCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({ args: ctx.args, options: VARIANT_OPTIONS });
-  if (!values.run) throw new UsageError('usage: grokwatch metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized] [--scope sample|target|position] [--pairs N --seed S | --exact]');
+  if (!values.run) throw new UsageError(`usage: grokwatch metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized] ${ROUTING_USAGE} [--pairs N --seed S | --exact]`);
   const run = await resolveRun(ctx, values.run);
   const data = await ctx.client.request<{ requestMetrics: { queued: number; added: boolean; awaitingCapture: number; jobIds: string[] } }>(
     `mutation($r: ID!, $v: MetricVariantInput!, $d: String) { requestMetrics(runId: $r, variant: $v, domain: $d) { queued added awaitingCapture jobIds } }`,
@@ -189,10 +200,11 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
       'after-rise': { type: 'boolean', default: false },
       partial: { type: 'boolean', default: false },
       scope: { type: 'string' },
+      weights: { type: 'string' },
     },
   });
-  const scope = parseScope(values.scope);
-  if (!values.run) throw new UsageError('usage: grokwatch correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial] [--scope sample|target|position]');
+  const routing = parseRouting(values);
+  if (!values.run) throw new UsageError(`usage: grokwatch correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial] ${ROUTING_USAGE}`);
   const run = await runWithProbes(ctx, values.run);
   const explicit = parsePairs(values.benchmark);
   const rows: CorrelationRow[] = [];
@@ -201,9 +213,9 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
     if (!benchmark) continue;
     for (const v of STANDARD_METRICS) {
       const data = await ctx.client.request<{ run: { correlation: Omit<CorrelationRow, 'domain' | 'benchmark' | 'metric'> } }>(
-        `query($id: ID!, $p: ID, $m: MetricName!, $b: String!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $r: Boolean!, $s: RoutingScope!) {
-           run(id: $id) { correlation(probeSet: $p, metric: $m, benchmark: $b, threshold: $t, unit: $u, normalized: $n, afterRise: $r, scope: $s) { pearson spearman n ${COVERAGE} } } }`,
-        { id: run.id, p: ps.id, m: v.metric, b: benchmark, t: Number(values.threshold), u: v.unit ?? 'char', n: v.normalized ?? false, r: values['after-rise'], s: scope },
+        `query($id: ID!, $p: ID, $m: MetricName!, $b: String!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $r: Boolean!, $s: RoutingScope!, $w: RoutingWeights!) {
+           run(id: $id) { correlation(probeSet: $p, metric: $m, benchmark: $b, threshold: $t, unit: $u, normalized: $n, afterRise: $r, scope: $s, weights: $w) { pearson spearman n ${COVERAGE} } } }`,
+        { id: run.id, p: ps.id, m: v.metric, b: benchmark, t: Number(values.threshold), u: v.unit ?? 'char', n: v.normalized ?? false, r: values['after-rise'], s: routing.scope, w: routing.weights },
       );
       rows.push({ domain: ps.domain, benchmark, metric: v.label, ...data.run.correlation });
     }
@@ -224,16 +236,16 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
 
 export async function exportCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
-    args: ctx.args, options: { run: { type: 'string' }, format: { type: 'string', default: 'csv' }, threshold: { type: 'string', default: '0.7' }, scope: { type: 'string' } },
+    args: ctx.args, options: { run: { type: 'string' }, format: { type: 'string', default: 'csv' }, threshold: { type: 'string', default: '0.7' }, scope: { type: 'string' }, weights: { type: 'string' } },
   });
-  if (!values.run) throw new UsageError('usage: grokwatch export --run RUN [--format csv|json] [--scope sample|target|position]');
-  const scope = parseScope(values.scope);
+  if (!values.run) throw new UsageError(`usage: grokwatch export --run RUN [--format csv|json] ${ROUTING_USAGE}`);
+  const routing = parseRouting(values);
   if (values.format !== 'csv' && values.format !== 'json') throw new UsageError(`--format must be csv or json, got ${values.format}`);
   const run = await runWithProbes(ctx, values.run);
   const rows: { domain: string; step: number; metric: string; value: number | null }[] = [];
   for (const ps of run.probeSets) {
     for (const v of STANDARD_METRICS) {
-      for (const p of (await series(ctx, run.id, ps.id, v, Number(values.threshold), scope)).points) rows.push({ domain: ps.domain, step: p.step, metric: v.label, value: p.value });
+      for (const p of (await series(ctx, run.id, ps.id, v, Number(values.threshold), routing)).points) rows.push({ domain: ps.domain, step: p.step, metric: v.label, value: p.value });
     }
   }
   if (values.format === 'json' || ctx.json) return ctx.out(JSON.stringify(rows, null, 2));

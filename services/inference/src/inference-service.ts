@@ -260,13 +260,15 @@ export class InferenceService {
   /**
    * `events.checkpoint.registered` handler. A training loop may publish the event itself, without a
    * checkpoint id: the checkpoint is registered first (which publishes the full event). With an
-   * id, the run's probe sets are queued for capture.
+   * id, the run's probe sets are queued for capture (unless the checkpoint is held elsewhere).
    */
   async onCheckpointRegistered(e: EventPayload<'checkpoint.registered'>): Promise<void> {
     if (e.checkpointId === undefined) {
       await this.registerCheckpoint({ runId: e.runId, step: e.step, uri: e.uri, tokensSeen: e.tokensSeen ?? null });
       return;
     }
+    // A checkpoint held elsewhere (scheme://) cannot be read here: its routing arrives by ingestRouting.
+    if (EXTERNAL_URI.test(e.uri)) return;
     const run = await this.store.getRun(e.runId);
     if (!run) return;
     for (const probeSetId of run.settings.probeSetIds) await this.startCapture(e.checkpointId, probeSetId);

@@ -13,6 +13,16 @@ export type DistanceUnit = 'char' | 'expert';
 export type RoutingScope = 'sample' | 'target' | 'position';
 export const ROUTING_SCOPES: readonly RoutingScope[] = ['sample', 'target', 'position'];
 
+/**
+ * What a sample's routing summary is made of: the router's scores (softmax) averaged over the
+ * tokens (method.md section 2, the default), or how often each expert was actually selected (its
+ * share of the top-k picks over every token). Routers whose selection is not their scores' top-k
+ * (a correction bias that only affects selection) are described by the second; routing ingested
+ * from serving engines' routed_experts is the second by construction.
+ */
+export type RoutingWeights = 'scores' | 'selection';
+export const ROUTING_WEIGHTS: readonly RoutingWeights[] = ['scores', 'selection'];
+
 /** A type alias, not an interface, so a value is also a Record<string, unknown> (the bus payload type). */
 export type MetricsParams = {
   /** Pathway threshold tau in (0, 1]. */
@@ -25,10 +35,11 @@ export type MetricsParams = {
   /** uint32 seed of the pair sampler; 0 when pairs is null. */
   seed: number;
   scope: RoutingScope;
+  weights: RoutingWeights;
 };
 
 /** method.md defaults: tau 0.7, the paper's raw character-level distance, every pair. */
-export const DEFAULT_METRICS_PARAMS: MetricsParams = { threshold: 0.7, unit: 'char', normalized: false, pairs: null, seed: 0, scope: 'sample' };
+export const DEFAULT_METRICS_PARAMS: MetricsParams = { threshold: 0.7, unit: 'char', normalized: false, pairs: null, seed: 0, scope: 'sample', weights: 'scores' };
 
 /** A parameter is missing its contract; `field` names it. */
 export class MetricsParamsError extends Error {
@@ -72,7 +83,13 @@ export function parseMetricsParams(raw: Record<string, unknown> | undefined | nu
   if (typeof scope !== 'string' || !(ROUTING_SCOPES as readonly string[]).includes(scope)) {
     throw new MetricsParamsError('scope', `must be one of ${ROUTING_SCOPES.map((s) => `"${s}"`).join(', ')}, got ${show(scope)}`);
   }
-  return { threshold, unit, normalized, pairs, seed: pairs === null ? 0 : seed, scope: scope as RoutingScope };
+  const weights = input.weights ?? DEFAULT_METRICS_PARAMS.weights;
+  if (typeof weights !== 'string' || !(ROUTING_WEIGHTS as readonly string[]).includes(weights)) {
+    throw new MetricsParamsError('weights', `must be one of ${ROUTING_WEIGHTS.map((w) => `"${w}"`).join(', ')}, got ${show(weights)}`);
+  }
+  // Selections are counted over every routed token of a sample; there are no span counts.
+  if (weights === 'selection' && scope !== 'sample') throw new MetricsParamsError('weights', `"selection" needs scope "sample" (selections are counted over the whole sample), got scope ${show(scope)}`);
+  return { threshold, unit, normalized, pairs, seed: pairs === null ? 0 : seed, scope: scope as RoutingScope, weights: weights as RoutingWeights };
 }
 
 function show(value: unknown): string {

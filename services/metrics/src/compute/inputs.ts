@@ -3,8 +3,8 @@
 // matrices match it. Value checks (finite, non-negative, rows summing to 1) stay in
 // @grokwatch/pathway; compute/pathway-metrics.ts names the sample when one fails.
 import { decodeFloat32 } from '@grokwatch/db';
-import { MetricsInputError } from '../errors.js';
-import type { RoutingScope } from '../params.js';
+import { MetricsInputError, type MetricsInputContext } from '../errors.js';
+import type { RoutingScope, RoutingWeights } from '../params.js';
 import type { RouterRow, SampleRoutingRow } from '../store/source-store.js';
 
 export interface RoutedSample {
@@ -40,16 +40,19 @@ export function decodeProbeSetRouting(
   probeSetId: string,
   rows: readonly SampleRoutingRow[],
   scope: RoutingScope = 'sample',
+  weights: RoutingWeights = 'scores',
 ): ProbeSetRouting {
   const at = { checkpointId, probeSetId };
   if (rows.length === 0) throw new MetricsInputError('the probe set has no samples', at);
   const missing = rows.filter((r) => r.routing === null);
   if (missing.length > 0) {
     const listed = missing.slice(0, LIST_LIMIT).map((r) => r.idx).join(', ');
-    const what = scope === 'sample' ? 'routing' : `${scope} routing`;
-    const fix = scope === 'sample'
-      ? 'capture or ingest them first'
-      : 'this scope needs probe rows that mark a target, captured (or ingested with targetWeights/positionWeights) since span routing exists';
+    const what = weights === 'selection' ? 'top-k selection counts' : scope === 'sample' ? 'routing' : `${scope} routing`;
+    const fix = weights === 'selection'
+      ? 'capture them, or ingest routedExperts (routing ingested as router weights has no selections)'
+      : scope === 'sample'
+        ? 'capture or ingest them first'
+        : 'this scope needs probe rows that mark a target, captured (or ingested with targetWeights/positionWeights) since span routing exists';
     throw new MetricsInputError(
       `${missing.length} of ${rows.length} samples have no ${what} at this checkpoint (samples ${listed}${missing.length > LIST_LIMIT ? ', ...' : ''}); ${fix}`,
       at,
@@ -81,9 +84,23 @@ export function decodeProbeSetRouting(
     if (r.targetNll !== null && !(Number.isFinite(r.targetNll) && r.targetNll >= 0)) {
       throw new MetricsInputError(`target nll is ${r.targetNll}, expected a finite NLL >= 0`, here);
     }
-    return { sampleId: r.sampleId, idx: r.idx, group: r.group, g: decodeFloat32(bytes, 'routing'), nll: r.nll, targetNll: r.targetNll };
+    const values = decodeFloat32(bytes, 'routing');
+    const g = weights === 'selection' ? selectionShares(values, layers, experts, here) : values;
+    return { sampleId: r.sampleId, idx: r.idx, group: r.group, g, nll: r.nll, targetNll: r.targetNll };
   });
   return { checkpointId, probeSetId, layers, experts, samples };
+}
+
+/** Top-k counts (layers x experts) to each expert's share of its layer's selections (rows sum to 1). */
+function selectionShares(counts: Float32Array, layers: number, experts: number, at: MetricsInputContext): Float32Array {
+  const g = new Float32Array(counts.length);
+  for (let l = 0; l < layers; l++) {
+    let total = 0;
+    for (let e = 0; e < experts; e++) total += counts[l * experts + e]!;
+    if (!(total > 0)) throw new MetricsInputError(`layer ${l} has no top-k selections counted`, { ...at, layer: l });
+    for (let e = 0; e < experts; e++) g[l * experts + e] = counts[l * experts + e]! / total;
+  }
+  return g;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Arguments of the metric queries. Defaults are method.md's; rules (ranges, existence) are checked
 // by the use cases, which answer BAD_USER_INPUT / NOT_FOUND.
 import { ArgsType, Field, Float, ID, Int } from 'type-graphql';
-import { DistanceUnitValue, MemorizationLossValue, MetricNameValue, RoutingScopeValue } from './metric-types.js';
+import { DistanceUnitValue, MemorizationLossValue, MetricNameValue, RoutingScopeValue, RoutingWeightsValue } from './metric-types.js';
 
 @ArgsType()
 export class ResultArgs {
@@ -17,6 +17,8 @@ export class ResultArgs {
   normalized!: boolean;
   @Field(() => RoutingScopeValue, { defaultValue: RoutingScopeValue.sample, description: "Tokens the routing summary averages: every token, the target's, or the position before it." })
   scope!: RoutingScopeValue;
+  @Field(() => RoutingWeightsValue, { defaultValue: RoutingWeightsValue.scores, description: "Router scores averaged over the tokens, or each expert's share of the selections." })
+  weights!: RoutingWeightsValue;
   @Field(() => Int, { nullable: true, description: 'Sample this many pairs per group (>= 2); null: every pair, exact.' })
   pairs?: number | null;
   @Field(() => Int, { defaultValue: 0, description: 'Seed of the pair sampler (only used with pairs).' })

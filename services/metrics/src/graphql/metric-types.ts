@@ -20,6 +20,19 @@ registerEnumType(DistanceUnitValue, {
   },
 });
 
+export enum RoutingWeightsValue {
+  scores = 'scores',
+  selection = 'selection',
+}
+registerEnumType(RoutingWeightsValue, {
+  name: 'RoutingWeights',
+  description: "What a sample's routing summary is made of.",
+  valuesConfig: {
+    scores: { description: "The router's scores (softmax) averaged over the tokens (method.md 2; the default)." },
+    selection: { description: 'Each expert\'s share of the experts actually selected over every token: for routers whose selection is not their scores\' top-k (a bias on selection only), and what routing ingested from routedExperts holds. Needs scope sample.' },
+  },
+});
+
 export enum RoutingScopeValue {
   sample = 'sample',
   target = 'target',
@@ -117,6 +130,7 @@ export class PathwayMetricsType {
   @Field(() => DistanceUnitValue) unit!: DistanceUnitValue;
   @Field() normalized!: boolean;
   @Field(() => RoutingScopeValue) scope!: RoutingScopeValue;
+  @Field(() => RoutingWeightsValue) weights!: RoutingWeightsValue;
   @Field(() => Int, { nullable: true }) pairs!: number | null;
   @Field(() => Float) seed!: number;
   @Field(() => Int, { nullable: true }) samples!: number | null;
@@ -167,6 +181,7 @@ export class MetricVariantType {
   @Field(() => DistanceUnitValue) unit!: DistanceUnitValue;
   @Field() normalized!: boolean;
   @Field(() => RoutingScopeValue) scope!: RoutingScopeValue;
+  @Field(() => RoutingWeightsValue) weights!: RoutingWeightsValue;
   @Field(() => Int, { nullable: true, description: 'Sampled pairs; null: every pair, except on probe sets too large for that (then 100,000 sampled pairs unless exact).' })
   pairs!: number | null;
   @Field(() => Float) seed!: number;
@@ -180,6 +195,7 @@ export class MetricVariantInput {
   @Field(() => DistanceUnitValue, { defaultValue: DistanceUnitValue.char }) unit!: DistanceUnitValue;
   @Field({ defaultValue: false, description: 'Divide each distance by the longer pathway length.' }) normalized!: boolean;
   @Field(() => RoutingScopeValue, { defaultValue: RoutingScopeValue.sample }) scope!: RoutingScopeValue;
+  @Field(() => RoutingWeightsValue, { defaultValue: RoutingWeightsValue.scores }) weights!: RoutingWeightsValue;
   @Field(() => Int, { nullable: true, description: 'Sample this many pairs per group (>= 2); null: every pair (capped on large probe sets unless exact).' })
   pairs?: number | null;
   @Field(() => Int, { defaultValue: 0, description: 'Seed of the pair sampler (only used with pairs).' }) seed!: number;
@@ -270,6 +286,7 @@ export function toPathwayMetrics(v: PathwayMetricsView): PathwayMetricsType {
     unit: v.params.unit as DistanceUnitValue,
     normalized: v.params.normalized,
     scope: v.params.scope as RoutingScopeValue,
+    weights: v.params.weights as RoutingWeightsValue,
     pairs: v.params.pairs,
     seed: v.params.seed,
     samples: r?.samples ?? null,
@@ -302,6 +319,7 @@ export const toMetricVariant = (v: RunVariant): MetricVariantType => ({
   ...v.params,
   unit: v.params.unit as DistanceUnitValue,
   scope: v.params.scope as RoutingScopeValue,
+  weights: v.params.weights as RoutingWeightsValue,
   exact: v.exact,
   requested: v.requested,
 });

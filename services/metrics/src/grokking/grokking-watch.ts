@@ -122,8 +122,8 @@ async function judgingThreshold(deps: QueryDeps, runId: string): Promise<number>
  */
 export async function judgedVariant(deps: QueryDeps, runId: string, job: MetricsJob): Promise<boolean> {
   const params = parseMetricsParams(job.params);
-  // The verdict is the paper's: routing over whole samples. Other scopes are read, never judged.
-  if (params.threshold !== (await judgingThreshold(deps, runId)) || params.seed !== 0 || params.scope !== 'sample') return false;
+  // The verdict is the paper's: router scores over whole samples. Other scopes and weights are read, never judged.
+  if (params.threshold !== (await judgingThreshold(deps, runId)) || params.seed !== 0 || params.scope !== 'sample' || params.weights !== 'scores') return false;
   return signatureVariants(params.threshold).some((v) => v.unit === params.unit && v.normalized === params.normalized);
 }
 

@@ -75,6 +75,8 @@ export interface ParamArgs {
   normalized: boolean;
   /** Routing scope; left out: the whole sample. */
   scope?: string | null;
+  /** Routing weights; left out: router scores. */
+  weights?: string | null;
   pairs?: number | null;
   seed?: number | null;
   /** Every pair even on a probe set too large for that by default (variants.ts EXACT_PAIR_LIMIT). */
@@ -98,6 +100,7 @@ export function variantParams(args: ParamArgs): MetricsParams {
       unit: args.unit,
       normalized: args.normalized,
       scope: args.scope ?? 'sample',
+      weights: args.weights ?? 'scores',
       pairs: args.pairs ?? null,
       seed: args.seed ?? 0,
     });

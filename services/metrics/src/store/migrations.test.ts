@@ -1,5 +1,6 @@
-// Upgrading a database whose metrics were computed before the routing scope existed: their cache
-// keys gain scope "sample", so the stored results still answer the reads that name the defaults.
+// Upgrading a database whose metrics were computed before the routing scope and the routing weights
+// existed: their cache keys gain scope "sample" and weights "scores", so the stored results still
+// answer the reads that name the defaults.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
@@ -9,13 +10,13 @@ import { DEFAULT_METRICS_PARAMS } from '../params.js';
 import { metricsMigrations } from './migrations.js';
 import { paramsKey } from './metrics-store.js';
 
-test('0007-routing-scope: keys written before it name the whole-sample scope; nothing is lost', async () => {
+test('0007-routing-scope and 0009-routing-weights: keys written before them name the defaults; nothing is lost', async () => {
   const db = await openDatabase<unknown>({ kind: 'pglite', dataDir: PGLITE_MEMORY });
   try {
     const names = Object.keys(metricsMigrations.migrations).sort();
     const before = Object.fromEntries(names.filter((n) => n < '0007').map((n) => [n, metricsMigrations.migrations[n]!]));
     await migrateSchema(db.kysely, { schema: 'metrics', migrations: before });
-    const { scope: _scope, ...oldParams } = DEFAULT_METRICS_PARAMS;
+    const { scope: _scope, weights: _weights, ...oldParams } = DEFAULT_METRICS_PARAMS;
     const oldKey = paramsKey(oldParams);
     const requestedKey = paramsKey({ ...oldParams, unit: 'expert', exact: true });
     const jobId = randomUUID();

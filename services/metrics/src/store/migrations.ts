@@ -122,25 +122,26 @@ const alertPerPhase: Migration = {
 };
 
 /**
- * Parameters gained the routing scope (params.ts RoutingScope): stored keys are canonical JSON of
- * every field, so rows from before name the whole-sample scope explicitly, or their cached results
- * would read as not computed.
+ * Parameters gained a field with a default: stored keys are canonical JSON of every field, so rows
+ * from before name the default explicitly, or their cached results would read as not computed.
  */
-const routingScope: Migration = {
-  async up(db: Kysely<unknown>) {
-    for (const table of ['metrics_job', 'run_variant']) {
-      const rows = await sql<{ params_key: string }>`select distinct params_key from ${sql.table(`metrics.${table}`)}`.execute(db);
-      for (const { params_key: key } of rows.rows) {
-        const params = JSON.parse(key) as Record<string, unknown>;
-        if ('scope' in params) continue;
-        const next = paramsKey({ ...params, scope: 'sample' });
-        await sql`update ${sql.table(`metrics.${table}`)} set params_key = ${next}, params = ${next}::jsonb where params_key = ${key}`.execute(db);
+function paramsGained(field: string, value: unknown): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      for (const table of ['metrics_job', 'run_variant']) {
+        const rows = await sql<{ params_key: string }>`select distinct params_key from ${sql.table(`metrics.${table}`)}`.execute(db);
+        for (const { params_key: key } of rows.rows) {
+          const params = JSON.parse(key) as Record<string, unknown>;
+          if (field in params) continue;
+          const next = paramsKey({ ...params, [field]: value });
+          await sql`update ${sql.table(`metrics.${table}`)} set params_key = ${next}, params = ${next}::jsonb where params_key = ${key}`.execute(db);
+        }
       }
-    }
-  },
-};
+    },
+  };
+}
 
 export const metricsMigrations: SchemaMigrations = {
   schema: 'metrics',
-  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase, '0007-routing-scope': routingScope, '0008-outbox': outboxMigration('metrics') },
+  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase, '0007-routing-scope': paramsGained('scope', 'sample'), '0008-outbox': outboxMigration('metrics'), '0009-routing-weights': paramsGained('weights', 'scores') },
 };

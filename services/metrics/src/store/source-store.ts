@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { EvaluationTables } from '@grokwatch/evaluation';
 import type { InferenceTables } from '@grokwatch/inference';
 import type { Hyperparameters } from '@grokwatch/pathway';
-import type { RoutingScope } from '../params.js';
+import type { RoutingScope, RoutingWeights } from '../params.js';
 
 export type SourceTables = InferenceTables & EvaluationTables;
 
@@ -132,10 +132,11 @@ export class SourceStore {
 
   /**
    * Every sample of the probe set, in index order, with its routing at the checkpoint when stored:
-   * the summary over the tokens `scope` names (null where that summary is missing).
+   * the summary over the tokens `scope` names, or with `weights` "selection" the top-k selection
+   * counts (null where that summary is missing).
    */
-  async loadRouting(checkpointId: string, probeSetId: string, scope: RoutingScope = 'sample'): Promise<SampleRoutingRow[]> {
-    const column = ({ sample: 'r.routing', target: 'r.target_routing', position: 'r.position_routing' } as const)[scope];
+  async loadRouting(checkpointId: string, probeSetId: string, scope: RoutingScope = 'sample', weights: RoutingWeights = 'scores'): Promise<SampleRoutingRow[]> {
+    const column = weights === 'selection' ? 'r.topk_counts' : ({ sample: 'r.routing', target: 'r.target_routing', position: 'r.position_routing' } as const)[scope];
     const rows = await this.db
       .selectFrom('inference.sample as s')
       .leftJoin('inference.sample_routing as r', (j) => j.onRef('r.sample_id', '=', 's.id').on('r.checkpoint_id', '=', checkpointId))

@@ -144,7 +144,7 @@ describe('metrics worker', () => {
   test('capture.completed -> metrics job -> stored results equal the independent computation', async () => {
     await fx.bus.publishEvent('capture.completed', { jobId: 'capture-1', checkpointId: data.checkpointId, probeSetId: data.probeSetId, samples: 70 });
     const queued = await waitFor('the default job', async () => (await fx.service.store.listJobs({ checkpointId: data.checkpointId }))[0]);
-    assert.deepEqual(queued.params, { normalized: false, pairs: null, seed: 0, scope: 'sample', threshold: 0.7, unit: 'char' });
+    assert.deepEqual(queued.params, { normalized: false, pairs: null, seed: 0, scope: 'sample', threshold: 0.7, unit: 'char', weights: 'scores' });
     const job = await completed(queued.id);
     assert.equal(job.status, 'completed', job.error ?? '');
     assert.match(job.note ?? '', /fewer than 2 samples have no results: c/);
