@@ -54,6 +54,20 @@ export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
+/**
+ * Calls `fn` on every job status change anywhere on the bus (queued, completed, failed, cancelled;
+ * not the progress ticks of running jobs). Progress messages reach every instance, so each one's
+ * caches hear every change.
+ */
+export function onJobStatusChange(
+  bus: { subscribeProgress(filter: { kind?: JobKind; jobId?: string }, handler: (p: JobProgress) => void): { stop(): Promise<void> } },
+  fn: () => void,
+): { stop(): Promise<void> } {
+  return bus.subscribeProgress({}, (p) => {
+    if (p.status !== 'running') fn();
+  });
+}
+
 export const PROGRESS = {
   kind: oneOf(JOB_KINDS as unknown as readonly JobKind[]),
   jobId: token,

@@ -3,6 +3,7 @@ export {
   EVENT_NAMES,
   EVENTS,
   eventOf,
+  onJobStatusChange,
   publishStoredEvent,
   JOB_KINDS,
   JOB_STATUSES,

@@ -44,3 +44,32 @@ export class ReadCache {
     return value;
   }
 }
+
+/**
+ * A service's reads through an optional cache: they go straight to `load` until start() and after
+ * the stop it returns. The service says when something changed: its own writes (changed()), and
+ * whatever `watch` reports (job status changes on the bus).
+ */
+export class ServiceReads {
+  private cache: ReadCache | null = null;
+
+  start(options: ReadCacheOptions, watch: (changed: () => void) => { stop(): Promise<void> }): { stop(): Promise<void> } {
+    const cache = new ReadCache(options);
+    const watcher = watch(() => cache.clear());
+    this.cache = cache;
+    return {
+      stop: async () => {
+        if (this.cache === cache) this.cache = null;
+        await watcher.stop();
+      },
+    };
+  }
+
+  read<T>(kind: string, key: readonly unknown[], load: () => Promise<T>): Promise<T> {
+    return this.cache === null ? load() : this.cache.get(JSON.stringify([kind, ...key]), load);
+  }
+
+  changed(): void {
+    this.cache?.clear();
+  }
+}

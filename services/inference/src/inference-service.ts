@@ -1,10 +1,10 @@
 // The inference service's use cases: validate, store, publish. Resolvers and bus handlers call these.
 import { isAbsolute } from 'node:path';
-import { eventOf, publishStoredEvent, type Bus, type EventPayload, type Stoppable } from '@grokwatch/bus';
+import { eventOf, onJobStatusChange, publishStoredEvent, type Bus, type EventPayload, type Stoppable } from '@grokwatch/bus';
 import { encodeFloat32, startOutboxRelay, type OutboxRelay } from '@grokwatch/db';
 import { IngestError, fromRoutedExperts, fromTokenMeanWeights, type ReducedRouting } from './ingest/external-routing.js';
 import { TaskRegistry } from '@grokwatch/benchmark';
-import { badInput, clip, isUuid, notFound, pathUnderRoots, READ_CACHE_DEFAULTS, ReadCache, readTextUnderRoots, userError, type FileRoots, type Logger, type Page, type ReadCacheOptions } from '@grokwatch/service-kit';
+import { badInput, clip, isUuid, notFound, pathUnderRoots, READ_CACHE_DEFAULTS, readTextUnderRoots, ServiceReads, userError, type FileRoots, type Logger, type Page, type ReadCacheOptions } from '@grokwatch/service-kit';
 import { checkUniqueIds, parseProbeJsonl, ProbeRowError, toProbeRow, type ProbeRow } from './probe-set/probe-rows.js';
 import {
   ConflictError,
@@ -113,7 +113,7 @@ export class InferenceService {
   private readonly taskNames: ReadonlySet<string> = new Set(TaskRegistry.load().names());
 
   private outbox: OutboxRelay | null = null;
-  private readCache: ReadCache | null = null;
+  private readonly reads = new ServiceReads();
 
   constructor(opts: InferenceServiceOptions) {
     this.store = opts.store;
@@ -150,64 +150,45 @@ export class InferenceService {
    * goes to the database.
    */
   startReadCache(options: ReadCacheOptions = { ...READ_CACHE_DEFAULTS, maxAgeMs: 1_000 }): Stoppable {
-    const cache = new ReadCache(options);
-    const sub = this.bus.subscribeProgress({}, (p) => {
-      if (p.status !== 'running') cache.clear();
-    });
-    this.readCache = cache;
-    return {
-      stop: async () => {
-        this.readCache = null;
-        await sub.stop();
-      },
-    };
-  }
-
-  private read<T>(kind: string, key: unknown[], load: () => Promise<T>): Promise<T> {
-    return this.readCache === null ? load() : this.readCache.get(JSON.stringify([kind, ...key]), load);
-  }
-
-  /** After a write: what reads report changed. */
-  private changed(): void {
-    this.readCache?.clear();
+    return this.reads.start(options, (changed) => onJobStatusChange(this.bus, changed));
   }
 
   runs(page: Page): Promise<Run[]> {
-    return this.read('runs', [page], () => this.store.listRuns(page));
+    return this.reads.read('runs', [page], () => this.store.listRuns(page));
   }
 
   runCount(): Promise<number> {
-    return this.read('runCount', [], () => this.store.countRuns());
+    return this.reads.read('runCount', [], () => this.store.countRuns());
   }
 
   /** A run by id (undefined for a malformed id) or by name. */
   findRun(by: { id: string } | { name: string }): Promise<Run | undefined> {
-    if ('id' in by) return isUuid(by.id) ? this.read('run', [by.id], () => this.store.getRun(by.id)) : Promise.resolve(undefined);
-    return this.read('runByName', [by.name], () => this.store.getRunByName(by.name));
+    if ('id' in by) return isUuid(by.id) ? this.reads.read('run', [by.id], () => this.store.getRun(by.id)) : Promise.resolve(undefined);
+    return this.reads.read('runByName', [by.name], () => this.store.getRunByName(by.name));
   }
 
   probeSets(domain: string | undefined, page: Page): Promise<ProbeSet[]> {
-    return this.read('probeSets', [domain ?? null, page], () => this.store.listProbeSets(domain, page));
+    return this.reads.read('probeSets', [domain ?? null, page], () => this.store.listProbeSets(domain, page));
   }
 
   findProbeSet(id: string): Promise<ProbeSet | undefined> {
-    return isUuid(id) ? this.read('probeSet', [id], () => this.store.getProbeSet(id)) : Promise.resolve(undefined);
+    return isUuid(id) ? this.reads.read('probeSet', [id], () => this.store.getProbeSet(id)) : Promise.resolve(undefined);
   }
 
   checkpoints(runId: string, page: Page): Promise<Checkpoint[]> {
-    return this.read('checkpoints', [runId, page], () => this.store.listCheckpoints(runId, page));
+    return this.reads.read('checkpoints', [runId, page], () => this.store.listCheckpoints(runId, page));
   }
 
   checkpointCount(runId: string): Promise<number> {
-    return this.read('checkpointCount', [runId], () => this.store.countCheckpoints(runId));
+    return this.reads.read('checkpointCount', [runId], () => this.store.countCheckpoints(runId));
   }
 
   latestCheckpoint(runId: string): Promise<Checkpoint | undefined> {
-    return this.read('latestCheckpoint', [runId], () => this.store.latestCheckpoint(runId));
+    return this.reads.read('latestCheckpoint', [runId], () => this.store.latestCheckpoint(runId));
   }
 
   findCheckpoint(id: string): Promise<Checkpoint | undefined> {
-    return isUuid(id) ? this.read('checkpoint', [id], () => this.store.getCheckpoint(id)) : Promise.resolve(undefined);
+    return isUuid(id) ? this.reads.read('checkpoint', [id], () => this.store.getCheckpoint(id)) : Promise.resolve(undefined);
   }
 
   async createRun(input: CreateRunInput): Promise<Run> {
@@ -218,7 +199,7 @@ export class InferenceService {
     const run = await conflictToGraphQL(this.store.createRun({
       name, architecture, tokenizer, watchDir: watchDir ?? null, settings,
     }, (r) => eventOf('run.created', { runId: r.id })));
-    this.changed();
+    this.reads.changed();
     this.outbox?.wake();
     this.logger.info({ runId: run.id, name }, 'run created');
     return run;
@@ -229,7 +210,7 @@ export class InferenceService {
     const run = await this.requireRun(id);
     const { watchDir, settings } = await this.checkSettings(input, run.settings);
     const updated = await this.store.configureRun(run.id, { watchDir, settings });
-    this.changed();
+    this.reads.changed();
     this.logger.info({ runId: run.id, watchDir, settings }, 'run configured');
     return updated ?? run;
   }
@@ -314,7 +295,7 @@ export class InferenceService {
         checkpointId: c.id, runId: run.id, step: Number(c.step), uri,
       })),
     );
-    this.changed();
+    this.reads.changed();
     if (created) {
       this.outbox?.wake();
       this.logger.info({ runId: run.id, step: input.step, uri }, 'checkpoint registered');
@@ -367,7 +348,7 @@ export class InferenceService {
       throw err;
     }
     const probeSet = await conflictToGraphQL(this.store.createProbeSet({ name, domain, source, rows }, (p) => eventOf('probeset.created', { probeSetId: p.id })));
-    this.changed();
+    this.reads.changed();
     this.outbox?.wake();
     this.logger.info({ probeSetId: probeSet.id, name, samples: rows.length }, 'probe set created');
     return probeSet;

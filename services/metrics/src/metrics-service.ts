@@ -3,9 +3,9 @@
 // (which never queue work). Resolvers and bus handlers call these.
 import { startOutboxRelay, type AnyKysely, type PageWindow } from '@grokwatch/db';
 import type { Kysely } from 'kysely';
-import { publishStoredEvent, type Bus, type Stoppable } from '@grokwatch/bus';
+import { onJobStatusChange, publishStoredEvent, type Bus, type Stoppable } from '@grokwatch/bus';
 import { DistanceEngine, scheduleChanges, type ScheduleChange } from '@grokwatch/pathway';
-import { READ_CACHE_DEFAULTS, ReadCache, type Logger, type ReadCacheOptions } from '@grokwatch/service-kit';
+import { READ_CACHE_DEFAULTS, ServiceReads, type Logger, type ReadCacheOptions } from '@grokwatch/service-kit';
 import { DEFAULT_METRICS_PARAMS, parseMetricsParams } from './params.js';
 import { correlation, type CorrelationRequest, type CorrelationView } from './queries/correlation-query.js';
 import type { QueryDeps, ResultSelector } from './queries/deps.js';
@@ -50,7 +50,7 @@ export class MetricsService {
   readonly alerts: AlertStore;
   private readonly threads: number | undefined;
   private readonly webhookUrl: string | undefined;
-  private readCache: ReadCache | null = null;
+  private readonly reads = new ServiceReads();
 
   constructor(
     readonly store: MetricsStore,
@@ -159,13 +159,13 @@ export class MetricsService {
   // A mutation changes what reads report (a series' pending count): the cache goes with it.
   async requestVariant(runId: string, req: VariantRequest): Promise<VariantRequestView> {
     const view = await requestVariant(this.commandDeps(), runId, req);
-    this.readCache?.clear();
+    this.reads.changed();
     return view;
   }
 
   async cancelMetrics(runId: string, req: CancelRequest): Promise<CancelView> {
     const view = await cancelMetrics(this.commandDeps(), runId, req);
-    this.readCache?.clear();
+    this.reads.changed();
     return view;
   }
 
@@ -176,7 +176,7 @@ export class MetricsService {
     await this.bus.cancelJob('metrics', job.id);
     this.bus.publishProgress({ kind: 'metrics', jobId: job.id, done: 0, total: 1, status: 'cancelled' });
     this.logger.info({ jobId: job.id }, 'metrics cancelled');
-    this.readCache?.clear();
+    this.reads.changed();
     return (await this.store.getJob(job.id)) ?? job;
   }
 
@@ -208,37 +208,23 @@ export class MetricsService {
    * that a result changed.
    */
   startReadCache(options: ReadCacheOptions = READ_CACHE_DEFAULTS): Stoppable {
-    const cache = new ReadCache(options);
-    const sub = this.bus.subscribeProgress({}, (p) => {
-      if (p.status !== 'running') cache.clear();
-    });
-    this.readCache = cache;
-    return {
-      stop: async () => {
-        this.readCache = null;
-        await sub.stop();
-      },
-    };
-  }
-
-  private read<T>(kind: string, key: unknown[], load: () => Promise<T>): Promise<T> {
-    return this.readCache === null ? load() : this.readCache.get(JSON.stringify([kind, ...key]), load);
+    return this.reads.start(options, (changed) => onJobStatusChange(this.bus, changed));
   }
 
   pathwayMetrics(checkpointId: string, sel: ResultSelector): Promise<PathwayMetricsView> {
-    return this.read('pathwayMetrics', [checkpointId, sel], () => pathwayMetrics(this.queryDeps(), checkpointId, sel));
+    return this.reads.read('pathwayMetrics', [checkpointId, sel], () => pathwayMetrics(this.queryDeps(), checkpointId, sel));
   }
 
   metricSeries(runId: string, metric: MetricName, sel: ResultSelector): Promise<MetricSeriesView> {
-    return this.read('metricSeries', [runId, metric, sel], () => metricSeries(this.queryDeps(), runId, metric, sel));
+    return this.reads.read('metricSeries', [runId, metric, sel], () => metricSeries(this.queryDeps(), runId, metric, sel));
   }
 
   memorization(runId: string, req: MemorizationRequest): Promise<MemorizationView | null> {
-    return this.read('memorization', [runId, req], () => memorization(this.queryDeps(), runId, req));
+    return this.reads.read('memorization', [runId, req], () => memorization(this.queryDeps(), runId, req));
   }
 
   correlation(runId: string, req: CorrelationRequest): Promise<CorrelationView> {
-    return this.read('correlation', [runId, req], () => correlation(this.queryDeps(), runId, req));
+    return this.reads.read('correlation', [runId, req], () => correlation(this.queryDeps(), runId, req));
   }
 
   private queryDeps(): QueryDeps {

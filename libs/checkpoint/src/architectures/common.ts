@@ -22,6 +22,22 @@ export function mlp(prefix: string, names: { gate: string; up: string; down: str
   };
 }
 
+/** A routed MoE block under `prefix`: router `${prefix}.gate` and experts `${prefix}.experts.{e}` named by `names`. */
+export function moeBlock(
+  config: ModelConfig,
+  prefix: string,
+  names: { gate: string; up: string; down: string },
+  sharedExpert: MoeSpec['sharedExpert'] = null,
+): MoeSpec {
+  return {
+    router: linear(`${prefix}.gate`, config.numExperts, config.hiddenSize, false),
+    experts: Array.from({ length: config.numExperts }, (_, e) => mlp(`${prefix}.experts.${e}`, names, config.hiddenSize, config.expertIntermediateSize)),
+    topK: config.topK,
+    normTopkProb: config.normTopkProb,
+    sharedExpert,
+  };
+}
+
 export function attention(config: ModelConfig, layer: number): AttentionSpec {
   const p = `model.layers.${layer}.self_attn`;
   const { hiddenSize: d, numHeads: h, numKvHeads: kv, headDim: hd } = config;

@@ -3,7 +3,7 @@
 // w3 (up), w2 (down); optional sliding-window attention.
 
 import type { ArchitectureDefinition } from './definition.js';
-import { describeDecoder, linear, mlp } from './common.js';
+import { describeDecoder, moeBlock } from './common.js';
 import { readCommonFields, readHeadDim, type ModelConfig } from '../model-config.js';
 
 export const mixtral: ArchitectureDefinition = {
@@ -32,17 +32,7 @@ export const mixtral: ArchitectureDefinition = {
 
   describe(config) {
     const names = { gate: 'w1', up: 'w3', down: 'w2' };
-    return describeDecoder(config, (i) => {
-      const p = `model.layers.${i}.block_sparse_moe`;
-      return {
-        router: linear(`${p}.gate`, config.numExperts, config.hiddenSize, false),
-        experts: Array.from({ length: config.numExperts }, (_, e) =>
-          mlp(`${p}.experts.${e}`, names, config.hiddenSize, config.expertIntermediateSize),
-        ),
-        topK: config.topK,
-        normTopkProb: true,
-        sharedExpert: null,
-      };
-    });
+    // readConfig sets normTopkProb: Mixtral always renormalizes.
+    return describeDecoder(config, (i) => moeBlock(config, `model.layers.${i}.block_sparse_moe`, names));
   },
 };

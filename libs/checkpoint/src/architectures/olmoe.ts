@@ -3,7 +3,7 @@
 // experts named mlp.experts.{e}.{gate,up,down}_proj.
 
 import type { ArchitectureDefinition } from './definition.js';
-import { describeDecoder, linear, mlp } from './common.js';
+import { describeDecoder, moeBlock } from './common.js';
 import { readCommonFields, readHeadDim, type ModelConfig } from '../model-config.js';
 
 export const olmoe: ArchitectureDefinition = {
@@ -33,17 +33,6 @@ export const olmoe: ArchitectureDefinition = {
 
   describe(config) {
     const names = { gate: 'gate_proj', up: 'up_proj', down: 'down_proj' };
-    return describeDecoder(config, (i) => {
-      const p = `model.layers.${i}.mlp`;
-      return {
-        router: linear(`${p}.gate`, config.numExperts, config.hiddenSize, false),
-        experts: Array.from({ length: config.numExperts }, (_, e) =>
-          mlp(`${p}.experts.${e}`, names, config.hiddenSize, config.expertIntermediateSize),
-        ),
-        topK: config.topK,
-        normTopkProb: config.normTopkProb,
-        sharedExpert: null,
-      };
-    });
+    return describeDecoder(config, (i) => moeBlock(config, `model.layers.${i}.mlp`, names));
   },
 };

@@ -5,7 +5,7 @@
 // decoder_sparse_step != 1) and sliding-window attention (use_sliding_window).
 
 import type { ArchitectureDefinition } from './definition.js';
-import { describeDecoder, linear, mlp } from './common.js';
+import { describeDecoder, linear, mlp, moeBlock } from './common.js';
 import { readCommonFields, readHeadDim, type ModelConfig } from '../model-config.js';
 
 export const qwen2Moe: ArchitectureDefinition = {
@@ -41,18 +41,10 @@ export const qwen2Moe: ArchitectureDefinition = {
     if (sharedWidth === null) throw new Error('Qwen2-MoE config without shared_expert_intermediate_size');
     return describeDecoder(config, (i) => {
       const p = `model.layers.${i}.mlp`;
-      return {
-        router: linear(`${p}.gate`, config.numExperts, config.hiddenSize, false),
-        experts: Array.from({ length: config.numExperts }, (_, e) =>
-          mlp(`${p}.experts.${e}`, names, config.hiddenSize, config.expertIntermediateSize),
-        ),
-        topK: config.topK,
-        normTopkProb: config.normTopkProb,
-        sharedExpert: {
-          mlp: mlp(`${p}.shared_expert`, names, config.hiddenSize, sharedWidth),
-          gate: linear(`${p}.shared_expert_gate`, 1, config.hiddenSize, false),
-        },
-      };
+      return moeBlock(config, p, names, {
+        mlp: mlp(`${p}.shared_expert`, names, config.hiddenSize, sharedWidth),
+        gate: linear(`${p}.shared_expert_gate`, 1, config.hiddenSize, false),
+      });
     });
   },
 };

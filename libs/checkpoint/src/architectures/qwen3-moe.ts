@@ -6,7 +6,7 @@
 // attention (use_sliding_window).
 
 import type { ArchitectureDefinition } from './definition.js';
-import { describeDecoder, linear, mlp } from './common.js';
+import { describeDecoder, moeBlock } from './common.js';
 import { readCommonFields, readHeadDim, type ModelConfig } from '../model-config.js';
 
 export const qwen3Moe: ArchitectureDefinition = {
@@ -41,17 +41,6 @@ export const qwen3Moe: ArchitectureDefinition = {
 
   describe(config) {
     const names = { gate: 'gate_proj', up: 'up_proj', down: 'down_proj' };
-    return describeDecoder(config, (i) => {
-      const p = `model.layers.${i}.mlp`;
-      return {
-        router: linear(`${p}.gate`, config.numExperts, config.hiddenSize, false),
-        experts: Array.from({ length: config.numExperts }, (_, e) =>
-          mlp(`${p}.experts.${e}`, names, config.hiddenSize, config.expertIntermediateSize),
-        ),
-        topK: config.topK,
-        normTopkProb: config.normTopkProb,
-        sharedExpert: null,
-      };
-    }, names);
+    return describeDecoder(config, (i) => moeBlock(config, `model.layers.${i}.mlp`, names), names);
   },
 };

@@ -1,7 +1,7 @@
 // Thin resolvers: argument shapes come from type-graphql, rules from EvaluationService.
 import { JSONObjectResolver } from 'graphql-scalars';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { checkPage, DEFAULT_CHILD_PAGE, DEFAULT_PAGE, isUuid } from '@grokwatch/service-kit';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ChildPageArgs, isUuid, PageArgs, pageOf } from '@grokwatch/service-kit';
 import type { EvaluationContext } from './context.js';
 import { StartEvaluationInput } from './inputs.js';
 import {
@@ -37,11 +37,10 @@ export class EvaluationJobResolver {
   @Query(() => [EvaluationJobType], { description: 'Evaluation jobs, optionally of one status (queued, running, completed, failed, cancelled).' })
   async evaluationJobs(
     @Ctx() ctx: EvaluationContext,
+    @Args() page: PageArgs,
     @Arg('status', () => String, { nullable: true }) status?: string | null,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset = 0,
-    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit = DEFAULT_PAGE,
   ): Promise<EvaluationJobType[]> {
-    return (await ctx.evaluation.listJobsByStatus(status ?? undefined, checkPage(offset, limit))).map(toEvaluationJob);
+    return (await ctx.evaluation.listJobsByStatus(status ?? undefined, pageOf(page))).map(toEvaluationJob);
   }
 
   @Mutation(() => EvaluationJobType, {
@@ -83,20 +82,18 @@ export class CheckpointEvaluationResolver {
   async evaluationJobs(
     @Root() checkpoint: CheckpointEntity,
     @Ctx() ctx: EvaluationContext,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('limit', () => Int, { defaultValue: DEFAULT_CHILD_PAGE }) limit: number,
+    @Args() page: ChildPageArgs,
   ): Promise<EvaluationJobType[]> {
-    return (await ctx.evaluation.listJobs(checkpoint.id, checkPage(offset, limit))).map(toEvaluationJob);
+    return (await ctx.evaluation.listJobs(checkpoint.id, pageOf(page))).map(toEvaluationJob);
   }
 
   @FieldResolver(() => [CheckpointEvaluationType], { description: 'Scores of the completed evaluations of this checkpoint, by task and metric, one page at a time.' })
   async evaluations(
     @Root() checkpoint: CheckpointEntity,
     @Ctx() ctx: EvaluationContext,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('limit', () => Int, { defaultValue: DEFAULT_CHILD_PAGE }) limit: number,
+    @Args() page: ChildPageArgs,
   ): Promise<CheckpointEvaluationType[]> {
-    return (await ctx.evaluation.evaluations(checkpoint.id, checkPage(offset, limit))).map(toCheckpointEvaluation);
+    return (await ctx.evaluation.evaluations(checkpoint.id, pageOf(page))).map(toCheckpointEvaluation);
   }
 }
 

@@ -1,6 +1,6 @@
 // Thin resolvers: argument shapes come from type-graphql, rules from InferenceService.
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { badInput, checkPage, DEFAULT_CHILD_PAGE, DEFAULT_PAGE, isUuid, notFound } from '@grokwatch/service-kit';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { badInput, ChildPageArgs, isUuid, notFound, PageArgs, pageOf } from '@grokwatch/service-kit';
 import type { InferenceContext } from './context.js';
 import {
   CreateProbeSetInput,
@@ -33,10 +33,9 @@ export class RunResolver {
   @Query(() => [RunType], { description: 'Runs, oldest first, one page at a time (runCount says how many there are).' })
   async runs(
     @Ctx() ctx: InferenceContext,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit: number,
+    @Args() page: PageArgs,
   ): Promise<RunType[]> {
-    return (await ctx.inference.runs(checkPage(offset, limit))).map(toRun);
+    return (await ctx.inference.runs(pageOf(page))).map(toRun);
   }
 
   @Query(() => Int, { description: 'How many runs there are (runs returns one page of them).' })
@@ -82,10 +81,9 @@ export class RunResolver {
   async checkpoints(
     @Root() run: RunType,
     @Ctx() ctx: InferenceContext,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit: number,
+    @Args() page: PageArgs,
   ): Promise<CheckpointType[]> {
-    return (await ctx.inference.checkpoints(run.id, checkPage(offset, limit))).map(toCheckpoint);
+    return (await ctx.inference.checkpoints(run.id, pageOf(page))).map(toCheckpoint);
   }
 
   @FieldResolver(() => CheckpointType, { nullable: true, description: 'The checkpoint with the highest step; null before the first.' })
@@ -122,10 +120,9 @@ export class CheckpointResolver {
   async captureJobs(
     @Root() checkpoint: CheckpointType,
     @Ctx() ctx: InferenceContext,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('limit', () => Int, { defaultValue: DEFAULT_CHILD_PAGE }) limit: number,
+    @Args() page: ChildPageArgs,
   ): Promise<CaptureJobType[]> {
-    return (await ctx.inference.store.listCaptureJobs({ checkpointId: checkpoint.id }, checkPage(offset, limit))).map(toCaptureJob);
+    return (await ctx.inference.store.listCaptureJobs({ checkpointId: checkpoint.id }, pageOf(page))).map(toCaptureJob);
   }
 }
 
@@ -134,11 +131,10 @@ export class ProbeSetResolver {
   @Query(() => [ProbeSetType])
   async probeSets(
     @Ctx() ctx: InferenceContext,
+    @Args() page: PageArgs,
     @Arg('domain', () => String, { nullable: true }) domain?: string,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset = 0,
-    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit = DEFAULT_PAGE,
   ): Promise<ProbeSetType[]> {
-    return (await ctx.inference.probeSets(domain ?? undefined, checkPage(offset, limit))).map(toProbeSet);
+    return (await ctx.inference.probeSets(domain ?? undefined, pageOf(page))).map(toProbeSet);
   }
 
   @Query(() => ProbeSetType, { nullable: true })
@@ -156,10 +152,9 @@ export class ProbeSetResolver {
   async samples(
     @Root() probeSet: ProbeSetType,
     @Ctx() ctx: InferenceContext,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit: number,
+    @Args() page: PageArgs,
   ): Promise<SampleType[]> {
-    checkPage(offset, limit);
+    const { offset, limit } = pageOf(page);
     return (await ctx.inference.store.listSamples(probeSet.id, offset, limit)).map(toSample);
   }
 }
@@ -200,11 +195,10 @@ export class CaptureJobResolver {
   @Query(() => [CaptureJobType])
   async captureJobs(
     @Ctx() ctx: InferenceContext,
+    @Args() page: PageArgs,
     @Arg('status', () => JobStatusValue, { nullable: true }) status?: JobStatusValue,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset = 0,
-    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit = DEFAULT_PAGE,
   ): Promise<CaptureJobType[]> {
-    return (await ctx.inference.store.listCaptureJobs({ status: status ?? undefined }, checkPage(offset, limit))).map(toCaptureJob);
+    return (await ctx.inference.store.listCaptureJobs({ status: status ?? undefined }, pageOf(page))).map(toCaptureJob);
   }
 
   @Mutation(() => CaptureJobType, { description: 'Queues routing capture of a probe set at a checkpoint.' })

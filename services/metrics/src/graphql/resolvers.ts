@@ -1,5 +1,5 @@
 // Thin resolvers: argument shapes from type-graphql, rules and data from MetricsService.
-import { checkPage, DEFAULT_CHILD_PAGE, DEFAULT_PAGE, isUuid, notFound } from '@grokwatch/service-kit';
+import { ChildPageArgs, isUuid, notFound, PageArgs, pageOf } from '@grokwatch/service-kit';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { MetricName } from '../queries/metric-names.js';
 import { CorrelationArgs, MemorizationArgs, MetricSeriesArgs, ResultArgs } from './args.js';
@@ -77,10 +77,9 @@ export class CheckpointMetricsResolver {
   async metricsJobs(
     @Root() checkpoint: CheckpointEntity,
     @Ctx() ctx: MetricsContext,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('limit', () => Int, { defaultValue: DEFAULT_CHILD_PAGE }) limit: number,
+    @Args() page: ChildPageArgs,
   ): Promise<MetricsJobType[]> {
-    return (await ctx.metrics.store.listJobs({ checkpointId: checkpoint.id }, checkPage(offset, limit))).map(toMetricsJob);
+    return (await ctx.metrics.store.listJobs({ checkpointId: checkpoint.id }, pageOf(page))).map(toMetricsJob);
   }
 
   @FieldResolver(() => PathwayMetricsType, {
@@ -97,10 +96,9 @@ export class RunMetricsResolver {
   async grokkingAlerts(
     @Root() run: RunEntity,
     @Ctx() ctx: MetricsContext,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('limit', () => Int, { defaultValue: DEFAULT_PAGE }) limit: number,
+    @Args() page: PageArgs,
   ): Promise<GrokkingAlertType[]> {
-    return (await ctx.metrics.grokkingAlerts(run.id, checkPage(offset, limit))).map(toGrokkingAlert);
+    return (await ctx.metrics.grokkingAlerts(run.id, pageOf(page))).map(toGrokkingAlert);
   }
 
   @FieldResolver(() => [ScheduleChangeType], {
