@@ -39,14 +39,26 @@ export interface AttentionSpec {
   readonly slidingWindow: number | null;
 }
 
+/**
+ * How the router picks experts. softmax: top-k of softmax(logits). sigmoid (DeepSeek-V3 family):
+ * scores = sigmoid(logits); the choice adds a per-expert correction bias (selection only), keeps the
+ * topkGroup groups (of `groups` equal ones) whose two best choices sum highest, zeroes the rest, and
+ * takes the top-k; the weights are the chosen experts' unbiased scores (renormalized when
+ * normTopkProb), times `scale`.
+ */
+export type RouterScoring =
+  | { readonly kind: 'softmax' }
+  | { readonly kind: 'sigmoid'; readonly correctionBias: TensorSpec; readonly groups: number; readonly topkGroup: number; readonly scale: number };
+
 export interface MoeSpec {
   /** Router: logits = x W^T, W of shape [experts, hidden]. */
   readonly router: LinearSpec;
+  readonly scoring: RouterScoring;
   readonly experts: readonly MlpSpec[];
   readonly topK: number;
   readonly normTopkProb: boolean;
-  /** Qwen2-MoE: an always-on expert scaled by sigmoid(gate(x)). */
-  readonly sharedExpert: { readonly mlp: MlpSpec; readonly gate: LinearSpec } | null;
+  /** An always-on expert: scaled by sigmoid(gate(x)) (Qwen2-MoE), or added as is when gate is null (DeepSeek-V3 family). */
+  readonly sharedExpert: { readonly mlp: MlpSpec; readonly gate: LinearSpec | null } | null;
 }
 
 export interface LayerSpec {
@@ -105,10 +117,11 @@ export function expectedTensors(desc: ArchitectureDescription): TensorSpec[] {
     if (layer.mlp !== null) addMlp(layer.mlp);
     if (layer.moe !== null) {
       addLinear(layer.moe.router);
+      if (layer.moe.scoring.kind === 'sigmoid') add(layer.moe.scoring.correctionBias);
       for (const e of layer.moe.experts) addMlp(e);
       if (layer.moe.sharedExpert !== null) {
         addMlp(layer.moe.sharedExpert.mlp);
-        addLinear(layer.moe.sharedExpert.gate);
+        if (layer.moe.sharedExpert.gate !== null) addLinear(layer.moe.sharedExpert.gate);
       }
     }
   }
@@ -130,7 +143,7 @@ export function activeParameterCount(desc: ArchitectureDescription): number {
     if (layer.mlp !== null) total += mlp(layer.mlp);
     if (layer.moe === null) continue;
     total += linear(layer.moe.router) + layer.moe.topK * mlp(layer.moe.experts[0]!);
-    if (layer.moe.sharedExpert !== null) total += mlp(layer.moe.sharedExpert.mlp) + linear(layer.moe.sharedExpert.gate);
+    if (layer.moe.sharedExpert !== null) total += mlp(layer.moe.sharedExpert.mlp) + (layer.moe.sharedExpert.gate === null ? 0 : linear(layer.moe.sharedExpert.gate));
   }
   return total;
 }

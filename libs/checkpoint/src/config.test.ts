@@ -99,7 +99,7 @@ test('Qwen2-MoE config: qkv biases and a gated shared expert', () => {
   );
   const desc = describeArchitecture(config);
   const moe = desc.layers[0].moe;
-  assert.deepEqual(moe?.sharedExpert?.gate.weight.shape, [1, 16]);
+  assert.deepEqual(moe?.sharedExpert?.gate?.weight.shape, [1, 16]);
   assert.deepEqual(moe?.sharedExpert?.mlp.up.weight.shape, [12, 16]);
   assert.deepEqual(desc.layers[0].attention.q.bias?.shape, [16]);
   assert.equal(desc.layers[0].attention.o.bias, null);
@@ -193,4 +193,34 @@ test('Qwen3-MoE config: per-head q/k norm, a free head_dim, dense layers from ml
   configError({ ...base, mlp_only_layers: [1], intermediate_size: undefined }, 'intermediate_size', /required/);
   // OLMoE keeps its full-width q/k norm.
   assert.equal(describeArchitecture(parseModelConfig(OLMOE, FILE)).layers[0]!.attention.qkNormPerHead, false);
+});
+
+test('Dots1 config: the DeepSeek-V3 router fields, ungated shared experts, first_k_dense_replace; bad groups refused', () => {
+  const base = {
+    architectures: ['Dots1ForCausalLM'], vocab_size: 100, hidden_size: 16, intermediate_size: 24, moe_intermediate_size: 8,
+    num_hidden_layers: 3, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 6, n_routed_experts: 8, num_experts_per_tok: 2,
+    n_group: 4, topk_group: 2, routed_scaling_factor: 2.5, n_shared_experts: 2, first_k_dense_replace: 1,
+  };
+  const config = parseModelConfig(base, FILE);
+  assert.deepEqual(config.routerScoring, { kind: 'sigmoid', groups: 4, topkGroup: 2, scale: 2.5 });
+  assert.deepEqual(config.denseLayers, [0]);
+  assert.equal(config.sharedExpertIntermediateSize, 16);
+  const desc = describeArchitecture(config);
+  assert.deepEqual(desc.routedLayers, [1, 2]);
+  const moe = desc.layers[1]!.moe!;
+  assert.equal(moe.scoring.kind, 'sigmoid');
+  assert.deepEqual(moe.scoring.kind === 'sigmoid' ? moe.scoring.correctionBias : null, { name: 'model.layers.1.mlp.gate.e_score_correction_bias', shape: [8] });
+  assert.equal(moe.sharedExpert?.gate, null, 'shared experts are ungated');
+  assert.deepEqual(moe.sharedExpert?.mlp.up.weight, { name: 'model.layers.1.mlp.shared_experts.up_proj.weight', shape: [16, 16] });
+  assert.equal(desc.layers[0]!.attention.qkNormPerHead, true);
+  const names = expectedTensors(desc).map((t) => t.name);
+  assert.ok(names.includes('model.layers.2.mlp.gate.e_score_correction_bias'));
+  assert.ok(names.includes('model.layers.0.mlp.down_proj.weight'));
+
+  configError({ ...base, n_group: 3 }, 'n_group', /does not divide/);
+  configError({ ...base, topk_group: 5 }, 'topk_group', /exceeds n_group/);
+  configError({ ...base, n_group: 8, topk_group: 1 }, 'n_group', /at least 2 experts/);
+  configError({ ...base, num_experts_per_tok: 5 }, 'num_experts_per_tok', /exceeds the experts of the 2 kept groups/);
+  configError({ ...base, first_k_dense_replace: 3 }, 'first_k_dense_replace', /leaves no MoE layer/);
+  configError({ ...base, sliding_window: 16, max_window_layers: 1 }, 'max_window_layers', /not supported/);
 });

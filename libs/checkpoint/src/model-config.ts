@@ -3,7 +3,7 @@
 
 import type { ConfigFields } from './config-fields.js';
 
-export const SUPPORTED_ARCHITECTURES = ['OlmoeForCausalLM', 'MixtralForCausalLM', 'Qwen2MoeForCausalLM', 'Qwen3MoeForCausalLM'] as const;
+export const SUPPORTED_ARCHITECTURES = ['OlmoeForCausalLM', 'MixtralForCausalLM', 'Qwen2MoeForCausalLM', 'Qwen3MoeForCausalLM', 'Dots1ForCausalLM'] as const;
 export type ArchitectureName = (typeof SUPPORTED_ARCHITECTURES)[number];
 
 export interface ModelConfig {
@@ -23,8 +23,10 @@ export interface ModelConfig {
   readonly topK: number;
   /** Whether the top-k weights are renormalized to sum to 1. */
   readonly normTopkProb: boolean;
-  /** Width of the always-on shared expert (Qwen2-MoE), null when there is none. */
+  /** Width of the always-on shared expert (Qwen2-MoE, DeepSeek-V3 family), null when there is none. */
   readonly sharedExpertIntermediateSize: number | null;
+  /** softmax top-k, or the DeepSeek-V3 family's biased, group-limited sigmoid selection. */
+  readonly routerScoring: { readonly kind: 'softmax' } | { readonly kind: 'sigmoid'; readonly groups: number; readonly topkGroup: number; readonly scale: number };
   /** RMSNorm of q and k: over the full projected width (OLMoE), per head over head_dim (Qwen3-MoE), or none. */
   readonly qkNorm: 'full' | 'head' | null;
   /** Layers whose feed-forward is a dense SwiGLU instead of a routed MoE block (no router there). */
@@ -134,6 +136,13 @@ export function validateModelConfig(config: ModelConfig, f: ConfigFields): void 
     if (!(Number.isSafeInteger(l) && l >= 0 && l < config.numLayers)) f.fail('mlp_only_layers', `layer ${l} is outside 0..${config.numLayers - 1}`);
   }
   if (config.denseLayers.length >= config.numLayers) f.fail('mlp_only_layers', 'every layer is dense: there is no router to capture');
+  if (config.routerScoring.kind === 'sigmoid') {
+    const { groups, topkGroup } = config.routerScoring;
+    if (config.numExperts % groups !== 0) f.fail('n_group', `${groups} does not divide the ${config.numExperts} routed experts`);
+    if (topkGroup > groups) f.fail('topk_group', `${topkGroup} exceeds n_group ${groups}`);
+    if (config.numExperts / groups < 2) f.fail('n_group', 'each group needs at least 2 experts (a group scores by its two best)');
+    if (config.topK > topkGroup * (config.numExperts / groups)) f.fail('num_experts_per_tok', `${config.topK} exceeds the experts of the ${topkGroup} kept groups`);
+  }
   if (config.topK > config.numExperts) {
     f.fail('num_experts_per_tok', `${config.topK} exceeds the number of experts ${config.numExperts}`);
   }

@@ -29,8 +29,10 @@ export function moeBlock(
   names: { gate: string; up: string; down: string },
   sharedExpert: MoeSpec['sharedExpert'] = null,
 ): MoeSpec {
+  const rs = config.routerScoring;
   return {
     router: linear(`${prefix}.gate`, config.numExperts, config.hiddenSize, false),
+    scoring: rs.kind === 'softmax' ? rs : { ...rs, correctionBias: tensor(`${prefix}.gate.e_score_correction_bias`, [config.numExperts]) },
     experts: Array.from({ length: config.numExperts }, (_, e) => mlp(`${prefix}.experts.${e}`, names, config.hiddenSize, config.expertIntermediateSize)),
     topK: config.topK,
     normTopkProb: config.normTopkProb,

@@ -19,6 +19,7 @@ export const mixtral: ArchitectureDefinition = {
       numExperts: f.positiveInt('num_local_experts'),
       topK: f.positiveInt('num_experts_per_tok'),
       normTopkProb: true,
+      routerScoring: { kind: 'softmax' },
       sharedExpertIntermediateSize: null,
       qkNorm: null,
       denseLayers: [],

@@ -20,6 +20,7 @@ export const olmoe: ArchitectureDefinition = {
       numExperts: f.positiveInt('num_experts'),
       topK: f.positiveInt('num_experts_per_tok'),
       normTopkProb: f.bool('norm_topk_prob', false),
+      routerScoring: { kind: 'softmax' },
       sharedExpertIntermediateSize: null,
       qkNorm: 'full',
       denseLayers: [],

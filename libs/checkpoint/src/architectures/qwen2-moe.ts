@@ -24,6 +24,7 @@ export const qwen2Moe: ArchitectureDefinition = {
       numExperts: f.positiveInt('num_experts'),
       topK: f.positiveInt('num_experts_per_tok'),
       normTopkProb: f.bool('norm_topk_prob', false),
+      routerScoring: { kind: 'softmax' },
       sharedExpertIntermediateSize: f.positiveInt('shared_expert_intermediate_size'),
       qkNorm: null,
       denseLayers: [],

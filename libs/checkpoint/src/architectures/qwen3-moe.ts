@@ -28,6 +28,7 @@ export const qwen3Moe: ArchitectureDefinition = {
       numExperts: f.positiveInt('num_experts'),
       topK: f.positiveInt('num_experts_per_tok'),
       normTopkProb: f.bool('norm_topk_prob', false),
+      routerScoring: { kind: 'softmax' },
       sharedExpertIntermediateSize: null,
       qkNorm: 'head',
       denseLayers,

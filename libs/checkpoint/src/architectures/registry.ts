@@ -7,9 +7,10 @@ import { mixtral } from './mixtral.js';
 import { olmoe } from './olmoe.js';
 import { qwen2Moe } from './qwen2-moe.js';
 import { qwen3Moe } from './qwen3-moe.js';
+import { dots1 } from './dots1.js';
 
 const DEFINITIONS: ReadonlyMap<ArchitectureName, ArchitectureDefinition> = new Map(
-  [olmoe, mixtral, qwen2Moe, qwen3Moe].map((d) => [d.name, d]),
+  [olmoe, mixtral, qwen2Moe, qwen3Moe, dots1].map((d) => [d.name, d]),
 );
 
 export function architectureDefinition(name: ArchitectureName): ArchitectureDefinition {

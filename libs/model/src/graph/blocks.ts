@@ -160,11 +160,7 @@ export function sparseMoe(ctx: BlockContext, x: string, moe: MoeSpec): MoeValues
   const { g } = ctx;
   const k = moe.topK;
   const logits = linear(ctx, x, moe.router);
-  const probs = g.op1('Softmax', [logits], { axis: int(-1) });
-  const [topW0, topIds] = g.op('TopK', [probs, g.constI64([k])], { axis: int(-1), largest: int(1), sorted: int(1) }, 2);
-  const topW = moe.normTopkProb
-    ? g.op1('Div', [topW0, g.op1('ReduceSum', [topW0, g.constI64([-1])], { keepdims: int(1) })])
-    : topW0;
+  const { probs, topIds, topW } = moe.scoring.kind === 'softmax' ? softmaxSelection(ctx, logits, moe) : biasedSigmoidSelection(ctx, logits, moe);
   const slotExpert = g.op1('Reshape', [topIds, g.constI64([-1])]);
   const slotWeight = g.op1('Reshape', [topW, g.constI64([-1])]);
 
@@ -195,8 +191,59 @@ export function sparseMoe(ctx: BlockContext, x: string, moe: MoeSpec): MoeValues
 
   if (moe.sharedExpert !== null) {
     const shared = swiglu(ctx, x, moe.sharedExpert.mlp);
-    const gate = g.op1('Sigmoid', [linear(ctx, x, moe.sharedExpert.gate)]);
-    out = g.op1('Add', [out, g.op1('Mul', [shared, gate])]);
+    const gated = moe.sharedExpert.gate === null ? shared : g.op1('Mul', [shared, g.op1('Sigmoid', [linear(ctx, x, moe.sharedExpert.gate)])]);
+    out = g.op1('Add', [out, gated]);
   }
   return { out, probs, topIds };
+}
+
+interface Selection {
+  /** [N, K] the router's normalized scores (what routing summaries average). */
+  readonly probs: string;
+  /** [N, k] int64 chosen experts, largest choice first. */
+  readonly topIds: string;
+  /** [N, k] their weights in the block's sum. */
+  readonly topW: string;
+}
+
+/** softmax, top-k, optional renormalization. */
+function softmaxSelection(ctx: BlockContext, logits: string, moe: MoeSpec): Selection {
+  const { g } = ctx;
+  const probs = g.op1('Softmax', [logits], { axis: int(-1) });
+  const [topW0, topIds] = g.op('TopK', [probs, g.constI64([moe.topK])], { axis: int(-1), largest: int(1), sorted: int(1) }, 2);
+  const topW = moe.normTopkProb ? g.op1('Div', [topW0, g.op1('ReduceSum', [topW0, g.constI64([-1])], { keepdims: int(1) })]) : topW0;
+  return { probs, topIds, topW };
+}
+
+/**
+ * The DeepSeek-V3 family's selection (transformers DeepseekV3TopkRouter): sigmoid scores; choice =
+ * scores + correction bias; per group the sum of its two best choices; the topkGroup best groups
+ * kept, every other expert's choice set to 0 (not -inf, as transformers does); top-k of the choice;
+ * weights = the chosen experts' unbiased scores (over their sum + 1e-20 when normTopkProb) x scale.
+ */
+function biasedSigmoidSelection(ctx: BlockContext, logits: string, moe: MoeSpec): Selection {
+  const { g } = ctx;
+  if (moe.scoring.kind !== 'sigmoid') throw new Error('biasedSigmoidSelection needs sigmoid scoring');
+  const { groups: G, topkGroup, scale } = moe.scoring;
+  const K = moe.experts.length;
+  const scores = g.op1('Sigmoid', [logits]);
+  const choice = g.op1('Add', [scores, ctx.w.f32(moe.scoring.correctionBias)]);
+  const byGroup = g.op1('Reshape', [choice, g.constI64([-1, G, K / G])]);
+  const [bestTwo] = g.op('TopK', [byGroup, g.constI64([2])], { axis: int(-1), largest: int(1), sorted: int(1) }, 2);
+  const groupScore = g.op1('ReduceSum', [bestTwo, g.constI64([-1])], { keepdims: int(0) }); // [N, G]
+  const [, keptGroups] = g.op('TopK', [groupScore, g.constI64([topkGroup])], { axis: int(-1), largest: int(1), sorted: int(1) }, 2);
+  const keep = g.op1('ScatterElements', [
+    g.op1('Mul', [groupScore, g.scalarF32(0)]),
+    keptGroups,
+    g.op1('Add', [g.op1('Mul', [g.op1('Cast', [keptGroups], { to: int(DataType.FLOAT) }), g.scalarF32(0)]), g.scalarF32(1)]),
+  ], { axis: int(1) }); // [N, G]: 1 for kept groups
+  const ones = g.op1('Add', [g.op1('Mul', [byGroup, g.scalarF32(0)]), g.scalarF32(1)]); // [N, G, K/G]
+  const keepExperts = g.op1('Reshape', [g.op1('Mul', [g.op1('Unsqueeze', [keep, g.constI64([-1])]), ones]), g.constI64([-1, K])]);
+  const kept = g.op1('Mul', [choice, keepExperts]);
+  const [, topIds] = g.op('TopK', [kept, g.constI64([moe.topK])], { axis: int(-1), largest: int(1), sorted: int(1) }, 2);
+  let topW = g.op1('GatherElements', [scores, topIds], { axis: int(1) });
+  if (moe.normTopkProb) topW = g.op1('Div', [topW, g.op1('Add', [g.op1('ReduceSum', [topW, g.constI64([-1])], { keepdims: int(1) }), g.scalarF32(1e-20)])]);
+  topW = g.op1('Mul', [topW, g.scalarF32(scale)]);
+  const probs = g.op1('Div', [scores, g.op1('ReduceSum', [scores, g.constI64([-1])], { keepdims: int(1) })]);
+  return { probs, topIds, topW };
 }

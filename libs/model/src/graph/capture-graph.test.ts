@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checkpoint, expectedTensors, type WeightDtype } from '@grokwatch/checkpoint';
 import { CaptureModel, padBatch, referenceForward, ROUTING_SPANS, writeRandomCheckpoint, type CaptureBatchOutput, type ReferenceOutput } from '../index.js';
-import { TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE, TINY_QWEN3_MOE } from '../testing/tiny-configs.js';
+import { TINY_DOTS1, TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE, TINY_QWEN3_MOE } from '../testing/tiny-configs.js';
 
 const TOL = 1e-4;
 
@@ -27,6 +27,7 @@ const CASES: Case[] = [
   { name: 'Mixtral (f32, sliding window, tied head, one session)', config: TINY_MIXTRAL, dtype: 'F32', shards: 1, layersPerSession: Infinity, sessions: 1 },
   { name: 'Qwen2-MoE (f16, shared expert, qkv bias, a session per layer)', config: TINY_QWEN2_MOE, dtype: 'F16', shards: 3, layersPerSession: 1, sessions: 2 },
   { name: 'Qwen3-MoE (bf16, per-head q/k norm, head_dim 6, a dense middle layer in a session of its own)', config: TINY_QWEN3_MOE, dtype: 'BF16', shards: 2, layersPerSession: 1, sessions: 3 },
+  { name: 'Dots1 (f32, biased group-limited sigmoid router, ungated shared expert, a dense first layer)', config: TINY_DOTS1, dtype: 'F32', shards: 1, layersPerSession: 2, sessions: 2 },
 ];
 
 // Two sequences of different lengths, right-padded, plus a one-token sequence.
@@ -100,6 +101,24 @@ for (const c of CASES) {
         }
       }
     });
+
+    if (c.config === TINY_DOTS1) {
+      test('the correction bias changed the choice somewhere (else the parity above would not show the graph applies it)', () => {
+        const { topK: k, numExperts: K } = model.description;
+        let changed = 0;
+        for (let l = 0; l < model.description.routedLayers.length; l++) {
+          for (let b = 0; b < B; b++) {
+            for (let t = 0; t < SEQUENCES[b]!.length; t++) {
+              const p = reference.routerProbs[l]!.subarray((b * T + t) * K, (b * T + t + 1) * K);
+              const byScore = Array.from(p.keys()).sort((x, y) => p[y]! - p[x]! || x - y).slice(0, k).sort();
+              const chosen = Array.from(onnx.topkIds.subarray(((l * B + b) * T + t) * k, ((l * B + b) * T + t + 1) * k), Number).sort();
+              if (byScore.join() !== chosen.join()) changed++;
+            }
+          }
+        }
+        assert.ok(changed > 0, 'some token picks other experts than its top sigmoid scores');
+      });
+    }
 
     test('next-token log-prob (NLL) and Min-K%++ statistics match the reference', () => {
       const predicted = (i: number): boolean => real(Math.floor(i / T), (i % T) + 1);

@@ -219,3 +219,54 @@ test('Qwen3-MoE: q/k RMSNorm per head over head_dim (not over the full width); a
   const want = h.flatMap(rms);
   want.forEach((v, i) => close(out.finalHidden[i]!, v, `final hidden ${i}`));
 });
+
+test('Dots1 (DeepSeek-V3 router): sigmoid scores, the correction bias moves the choice, groups limit it, weights are unbiased scores x scale', () => {
+  // One MoE layer; attention adds 0 (o_proj 0), so the router sees x = rms(embedding); router W = I.
+  const base = {
+    architectures: ['Dots1ForCausalLM'], vocab_size: 1, hidden_size: 4, intermediate_size: 1, moe_intermediate_size: 1,
+    num_hidden_layers: 1, num_attention_heads: 1, num_key_value_heads: 1, head_dim: 2, n_routed_experts: 4, num_experts_per_tok: 1,
+    n_group: 2, topk_group: 1, routed_scaling_factor: 2, norm_topk_prob: false, rms_norm_eps: 1e-12,
+  };
+  const desc = describeArchitecture(parseModelConfig(base, 'config.json'));
+  const run = (bias: number[]) => {
+    const w: Record<string, Float32Array> = {
+      'model.embed_tokens.weight': Float32Array.from([2, 1, 1.5, 0]),
+      'model.norm.weight': Float32Array.from([1, 1, 1, 1]),
+      'lm_head.weight': Float32Array.from([1, 0, 0, 0]),
+      'model.layers.0.input_layernorm.weight': Float32Array.from([1, 1, 1, 1]),
+      'model.layers.0.post_attention_layernorm.weight': Float32Array.from([1, 1, 1, 1]),
+      'model.layers.0.self_attn.q_proj.weight': new Float32Array(8),
+      'model.layers.0.self_attn.k_proj.weight': new Float32Array(8),
+      'model.layers.0.self_attn.v_proj.weight': new Float32Array(8),
+      'model.layers.0.self_attn.o_proj.weight': new Float32Array(8),
+      'model.layers.0.self_attn.q_norm.weight': Float32Array.from([1, 1]),
+      'model.layers.0.self_attn.k_norm.weight': Float32Array.from([1, 1]),
+      'model.layers.0.mlp.gate.weight': Float32Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]),
+      'model.layers.0.mlp.gate.e_score_correction_bias': Float32Array.from(bias),
+    };
+    // Expert e's SwiGLU output: down_e * silu(x0) * x0 in dimension e (gate = up = x0).
+    for (let e = 0; e < 4; e++) {
+      w[`model.layers.0.mlp.experts.${e}.gate_proj.weight`] = Float32Array.from([1, 0, 0, 0]);
+      w[`model.layers.0.mlp.experts.${e}.up_proj.weight`] = Float32Array.from([1, 0, 0, 0]);
+      w[`model.layers.0.mlp.experts.${e}.down_proj.weight`] = Float32Array.from([0, 0, 0, 0].map((_, i) => (i === e ? 1 : 0)));
+    }
+    return referenceForward(desc, (n) => w[n]!, { inputIds: [[0]], attentionMask: [[1]] });
+  };
+  // x = (2, 1, 1.5, 0) / sqrt(1.8125); scores = sigmoid(x).
+  const x = [2, 1, 1.5, 0].map((v) => v / Math.sqrt(1.8125));
+  const s = x.map((v) => 1 / (1 + Math.exp(-v)));
+  // No bias: group {0,1} scores 0.815 + 0.678 > group {2,3} 0.753 + 0.5: expert 0.
+  assert.deepEqual(Array.from(run([0, 0, 0, 0]).topkIds[0]!), [0]);
+  // A small bias on expert 2 does not beat group {0,1}; a larger one on group {2,3} does, and then
+  // expert 2 wins inside it, weighted by its unbiased score times routed_scaling_factor.
+  assert.deepEqual(Array.from(run([0, 0, 0.05, 0]).topkIds[0]!), [0]);
+  const biased = run([0, 0, 0.5, 0.5]);
+  assert.deepEqual(Array.from(biased.topkIds[0]!), [2]);
+  const silu = (v: number): number => v / (1 + Math.exp(-v));
+  const h = [2, 1, 1.5, 0].map((v, i) => v + (i === 2 ? 2 * s[2]! * silu(x[0]!) * x[0]! : 0));
+  const rms = Math.sqrt(h.reduce((a, v) => a + v * v, 0) / 4);
+  h.forEach((v, i) => close(biased.finalHidden[i]!, v / rms, `final hidden ${i}`));
+  // The routing summary's scores are the sigmoid scores normalized to sum 1.
+  const total = s.reduce((a, v) => a + v, 0);
+  s.forEach((v, e) => close(biased.routerProbs[0]![e]!, v / total, `normalized score ${e}`));
+});

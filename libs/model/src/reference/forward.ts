@@ -113,23 +113,21 @@ function forwardSequence(
     const probs = out.routerProbs[routed];
     const ids = out.topkIds[routed];
     const moeOut = new Float32Array(T * d);
+    const bias = moe.scoring.kind === 'sigmoid' ? weights(moe.scoring.correctionBias.name) : null;
     for (let t = 0; t < T; t++) {
       const row = b * T + t;
-      softmaxInto(logits.subarray(t * K, t * K + K), probs, row * K);
-      const p = probs.subarray(row * K, row * K + K);
-      const chosen = topK(p, k);
-      let norm = 1;
-      if (moe.normTopkProb) norm = chosen.reduce((acc, e) => acc + p[e], 0);
+      const { chosen, weight } = moe.scoring.kind === 'softmax'
+        ? softmaxChoice(logits.subarray(t * K, t * K + K), probs, row * K, k, moe.normTopkProb)
+        : biasedSigmoidChoice(logits.subarray(t * K, t * K + K), probs, row * K, k, moe.normTopkProb, bias!, moe.scoring);
       const xt = xm.subarray(t * d, t * d + d);
       chosen.forEach((e, j) => {
         ids[row * k + j] = e;
         const y = swiglu(weights, moe.experts[e], xt, d);
-        const w = Math.fround(p[e] / norm);
-        for (let i = 0; i < d; i++) moeOut[t * d + i] += w * y[i];
+        for (let i = 0; i < d; i++) moeOut[t * d + i] += weight[j] * y[i];
       });
       if (moe.sharedExpert !== null) {
         const y = swiglu(weights, moe.sharedExpert.mlp, xt, d);
-        const g = sigmoid(applyLinear(weights, moe.sharedExpert.gate, xt, 1, d)[0]);
+        const g = moe.sharedExpert.gate === null ? 1 : sigmoid(applyLinear(weights, moe.sharedExpert.gate, xt, 1, d)[0]);
         for (let i = 0; i < d; i++) moeOut[t * d + i] += g * y[i];
       }
     }
@@ -155,6 +153,51 @@ function forwardSequence(
     out.logprobVar[b * T + t] = variance;
     out.tokenLogprob[b * T + t] = t + 1 < T ? row[ids[t + 1]] - logZ : 0;
   }
+}
+
+/** softmax over the experts (written to probs at `at`), top-k, weights optionally renormalized. */
+function softmaxChoice(logits: Float32Array, probs: Float32Array, at: number, k: number, normTopkProb: boolean): { chosen: number[]; weight: number[] } {
+  softmaxInto(logits, probs, at);
+  const p = probs.subarray(at, at + logits.length);
+  const chosen = topK(p, k);
+  const norm = normTopkProb ? chosen.reduce((acc, e) => acc + p[e]!, 0) : 1;
+  return { chosen, weight: chosen.map((e) => Math.fround(p[e]! / norm)) };
+}
+
+/**
+ * transformers' DeepseekV3TopkRouter: sigmoid scores, choice = score + bias, groups ranked by the
+ * sum of their two best choices, experts outside the topkGroup best groups get choice 0, top-k of
+ * the choice, weights the unbiased scores (renormalized + 1e-20 when asked) times the scale. probs
+ * at `at` get the scores normalized to sum 1.
+ */
+function biasedSigmoidChoice(
+  logits: Float32Array,
+  probs: Float32Array,
+  at: number,
+  k: number,
+  normTopkProb: boolean,
+  bias: Float32Array,
+  scoring: { groups: number; topkGroup: number; scale: number },
+): { chosen: number[]; weight: number[] } {
+  const K = logits.length;
+  const perGroup = K / scoring.groups;
+  const scores = Array.from(logits, (z) => Math.fround(1 / (1 + Math.exp(-z))));
+  const choice = scores.map((s, e) => Math.fround(s + bias[e]!));
+  const groupScore = Array.from({ length: scoring.groups }, (_, gi) => {
+    const members = choice.slice(gi * perGroup, (gi + 1) * perGroup).sort((a, b) => b - a);
+    return members[0]! + members[1]!;
+  });
+  const kept = new Set(topK(Float32Array.from(groupScore), scoring.topkGroup));
+  const masked = Float32Array.from(choice, (c, e) => (kept.has(Math.floor(e / perGroup)) ? c : 0));
+  const chosen = topK(masked, k);
+  let weight = chosen.map((e) => scores[e]!);
+  if (normTopkProb) {
+    const sum = weight.reduce((a, w) => a + w, 0) + 1e-20;
+    weight = weight.map((w) => w / sum);
+  }
+  const total = scores.reduce((a, s) => a + s, 0);
+  scores.forEach((s, e) => (probs[at + e] = s / total));
+  return { chosen, weight: weight.map((w) => Math.fround(w * scoring.scale)) };
 }
 
 function attention(

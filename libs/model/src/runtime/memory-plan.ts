@@ -51,7 +51,8 @@ function layerParameters(layer: LayerSpec): number {
   if (layer.moe === null) return n;
   n += linear(layer.moe.router);
   for (const e of layer.moe.experts) n += mlp(e);
-  if (layer.moe.sharedExpert !== null) n += mlp(layer.moe.sharedExpert.mlp) + linear(layer.moe.sharedExpert.gate);
+  if (layer.moe.scoring.kind === 'sigmoid') n += count(layer.moe.scoring.correctionBias);
+  if (layer.moe.sharedExpert !== null) n += mlp(layer.moe.sharedExpert.mlp) + (layer.moe.sharedExpert.gate === null ? 0 : linear(layer.moe.sharedExpert.gate));
   return n;
 }
 

@@ -1,7 +1,8 @@
 // Small configs for tests: each exercises the features of its architecture (GQA, q/k norm and
 // clip for OLMoE; sliding window and tied embeddings for Mixtral; biases, shared expert and
 // renormalized top-k for Qwen2-MoE; per-head q/k norm, a free head_dim and a dense layer between
-// MoE layers for Qwen3-MoE).
+// MoE layers for Qwen3-MoE; the biased, group-limited sigmoid router, ungated shared expert and a
+// dense first layer for Dots1).
 
 export const TINY_OLMOE = {
   architectures: ['OlmoeForCausalLM'],
@@ -81,4 +82,28 @@ export const TINY_QWEN3_MOE = {
   rms_norm_eps: 1e-6,
   max_position_embeddings: 64,
   eos_token_id: 3,
+} as const;
+
+export const TINY_DOTS1 = {
+  architectures: ['Dots1ForCausalLM'],
+  model_type: 'dots1',
+  vocab_size: 61,
+  hidden_size: 16,
+  intermediate_size: 20,
+  moe_intermediate_size: 8,
+  num_hidden_layers: 3,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  head_dim: 6,
+  n_routed_experts: 8,
+  num_experts_per_tok: 2,
+  n_group: 4,
+  topk_group: 2,
+  routed_scaling_factor: 2.5,
+  norm_topk_prob: true,
+  n_shared_experts: 1,
+  first_k_dense_replace: 1,
+  rope_theta: 10000,
+  max_position_embeddings: 64,
+  eos_token_id: 2,
 } as const;
