@@ -213,7 +213,9 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     assert.match(await page.locator('#run-select option:checked').innerText(), new RegExp(`^${runName} · ${STEPS.length} checkpoints$`));
 
     const points = (metric: string) => page.locator(`[data-domain="math"] svg[data-metric="${metric}"] .pt`);
-    await page.waitForFunction(`document.querySelectorAll('[data-domain="math"] svg[data-metric="accuracy"] .pt').length === ${STEPS.length}`, null, { timeout: 10_000 });
+    // Waits poll from here through locators: the page's CSP (script-src 'self') refuses the eval that
+    // a string or function predicate of page.waitForFunction can need.
+    await until('every accuracy point drawn', async () => ((await points('accuracy').count()) === STEPS.length ? true : null), 10_000);
     for (const metric of ['loss', 'distance', 'distance-normalized', 'consistency', 'effective-dimension', 'accuracy']) {
       assert.equal(await points(metric).count(), STEPS.length, `${metric} points`);
       assert.equal(await page.locator(`[data-domain="math"] svg[data-metric="${metric}"] path.series`).count(), 1, `${metric} line`);
@@ -240,7 +242,8 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
 
     // Correlation table: distance against accuracy has a value over every checkpoint.
     const distanceRow = page.locator('[data-corr-domain="math"] tr[data-corr-metric="distance"] td');
-    await page.waitForFunction(`/^[+−]\\d\\.\\d\\d$/.test(document.querySelector('[data-corr-domain="math"] tr[data-corr-metric="distance"] td.r')?.textContent ?? '')`, null, { timeout: 10_000 });
+    const rCell = page.locator('[data-corr-domain="math"] tr[data-corr-metric="distance"] td.r');
+    await until('the distance correlation', async () => (/^[+−]\d\.\d\d$/.test(await rCell.first().innerText({ timeout: 1_000 }).catch(() => '')) ? true : null), 10_000);
     assert.equal(await distanceRow.nth(3).innerText(), String(STEPS.length));
 
     assert.ok(await page.locator('[data-mem-domain="math"] tr[data-group]').count() > 0, 'grokking groups listed');
@@ -256,14 +259,15 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     // Another sample and the log axis.
     await page.locator('button[data-sample-index="5"]').click();
     const want = serializePathway(extractPathway(routing(5, 5).map((row) => row.map(Math.fround)), 0.7));
-    await page.waitForFunction(`document.querySelector('tr[data-pathway-step="3200"] td.pathway')?.textContent === ${JSON.stringify(want)}`, null, { timeout: 5_000 });
+    const pathwayAt3200 = page.locator('tr[data-pathway-step="3200"] td.pathway');
+    await until('the other sample\'s pathway', async () => ((await pathwayAt3200.first().textContent({ timeout: 1_000 }).catch(() => null)) === want ? true : null), 5_000);
     await page.locator('#scale-log').click();
     assert.equal(await page.locator('#scale-log').getAttribute('aria-pressed'), 'true');
     assert.equal(await points('distance').count(), STEPS.length);
     await page.locator('#scale-linear').click();
 
     assert.equal(await page.locator('#status.status-error').count(), 0, await page.locator('#status').innerText());
-    await page.evaluate('window.scrollTo(0, 0)');
+    await page.mouse.wheel(0, -100_000);
     await mkdir(resolve('test-results'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     t.diagnostic(`dashboard screenshot: ${SCREENSHOT}`);
