@@ -8,7 +8,8 @@
 
 import type { ArchitectureDefinition } from './definition.js';
 import { describeDecoder, mlp, moeBlock } from './common.js';
-import { readCommonFields, readHeadDim, type ModelConfig } from '../model-config.js';
+import { readCommonFields, type ModelConfig } from '../model-config.js';
+import { qwen3Attention } from './qwen3-moe.js';
 
 export const dots1: ArchitectureDefinition = {
   name: 'Dots1ForCausalLM',
@@ -21,25 +22,19 @@ export const dots1: ArchitectureDefinition = {
     const numExperts = f.positiveInt('n_routed_experts');
     const firstDense = f.nonNegativeInt('first_k_dense_replace', 0);
     if (firstDense >= common.numLayers) f.fail('first_k_dense_replace', `${firstDense} leaves no MoE layer of ${common.numLayers}`);
-    const attentionBias = f.bool('attention_bias', false);
     const moeWidth = f.positiveInt('moe_intermediate_size');
     return {
       ...common,
+      ...qwen3Attention(f, common),
       architecture: 'Dots1ForCausalLM',
-      headDim: readHeadDim(f, common.hiddenSize, common.numHeads, true),
       expertIntermediateSize: moeWidth,
       numExperts,
       topK: f.positiveInt('num_experts_per_tok'),
       normTopkProb: f.bool('norm_topk_prob', false),
       routerScoring: { kind: 'sigmoid', groups: f.positiveInt('n_group', 1), topkGroup: f.positiveInt('topk_group', 1), scale: f.positiveNumber('routed_scaling_factor', 1) },
       sharedExpertIntermediateSize: f.has('n_shared_experts') && f.raw.n_shared_experts !== null ? moeWidth * f.positiveInt('n_shared_experts') : null,
-      qkNorm: 'head',
       denseLayers: Array.from({ length: firstDense }, (_, i) => i),
       denseIntermediateSize: firstDense > 0 ? f.positiveInt('intermediate_size') : null,
-      qkvBias: attentionBias,
-      outputBias: attentionBias,
-      clipQkv: null,
-      slidingWindow: null,
     } satisfies ModelConfig;
   },
 

@@ -7,7 +7,21 @@
 
 import type { ArchitectureDefinition } from './definition.js';
 import { describeDecoder, moeBlock } from './common.js';
-import { readCommonFields, readHeadDim, type ModelConfig } from '../model-config.js';
+import type { ConfigFields } from '../config-fields.js';
+import { readCommonFields, readHeadDim, type CommonFields, type ModelConfig } from '../model-config.js';
+
+/** Qwen3's attention: per-head q/k norm, head_dim free of hidden/heads, attention_bias on q/k/v/o (Dots1 shares it). */
+export function qwen3Attention(f: ConfigFields, common: CommonFields): Pick<ModelConfig, 'headDim' | 'qkNorm' | 'qkvBias' | 'outputBias' | 'clipQkv' | 'slidingWindow'> {
+  const attentionBias = f.bool('attention_bias', false);
+  return {
+    headDim: readHeadDim(f, common.hiddenSize, common.numHeads, true),
+    qkNorm: 'head',
+    qkvBias: attentionBias,
+    outputBias: attentionBias,
+    clipQkv: null,
+    slidingWindow: null,
+  };
+}
 
 export const qwen3Moe: ArchitectureDefinition = {
   name: 'Qwen3MoeForCausalLM',
@@ -19,24 +33,18 @@ export const qwen3Moe: ArchitectureDefinition = {
     const mlpOnly = new Set(f.intList('mlp_only_layers'));
     const denseLayers = Array.from({ length: common.numLayers }, (_, i) => i).filter((i) => mlpOnly.has(i) || (i + 1) % step !== 0);
     for (const l of mlpOnly) if (!(l >= 0 && l < common.numLayers)) f.fail('mlp_only_layers', `layer ${l} is outside 0..${common.numLayers - 1}`);
-    const attentionBias = f.bool('attention_bias', false);
     return {
       ...common,
+      ...qwen3Attention(f, common),
       architecture: 'Qwen3MoeForCausalLM',
-      headDim: readHeadDim(f, common.hiddenSize, common.numHeads, true),
       expertIntermediateSize: f.positiveInt('moe_intermediate_size'),
       numExperts: f.positiveInt('num_experts'),
       topK: f.positiveInt('num_experts_per_tok'),
       normTopkProb: f.bool('norm_topk_prob', false),
       routerScoring: { kind: 'softmax' },
       sharedExpertIntermediateSize: null,
-      qkNorm: 'head',
       denseLayers,
       denseIntermediateSize: denseLayers.length > 0 ? f.positiveInt('intermediate_size') : null,
-      qkvBias: attentionBias,
-      outputBias: attentionBias,
-      clipQkv: null,
-      slidingWindow: null,
     } satisfies ModelConfig;
   },
 

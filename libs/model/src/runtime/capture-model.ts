@@ -191,7 +191,7 @@ export class CaptureModel {
         // The batch planner never goes below one whole sequence per batch.
         maxBatchTokens: Math.max(options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS, maxLength),
         maxLength,
-        storedBytesPerParameter: STORED_BYTES[checkpoint.location(desc.layers[0]!.attention.q.weight.name).dtype] ?? 4,
+        storedBytesPerParameter: storedBytesPerParameter(checkpoint),
         layersPerSession: stages[0]!.layerCount,
         residency: options.residency,
       });
@@ -224,14 +224,10 @@ export class CaptureModel {
       budgetBytes: this.plan.budgetBytes,
       maxBatchTokens,
       maxLength,
-      storedBytesPerParameter: this.storedBytesPerParameter,
+      storedBytesPerParameter: storedBytesPerParameter(this.checkpoint),
       layersPerSession: this.stages[0]!.layerCount,
       residency: this.plan.residency,
     }).chunkTokens;
-  }
-
-  private get storedBytesPerParameter(): number {
-    return STORED_BYTES[this.checkpoint.location(this.description.layers[0]!.attention.q.weight.name).dtype] ?? 4;
   }
 
   async run(batch: PaddedBatch): Promise<CaptureBatchOutput> {
@@ -276,6 +272,11 @@ export class CaptureModel {
 }
 
 const STORED_BYTES: Readonly<Record<string, number>> = { F32: 4, BF16: 2, F16: 2 };
+
+/** Bytes per stored weight, read off the first layer's q projection (checkpoints store one dtype). */
+function storedBytesPerParameter(checkpoint: Checkpoint): number {
+  return STORED_BYTES[checkpoint.location(checkpoint.description.layers[0]!.attention.q.weight.name).dtype] ?? 4;
+}
 
 function stageLabel(dir: string, stage: CaptureStage, debug: boolean): string {
   const last = stage.firstLayer + stage.layerCount - 1;
