@@ -22,7 +22,9 @@ export interface MlpSpec {
   readonly down: LinearSpec;
 }
 
-export interface AttentionSpec {
+/** Grouped-query attention: q/k/v projections, optional q/k norms and clip (OLMoE, Mixtral, Qwen-MoE, Dots1). */
+export interface GroupedAttentionSpec {
+  readonly kind: 'grouped';
   readonly q: LinearSpec;
   readonly k: LinearSpec;
   readonly v: LinearSpec;
@@ -37,6 +39,65 @@ export interface AttentionSpec {
   readonly headDim: number;
   readonly clipQkv: number | null;
   readonly slidingWindow: number | null;
+}
+
+/**
+ * Multi-head latent attention (DeepSeek-V3): q = qUp(rms(qDown x)) (or qProj x), split per head into
+ * [nope | rope]; [latent | kRope] = kvDown x; per head [kNope | v] = kvUp(rms(latent)); the key is
+ * [kNope | rope(kRope)] with kRope shared by every head; scores scale by (nope + rope)^-0.5.
+ */
+export interface LatentAttentionSpec {
+  readonly kind: 'latent';
+  readonly query: { readonly proj: LinearSpec } | { readonly down: LinearSpec; readonly norm: TensorSpec; readonly up: LinearSpec };
+  /** kv_a_proj_with_mqa: [kvRank + ropeDim, hidden]. */
+  readonly kvDown: LinearSpec;
+  /** kv_a_layernorm over the latent [kvRank]. */
+  readonly kvNorm: TensorSpec;
+  /** kv_b_proj: [heads * (nopeDim + valueDim), kvRank]. */
+  readonly kvUp: LinearSpec;
+  readonly o: LinearSpec;
+  readonly numHeads: number;
+  readonly nopeDim: number;
+  readonly ropeDim: number;
+  readonly valueDim: number;
+  readonly kvRank: number;
+  /** The rope parts arrive interleaved ((2i, 2i+1) pairs) and are de-interleaved before rotate_half. */
+  readonly ropeInterleaved: boolean;
+  /** transformers builds q_a_layernorm / kv_a_layernorm with RMSNorm's default eps, not rms_norm_eps. */
+  readonly normEps: number;
+  readonly slidingWindow: null;
+}
+
+export type AttentionSpec = GroupedAttentionSpec | LatentAttentionSpec;
+
+/** What one layer's key/value cache holds per position: `heads` keys of keyDim and values of valueDim. */
+export interface AttentionCacheShape {
+  readonly heads: number;
+  readonly keyDim: number;
+  readonly valueDim: number;
+}
+
+export function attentionCacheShape(a: AttentionSpec): AttentionCacheShape {
+  return a.kind === 'grouped'
+    ? { heads: a.numKvHeads, keyDim: a.headDim, valueDim: a.headDim }
+    : { heads: a.numHeads, keyDim: a.nopeDim + a.ropeDim, valueDim: a.valueDim };
+}
+
+/** Width of the part of a query/key head that RoPE rotates (the rotary tables' width). */
+export function rotaryDim(a: AttentionSpec): number {
+  return a.kind === 'grouped' ? a.headDim : a.ropeDim;
+}
+
+/** Every weight, bias and norm tensor of an attention block. */
+export function attentionTensors(a: AttentionSpec): TensorSpec[] {
+  const linears: LinearSpec[] = a.kind === 'grouped'
+    ? [a.q, a.k, a.v, a.o]
+    : [...('proj' in a.query ? [a.query.proj] : [a.query.down, a.query.up]), a.kvDown, a.kvUp, a.o];
+  const norms: (TensorSpec | null)[] = a.kind === 'grouped' ? [a.qNorm, a.kNorm] : ['norm' in a.query ? a.query.norm : null, a.kvNorm];
+  const out: TensorSpec[] = [];
+  for (const l of linears) out.push(l.weight, ...(l.bias === null ? [] : [l.bias]));
+  for (const n of norms) if (n !== null) out.push(n);
+  return out;
 }
 
 /**
@@ -109,10 +170,7 @@ export function expectedTensors(desc: ArchitectureDescription): TensorSpec[] {
   add(desc.embedding);
   for (const layer of desc.layers) {
     add(layer.inputNorm);
-    const a = layer.attention;
-    for (const l of [a.q, a.k, a.v, a.o]) addLinear(l);
-    add(a.qNorm);
-    add(a.kNorm);
+    for (const t of attentionTensors(layer.attention)) add(t);
     add(layer.postAttentionNorm);
     if (layer.mlp !== null) addMlp(layer.mlp);
     if (layer.moe !== null) {
@@ -137,9 +195,8 @@ export function activeParameterCount(desc: ArchitectureDescription): number {
   const mlp = (m: MlpSpec): number => linear(m.gate) + linear(m.up) + linear(m.down);
   let total = size(desc.finalNorm) + size(desc.lmHead);
   for (const layer of desc.layers) {
-    const a = layer.attention;
-    total += size(layer.inputNorm) + size(layer.postAttentionNorm) + size(a.qNorm) + size(a.kNorm);
-    total += linear(a.q) + linear(a.k) + linear(a.v) + linear(a.o);
+    total += size(layer.inputNorm) + size(layer.postAttentionNorm);
+    for (const t of attentionTensors(layer.attention)) total += size(t);
     if (layer.mlp !== null) total += mlp(layer.mlp);
     if (layer.moe === null) continue;
     total += linear(layer.moe.router) + layer.moe.topK * mlp(layer.moe.experts[0]!);

@@ -1,8 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, describeArchitecture, expectedTensors, parseModelConfig, activeParameterCount } from './index.js';
+import { ConfigError, describeArchitecture, expectedTensors, parseModelConfig, activeParameterCount, type AttentionSpec, type GroupedAttentionSpec } from './index.js';
 
 const FILE = '/ckpt/config.json';
+
+function grouped(a: AttentionSpec): GroupedAttentionSpec {
+  assert.equal(a.kind, 'grouped');
+  return a as GroupedAttentionSpec;
+}
 
 const OLMOE = {
   architectures: ['OlmoeForCausalLM'],
@@ -46,7 +51,7 @@ test('OLMoE config: defaults applied, description has q/k norm and per-expert na
   assert.ok(names.includes('model.layers.1.self_attn.q_norm.weight'));
   assert.ok(names.includes('model.layers.0.mlp.experts.3.down_proj.weight'));
   assert.ok(names.includes('lm_head.weight'));
-  assert.deepEqual(desc.layers[0].attention.kNorm?.shape, [8]); // num_kv_heads * head_dim
+  assert.deepEqual(grouped(desc.layers[0].attention).kNorm?.shape, [8]); // num_kv_heads * head_dim
   assert.deepEqual(desc.layers[0].moe?.experts[0].down.weight.shape, [16, 8]);
   // embed + per layer (norms 2, q/k norm, q,k,v,o, router, 4 experts x 3) + final norm + lm_head
   assert.equal(names.length, 1 + 2 * (2 + 2 + 4 + 1 + 12) + 2);
@@ -77,7 +82,7 @@ test('Mixtral config: w1/w2/w3 names under block_sparse_moe, always renormalized
   const names = expectedTensors(desc).map((t) => t.name);
   assert.ok(names.includes('model.layers.0.block_sparse_moe.experts.2.w3.weight'));
   assert.ok(!names.includes('lm_head.weight'));
-  assert.equal(desc.layers[0].attention.qNorm, null);
+  assert.equal(grouped(desc.layers[0].attention).qNorm, null);
 });
 
 test('Qwen2-MoE config: qkv biases and a gated shared expert', () => {
@@ -101,8 +106,8 @@ test('Qwen2-MoE config: qkv biases and a gated shared expert', () => {
   const moe = desc.layers[0].moe;
   assert.deepEqual(moe?.sharedExpert?.gate?.weight.shape, [1, 16]);
   assert.deepEqual(moe?.sharedExpert?.mlp.up.weight.shape, [12, 16]);
-  assert.deepEqual(desc.layers[0].attention.q.bias?.shape, [16]);
-  assert.equal(desc.layers[0].attention.o.bias, null);
+  assert.deepEqual(grouped(desc.layers[0].attention).q.bias?.shape, [16]);
+  assert.equal(grouped(desc.layers[0].attention).o.bias, null);
   assert.equal(config.rmsNormEps, 1e-6);
   // active = norms + attention + router + topK experts + shared expert + gate + final norm + head
   const d = 16;
@@ -175,10 +180,10 @@ test('Qwen3-MoE config: per-head q/k norm, a free head_dim, dense layers from ml
   assert.deepEqual(config.denseLayers, [0, 2]);
   const desc = describeArchitecture(config);
   assert.deepEqual(desc.routedLayers, [1, 3]);
-  assert.deepEqual(desc.layers[0].attention.qNorm?.shape, [6]);
-  assert.deepEqual(desc.layers[0].attention.kNorm?.shape, [6]);
-  assert.equal(desc.layers[0].attention.qkNormPerHead, true);
-  assert.deepEqual(desc.layers[0].attention.q.weight.shape, [24, 16]);
+  assert.deepEqual(grouped(desc.layers[0].attention).qNorm?.shape, [6]);
+  assert.deepEqual(grouped(desc.layers[0].attention).kNorm?.shape, [6]);
+  assert.equal(grouped(desc.layers[0].attention).qkNormPerHead, true);
+  assert.deepEqual(grouped(desc.layers[0].attention).q.weight.shape, [24, 16]);
   assert.equal(desc.layers[0].moe, null);
   assert.deepEqual(desc.layers[0].mlp?.gate.weight.shape, [24, 16]);
   assert.deepEqual(desc.layers[1].moe?.experts[3]?.down.weight.shape, [16, 8]);
@@ -192,7 +197,7 @@ test('Qwen3-MoE config: per-head q/k norm, a free head_dim, dense layers from ml
   configError({ ...base, mlp_only_layers: [0, 1, 2, 3] }, 'mlp_only_layers', /every layer is dense/);
   configError({ ...base, mlp_only_layers: [1], intermediate_size: undefined }, 'intermediate_size', /required/);
   // OLMoE keeps its full-width q/k norm.
-  assert.equal(describeArchitecture(parseModelConfig(OLMOE, FILE)).layers[0]!.attention.qkNormPerHead, false);
+  assert.equal(grouped(describeArchitecture(parseModelConfig(OLMOE, FILE)).layers[0]!.attention).qkNormPerHead, false);
 });
 
 test('Dots1 config: the DeepSeek-V3 router fields, ungated shared experts, first_k_dense_replace; bad groups refused', () => {
@@ -212,7 +217,7 @@ test('Dots1 config: the DeepSeek-V3 router fields, ungated shared experts, first
   assert.deepEqual(moe.scoring.kind === 'sigmoid' ? moe.scoring.correctionBias : null, { name: 'model.layers.1.mlp.gate.e_score_correction_bias', shape: [8] });
   assert.equal(moe.sharedExpert?.gate, null, 'shared experts are ungated');
   assert.deepEqual(moe.sharedExpert?.mlp.up.weight, { name: 'model.layers.1.mlp.shared_experts.up_proj.weight', shape: [16, 16] });
-  assert.equal(desc.layers[0]!.attention.qkNormPerHead, true);
+  assert.equal(grouped(desc.layers[0]!.attention).qkNormPerHead, true);
   const names = expectedTensors(desc).map((t) => t.name);
   assert.ok(names.includes('model.layers.2.mlp.gate.e_score_correction_bias'));
   assert.ok(names.includes('model.layers.0.mlp.down_proj.weight'));
@@ -223,4 +228,57 @@ test('Dots1 config: the DeepSeek-V3 router fields, ungated shared experts, first
   configError({ ...base, num_experts_per_tok: 5 }, 'num_experts_per_tok', /exceeds the experts of the 2 kept groups/);
   configError({ ...base, first_k_dense_replace: 3 }, 'first_k_dense_replace', /leaves no MoE layer/);
   configError({ ...base, sliding_window: 16, max_window_layers: 1 }, 'max_window_layers', /not supported/);
+});
+
+// DeepSeek-V3's released config.json (deepseek-ai/DeepSeek-V3), as published: YaRN RoPE and FP8 weights.
+const DEEPSEEK_V3 = {
+  architectures: ['DeepseekV3ForCausalLM'], model_type: 'deepseek_v3', vocab_size: 129280, hidden_size: 7168, intermediate_size: 18432,
+  moe_intermediate_size: 2048, num_hidden_layers: 61, num_attention_heads: 128, num_key_value_heads: 128, n_shared_experts: 1,
+  n_routed_experts: 256, routed_scaling_factor: 2.5, kv_lora_rank: 512, q_lora_rank: 1536, qk_rope_head_dim: 64, v_head_dim: 128,
+  qk_nope_head_dim: 128, topk_method: 'noaux_tc', n_group: 8, topk_group: 4, num_experts_per_tok: 8, moe_layer_freq: 1,
+  first_k_dense_replace: 3, norm_topk_prob: true, scoring_func: 'sigmoid', max_position_embeddings: 163840, rms_norm_eps: 1e-6,
+  rope_theta: 10000, num_nextn_predict_layers: 1, tie_word_embeddings: false, bos_token_id: 0, eos_token_id: 1,
+  rope_scaling: { beta_fast: 32, beta_slow: 1, factor: 40, mscale: 1.0, mscale_all_dim: 1.0, original_max_position_embeddings: 4096, type: 'yarn' },
+  quantization_config: { activation_scheme: 'dynamic', fmt: 'e4m3', quant_method: 'fp8', weight_block_size: [128, 128] },
+};
+
+test('DeepSeek-V3 config: latent attention tensors, the family router, and 671B parameters (37B active) at the release shapes', () => {
+  configError(DEEPSEEK_V3, 'quantization_config', /quantized checkpoints \(fp8\) are not supported/);
+  const { quantization_config: _q, ...bf16 } = DEEPSEEK_V3;
+  configError(bf16, 'rope_scaling', /unsupported RoPE type "yarn"/);
+  const { rope_scaling: _r, ...plain } = bf16;
+  const config = parseModelConfig(plain, FILE);
+  assert.deepEqual(config.latentAttention, { qLoraRank: 1536, kvLoraRank: 512, qkNopeHeadDim: 128, qkRopeHeadDim: 64, vHeadDim: 128, ropeInterleave: true, projectionBias: false });
+  assert.equal(config.headDim, 192);
+  assert.deepEqual(config.routerScoring, { kind: 'sigmoid', groups: 8, topkGroup: 4, scale: 2.5 });
+  assert.deepEqual(config.denseLayers, [0, 1, 2]);
+  const desc = describeArchitecture(config);
+  const a = desc.layers[5]!.attention;
+  assert.equal(a.kind, 'latent');
+  if (a.kind !== 'latent') return;
+  assert.ok('down' in a.query);
+  if (!('down' in a.query)) return;
+  assert.deepEqual(a.query.down.weight, { name: 'model.layers.5.self_attn.q_a_proj.weight', shape: [1536, 7168] });
+  assert.deepEqual(a.query.norm, { name: 'model.layers.5.self_attn.q_a_layernorm.weight', shape: [1536] });
+  assert.deepEqual(a.query.up.weight.shape, [128 * 192, 1536]);
+  assert.deepEqual(a.kvDown.weight, { name: 'model.layers.5.self_attn.kv_a_proj_with_mqa.weight', shape: [576, 7168] });
+  assert.deepEqual(a.kvUp.weight, { name: 'model.layers.5.self_attn.kv_b_proj.weight', shape: [128 * 256, 512] });
+  assert.deepEqual(a.o.weight.shape, [7168, 128 * 128]);
+  assert.equal(a.normEps, 1e-6);
+  // The release's own figures: 671B parameters in the main model, 37B activated per token.
+  const total = expectedTensors(desc).reduce((s, t) => s + t.shape.reduce((x, y) => x * y, 1), 0);
+  assert.ok(Math.abs(total / 671e9 - 1) < 0.005, `total ${total}`);
+  const active = activeParameterCount(desc) + desc.hiddenSize * desc.vocabSize;
+  assert.ok(Math.abs(active / 37e9 - 1) < 0.02, `active ${active}`);
+
+  // Moonlight-style: no query bottleneck means one q_proj.
+  const direct = describeArchitecture(parseModelConfig({ ...plain, q_lora_rank: null }, FILE)).layers[0]!.attention;
+  assert.ok(direct.kind === 'latent' && 'proj' in direct.query && direct.query.proj.weight.name === 'model.layers.0.self_attn.q_proj.weight');
+
+  configError({ ...plain, num_key_value_heads: 16 }, 'num_key_value_heads', /must equal num_attention_heads 128/);
+  configError({ ...plain, qk_rope_head_dim: 63 }, 'qk_rope_head_dim', /must be even/);
+  configError({ ...plain, scoring_func: 'softmax' }, 'scoring_func', /not supported/);
+  configError({ ...plain, topk_method: 'group_limited_greedy' }, 'topk_method', /not supported/);
+  configError({ ...plain, moe_layer_freq: 2 }, 'moe_layer_freq', /moe_layer_freq 1/);
+  configError({ ...plain, first_k_dense_replace: 61 }, 'first_k_dense_replace', /leaves no MoE layer/);
 });

@@ -3,7 +3,7 @@
 
 import type { ConfigFields } from './config-fields.js';
 
-export const SUPPORTED_ARCHITECTURES = ['OlmoeForCausalLM', 'MixtralForCausalLM', 'Qwen2MoeForCausalLM', 'Qwen3MoeForCausalLM', 'Dots1ForCausalLM'] as const;
+export const SUPPORTED_ARCHITECTURES = ['OlmoeForCausalLM', 'MixtralForCausalLM', 'Qwen2MoeForCausalLM', 'Qwen3MoeForCausalLM', 'Dots1ForCausalLM', 'DeepseekV3ForCausalLM'] as const;
 export type ArchitectureName = (typeof SUPPORTED_ARCHITECTURES)[number];
 
 export interface ModelConfig {
@@ -15,7 +15,10 @@ export interface ModelConfig {
   readonly numLayers: number;
   readonly numHeads: number;
   readonly numKvHeads: number;
+  /** Width of one head's query/key (with latent attention: the no-RoPE plus the RoPE part). */
   readonly headDim: number;
+  /** DeepSeek-V3's multi-head latent attention in place of q/k/v projections; null for grouped-query attention. */
+  readonly latentAttention: LatentAttentionConfig | null;
   /** Width of one routed expert's SwiGLU. */
   readonly expertIntermediateSize: number;
   readonly numExperts: number;
@@ -48,6 +51,26 @@ export interface ModelConfig {
   readonly padTokenId: number | null;
   /** The checkpoint's declared storage dtype ("bfloat16", ...), informational. */
   readonly torchDtype: string | null;
+}
+
+/**
+ * Multi-head latent attention (transformers DeepseekV3Attention): queries through an optional
+ * low-rank bottleneck (q_lora_rank), keys and values from one shared latent of kv_lora_rank plus a
+ * RoPE key shared by all heads.
+ */
+export interface LatentAttentionConfig {
+  /** Rank of the query bottleneck (q_a_proj, q_a_layernorm, q_b_proj); null: one q_proj. */
+  readonly qLoraRank: number | null;
+  readonly kvLoraRank: number;
+  /** Per-head query/key width without RoPE. */
+  readonly qkNopeHeadDim: number;
+  /** Per-head query/key width with RoPE (the key's is shared by all heads). */
+  readonly qkRopeHeadDim: number;
+  readonly vHeadDim: number;
+  /** The RoPE part's weights are stored interleaved (pairs (2i, 2i+1)) and de-interleaved before rotate_half. */
+  readonly ropeInterleave: boolean;
+  /** Bias on q_a_proj and kv_a_proj_with_mqa (attention_bias; o_proj's is outputBias). */
+  readonly projectionBias: boolean;
 }
 
 /** HF defaults that differ between architectures. */
@@ -131,7 +154,7 @@ export function validateModelConfig(config: ModelConfig, f: ConfigFields): void 
   if (config.numHeads % config.numKvHeads !== 0) {
     f.fail('num_key_value_heads', `${config.numKvHeads} does not divide num_attention_heads ${config.numHeads}`);
   }
-  if (config.headDim % 2 !== 0) f.fail('head_dim', `${config.headDim} must be even for rotary embeddings`);
+  if (config.latentAttention === null && config.headDim % 2 !== 0) f.fail('head_dim', `${config.headDim} must be even for rotary embeddings`);
   for (const l of config.denseLayers) {
     if (!(Number.isSafeInteger(l) && l >= 0 && l < config.numLayers)) f.fail('mlp_only_layers', `layer ${l} is outside 0..${config.numLayers - 1}`);
   }

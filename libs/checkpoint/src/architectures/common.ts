@@ -2,8 +2,8 @@
 // skeleton (model.embed_tokens, model.layers.{i}.{input_layernorm,self_attn,post_attention_layernorm},
 // model.norm, lm_head) into which each architecture plugs its MoE block.
 
-import type { ArchitectureDescription, AttentionSpec, LayerSpec, LinearSpec, MlpSpec, MoeSpec, TensorSpec } from '../architecture.js';
-import type { ModelConfig } from '../model-config.js';
+import type { ArchitectureDescription, AttentionSpec, LatentAttentionSpec, LayerSpec, LinearSpec, MlpSpec, MoeSpec, TensorSpec } from '../architecture.js';
+import type { LatentAttentionConfig, ModelConfig } from '../model-config.js';
 
 export function tensor(name: string, shape: readonly number[]): TensorSpec {
   return { name, shape };
@@ -42,8 +42,10 @@ export function moeBlock(
 
 export function attention(config: ModelConfig, layer: number): AttentionSpec {
   const p = `model.layers.${layer}.self_attn`;
+  if (config.latentAttention !== null) return latentAttention(config, config.latentAttention, p);
   const { hiddenSize: d, numHeads: h, numKvHeads: kv, headDim: hd } = config;
   return {
+    kind: 'grouped',
     q: linear(`${p}.q_proj`, h * hd, d, config.qkvBias),
     k: linear(`${p}.k_proj`, kv * hd, d, config.qkvBias),
     v: linear(`${p}.v_proj`, kv * hd, d, config.qkvBias),
@@ -56,6 +58,36 @@ export function attention(config: ModelConfig, layer: number): AttentionSpec {
     headDim: hd,
     clipQkv: config.clipQkv,
     slidingWindow: config.slidingWindow,
+  };
+}
+
+/** transformers' RMSNorm default eps, which DeepseekV3Attention's two inner norms keep. */
+const INNER_NORM_EPS = 1e-6;
+
+function latentAttention(config: ModelConfig, m: LatentAttentionConfig, p: string): LatentAttentionSpec {
+  const { hiddenSize: d, numHeads: h } = config;
+  const qWidth = h * (m.qkNopeHeadDim + m.qkRopeHeadDim);
+  return {
+    kind: 'latent',
+    query: m.qLoraRank === null
+      ? { proj: linear(`${p}.q_proj`, qWidth, d, false) }
+      : {
+          down: linear(`${p}.q_a_proj`, m.qLoraRank, d, m.projectionBias),
+          norm: tensor(`${p}.q_a_layernorm.weight`, [m.qLoraRank]),
+          up: linear(`${p}.q_b_proj`, qWidth, m.qLoraRank, false),
+        },
+    kvDown: linear(`${p}.kv_a_proj_with_mqa`, m.kvLoraRank + m.qkRopeHeadDim, d, m.projectionBias),
+    kvNorm: tensor(`${p}.kv_a_layernorm.weight`, [m.kvLoraRank]),
+    kvUp: linear(`${p}.kv_b_proj`, h * (m.qkNopeHeadDim + m.vHeadDim), m.kvLoraRank, false),
+    o: linear(`${p}.o_proj`, d, h * m.vHeadDim, config.outputBias),
+    numHeads: h,
+    nopeDim: m.qkNopeHeadDim,
+    ropeDim: m.qkRopeHeadDim,
+    valueDim: m.vHeadDim,
+    kvRank: m.kvLoraRank,
+    ropeInterleaved: m.ropeInterleave,
+    normEps: INNER_NORM_EPS,
+    slidingWindow: null,
   };
 }
 

@@ -26,6 +26,7 @@ export const mixtral: ArchitectureDefinition = {
       denseIntermediateSize: null,
       qkvBias: false,
       outputBias: false,
+      latentAttention: null,
       clipQkv: null,
       slidingWindow: f.optionalPositiveInt('sliding_window'),
     } satisfies ModelConfig;

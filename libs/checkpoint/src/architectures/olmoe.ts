@@ -27,6 +27,7 @@ export const olmoe: ArchitectureDefinition = {
       denseIntermediateSize: null,
       qkvBias: attentionBias,
       outputBias: attentionBias,
+      latentAttention: null,
       clipQkv: f.optionalPositiveNumber('clip_qkv'),
       slidingWindow: null,
     } satisfies ModelConfig;

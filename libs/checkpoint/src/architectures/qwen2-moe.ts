@@ -31,6 +31,7 @@ export const qwen2Moe: ArchitectureDefinition = {
       denseIntermediateSize: null,
       qkvBias: f.bool('qkv_bias', true),
       outputBias: false,
+      latentAttention: null,
       clipQkv: null,
       slidingWindow: null,
     } satisfies ModelConfig;

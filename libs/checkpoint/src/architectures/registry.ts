@@ -8,9 +8,10 @@ import { olmoe } from './olmoe.js';
 import { qwen2Moe } from './qwen2-moe.js';
 import { qwen3Moe } from './qwen3-moe.js';
 import { dots1 } from './dots1.js';
+import { deepseekV3 } from './deepseek-v3.js';
 
 const DEFINITIONS: ReadonlyMap<ArchitectureName, ArchitectureDefinition> = new Map(
-  [olmoe, mixtral, qwen2Moe, qwen3Moe, dots1].map((d) => [d.name, d]),
+  [olmoe, mixtral, qwen2Moe, qwen3Moe, dots1, deepseekV3].map((d) => [d.name, d]),
 );
 
 export function architectureDefinition(name: ArchitectureName): ArchitectureDefinition {
@@ -32,6 +33,11 @@ export function parseModelConfig(json: unknown, file: string): ModelConfig {
   const name: string = archs[0];
   if (!(SUPPORTED_ARCHITECTURES as readonly string[]).includes(name)) {
     f.fail('architectures', `unsupported architecture "${name}" (supported: ${SUPPORTED_ARCHITECTURES.join(', ')})`);
+  }
+  const quantization = f.optionalObject('quantization_config');
+  if (quantization !== null) {
+    const method = typeof quantization.quant_method === 'string' ? ` (${quantization.quant_method})` : '';
+    f.fail('quantization_config', `quantized checkpoints${method} are not supported: capture reads bf16/f16/f32 weights (convert the release to bf16 first)`);
   }
   const config = architectureDefinition(name as ArchitectureName).readConfig(f);
   validateModelConfig(config, f);

@@ -2,7 +2,7 @@
 // forward (../reference/forward.ts). Token-wise activations are 2-D [N, width] with N = B*T so
 // every projection is a Gemm with transB=1 on the nn.Linear [out, in] weight as stored.
 
-import type { AttentionSpec, LinearSpec, MlpSpec, MoeSpec, TensorSpec } from '@grokwatch/checkpoint';
+import type { AttentionSpec, GroupedAttentionSpec, LatentAttentionSpec, LinearSpec, MlpSpec, MoeSpec, TensorSpec } from '@grokwatch/checkpoint';
 import { DataType, int, ints, type OnnxGraph } from './onnx-graph.js';
 import type { GraphWeights } from './weights.js';
 
@@ -28,12 +28,12 @@ export function linear(ctx: BlockContext, x: string, spec: LinearSpec): string {
   return ctx.g.op1('Gemm', inputs, { transB: int(1) });
 }
 
-/** x * 1/sqrt(mean(x^2) + eps) * w over the last axis (the pattern onnxruntime fuses). */
-export function rmsNorm(ctx: BlockContext, x: string, weight: TensorSpec): string {
+/** x * 1/sqrt(mean(x^2) + eps) * w over the last axis (the pattern onnxruntime fuses); eps defaults to the model's. */
+export function rmsNorm(ctx: BlockContext, x: string, weight: TensorSpec, eps: number = ctx.rmsNormEps): string {
   const { g } = ctx;
   const sq = g.op1('Pow', [x, g.scalarF32(2)]);
   const ms = g.op1('ReduceMean', [sq, g.constI64([-1])], { keepdims: int(1) });
-  const denom = g.op1('Sqrt', [g.op1('Add', [ms, g.scalarF32(ctx.rmsNormEps)])]);
+  const denom = g.op1('Sqrt', [g.op1('Add', [ms, g.scalarF32(eps)])]);
   return g.op1('Mul', [g.op1('Div', [x, denom]), ctx.w.f32(weight)]);
 }
 
@@ -72,7 +72,7 @@ function applyRope(ctx: BlockContext, x: string, headDim: number, rope: RopeTabl
   return g.op1('Add', [g.op1('Mul', [x, rope.cos]), g.op1('Mul', [rotated, rope.sin])]);
 }
 
-/** Keys/values of earlier positions, [B, Hkv, P, hd] each (P may be 0). */
+/** Keys/values of earlier positions, [B, Hkv, P, keyDim] and [B, Hkv, P, valueDim] (P may be 0). */
 export interface PastKeyValue {
   readonly key: string;
   readonly value: string;
@@ -81,13 +81,24 @@ export interface PastKeyValue {
 export interface AttentionValues {
   /** [N, hidden] attention output. */
   readonly out: string;
-  /** With a past: [B, Hkv, P + T, hd], past keys/values followed by this call's (the next step's cache). */
+  /** With a past: past keys/values followed by this call's, [B, Hkv, P + T, dim] (the next step's cache). */
   readonly present: PastKeyValue | null;
+}
+
+/** Rotated query, key and value heads laid out [B, Hkv, G, T, dim] (keys and values with G = 1). */
+interface AttentionHeads {
+  readonly q: string;
+  readonly k: string;
+  readonly v: string;
+  /** Width of a value head (the context's per-head width). */
+  readonly valueDim: number;
+  /** Multiplier of q k^T before the mask. */
+  readonly scale: number;
 }
 
 /**
  * Self-attention on x [N, hidden] (N = B*T new positions); returns [N, hidden] and the updated
- * cache. Heads are laid out [B, Hkv, G, T, hd] so grouped KV heads broadcast (q head h uses kv
+ * cache. Heads are laid out [B, Hkv, G, T, dim] so grouped KV heads broadcast (q head h uses kv
  * head floor(h / G), as HF's repeat_kv) without copies. `bias` is the additive mask
  * [B, 1, 1, T, P + T] (0 or float32 min). Without `past`, P = 0.
  */
@@ -100,8 +111,37 @@ export function attention(
   past: PastKeyValue | null = null,
 ): AttentionValues {
   const { g } = ctx;
+  const heads = a.kind === 'grouped' ? groupedHeads(ctx, x, a, rope) : latentHeads(ctx, x, a, rope);
+  let { k: k5, v: v5 } = heads;
+  let present: PastKeyValue | null = null;
+  if (past !== null) {
+    const axis2 = g.constI64([2]);
+    k5 = g.op1('Concat', [g.op1('Unsqueeze', [past.key, axis2]), k5], { axis: int(3) });
+    v5 = g.op1('Concat', [g.op1('Unsqueeze', [past.value, axis2]), v5], { axis: int(3) });
+    present = { key: g.op1('Squeeze', [k5, axis2]), value: g.op1('Squeeze', [v5, axis2]) };
+  }
+
+  // HF: (q k^T) * scaling + mask, softmax in float32, @ v.
+  const kT = g.op1('Transpose', [k5], { perm: ints([0, 1, 2, 4, 3]) });
+  const scores = g.op1('Mul', [g.op1('MatMul', [heads.q, kT]), g.scalarF32(heads.scale)]);
+  const probs = g.op1('Softmax', [g.op1('Add', [scores, bias])], { axis: int(-1) });
+  const ctx5 = g.op1('MatMul', [probs, v5]);
+  const merged = g.op1('Transpose', [ctx5], { perm: ints([0, 3, 1, 2, 4]) });
+  const flat = g.op1('Reshape', [merged, g.constI64([-1, a.numHeads * heads.valueDim])]);
+  return { out: linear(ctx, flat, a.o), present };
+}
+
+/** [N, heads * dim] -> [B, heads, group, T, dim] for the batch's [B, T]. */
+function toHeads(ctx: BlockContext, t: string, heads: number, group: number, dim: number): string {
+  const { g } = ctx;
+  const shape = g.op1('Concat', [ctx.batchSeq, g.constI64([heads, group, dim])], { axis: int(0) });
+  return g.op1('Transpose', [g.op1('Reshape', [t, shape])], { perm: ints([0, 2, 3, 1, 4]) });
+}
+
+/** q/k/v projections, optional q/k norms and clip, RoPE over the whole head. */
+function groupedHeads(ctx: BlockContext, x: string, a: GroupedAttentionSpec, rope: RopeTables): AttentionHeads {
+  const { g } = ctx;
   const { numHeads: H, numKvHeads: Hkv, headDim: hd } = a;
-  const G = H / Hkv;
   let q = linear(ctx, x, a.q);
   let k = linear(ctx, x, a.k);
   let v = linear(ctx, x, a.v);
@@ -114,29 +154,47 @@ export function attention(
     k = g.op1('Clip', [k, lo, hi]);
     v = g.op1('Clip', [v, lo, hi]);
   }
-  const qShape = g.op1('Concat', [ctx.batchSeq, g.constI64([Hkv, G, hd])], { axis: int(0) });
-  const kvShape = g.op1('Concat', [ctx.batchSeq, g.constI64([Hkv, 1, hd])], { axis: int(0) });
-  const toHeads = (t: string, shape: string): string =>
-    g.op1('Transpose', [g.op1('Reshape', [t, shape])], { perm: ints([0, 2, 3, 1, 4]) });
-  const q5 = applyRope(ctx, toHeads(q, qShape), hd, rope);
-  let k5 = applyRope(ctx, toHeads(k, kvShape), hd, rope); // [B, Hkv, 1, T, hd]
-  let v5 = toHeads(v, kvShape);
-  let present: PastKeyValue | null = null;
-  if (past !== null) {
-    const axis2 = g.constI64([2]);
-    k5 = g.op1('Concat', [g.op1('Unsqueeze', [past.key, axis2]), k5], { axis: int(3) });
-    v5 = g.op1('Concat', [g.op1('Unsqueeze', [past.value, axis2]), v5], { axis: int(3) });
-    present = { key: g.op1('Squeeze', [k5, axis2]), value: g.op1('Squeeze', [v5, axis2]) };
-  }
+  return {
+    q: applyRope(ctx, toHeads(ctx, q, Hkv, H / Hkv, hd), hd, rope),
+    k: applyRope(ctx, toHeads(ctx, k, Hkv, 1, hd), hd, rope),
+    v: toHeads(ctx, v, Hkv, 1, hd),
+    valueDim: hd,
+    scale: 1 / Math.sqrt(hd),
+  };
+}
 
-  // HF: (q k^T) / sqrt(hd) + mask, softmax in float32, @ v.
-  const kT = g.op1('Transpose', [k5], { perm: ints([0, 1, 2, 4, 3]) });
-  const scores = g.op1('Div', [g.op1('MatMul', [q5, kT]), g.scalarF32(Math.sqrt(hd))]);
-  const probs = g.op1('Softmax', [g.op1('Add', [scores, bias])], { axis: int(-1) });
-  const ctx5 = g.op1('MatMul', [probs, v5]);
-  const merged = g.op1('Transpose', [ctx5], { perm: ints([0, 3, 1, 2, 4]) });
-  const flat = g.op1('Reshape', [merged, g.constI64([-1, H * hd])]);
-  return { out: linear(ctx, flat, a.o), present };
+/**
+ * DeepSeek-V3's latent attention (transformers DeepseekV3Attention): per head q = [qNope | qRope];
+ * kvDown gives [latent | kRope]; kvUp(rms(latent)) gives per head [kNope | v]; the key is
+ * [kNope | kRope] with the rotated kRope broadcast to every head. Rope parts stored interleaved are
+ * first de-interleaved (evens, then odds), as apply_rotary_pos_emb_interleave does.
+ */
+function latentHeads(ctx: BlockContext, x: string, a: LatentAttentionSpec, rope: RopeTables): AttentionHeads {
+  const { g } = ctx;
+  const { numHeads: H, nopeDim, ropeDim, valueDim, kvRank } = a;
+  const rotate = (t: string): string => {
+    const ordered = a.ropeInterleaved ? g.op1('Gather', [t, g.constI64(deinterleaveOrder(ropeDim))], { axis: int(-1) }) : t;
+    return applyRope(ctx, ordered, ropeDim, rope);
+  };
+  const qFlat = 'proj' in a.query ? linear(ctx, x, a.query.proj) : linear(ctx, rmsNorm(ctx, linear(ctx, x, a.query.down), a.query.norm, a.normEps), a.query.up);
+  const [qNope, qRope] = g.op('Split', [toHeads(ctx, qFlat, H, 1, nopeDim + ropeDim), g.constI64([nopeDim, ropeDim])], { axis: int(-1) }, 2);
+  const [latent, kRopeFlat] = g.op('Split', [linear(ctx, x, a.kvDown), g.constI64([kvRank, ropeDim])], { axis: int(1) }, 2);
+  const kv = toHeads(ctx, linear(ctx, rmsNorm(ctx, latent, a.kvNorm, a.normEps), a.kvUp), H, 1, nopeDim + valueDim);
+  const [kNope, v] = g.op('Split', [kv, g.constI64([nopeDim, valueDim])], { axis: int(-1) }, 2);
+  const kRope = rotate(toHeads(ctx, kRopeFlat, 1, 1, ropeDim)); // [B, 1, 1, T, rope]
+  const kRopeAll = g.op1('Expand', [kRope, g.op1('Concat', [g.op1('Slice', [g.op1('Shape', [kNope]), g.constI64([0]), g.constI64([4])]), g.constI64([ropeDim])], { axis: int(0) })]);
+  return {
+    q: g.op1('Concat', [qNope, rotate(qRope)], { axis: int(-1) }),
+    k: g.op1('Concat', [kNope, kRopeAll], { axis: int(-1) }),
+    v,
+    valueDim,
+    scale: 1 / Math.sqrt(nopeDim + ropeDim),
+  };
+}
+
+/** Indices taking (x0, x1, x2, x3, ...) to (x0, x2, ..., x1, x3, ...). */
+export function deinterleaveOrder(dim: number): number[] {
+  return [...Array.from({ length: dim / 2 }, (_, i) => 2 * i), ...Array.from({ length: dim / 2 }, (_, i) => 2 * i + 1)];
 }
 
 export interface MoeValues {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checkpoint, expectedTensors, type WeightDtype } from '@grokwatch/checkpoint';
 import { CaptureModel, padBatch, referenceForward, ROUTING_SPANS, writeRandomCheckpoint, type CaptureBatchOutput, type ReferenceOutput } from '../index.js';
-import { TINY_DOTS1, TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE, TINY_QWEN3_MOE } from '../testing/tiny-configs.js';
+import { TINY_DEEPSEEK_V3, TINY_DEEPSEEK_V3_DIRECT_Q, TINY_DOTS1, TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE, TINY_QWEN3_MOE } from '../testing/tiny-configs.js';
 
 const TOL = 1e-4;
 
@@ -28,6 +28,8 @@ const CASES: Case[] = [
   { name: 'Qwen2-MoE (f16, shared expert, qkv bias, a session per layer)', config: TINY_QWEN2_MOE, dtype: 'F16', shards: 3, layersPerSession: 1, sessions: 2 },
   { name: 'Qwen3-MoE (bf16, per-head q/k norm, head_dim 6, a dense middle layer in a session of its own)', config: TINY_QWEN3_MOE, dtype: 'BF16', shards: 2, layersPerSession: 1, sessions: 3 },
   { name: 'Dots1 (f32, biased group-limited sigmoid router, ungated shared expert, a dense first layer)', config: TINY_DOTS1, dtype: 'F32', shards: 1, layersPerSession: 2, sessions: 2 },
+  { name: 'DeepSeek-V3 (bf16, latent attention with a query bottleneck, interleaved RoPE, biases, value heads of 5 under keys of 10)', config: TINY_DEEPSEEK_V3, dtype: 'BF16', shards: 2, layersPerSession: 2, sessions: 2 },
+  { name: 'DeepSeek-V3 (f32, one q_proj, RoPE stored in order, two shared experts, every layer routed)', config: TINY_DEEPSEEK_V3_DIRECT_Q, dtype: 'F32', shards: 1, layersPerSession: Infinity, sessions: 1 },
 ];
 
 // Two sequences of different lengths, right-padded, plus a one-token sequence.
@@ -102,7 +104,7 @@ for (const c of CASES) {
       }
     });
 
-    if (c.config === TINY_DOTS1) {
+    if (c.config === TINY_DOTS1 || c.config === TINY_DEEPSEEK_V3) {
       test('the correction bias changed the choice somewhere (else the parity above would not show the graph applies it)', () => {
         const { topK: k, numExperts: K } = model.description;
         let changed = 0;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checkpoint, expectedTensors } from '@grokwatch/checkpoint';
 import { DecodeModel, referenceForward, writeRandomCheckpoint, type WeightLookup } from '../index.js';
-import { TINY_DOTS1, TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE, TINY_QWEN3_MOE } from '../testing/tiny-configs.js';
+import { TINY_DEEPSEEK_V3, TINY_DOTS1, TINY_MIXTRAL, TINY_OLMOE, TINY_QWEN2_MOE, TINY_QWEN3_MOE } from '../testing/tiny-configs.js';
 
 const TOL = 1e-4;
 const PROMPTS = [
@@ -23,6 +23,7 @@ for (const [name, config] of [
   ['Qwen2-MoE', TINY_QWEN2_MOE],
   ['Qwen3-MoE (per-head q/k norm, a dense layer)', TINY_QWEN3_MOE],
   ['Dots1 (biased group-limited sigmoid router)', TINY_DOTS1],
+  ['DeepSeek-V3 (latent attention: cached keys of 10 and values of 5 per head)', TINY_DEEPSEEK_V3],
 ] as const) {
   describe(`decode graph: ${name}`, () => {
     let dir: string;

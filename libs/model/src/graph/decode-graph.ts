@@ -10,7 +10,7 @@
 //                      hidden_out [B*T,hidden] (all but the last stage)
 // Last stage also:     next_logits [B,V], logits at the last new position
 
-import type { ArchitectureDescription } from '@grokwatch/checkpoint';
+import { attentionCacheShape, type ArchitectureDescription } from '@grokwatch/checkpoint';
 import { rmsNorm } from './blocks.js';
 import { DEFAULT_LAYERS_PER_SESSION, type GraphStage } from './capture-graph.js';
 import { decoderLayers, decoderPrelude, embedTokens } from './decoder.js';
@@ -64,10 +64,10 @@ function buildStage(
   const layers = desc.layers.slice(firstLayer, firstLayer + layerCount);
   const past = new Map(
     layers.map((layer) => {
-      const dims = ['batch', layer.attention.numKvHeads, 'past', layer.attention.headDim];
+      const cache = attentionCacheShape(layer.attention);
       const kv = {
-        key: g.input(DECODE_INPUTS.pastKey(layer.index), DataType.FLOAT, dims),
-        value: g.input(DECODE_INPUTS.pastValue(layer.index), DataType.FLOAT, dims),
+        key: g.input(DECODE_INPUTS.pastKey(layer.index), DataType.FLOAT, ['batch', cache.heads, 'past', cache.keyDim]),
+        value: g.input(DECODE_INPUTS.pastValue(layer.index), DataType.FLOAT, ['batch', cache.heads, 'past', cache.valueDim]),
       };
       return [layer.index, kv] as const;
     }),
@@ -79,9 +79,9 @@ function buildStage(
   const outputs: string[] = [];
   range.present.forEach((kv, i) => {
     const layer = layers[i];
-    const dims = ['batch', layer.attention.numKvHeads, 'total', layer.attention.headDim];
-    g.output(DECODE_OUTPUTS.presentKey(layer.index), kv.key, DataType.FLOAT, dims);
-    g.output(DECODE_OUTPUTS.presentValue(layer.index), kv.value, DataType.FLOAT, dims);
+    const cache = attentionCacheShape(layer.attention);
+    g.output(DECODE_OUTPUTS.presentKey(layer.index), kv.key, DataType.FLOAT, ['batch', cache.heads, 'total', cache.keyDim]);
+    g.output(DECODE_OUTPUTS.presentValue(layer.index), kv.value, DataType.FLOAT, ['batch', cache.heads, 'total', cache.valueDim]);
     outputs.push(DECODE_OUTPUTS.presentKey(layer.index), DECODE_OUTPUTS.presentValue(layer.index));
   });
   if (!isLast) {

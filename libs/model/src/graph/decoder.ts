@@ -2,7 +2,7 @@
 // from the inputs, the layers, the final norm. The capture variant runs it over whole padded
 // sequences; the decode variant feeds new tokens with a key/value cache of earlier positions.
 
-import type { ArchitectureDescription, LayerSpec } from '@grokwatch/checkpoint';
+import { rotaryDim, type ArchitectureDescription, type LayerSpec } from '@grokwatch/checkpoint';
 import { attention, rmsNorm, sparseMoe, swiglu, type BlockContext, type MoeValues, type PastKeyValue, type RopeTables } from './blocks.js';
 import { DataType, int, type OnnxGraph } from './onnx-graph.js';
 import type { GraphWeights } from './weights.js';
@@ -23,7 +23,7 @@ export interface DecoderInputs {
   readonly inputIds: string;
   /** [B, P + T] int64, 1 = token, 0 = padding, covering the cached positions then the new ones. */
   readonly attentionMask: string;
-  /** Cached keys/values [B, Hkv, P, hd] by layer index; null runs without a cache (P = 0). */
+  /** Cached keys/values [B, Hkv, P, dim] by layer index; null runs without a cache (P = 0). */
   readonly past: ReadonlyMap<number, PastKeyValue> | null;
 }
 
@@ -93,7 +93,7 @@ export function decoderPrelude(
   const scalar = (t: string): string => g.op1('Squeeze', [t, g.constI64([0])]);
   const ctx: BlockContext = { g, w, rmsNormEps: desc.rmsNormEps, batchSeq, fuseGateUp: options.fuseGateUp };
   const first = desc.layers[0].attention;
-  const rope = g.scope('rope', () => ropeTables(g, attentionMask, pastLen, first.headDim, desc.ropeTheta));
+  const rope = g.scope('rope', () => ropeTables(g, attentionMask, pastLen, rotaryDim(first), desc.ropeTheta));
   const bias = g.scope('mask', () => attentionBias(g, attentionMask, scalar(pastLen), scalar(totalLen), first.slidingWindow));
   return { ctx, rope, bias };
 }

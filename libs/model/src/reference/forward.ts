@@ -1,6 +1,6 @@
 // Reference forward pass of the supported MoE decoders, transcribed from transformers'
-// modeling_olmoe.py (and the Mixtral / Qwen2-MoE / Qwen3-MoE variants the architecture description
-// encodes):
+// modeling_olmoe.py (and the Mixtral / Qwen2-MoE / Qwen3-MoE / Dots1 / DeepSeek-V3 variants the
+// architecture description encodes; DeepSeek-V3's latent attention is latentHeads):
 //   h = embed(ids)
 //   per layer: h += o_proj(attn(rope(clip(q_norm(q_proj(rms(h))))), rope(clip(k_norm(...))), clip(v)))
 //                   (q/k norm over the full width, or per head over head_dim)
@@ -15,7 +15,7 @@
 // 0), so a padded sample equals the same sample alone; masked keys get float32-min added to the
 // score (as HF's eager attention), which keeps fully-masked padding rows finite.
 
-import type { ArchitectureDescription, LinearSpec, MlpSpec } from '@grokwatch/checkpoint';
+import type { ArchitectureDescription, GroupedAttentionSpec, LatentAttentionSpec, LinearSpec, MlpSpec } from '@grokwatch/checkpoint';
 import { FLOAT32_MIN, linear, rmsNorm, sigmoid, silu, softmaxInto, topK } from './math.js';
 
 export type WeightLookup = (name: string) => Float32Array;
@@ -200,6 +200,17 @@ function biasedSigmoidChoice(
   return { chosen, weight: weight.map((w) => Math.fround(w * scoring.scale)) };
 }
 
+/** Rotated queries [T, H, keyDim], keys [T, Hkv, keyDim] and values [T, Hkv, valueDim] of one layer. */
+interface Heads {
+  readonly q: Float32Array;
+  readonly k: Float32Array;
+  readonly v: Float32Array;
+  readonly kvHeads: number;
+  readonly keyDim: number;
+  readonly valueDim: number;
+  readonly scale: number;
+}
+
 function attention(
   desc: ArchitectureDescription,
   layerIndex: number,
@@ -210,9 +221,44 @@ function attention(
   mask: readonly number[],
 ): Float32Array {
   const a = desc.layers[layerIndex].attention;
+  const H = a.numHeads;
+  const { q, k: kk, v, kvHeads: Hkv, keyDim: dk, valueDim: dv, scale } = a.kind === 'grouped'
+    ? groupedHeads(desc, a, weights, x, T, positions)
+    : latentHeads(desc, a, weights, x, T, positions);
+  const group = H / Hkv;
+  const ctx = new Float32Array(T * H * dv);
+  const scores = new Float64Array(T);
+  const probs = new Float32Array(T);
+  for (let head = 0; head < H; head++) {
+    const kvHead = Math.floor(head / group);
+    for (let i = 0; i < T; i++) {
+      for (let j = 0; j < T; j++) {
+        let dot = 0;
+        for (let c = 0; c < dk; c++) dot += q[i * H * dk + head * dk + c] * kk[j * Hkv * dk + kvHead * dk + c];
+        const allowed = j <= i && mask[j] !== 0 && (a.slidingWindow === null || j > i - a.slidingWindow);
+        scores[j] = Math.fround(dot * scale) + (allowed ? 0 : FLOAT32_MIN);
+      }
+      softmaxInto(scores, probs, 0);
+      for (let c = 0; c < dv; c++) {
+        let acc = 0;
+        for (let j = 0; j < T; j++) acc += probs[j] * v[j * Hkv * dv + kvHead * dv + c];
+        ctx[i * H * dv + head * dv + c] = acc;
+      }
+    }
+  }
+  return applyLinear(weights, a.o, ctx, T, H * dv);
+}
+
+function groupedHeads(
+  desc: ArchitectureDescription,
+  a: GroupedAttentionSpec,
+  weights: WeightLookup,
+  x: Float32Array,
+  T: number,
+  positions: readonly number[],
+): Heads {
   const d = desc.hiddenSize;
   const { numHeads: H, numKvHeads: Hkv, headDim: hd } = a;
-  const group = H / Hkv;
   let q = applyLinear(weights, a.q, x, T, d);
   let kk = applyLinear(weights, a.k, x, T, d);
   const v = applyLinear(weights, a.v, x, T, d);
@@ -222,29 +268,78 @@ function attention(
   if (a.clipQkv !== null) for (const arr of [q, kk, v]) clamp(arr, a.clipQkv);
   applyRope(q, T, H, hd, positions, desc.ropeTheta);
   applyRope(kk, T, Hkv, hd, positions, desc.ropeTheta);
+  return { q, k: kk, v, kvHeads: Hkv, keyDim: hd, valueDim: hd, scale: 1 / Math.sqrt(hd) };
+}
 
-  const ctx = new Float32Array(T * H * hd);
-  const scale = 1 / Math.sqrt(hd);
-  const scores = new Float64Array(T);
-  const probs = new Float32Array(T);
-  for (let head = 0; head < H; head++) {
-    const kvHead = Math.floor(head / group);
-    for (let i = 0; i < T; i++) {
-      for (let j = 0; j < T; j++) {
-        let dot = 0;
-        for (let c = 0; c < hd; c++) dot += q[i * H * hd + head * hd + c] * kk[j * Hkv * hd + kvHead * hd + c];
-        const allowed = j <= i && mask[j] !== 0 && (a.slidingWindow === null || j > i - a.slidingWindow);
-        scores[j] = Math.fround(dot * scale) + (allowed ? 0 : FLOAT32_MIN);
-      }
-      softmaxInto(scores, probs, 0);
-      for (let c = 0; c < hd; c++) {
-        let acc = 0;
-        for (let j = 0; j < T; j++) acc += probs[j] * v[j * Hkv * hd + kvHead * hd + c];
-        ctx[i * H * hd + head * hd + c] = acc;
-      }
+/**
+ * transformers' DeepseekV3Attention, written out per token and head: q (through the low-rank
+ * bottleneck when there is one) splits per head into [nope | rope]; kv_a gives [latent | kRope];
+ * kv_b(rms(latent)) gives per head [kNope | v]; the single kRope serves every head. Interleaved rope
+ * parts are reordered (even indices, then odd) before rotate_half.
+ */
+function latentHeads(
+  desc: ArchitectureDescription,
+  a: LatentAttentionSpec,
+  weights: WeightLookup,
+  x: Float32Array,
+  T: number,
+  positions: readonly number[],
+): Heads {
+  const d = desc.hiddenSize;
+  const { numHeads: H, nopeDim: n, ropeDim: r, valueDim: dv, kvRank: c } = a;
+  let qAll: Float32Array;
+  if ('proj' in a.query) {
+    qAll = applyLinear(weights, a.query.proj, x, T, d);
+  } else {
+    const rank = a.query.norm.shape[0]!;
+    const compressed = rmsNorm(applyLinear(weights, a.query.down, x, T, d), T, rank, weights(a.query.norm.name), a.normEps);
+    qAll = applyLinear(weights, a.query.up, compressed, T, rank);
+  }
+  const kvA = applyLinear(weights, a.kvDown, x, T, d);
+  const latent = new Float32Array(T * c);
+  const kRope = new Float32Array(T * r);
+  for (let t = 0; t < T; t++) {
+    latent.set(kvA.subarray(t * (c + r), t * (c + r) + c), t * c);
+    kRope.set(ropeOrder(kvA.subarray(t * (c + r) + c, (t + 1) * (c + r)), a.ropeInterleaved), t * r);
+  }
+  const kv = applyLinear(weights, a.kvUp, rmsNorm(latent, T, c, weights(a.kvNorm.name), a.normEps), T, c);
+  const qRope = new Float32Array(T * H * r);
+  for (let t = 0; t < T; t++) {
+    for (let h = 0; h < H; h++) {
+      const at = (t * H + h) * (n + r) + n;
+      qRope.set(ropeOrder(qAll.subarray(at, at + r), a.ropeInterleaved), (t * H + h) * r);
     }
   }
-  return applyLinear(weights, a.o, ctx, T, H * hd);
+  applyRope(qRope, T, H, r, positions, desc.ropeTheta);
+  applyRope(kRope, T, 1, r, positions, desc.ropeTheta);
+
+  const q = new Float32Array(T * H * (n + r));
+  const k = new Float32Array(T * H * (n + r));
+  const v = new Float32Array(T * H * dv);
+  for (let t = 0; t < T; t++) {
+    for (let h = 0; h < H; h++) {
+      const head = t * H + h;
+      const kvAt = head * (n + dv);
+      q.set(qAll.subarray(head * (n + r), head * (n + r) + n), head * (n + r));
+      q.set(qRope.subarray(head * r, (head + 1) * r), head * (n + r) + n);
+      k.set(kv.subarray(kvAt, kvAt + n), head * (n + r));
+      k.set(kRope.subarray(t * r, (t + 1) * r), head * (n + r) + n);
+      v.set(kv.subarray(kvAt + n, kvAt + n + dv), head * dv);
+    }
+  }
+  return { q, k, v, kvHeads: H, keyDim: n + r, valueDim: dv, scale: 1 / Math.sqrt(n + r) };
+}
+
+/** A rope part as rotate_half expects it: stored pairs (x[2i], x[2i+1]) become (x[i], x[i + r/2]). */
+function ropeOrder(part: Float32Array, interleaved: boolean): Float32Array {
+  if (!interleaved) return Float32Array.from(part);
+  const half = part.length / 2;
+  const out = new Float32Array(part.length);
+  for (let i = 0; i < half; i++) {
+    out[i] = part[2 * i]!;
+    out[half + i] = part[2 * i + 1]!;
+  }
+  return out;
 }
 
 /** HF rotate_half RoPE: x*cos + rotate_half(x)*sin with cos/sin = cat(freqs, freqs). */

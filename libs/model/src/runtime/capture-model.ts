@@ -275,7 +275,7 @@ const STORED_BYTES: Readonly<Record<string, number>> = { F32: 4, BF16: 2, F16: 2
 
 /** Bytes per stored weight, read off the first layer's q projection (checkpoints store one dtype). */
 function storedBytesPerParameter(checkpoint: Checkpoint): number {
-  return STORED_BYTES[checkpoint.location(checkpoint.description.layers[0]!.attention.q.weight.name).dtype] ?? 4;
+  return STORED_BYTES[checkpoint.location(checkpoint.description.layers[0]!.attention.o.weight.name).dtype] ?? 4;
 }
 
 function stageLabel(dir: string, stage: CaptureStage, debug: boolean): string {

@@ -2,7 +2,7 @@
 // over a batch of left-padded prompts.
 
 import * as ort from 'onnxruntime-node';
-import { Checkpoint, type ArchitectureDescription } from '@grokwatch/checkpoint';
+import { attentionCacheShape, Checkpoint, type ArchitectureDescription, type AttentionCacheShape } from '@grokwatch/checkpoint';
 import type { GraphStage } from '../graph/capture-graph.js';
 import { buildDecodeStages, DECODE_INPUTS, DECODE_OUTPUTS } from '../graph/decode-graph.js';
 import { createSession, type ExecutionProvider, type SessionOptions } from './session.js';
@@ -79,9 +79,12 @@ export class DecodeModel {
 
   /** An empty cache for `batch` rows. */
   emptyCache(batch: number): KvCache {
-    const tensors = (): ort.Tensor[] =>
-      this.description.layers.map((l) => new ort.Tensor('float32', new Float32Array(0), [batch, l.attention.numKvHeads, 0, l.attention.headDim]));
-    return { length: 0, keys: tensors(), values: tensors(), mask: Array.from({ length: batch }, () => []) };
+    const tensors = (dim: (c: AttentionCacheShape) => number): ort.Tensor[] =>
+      this.description.layers.map((l) => {
+        const cache = attentionCacheShape(l.attention);
+        return new ort.Tensor('float32', new Float32Array(0), [batch, cache.heads, 0, dim(cache)]);
+      });
+    return { length: 0, keys: tensors((c) => c.keyDim), values: tensors((c) => c.valueDim), mask: Array.from({ length: batch }, () => []) };
   }
 
   /**

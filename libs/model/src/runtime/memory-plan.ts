@@ -5,7 +5,7 @@
 // about one layer's float32 weights plus the chunk's hidden states and one batch's activations.
 
 import { freemem } from 'node:os';
-import type { ArchitectureDescription, LayerSpec, LinearSpec, MlpSpec, TensorSpec } from '@grokwatch/checkpoint';
+import { attentionTensors, type ArchitectureDescription, type LayerSpec, type LinearSpec, type MlpSpec, type TensorSpec } from '@grokwatch/checkpoint';
 
 export type CaptureResidency = 'resident' | 'streamed';
 
@@ -44,9 +44,8 @@ const linear = (l: LinearSpec): number => count(l.weight) + count(l.bias);
 const mlp = (m: MlpSpec): number => linear(m.gate) + linear(m.up) + linear(m.down);
 
 function layerParameters(layer: LayerSpec): number {
-  const a = layer.attention;
-  let n = count(layer.inputNorm) + count(layer.postAttentionNorm) + count(a.qNorm) + count(a.kNorm);
-  n += linear(a.q) + linear(a.k) + linear(a.v) + linear(a.o);
+  let n = count(layer.inputNorm) + count(layer.postAttentionNorm);
+  for (const t of attentionTensors(layer.attention)) n += count(t);
   if (layer.mlp !== null) n += mlp(layer.mlp);
   if (layer.moe === null) return n;
   n += linear(layer.moe.router);

@@ -2,7 +2,8 @@
 // clip for OLMoE; sliding window and tied embeddings for Mixtral; biases, shared expert and
 // renormalized top-k for Qwen2-MoE; per-head q/k norm, a free head_dim and a dense layer between
 // MoE layers for Qwen3-MoE; the biased, group-limited sigmoid router, ungated shared expert and a
-// dense first layer for Dots1).
+// dense first layer for Dots1; latent attention with a query bottleneck, interleaved RoPE, biases
+// and value heads narrower than keys for DeepSeek-V3, and its q_proj, non-interleaved variant).
 
 export const TINY_OLMOE = {
   architectures: ['OlmoeForCausalLM'],
@@ -106,4 +107,46 @@ export const TINY_DOTS1 = {
   rope_theta: 10000,
   max_position_embeddings: 64,
   eos_token_id: 2,
+} as const;
+
+export const TINY_DEEPSEEK_V3 = {
+  architectures: ['DeepseekV3ForCausalLM'],
+  model_type: 'deepseek_v3',
+  vocab_size: 57,
+  hidden_size: 16,
+  intermediate_size: 20,
+  moe_intermediate_size: 8,
+  num_hidden_layers: 3,
+  num_attention_heads: 4,
+  num_key_value_heads: 4,
+  q_lora_rank: 12,
+  kv_lora_rank: 8,
+  qk_nope_head_dim: 6,
+  qk_rope_head_dim: 4,
+  v_head_dim: 5,
+  rope_interleave: true,
+  attention_bias: true,
+  n_routed_experts: 8,
+  num_experts_per_tok: 2,
+  n_group: 4,
+  topk_group: 2,
+  routed_scaling_factor: 2.5,
+  norm_topk_prob: true,
+  n_shared_experts: 1,
+  first_k_dense_replace: 1,
+  rope_theta: 10000,
+  rms_norm_eps: 1e-5,
+  max_position_embeddings: 64,
+  bos_token_id: 0,
+  eos_token_id: 1,
+} as const;
+
+/** DeepSeek-V3 without the query bottleneck (one q_proj, as Moonlight) and with RoPE weights stored in order. */
+export const TINY_DEEPSEEK_V3_DIRECT_Q = {
+  ...TINY_DEEPSEEK_V3,
+  q_lora_rank: null,
+  rope_interleave: false,
+  attention_bias: false,
+  n_shared_experts: 2,
+  first_k_dense_replace: 0,
 } as const;
