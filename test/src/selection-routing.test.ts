@@ -4,6 +4,8 @@
 // top-k ids @grokwatch/model reports for the same texts on the same checkpoint. With weights
 // "selection" both runs' pathway metrics are computed from each expert's share of the selections
 // and must be equal; with the default weights (router scores) they differ, since run B has no scores.
+// Run C ingests the same selections under a DeepSeek-V3 architecture and asks for nothing: its
+// router selects by bias, so the pipeline computes and the reads answer selections by default.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,12 +35,12 @@ describe('routing from selections: captured here and ingested from routed_expert
   const runOf: Record<string, string> = {};
 
   const gql = <T>(query: string, variables: Record<string, unknown>) => p.gql<T>(query, variables).then(dataOf);
-  const metrics = (checkpointId: string, weights: string) => gql<{ checkpoint: { pathwayMetrics: Metrics } }>(
-    `query($c: ID!, $p: ID!, $w: RoutingWeights!) { checkpoint(id: $c) { pathwayMetrics(probeSet: $p, unit: expert, normalized: true, weights: $w) {
+  const metrics = (checkpointId: string, weights: string | null) => gql<{ checkpoint: { pathwayMetrics: Metrics } }>(
+    `query($c: ID!, $p: ID!, $w: RoutingWeights) { checkpoint(id: $c) { pathwayMetrics(probeSet: $p, unit: expert, normalized: true, weights: $w) {
        status weights distance { mean std pairs } layerwise { layer distance } } } }`,
     { c: checkpointId, p: probeSetId, w: weights },
   ).then((d) => d.checkpoint.pathwayMetrics);
-  const completed = (checkpointId: string, weights: string) =>
+  const completed = (checkpointId: string, weights: string | null) =>
     until(`${weights} metrics of ${checkpointId}`, async () => {
       const m = await metrics(checkpointId, weights);
       if (m.status === 'failed') throw new Error(`metrics failed: ${JSON.stringify(m)}`);
@@ -54,11 +56,12 @@ describe('routing from selections: captured here and ingested from routed_expert
       `mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "selection", domain: "mixed", rows: $rows }) { id } }`,
       { rows: TEXTS.map((text, i) => ({ id: `s${i}`, text })) },
     )).createProbeSet.id;
-    for (const name of ['captured', 'ingested']) {
+    for (const name of ['captured', 'ingested', 'deepseek']) {
       runOf[name] = (await gql<{ createRun: { id: string } }>(
-        `mutation($n: String!, $p: [ID!]!) { createRun(input: { name: $n, architecture: "OlmoeForCausalLM", probeSetIds: $p }) { id } }`,
-        { n: `selection-${name}`, p: [probeSetId] },
+        `mutation($n: String!, $a: String!, $p: [ID!]!) { createRun(input: { name: $n, architecture: $a, probeSetIds: $p }) { id } }`,
+        { n: `selection-${name}`, a: name === 'deepseek' ? 'DeepseekV3ForCausalLM' : 'OlmoeForCausalLM', p: [probeSetId] },
       )).createRun.id;
+      if (name === 'deepseek') continue;
       await gql(`mutation($r: ID!, $v: MetricVariantInput!) { requestMetrics(runId: $r, variant: $v) { queued } }`,
         { r: runOf[name], v: { unit: 'expert', normalized: true, weights: 'selection' } });
     }
@@ -66,10 +69,12 @@ describe('routing from selections: captured here and ingested from routed_expert
       `mutation($r: ID!, $u: String!) { registerCheckpoint(input: { runId: $r, step: 10, uri: $u }) { id } }`,
       { r: runOf.captured, u: checkpointDir },
     )).registerCheckpoint.id;
-    checkpointOf.ingested = (await gql<{ registerCheckpoint: { id: string } }>(
-      `mutation($r: ID!) { registerCheckpoint(input: { runId: $r, step: 10, uri: "vllm://cluster/run/step10" }) { id } }`,
-      { r: runOf.ingested },
-    )).registerCheckpoint.id;
+    for (const name of ['ingested', 'deepseek']) {
+      checkpointOf[name] = (await gql<{ registerCheckpoint: { id: string } }>(
+        `mutation($r: ID!) { registerCheckpoint(input: { runId: $r, step: 10, uri: "vllm://cluster/run/step10" }) { id } }`,
+        { r: runOf[name] },
+      )).registerCheckpoint.id;
+    }
 
     // What a serving engine returns as routed_experts: every routed token's top-k ids per layer
     // (the capture leaves a leading BOS out of its counts; this tokenizer adds none).
@@ -82,9 +87,11 @@ describe('routing from selections: captured here and ingested from routed_expert
         Array.from(r.tokenTopK!.subarray((l * r.tokenCount + skip + i) * k, (l * r.tokenCount + skip + i + 1) * k))));
       return { index, routedExperts, experts: TINY_OLMOE_REAL_VOCAB.num_experts, nll: r.meanNll };
     });
-    await gql(`mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored } }`, {
-      input: { checkpointId: checkpointOf.ingested, probeSetId, samples },
-    });
+    for (const name of ['ingested', 'deepseek']) {
+      await gql(`mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored } }`, {
+        input: { checkpointId: checkpointOf[name], probeSetId, samples },
+      });
+    }
   });
 
   after(async () => {
@@ -104,6 +111,22 @@ describe('routing from selections: captured here and ingested from routed_expert
     const scoresCaptured = await completed(checkpointOf.captured!, 'scores');
     const scoresIngested = await completed(checkpointOf.ingested!, 'scores');
     assert.notDeepEqual(scoresIngested.distance, scoresCaptured.distance);
+  });
+
+  test('a DeepSeek-V3 run reads selections by default: the pipeline computed them unasked', async () => {
+    const byDefault = await completed(checkpointOf.deepseek!, null);
+    assert.equal(byDefault.weights, 'selection');
+    assert.deepEqual(byDefault.distance, (await completed(checkpointOf.captured!, 'selection')).distance);
+    // Scores are still there to ask for; nobody asked, so they were never computed.
+    assert.equal((await metrics(checkpointOf.deepseek!, 'scores')).status, 'not_computed');
+    // An OLMoE run's default stays the paper's router scores.
+    assert.equal((await metrics(checkpointOf.captured!, null)).weights, 'scores');
+    // A target scope cannot be read from selections: left out, the weights fall back to scores there.
+    const target = await gql<{ checkpoint: { pathwayMetrics: { weights: string } } }>(
+      `query($c: ID!, $p: ID!) { checkpoint(id: $c) { pathwayMetrics(probeSet: $p, scope: target) { weights } } }`,
+      { c: checkpointOf.deepseek, p: probeSetId },
+    );
+    assert.equal(target.checkpoint.pathwayMetrics.weights, 'scores');
   });
 
   test('bad combinations are refused at the door', async () => {

@@ -60,14 +60,15 @@ const WEIGHTS = ['scores', 'selection'] as const;
 /** Which routing summary a metric reads: --scope (RoutingScope) and --weights (RoutingWeights). */
 interface RoutingChoice {
   readonly scope: string;
-  readonly weights: string;
+  /** null: the run's (selection for routers that select by bias, else scores). */
+  readonly weights: string | null;
 }
 
 function parseRouting(values: { scope?: string; weights?: string }): RoutingChoice {
   const scope = values.scope ?? 'sample';
   if (!(SCOPES as readonly string[]).includes(scope)) throw new UsageError(`--scope must be ${SCOPES.join(', ')}; got ${scope}`);
-  const weights = values.weights ?? 'scores';
-  if (!(WEIGHTS as readonly string[]).includes(weights)) throw new UsageError(`--weights must be ${WEIGHTS.join(', ')}; got ${weights}`);
+  const weights = values.weights ?? null;
+  if (weights !== null && !(WEIGHTS as readonly string[]).includes(weights)) throw new UsageError(`--weights must be ${WEIGHTS.join(', ')}; got ${weights}`);
   return { scope, weights };
 }
 
@@ -75,7 +76,7 @@ const ROUTING_USAGE = '[--scope sample|target|position] [--weights scores|select
 
 async function series(ctx: CommandContext, runId: string, probeSet: string, v: MetricVariant, threshold: number, routing: RoutingChoice): Promise<Series> {
   const data = await ctx.client.request<{ run: { metricSeries: Series } }>(
-    `query($id: ID!, $p: ID, $m: MetricName!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $s: RoutingScope!, $w: RoutingWeights!) {
+    `query($id: ID!, $p: ID, $m: MetricName!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $s: RoutingScope!, $w: RoutingWeights) {
        run(id: $id) { metricSeries(probeSet: $p, metric: $m, threshold: $t, unit: $u, normalized: $n, scope: $s, weights: $w) { points { step value } ${COVERAGE} } } }`,
     { id: runId, p: probeSet, m: v.metric, t: threshold, u: v.unit ?? 'char', n: v.normalized ?? false, s: routing.scope, w: routing.weights },
   );
@@ -213,7 +214,7 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
     if (!benchmark) continue;
     for (const v of STANDARD_METRICS) {
       const data = await ctx.client.request<{ run: { correlation: Omit<CorrelationRow, 'domain' | 'benchmark' | 'metric'> } }>(
-        `query($id: ID!, $p: ID, $m: MetricName!, $b: String!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $r: Boolean!, $s: RoutingScope!, $w: RoutingWeights!) {
+        `query($id: ID!, $p: ID, $m: MetricName!, $b: String!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $r: Boolean!, $s: RoutingScope!, $w: RoutingWeights) {
            run(id: $id) { correlation(probeSet: $p, metric: $m, benchmark: $b, threshold: $t, unit: $u, normalized: $n, afterRise: $r, scope: $s, weights: $w) { pearson spearman n ${COVERAGE} } } }`,
         { id: run.id, p: ps.id, m: v.metric, b: benchmark, t: Number(values.threshold), u: v.unit ?? 'char', n: v.normalized ?? false, r: values['after-rise'], s: routing.scope, w: routing.weights },
       );

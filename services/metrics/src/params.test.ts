@@ -1,12 +1,20 @@
 // Canonical parameters: the cache key must not depend on spelling, and bad values name the field.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_METRICS_PARAMS, MetricsParamsError, parseMetricsParams } from './params.js';
+import { DEFAULT_METRICS_PARAMS, MetricsParamsError, parseMetricsParams, runDefaultParams } from './params.js';
 import { paramsKey } from './store/metrics-store.js';
 
 test('absent fields take the method.md defaults; the seed only counts with sampled pairs', () => {
   assert.deepEqual(parseMetricsParams(undefined), DEFAULT_METRICS_PARAMS);
   assert.deepEqual(parseMetricsParams({}), { threshold: 0.7, unit: 'char', normalized: false, pairs: null, seed: 0, scope: 'sample', weights: 'scores' });
+  // A run's defaults: routers that select by bias read selections, except where a span scope needs scores.
+  const deepseek = runDefaultParams('DeepseekV3ForCausalLM');
+  assert.equal(parseMetricsParams({}, deepseek).weights, 'selection');
+  assert.equal(parseMetricsParams({ scope: 'target' }, deepseek).weights, 'scores');
+  assert.equal(parseMetricsParams({ weights: 'scores' }, deepseek).weights, 'scores');
+  assert.equal(runDefaultParams('Dots1ForCausalLM').weights, 'selection');
+  assert.equal(runDefaultParams('OlmoeForCausalLM').weights, 'scores');
+  assert.equal(runDefaultParams(null).weights, 'scores');
   assert.equal(paramsKey(parseMetricsParams({ threshold: 0.7, seed: 12 })), paramsKey(parseMetricsParams({ unit: 'char' })));
   assert.deepEqual(parseMetricsParams({ pairs: 500, seed: 12, unit: 'expert', normalized: true, threshold: 0.5 }), {
     threshold: 0.5, unit: 'expert', normalized: true, pairs: 500, seed: 12, scope: 'sample', weights: 'scores',

@@ -23,6 +23,23 @@ export const ROUTING_SCOPES: readonly RoutingScope[] = ['sample', 'target', 'pos
 export type RoutingWeights = 'scores' | 'selection';
 export const ROUTING_WEIGHTS: readonly RoutingWeights[] = ['scores', 'selection'];
 
+/**
+ * Architectures whose router selects with a correction bias its scores do not carry (the DeepSeek-V3
+ * family: sigmoid scores + e_score_correction_bias, group-limited): their scores' top-k is not what
+ * ran, so their pathways are read from the selections unless a request says otherwise.
+ */
+export const SELECTION_ROUTED_ARCHITECTURES: ReadonlySet<string> = new Set(['DeepseekV3ForCausalLM', 'Dots1ForCausalLM', 'Glm4MoeForCausalLM']);
+
+/** The routing weights a run's metrics use when a request leaves them out. */
+export function defaultRoutingWeights(architecture: string | null | undefined): RoutingWeights {
+  return architecture != null && SELECTION_ROUTED_ARCHITECTURES.has(architecture) ? 'selection' : 'scores';
+}
+
+/** method.md's defaults with the run's routing weights. */
+export function runDefaultParams(architecture: string | null | undefined): MetricsParams {
+  return { ...DEFAULT_METRICS_PARAMS, weights: defaultRoutingWeights(architecture) };
+}
+
 /** A type alias, not an interface, so a value is also a Record<string, unknown> (the bus payload type). */
 export type MetricsParams = {
   /** Pathway threshold tau in (0, 1]. */
@@ -56,20 +73,22 @@ const KNOWN = new Set(Object.keys(DEFAULT_METRICS_PARAMS));
 
 /**
  * Validates raw parameters (a job payload, GraphQL arguments) and returns the canonical form.
- * Absent fields take the defaults; unknown fields are rejected rather than silently cached apart.
+ * Absent fields take `defaults` (a run's: runDefaultParams); unknown fields are rejected rather than
+ * silently cached apart. Default selection weights give way to scores for a target or position
+ * scope, which selections cannot describe.
  */
-export function parseMetricsParams(raw: Record<string, unknown> | undefined | null): MetricsParams {
+export function parseMetricsParams(raw: Record<string, unknown> | undefined | null, defaults: MetricsParams = DEFAULT_METRICS_PARAMS): MetricsParams {
   const input = raw ?? {};
   for (const key of Object.keys(input)) {
     if (!KNOWN.has(key)) throw new MetricsParamsError(key, `unknown parameter (known: ${[...KNOWN].join(', ')})`);
   }
-  const threshold = input.threshold ?? DEFAULT_METRICS_PARAMS.threshold;
+  const threshold = input.threshold ?? defaults.threshold;
   if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0 || threshold > 1) {
     throw new MetricsParamsError('threshold', `must be a number in (0, 1], got ${show(threshold)}`);
   }
-  const unit = input.unit ?? DEFAULT_METRICS_PARAMS.unit;
+  const unit = input.unit ?? defaults.unit;
   if (unit !== 'char' && unit !== 'expert') throw new MetricsParamsError('unit', `must be "char" or "expert", got ${show(unit)}`);
-  const normalized = input.normalized ?? DEFAULT_METRICS_PARAMS.normalized;
+  const normalized = input.normalized ?? defaults.normalized;
   if (typeof normalized !== 'boolean') throw new MetricsParamsError('normalized', `must be a boolean, got ${show(normalized)}`);
   const pairs = input.pairs ?? null;
   if (pairs !== null && (typeof pairs !== 'number' || !Number.isSafeInteger(pairs) || pairs < 2)) {
@@ -79,11 +98,11 @@ export function parseMetricsParams(raw: Record<string, unknown> | undefined | nu
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new MetricsParamsError('seed', `must be an integer in [0, 2^32), got ${show(seed)}`);
   }
-  const scope = input.scope ?? DEFAULT_METRICS_PARAMS.scope;
+  const scope = input.scope ?? defaults.scope;
   if (typeof scope !== 'string' || !(ROUTING_SCOPES as readonly string[]).includes(scope)) {
     throw new MetricsParamsError('scope', `must be one of ${ROUTING_SCOPES.map((s) => `"${s}"`).join(', ')}, got ${show(scope)}`);
   }
-  const weights = input.weights ?? DEFAULT_METRICS_PARAMS.weights;
+  const weights = input.weights ?? (scope === 'sample' ? defaults.weights : 'scores');
   if (typeof weights !== 'string' || !(ROUTING_WEIGHTS as readonly string[]).includes(weights)) {
     throw new MetricsParamsError('weights', `must be one of ${ROUTING_WEIGHTS.map((w) => `"${w}"`).join(', ')}, got ${show(weights)}`);
   }

@@ -75,7 +75,7 @@ export async function replayRun(run: RunDir, opts: ReplayOptions = {}): Promise<
         // The watch judges after each completion event; give the last one time to land.
         await new Promise((r) => setTimeout(r, 500));
         const alerts = (await metrics.grokkingAlerts(created.id)).map(toAlertPayload);
-        const judged = await runSeries({ store: metrics.store, sources: metrics.sources }, created.id, 0.7);
+        const judged = await runSeries({ store: metrics.store, sources: metrics.sources }, created.id);
         const series = judged.series.map((ps): DomainSeries => {
           const input = signalInput(judged.steps, ps, []);
           return { domain: ps.domain, loss: memorizationLoss(ps), metrics: Object.fromEntries(input.metrics.map((m) => [m.name, [...m.values]])) };

@@ -3,7 +3,7 @@
 // only ways a metrics job is queued.
 import { badInput } from '@grokwatch/service-kit';
 import { DEFAULT_METRICS_PARAMS, parseMetricsParams, type MetricsParams } from '../params.js';
-import { requireRun, resolveProbeSet, variantParams, type ParamArgs, type ProbeSetSelector } from '../queries/targets.js';
+import { requireRunDefaults, resolveProbeSet, variantParams, type ParamArgs, type ProbeSetSelector } from '../queries/targets.js';
 import { paramsKey, type MetricsJob, type MetricsStore } from '../store/metrics-store.js';
 import type { ProbeSetRef, SourceStore } from '../store/source-store.js';
 import { boundedParams, defaultVariants, MAX_REQUESTED_VARIANTS } from '../variants.js';
@@ -36,14 +36,16 @@ function toStored(params: MetricsParams, exact: boolean): StoredVariant {
 
 function fromStored(raw: Record<string, unknown>): RunVariant {
   const { exact, ...params } = raw;
+  // Stored variants are canonical (every field present): no default is read here.
   return { params: parseMetricsParams(params), exact: exact === true, requested: true };
 }
 
 /** Defaults at the run's thresholds, then requested variants (oldest first), without repeats. */
 export async function runVariants(deps: Pick<CommandDeps, 'store' | 'sources'>, runId: string): Promise<RunVariant[]> {
   const thresholds = (await deps.sources.runThresholdsOf(runId)) ?? [];
+  const defaults = (await deps.sources.runDefaultsOf(runId)) ?? DEFAULT_METRICS_PARAMS;
   const out = new Map<string, RunVariant>();
-  for (const params of defaultVariants(thresholds, DEFAULT_METRICS_PARAMS)) out.set(paramsKey(toStored(params, false)), { params, exact: false, requested: false });
+  for (const params of defaultVariants(thresholds, defaults)) out.set(paramsKey(toStored(params, false)), { params, exact: false, requested: false });
   for (const raw of await deps.store.listRunVariants(runId)) {
     const v = fromStored(raw);
     const key = paramsKey(toStored(v.params, v.exact));
@@ -81,11 +83,11 @@ export interface VariantRequestView {
  * MAX_REQUESTED_VARIANTS requested variants, and large probe sets get sampled pairs unless exact.
  */
 export async function requestVariant(deps: CommandDeps, runId: string, req: VariantRequest): Promise<VariantRequestView> {
-  await requireRun(deps.sources, runId);
+  const defaults = await requireRunDefaults(deps.sources, runId);
   const probeSets = req.probeSet != null || req.domain != null ? [await resolveProbeSet(deps.sources, req, runId)] : await deps.sources.runProbeSets(runId);
   if (probeSets.length === 0) throw badInput('the run has no probe sets yet: capture one first', { field: 'probeSet' });
   // The bound is applied per probe set below.
-  const params = variantParams(req);
+  const params = variantParams(req, defaults);
   const exact = req.exact === true;
 
   const known = await runVariants(deps, runId);
@@ -145,12 +147,12 @@ export interface CancelView {
 
 /** cancelMetrics: stop the run's queued and running computations (of one variant, or all). */
 export async function cancelMetrics(deps: CommandDeps, runId: string, req: CancelRequest): Promise<CancelView> {
-  await requireRun(deps.sources, runId);
+  const defaults = await requireRunDefaults(deps.sources, runId);
   const ids = (await deps.sources.listRunCheckpoints(runId)).map((c) => c.id);
   let keys: Set<string> | null = null;
   let removed = false;
   if (req.variant != null) {
-    const params = variantParams(req.variant);
+    const params = variantParams(req.variant, defaults);
     const exact = req.variant.exact === true;
     removed = await deps.store.removeRunVariant(runId, toStored(params, exact));
     // Its jobs carry the bounded parameters of each probe set.

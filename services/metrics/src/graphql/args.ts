@@ -17,8 +17,11 @@ export class ResultArgs {
   normalized!: boolean;
   @Field(() => RoutingScopeValue, { defaultValue: RoutingScopeValue.sample, description: "Tokens the routing summary averages: every token, the target's, or the position before it." })
   scope!: RoutingScopeValue;
-  @Field(() => RoutingWeightsValue, { defaultValue: RoutingWeightsValue.scores, description: "Router scores averaged over the tokens, or each expert's share of the selections." })
-  weights!: RoutingWeightsValue;
+  @Field(() => RoutingWeightsValue, {
+    nullable: true,
+    description: "Router scores averaged over the tokens, or each expert's share of the selections. Left out: the run's, which is selection for routers that select with a correction bias (DeepSeek-V3 family: DeepseekV3ForCausalLM, Dots1ForCausalLM, Glm4MoeForCausalLM) and scores otherwise; always scores with a target or position scope.",
+  })
+  weights?: RoutingWeightsValue | null;
   @Field(() => Int, { nullable: true, description: 'Sample this many pairs per group (>= 2); null: every pair, exact.' })
   pairs?: number | null;
   @Field(() => Int, { defaultValue: 0, description: 'Seed of the pair sampler (only used with pairs).' })

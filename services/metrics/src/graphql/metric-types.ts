@@ -195,7 +195,7 @@ export class MetricVariantInput {
   @Field(() => DistanceUnitValue, { defaultValue: DistanceUnitValue.char }) unit!: DistanceUnitValue;
   @Field({ defaultValue: false, description: 'Divide each distance by the longer pathway length.' }) normalized!: boolean;
   @Field(() => RoutingScopeValue, { defaultValue: RoutingScopeValue.sample }) scope!: RoutingScopeValue;
-  @Field(() => RoutingWeightsValue, { defaultValue: RoutingWeightsValue.scores }) weights!: RoutingWeightsValue;
+  @Field(() => RoutingWeightsValue, { nullable: true, description: "Left out: the run's (selection for routers that select by bias, else scores)." }) weights?: RoutingWeightsValue | null;
   @Field(() => Int, { nullable: true, description: 'Sample this many pairs per group (>= 2); null: every pair (capped on large probe sets unless exact).' })
   pairs?: number | null;
   @Field(() => Int, { defaultValue: 0, description: 'Seed of the pair sampler (only used with pairs).' }) seed!: number;

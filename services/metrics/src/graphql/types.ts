@@ -56,7 +56,7 @@ export class GrokkingAlertType {
   @Field(() => [String], { description: 'Signature metrics that agreed (normalized distances, consistency, raw cosine, effective dimension).' })
   agreeing!: string[];
   @Field(() => GraphQLJSONObject, {
-    description: 'threshold; loss {kind (target or sample), max, spread}; metrics [{name, direction, trend, change, signalToNoise, controlChange, control, agrees}]; context (raw distance, whole-sample loss); scheduleChanges near the phase [{name, fromStep, toStep, before, after}]; rule.',
+    description: 'threshold; weights (scores or selection, the run\'s); loss {kind (target or sample), max, spread}; metrics [{name, direction, trend, change, signalToNoise, controlChange, control, agrees}]; context (raw distance, whole-sample loss); scheduleChanges near the phase [{name, fromStep, toStep, before, after}]; rule.',
   })
   evidence!: Record<string, unknown>;
   @Field(() => DateTimeISOResolver) detectedAt!: Date;

@@ -8,7 +8,9 @@ import { after, before, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { createLogger } from '@grokwatch/service-kit';
 import { MetricsService } from '../metrics-service.js';
-import { settledCheckpoints, toAlertPayload, type GrokkingAlertPayload } from './grokking-watch.js';
+import { judgedParams, judgedVariant, settledCheckpoints, toAlertPayload, type GrokkingAlertPayload } from './grokking-watch.js';
+import { signatureVariants } from './signature.js';
+import type { MetricsJob } from '../store/metrics-store.js';
 import { MetricsStore } from '../store/metrics-store.js';
 import type { MetricsTables } from '../store/tables.js';
 import {
@@ -121,4 +123,20 @@ test('settled checkpoints stop at the first one any series still waits for; fail
   assert.deepEqual(settledCheckpoints(cps, [series(['c1', 'c2'])]), []);
   // a control that lags holds the group back
   assert.deepEqual(settledCheckpoints(cps, [series(['c0', 'c1', 'c2', 'c3', 'c4']), series(['c0', 'c1', 'c2'])]).map((c) => c.id), ['c0', 'c1', 'c2']);
+});
+
+test('the verdict reads the run\'s routing weights: selections for a router that selects by bias, scores otherwise', async () => {
+  const db = fx.db.kysely;
+  const deps = { store: fx.service.store, sources: fx.service.sources };
+  const olmoe = (await insertRun(db, [100])).runId;
+  const deepseek = (await insertRun(db, [100])).runId;
+  await db.updateTable('inference.run').set({ architecture: 'DeepseekV3ForCausalLM' }).where('id', '=', deepseek).execute();
+  assert.equal((await judgedParams(deps, olmoe)).weights, 'scores');
+  assert.equal((await judgedParams(deps, deepseek)).weights, 'selection');
+  const job = (weights: string) => ({ params: { threshold: 0.7, unit: 'char', normalized: false, pairs: null, seed: 0, scope: 'sample', weights } }) as unknown as MetricsJob;
+  assert.equal(await judgedVariant(deps, deepseek, job('selection')), true);
+  assert.equal(await judgedVariant(deps, deepseek, job('scores')), false, 'scores of a biased router are read, never judged');
+  assert.equal(await judgedVariant(deps, olmoe, job('scores')), true);
+  assert.equal(await judgedVariant(deps, olmoe, job('selection')), false);
+  assert.ok(signatureVariants(await judgedParams(deps, deepseek)).every((v) => v.weights === 'selection'));
 });

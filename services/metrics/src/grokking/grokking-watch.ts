@@ -6,7 +6,7 @@
 import { eventOf } from '@grokwatch/bus';
 import { changesNear, detectGeneralizationSignal, scheduleChanges, SIGNAL_DEFAULTS, type MetricEvidence, type ScheduleChange, type SignalOptions } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
-import { DEFAULT_METRICS_PARAMS, parseMetricsParams } from '../params.js';
+import { DEFAULT_METRICS_PARAMS, parseMetricsParams, type MetricsParams, type RoutingWeights } from '../params.js';
 import type { QueryDeps } from '../queries/deps.js';
 import type { AlertStore, GrokkingAlert } from '../store/alert-store.js';
 import type { MetricsJob, PathwayResult } from '../store/metrics-store.js';
@@ -28,6 +28,8 @@ export interface GrokkingWatchOptions {
 export interface AlertEvidence {
   /** The pathway threshold tau of the series judged (the run's first). */
   threshold: number;
+  /** The routing weights of the series judged (the run's: selections for routers that select by bias); absent on alerts raised before weights existed. */
+  weights?: RoutingWeights;
   loss: { kind: 'target' | 'sample'; max: number; spread: number };
   metrics: MetricEvidence[];
   /** Shown beside the verdict, never voting: the paper's raw distance and the whole-sample loss over the phase. */
@@ -67,18 +69,18 @@ export function toAlertPayload(a: GrokkingAlert): GrokkingAlertPayload {
   };
 }
 
-/** Every probe set's series at the run's settled checkpoints, for the signature variants at `threshold`. */
+/** Every probe set's series at the run's settled checkpoints, for the signature variants of its judged parameters. */
 export async function runSeries(
   deps: QueryDeps,
   runId: string,
-  threshold: number,
-): Promise<{ steps: number[]; series: ProbeSetSeries[]; checkpoints: CheckpointRef[] }> {
+): Promise<{ judged: MetricsParams; steps: number[]; series: ProbeSetSeries[]; checkpoints: CheckpointRef[] }> {
+  const judged = await judgedParams(deps, runId);
   const checkpoints = await deps.sources.listRunCheckpoints(runId);
   const probeSets = await deps.sources.runProbeSets(runId);
   const ids = checkpoints.map((c) => c.id);
   const loaded: { probeSet: ProbeSetRef; variant: string; rows: Map<string, PathwayResult>; failed: Set<string> }[] = [];
   for (const probeSet of probeSets) {
-    for (const v of signatureVariants(threshold)) {
+    for (const v of signatureVariants(judged)) {
       const params = boundedParams(v, probeSet.sampleCount);
       const rows = new Map((await deps.store.resultsAt(ids, probeSet.id, params, '*')).map((r) => [r.checkpoint_id, r as PathwayResult]));
       const failed = new Set((await deps.store.jobsAt(ids, probeSet.id, params)).filter((j) => j.status === 'failed').map((j) => j.checkpoint_id));
@@ -92,7 +94,7 @@ export async function runSeries(
     for (const l of loaded.filter((x) => x.probeSet.id === probeSet.id)) rows.set(l.variant, settled.map((c) => l.rows.get(c.id) ?? null));
     return { probeSetId: probeSet.id, domain: probeSet.domain, rows };
   });
-  return { steps, series, checkpoints };
+  return { judged, steps, series, checkpoints };
 }
 
 /**
@@ -111,9 +113,13 @@ export function settledCheckpoints<C extends { id: string }>(checkpoints: readon
   return out;
 }
 
-/** The run's judging threshold: its first (method.md's 0.7 when it names none). */
-async function judgingThreshold(deps: QueryDeps, runId: string): Promise<number> {
-  return (await deps.sources.runThresholdsOf(runId))?.[0] ?? DEFAULT_METRICS_PARAMS.threshold;
+/**
+ * What the verdict reads: the run's defaults (its routing weights follow its router: selections for
+ * routers that select by bias) at its judging threshold, its first (method.md's 0.7 when it names none).
+ */
+export async function judgedParams(deps: QueryDeps, runId: string): Promise<MetricsParams> {
+  const defaults = (await deps.sources.runDefaultsOf(runId)) ?? DEFAULT_METRICS_PARAMS;
+  return { ...defaults, threshold: (await deps.sources.runThresholdsOf(runId))?.[0] ?? defaults.threshold };
 }
 
 /**
@@ -122,15 +128,16 @@ async function judgingThreshold(deps: QueryDeps, runId: string): Promise<number>
  */
 export async function judgedVariant(deps: QueryDeps, runId: string, job: MetricsJob): Promise<boolean> {
   const params = parseMetricsParams(job.params);
-  // The verdict is the paper's: router scores over whole samples. Other scopes and weights are read, never judged.
-  if (params.threshold !== (await judgingThreshold(deps, runId)) || params.seed !== 0 || params.scope !== 'sample' || params.weights !== 'scores') return false;
-  return signatureVariants(params.threshold).some((v) => v.unit === params.unit && v.normalized === params.normalized);
+  const judged = await judgedParams(deps, runId);
+  // The verdict reads whole samples with the run's weights. Other scopes and weights are read, never judged.
+  if (params.threshold !== judged.threshold || params.seed !== 0 || params.scope !== 'sample' || params.weights !== judged.weights) return false;
+  return signatureVariants(judged).some((v) => v.unit === params.unit && v.normalized === params.normalized);
 }
 
 /** Judges every probe set of the run; records each new phase with its event (the outbox publishes it) and POSTs it. */
 export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOptions, runId: string): Promise<GrokkingAlert[]> {
-  const threshold = await judgingThreshold(deps, runId);
-  const { steps, series, checkpoints } = await runSeries(deps, runId, threshold);
+  const { judged, steps, series, checkpoints } = await runSeries(deps, runId);
+  const threshold = judged.threshold;
   const schedule = scheduleChanges(checkpoints);
   const rule = { ...SIGNAL_DEFAULTS, ...opts.detector };
   const raised: GrokkingAlert[] = [];
@@ -139,6 +146,7 @@ export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOp
     if (!phase) continue;
     const evidence: AlertEvidence = {
       threshold,
+      weights: judged.weights,
       loss: { kind: memorizationLoss(target).kind, ...phase.loss },
       metrics: phase.metrics,
       context: contextEvidence(steps, target, phase.startStep, phase.endStep),

@@ -41,11 +41,11 @@ export const CONTEXT: readonly { name: string; metric: MetricName; variant: Dist
   { name: 'training loss (whole sample)', metric: 'TRAINING_LOSS', variant: RAW },
 ];
 
-/** The variants the judgement reads, at one threshold. */
-export function signatureVariants(threshold: number): MetricsParams[] {
+/** The variants the judgement reads: `judged` (a run's defaults at its judging threshold) with each entry's distance. */
+export function signatureVariants(judged: MetricsParams = DEFAULT_METRICS_PARAMS): MetricsParams[] {
   const keys = new Map<string, MetricsParams>();
   for (const e of [...SIGNATURE, ...CONTEXT]) {
-    const params = { ...DEFAULT_METRICS_PARAMS, threshold, ...e.variant };
+    const params = { ...judged, ...e.variant };
     keys.set(`${params.unit}/${params.normalized}`, params);
   }
   return [...keys.values()];

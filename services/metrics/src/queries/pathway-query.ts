@@ -3,7 +3,7 @@
 import type { MetricsParams } from '../params.js';
 import type { PathwayResult } from '../store/metrics-store.js';
 import type { QueryDeps, ResultSelector } from './deps.js';
-import { paramsFromArgs, requireCheckpoint, requireGroup, resolveProbeSet } from './targets.js';
+import { paramsFromArgs, requireCheckpoint, requireGroup, requireRunDefaults, resolveProbeSet } from './targets.js';
 
 /**
  * Status of the job, or awaiting_capture (the probe set's routing at the checkpoint is incomplete) or
@@ -28,7 +28,7 @@ export async function pathwayMetrics(deps: QueryDeps, checkpointId: string, sel:
   const checkpoint = await requireCheckpoint(deps.sources, checkpointId);
   const probeSet = await resolveProbeSet(deps.sources, sel, checkpoint.runId);
   await requireGroup(deps.sources, probeSet, sel.group);
-  const params = paramsFromArgs(sel, probeSet);
+  const params = paramsFromArgs(sel, probeSet, await requireRunDefaults(deps.sources, checkpoint.runId));
   const base = { checkpointId: checkpoint.id, probeSetId: probeSet.id, group: sel.group, params };
 
   const job = (await deps.store.jobsAt([checkpoint.id], probeSet.id, params))[0];

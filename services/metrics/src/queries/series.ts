@@ -6,7 +6,7 @@ import type { PathwayResult } from '../store/metrics-store.js';
 import type { CheckpointRef, ProbeSetRef } from '../store/source-store.js';
 import type { QueryDeps, ResultSelector } from './deps.js';
 import { metricValue, type MetricName } from './metric-names.js';
-import { paramsFromArgs, requireGroup, requireRun, resolveProbeSet } from './targets.js';
+import { paramsFromArgs, requireGroup, requireRunDefaults, resolveProbeSet } from './targets.js';
 
 export interface ResultPoint {
   checkpointId: string;
@@ -51,10 +51,10 @@ export interface MetricSeriesView {
 }
 
 export async function resultSeries(deps: QueryDeps, runId: string, sel: ResultSelector): Promise<ResultSeries> {
-  await requireRun(deps.sources, runId);
+  const defaults = await requireRunDefaults(deps.sources, runId);
   const probeSet = await resolveProbeSet(deps.sources, sel, runId);
   await requireGroup(deps.sources, probeSet, sel.group);
-  const params = paramsFromArgs(sel, probeSet);
+  const params = paramsFromArgs(sel, probeSet, defaults);
   const checkpoints = await deps.sources.listRunCheckpoints(runId);
   const ids = checkpoints.map((c) => c.id);
   const rows = new Map((await deps.store.resultsAt(ids, probeSet.id, params, sel.group)).map((r) => [r.checkpoint_id, r]));

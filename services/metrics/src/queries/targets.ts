@@ -23,6 +23,13 @@ export async function requireRun(sources: SourceStore, id: string): Promise<void
   if (!isUuid(id) || !(await sources.runExists(id))) throw notFound('run', id);
 }
 
+/** The run's metric defaults (its routing weights follow its router); NOT_FOUND when there is no such run. */
+export async function requireRunDefaults(sources: SourceStore, id: string): Promise<MetricsParams> {
+  const defaults = isUuid(id) ? await sources.runDefaultsOf(id) : undefined;
+  if (defaults === undefined) throw notFound('run', id);
+  return defaults;
+}
+
 /**
  * The probe set named by id, or the only probe set of a domain: among the run's probe sets when a
  * run is given and has one (two runs may both have a "math" probe set), else among all. With both, they must
@@ -75,7 +82,7 @@ export interface ParamArgs {
   normalized: boolean;
   /** Routing scope; left out: the whole sample. */
   scope?: string | null;
-  /** Routing weights; left out: router scores. */
+  /** Routing weights; left out: the run's (selections for routers that select by bias, else scores). */
   weights?: string | null;
   pairs?: number | null;
   seed?: number | null;
@@ -87,12 +94,12 @@ export interface ParamArgs {
  * GraphQL arguments to the canonical parameters computed for a probe set of that size (pairs capped
  * on large probe sets unless exact); a bad value is BAD_USER_INPUT naming the argument.
  */
-export function paramsFromArgs(args: ParamArgs, probeSet: ProbeSetRef): MetricsParams {
-  return boundedParams(variantParams(args), probeSet.sampleCount, args.exact === true);
+export function paramsFromArgs(args: ParamArgs, probeSet: ProbeSetRef, defaults: MetricsParams): MetricsParams {
+  return boundedParams(variantParams(args, defaults), probeSet.sampleCount, args.exact === true);
 }
 
-/** GraphQL arguments to canonical parameters before any probe set's pair bound (a run variant as asked for). */
-export function variantParams(args: ParamArgs): MetricsParams {
+/** GraphQL arguments to canonical parameters before any probe set's pair bound (a run variant as asked for), with the run's defaults. */
+export function variantParams(args: ParamArgs, defaults: MetricsParams): MetricsParams {
   if (args.exact === true && args.pairs != null) throw badInput('exact and pairs contradict each other: give one', { field: 'exact' });
   try {
     return parseMetricsParams({
@@ -100,10 +107,10 @@ export function variantParams(args: ParamArgs): MetricsParams {
       unit: args.unit,
       normalized: args.normalized,
       scope: args.scope ?? 'sample',
-      weights: args.weights ?? 'scores',
+      weights: args.weights ?? undefined,
       pairs: args.pairs ?? null,
       seed: args.seed ?? 0,
-    });
+    }, defaults);
   } catch (err) {
     if (err instanceof MetricsParamsError) throw badInput(err.message, { field: err.field });
     throw err;

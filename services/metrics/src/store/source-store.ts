@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { EvaluationTables } from '@grokwatch/evaluation';
 import type { InferenceTables } from '@grokwatch/inference';
 import type { Hyperparameters } from '@grokwatch/pathway';
-import type { RoutingScope, RoutingWeights } from '../params.js';
+import { runDefaultParams, type MetricsParams, type RoutingScope, type RoutingWeights } from '../params.js';
 
 export type SourceTables = InferenceTables & EvaluationTables;
 
@@ -69,6 +69,12 @@ export class SourceStore {
   async runThresholdsOf(runId: string): Promise<number[] | undefined> {
     const row = await this.db.selectFrom('inference.run').select('settings').where('id', '=', runId).executeTakeFirst();
     return row === undefined ? undefined : row.settings.thresholds;
+  }
+
+  /** The parameters the run's metrics take where a request leaves them out (runDefaultParams of its architecture); undefined when the run does not exist. */
+  async runDefaultsOf(runId: string): Promise<MetricsParams | undefined> {
+    const row = await this.db.selectFrom('inference.run').select('architecture').where('id', '=', runId).executeTakeFirst();
+    return row === undefined ? undefined : runDefaultParams(row.architecture);
   }
 
   /** The run's probe sets: those its settings capture, and any other with routing at its checkpoints. */
