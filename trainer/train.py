@@ -5,7 +5,10 @@
 writes into --out: tokenizer.json (+ tokenizer_config.json, special_tokens_map.json), probes/, suites/,
 train-log.jsonl (one row per step), checkpoints/step<N>/{config.json, model.safetensors,
 reference.safetensors}, manifest.json, summary.json (who grokked when) and curves.png.
-With --grokwatch-url/--grokwatch-run every checkpoint is announced to grokwatch (grokwatch_hook.py).
+With --grokwatch-url/--grokwatch-run every checkpoint is announced to grokwatch (grokwatch_hook.py), which
+captures its folder; adding --grokwatch-probe-set ID records the routing in this process instead, with
+grokwatch's PyTorch recorder (recorder/grokwatch_recorder), as a lab would inside its own loop.
+Every checkpoint folder carries the tokenizer files, as Hugging Face checkpoints do.
 
 Seeded and deterministic for a given thread count: one seed drives data splits, initialization and
 batch order; torch runs with deterministic algorithms.
@@ -29,6 +32,9 @@ from dataclasses import asdict  # noqa: E402
 from typing import Callable, Dict, List, Optional, Sequence, Tuple  # noqa: E402
 
 import torch  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "recorder"))
+from grokwatch_recorder import GrokwatchClient, RoutingRecorder  # noqa: E402
 
 from batches import DomainBlock, EpochSampler, make_block  # noqa: E402
 from checkpoint import write_checkpoint, write_trainer_state  # noqa: E402
@@ -152,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     # grokwatch
     p.add_argument("--grokwatch-url", default=None, help="e.g. http://localhost:4000/graphql")
     p.add_argument("--grokwatch-run", default=None, help="grokwatch run id to register checkpoints under")
+    p.add_argument("--grokwatch-probe-set", action="append", default=[], metavar="ID",
+                   help="record this probe set's routing in this process at every checkpoint (repeatable), "
+                        "instead of announcing the folder for grokwatch to capture")
     p.add_argument("--no-plot", action="store_true")
     return p
 
@@ -190,6 +199,13 @@ def run(args: argparse.Namespace) -> dict:
     model.train()
     opt = make_optimizer(model, args)
     target = GrokwatchTarget.from_args(args.grokwatch_url, args.grokwatch_run)
+    if args.grokwatch_probe_set and target is None:
+        raise SystemExit("--grokwatch-probe-set needs --grokwatch-url and --grokwatch-run")
+    client = None if not args.grokwatch_probe_set else GrokwatchClient(target.url, target.api_key)
+    # The probe rows are read once, before training: a grokwatch that is down here stops the run
+    # at once rather than leaving it unmonitored; later sends never stop it.
+    recorders = [(ps, RoutingRecorder.for_probe_set(model, client, ps, tokenize=lambda text: vocab.encode(text.split())))
+                 for ps in args.grokwatch_probe_set]
     save_steps = set(args.save_steps if args.save_steps is not None else default_save_steps(args.steps))
 
     ckpt_root = os.path.join(out, "checkpoints")
@@ -227,7 +243,7 @@ def run(args: argparse.Namespace) -> dict:
                      "n_train": len(train[d]), "n_test": len(test[d])} for d in domains],
         "controls": [{"name": d, "probes": f"probes/{d}.jsonl"} for d in controls],
         "tasks": asdict(task_cfg),
-        "training": {k: v for k, v in vars(args).items() if k not in ("out", "grokwatch_url", "grokwatch_run")},
+        "training": {k: v for k, v in vars(args).items() if k not in ("out", "grokwatch_url", "grokwatch_run", "grokwatch_probe_set")},
         "checkpoints": [],
     }
     log_rows: List[dict] = []
@@ -242,13 +258,18 @@ def run(args: argparse.Namespace) -> dict:
         def extra_files(tmp: str) -> None:
             write_reference(os.path.join(tmp, "reference.safetensors"), model, cases, vocab)
             write_trainer_state(tmp, step, lr, wd)
+            write_tokenizer(tmp, vocab)
 
         write_checkpoint(directory, model, extra_files)
         manifest["checkpoints"].append({"step": step, "tokensSeen": float(tokens_seen),
                                         "dir": f"checkpoints/step{step}"})
         write_json(os.path.join(out, "manifest.json"), manifest)
         log.info("step %d: checkpoint written to %s", step, directory)
-        if target is not None:
+        if recorders:
+            settings = {k: v for k, v in (("learningRate", lr), ("weightDecay", wd)) if v is not None}
+            for probe_set, recorder in recorders:
+                recorder.record(client, target.run_id, step, probe_set, tokens_seen=tokens_seen, hyperparameters=settings or None)
+        elif target is not None:
             announce_checkpoint(target, step, tokens_seen, directory, learning_rate=lr, weight_decay=wd)
 
     if 0 in save_steps:
@@ -295,6 +316,11 @@ def run(args: argparse.Namespace) -> dict:
     summary = summarize(log_rows, manifest["checkpoints"])
     summary["train_seconds"] = round(time.time() - t_start, 1)
     summary["threads"] = args.threads
+    if client is not None:
+        # Whatever is still queued gets a minute; grokwatch being slow or down does not hold the run longer.
+        if not client.flush(timeout=60):
+            log.warning("grokwatch: some recorded routing was still unsent after 60 s")
+        summary["grokwatch"] = {"sent": client.sent, "dropped": client.dropped}
     write_json(os.path.join(out, "summary.json"), summary)
     if not args.no_plot:
         from plot import plot_curves  # matplotlib only when plotting

@@ -2,7 +2,7 @@
 import { isAbsolute } from 'node:path';
 import { eventOf, onJobStatusChange, publishStoredEvent, type Bus, type EventPayload, type Stoppable } from '@grokwatch/bus';
 import { encodeFloat32, startOutboxRelay, type OutboxRelay } from '@grokwatch/db';
-import { IngestError, fromRoutedExperts, fromTokenMeanWeights, type ReducedRouting } from './ingest/external-routing.js';
+import { IngestError, checkEmbedding, fromRoutedExperts, fromTokenMeanWeights, withSelectionCounts, type ReducedRouting } from './ingest/external-routing.js';
 import { TaskRegistry } from '@grokwatch/benchmark';
 import { badInput, clip, isUuid, notFound, pathUnderRoots, READ_CACHE_DEFAULTS, readTextUnderRoots, ServiceReads, userError, type FileRoots, type Logger, type Page, type ReadCacheOptions } from '@grokwatch/service-kit';
 import { checkUniqueIds, parseProbeJsonl, ProbeRowError, toProbeRow, type ProbeRow } from './probe-set/probe-rows.js';
@@ -50,6 +50,12 @@ export interface IngestSample {
   /** Routing over the target's tokens and at the position before them (layers x experts each). */
   targetWeights?: number[][] | null;
   positionWeights?: number[][] | null;
+  /** With weights: layers x experts, how many of the routed tokens selected each expert (what capture stores as top-k counts). */
+  selectionCounts?: number[][] | null;
+  /** Mean final-norm hidden state over the routed tokens (what capture stores for the embedding metrics). */
+  embedding?: number[] | null;
+  /** Min-K%++ score (capture's minKPlusPlusScore). */
+  minKPlusPlus?: number | null;
   tokenCount?: number | null;
 }
 
@@ -395,6 +401,8 @@ export class InferenceService {
       nll: number | null;
       targetNll: number | null;
       tokenCount: number | null;
+      embedding: Float32Array | null;
+      minKPlusPlus: number | null;
     }[] = [];
     try {
       for (const s of input.samples) {
@@ -405,9 +413,16 @@ export class InferenceService {
         seen.add(s.index);
         const hasWeights = s.weights != null;
         if (hasWeights === (s.routedExperts != null)) throw new IngestError(s.index, 'give exactly one of weights and routedExperts');
-        const r = hasWeights ? fromTokenMeanWeights(s.weights!, s.index) : fromRoutedExperts(s.routedExperts!, s.experts ?? 0, s.index);
+        if (s.selectionCounts != null && !hasWeights) throw new IngestError(s.index, 'selectionCounts go with weights (routedExperts already are selections)');
+        const r = hasWeights ? withSelectionCounts(fromTokenMeanWeights(s.weights!, s.index), s.selectionCounts, s.index) : fromRoutedExperts(s.routedExperts!, s.experts ?? 0, s.index);
+        const embedding = s.embedding == null ? null : checkEmbedding(s.embedding, s.index);
+        const firstEmbedding = reduced.find((x) => x.embedding !== null)?.embedding ?? null;
+        if (embedding !== null && firstEmbedding !== null && firstEmbedding.length !== embedding.length) {
+          throw new IngestError(s.index, `embedding has ${embedding.length} values, an earlier sample's has ${firstEmbedding.length}`);
+        }
         if (s.nll != null && !Number.isFinite(s.nll)) throw new IngestError(s.index, `nll ${s.nll} is not finite`);
         if (s.targetNll != null && !(Number.isFinite(s.targetNll) && s.targetNll >= 0)) throw new IngestError(s.index, `targetNll ${s.targetNll} is not a finite NLL >= 0`);
+        if (s.minKPlusPlus != null && !Number.isFinite(s.minKPlusPlus)) throw new IngestError(s.index, `minKPlusPlus ${s.minKPlusPlus} is not finite`);
         const prev = reduced[0]?.r;
         if (prev && (prev.layers !== r.layers || prev.experts !== r.experts)) {
           throw new IngestError(s.index, `shape ${r.layers}x${r.experts} differs from ${prev.layers}x${prev.experts} of the first sample`);
@@ -428,6 +443,8 @@ export class InferenceService {
           nll: s.nll ?? null,
           targetNll: s.targetNll ?? null,
           tokenCount: s.tokenCount ?? r.tokenCount,
+          embedding,
+          minKPlusPlus: s.minKPlusPlus ?? null,
         });
       }
     } catch (err) {
@@ -443,7 +460,7 @@ export class InferenceService {
       return { layer, experts, hidden, weights: encodeFloat32(Float32Array.from(w.flat())) };
     });
     await this.store.insertRouterWeights(checkpoint.id, router);
-    const stored = await this.store.insertRouting(reduced.map(({ sampleId, r, target, position, nll, targetNll, tokenCount }) => ({
+    const stored = await this.store.insertRouting(reduced.map(({ sampleId, r, target, position, nll, targetNll, tokenCount, embedding, minKPlusPlus }) => ({
       checkpoint_id: checkpoint.id,
       sample_id: sampleId,
       capture_job_id: null,
@@ -451,10 +468,10 @@ export class InferenceService {
       experts: r.experts,
       routing: encodeFloat32(r.routing),
       topk_counts: r.counts ? encodeFloat32(r.counts) : null,
-      embedding: null,
+      embedding: embedding === null ? null : encodeFloat32(embedding),
       nll,
       token_count: tokenCount,
-      min_k_pp: null,
+      min_k_pp: minKPlusPlus,
       target_nll: targetNll,
       target_routing: target === null ? null : encodeFloat32(target),
       position_routing: position === null ? null : encodeFloat32(position),

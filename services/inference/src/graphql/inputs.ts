@@ -72,6 +72,12 @@ export class IngestSampleInput {
   targetWeights?: number[][] | null;
   @Field(() => [[Float]], { nullable: true, description: 'Router softmax at the token before the target (layers x experts), for metrics of scope POSITION.' })
   positionWeights?: number[][] | null;
+  @Field(() => [[Int]], { nullable: true, description: 'With weights: layers x experts, how many of the routed tokens selected each expert (top-k picks); what selection-weighted metrics read.' })
+  selectionCounts?: number[][] | null;
+  @Field(() => [Float], { nullable: true, description: 'Mean final-norm hidden state over the routed tokens, for the embedding metrics (effective dimension).' })
+  embedding?: number[] | null;
+  @Field(() => Float, { nullable: true, description: 'Min-K%++ score of the sample (mean of the lowest 20% of token z-scores), for contamination checks.' })
+  minKPlusPlus?: number | null;
   @Field(() => Int, { nullable: true }) tokenCount?: number | null;
 }
 

@@ -71,6 +71,39 @@ export function fromRoutedExperts(routed: number[][][], experts: number, sample:
   return { layers, experts, routing, counts, tokenCount: tokens };
 }
 
+/**
+ * Adds the sample's selection counts (layers x experts, top-k picks per expert over the routed tokens)
+ * to token-mean weights: what capture stores for routers whose selection is not their scores' top-k.
+ */
+export function withSelectionCounts(r: ReducedRouting, counts: number[][] | null | undefined, sample: number): ReducedRouting {
+  if (counts == null) return r;
+  if (counts.length !== r.layers) throw new IngestError(sample, `selectionCounts has ${counts.length} layers, weights ${r.layers}`);
+  const out = new Float32Array(r.layers * r.experts);
+  let perLayer: number | null = null;
+  for (let l = 0; l < r.layers; l++) {
+    const row = counts[l]!;
+    if (row.length !== r.experts) throw new IngestError(sample, `selectionCounts layer ${l} has ${row.length} experts, weights ${r.experts}`);
+    let sum = 0;
+    for (let e = 0; e < r.experts; e++) {
+      const c = row[e]!;
+      if (!(Number.isInteger(c) && c >= 0)) throw new IngestError(sample, `selectionCounts layer ${l} expert ${e}: ${c} is not a count`);
+      out[l * r.experts + e] = c;
+      sum += c;
+    }
+    // Every layer routes the same tokens to k experts each.
+    if (sum === 0 || (perLayer !== null && sum !== perLayer)) throw new IngestError(sample, `selectionCounts layer ${l} sums to ${sum}; every layer must count the same positive number of selections`);
+    perLayer = sum;
+  }
+  return { ...r, counts: out };
+}
+
+/** A sample embedding: a non-empty list of finite numbers. */
+export function checkEmbedding(values: number[], sample: number): Float32Array {
+  if (values.length === 0) throw new IngestError(sample, 'embedding is empty');
+  if (values.some((v) => !Number.isFinite(v))) throw new IngestError(sample, 'embedding holds a value that is not a finite number');
+  return Float32Array.from(values);
+}
+
 const isMatrix = (v: unknown): v is number[][] =>
   Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number'));
 const isCube = (v: unknown): v is number[][][] => Array.isArray(v) && v.every(isMatrix);
@@ -79,13 +112,16 @@ const isOptionalNumber = (v: unknown) => v === undefined || v === null || typeof
 /** Structural check of one sample from an untyped source (a NATS message); values are checked later. */
 export function parseIngestSample(value: unknown, position: number): {
   index: number; weights?: number[][] | null; routedExperts?: number[][][] | null; experts?: number | null; nll?: number | null; tokenCount?: number | null;
+  selectionCounts?: number[][] | null; embedding?: number[] | null; minKPlusPlus?: number | null;
 } {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new IngestError(position, 'must be an object');
   const s = value as Record<string, unknown>;
   if (typeof s.index !== 'number') throw new IngestError(position, '"index" must be a number');
   if (s.weights != null && !isMatrix(s.weights)) throw new IngestError(s.index, '"weights" must be a layers x experts array of numbers');
   if (s.routedExperts != null && !isCube(s.routedExperts)) throw new IngestError(s.index, '"routedExperts" must be a tokens x layers x k array of numbers');
-  for (const k of ['experts', 'nll', 'tokenCount'] as const) {
+  if (s.selectionCounts != null && !isMatrix(s.selectionCounts)) throw new IngestError(s.index, '"selectionCounts" must be a layers x experts array of numbers');
+  if (s.embedding != null && !(Array.isArray(s.embedding) && s.embedding.every((x) => typeof x === 'number'))) throw new IngestError(s.index, '"embedding" must be an array of numbers');
+  for (const k of ['experts', 'nll', 'tokenCount', 'minKPlusPlus'] as const) {
     if (!isOptionalNumber(s[k])) throw new IngestError(s.index, `"${k}" must be a number`);
   }
   return s as ReturnType<typeof parseIngestSample>;
