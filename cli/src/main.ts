@@ -3,11 +3,13 @@ import { ApiError, GrokwatchClient } from './client.js';
 import { UsageError, type CommandContext } from './commands/context.js';
 import { captureCommand, evaluateCommand } from './commands/jobs.js';
 import { correlateCommand, exportCommand, metricsCancelCommand, metricsCommand, metricsRequestCommand } from './commands/metrics.js';
-import { checkpointRegisterCommand, probesAddCommand, runCreateCommand, runsCommand } from './commands/runs.js';
+import { checkpointRegisterCommand, probesAddCommand, runConfigureCommand, runCreateCommand, runsCommand } from './commands/runs.js';
+import { USAGE } from './usage.js';
 
 const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
   runs: runsCommand,
   'run create': runCreateCommand,
+  'run configure': runConfigureCommand,
   'checkpoint register': checkpointRegisterCommand,
   'probes add': probesAddCommand,
   capture: captureCommand,
@@ -23,21 +25,11 @@ const HELP = `grokwatch: watch a MoE pretraining run go from memorization to gen
 
 usage: grokwatch [--url URL] [--api-key KEY] [--json] <command> [options]
 
-  runs                                   list runs
-  run create <name> [--watch DIR] [--probe-sets ID,..] [--tasks T,..] [--thresholds 0.7,..]
-  checkpoint register --run RUN --step N --uri DIR [--tokens N]
-  probes add <name> --domain D (--file samples.jsonl | --server-path /data/samples.jsonl)
-  capture --checkpoint ID --probe-set ID [--wait]
-  eval --checkpoint ID --task TASK [--limit N] [--wait]
-  metrics --run RUN [--domain D] [--threshold 0.7] [--scope sample|target|position] [--weights scores|selection]
-  metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized]
-                  [--scope sample|target|position] [--weights scores|selection] [--pairs N --seed S | --exact]
-  metrics cancel --run RUN (--all | variant options as for request)
-  correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial] [--scope S] [--weights W]
-  export --run RUN [--format csv|json]
+${Object.values(USAGE).map((u) => `  ${u}`).join('\n')}
 
 RUN is a run's name or id. --url defaults to $GROKWATCH_URL or http://localhost:4000/graphql;
---api-key to $GROKWATCH_API_KEY. --json prints machine-readable output on stdout.`;
+--api-key to $GROKWATCH_API_KEY. --json prints machine-readable output on stdout.
+grokwatch <command> --help prints one command's options.`;
 
 /** Splits global options from the command and its arguments. */
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): { url: string; apiKey?: string; json: boolean; command: string | null; args: string[] } {
@@ -64,6 +56,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const asked = cli.args.length === 0 || cli.args[0] === 'help' || cli.args[0] === '--help';
     (asked ? console.log : console.error)(asked ? HELP : `unknown command: ${cli.args.join(' ')}\n\n${HELP}`);
     return asked ? 0 : 2;
+  }
+  if (cli.args.includes('--help') || cli.args.includes('-h')) {
+    console.log(`usage: grokwatch ${USAGE[cli.command] ?? cli.command}`);
+    return 0;
   }
   const ctx: CommandContext = {
     client: new GrokwatchClient({ url: cli.url, apiKey: cli.apiKey }),

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { waitForJob, type JobState } from '../wait.js';
 import { UsageError, type CommandContext } from './context.js';
+import { usageError } from '../usage.js';
 
 async function finish(ctx: CommandContext, label: string, state: JobState & { id: string }): Promise<void> {
   if (ctx.json) ctx.out(JSON.stringify(state));
@@ -12,7 +13,7 @@ export async function captureCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
     args: ctx.args, options: { checkpoint: { type: 'string' }, 'probe-set': { type: 'string' }, wait: { type: 'boolean', default: false } },
   });
-  if (!values.checkpoint || !values['probe-set']) throw new UsageError('usage: grokwatch capture --checkpoint ID --probe-set ID [--wait]');
+  if (!values.checkpoint || !values['probe-set']) throw usageError('capture');
   const FIELDS = 'id status done total error';
   const { startCapture: job } = await ctx.client.request<{ startCapture: JobState & { id: string } }>(
     `mutation($input: StartCaptureInput!) { startCapture(input: $input) { ${FIELDS} } }`,
@@ -30,7 +31,7 @@ export async function evaluateCommand(ctx: CommandContext): Promise<void> {
     args: ctx.args,
     options: { checkpoint: { type: 'string' }, task: { type: 'string' }, limit: { type: 'string' }, wait: { type: 'boolean', default: false } },
   });
-  if (!values.checkpoint || !values.task) throw new UsageError('usage: grokwatch eval --checkpoint ID --task TASK [--limit N] [--wait]');
+  if (!values.checkpoint || !values.task) throw usageError('eval');
   const FIELDS = 'id status done total error';
   const { startEvaluation: job } = await ctx.client.request<{ startEvaluation: JobState & { id: string } }>(
     `mutation($input: StartEvaluationInput!) { startEvaluation(input: $input) { ${FIELDS} } }`,

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { csv, table, type Cell } from '../output.js';
 import { resolveRun, UsageError, type CommandContext } from './context.js';
+import { usageError } from '../usage.js';
 
 /** A metric as the tables show it: a MetricName plus the distance variant it is read with. */
 export interface MetricVariant {
@@ -72,7 +73,6 @@ function parseRouting(values: { scope?: string; weights?: string }): RoutingChoi
   return { scope, weights };
 }
 
-const ROUTING_USAGE = '[--scope sample|target|position] [--weights scores|selection]';
 
 async function series(ctx: CommandContext, runId: string, probeSet: string, v: MetricVariant, threshold: number, routing: RoutingChoice): Promise<Series> {
   const data = await ctx.client.request<{ run: { metricSeries: Series } }>(
@@ -108,7 +108,7 @@ export async function metricsCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
     args: ctx.args, options: { run: { type: 'string' }, domain: { type: 'string' }, threshold: { type: 'string', default: '0.7' }, scope: { type: 'string' }, weights: { type: 'string' } },
   });
-  if (!values.run) throw new UsageError(`usage: grokwatch metrics --run RUN [--domain D] [--threshold 0.7] ${ROUTING_USAGE}`);
+  if (!values.run) throw usageError('metrics');
   const run = await runWithProbes(ctx, values.run);
   const threshold = Number(values.threshold);
   const routing = parseRouting(values);
@@ -157,7 +157,7 @@ const VARIANT_OPTIONS = {
 
 export async function metricsRequestCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({ args: ctx.args, options: VARIANT_OPTIONS });
-  if (!values.run) throw new UsageError(`usage: grokwatch metrics request --run RUN [--domain D] [--threshold T] [--unit char|expert] [--normalized] ${ROUTING_USAGE} [--pairs N --seed S | --exact]`);
+  if (!values.run) throw usageError('metrics request');
   const run = await resolveRun(ctx, values.run);
   const data = await ctx.client.request<{ requestMetrics: { queued: number; added: boolean; awaitingCapture: number; jobIds: string[] } }>(
     `mutation($r: ID!, $v: MetricVariantInput!, $d: String) { requestMetrics(runId: $r, variant: $v, domain: $d) { queued added awaitingCapture jobIds } }`,
@@ -170,7 +170,7 @@ export async function metricsRequestCommand(ctx: CommandContext): Promise<void> 
 
 export async function metricsCancelCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({ args: ctx.args, options: { ...VARIANT_OPTIONS, all: { type: 'boolean' } } });
-  if (!values.run) throw new UsageError('usage: grokwatch metrics cancel --run RUN (--all | [--threshold T] [--unit char|expert] [--normalized] ...)');
+  if (!values.run) throw usageError('metrics cancel');
   const run = await resolveRun(ctx, values.run);
   const data = await ctx.client.request<{ cancelMetrics: { cancelledJobIds: string[]; removed: boolean } }>(
     `mutation($r: ID!, $v: MetricVariantInput) { cancelMetrics(runId: $r, variant: $v) { cancelledJobIds removed } }`,
@@ -205,7 +205,7 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
     },
   });
   const routing = parseRouting(values);
-  if (!values.run) throw new UsageError(`usage: grokwatch correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial] ${ROUTING_USAGE}`);
+  if (!values.run) throw usageError('correlate');
   const run = await runWithProbes(ctx, values.run);
   const explicit = parsePairs(values.benchmark);
   const rows: CorrelationRow[] = [];
@@ -239,7 +239,7 @@ export async function exportCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
     args: ctx.args, options: { run: { type: 'string' }, format: { type: 'string', default: 'csv' }, threshold: { type: 'string', default: '0.7' }, scope: { type: 'string' }, weights: { type: 'string' } },
   });
-  if (!values.run) throw new UsageError(`usage: grokwatch export --run RUN [--format csv|json] ${ROUTING_USAGE}`);
+  if (!values.run) throw usageError('export');
   const routing = parseRouting(values);
   if (values.format !== 'csv' && values.format !== 'json') throw new UsageError(`--format must be csv or json, got ${values.format}`);
   const run = await runWithProbes(ctx, values.run);

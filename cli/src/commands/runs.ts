@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { table } from '../output.js';
 import { resolveRun, UsageError, type CommandContext } from './context.js';
+import { usageError } from '../usage.js';
 
-const RUN_FIELDS = 'id name architecture watchDir probeSetIds tasks thresholds';
+const RUN_FIELDS = 'id name architecture tokenizer watchDir probeSetIds tasks thresholds';
 
 export async function runsCommand(ctx: CommandContext): Promise<void> {
   const data = await ctx.client.request<{ runs: { id: string; name: string; architecture: string; checkpointCount: number; latestCheckpoint: { step: number; status: string } | null }[] }>(
@@ -31,7 +32,7 @@ export async function runCreateCommand(ctx: CommandContext): Promise<void> {
     },
   });
   const name = positionals[0];
-  if (!name) throw new UsageError('usage: grokwatch run create <name> [--architecture A] [--watch DIR] [--probe-sets ID,..] [--tasks T,..] [--thresholds 0.7,..]');
+  if (!name) throw usageError('run create');
   const thresholds = list(values.thresholds)?.map(Number);
   const data = await ctx.client.request<{ createRun: Record<string, unknown> }>(
     `mutation($input: CreateRunInput!) { createRun(input: $input) { ${RUN_FIELDS} } }`,
@@ -43,13 +44,42 @@ export async function runCreateCommand(ctx: CommandContext): Promise<void> {
   ctx.out(ctx.json ? JSON.stringify(data.createRun, null, 2) : `run ${name}: ${data.createRun.id as string}`);
 }
 
+export async function runConfigureCommand(ctx: CommandContext): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: ctx.args,
+    allowPositionals: true,
+    options: {
+      tokenizer: { type: 'string' },
+      'no-tokenizer': { type: 'boolean' },
+      watch: { type: 'string' },
+      'no-watch': { type: 'boolean' },
+      'probe-sets': { type: 'string' },
+      tasks: { type: 'string' },
+      thresholds: { type: 'string' },
+    },
+  });
+  const ref = positionals[0];
+  if (!ref || (values.tokenizer !== undefined && values['no-tokenizer']) || (values.watch !== undefined && values['no-watch'])) throw usageError('run configure');
+  const run = await resolveRun(ctx, ref);
+  // Left out: unchanged; --no-X: cleared.
+  const input: Record<string, unknown> = { probeSetIds: list(values['probe-sets']), tasks: list(values.tasks), thresholds: list(values.thresholds)?.map(Number) };
+  if (values.tokenizer !== undefined || values['no-tokenizer']) input.tokenizer = values.tokenizer ?? null;
+  if (values.watch !== undefined || values['no-watch']) input.watchDir = values.watch ?? null;
+  const data = await ctx.client.request<{ configureRun: Record<string, unknown> }>(
+    `mutation($id: ID!, $input: RunSettingsInput!) { configureRun(id: $id, input: $input) { ${RUN_FIELDS} } }`,
+    { id: run.id, input },
+  );
+  const r = data.configureRun;
+  ctx.out(ctx.json ? JSON.stringify(r, null, 2) : `run ${run.name}: tokenizer ${String(r.tokenizer ?? '(none)')}, watch ${String(r.watchDir ?? '(none)')}`);
+}
+
 export async function checkpointRegisterCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
     args: ctx.args,
     options: { run: { type: 'string' }, step: { type: 'string' }, uri: { type: 'string' }, tokens: { type: 'string' } },
   });
   if (!values.run || values.step === undefined || !values.uri) {
-    throw new UsageError('usage: grokwatch checkpoint register --run RUN --step N --uri DIR [--tokens N]');
+    throw usageError('checkpoint register');
   }
   const run = await resolveRun(ctx, values.run);
   const step = Number(values.step);
@@ -65,8 +95,7 @@ export async function probesAddCommand(ctx: CommandContext): Promise<void> {
     args: ctx.args, allowPositionals: true, options: { domain: { type: 'string' }, file: { type: 'string' }, 'server-path': { type: 'string' } },
   });
   const name = positionals[0];
-  const usage = 'usage: grokwatch probes add <name> --domain D (--file samples.jsonl | --server-path /data/samples.jsonl)';
-  if (!name || !values.domain || (values.file === undefined) === (values['server-path'] === undefined)) throw new UsageError(usage);
+  if (!name || !values.domain || (values.file === undefined) === (values['server-path'] === undefined)) throw usageError('probes add');
   // --file is read here, relative to this shell, and its content sent; --server-path names a file on
   // the server, under its data roots.
   let source: { jsonl: string } | { path: string };

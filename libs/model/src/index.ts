@@ -17,7 +17,7 @@ export type { MinKPlusPlusStats } from './runtime/min-k.js';
 export { loadRouterWeights, routerWeightsOf } from './runtime/router-weights.js';
 export type { RouterWeights } from './runtime/router-weights.js';
 export { ModelTokenizer, TokenizerError } from './tokenizer/tokenizer.js';
-export { checkpointTokenizerPath, type TokenizerPathOptions } from './tokenizer/tokenizer-path.js';
+export { checkpointTokenizerPath, TOKENIZER_SEARCH_PARENTS, type TokenizerPathOptions } from './tokenizer/tokenizer-path.js';
 export { targetMeanNll, targetSpanProblem, targetTokenRange, type TargetSpan, type TargetTokens } from './tokenizer/target-span.js';
 export type { AddBos, TokenizerOptions } from './tokenizer/tokenizer.js';
 export { referenceForward } from './reference/forward.js';

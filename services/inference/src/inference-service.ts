@@ -1,5 +1,8 @@
 // The inference service's use cases: validate, store, publish. Resolvers and bus handlers call these.
+import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { CONFIG_FILE, ConfigError, loadModelConfig, type ModelConfig } from '@grokwatch/checkpoint';
+import { checkpointTokenizerPath, TOKENIZER_SEARCH_PARENTS } from '@grokwatch/model';
 import { eventOf, onJobStatusChange, publishStoredEvent, type Bus, type EventPayload, type Stoppable } from '@grokwatch/bus';
 import { encodeFloat32, startOutboxRelay, type OutboxRelay } from '@grokwatch/db';
 import { IngestError, checkEmbedding, fromRoutedExperts, fromTokenMeanWeights, withSelectionCounts, type ReducedRouting } from './ingest/external-routing.js';
@@ -26,11 +29,14 @@ const DEFAULT_SETTINGS: RunSettings = { probeSetIds: [], tasks: [], thresholds: 
 
 export interface RunSettingsInput {
   watchDir?: string | null;
+  /** The run's tokenizer.json, for checkpoint folders without their own; null clears it. */
+  tokenizer?: string | null;
   probeSetIds?: string[] | null;
   tasks?: string[] | null;
   thresholds?: number[] | null;
 }
-export interface CreateRunInput extends RunSettingsInput { name: string; architecture: string; tokenizer?: string | null }
+export interface CreateRunInput extends RunSettingsInput { name: string; architecture: string }
+
 export interface RegisterCheckpointInput {
   runId: string;
   step: number;
@@ -200,10 +206,9 @@ export class InferenceService {
   async createRun(input: CreateRunInput): Promise<Run> {
     const name = requireName('name', input.name);
     const architecture = requireName('architecture', input.architecture);
-    const { watchDir, settings } = await this.checkSettings(input, DEFAULT_SETTINGS);
-    const tokenizer = input.tokenizer == null ? null : await this.path(input.tokenizer, 'file', 'tokenizer');
+    const { watchDir, tokenizer, settings } = await this.checkSettings(input, DEFAULT_SETTINGS);
     const run = await conflictToGraphQL(this.store.createRun({
-      name, architecture, tokenizer, watchDir: watchDir ?? null, settings,
+      name, architecture, tokenizer: tokenizer ?? null, watchDir: watchDir ?? null, settings,
     }, (r) => eventOf('run.created', { runId: r.id })));
     this.reads.changed();
     this.outbox?.wake();
@@ -214,19 +219,20 @@ export class InferenceService {
   /** Changes what happens to the run's future checkpoints; fields left out keep their value. */
   async configureRun(id: string, input: RunSettingsInput): Promise<Run> {
     const run = await this.requireRun(id);
-    const { watchDir, settings } = await this.checkSettings(input, run.settings);
-    const updated = await this.store.configureRun(run.id, { watchDir, settings });
+    const { watchDir, tokenizer, settings } = await this.checkSettings(input, run.settings);
+    const updated = await this.store.configureRun(run.id, { watchDir, tokenizer, settings });
     this.reads.changed();
-    this.logger.info({ runId: run.id, watchDir, settings }, 'run configured');
+    this.logger.info({ runId: run.id, watchDir, tokenizer, settings }, 'run configured');
     return updated ?? run;
   }
 
-  private async checkSettings(input: RunSettingsInput, current: RunSettings): Promise<{ watchDir: string | null | undefined; settings: RunSettings }> {
+  private async checkSettings(input: RunSettingsInput, current: RunSettings): Promise<{ watchDir: string | null | undefined; tokenizer: string | null | undefined; settings: RunSettings }> {
     let watchDir: string | null | undefined;
     if (input.watchDir === null) watchDir = null;
     else if (input.watchDir !== undefined) {
       watchDir = await this.path(input.watchDir, 'directory', 'watchDir');
     }
+    const tokenizer = input.tokenizer == null ? input.tokenizer : await this.path(input.tokenizer, 'file', 'tokenizer');
     const probeSetIds = [...new Set(input.probeSetIds ?? current.probeSetIds)];
     if (probeSetIds.length > MAX_RUN_PROBE_SETS) throw badInput(`a run has at most ${MAX_RUN_PROBE_SETS} probe sets (got ${probeSetIds.length})`, { field: 'probeSetIds' });
     for (const id of probeSetIds) await this.requireProbeSet(id);
@@ -241,7 +247,7 @@ export class InferenceService {
     for (const tau of thresholds) {
       if (!(tau > 0 && tau <= 1)) throw badInput(`thresholds must lie in (0, 1], got ${tau}`, { field: 'thresholds' });
     }
-    return { watchDir, settings: { probeSetIds, tasks: [...new Set(tasks)], thresholds } };
+    return { watchDir, tokenizer, settings: { probeSetIds, tasks: [...new Set(tasks)], thresholds } };
   }
 
   /**
@@ -293,6 +299,7 @@ export class InferenceService {
     if (!external && !isAbsolute(given)) throw badInput('uri must be an absolute checkpoint folder on the server (or a URI with a scheme for routing ingested from elsewhere)', { field: 'uri' });
     const uri = external ? given : await this.path(given, 'directory', 'uri');
     const run = await this.requireRun(input.runId);
+    if (!external) await this.checkCheckpointFolder(uri, run);
     const hyperparameters = input.hyperparameters !== undefined
       ? checkHyperparameters(input.hyperparameters)
       : external ? null : await this.folderHyperparameters(uri, input.step);
@@ -307,6 +314,29 @@ export class InferenceService {
       this.logger.info({ runId: run.id, step: input.step, uri }, 'checkpoint registered');
     }
     return checkpoint;
+  }
+
+  /**
+   * What capture will need, checked now rather than at every probe set's capture: a config.json of
+   * the run's architecture and a tokenizer (the folder's, the run's, or one in the folders above).
+   */
+  private async checkCheckpointFolder(uri: string, run: Run): Promise<void> {
+    let config: ModelConfig;
+    try {
+      config = await loadModelConfig(uri);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      // A file that is not JSON is not echoed back: the message says what is wrong, never what is there.
+      const why = err.field === undefined ? 'is missing, unreadable or not valid JSON' : `field "${err.field}" is invalid: ${clip(err.message.slice(err.message.lastIndexOf(': ') + 2))}`;
+      throw badInput(`${CONFIG_FILE} in ${uri} ${why}`, { field: 'uri' });
+    }
+    if (config.architecture !== run.architecture) {
+      throw badInput(`the checkpoint is a ${config.architecture}, the run's architecture is ${run.architecture}`, { field: 'uri' });
+    }
+    const tokenizer = checkpointTokenizerPath(uri, { runTokenizer: run.tokenizer, searchParents: TOKENIZER_SEARCH_PARENTS });
+    if (!existsSync(tokenizer)) {
+      throw badInput(`no tokenizer.json in ${uri}, in the ${TOKENIZER_SEARCH_PARENTS} folders above it, or set on the run: configureRun(id, { tokenizer }) sets one`, { field: 'uri' });
+    }
   }
 
   /** A client-given server path, under the data roots and of the kind expected (its real path). */

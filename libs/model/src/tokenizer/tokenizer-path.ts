@@ -4,6 +4,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+/** Folders above a checkpoint searched by default: a run root above checkpoints/step<N>. */
+export const TOKENIZER_SEARCH_PARENTS = 2;
+
 export interface TokenizerPathOptions {
   /** The run's tokenizer.json, used when the checkpoint folder has none of its own. */
   runTokenizer?: string | null;

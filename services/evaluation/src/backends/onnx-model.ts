@@ -3,7 +3,7 @@
 // the cache; generation samples (greedy or temperature/top-p with a seed) until a stop string,
 // an end-of-sequence token or the token budget.
 import { mulberry32, type GenerationRequest, type LanguageModel, type LoglikelihoodRequest, type LoglikelihoodResult } from '@grokwatch/benchmark';
-import { DecodeModel, ModelTokenizer, checkpointTokenizerPath, type ExecutionProvider, type KvCache } from '@grokwatch/model';
+import { DecodeModel, ModelTokenizer, checkpointTokenizerPath, TOKENIZER_SEARCH_PARENTS, type ExecutionProvider, type KvCache } from '@grokwatch/model';
 import type { PromptScorer, ScoredToken } from '../openai/prompt-scorer.js';
 import type { OnnxOpener } from './model-provider.js';
 
@@ -66,7 +66,7 @@ export class OnnxLanguageModel implements LanguageModel, PromptScorer {
     try {
       const tokenizer = await ModelTokenizer.load(dir, model.description.config, {
         // A run keeps one tokenizer beside its step folders: look up to two folders above.
-        tokenizerPath: opts.tokenizerPath ?? checkpointTokenizerPath(dir, { runTokenizer: opts.runTokenizerPath, searchParents: 2 }),
+        tokenizerPath: opts.tokenizerPath ?? checkpointTokenizerPath(dir, { runTokenizer: opts.runTokenizerPath, searchParents: TOKENIZER_SEARCH_PARENTS }),
       });
       return new OnnxLanguageModel(model, tokenizer, opts.signal);
     } catch (err) {

@@ -6,6 +6,7 @@ import {
   captureMemoryBudget,
   captureRouting,
   checkpointTokenizerPath,
+  TOKENIZER_SEARCH_PARENTS,
   loadRouterWeights,
   type ExecutionProvider,
 } from '@grokwatch/model';
@@ -68,7 +69,7 @@ export function createOnnxCapturer(opts: OnnxCapturerOptions): RoutingCapturer {
           maxLength: opts.maxLength,
           maxBatchTokens: opts.maxBatchTokens,
           memoryBudgetBytes: opts.memoryBudgetBytes,
-          tokenizerPath: checkpointTokenizerPath(checkpointUri, { runTokenizer: tokenizerPath }),
+          tokenizerPath: checkpointTokenizerPath(checkpointUri, { runTokenizer: tokenizerPath, searchParents: TOKENIZER_SEARCH_PARENTS }),
           log,
           signal,
         },

@@ -4,6 +4,8 @@ import { Field, Float, ID, InputType, Int } from 'type-graphql';
 export class RunSettingsInput {
   @Field(() => String, { nullable: true, description: 'Folder watched for new step<N>* checkpoint folders; null stops watching.' })
   watchDir?: string | null;
+  @Field(() => String, { nullable: true, description: "The run's tokenizer.json, read for checkpoint folders without their own (null clears it; left out keeps it). Without one, a folder's own tokenizer.json or the nearest in the two folders above is read." })
+  tokenizer?: string | null;
   @Field(() => [ID], { nullable: true, description: 'Probe sets captured at every new checkpoint.' }) probeSetIds?: string[] | null;
   @Field(() => [String], { nullable: true, description: 'Benchmark tasks evaluated at every new checkpoint.' }) tasks?: string[] | null;
   @Field(() => [Float], { nullable: true, description: 'Pathway thresholds tau the metrics are computed at.' }) thresholds?: number[] | null;
@@ -13,7 +15,6 @@ export class RunSettingsInput {
 export class CreateRunInput extends RunSettingsInput {
   @Field() name!: string;
   @Field({ description: 'Hugging Face architecture, e.g. OlmoeForCausalLM.' }) architecture!: string;
-  @Field(() => String, { nullable: true, description: 'Path of the run\'s tokenizer.json.' }) tokenizer?: string | null;
 }
 
 @InputType()

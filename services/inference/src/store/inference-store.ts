@@ -70,12 +70,13 @@ export class InferenceStore {
     return this.db.selectFrom('inference.run').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
-  async configureRun(id: string, patch: { watchDir?: string | null; settings: RunSettings }): Promise<Run | undefined> {
+  async configureRun(id: string, patch: { watchDir?: string | null; tokenizer?: string | null; settings: RunSettings }): Promise<Run | undefined> {
     return this.db
       .updateTable('inference.run')
       .set({
         settings: JSON.stringify(patch.settings),
         ...(patch.watchDir !== undefined ? { watch_dir: patch.watchDir } : {}),
+        ...(patch.tokenizer !== undefined ? { tokenizer: patch.tokenizer } : {}),
       })
       .where('id', '=', id)
       .returningAll()

@@ -19,6 +19,8 @@ export function startCheckpointWatcher(opts: CheckpointWatcherOptions): Stoppabl
   let timer: NodeJS.Timeout | null = null;
   let scanning: Promise<number> | null = null;
   let stopped = false;
+  /** Folders whose registration failed, with the run tokenizer they failed under. */
+  const refused = new Map<string, string | null>();
 
   async function scanOnce(): Promise<number> {
     let registered = 0;
@@ -34,6 +36,8 @@ export function startCheckpointWatcher(opts: CheckpointWatcherOptions): Stoppabl
       for (const name of entries.sort()) {
         const key = `${run.id}/${name}`;
         if (seen.has(key)) continue;
+        // A refused folder (no tokenizer, another architecture) is tried again once the run's tokenizer changes.
+        if (refused.has(key) && refused.get(key) === run.tokenizer) continue;
         const parsed = parseCheckpointFolder(name);
         if (!parsed) continue;
         const uri = join(dir, name);
@@ -41,10 +45,12 @@ export function startCheckpointWatcher(opts: CheckpointWatcherOptions): Stoppabl
         try {
           await opts.inference.registerCheckpoint({ runId: run.id, step: parsed.step, tokensSeen: parsed.tokensSeen, uri });
           registered += 1;
+          refused.delete(key);
+          seen.add(key);
         } catch (err) {
           opts.logger.error({ runId: run.id, uri, err: (err as Error).message }, 'cannot register watched checkpoint');
+          refused.set(key, run.tokenizer);
         }
-        seen.add(key);
       }
     }
     return registered;
