@@ -5,6 +5,7 @@ import { captureCommand, evaluateCommand } from './commands/jobs.js';
 import { correlateCommand, exportCommand, metricsCancelCommand, metricsCommand, metricsRequestCommand } from './commands/metrics.js';
 import { checkpointRegisterCommand, probesAddCommand, runConfigureCommand, runCreateCommand, runsCommand } from './commands/runs.js';
 import { USAGE } from './usage.js';
+import { healthCommand } from './commands/health.js';
 
 const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
   runs: runsCommand,
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
   'metrics cancel': metricsCancelCommand,
   correlate: correlateCommand,
   export: exportCommand,
+  health: healthCommand,
 };
 
 const HELP = `grokwatch: watch a MoE pretraining run go from memorization to generalization

@@ -18,6 +18,7 @@ export const USAGE: Readonly<Record<string, string>> = {
   'metrics cancel': 'metrics cancel --run RUN (--all | variant options as for metrics request)',
   correlate: `correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial] ${ROUTING}`,
   export: `export --run RUN [--format csv|json] ${ROUTING}`,
+  health: 'health --run RUN [--domain D]   (dead experts, load imbalance, entropy per layer over every probe set, or one domain; collapse alerts)',
 };
 
 /** The command's synopsis as an error to throw. */

@@ -166,12 +166,17 @@ describe('routing capture (distributed, real Postgres + NATS)', () => {
 
     const unsupported = join(dir, 'step300');
     writeRandomCheckpoint(unsupported, CONFIG, { seed: 9 });
+    await copyFile(join(DATASETS, 'tokenizer_olmoe', 'tokenizer.json'), join(unsupported, 'tokenizer.json'));
+    const registered300 = await register(300, unsupported);
+    // Registration checked the folder; one rewritten afterwards still fails its capture with the reason.
     const cfg = JSON.parse(await readFile(join(unsupported, 'config.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(join(unsupported, 'config.json'), JSON.stringify({ ...cfg, architectures: ['GPT2LMHeadModel'], model_type: 'gpt2' }));
+    const refused = await p.gql(`mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id } }`, { input: { runId, step: 301, uri: unsupported } });
+    assert.match(refused.errors?.[0]?.message ?? '', /unsupported architecture "GPT2LMHeadModel"/);
 
     const badJobs = [
       await startCapture(await register(200, truncated)),
-      await startCapture(await register(300, unsupported)),
+      await startCapture(registered300),
     ];
     if (!workers.some((w) => w.exitCode === null)) workers.push(startWorker(p));
     const settled = await Promise.all(badJobs.map((id) => waitFor(`job ${id} to settle`, 60_000, async () => {

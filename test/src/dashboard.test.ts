@@ -248,6 +248,14 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
 
     assert.ok(await page.locator('[data-mem-domain="math"] tr[data-group]').count() > 0, 'grokking groups listed');
 
+    // Routing health: the worst layer's dead experts, imbalance and entropy at every checkpoint.
+    for (const metric of ['dead-experts', 'load-cv', 'load-entropy']) {
+      const healthPoints = page.locator(`[data-health="run"] svg[data-metric="${metric}"] .pt`);
+      await until(`health ${metric}`, async () => ((await healthPoints.count()) === STEPS.length ? true : null), 10_000);
+    }
+    await mkdir(resolve('test-results'), { recursive: true });
+    await page.locator('#health').screenshot({ path: resolve('test-results', 'dashboard-health.png') });
+
     // Sample view: the first sample's pathways, serialized in the browser, equal @grokwatch/pathway's on the stored float32 weights.
     await page.waitForSelector('svg.heatmap rect.cell', { timeout: 10_000 });
     assert.equal(await page.locator('svg.heatmap rect.cell').count(), LAYERS * EXPERTS);

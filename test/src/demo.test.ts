@@ -51,7 +51,7 @@ describe('the demo on first start', () => {
       const onData = (chunk: Buffer): void => {
         const text = chunk.toString();
         output.push(text);
-        found ||= /grokwatch is running: (\S+)/.exec(text)?.[1] ?? '';
+        found ||= /GraphQL +(http\S+)/.exec(text)?.[1] ?? '';
         const done = /\[demo\] grokking-clean and grokking-moe complete in (\d+) s/.exec(text);
         if (done && found) {
           clearTimeout(timer);
@@ -78,6 +78,14 @@ describe('the demo on first start', () => {
       await exited;
     }
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('routing health: grokking-clean's layer 3 collapses early (step 150) and recovers by step 750; grokking-moe stays healthy', async () => {
+    type Alerts = { runs: { name: string; routingCollapseAlerts: { layer: number; step: number; deadExperts: number; experts: number; recoveredStep: number | null }[] }[] };
+    const runs = dataOf(await postGraphQL<Alerts>(url, '{ runs(limit: 10) { name routingCollapseAlerts { layer step deadExperts experts recoveredStep } } }')).runs;
+    const alerts = (name: string) => runs.find((r) => r.name === name)!.routingCollapseAlerts;
+    assert.deepEqual(alerts('grokking-clean').map((a) => [a.layer, a.step, a.deadExperts, a.experts, a.recoveredStep]), [[3, 150, 6, 8, 750]]);
+    assert.deepEqual(alerts('grokking-moe'), []);
   });
 
   test('the start command completes the demo runs: every checkpoint captured, measured and evaluated', async (t) => {

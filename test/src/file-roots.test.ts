@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { MAX_PROBE_FILE_BYTES } from '@grokwatch/inference';
 import { assertHealthyWithin, dataOf, startPlatform, type Platform } from './harness.js';
+import { TINY_OLMOE_REAL_VOCAB } from './tiny-checkpoint.js';
 
 const CLI = join(resolve(import.meta.dirname, '..', '..'), 'cli', 'bin', 'grokwatch.js');
 const SECRET = 'hunter2-do-not-echo';
@@ -42,7 +43,9 @@ describe('client-given paths stay under the data roots (embedded)', () => {
     writeFileSync(join(root, 'huge.jsonl'), '');
     truncateSync(join(root, 'huge.jsonl'), MAX_PROBE_FILE_BYTES + 1); // sparse: no disk used
     mkdirSync(join(root, 'step100'));
-    writeFileSync(join(root, 'step100', 'config.json'), '{}');
+    // What registration checks: a config.json of the run's architecture and a tokenizer beside it.
+    writeFileSync(join(root, 'step100', 'config.json'), JSON.stringify(TINY_OLMOE_REAL_VOCAB));
+    writeFileSync(join(root, 'step100', 'tokenizer.json'), '{}');
     runId = dataOf(await p.gql<{ createRun: { id: string } }>(`mutation { createRun(input: { name: "roots", architecture: "OlmoeForCausalLM" }) { id } }`)).createRun.id;
   });
   after(async () => {

@@ -7,9 +7,11 @@
 // Run C ingests the same selections under a DeepSeek-V3 architecture and asks for nothing: its
 // router selects by bias, so the pipeline computes and the reads answer selections by default.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { captureRouting } from '@grokwatch/model';
 import { createOnnxCapturer } from '@grokwatch/inference';
@@ -17,6 +19,8 @@ import { createLogger } from '@grokwatch/service-kit';
 import { dataOf, startPlatform, until, type Platform } from './harness.js';
 import { TINY_OLMOE_REAL_VOCAB, writeTinyCheckpoint } from './tiny-checkpoint.js';
 
+const CLI = join(resolve(import.meta.dirname, '..', '..'), 'cli', 'bin', 'grokwatch.js');
+const exec = promisify(execFile);
 const TEXTS = ['2 + 3 = 5', 'the cat sat on the mat', 'seven minus four is three', 'import numpy as np', 'a b c d e f g', 'hello there'];
 
 interface Metrics {
@@ -127,6 +131,24 @@ describe('routing from selections: captured here and ingested from routed_expert
       { c: checkpointOf.deepseek, p: probeSetId },
     );
     assert.equal(target.checkpoint.pathwayMetrics.weights, 'scores');
+  });
+
+  test('routing health reads the same selections either way; the CLI prints it per checkpoint', async () => {
+    const health = (checkpointId: string) => gql<{ checkpoint: { routingHealth: { basis: string; complete: boolean; layers: { deadExperts: number; load: number[] }[] } } }>(
+      `query($c: ID!, $p: ID!) { checkpoint(id: $c) { routingHealth(probeSet: $p) { basis complete layers { deadExperts load } } } }`, { c: checkpointId, p: probeSetId },
+    ).then((d) => d.checkpoint.routingHealth);
+    const captured = await health(checkpointOf.captured!);
+    assert.equal(captured.basis, 'selection');
+    assert.equal(captured.complete, true);
+    assert.equal(captured.layers.length, TINY_OLMOE_REAL_VOCAB.num_hidden_layers);
+    assert.deepEqual(await health(checkpointOf.ingested!), captured);
+    const json = JSON.parse((await exec(process.execPath, [CLI, '--url', p.url, '--json', 'health', '--run', 'selection-deepseek'])).stdout) as { over: string; health: { step: number; basis: string }[]; collapse: unknown[] };
+    assert.equal(json.over, 'all probe sets');
+    assert.deepEqual(json.health.map((h) => [h.step, h.basis]), [[10, 'selection']]);
+    assert.deepEqual(json.collapse, []);
+    const text = (await exec(process.execPath, [CLI, '--url', p.url, 'health', '--run', 'selection-captured', '--domain', 'mixed'])).stdout;
+    assert.match(text, /^mixed: dead experts per layer/);
+    assert.match(text, /no routing collapse/);
   });
 
   test('bad combinations are refused at the door', async () => {

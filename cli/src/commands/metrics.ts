@@ -30,7 +30,7 @@ interface RunProbes {
   probeSets: { id: string; domain: string }[];
 }
 
-async function runWithProbes(ctx: CommandContext, ref: string): Promise<RunProbes> {
+export async function runWithProbes(ctx: CommandContext, ref: string): Promise<RunProbes> {
   const run = await resolveRun(ctx, ref);
   const data = await ctx.client.request<{ run: RunProbes }>(
     'query($id: ID!) { run(id: $id) { id name tasks probeSets { id domain } } }', { id: run.id },

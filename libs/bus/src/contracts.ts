@@ -21,6 +21,8 @@ export const EVENTS = {
   'eval.completed': { jobId: token, checkpointId: text, task: text },
   /** One alert per phase of a probe set, in the shape every channel serves (metrics' GrokkingAlertPayload). */
   'grokking.detected': { runId: text, probeSetId: text, domain: text, startStep: count, endStep: count, detectedAt: text, agreeing: list, evidence: record },
+  /** A layer of a run lost experts to dead routing, over all its probe sets (metrics' RoutingAlertPayload). */
+  'routing.collapsed': { runId: text, layer: count, step: count, checkpointId: text, deadExperts: count, baselineDead: count, experts: count, detectedAt: text },
 } as const;
 
 /** An event as data (for an outbox row), its payload checked against the contract at compile time. */

@@ -22,4 +22,5 @@ export * from './correlation.js';
 export type { PairJob } from './pair-work.js';
 export * from './generalization-signal.js';
 export * from './confounds.js';
+export * from './routing-health.js';
 export * from './schedule.js';

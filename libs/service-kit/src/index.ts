@@ -1,5 +1,6 @@
 export { env, parseEnv, EnvError, type EnvSpec, type ParsedEnv } from './env.js';
-export { createLogger, databaseLost, type Logger } from './logger.js';
+export { createLogger, databaseLost, logFormatFromEnv, type LogFormat, type Logger } from './logger.js';
+export { formatLogLine, LiveLine, terminalLine } from './terminal.js';
 export { badInput, clip, notFound, userError, type ErrorCode } from './errors.js';
 export { DEFAULT_QUERY_LIMITS, measureOperation, queryLimitsPlugin, withFieldCosts, type FieldCost, type FieldCosts, type QueryLimits } from './query-limits.js';
 export { buildSubgraph, type ReferenceResolvers } from './subgraph.js';

@@ -43,6 +43,7 @@ import {
 } from '@grokwatch/metrics';
 import {
   createLogger,
+  terminalLine,
   createRegistry,
   databaseLost,
   env,
@@ -189,7 +190,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
 }
 
 async function main(): Promise<void> {
-  const logger = createLogger('grokwatch');
+  // At a terminal the demo's every job would scroll past as an info line: warnings only there, unless
+  // LOG_LEVEL asks; the status line below says how far the demo is.
+  const logger = createLogger('grokwatch', process.env.LOG_LEVEL ?? (terminalLine ? 'warn' : undefined));
   const cfg = parseEnv({
     PORT: env.int({ default: 4000, min: 0, max: 65535 }),
     DATA_DIR: env.string({ default: '.grokwatch' }),
@@ -219,7 +222,10 @@ async function main(): Promise<void> {
     logger,
     capturer: createOnnxCapturer({ logger, memoryBudgetBytes: captureBudgetFromEnv(logger) }),
   });
-  console.log(`\ngrokwatch is running: ${platform.url}\n`);
+  const dashboard = platform.url.replace(/\/graphql$/, '/');
+  const banner = [`grokwatch is running`, `  dashboard  ${dashboard}`, `  GraphQL    ${platform.url}`];
+  if (terminalLine && process.env.LOG_LEVEL === undefined) banner.push('  (warnings only here: LOG_LEVEL=info shows every job, LOG_FORMAT=json machine-readable lines)');
+  console.log(`\n${banner.join('\n')}\n`);
   let reporter: DemoReporter | null = null;
   if (cfg.GROKWATCH_DEMO === '1') {
     const demo = await ensureDemoRuns(platform.context, demoDirs, logger);
@@ -235,10 +241,12 @@ async function main(): Promise<void> {
           metrics: sum((r) => r.checkpoints * r.probeSets * DEFAULT_DISTANCE_VARIANTS.length),
           eval: sum((r) => r.checkpoints * r.domains.length),
         },
-        (line) => console.log(line),
+        (line) => (terminalLine ? terminalLine.set(line) : console.log(line)),
       );
       void reporter.complete.then((seconds) => {
-        console.log(`[demo] ${demo.map((r) => r.name).join(' and ')} complete in ${seconds.toFixed(0)} s: dashboard at ${platform.url.replace(/\/graphql$/, '/')}`);
+        const done = `[demo] ${demo.map((r) => r.name).join(' and ')} complete in ${seconds.toFixed(0)} s: dashboard at ${dashboard}`;
+        if (terminalLine) terminalLine.end(done);
+        else console.log(done);
       });
     }
   }

@@ -42,7 +42,7 @@ async function startServer(): Promise<Server> {
     const timer = setTimeout(() => rej(new Error('the demo did not complete within 10 minutes')), 600_000);
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString();
-      found ||= /grokwatch is running: (\S+)/.exec(text)?.[1] ?? '';
+      found ||= /GraphQL +(http\S+)/.exec(text)?.[1] ?? '';
       if (/\[demo\] .* complete in \d+ s/.test(text) && found) {
         clearTimeout(timer);
         res(found);

@@ -327,7 +327,8 @@ export class InferenceService {
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       // A file that is not JSON is not echoed back: the message says what is wrong, never what is there.
-      const why = err.field === undefined ? 'is missing, unreadable or not valid JSON' : `field "${err.field}" is invalid: ${clip(err.message.slice(err.message.lastIndexOf(': ') + 2))}`;
+      const marker = `field "${err.field}": `;
+      const why = err.field === undefined ? 'is missing, unreadable or not valid JSON' : `field "${err.field}" is invalid: ${clip(err.message.slice(err.message.indexOf(marker) + marker.length), 200)}`;
       throw badInput(`${CONFIG_FILE} in ${uri} ${why}`, { field: 'uri' });
     }
     if (config.architecture !== run.architecture) {

@@ -28,6 +28,9 @@ import {
 import type { MetricsJob, MetricsStore } from './store/metrics-store.js';
 import { AlertStore, type GrokkingAlert } from './store/alert-store.js';
 import { checkRunForGrokking, judgedVariant } from './grokking/grokking-watch.js';
+import { checkpointHealthQuery, checkRunForCollapse, runHealthQuery, type CheckpointHealth } from './health/routing-health.js';
+import { RoutingAlertStore, type RoutingAlert } from './health/routing-alert-store.js';
+import type { ProbeSetSelector } from './queries/targets.js';
 import { SourceStore, type SourceTables } from './store/source-store.js';
 import { startMetricsWorker, type MetricsWorkerOptions } from './worker/metrics-worker.js';
 
@@ -48,6 +51,7 @@ export interface MetricsServiceOptions {
 export class MetricsService {
   readonly sources: SourceStore;
   readonly alerts: AlertStore;
+  readonly routingAlerts: RoutingAlertStore;
   private readonly threads: number | undefined;
   private readonly webhookUrl: string | undefined;
   private readonly reads = new ServiceReads();
@@ -61,6 +65,7 @@ export class MetricsService {
     this.sources = options.sources ?? new SourceStore(store.db as unknown as Kysely<SourceTables>);
     this.threads = options.threads;
     this.alerts = new AlertStore(store.db);
+    this.routingAlerts = new RoutingAlertStore(store.db);
     this.webhookUrl = options.webhookUrl;
   }
 
@@ -90,9 +95,24 @@ export class MetricsService {
       await relay.stop();
       throw err;
     });
+    // A probe set complete at a checkpoint may show its routing collapsing (health/routing-health.ts).
+    const collapse = await this.bus.subscribeEvents(
+      'capture.completed',
+      async (e) => {
+        const checkpoint = await this.sources.getCheckpoint(e.checkpointId);
+        if (!checkpoint) return;
+        await checkRunForCollapse(this.queryDeps(), { alerts: this.routingAlerts, outbox: relay, logger: this.logger, webhookUrl: this.webhookUrl }, checkpoint.runId);
+      },
+      { durable: 'metrics-collapse' },
+    ).catch(async (err: unknown) => {
+      await subscription.stop();
+      await relay.stop();
+      throw err;
+    });
     return {
       async stop() {
         await subscription.stop();
+        await collapse.stop();
         await relay.stop();
       },
     };
@@ -100,6 +120,18 @@ export class MetricsService {
 
   grokkingAlerts(runId: string, page?: PageWindow): Promise<GrokkingAlert[]> {
     return this.alerts.listForRun(runId, page);
+  }
+
+  routingCollapseAlerts(runId: string, page?: PageWindow): Promise<RoutingAlert[]> {
+    return this.routingAlerts.listForRun(runId, page);
+  }
+
+  checkpointRoutingHealth(checkpointId: string, sel: ProbeSetSelector): Promise<CheckpointHealth> {
+    return checkpointHealthQuery(this.queryDeps(), checkpointId, sel);
+  }
+
+  runRoutingHealth(runId: string, sel: ProbeSetSelector, page: PageWindow): Promise<CheckpointHealth[]> {
+    return runHealthQuery(this.queryDeps(), runId, sel, page);
   }
 
   /** Step changes of the optimizer settings the run's checkpoints report. */

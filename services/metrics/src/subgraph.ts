@@ -22,4 +22,5 @@ export const metricsFieldCosts: FieldCosts = {
   'Correlation.points': { assumedSize: MAX_PAGE },
   'Memorization.groups': { assumedSize: MAX_PAGE },
   'PathwayMetrics.layerwise': { assumedSize: MAX_LAYERS },
+  'RoutingHealth.layers': { assumedSize: MAX_LAYERS },
 };

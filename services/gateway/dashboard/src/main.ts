@@ -6,10 +6,11 @@ import { GraphQLRequestError } from './errors.js';
 import { StepHover } from './hover.js';
 import { benchmarkOf, phaseAlerts, type DomainData, type RunView } from './model.js';
 import { DEFAULT_TAU } from './pathway.js';
-import { fetchCorrelation, fetchDomainSeries, fetchRun, fetchRuns, type RunDetail, type RunSummary } from './queries.js';
+import { fetchCorrelation, fetchDomainSeries, fetchRoutingHealth, fetchRun, fetchRuns, type RunDetail, type RunSummary } from './queries.js';
 import type { StepScaleKind } from './scale.js';
 import { renderCorrelations, type CorrelationResult } from './views/correlation.js';
 import { renderCurves, stepAxisNote } from './views/curves.js';
+import { renderHealth, type RunHealth } from './views/health.js';
 import { renderMemorization } from './views/memorization.js';
 import { renderOverview } from './views/overview.js';
 import { SampleExplorer, type SampleSelection } from './views/samples.js';
@@ -33,6 +34,7 @@ const ui = {
   curves: byId<HTMLElement>('curves-body'),
   correlation: byId<HTMLElement>('correlation-body'),
   memorization: byId<HTMLElement>('memorization-body'),
+  health: byId<HTMLElement>('health-body'),
   samples: byId<HTMLElement>('samples-body'),
 };
 
@@ -106,7 +108,7 @@ function renderNoRuns(): void {
     h('p', null, 'Start the bundled demo with ', code('npm start'), ' (it registers the grokking run and measures every checkpoint), or create a run:'),
     h('pre', null, 'grokwatch run create my-run --probe-sets ID --tasks grok_math\ngrokwatch checkpoint register --run my-run --step 1000 --uri /ckpt/step1000'),
     h('p', null, 'This page checks again every 10 seconds.')));
-  for (const el of [ui.curves, ui.correlation, ui.memorization]) fill(el, h('p', { class: 'muted' }, 'Waiting for a run.'));
+  for (const el of [ui.curves, ui.correlation, ui.memorization, ui.health]) fill(el, h('p', { class: 'muted' }, 'Waiting for a run.'));
   fill(explorer.root);
 }
 
@@ -117,6 +119,16 @@ async function loadDomain(run: RunDetail, index: number): Promise<DomainData> {
   try {
     const answer = await fetchDomainSeries(run.id, probeSet.id, state.tau);
     return { ...base, series: answer.data.run, problems: describeErrors(answer.errors) };
+  } catch (err) {
+    return { ...base, problems: [message(err)] };
+  }
+}
+
+async function loadHealth(run: RunDetail): Promise<RunHealth> {
+  const base = { probeSets: run.probeSets.length, points: [], alerts: [], problems: [] };
+  try {
+    const answer = await fetchRoutingHealth(run.id);
+    return { ...base, ...answer.data, problems: describeErrors(answer.errors) };
   } catch (err) {
     return { ...base, problems: [message(err)] };
   }
@@ -170,6 +182,7 @@ async function load(): Promise<void> {
     fill(ui.overview, renderOverview(view));
     renderCurvesSection(view);
     fill(ui.memorization, renderMemorization(domains));
+    fill(ui.health, renderHealth(view, await loadHealth(run)));
     const correlations = new Map<string, CorrelationResult>();
     const answers = await Promise.all(domains.map((d) => loadCorrelation(run, d)));
     domains.forEach((d, i) => {

@@ -274,3 +274,53 @@ async function fetchSampleRoutingPart(sampleId: string, checkpointIds: readonly 
   const problems = checkpointIds.map((_, i) => answer.errors.find((e) => alias(e) === `c${i}`)?.message ?? null);
   return { found: sample !== null, routing, problems, errors: answer.errors.filter((e) => !/^c\d+$/.test(alias(e) ?? '')) };
 }
+
+export interface LayerHealthInfo {
+  layer: number;
+  deadExperts: number;
+  coefficientOfVariation: number;
+  maxOverMean: number;
+  normalizedEntropy: number;
+}
+
+export interface RoutingHealthInfo {
+  step: number;
+  complete: boolean;
+  samples: number;
+  expectedSamples: number;
+  basis: string | null;
+  layers: LayerHealthInfo[];
+}
+
+export interface CollapseAlertInfo {
+  recoveredStep: number | null;
+  layer: number;
+  step: number;
+  deadExperts: number;
+  baselineDead: number;
+  experts: number;
+}
+
+const HEALTH_PAGE = 100;
+
+/** Routing health at every checkpoint of the run over all its probe sets, and the run's collapse alerts. */
+export async function fetchRoutingHealth(runId: string): Promise<GraphQLAnswer<{ points: RoutingHealthInfo[]; alerts: CollapseAlertInfo[] }>> {
+  const points: RoutingHealthInfo[] = [];
+  const errors: GraphQLErrorItem[] = [];
+  let alerts: CollapseAlertInfo[] = [];
+  for (let offset = 0; ; offset += HEALTH_PAGE) {
+    const page = await query<{ run: { routingHealth: RoutingHealthInfo[]; routingCollapseAlerts?: CollapseAlertInfo[] } | null }>('RoutingHealth', `query RoutingHealth($id: ID!, $o: Int!) {
+      run(id: $id) {
+        routingHealth(offset: $o, limit: ${HEALTH_PAGE}) { step complete samples expectedSamples basis layers { layer deadExperts coefficientOfVariation maxOverMean normalizedEntropy } }
+        ${offset === 0 ? 'routingCollapseAlerts(limit: 500) { layer step deadExperts baselineDead experts recoveredStep }' : ''}
+      }
+    }`, { id: runId, o: offset });
+    errors.push(...page.errors);
+    const run = page.data.run;
+    if (run === null) break;
+    if (run.routingCollapseAlerts) alerts = run.routingCollapseAlerts;
+    points.push(...run.routingHealth);
+    if (run.routingHealth.length < HEALTH_PAGE) break;
+  }
+  return { data: { points, alerts }, errors };
+}

@@ -33,6 +33,20 @@ export class ResultArgs {
 }
 
 @ArgsType()
+export class RoutingHealthArgs {
+  @Field(() => ID, { nullable: true, description: "One probe set's tokens; with neither this nor domain, every probe set of the run together (what collapse is judged on)." })
+  probeSet?: string | null;
+  @Field(() => String, { nullable: true, description: 'Domain of the probe set (inference ProbeSet.domain).' })
+  domain?: string | null;
+}
+
+@ArgsType()
+export class RunRoutingHealthArgs extends RoutingHealthArgs {
+  @Field(() => Int, { defaultValue: 0, description: 'Checkpoints to skip, by ascending step.' }) offset!: number;
+  @Field(() => Int, { defaultValue: 20, description: 'Checkpoints in this page.' }) limit!: number;
+}
+
+@ArgsType()
 export class MetricSeriesArgs extends ResultArgs {
   @Field(() => MetricNameValue) metric!: MetricNameValue;
 }

@@ -2,7 +2,7 @@
 import { ChildPageArgs, isUuid, notFound, PageArgs, pageOf } from '@grokwatch/service-kit';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { MetricName } from '../queries/metric-names.js';
-import { CorrelationArgs, MemorizationArgs, MetricSeriesArgs, ResultArgs } from './args.js';
+import { CorrelationArgs, MemorizationArgs, MetricSeriesArgs, ResultArgs, RoutingHealthArgs, RunRoutingHealthArgs } from './args.js';
 import type { MetricsContext } from './context.js';
 import {
   CorrelationType,
@@ -19,7 +19,9 @@ import {
   toMetricVariant,
   toPathwayMetrics,
 } from './metric-types.js';
-import { CheckpointEntity, GrokkingAlertType, MetricsJobType, RunEntity, ScheduleChangeType, toGrokkingAlert, toMetricsJob } from './types.js';
+import {
+  CheckpointEntity, GrokkingAlertType, MetricsJobType, RoutingCollapseAlertType, RoutingHealthType, RunEntity, ScheduleChangeType, toGrokkingAlert, toMetricsJob, toRoutingCollapseAlert, toRoutingHealth,
+} from './types.js';
 
 
 @Resolver(() => MetricsJobType)
@@ -82,6 +84,11 @@ export class CheckpointMetricsResolver {
     return (await ctx.metrics.store.listJobs({ checkpointId: checkpoint.id }, pageOf(page))).map(toMetricsJob);
   }
 
+  @FieldResolver(() => RoutingHealthType, { description: "Routing health on a probe set's tokens: each layer's expert load, dead experts, imbalance and entropy." })
+  async routingHealth(@Root() checkpoint: CheckpointEntity, @Ctx() ctx: MetricsContext, @Args() args: RoutingHealthArgs): Promise<RoutingHealthType> {
+    return toRoutingHealth(await ctx.metrics.checkpointRoutingHealth(checkpoint.id, args));
+  }
+
   @FieldResolver(() => PathwayMetricsType, {
     description: "Pathway metrics of a probe set group at this checkpoint, or where their computation stands (a read computes nothing: status not_computed names a variant the run does not compute).",
   })
@@ -99,6 +106,17 @@ export class RunMetricsResolver {
     @Args() page: PageArgs,
   ): Promise<GrokkingAlertType[]> {
     return (await ctx.metrics.grokkingAlerts(run.id, pageOf(page))).map(toGrokkingAlert);
+  }
+
+  @FieldResolver(() => [RoutingCollapseAlertType], { description: 'Layers whose routing collapsed (dead experts rising over every probe set), by step, one page at a time.' })
+  async routingCollapseAlerts(@Root() run: RunEntity, @Ctx() ctx: MetricsContext, @Args() page: PageArgs): Promise<RoutingCollapseAlertType[]> {
+    return (await ctx.metrics.routingCollapseAlerts(run.id, pageOf(page))).map(toRoutingCollapseAlert);
+  }
+
+  @FieldResolver(() => [RoutingHealthType], { description: "Routing health at the run's checkpoints (a page of them, ascending step), on one probe set or every one together." })
+  async routingHealth(@Root() run: RunEntity, @Ctx() ctx: MetricsContext, @Args() args: RunRoutingHealthArgs): Promise<RoutingHealthType[]> {
+    const { offset, limit, ...sel } = args;
+    return (await ctx.metrics.runRoutingHealth(run.id, sel, pageOf({ offset, limit }))).map(toRoutingHealth);
   }
 
   @FieldResolver(() => [ScheduleChangeType], {

@@ -3,6 +3,9 @@ import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { MetricsJob } from '../store/metrics-store.js';
 import type { GrokkingAlert } from '../store/alert-store.js';
 import { toAlertPayload } from '../grokking/grokking-watch.js';
+import { COLLAPSE_RULE_TEXT, toRoutingAlertPayload, type CheckpointHealth } from '../health/routing-health.js';
+import type { RoutingAlert } from '../health/routing-alert-store.js';
+import { RoutingWeightsValue } from './metric-types.js';
 
 @ObjectType('MetricsJob', { description: 'Pathway metrics of one probe set at one checkpoint, for one parameter set.' })
 export class MetricsJobType {
@@ -75,3 +78,49 @@ export const toGrokkingAlert = (a: GrokkingAlert): GrokkingAlertType => {
   const p = toAlertPayload(a);
   return { ...p, evidence: p.evidence as unknown as Record<string, unknown>, detectedAt: a.created_at };
 };
+
+@ObjectType('LayerRoutingHealth', { description: "How one layer's router spreads its load over the experts at a checkpoint, on a probe set's tokens." })
+export class LayerRoutingHealthType {
+  @Field(() => Int, { description: 'Routed layer, from 0.' }) layer!: number;
+  @Field(() => [Float], { description: "Each expert's share of the layer's load (top-k selections, or score mass where no counts are stored); sums to 1." })
+  load!: number[];
+  @Field(() => Int, { description: 'Experts whose load is under a tenth of the uniform share 1/K.' }) deadExperts!: number;
+  @Field(() => Float, { description: 'Standard deviation of the load over its mean 1/K: 0 when balanced.' }) coefficientOfVariation!: number;
+  @Field(() => Float, { description: 'The largest load over the mean (K x max): 1 when balanced.' }) maxOverMean!: number;
+  @Field(() => Float, { description: 'Entropy of the load over ln K: 1 when balanced, 0 when one expert takes everything.' }) normalizedEntropy!: number;
+}
+
+@ObjectType('RoutingHealth', { description: "Routing health of a checkpoint on a probe set's tokens, or on every probe set of the run together, from the stored routing summaries (a read: it computes from what is stored and says when that is partial)." })
+export class RoutingHealthType {
+  @Field(() => ID) checkpointId!: string;
+  @Field(() => Int) step!: number;
+  @Field(() => [ID], { description: 'The probe sets whose tokens the load counts: the one asked for, or every probe set of the run.' }) probeSetIds!: string[];
+  @Field(() => Int, { description: 'Samples whose routing is stored at this checkpoint.' }) samples!: number;
+  @Field(() => Int, { description: "The probe sets' samples." }) expectedSamples!: number;
+  @Field({ description: 'Every sample of the probe sets has routing here; otherwise the numbers are from the stored part.' }) complete!: boolean;
+  @Field(() => RoutingWeightsValue, { nullable: true, description: 'What the load is made of: selection counts, or score means where routing was stored without counts; null without routing.' })
+  basis!: RoutingWeightsValue | null;
+  @Field(() => [LayerRoutingHealthType], { description: 'One entry per routed layer; empty until some routing is stored.' }) layers!: LayerRoutingHealthType[];
+}
+
+export const toRoutingHealth = (h: CheckpointHealth): RoutingHealthType => ({
+  ...h,
+  basis: h.basis as RoutingWeightsValue | null,
+  layers: h.layers.map((l) => ({ ...l, load: Array.from(l.load) })),
+});
+
+@ObjectType('RoutingCollapseAlert', { description: `A layer of a run whose routing collapsed: ${COLLAPSE_RULE_TEXT}. One per layer, raised only by the pipeline; the same JSON on every channel.` })
+export class RoutingCollapseAlertType {
+  @Field(() => ID) runId!: string;
+  @Field(() => Int, { description: 'Routed layer, from 0.' }) layer!: number;
+  @Field(() => Int, { description: 'First checkpoint step where the rule held.' }) step!: number;
+  @Field(() => ID) checkpointId!: string;
+  @Field(() => Int, { description: 'Dead experts of the layer at that step.' }) deadExperts!: number;
+  @Field(() => Int, { description: "Dead experts of the layer at the run's first checkpoint." }) baselineDead!: number;
+  @Field(() => Int, { description: 'Experts of the layer.' }) experts!: number;
+  @Field(() => Int, { nullable: true, description: 'The first later checkpoint where the layer had its experts back (an early transient); null while it has not.' })
+  recoveredStep!: number | null;
+  @Field(() => DateTimeISOResolver) detectedAt!: Date;
+}
+
+export const toRoutingCollapseAlert = (a: RoutingAlert): RoutingCollapseAlertType => ({ ...toRoutingAlertPayload(a), detectedAt: a.created_at });

@@ -6,6 +6,7 @@
 import { eventOf } from '@grokwatch/bus';
 import { changesNear, detectGeneralizationSignal, scheduleChanges, SIGNAL_DEFAULTS, type MetricEvidence, type ScheduleChange, type SignalOptions } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
+import { postWebhook } from '../webhook.js';
 import { DEFAULT_METRICS_PARAMS, parseMetricsParams, type MetricsParams, type RoutingWeights } from '../params.js';
 import type { QueryDeps } from '../queries/deps.js';
 import type { AlertStore, GrokkingAlert } from '../store/alert-store.js';
@@ -175,17 +176,3 @@ export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOp
   return raised;
 }
 
-/** Best effort: an unreachable webhook is logged, never fails the computation. */
-async function postWebhook(url: string, body: unknown, logger: Logger): Promise<void> {
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(5000),
-    });
-    if (!res.ok) logger.warn({ url, status: res.status }, 'grokking webhook refused the alert');
-  } catch (err) {
-    logger.warn({ url, err: (err as Error).message }, 'grokking webhook unreachable');
-  }
-}

@@ -56,6 +56,25 @@ const pathwayResult: Migration = {
   },
 };
 
+const routingAlert: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .withSchema('metrics')
+      .createTable('routing_alert')
+      .addColumn('run_id', 'uuid', (c) => c.notNull())
+      .addColumn('layer', 'integer', (c) => c.notNull())
+      .addColumn('step', 'bigint', (c) => c.notNull())
+      .addColumn('checkpoint_id', 'uuid', (c) => c.notNull())
+      .addColumn('dead_experts', 'integer', (c) => c.notNull())
+      .addColumn('baseline_dead', 'integer', (c) => c.notNull())
+      .addColumn('experts', 'integer', (c) => c.notNull())
+      .addColumn('recovered_step', 'bigint')
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint('routing_alert_pk', ['run_id', 'layer'])
+      .execute();
+  },
+};
+
 const grokkingAlert: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
@@ -143,5 +162,5 @@ function paramsGained(field: string, value: unknown): Migration {
 
 export const metricsMigrations: SchemaMigrations = {
   schema: 'metrics',
-  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase, '0007-routing-scope': paramsGained('scope', 'sample'), '0008-outbox': outboxMigration('metrics'), '0009-routing-weights': paramsGained('weights', 'scores') },
+  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase, '0007-routing-scope': paramsGained('scope', 'sample'), '0008-outbox': outboxMigration('metrics'), '0009-routing-weights': paramsGained('weights', 'scores'), '0010-routing-alert': routingAlert },
 };

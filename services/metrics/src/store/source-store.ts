@@ -37,6 +37,14 @@ export interface SampleRoutingRow {
   targetNll: number | null;
 }
 
+/** One routed sample's layers x experts selection counts (null when only scores were stored) and score means. */
+export interface RoutingLoadRow {
+  layers: number;
+  experts: number;
+  counts: Uint8Array | null;
+  routing: Uint8Array;
+}
+
 export interface RouterRow {
   layer: number;
   experts: number;
@@ -160,6 +168,18 @@ export class SourceStore {
       nll: r.nll,
       targetNll: r.target_nll,
     }));
+  }
+
+  /** The probe set's stored routing at the checkpoint with what routing health reads: selection counts, else the score means. */
+  async loadRoutingLoad(checkpointId: string, probeSetId: string): Promise<RoutingLoadRow[]> {
+    return this.db
+      .selectFrom('inference.sample_routing as r')
+      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .select(['r.layers', 'r.experts', 'r.topk_counts as counts', 'r.routing'])
+      .where('r.checkpoint_id', '=', checkpointId)
+      .where('s.probe_set_id', '=', probeSetId)
+      .orderBy('s.idx')
+      .execute();
   }
 
   async routerWeights(checkpointId: string): Promise<RouterRow[]> {

@@ -108,6 +108,20 @@ export interface GrokkingAlertTable {
   created_at: CreatedAt;
 }
 
+/** A layer of a run whose routing collapsed over all its probe sets (health/routing-health.ts), reported once. */
+export interface RoutingAlertTable {
+  run_id: string;
+  layer: number;
+  step: number;
+  checkpoint_id: string;
+  dead_experts: number;
+  baseline_dead: number;
+  experts: number;
+  /** The first later settled checkpoint where the layer no longer met the rule; null while it has not. */
+  recovered_step: number | null;
+  created_at: CreatedAt;
+}
+
 /** A metric variant a run asked for on top of its defaults (requestMetrics); computed at every checkpoint. */
 export interface RunVariantTable {
   run_id: string;
@@ -119,6 +133,7 @@ export interface RunVariantTable {
 
 export interface MetricsTables {
   'metrics.grokking_alert': GrokkingAlertTable;
+  'metrics.routing_alert': RoutingAlertTable;
   'metrics.run_variant': RunVariantTable;
   'metrics.metrics_job': MetricsJobTable;
   'metrics.pathway_result': PathwayResultTable;

@@ -84,6 +84,8 @@ export interface RoutingSpec {
   routing: Float32Array;
   nll: number | null;
   bytes?: Uint8Array;
+  /** Top-k selection counts (layers x experts); none stored when left out. */
+  counts?: Float32Array;
 }
 
 export async function insertRouting(db: Kysely<AllTables>, checkpointId: string, rows: readonly RoutingSpec[]): Promise<void> {
@@ -97,7 +99,7 @@ export async function insertRouting(db: Kysely<AllTables>, checkpointId: string,
       layers: r.layers,
       experts: r.experts,
       routing: r.bytes ?? encodeFloat32(r.routing),
-      topk_counts: null,
+      topk_counts: r.counts === undefined ? null : encodeFloat32(r.counts),
       embedding: null,
       nll: r.nll,
       token_count: 10,
