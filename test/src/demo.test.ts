@@ -80,7 +80,7 @@ describe('the demo on first start', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  test('routing health: grokking-clean's layer 3 collapses early (step 150) and recovers by step 750; grokking-moe stays healthy', async () => {
+  test("routing health: grokking-clean's layer 3 collapses early (step 150) and recovers by step 750; grokking-moe stays healthy", async () => {
     type Alerts = { runs: { name: string; routingCollapseAlerts: { layer: number; step: number; deadExperts: number; experts: number; recoveredStep: number | null }[] }[] };
     const runs = dataOf(await postGraphQL<Alerts>(url, '{ runs(limit: 10) { name routingCollapseAlerts { layer step deadExperts experts recoveredStep } } }')).runs;
     const alerts = (name: string) => runs.find((r) => r.name === name)!.routingCollapseAlerts;
