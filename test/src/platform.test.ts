@@ -272,6 +272,14 @@ for (const mode of MODES) {
       assert.equal(((await health.json()) as { status: string }).status, 'ok');
       const metrics = await (await fetch(`${base}/metrics`)).text();
       assert.match(metrics, /grokwatch_graphql_operation_seconds/);
+      // Job metrics come from the services that own the jobs: the embedded gateway, or each subgraph.
+      const jobMetricsAt = p.subgraphs ? Object.values(p.subgraphs.urls).map((u) => u.replace(/\/graphql$/, '/metrics')) : [`${base}/metrics`];
+      for (const url of jobMetricsAt) {
+        const text = await (await fetch(url)).text();
+        assert.match(text, /# TYPE grokwatch_jobs gauge/, url);
+        assert.match(text, /# TYPE grokwatch_job_seconds histogram/, url);
+      }
+      if (!p.subgraphs) assert.match(metrics, /grokwatch_jobs\{kind="capture",status="\w+",service="grokwatch"\} \d+/, 'the earlier captures are counted');
     });
   });
 }

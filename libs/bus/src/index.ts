@@ -32,3 +32,4 @@ export type {
   Stoppable,
   SubscribeOptions,
 } from './types.js';
+export { wrapJobHandlers } from './handler-wrap.js';

@@ -7,3 +7,4 @@ export { openDatabase, pingDatabase, type Database, type OpenDatabaseOptions } f
 export { PGliteDialect } from './pglite/pglite-dialect.js';
 export { paged, type PageWindow } from './paged.js';
 export { enqueueEvent, outboxMigration, startOutboxRelay, type OutboxEvent, type OutboxRelay, type OutboxRelayOptions } from './outbox.js';
+export { jobStatusCounts } from './job-counts.js';

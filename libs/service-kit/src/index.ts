@@ -5,6 +5,7 @@ export { badInput, clip, notFound, userError, type ErrorCode } from './errors.js
 export { DEFAULT_QUERY_LIMITS, measureOperation, queryLimitsPlugin, withFieldCosts, type FieldCost, type FieldCosts, type QueryLimits } from './query-limits.js';
 export { buildSubgraph, type ReferenceResolvers } from './subgraph.js';
 export { Counter, Gauge, Histogram, Registry, createRegistry, graphqlMetricsPlugin } from './metrics.js';
+export { jobMetrics, type JobMeter, type JobStatusCounts } from './job-metrics.js';
 export {
   runHealthChecks,
   startHttpService,

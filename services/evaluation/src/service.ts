@@ -1,9 +1,9 @@
 // The evaluation service as one startable unit: database, bus, subgraph over HTTP, eval worker.
 import 'reflect-metadata';
 import type { CodeExecutor } from '@grokwatch/benchmark';
-import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
-import { migrateSchema, openDatabase, pingDatabase, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, startHttpService, withFieldCosts, type Logger } from '@grokwatch/service-kit';
+import { connectBus, wrapJobHandlers, type BusConfig, type Stoppable } from '@grokwatch/bus';
+import { jobStatusCounts, migrateSchema, openDatabase, pingDatabase, type AnyKysely, type DatabaseConfig } from '@grokwatch/db';
+import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, jobMetrics, startHttpService, withFieldCosts, type Logger } from '@grokwatch/service-kit';
 import type { ModelProvider } from './backends/model-provider.js';
 import { EvaluationService } from './evaluation-service.js';
 import { EvaluationStore } from './store/evaluation-store.js';
@@ -49,7 +49,9 @@ export async function startEvaluationService(cfg: EvaluationServiceConfig): Prom
   await migrateSchema(db.kysely, evaluationMigrations);
   const bus = await connectBus(cfg.bus);
   const store = new EvaluationStore(db.kysely);
-  const evaluation = new EvaluationService({ store, bus, tasks: cfg.tasks ?? createTaskSource(), logger });
+  const registry = createRegistry('evaluation');
+  const meter = jobMetrics(registry, { eval: () => jobStatusCounts(db.kysely as unknown as AnyKysely, 'evaluation.eval_job') });
+  const evaluation = new EvaluationService({ store, bus: wrapJobHandlers(bus, (kind, handler) => meter.timed(kind, handler)), tasks: cfg.tasks ?? createTaskSource(), logger });
   const http = cfg.serveGraphql === false ? null : await startHttpService({
     name: 'evaluation',
     port: cfg.port,
@@ -58,7 +60,7 @@ export async function startEvaluationService(cfg: EvaluationServiceConfig): Prom
     apollo: { schema: await buildEvaluationSubgraph() },
     context: async () => ({ evaluation }),
     health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
-    registry: createRegistry('evaluation'),
+    registry,
     logger,
     limits: withFieldCosts(DEFAULT_QUERY_LIMITS, evaluationFieldCosts),
   });

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { disableApolloTelemetry } from './apollo-telemetry.js';
 import { ApolloGateway } from '@apollo/gateway';
 import type { Kysely } from 'kysely';
-import { connectBus, busConfigFromEnv, type Bus, type BusConfig, type Stoppable } from '@grokwatch/bus';
-import { databaseConfigFromEnv, migrateSchema, openDatabase, pingDatabase, type Database, type DatabaseConfig } from '@grokwatch/db';
+import { connectBus, busConfigFromEnv, wrapJobHandlers, type Bus, type BusConfig, type Stoppable } from '@grokwatch/bus';
+import { databaseConfigFromEnv, jobStatusCounts, migrateSchema, openDatabase, pingDatabase, type AnyKysely, type Database, type DatabaseConfig } from '@grokwatch/db';
 import {
   EvaluationService,
   EvaluationStore,
@@ -45,6 +45,7 @@ import {
   createLogger,
   terminalLine,
   createRegistry,
+  jobMetrics,
   databaseLost,
   env,
   onShutdown,
@@ -104,7 +105,12 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
   const logger = opts.logger ?? createLogger('grokwatch');
   const db = await openDatabase<PlatformTables>(opts.database, { onBackgroundError: databaseLost(logger) });
   for (const m of [inferenceMigrations, metricsMigrations, evaluationMigrations]) await migrateSchema(db.kysely, m);
-  const bus = await connectBus(opts.bus);
+  const busConnection = await connectBus(opts.bus);
+  // /metrics counts every kind's jobs from its table and times this process's handlers.
+  const registry = createRegistry('grokwatch');
+  const count = (table: string) => () => jobStatusCounts(db.kysely as unknown as AnyKysely, table);
+  const meter = jobMetrics(registry, { capture: count('inference.capture_job'), metrics: count('metrics.metrics_job'), eval: count('evaluation.eval_job') });
+  const bus = wrapJobHandlers(busConnection, (kind, handler) => meter.timed(kind, handler));
 
   // One database holds every schema; each store sees only its own service's tables.
   const tables = <T>() => db.kysely as unknown as Kysely<T>;
@@ -160,7 +166,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
       bus,
       apiKey: opts.apiKey,
       logger,
-      registry: createRegistry('grokwatch'),
+      registry,
       health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
       routes: dashboardRoutes(),
       rateLimit: opts.rateLimit,

@@ -1,8 +1,8 @@
 // The inference service as one startable unit: database, bus, subgraph over HTTP, capture worker.
 import 'reflect-metadata';
-import { connectBus, type BusConfig, type Stoppable } from '@grokwatch/bus';
-import { migrateSchema, openDatabase, pingDatabase, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, startHttpService, withFieldCosts, type Logger, type FileRoots } from '@grokwatch/service-kit';
+import { connectBus, wrapJobHandlers, type BusConfig, type Stoppable } from '@grokwatch/bus';
+import { jobStatusCounts, migrateSchema, openDatabase, pingDatabase, type AnyKysely, type DatabaseConfig } from '@grokwatch/db';
+import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, jobMetrics, startHttpService, withFieldCosts, type Logger, type FileRoots } from '@grokwatch/service-kit';
 import { startCaptureWorker } from './capture/capture-worker.js';
 import type { RoutingCapturer } from './capture/routing-capturer.js';
 import { startIngestWorker } from './ingest/ingest-worker.js';
@@ -46,6 +46,9 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
   const bus = await connectBus(cfg.bus);
   const store = new InferenceStore(db.kysely);
   const inference = new InferenceService({ store, bus, logger, roots: cfg.roots });
+  const registry = createRegistry('inference');
+  const meter = jobMetrics(registry, { capture: () => jobStatusCounts(db.kysely as unknown as AnyKysely, 'inference.capture_job') });
+  const workBus = wrapJobHandlers(bus, (kind, handler) => meter.timed(kind, handler));
   const http = cfg.serveGraphql === false ? null : await startHttpService({
     name: 'inference',
     port: cfg.port,
@@ -54,16 +57,16 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
     apollo: { schema: await buildInferenceSubgraph() },
     context: async () => ({ inference }),
     health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
-    registry: createRegistry('inference'),
+    registry,
     logger,
     limits: withFieldCosts(DEFAULT_QUERY_LIMITS, inferenceFieldCosts),
   });
   const worker: Stoppable | null = cfg.capturer
-    ? await startCaptureWorker({ bus, store, logger, capturer: cfg.capturer, concurrency: cfg.captureConcurrency, ackWaitMs: cfg.captureAckWaitMs })
+    ? await startCaptureWorker({ bus: workBus, store, logger, capturer: cfg.capturer, concurrency: cfg.captureConcurrency, ackWaitMs: cfg.captureAckWaitMs })
     : null;
   const outbox = inference.startOutbox();
   const readCache = inference.startReadCache();
-  const ingest = await startIngestWorker({ bus, inference, logger });
+  const ingest = await startIngestWorker({ bus: workBus, inference, logger });
   const pipeline = await startRunPipeline({ bus, inference, logger, watchIntervalMs: cfg.watchIntervalMs });
   return {
     url: http?.url ?? null,

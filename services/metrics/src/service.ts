@@ -1,8 +1,8 @@
 // The metrics service as one startable unit.
 import 'reflect-metadata';
-import { connectBus, type BusConfig } from '@grokwatch/bus';
-import { migrateSchema, openDatabase, pingDatabase, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, startHttpService, withFieldCosts, type Logger } from '@grokwatch/service-kit';
+import { connectBus, wrapJobHandlers, type BusConfig } from '@grokwatch/bus';
+import { jobStatusCounts, migrateSchema, openDatabase, pingDatabase, type AnyKysely, type DatabaseConfig } from '@grokwatch/db';
+import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, jobMetrics, startHttpService, withFieldCosts, type Logger } from '@grokwatch/service-kit';
 import { MetricsService } from './metrics-service.js';
 import { MetricsStore } from './store/metrics-store.js';
 import { metricsMigrations } from './store/migrations.js';
@@ -32,7 +32,9 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
   await migrateSchema(db.kysely, metricsMigrations);
   const bus = await connectBus(cfg.bus);
   const store = new MetricsStore(db.kysely);
-  const metrics = new MetricsService(store, bus, logger, {
+  const registry = createRegistry('metrics');
+  const meter = jobMetrics(registry, { metrics: () => jobStatusCounts(db.kysely as unknown as AnyKysely, 'metrics.metrics_job') });
+  const metrics = new MetricsService(store, wrapJobHandlers(bus, (kind, handler) => meter.timed(kind, handler)), logger, {
     ...(cfg.threads === undefined ? {} : { threads: cfg.threads }),
     ...(cfg.webhookUrl === undefined ? {} : { webhookUrl: cfg.webhookUrl }),
   });
@@ -44,7 +46,7 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
     apollo: { schema: await buildMetricsSubgraph() },
     context: async () => ({ metrics }),
     health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
-    registry: createRegistry('metrics'),
+    registry,
     logger,
     limits: withFieldCosts(DEFAULT_QUERY_LIMITS, metricsFieldCosts),
   });
