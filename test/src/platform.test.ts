@@ -1,5 +1,6 @@
 // The same end-to-end suite against the embedded platform and the distributed one (real Postgres + NATS).
 import assert from 'node:assert/strict';
+import { buildClientSchema, getIntrospectionQuery, parse, validate, type IntrospectionQuery } from 'graphql';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,6 +264,21 @@ for (const mode of MODES) {
       await Promise.race([received, new Promise((_, rej) => setTimeout(() => rej(new Error('no grokking event')), 10_000))]);
       await client.dispose();
       assert.deepEqual(JSON.parse(JSON.stringify(got)), [alert], 'the alert as published, evidence an object');
+    });
+
+    test('introspection shows the whole API, subscriptions included: a client generating code from the endpoint validates every kind of operation', async () => {
+      const res = await p.gql<IntrospectionQuery>(getIntrospectionQuery());
+      assert.equal(res.errors, undefined);
+      const schema = buildClientSchema(res.data!);
+      assert.deepEqual(Object.keys(schema.getSubscriptionType()?.getFields() ?? {}).sort(), ['grokkingDetected', 'jobProgress']);
+      for (const op of [
+        'subscription { jobProgress(kind: capture) { jobId kind done total status } }',
+        'subscription { grokkingDetected { runId domain startStep endStep evidence } }',
+        'query { runs(limit: 1) { id routingHealth(limit: 1) { step layers { deadExperts } } } }',
+        'mutation { createRun(input: { name: "x", architecture: "OlmoeForCausalLM" }) { id } }',
+      ]) assert.deepEqual(validate(schema, parse(op)).map((e) => e.message), [], op);
+      // Anything else still goes to the federated schema.
+      assert.equal(dataOf(await p.gql<{ __typename: string; runs: unknown[] }>('{ __typename runs(limit: 1) { id } }')).__typename, 'Query');
     });
 
     test('/healthz and /metrics answer', async () => {

@@ -18,6 +18,7 @@ import {
 } from '@grokwatch/service-kit';
 import type { Express } from 'express';
 import { apiKeyPlugin } from './auth.js';
+import { introspectionWithSubscriptions } from './introspection.js';
 import { serveSubscriptions } from './subscriptions.js';
 
 export interface GatewayServerOptions<C extends BaseContext> {
@@ -54,7 +55,7 @@ export async function startGatewayServer<C extends BaseContext>(opts: GatewaySer
     name: 'gateway',
     port: opts.port,
     host: opts.host,
-    apollo: { gateway: opts.gateway, plugins: [apiKeyPlugin(opts.apiKey)] },
+    apollo: { gateway: opts.gateway, plugins: [apiKeyPlugin(opts.apiKey), introspectionWithSubscriptions()] },
     context: () => opts.context(),
     health: opts.health,
     registry: opts.registry,

@@ -10,15 +10,23 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
 export const SUBSCRIPTION_SDL = /* GraphQL */ `
+  "What a job does: capture routing, compute pathway metrics, or evaluate a benchmark."
   enum JobKind { capture metrics eval }
+
+  "Where a job stands: queued, running, then completed, failed or cancelled."
+  enum JobStatus { queued running completed failed cancelled }
 
   "Progress of a capture, metrics or evaluation job."
   type JobProgress {
     kind: JobKind!
+    "The job's id (the capture, metrics or evaluation job of the queries)."
     jobId: ID!
+    "Units done so far (samples, pairs or benchmark items)."
     done: Int!
+    "Units in all."
     total: Int!
-    status: String!
+    status: JobStatus!
+    "What the job is doing, when it says."
     message: String
   }
 

@@ -1,6 +1,7 @@
 // GraphQL object types owned by the evaluation subgraph.
 import { DateTimeISOResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { JobStatusValue } from '@grokwatch/service-kit';
 import type { BenchmarkInfo } from '../evaluation-service.js';
 import { parseEvalParams } from '../params.js';
 import type { CheckpointEvaluation, EvalItem, EvalJob, EvalScore } from '../store/evaluation-store.js';
@@ -50,7 +51,7 @@ export class EvaluationJobType {
   @Field(() => ID) id!: string;
   @Field(() => ID) checkpointId!: string;
   @Field() task!: string;
-  @Field({ description: 'queued, running, completed, failed or cancelled.' }) status!: string;
+  @Field(() => JobStatusValue) status!: JobStatusValue;
   @Field(() => Int) done!: number;
   @Field(() => Int, { description: 'Documents this run evaluates; 0 until a worker has read the data.' }) total!: number;
   @Field(() => String, { nullable: true }) error!: string | null;
@@ -91,7 +92,7 @@ export function toEvaluationJob(j: EvalJob): EvaluationJobType {
     id: j.id,
     checkpointId: j.checkpoint_id,
     task: j.task,
-    status: j.status,
+    status: j.status as JobStatusValue,
     done: j.done,
     total: j.total,
     error: j.error,

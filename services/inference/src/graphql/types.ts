@@ -2,6 +2,7 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { decodeFloat32 } from '@grokwatch/db';
+import { JobStatusValue } from '@grokwatch/service-kit';
 import type { CaptureJob, Checkpoint, ProbeSet, Run, Sample, SampleRouting } from '../store/inference-store.js';
 
 export enum CheckpointStatusValue {
@@ -12,14 +13,7 @@ export enum CheckpointStatusValue {
 }
 registerEnumType(CheckpointStatusValue, { name: 'CheckpointStatus' });
 
-export enum JobStatusValue {
-  queued = 'queued',
-  running = 'running',
-  completed = 'completed',
-  failed = 'failed',
-  cancelled = 'cancelled',
-}
-registerEnumType(JobStatusValue, { name: 'JobStatus' });
+export { JobStatusValue };
 
 @ObjectType('Run', { description: 'A pretraining run (a model family): its checkpoints share architecture and tokenizer.' })
 @Directive('@key(fields: "id")')

@@ -178,22 +178,22 @@ describe('metrics subgraph queries', () => {
   });
 
   test('pathwayMetrics: bad arguments answer BAD_USER_INPUT or NOT_FOUND', async () => {
-    const { checkpointIds } = await insertRun(fx.db.kysely, [1000]);
+    const { runId, checkpointIds } = await insertRun(fx.db.kysely, [1000]);
     const checkpointId = checkpointIds[0] as string;
     const { probeSetId } = await insertProbeSet(fx.db.kysely, 'geo', [{ group: 'g' }, { group: 'g' }, { group: 'solo' }]);
-    await insertProbeSet(fx.db.kysely, 'twice', [{ group: null }]);
-    await insertProbeSet(fx.db.kysely, 'twice', [{ group: null }]);
+    const twice = [(await insertProbeSet(fx.db.kysely, 'twice', [{ group: null }])).probeSetId, (await insertProbeSet(fx.db.kysely, 'twice', [{ group: null }])).probeSetId];
+    await fx.db.kysely.updateTable('inference.run').set({ settings: JSON.stringify({ probeSetIds: [probeSetId, ...twice], tasks: [], thresholds: [0.7] }) }).where('id', '=', runId).execute();
     const ask = (args: string) => entity('Checkpoint', checkpointId, `pathwayMetrics${args === '' ? '' : `(${args})`} { status }`);
     const cases: [string, string, RegExp][] = [
       ['domain: "geo", threshold: 0', 'BAD_USER_INPUT', /threshold: must be a number in \(0, 1\], got 0/],
       ['domain: "geo", threshold: 1.5', 'BAD_USER_INPUT', /threshold/],
       ['domain: "geo", pairs: 1', 'BAD_USER_INPUT', /pairs: must be null \(every pair\) or an integer >= 2/],
       ['domain: "geo", seed: -1', 'BAD_USER_INPUT', /seed/],
-      ['domain: "nowhere"', 'NOT_FOUND', /domain "nowhere" has no probe set \(domains: .*geo/],
+      ['domain: "nowhere"', 'NOT_FOUND', /the run has no probe set in domain "nowhere" \(its domains: geo, twice\)/],
       ['probeSet: "00000000-0000-0000-0000-000000000000"', 'NOT_FOUND', /probe set 00000000-0000-0000-0000-000000000000 not found/],
       [`probeSet: "${probeSetId}", domain: "physics"`, 'BAD_USER_INPUT', /is in domain "geo", not "physics"/],
       ['', 'BAD_USER_INPUT', /give probeSet or domain/],
-      ['domain: "twice"', 'BAD_USER_INPUT', /domain "twice" has 2 probe sets .*pass probeSet/],
+      ['domain: "twice"', 'BAD_USER_INPUT', /the run has 2 probe sets in domain "twice" .*pass probeSet/],
       ['domain: "geo", group: "nope"', 'NOT_FOUND', /group "nope" is not a data group .*groups: \*, g\)/],
       ['domain: "geo", group: "solo"', 'BAD_USER_INPUT', /group "solo" .* has 1 sample; group metrics need at least 2/],
     ];
@@ -360,6 +360,12 @@ describe('metrics subgraph queries', () => {
       assert.match(res.message ?? '', new RegExp(`^${field} must be`));
     }
     const { runId: empty } = await insertRun(fx.db.kysely, [1000]);
+    // Another run's "chem" probe set is not this run's data: the lookup is scoped to the run.
+    const elsewhere = await entity<M>('Run', empty, selection, { eps: 1, delta: 0.05 });
+    assert.equal(elsewhere.code, 'NOT_FOUND');
+    assert.match(elsewhere.message ?? '', /the run has no probe set in domain "chem"/);
+    const { probeSetId: own } = await insertProbeSet(fx.db.kysely, 'chem', [{ group: null }]);
+    await fx.db.kysely.updateTable('inference.run').set({ settings: JSON.stringify({ probeSetIds: [own], tasks: [], thresholds: [0.7] }) }).where('id', '=', empty).execute();
     const nothing = await entity<M>('Run', empty, selection, { eps: 1, delta: 0.05 });
     assert.equal(nothing.message, undefined);
     assert.equal(nothing.data?.memorization, null, 'no checkpoint with an NLL for every sample');

@@ -1,5 +1,6 @@
 import { DateTimeISOResolver, GraphQLJSONObject } from 'graphql-scalars';
 import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { JobStatusValue } from '@grokwatch/service-kit';
 import type { MetricsJob } from '../store/metrics-store.js';
 import type { GrokkingAlert } from '../store/alert-store.js';
 import { toAlertPayload } from '../grokking/grokking-watch.js';
@@ -13,7 +14,7 @@ export class MetricsJobType {
   @Field(() => ID) checkpointId!: string;
   @Field(() => ID) probeSetId!: string;
   @Field(() => GraphQLJSONObject) params!: Record<string, unknown>;
-  @Field() status!: string;
+  @Field(() => JobStatusValue) status!: JobStatusValue;
   @Field(() => String, { nullable: true }) error!: string | null;
   @Field(() => String, { nullable: true, description: 'Why some metrics are null although the job completed.' }) note!: string | null;
   @Field(() => DateTimeISOResolver) createdAt!: Date;
@@ -32,7 +33,7 @@ export const toMetricsJob = (j: MetricsJob): MetricsJobType => ({
   checkpointId: j.checkpoint_id,
   probeSetId: j.probe_set_id,
   params: j.params,
-  status: j.status,
+  status: j.status as JobStatusValue,
   error: j.error,
   note: j.note,
   createdAt: j.created_at,

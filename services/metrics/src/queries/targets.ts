@@ -31,8 +31,8 @@ export async function requireRunDefaults(sources: SourceStore, id: string): Prom
 }
 
 /**
- * The probe set named by id, or the only probe set of a domain: among the run's probe sets when a
- * run is given and has one (two runs may both have a "math" probe set), else among all. With both, they must
+ * The probe set named by id, or the only probe set of a domain: among the run's own probe sets when a
+ * run is given (two runs may both have a "math" probe set), else among all. With both, they must
  * agree; a domain with several probe sets needs the id.
  */
 export async function resolveProbeSet(sources: SourceStore, sel: ProbeSetSelector, runId?: string): Promise<ProbeSetRef> {
@@ -47,9 +47,20 @@ export async function resolveProbeSet(sources: SourceStore, sel: ProbeSetSelecto
     }
     return probeSet;
   }
-  // The run's own probe sets first; a domain the run has none of falls back to every probe set.
-  const own = runId === undefined ? [] : (await sources.runProbeSets(runId)).filter((p) => p.domain === domain);
-  const sets = own.length > 0 ? own : await sources.probeSetsOfDomain(domain as string);
+  // Under a run, only the run's own probe sets: another run's probe set of the same domain is not this run's data.
+  if (runId !== undefined) {
+    const mine = await sources.runProbeSets(runId);
+    const sets = mine.filter((p) => p.domain === domain);
+    if (sets.length === 0) {
+      const domains = [...new Set(mine.map((p) => p.domain))].sort();
+      throw userError('NOT_FOUND', `the run has no probe set in domain "${domain}"${domains.length === 0 ? '' : ` (its domains: ${domains.join(', ')})`}`, { id: domain });
+    }
+    if (sets.length > 1) {
+      throw badInput(`the run has ${sets.length} probe sets in domain "${domain}" (${sets.map((s) => s.name).join(', ')}); pass probeSet to choose one`, { field: 'probeSet' });
+    }
+    return sets[0] as ProbeSetRef;
+  }
+  const sets = await sources.probeSetsOfDomain(domain as string);
   if (sets.length === 0) {
     const known = await sources.listDomains();
     throw userError('NOT_FOUND', `domain "${domain}" has no probe set${known.length === 0 ? '' : ` (domains: ${known.join(', ')})`}`, { id: domain });
