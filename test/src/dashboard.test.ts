@@ -3,7 +3,9 @@
 // behind the OpenAI-compatible server), metrics computed by the platform's own worker; the page
 // must list the run, plot every curve, correlate, and draw the sample's pathway and heatmap.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -282,5 +284,23 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     console.log(`dashboard screenshot: ${SCREENSHOT}`);
     assert.deepEqual(problems, []);
     await page.close();
+  });
+
+  test('the CLI: export carries the benchmark beside the metrics, correlate --after-rise says where r starts, --benchmark keeps only the domains named', async () => {
+    const cli = join(resolve(import.meta.dirname, '..', '..'), 'cli', 'bin', 'grokwatch.js');
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, '--url', p.url, ...args]);
+    const rows = JSON.parse((await run('--json', 'export', '--run', runName)).stdout) as { domain: string; step: number; metric: string; value: number | null }[];
+    const accuracy = rows.filter((r) => r.metric.startsWith('accuracy (grok_math'));
+    assert.deepEqual(accuracy.map((r) => r.step), [...STEPS]);
+    assert.ok(accuracy.every((r) => r.domain === 'math' && r.value !== null && r.value >= 0 && r.value <= 1));
+    const csvText = (await run('export', '--run', runName)).stdout;
+    assert.match(csvText, /^math,\d+,"?accuracy \(grok_math [^)]+\)"?,\d/m);
+
+    const afterRise = (await run('correlate', '--run', runName, '--after-rise')).stdout;
+    assert.match(afterRise, /from step \(rise\)/);
+    const plain = (await run('correlate', '--run', runName)).stdout;
+    assert.doesNotMatch(plain, /from step \(rise\)/);
+    const only = await run('correlate', '--run', runName, '--benchmark', 'code=grok_math').then(() => '', (err: { stderr: string }) => err.stderr);
+    assert.match(only, /has no domain with a benchmark/, 'math is left out when only code is named');
   });
 });

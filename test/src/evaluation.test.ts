@@ -2,9 +2,11 @@
 // with the real OLMoE tokenizer, scored by the built-in onnxruntime runner on a fixture suite and on
 // 20 GSM8K items; results read back through the federated graph.
 import assert from 'node:assert/strict';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dataOf, startPlatform, type Platform } from './harness.js';
 import { writeTinyCheckpoint } from './tiny-checkpoint.js';
@@ -71,5 +73,16 @@ describe('evaluation through the gateway (onnx runner, distributed)', () => {
       `query($id: ID!) { evaluationJob(id: $id) { items(offset: 0, limit: 5) { output } } }`, { id: gsm.id },
     )).evaluationJob.items;
     assert.equal(items.length, 5);
+  });
+
+  test('grokwatch eval --wait prints the scores the job produced (and --json carries them)', async () => {
+    const cli = join(resolve(import.meta.dirname, '..', '..'), 'cli', 'bin', 'grokwatch.js');
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, '--url', p.url, ...args]);
+    const text = (await run('eval', '--checkpoint', checkpointId, '--task', 'grok_math', '--limit', '3', '--wait')).stdout;
+    assert.match(text, /evaluation [0-9a-f-]+: completed \(3\/3\)/);
+    assert.match(text, /^ {2}\S+ \d\.\d{4}/m, 'a score line');
+    const json = JSON.parse((await run('--json', 'eval', '--checkpoint', checkpointId, '--task', 'grok_math', '--limit', '3', '--wait')).stdout.trim().split('\n').pop()!) as { status: string; scores: { metric: string; value: number }[] };
+    assert.equal(json.status, 'completed');
+    assert.ok(json.scores.length > 0 && json.scores.every((sc) => Number.isFinite(sc.value)), JSON.stringify(json.scores));
   });
 });

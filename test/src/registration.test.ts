@@ -4,6 +4,7 @@
 // of a tokenizer is registered once the run gets one.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,8 @@ import { dataOf, errorCode, startPlatform, until, type Platform } from './harnes
 import { DATASETS, TINY_OLMOE_REAL_VOCAB } from './tiny-checkpoint.js';
 
 const TOKENIZER = join(DATASETS, 'tokenizer_olmoe', 'tokenizer.json');
+/** What the server stores: the real path (../shared may be a link). */
+const TOKENIZER_REAL = realpathSync(TOKENIZER);
 const CLI = join(resolve(import.meta.dirname, '..', '..'), 'cli', 'bin', 'grokwatch.js');
 const exec = promisify(execFile);
 
@@ -70,7 +73,7 @@ describe('checkpoint registration checks the folder (embedded)', () => {
     assert.equal(errorCode(await register(nested, 6)), undefined);
 
     const configured = dataOf(await p.gql<{ configureRun: { tokenizer: string } }>(`mutation($r: ID!, $t: String) { configureRun(id: $r, input: { tokenizer: $t }) { tokenizer } }`, { r: runId, t: TOKENIZER }));
-    assert.equal(configured.configureRun.tokenizer, TOKENIZER);
+    assert.equal(configured.configureRun.tokenizer, TOKENIZER_REAL);
     assert.equal(errorCode(await register(lonely, 5)), undefined);
   });
 
@@ -89,7 +92,7 @@ describe('checkpoint registration checks the folder (embedded)', () => {
     const help = (await exec(process.execPath, [CLI, 'run', 'create', '--help'])).stdout;
     assert.match(help, /^usage: grokwatch run create <name> .*--tokenizer/);
     const set = JSON.parse((await exec(process.execPath, [CLI, '--url', p.url, '--json', 'run', 'configure', 'registration', '--tokenizer', TOKENIZER])).stdout) as { tokenizer: string | null };
-    assert.equal(set.tokenizer, TOKENIZER);
+    assert.equal(set.tokenizer, TOKENIZER_REAL);
     const cleared = JSON.parse((await exec(process.execPath, [CLI, '--url', p.url, '--json', 'run', 'configure', 'registration', '--no-tokenizer'])).stdout) as { tokenizer: string | null };
     assert.equal(cleared.tokenizer, null);
     await assert.rejects(exec(process.execPath, [CLI, '--url', p.url, 'run', 'configure', 'registration', '--tokenizer', TOKENIZER, '--no-tokenizer']), /usage: grokwatch run configure/);

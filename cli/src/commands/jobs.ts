@@ -41,5 +41,23 @@ export async function evaluateCommand(ctx: CommandContext): Promise<void> {
   const state = await waitForJob(ctx.client, 'eval', job.id, async () =>
     (await ctx.client.request<{ evaluationJob: JobState }>(`query($id: ID!) { evaluationJob(id: $id) { ${FIELDS} } }`, { id: job.id })).evaluationJob,
   { quiet: ctx.json });
-  return finish(ctx, 'evaluation', { ...state, id: job.id });
+  // Waiting is for the result: the scores come with the final state.
+  const { evaluationJob } = await ctx.client.request<{ evaluationJob: { scores: Score[] } }>(
+    'query($id: ID!) { evaluationJob(id: $id) { scores { metric value stderr n } } }', { id: job.id },
+  );
+  const done = { ...state, id: job.id, scores: evaluationJob.scores };
+  if (ctx.json) {
+    ctx.out(JSON.stringify(done));
+    if (state.status === 'failed') process.exitCode = 1;
+    return;
+  }
+  await finish(ctx, 'evaluation', done);
+  for (const s of evaluationJob.scores) ctx.out(`  ${s.metric} ${s.value.toFixed(4)}${s.stderr === null ? '' : ` ± ${s.stderr.toFixed(4)}`}${s.n === null ? '' : ` (n=${s.n})`}`);
+}
+
+interface Score {
+  metric: string;
+  value: number;
+  stderr: number | null;
+  n: number | null;
 }

@@ -188,6 +188,8 @@ export interface CorrelationRow {
   pearson: number | null;
   spearman: number | null;
   n: number;
+  /** With --after-rise: the step the benchmark's sustained rise starts at (null: no rise, nothing correlated). */
+  riseStep: number | null;
   coverage: Coverage;
 }
 
@@ -209,13 +211,14 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
   const run = await runWithProbes(ctx, values.run);
   const explicit = parsePairs(values.benchmark);
   const rows: CorrelationRow[] = [];
-  for (const ps of run.probeSets) {
+  // Named pairs are the ones asked for: the other domains are left out.
+  for (const ps of run.probeSets.filter((p) => explicit.size === 0 || explicit.has(p.domain))) {
     const benchmark = benchmarkFor(ps.domain, run.tasks, explicit);
     if (!benchmark) continue;
     for (const v of STANDARD_METRICS) {
       const data = await ctx.client.request<{ run: { correlation: Omit<CorrelationRow, 'domain' | 'benchmark' | 'metric'> } }>(
         `query($id: ID!, $p: ID, $m: MetricName!, $b: String!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $r: Boolean!, $s: RoutingScope!, $w: RoutingWeights) {
-           run(id: $id) { correlation(probeSet: $p, metric: $m, benchmark: $b, threshold: $t, unit: $u, normalized: $n, afterRise: $r, scope: $s, weights: $w) { pearson spearman n ${COVERAGE} } } }`,
+           run(id: $id) { correlation(probeSet: $p, metric: $m, benchmark: $b, threshold: $t, unit: $u, normalized: $n, afterRise: $r, scope: $s, weights: $w) { pearson spearman n riseStep ${COVERAGE} } } }`,
         { id: run.id, p: ps.id, m: v.metric, b: benchmark, t: Number(values.threshold), u: v.unit ?? 'char', n: v.normalized ?? false, r: values['after-rise'], s: routing.scope, w: routing.weights },
       );
       rows.push({ domain: ps.domain, benchmark, metric: v.label, ...data.run.correlation });
@@ -225,14 +228,42 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
   if (ctx.json) return ctx.out(JSON.stringify(rows, null, 2));
   // An r over part of a series changes as the rest arrives: show where it stands instead, unless asked.
   const shown = (r: CorrelationRow, value: number | null): Cell => (r.coverage.complete || values.partial ? value : pendingLabel(r.coverage));
+  const afterRise = values['after-rise'];
   ctx.out(
     table(
-      ['domain', 'benchmark', 'metric', 'pearson', 'spearman', 'n'],
-      rows.map((r) => [r.domain, r.benchmark, r.metric, shown(r, r.pearson), shown(r, r.spearman), r.n]),
+      ['domain', 'benchmark', 'metric', 'pearson', 'spearman', 'n', ...(afterRise ? ['from step (rise)'] : [])],
+      rows.map((r) => [r.domain, r.benchmark, r.metric, shown(r, r.pearson), shown(r, r.spearman), r.n, ...(afterRise ? [r.riseStep ?? 'no rise'] : [])]),
     ),
   );
+  if (afterRise) ctx.out('\nr over the checkpoints from the start of the benchmark\'s sustained rise (method.md 7); "no rise": the benchmark never rises, nothing to correlate');
   const incomplete = rows.filter((r) => !r.coverage.complete).length;
   if (incomplete > 0) ctx.out(`\n${incomplete} of ${rows.length} series are incomplete${values.partial ? ' (r over the checkpoints computed so far)' : '; --partial shows r over what is computed'}`);
+}
+
+const SCORE_PAGE = 100;
+
+/**
+ * Per task, its primary score at each checkpoint with a completed evaluation, ascending step: acc
+ * when the task reports it, else its first metric (exact_match, pass@1, ...).
+ */
+async function benchmarkScores(ctx: CommandContext, runId: string): Promise<Map<string, { step: number; metric: string; value: number }[]>> {
+  type Checkpoint = { step: number; evaluationJobs: { task: string; status: string; scores: { metric: string; value: number }[] }[] };
+  const out = new Map<string, { step: number; metric: string; value: number }[]>();
+  for (let offset = 0; ; offset += SCORE_PAGE) {
+    const page = (await ctx.client.request<{ run: { checkpoints: Checkpoint[] } }>(
+      `query($id: ID!, $o: Int!) { run(id: $id) { checkpoints(offset: $o, limit: ${SCORE_PAGE}) { step evaluationJobs(limit: 50) { task status scores { metric value } } } } }`, { id: runId, o: offset },
+    )).run.checkpoints;
+    for (const c of page) {
+      for (const j of c.evaluationJobs) {
+        const score = j.status === 'completed' ? (j.scores.find((s) => s.metric === 'acc') ?? j.scores[0]) : undefined;
+        if (score === undefined) continue;
+        out.set(j.task, [...(out.get(j.task) ?? []), { step: c.step, metric: score.metric, value: score.value }]);
+      }
+    }
+    if (page.length < SCORE_PAGE) break;
+  }
+  for (const list of out.values()) list.sort((a, b) => a.step - b.step);
+  return out;
 }
 
 export async function exportCommand(ctx: CommandContext): Promise<void> {
@@ -244,10 +275,15 @@ export async function exportCommand(ctx: CommandContext): Promise<void> {
   if (values.format !== 'csv' && values.format !== 'json') throw new UsageError(`--format must be csv or json, got ${values.format}`);
   const run = await runWithProbes(ctx, values.run);
   const rows: { domain: string; step: number; metric: string; value: number | null }[] = [];
+  const accuracy = await benchmarkScores(ctx, run.id);
   for (const ps of run.probeSets) {
     for (const v of STANDARD_METRICS) {
       for (const p of (await series(ctx, run.id, ps.id, v, Number(values.threshold), routing)).points) rows.push({ domain: ps.domain, step: p.step, metric: v.label, value: p.value });
     }
+    // The benchmark paired with the domain, beside its metrics: what they are meant to track.
+    const task = benchmarkFor(ps.domain, run.tasks, new Map());
+    const scores = task === undefined ? undefined : accuracy.get(task);
+    if (task !== undefined && scores !== undefined) for (const s of scores) rows.push({ domain: ps.domain, step: s.step, metric: `accuracy (${task} ${s.metric})`, value: s.value });
   }
   if (values.format === 'json' || ctx.json) return ctx.out(JSON.stringify(rows, null, 2));
   ctx.out(csv(['domain', 'step', 'metric', 'value'], rows.map((r) => [r.domain, r.step, r.metric, r.value])));

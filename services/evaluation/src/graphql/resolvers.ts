@@ -1,7 +1,7 @@
 // Thin resolvers: argument shapes come from type-graphql, rules from EvaluationService.
 import { JSONObjectResolver } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { ChildPageArgs, isUuid, PageArgs, pageOf } from '@grokwatch/service-kit';
+import { ChildPageArgs, isUuid, JobStatusValue, PageArgs, pageOf } from '@grokwatch/service-kit';
 import type { EvaluationContext } from './context.js';
 import { StartEvaluationInput } from './inputs.js';
 import {
@@ -34,11 +34,11 @@ export class EvaluationJobResolver {
     return row ? toEvaluationJob(row) : null;
   }
 
-  @Query(() => [EvaluationJobType], { description: 'Evaluation jobs, optionally of one status (queued, running, completed, failed, cancelled).' })
+  @Query(() => [EvaluationJobType], { description: 'Evaluation jobs, optionally of one status.' })
   async evaluationJobs(
     @Ctx() ctx: EvaluationContext,
     @Args() page: PageArgs,
-    @Arg('status', () => String, { nullable: true }) status?: string | null,
+    @Arg('status', () => JobStatusValue, { nullable: true }) status?: JobStatusValue | null,
   ): Promise<EvaluationJobType[]> {
     return (await ctx.evaluation.listJobsByStatus(status ?? undefined, pageOf(page))).map(toEvaluationJob);
   }
