@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildSchema, getNamedType, getNullableType, isLeafType, isListType, isObjectType } from 'graphql';
+import { buildSchema, getNamedType, getNullableType, isLeafType, isListType, isObjectType, Kind, parse } from 'graphql';
 import { GATEWAY_QUERY_LIMITS, renderSchemaFiles } from '@grokwatch/gateway';
 import { MAX_RUN_THRESHOLDS } from '@grokwatch/inference';
 import { DEFAULT_DISTANCE_VARIANTS, MAX_REQUESTED_VARIANTS, MAX_RUN_VARIANTS } from '@grokwatch/metrics';
@@ -34,4 +34,20 @@ test('every list of objects in the supergraph is paged or declares the most it h
   }
   assert.deepEqual(unbounded, []);
   assert.ok(MAX_RUN_THRESHOLDS * DEFAULT_DISTANCE_VARIANTS.length + MAX_REQUESTED_VARIANTS <= MAX_RUN_VARIANTS, 'Run.metricVariants holds at most MAX_RUN_VARIANTS');
+});
+
+test('every type, field, input field and enum value a client sees has a description', async () => {
+  const files = await renderSchemaFiles();
+  const missing: string[] = [];
+  for (const name of ['inference.graphql', 'metrics.graphql', 'evaluation.graphql', 'subscriptions.graphql']) {
+    for (const d of parse(files[name]!).definitions) {
+      if (!('name' in d) || d.name === undefined) continue;
+      const type = d.name.value;
+      const root = type === 'Query' || type === 'Mutation';
+      if (!root && d.kind !== Kind.SCALAR_TYPE_DEFINITION && !('description' in d && d.description)) missing.push(`${name}: type ${type}`);
+      const members = 'fields' in d ? d.fields : 'values' in d ? d.values : undefined;
+      for (const m of members ?? []) if (!m.description) missing.push(`${name}: ${type}.${m.name.value}`);
+    }
+  }
+  assert.deepEqual(missing, []);
 });

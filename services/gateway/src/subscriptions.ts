@@ -11,13 +11,32 @@ import { WebSocketServer } from 'ws';
 
 export const SUBSCRIPTION_SDL = /* GraphQL */ `
   "What a job does: capture routing, compute pathway metrics, or evaluate a benchmark."
-  enum JobKind { capture metrics eval }
+  enum JobKind {
+    "Routing capture of a probe set at a checkpoint."
+    capture
+    "Pathway metrics of a probe set at a checkpoint."
+    metrics
+    "A benchmark task at a checkpoint."
+    eval
+  }
 
   "Where a job stands: queued, running, then completed, failed or cancelled."
-  enum JobStatus { queued running completed failed cancelled }
+  enum JobStatus {
+    "Waiting for a worker."
+    queued
+    "A worker has it (progress says how far)."
+    running
+    "Done; its results are stored."
+    completed
+    "Stopped with an error (error says why); a retry request re-runs it."
+    failed
+    "Cancelled on request."
+    cancelled
+  }
 
   "Progress of a capture, metrics or evaluation job."
   type JobProgress {
+    "What the job does."
     kind: JobKind!
     "The job's id (the capture, metrics or evaluation job of the queries)."
     jobId: ID!
@@ -25,6 +44,7 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
     done: Int!
     "Units in all."
     total: Int!
+    "Where the job stands."
     status: JobStatus!
     "What the job is doing, when it says."
     message: String
@@ -35,8 +55,11 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
 
   "A grokking phase of a run's probe set, as the query's GrokkingAlert serves it (the same JSON on every channel)."
   type GrokkingEvent {
+    "The run."
     runId: ID!
+    "The probe set judged."
     probeSetId: ID!
+    "Its domain."
     domain: String!
     "First checkpoint step of the phase."
     startStep: Int!
@@ -55,6 +78,7 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
     subscriptionsInfo: String!
   }
 
+  "Live events over graphql-ws on the gateway's /graphql."
   type Subscription {
     "Progress events; filter by kind and/or job id (none: every job)."
     jobProgress(kind: JobKind, jobId: ID): JobProgress!

@@ -6,9 +6,9 @@ export class EvaluationBackendInput {
   @Field({ description: 'The served model name, as /v1/models lists it.' }) model!: string;
 }
 
-@InputType()
+@InputType({ description: 'An evaluation to queue.' })
 export class StartEvaluationInput {
-  @Field(() => ID) checkpointId!: string;
+  @Field(() => ID, { description: 'The checkpoint to evaluate.' }) checkpointId!: string;
   @Field({ description: 'A task name from `benchmarks`.' }) task!: string;
   @Field(() => Int, { nullable: true, description: 'Only the first N documents (a quick run).' }) limit?: number | null;
   @Field(() => Int, { nullable: true, description: 'Documents per model call.' }) batchSize?: number | null;

@@ -28,7 +28,7 @@ export class BenchmarkResolver {
 
 @Resolver(() => EvaluationJobType)
 export class EvaluationJobResolver {
-  @Query(() => EvaluationJobType, { nullable: true })
+  @Query(() => EvaluationJobType, { description: 'An evaluation job by id; null when there is none.', nullable: true })
   async evaluationJob(@Ctx() ctx: EvaluationContext, @Arg('id', () => ID) id: string): Promise<EvaluationJobType | null> {
     const row = isUuid(id) ? await ctx.evaluation.store.getJob(id) : undefined;
     return row ? toEvaluationJob(row) : null;
@@ -50,7 +50,7 @@ export class EvaluationJobResolver {
     return toEvaluationJob(await ctx.evaluation.startEvaluation(input));
   }
 
-  @Mutation(() => EvaluationJobType)
+  @Mutation(() => EvaluationJobType, { description: 'Cancels a queued or running evaluation; a settled one is returned as it is.' })
   async cancelEvaluation(@Ctx() ctx: EvaluationContext, @Arg('id', () => ID) id: string): Promise<EvaluationJobType> {
     return toEvaluationJob(await ctx.evaluation.cancelEvaluation(id));
   }

@@ -8,10 +8,10 @@ import type { CheckpointEvaluation, EvalItem, EvalJob, EvalScore } from '../stor
 
 @ObjectType('Benchmark', { description: 'An evaluation task of the registry (lm-evaluation-harness terms).' })
 export class BenchmarkType {
-  @Field() name!: string;
-  @Field() version!: string;
+  @Field({ description: 'The task\'s name, as startEvaluation takes it.' }) name!: string;
+  @Field({ description: 'Its version.' }) version!: string;
   @Field({ description: 'generate_until, multiple_choice, loglikelihood or loglikelihood_rolling.' }) outputType!: string;
-  @Field(() => Int) numFewshot!: number;
+  @Field(() => Int, { description: 'Few-shot examples in each prompt.' }) numFewshot!: number;
   @Field(() => [String], { description: 'Result keys, metric,filter as the harness names them.' }) metrics!: string[];
   @Field({ description: 'root/path of the evaluation data (roots: datasets, suites).' }) dataset!: string;
   @Field({ description: 'Results are also reported per group, with _macro averages.' }) grouped!: boolean;
@@ -20,22 +20,22 @@ export class BenchmarkType {
 @ObjectType('EvaluationScore', { description: 'An aggregate over the evaluated documents.' })
 export class EvaluationScoreType {
   @Field({ description: 'acc, acc_norm, pass@1, or metric,filter (exact_match,strict-match); _macro: mean over groups.' }) metric!: string;
-  @Field(() => Float) value!: number;
+  @Field(() => Float, { description: 'The score.' }) value!: number;
   @Field(() => Float, { nullable: true, description: 'Standard error; null when not estimable (n < 2).' }) stderr!: number | null;
-  @Field(() => Int) n!: number;
+  @Field(() => Int, { description: 'Documents it is over.' }) n!: number;
 }
 
 @ObjectType('CheckpointEvaluation', { description: "A completed evaluation's score at a checkpoint." })
 export class CheckpointEvaluationType extends EvaluationScoreType {
-  @Field() task!: string;
-  @Field(() => ID) jobId!: string;
+  @Field({ description: 'The task.' }) task!: string;
+  @Field(() => ID, { description: 'The job that produced it.' }) jobId!: string;
 }
 
 @ObjectType('EvaluationItem', { description: 'One scored document.' })
 export class EvaluationItemType {
   @Field(() => Int, { description: 'Position in the dataset, from 0.' }) docIndex!: number;
-  @Field() docId!: string;
-  @Field(() => String, { nullable: true }) group!: string | null;
+  @Field({ description: 'The document\'s id in the dataset.' }) docId!: string;
+  @Field(() => String, { description: 'Its group (subject, category), when the task has them.', nullable: true }) group!: string | null;
   @Field({ description: 'sha256 of the request sent to the model (prompt, stops, sampling settings).' }) promptHash!: string;
   @Field({ description: 'The reference answer (doc_to_target).' }) target!: string;
   @Field(() => JSONObjectResolver, { description: '{kind: generate, completions} or {kind: loglikelihood, results: [{logprob, isGreedy}]}.' })
@@ -48,28 +48,28 @@ export class EvaluationItemType {
 
 @ObjectType('EvaluationJob', { description: 'One benchmark task evaluated at one checkpoint.' })
 export class EvaluationJobType {
-  @Field(() => ID) id!: string;
-  @Field(() => ID) checkpointId!: string;
-  @Field() task!: string;
-  @Field(() => JobStatusValue) status!: JobStatusValue;
-  @Field(() => Int) done!: number;
+  @Field(() => ID, { description: 'The job\'s id.' }) id!: string;
+  @Field(() => ID, { description: 'The checkpoint evaluated.' }) checkpointId!: string;
+  @Field({ description: 'The benchmark task (gsm8k, humaneval, mmlu, grok_math, ...).' }) task!: string;
+  @Field(() => JobStatusValue, { description: 'Where the job stands.' }) status!: JobStatusValue;
+  @Field(() => Int, { description: 'Documents scored so far.' }) done!: number;
   @Field(() => Int, { description: 'Documents this run evaluates; 0 until a worker has read the data.' }) total!: number;
-  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => String, { description: 'Why it failed; null otherwise.', nullable: true }) error!: string | null;
   @Field(() => Int, { nullable: true, description: 'Only the first N documents.' }) limit!: number | null;
   @Field({ description: "'onnx' or the OpenAI-compatible base URL and model." }) backend!: string;
   @Field(() => String, { nullable: true, description: 'The backend that answered, as the worker described it.' }) model!: string | null;
   @Field(() => Int, { description: 'Times the job was queued.' }) run!: number;
   @Field(() => Int, { description: 'Deliveries started (retries and redeliveries included).' }) attempts!: number;
   @Field(() => Int, { nullable: true, description: 'Documents in the dataset.' }) datasetSize!: number | null;
-  @Field(() => String, { nullable: true }) taskVersion!: string | null;
-  @Field(() => DateTimeISOResolver) createdAt!: Date;
-  @Field(() => DateTimeISOResolver) updatedAt!: Date;
+  @Field(() => String, { description: 'The task\'s version (its prompt and scoring), as lm-evaluation-harness reports it.', nullable: true }) taskVersion!: string | null;
+  @Field(() => DateTimeISOResolver, { description: 'When it was queued.' }) createdAt!: Date;
+  @Field(() => DateTimeISOResolver, { description: 'When its status or progress last changed.' }) updatedAt!: Date;
 }
 
-@ObjectType('Checkpoint')
+@ObjectType('Checkpoint', { description: 'A checkpoint (owned by the inference subgraph); this subgraph adds its evaluations.' })
 @Directive('@key(fields: "id")')
 export class CheckpointEntity {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { description: 'The checkpoint\'s id.' }) id!: string;
 }
 
 export const toBenchmark = (b: BenchmarkInfo): BenchmarkType => ({ ...b });

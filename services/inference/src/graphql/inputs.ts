@@ -11,60 +11,60 @@ export class RunSettingsInput {
   @Field(() => [Float], { nullable: true, description: 'Pathway thresholds tau the metrics are computed at.' }) thresholds?: number[] | null;
 }
 
-@InputType()
+@InputType({ description: 'A new run and its settings.' })
 export class CreateRunInput extends RunSettingsInput {
-  @Field() name!: string;
+  @Field({ description: 'A unique name.' }) name!: string;
   @Field({ description: 'Hugging Face architecture, e.g. OlmoeForCausalLM.' }) architecture!: string;
 }
 
-@InputType()
+@InputType({ description: 'A checkpoint to register under a run.' })
 export class RegisterCheckpointInput {
-  @Field(() => ID) runId!: string;
-  @Field(() => Int) step!: number;
-  @Field(() => Float, { nullable: true }) tokensSeen?: number | null;
+  @Field(() => ID, { description: 'The run it belongs to.' }) runId!: string;
+  @Field(() => Int, { description: 'Training step it was saved at (a step already registered with the same uri returns that checkpoint).' }) step!: number;
+  @Field(() => Float, { description: 'Training tokens seen by then.', nullable: true }) tokensSeen?: number | null;
   @Field({ description: 'Checkpoint folder: config.json + *.safetensors.' }) uri!: string;
   @Field(() => HyperparametersInput, { nullable: true, description: 'Optimizer settings in effect at this step; a step change between checkpoints is shown beside every verdict near it.' })
   hyperparameters?: HyperparametersInput | null;
 }
 
-@InputType('HyperparametersInput')
+@InputType('HyperparametersInput', { description: 'Optimizer settings in effect at a checkpoint.' })
 export class HyperparametersInput {
-  @Field(() => Float, { nullable: true }) learningRate?: number | null;
-  @Field(() => Float, { nullable: true }) weightDecay?: number | null;
+  @Field(() => Float, { description: 'Learning rate, >= 0.', nullable: true }) learningRate?: number | null;
+  @Field(() => Float, { description: 'Weight decay, >= 0.', nullable: true }) weightDecay?: number | null;
 }
 
 @InputType({ description: 'One probe sample: text (optionally with the character span of its target), or a prompt and its completion (the target).' })
 export class ProbeSampleInput {
-  @Field(() => String, { nullable: true }) id?: string | null;
+  @Field(() => String, { description: 'Your id for the row (returned as externalId).', nullable: true }) id?: string | null;
   @Field(() => String, { nullable: true, description: 'The sample; leave out when giving prompt and completion.' }) text?: string | null;
   @Field(() => [Int], { nullable: true, description: '[start, end): the characters of text that are the target (the answer).' }) target?: number[] | null;
   @Field(() => String, { nullable: true, description: 'With completion: text = prompt + completion, and the completion is the target.' }) prompt?: string | null;
-  @Field(() => String, { nullable: true }) completion?: string | null;
-  @Field(() => String, { nullable: true }) group?: string | null;
+  @Field(() => String, { description: 'With prompt: the target, appended to it.', nullable: true }) completion?: string | null;
+  @Field(() => String, { description: 'Data group within the domain (grokking groups are read per group).', nullable: true }) group?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'A new probe set: rows inline, or a JSONL file under the data roots.' })
 export class CreateProbeSetInput {
-  @Field() name!: string;
-  @Field() domain!: string;
+  @Field({ description: 'A unique name.' }) name!: string;
+  @Field({ description: 'Its domain (math, code, knowledge, ...).' }) domain!: string;
   @Field(() => String, { nullable: true, description: 'A JSONL file on the server, under the data roots (GROKWATCH_DATA_ROOTS): one {"id","text","group"} object per line.' })
   path?: string | null;
   @Field(() => String, { nullable: true, description: "The content of a JSONL file, sent by the client (what `grokwatch probes add --file` does)." })
   jsonl?: string | null;
-  @Field(() => [ProbeSampleInput], { nullable: true }) rows?: ProbeSampleInput[] | null;
+  @Field(() => [ProbeSampleInput], { description: 'The samples, inline.', nullable: true }) rows?: ProbeSampleInput[] | null;
 }
 
-@InputType()
+@InputType({ description: 'A capture to queue.' })
 export class StartCaptureInput {
-  @Field(() => ID) checkpointId!: string;
-  @Field(() => ID) probeSetId!: string;
+  @Field(() => ID, { description: 'The checkpoint to capture.' }) checkpointId!: string;
+  @Field(() => ID, { description: 'The probe set to capture.' }) probeSetId!: string;
 }
 
 @InputType({ description: 'One sample\'s routing: token-mean weights (layers x experts) or vLLM routed_experts (tokens x layers x k).' })
 export class IngestSampleInput {
   @Field(() => Int, { description: 'Position of the sample in the probe set, from 0.' }) index!: number;
-  @Field(() => [[Float]], { nullable: true }) weights?: number[][] | null;
-  @Field(() => [[[Int]]], { nullable: true }) routedExperts?: number[][][] | null;
+  @Field(() => [[Float]], { description: 'Token-mean router scores, layers x experts (each layer sums to 1).', nullable: true }) weights?: number[][] | null;
+  @Field(() => [[[Int]]], { description: 'vLLM\'s routed_experts: tokens x layers x k expert ids (instead of weights).', nullable: true }) routedExperts?: number[][][] | null;
   @Field(() => Int, { nullable: true, description: 'Number of experts; required with routedExperts.' }) experts?: number | null;
   @Field(() => Float, { nullable: true, description: 'Mean per-token NLL of the whole sample.' }) nll?: number | null;
   @Field(() => Float, { nullable: true, description: "Mean NLL of the sample's target (answer) tokens, when the probe row marks a target." })
@@ -79,14 +79,14 @@ export class IngestSampleInput {
   embedding?: number[] | null;
   @Field(() => Float, { nullable: true, description: 'Min-K%++ score of the sample (mean of the lowest 20% of token z-scores), for contamination checks.' })
   minKPlusPlus?: number | null;
-  @Field(() => Int, { nullable: true }) tokenCount?: number | null;
+  @Field(() => Int, { description: 'Tokens the sample had.', nullable: true }) tokenCount?: number | null;
 }
 
-@InputType()
+@InputType({ description: 'Routing captured outside grokwatch (a serving engine, a training loop) for one checkpoint and probe set.' })
 export class IngestRoutingInput {
-  @Field(() => ID) checkpointId!: string;
-  @Field(() => ID) probeSetId!: string;
-  @Field(() => [IngestSampleInput]) samples!: IngestSampleInput[];
+  @Field(() => ID, { description: 'The checkpoint the routing belongs to.' }) checkpointId!: string;
+  @Field(() => ID, { description: 'The probe set whose samples it covers.' }) probeSetId!: string;
+  @Field(() => [IngestSampleInput], { description: 'One entry per sample (by index); all are checked before any is stored.' }) samples!: IngestSampleInput[];
   @Field(() => [[[Float]]], { nullable: true, description: 'Router matrices per layer (experts x hidden), for consistency.' })
   routerWeights?: number[][][] | null;
 }

@@ -54,7 +54,7 @@ export class RunResolver {
     return row ? toRun(row) : null;
   }
 
-  @Mutation(() => RunType)
+  @Mutation(() => RunType, { description: 'Creates a run: its architecture, tokenizer, watch folder, probe sets, tasks and thresholds.' })
   async createRun(@Ctx() ctx: InferenceContext, @Arg('input') input: CreateRunInput): Promise<RunType> {
     return toRun(await ctx.inference.createRun(input));
   }
@@ -68,7 +68,7 @@ export class RunResolver {
     return toRun(await ctx.inference.configureRun(id, input));
   }
 
-  @FieldResolver(() => [ProbeSetType])
+  @FieldResolver(() => [ProbeSetType], { description: 'The probe sets the run captures at every checkpoint.' })
   async probeSets(@Root() run: RunType, @Ctx() ctx: InferenceContext): Promise<ProbeSetType[]> {
     return Promise.all(run.probeSetIds.map(async (id) => {
       const row = await ctx.inference.findProbeSet(id);
@@ -100,7 +100,7 @@ export class RunResolver {
 
 @Resolver(() => CheckpointType)
 export class CheckpointResolver {
-  @Query(() => CheckpointType, { nullable: true })
+  @Query(() => CheckpointType, { description: 'A checkpoint by id; null when there is none.', nullable: true })
   async checkpoint(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<CheckpointType | null> {
     const row = await ctx.inference.findCheckpoint(id);
     return row ? toCheckpoint(row) : null;
@@ -111,7 +111,7 @@ export class CheckpointResolver {
     return toCheckpoint(await ctx.inference.registerCheckpoint(input));
   }
 
-  @FieldResolver(() => RunType)
+  @FieldResolver(() => RunType, { description: 'The run it belongs to.' })
   async run(@Root() checkpoint: CheckpointType, @Ctx() ctx: InferenceContext): Promise<RunType> {
     return toRun(await ctx.inference.requireRun(checkpoint.runId));
   }
@@ -128,7 +128,7 @@ export class CheckpointResolver {
 
 @Resolver(() => ProbeSetType)
 export class ProbeSetResolver {
-  @Query(() => [ProbeSetType])
+  @Query(() => [ProbeSetType], { description: 'Probe sets, oldest first, one page at a time.' })
   async probeSets(
     @Ctx() ctx: InferenceContext,
     @Args() page: PageArgs,
@@ -137,7 +137,7 @@ export class ProbeSetResolver {
     return (await ctx.inference.probeSets(domain ?? undefined, pageOf(page))).map(toProbeSet);
   }
 
-  @Query(() => ProbeSetType, { nullable: true })
+  @Query(() => ProbeSetType, { description: 'A probe set by id; null when there is none.', nullable: true })
   async probeSet(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<ProbeSetType | null> {
     const row = await ctx.inference.findProbeSet(id);
     return row ? toProbeSet(row) : null;
@@ -148,7 +148,7 @@ export class ProbeSetResolver {
     return toProbeSet(await ctx.inference.createProbeSet(input));
   }
 
-  @FieldResolver(() => [SampleType])
+  @FieldResolver(() => [SampleType], { description: 'Its samples in index order, one page at a time.' })
   async samples(
     @Root() probeSet: ProbeSetType,
     @Ctx() ctx: InferenceContext,
@@ -161,13 +161,13 @@ export class ProbeSetResolver {
 
 @Resolver(() => SampleType)
 export class SampleResolver {
-  @Query(() => SampleType, { nullable: true })
+  @Query(() => SampleType, { description: 'A probe sample by id; null when there is none.', nullable: true })
   async sample(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<SampleType | null> {
     const row = isUuid(id) ? await ctx.inference.store.getSample(id) : undefined;
     return row ? toSample(row) : null;
   }
 
-  @FieldResolver(() => ProbeSetType)
+  @FieldResolver(() => ProbeSetType, { description: 'The probe set it belongs to.' })
   async probeSet(@Root() sample: SampleType, @Ctx() ctx: InferenceContext): Promise<ProbeSetType> {
     return toProbeSet(await ctx.inference.requireProbeSet(sample.probeSetId));
   }
@@ -186,13 +186,13 @@ export class SampleResolver {
 
 @Resolver(() => CaptureJobType)
 export class CaptureJobResolver {
-  @Query(() => CaptureJobType, { nullable: true })
+  @Query(() => CaptureJobType, { description: 'A capture job by id; null when there is none.', nullable: true })
   async captureJob(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<CaptureJobType | null> {
     const row = isUuid(id) ? await ctx.inference.store.getCaptureJob(id) : undefined;
     return row ? toCaptureJob(row) : null;
   }
 
-  @Query(() => [CaptureJobType])
+  @Query(() => [CaptureJobType], { description: 'Capture jobs, newest first, optionally of one status, one page at a time.' })
   async captureJobs(
     @Ctx() ctx: InferenceContext,
     @Args() page: PageArgs,
@@ -211,17 +211,17 @@ export class CaptureJobResolver {
     return ctx.inference.ingestRouting(input);
   }
 
-  @Mutation(() => CaptureJobType)
+  @Mutation(() => CaptureJobType, { description: 'Cancels a queued or running capture; a settled one is returned as it is.' })
   async cancelCapture(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<CaptureJobType> {
     return toCaptureJob(await ctx.inference.cancelCapture(id));
   }
 
-  @FieldResolver(() => CheckpointType)
+  @FieldResolver(() => CheckpointType, { description: 'The checkpoint captured.' })
   async checkpoint(@Root() job: CaptureJobType, @Ctx() ctx: InferenceContext): Promise<CheckpointType> {
     return toCheckpoint(await ctx.inference.requireCheckpoint(job.checkpointId));
   }
 
-  @FieldResolver(() => ProbeSetType)
+  @FieldResolver(() => ProbeSetType, { description: 'The probe set captured.' })
   async probeSet(@Root() job: CaptureJobType, @Ctx() ctx: InferenceContext): Promise<ProbeSetType> {
     return toProbeSet(await ctx.inference.requireProbeSet(job.probeSetId));
   }

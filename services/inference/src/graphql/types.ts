@@ -11,15 +11,24 @@ export enum CheckpointStatusValue {
   captured = 'captured',
   failed = 'failed',
 }
-registerEnumType(CheckpointStatusValue, { name: 'CheckpointStatus' });
+registerEnumType(CheckpointStatusValue, {
+  name: 'CheckpointStatus',
+  description: "Where a checkpoint's captures stand.",
+  valuesConfig: {
+    registered: { description: 'Registered; no capture has started.' },
+    capturing: { description: 'A capture is queued or running.' },
+    captured: { description: 'Every capture asked for completed.' },
+    failed: { description: 'A capture failed (its job says why).' },
+  },
+});
 
 export { JobStatusValue };
 
 @ObjectType('Run', { description: 'A pretraining run (a model family): its checkpoints share architecture and tokenizer.' })
 @Directive('@key(fields: "id")')
 export class RunType {
-  @Field(() => ID) id!: string;
-  @Field() name!: string;
+  @Field(() => ID, { description: 'The run\'s id.' }) id!: string;
+  @Field({ description: 'The run\'s unique name (the CLI accepts it wherever it takes a run).' }) name!: string;
   @Field({ description: 'Hugging Face architecture name, e.g. OlmoeForCausalLM.' }) architecture!: string;
   @Field(() => String, { nullable: true, description: 'Path of the tokenizer.json used for this run.' })
   tokenizer!: string | null;
@@ -27,48 +36,48 @@ export class RunType {
   @Field(() => [ID], { description: 'Probe sets captured at every new checkpoint.' }) probeSetIds!: string[];
   @Field(() => [String], { description: 'Benchmark tasks evaluated at every new checkpoint.' }) tasks!: string[];
   @Field(() => [Float], { description: 'Pathway thresholds the metrics are computed at.' }) thresholds!: number[];
-  @Field(() => DateTimeISOResolver) createdAt!: Date;
+  @Field(() => DateTimeISOResolver, { description: 'When the run was created.' }) createdAt!: Date;
 }
 
 @ObjectType('Checkpoint', { description: 'A saved model state of a run at a training step.' })
 @Directive('@key(fields: "id")')
 export class CheckpointType {
-  @Field(() => ID) id!: string;
-  @Field(() => ID) runId!: string;
-  @Field(() => Int) step!: number;
-  @Field(() => Float, { nullable: true }) tokensSeen!: number | null;
+  @Field(() => ID, { description: 'The checkpoint\'s id.' }) id!: string;
+  @Field(() => ID, { description: 'The run it belongs to.' }) runId!: string;
+  @Field(() => Int, { description: 'Training step it was saved at.' }) step!: number;
+  @Field(() => Float, { description: 'Training tokens seen by then, when the trainer reported them.', nullable: true }) tokensSeen!: number | null;
   @Field({ description: 'Folder of the Hugging Face layout (config.json + *.safetensors).' }) uri!: string;
-  @Field(() => CheckpointStatusValue) status!: CheckpointStatusValue;
+  @Field(() => CheckpointStatusValue, { description: 'Where its captures stand.' }) status!: CheckpointStatusValue;
   @Field(() => HyperparametersType, { nullable: true, description: 'Optimizer settings in effect at this step, when the trainer reported them.' })
   hyperparameters!: HyperparametersType | null;
-  @Field(() => DateTimeISOResolver) createdAt!: Date;
+  @Field(() => DateTimeISOResolver, { description: 'When it was registered.' }) createdAt!: Date;
 }
 
-@ObjectType('Hyperparameters')
+@ObjectType('Hyperparameters', { description: 'Optimizer settings a trainer reported for a checkpoint.' })
 export class HyperparametersType {
-  @Field(() => Float, { nullable: true }) learningRate!: number | null;
-  @Field(() => Float, { nullable: true }) weightDecay!: number | null;
+  @Field(() => Float, { description: 'Learning rate in effect at the step; null when not reported.', nullable: true }) learningRate!: number | null;
+  @Field(() => Float, { description: 'Weight decay in effect at the step; null when not reported.', nullable: true }) weightDecay!: number | null;
 }
 
 @ObjectType('ProbeSet', { description: 'Training samples of one domain whose routing is captured at every checkpoint.' })
 @Directive('@key(fields: "id")')
 export class ProbeSetType {
-  @Field(() => ID) id!: string;
-  @Field() name!: string;
-  @Field() domain!: string;
+  @Field(() => ID, { description: 'The probe set\'s id.' }) id!: string;
+  @Field({ description: 'The probe set\'s unique name.' }) name!: string;
+  @Field({ description: 'Its domain (math, code, knowledge, ...): what a run\'s metrics and benchmarks are paired by.' }) domain!: string;
   @Field({ description: 'The JSONL path the samples came from, or "inline".' }) source!: string;
-  @Field(() => Int) sampleCount!: number;
-  @Field(() => DateTimeISOResolver) createdAt!: Date;
+  @Field(() => Int, { description: 'How many samples it holds.' }) sampleCount!: number;
+  @Field(() => DateTimeISOResolver, { description: 'When it was created.' }) createdAt!: Date;
 }
 
-@ObjectType('Sample')
+@ObjectType('Sample', { description: 'One probe sample: a text (and optionally its target span) whose routing is captured at every checkpoint.' })
 @Directive('@key(fields: "id")')
 export class SampleType {
-  @Field(() => ID) id!: string;
-  @Field(() => ID) probeSetId!: string;
+  @Field(() => ID, { description: 'The sample\'s id.' }) id!: string;
+  @Field(() => ID, { description: 'The probe set it belongs to.' }) probeSetId!: string;
   @Field(() => Int, { description: 'Position in the probe set, from 0.' }) index!: number;
   @Field(() => String, { nullable: true, description: 'The "id" given in the source row.' }) externalId!: string | null;
-  @Field() text!: string;
+  @Field({ description: 'The text fed to the model.' }) text!: string;
   @Field(() => String, { nullable: true, description: 'Data group within the domain.' }) group!: string | null;
   @Field(() => TargetSpanType, { nullable: true, description: 'The characters of text that are its target (the answer); null: none marked.' })
   target!: TargetSpanType | null;
@@ -76,33 +85,33 @@ export class SampleType {
 
 @ObjectType('TargetSpan', { description: 'Characters [start, end) of a sample\'s text: its target, e.g. the completion of a prompt.' })
 export class TargetSpanType {
-  @Field(() => Int) start!: number;
-  @Field(() => Int) end!: number;
+  @Field(() => Int, { description: 'First character of the target.' }) start!: number;
+  @Field(() => Int, { description: 'One past the target\'s last character.' }) end!: number;
 }
 
 @ObjectType('CaptureJob', { description: 'Routing capture of one probe set at one checkpoint.' })
 @Directive('@key(fields: "id")')
 export class CaptureJobType {
-  @Field(() => ID) id!: string;
-  @Field(() => ID) checkpointId!: string;
-  @Field(() => ID) probeSetId!: string;
-  @Field(() => JobStatusValue) status!: JobStatusValue;
-  @Field(() => Int) done!: number;
-  @Field(() => Int) total!: number;
-  @Field(() => Int) attempts!: number;
-  @Field(() => String, { nullable: true }) error!: string | null;
-  @Field(() => DateTimeISOResolver) createdAt!: Date;
-  @Field(() => DateTimeISOResolver) updatedAt!: Date;
+  @Field(() => ID, { description: 'The job\'s id.' }) id!: string;
+  @Field(() => ID, { description: 'The checkpoint captured.' }) checkpointId!: string;
+  @Field(() => ID, { description: 'The probe set captured.' }) probeSetId!: string;
+  @Field(() => JobStatusValue, { description: 'Where the job stands.' }) status!: JobStatusValue;
+  @Field(() => Int, { description: 'Samples captured so far.' }) done!: number;
+  @Field(() => Int, { description: 'Samples to capture.' }) total!: number;
+  @Field(() => Int, { description: 'Deliveries so far (a worker that died mid-job leaves it to be redelivered).' }) attempts!: number;
+  @Field(() => String, { description: 'Why it failed; null otherwise.', nullable: true }) error!: string | null;
+  @Field(() => DateTimeISOResolver, { description: 'When it was queued.' }) createdAt!: Date;
+  @Field(() => DateTimeISOResolver, { description: 'When its status or progress last changed.' }) updatedAt!: Date;
 }
 
-@ObjectType('RoutingLayer')
+@ObjectType('RoutingLayer', { description: 'A sample\'s routing at one layer.' })
 export class RoutingLayerType {
-  @Field(() => Int) layer!: number;
+  @Field(() => Int, { description: 'Routed layer, from 0.' }) layer!: number;
   @Field(() => [Float], { description: 'Token-mean router softmax over all experts (method.md section 2).' })
   weights!: number[];
 }
 
-@ObjectType('IngestResult')
+@ObjectType('IngestResult', { description: 'What an ingestRouting call stored.' })
 export class IngestResultType {
   @Field(() => Int, { description: 'Samples stored by this call.' }) stored!: number;
   @Field(() => Int, { description: 'Samples that already had routing at this checkpoint (kept as they were).' }) skipped!: number;
@@ -110,14 +119,14 @@ export class IngestResultType {
 
 @ObjectType('SampleRouting', { description: "A sample's routing summary at one checkpoint." })
 export class SampleRoutingType {
-  @Field(() => ID) checkpointId!: string;
-  @Field(() => Int) experts!: number;
-  @Field(() => [RoutingLayerType]) layers!: RoutingLayerType[];
+  @Field(() => ID, { description: 'The checkpoint this routing was captured (or ingested) at.' }) checkpointId!: string;
+  @Field(() => Int, { description: 'Experts per layer.' }) experts!: number;
+  @Field(() => [RoutingLayerType], { description: 'One entry per routed layer.' }) layers!: RoutingLayerType[];
   @Field(() => Float, { nullable: true, description: 'Per-token mean negative log-likelihood of the next token.' })
   nll!: number | null;
   @Field(() => Float, { nullable: true, description: "Mean NLL of the sample's target tokens (its answer); null when it marks none." })
   targetNll!: number | null;
-  @Field(() => Int, { nullable: true }) tokenCount!: number | null;
+  @Field(() => Int, { description: 'Tokens the sample had (after truncation); null when not reported.', nullable: true }) tokenCount!: number | null;
 }
 
 export const toRun = (r: Run): RunType => ({

@@ -94,25 +94,25 @@ registerEnumType(MemorizationLossValue, {
 
 @ObjectType('DistanceStats', { description: 'Group statistic of pathway distance (method.md 3).' })
 export class DistanceStatsType {
-  @Field(() => Float) mean!: number;
+  @Field(() => Float, { description: 'Mean distance over the pairs.' }) mean!: number;
   @Field(() => Float, { description: 'Standard deviation of the pair distances.' }) std!: number;
   @Field(() => Float, { description: '95% confidence interval; equal to mean when exact.' }) ciLow!: number;
-  @Field(() => Float) ciHigh!: number;
+  @Field(() => Float, { description: 'Upper end of the 95% confidence interval of the mean.' }) ciHigh!: number;
   @Field(() => Float, { description: 'Pairs evaluated.' }) pairs!: number;
   @Field(() => Float, { description: 'Pairs in the group, n(n-1)/2.' }) totalPairs!: number;
   @Field({ description: 'Every pair was evaluated (no sampling).' }) exact!: boolean;
 }
 
-@ObjectType('LayerMetrics')
+@ObjectType('LayerMetrics', { description: 'One routed layer\'s metrics.' })
 export class LayerMetricsType {
   @Field(() => Int, { description: 'MoE layer, from 0.' }) layer!: number;
   @Field(() => Float, { nullable: true, description: "Mean distance between the samples' expert lists at this layer alone." })
   distance!: number | null;
-  @Field(() => DistanceStatsType, { nullable: true }) distanceStats!: DistanceStatsType | null;
-  @Field(() => Float) effectiveDimension!: number;
+  @Field(() => DistanceStatsType, { description: 'Distances between the layer\'s pathways.', nullable: true }) distanceStats!: DistanceStatsType | null;
+  @Field(() => Float, { description: 'd_eff of the layer\'s routing kernel.' }) effectiveDimension!: number;
   @Field(() => Float, { description: '(d_eff + log(1/delta)) / n at this layer.' }) complexityTerm!: number;
   @Field(() => Float, { description: 'Ridge lambda used: 0.01 trace(H) / n.' }) lambda!: number;
-  @Field(() => Float, { nullable: true }) bias!: number | null;
+  @Field(() => Float, { description: 'The layer\'s generalization-bound estimate term (method.md 5); null when not computed.', nullable: true }) bias!: number | null;
 }
 
 @ObjectType('PathwayMetrics', {
@@ -121,26 +121,26 @@ export class LayerMetricsType {
 export class PathwayMetricsType {
   @Field({ description: 'queued, running, completed, failed, cancelled, or awaiting_capture (routing incomplete: nothing queued yet).' })
   status!: string;
-  @Field(() => ID, { nullable: true }) jobId!: string | null;
-  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => ID, { description: 'The computation\'s job; null when none exists for these parameters.', nullable: true }) jobId!: string | null;
+  @Field(() => String, { description: 'Why the computation failed; null otherwise.', nullable: true }) error!: string | null;
   @Field(() => String, { nullable: true, description: 'Why some values are null although the job completed.' }) note!: string | null;
-  @Field(() => ID) probeSetId!: string;
-  @Field() group!: string;
-  @Field(() => Float) threshold!: number;
-  @Field(() => DistanceUnitValue) unit!: DistanceUnitValue;
-  @Field() normalized!: boolean;
-  @Field(() => RoutingScopeValue) scope!: RoutingScopeValue;
-  @Field(() => RoutingWeightsValue) weights!: RoutingWeightsValue;
-  @Field(() => Int, { nullable: true }) pairs!: number | null;
-  @Field(() => Float) seed!: number;
-  @Field(() => Int, { nullable: true }) samples!: number | null;
+  @Field(() => ID, { description: 'The probe set measured.' }) probeSetId!: string;
+  @Field({ description: 'The group: "*" for every sample, or a data group.' }) group!: string;
+  @Field(() => Float, { description: 'Pathway threshold tau.' }) threshold!: number;
+  @Field(() => DistanceUnitValue, { description: 'Distance unit.' }) unit!: DistanceUnitValue;
+  @Field({ description: 'Distances divided by the longer pathway\'s length.' }) normalized!: boolean;
+  @Field(() => RoutingScopeValue, { description: 'Tokens the routing summaries average.' }) scope!: RoutingScopeValue;
+  @Field(() => RoutingWeightsValue, { description: 'What the routing summaries are made of.' }) weights!: RoutingWeightsValue;
+  @Field(() => Int, { description: 'Sampled pairs per group and layer; null: every pair.', nullable: true }) pairs!: number | null;
+  @Field(() => Float, { description: 'Seed of the pair sampler (0 with every pair).' }) seed!: number;
+  @Field(() => Int, { description: 'Samples in the group.', nullable: true }) samples!: number | null;
   @Field(() => DistanceStatsType, { nullable: true, description: 'Null for a group of one sample.' }) distance!: DistanceStatsType | null;
   @Field(() => Float, { nullable: true, description: 'Mean normalized consistency; rises with generalization.' }) consistency!: number | null;
   @Field(() => Float, { nullable: true, description: '1 - consistency.' }) complexity!: number | null;
   @Field(() => Float, { nullable: true, description: 'Mean raw cosine between adjacent layers.' }) rawCosine!: number | null;
   @Field(() => Int, { nullable: true, description: 'Samples whose consistency is undefined (largest cosine <= 0 or zero embedding).' })
   undefinedConsistency!: number | null;
-  @Field(() => [LayerMetricsType], { nullable: true }) layerwise!: LayerMetricsType[] | null;
+  @Field(() => [LayerMetricsType], { description: 'Per-layer values, when computed.', nullable: true }) layerwise!: LayerMetricsType[] | null;
   @Field(() => Float, { nullable: true, description: 'd_eff, mean over layers.' }) effectiveDimension!: number | null;
   @Field(() => Float, { nullable: true, description: 'The bound\'s complexity term (d_eff + log(1/delta)) / n, mean over layers.' })
   bound!: number | null;
@@ -150,11 +150,11 @@ export class PathwayMetricsType {
   @Field(() => Float, { nullable: true, description: "Mean NLL of the samples' target spans; null when no sample marks one." }) meanTargetNll!: number | null;
 }
 
-@ObjectType('MetricPoint')
+@ObjectType('MetricPoint', { description: 'A metric\'s value at one checkpoint.' })
 export class MetricPointType {
-  @Field(() => Int) step!: number;
-  @Field(() => ID) checkpointId!: string;
-  @Field(() => Float, { nullable: true }) value!: number | null;
+  @Field(() => Int, { description: 'The checkpoint\'s step.' }) step!: number;
+  @Field(() => ID, { description: 'The checkpoint.' }) checkpointId!: string;
+  @Field(() => Float, { description: 'The value; null where the metric is undefined there (e.g. a group too small).', nullable: true }) value!: number | null;
 }
 
 @ObjectType('SeriesCoverage', {
@@ -172,19 +172,19 @@ export class SeriesCoverageType {
 @ObjectType('MetricSeries', { description: 'A group metric across the run\'s checkpoints, as far as it is computed.' })
 export class MetricSeriesType {
   @Field(() => [MetricPointType], { description: 'Checkpoints with a result, ascending step.' }) points!: MetricPointType[];
-  @Field(() => SeriesCoverageType) coverage!: SeriesCoverageType;
+  @Field(() => SeriesCoverageType, { description: 'How much of the series exists (a partial series says it is partial).' }) coverage!: SeriesCoverageType;
 }
 
 @ObjectType('MetricVariant', { description: 'A parameter set the pipeline computes at each of the run\'s checkpoints.' })
 export class MetricVariantType {
-  @Field(() => Float) threshold!: number;
-  @Field(() => DistanceUnitValue) unit!: DistanceUnitValue;
-  @Field() normalized!: boolean;
-  @Field(() => RoutingScopeValue) scope!: RoutingScopeValue;
-  @Field(() => RoutingWeightsValue) weights!: RoutingWeightsValue;
+  @Field(() => Float, { description: 'Pathway threshold tau.' }) threshold!: number;
+  @Field(() => DistanceUnitValue, { description: 'Distance unit.' }) unit!: DistanceUnitValue;
+  @Field({ description: 'Distances divided by the longer pathway\'s length.' }) normalized!: boolean;
+  @Field(() => RoutingScopeValue, { description: 'Tokens the routing summaries average.' }) scope!: RoutingScopeValue;
+  @Field(() => RoutingWeightsValue, { description: 'What the routing summaries are made of.' }) weights!: RoutingWeightsValue;
   @Field(() => Int, { nullable: true, description: 'Sampled pairs; null: every pair, except on probe sets too large for that (then 100,000 sampled pairs unless exact).' })
   pairs!: number | null;
-  @Field(() => Float) seed!: number;
+  @Field(() => Float, { description: 'Seed of the pair sampler.' }) seed!: number;
   @Field({ description: 'Every pair even on a large probe set.' }) exact!: boolean;
   @Field({ description: 'Asked for with requestMetrics; false: a default at one of the run\'s thresholds.' }) requested!: boolean;
 }
@@ -192,9 +192,9 @@ export class MetricVariantType {
 @InputType('MetricVariantInput', { description: 'A metric variant: the parameters of method.md 3-5 a computation uses.' })
 export class MetricVariantInput {
   @Field(() => Float, { defaultValue: 0.7, description: 'Pathway threshold tau in (0, 1].' }) threshold!: number;
-  @Field(() => DistanceUnitValue, { defaultValue: DistanceUnitValue.char }) unit!: DistanceUnitValue;
+  @Field(() => DistanceUnitValue, { description: 'Distance unit: characters of the serialized pathways, or experts.', defaultValue: DistanceUnitValue.char }) unit!: DistanceUnitValue;
   @Field({ defaultValue: false, description: 'Divide each distance by the longer pathway length.' }) normalized!: boolean;
-  @Field(() => RoutingScopeValue, { defaultValue: RoutingScopeValue.sample }) scope!: RoutingScopeValue;
+  @Field(() => RoutingScopeValue, { description: 'Tokens the routing summary averages: every token, the target\'s, or the position before it.', defaultValue: RoutingScopeValue.sample }) scope!: RoutingScopeValue;
   @Field(() => RoutingWeightsValue, { nullable: true, description: "Left out: the run's (selection for routers that select by bias, else scores)." }) weights?: RoutingWeightsValue | null;
   @Field(() => Int, { nullable: true, description: 'Sample this many pairs per group (>= 2); null: every pair (capped on large probe sets unless exact).' })
   pairs?: number | null;
@@ -204,7 +204,7 @@ export class MetricVariantInput {
 
 @ObjectType('MetricsRequest', { description: 'What requestMetrics did.' })
 export class MetricsRequestType {
-  @Field(() => MetricVariantType) variant!: MetricVariantType;
+  @Field(() => MetricVariantType, { description: 'The variant as requested (before the per-probe-set pair bound).' }) variant!: MetricVariantType;
   @Field({ description: 'The variant is new to the run; it is also computed at the run\'s future checkpoints.' }) added!: boolean;
   @Field(() => Int, { description: 'Computations queued by this request.' }) queued!: number;
   @Field(() => Int, { description: 'Checkpoint and probe set pairs whose routing is incomplete; their capture queues the variant.' }) awaitingCapture!: number;
@@ -219,43 +219,43 @@ export class MetricsCancellationType {
 
 @ObjectType('GrokkingGroup', { description: 'Pretrain@t: the samples first memorized at checkpoint t (method.md 6).' })
 export class GrokkingGroupType {
-  @Field() label!: string;
-  @Field(() => Int) step!: number;
-  @Field(() => Int) size!: number;
+  @Field({ description: 'Pretrain@<step>.' }) label!: string;
+  @Field(() => Int, { description: 'The step its samples were first memorized at.' }) step!: number;
+  @Field(() => Int, { description: 'Samples in the group.' }) size!: number;
 }
 
 @ObjectType('Memorization', { description: 'When the probe samples are memorized (method.md 6).' })
 export class MemorizationType {
   @Field(() => MemorizationLossValue, { description: 'The NLL judged.' }) loss!: MemorizationLossValue;
-  @Field(() => Float) eps!: number;
+  @Field(() => Float, { description: 'The NLL threshold eps a sample counts as memorized under.' }) eps!: number;
   @Field({ description: 'eps was calibrated (0.1 grid, 20-25% memorized before the last checkpoint).' }) calibrated!: boolean;
   @Field(() => Boolean, { nullable: true, description: 'The calibration reached the 20-25% band; null when eps was given.' })
   inBand!: boolean | null;
-  @Field(() => Float) delta!: number;
+  @Field(() => Float, { description: 'How far a memorized sample\'s NLL may rise and still count as staying memorized.' }) delta!: number;
   @Field(() => Int, { description: 'Samples.' }) total!: number;
   @Field(() => Int, { description: 'Samples memorized strictly before the last checkpoint.' }) memorized!: number;
-  @Field(() => Float) fraction!: number;
+  @Field(() => Float, { description: 'memorized / total.' }) fraction!: number;
   @Field(() => [Int], { description: 'Steps of the checkpoints at which every sample has an NLL, ascending.' }) steps!: number[];
   @Field(() => Int, { description: 'Checkpoints of the run; more than steps while captures are outstanding (the groups are then provisional).' })
   expectedCheckpoints!: number;
-  @Field(() => [GrokkingGroupType]) groups!: GrokkingGroupType[];
+  @Field(() => [GrokkingGroupType], { description: 'Grokking groups Pretrain@t: samples first memorized at step t (method.md 6).' }) groups!: GrokkingGroupType[];
 }
 
-@ObjectType('CorrelationPoint')
+@ObjectType('CorrelationPoint', { description: 'One checkpoint\'s metric and benchmark score.' })
 export class CorrelationPointType {
-  @Field(() => Int) step!: number;
-  @Field(() => Float) value!: number;
-  @Field(() => Float) accuracy!: number;
+  @Field(() => Int, { description: 'The checkpoint\'s step.' }) step!: number;
+  @Field(() => Float, { description: 'The metric.' }) value!: number;
+  @Field(() => Float, { description: 'The benchmark score.' }) accuracy!: number;
 }
 
 @ObjectType('Correlation', { description: 'Correlation of a metric with benchmark accuracy across checkpoints (method.md 7).' })
 export class CorrelationType {
-  @Field(() => Float, { nullable: true }) pearson!: number | null;
-  @Field(() => Float, { nullable: true }) spearman!: number | null;
-  @Field(() => Int) n!: number;
-  @Field(() => String, { nullable: true }) benchmarkMetric!: string | null;
+  @Field(() => Float, { description: 'Pearson r; null with fewer than 3 points or no variance.', nullable: true }) pearson!: number | null;
+  @Field(() => Float, { description: 'Spearman rho; null with fewer than 3 points or no variance.', nullable: true }) spearman!: number | null;
+  @Field(() => Int, { description: 'Checkpoints correlated.' }) n!: number;
+  @Field(() => String, { description: 'The benchmark score correlated (acc, exact_match, pass@1, ...).', nullable: true }) benchmarkMetric!: string | null;
   @Field(() => Int, { nullable: true, description: "Step where accuracy's sustained rise starts (afterRise only)." }) riseStep!: number | null;
-  @Field(() => [CorrelationPointType]) points!: CorrelationPointType[];
+  @Field(() => [CorrelationPointType], { description: 'The (metric, accuracy) pairs, by step.' }) points!: CorrelationPointType[];
   @Field(() => SeriesCoverageType, { description: 'Coverage of the metric series; r over an incomplete series is provisional.' }) coverage!: SeriesCoverageType;
 }
 

@@ -26,7 +26,7 @@ import {
 
 @Resolver(() => MetricsJobType)
 export class MetricsJobResolver {
-  @Query(() => MetricsJobType, { nullable: true })
+  @Query(() => MetricsJobType, { description: 'A metrics job by id; null when there is none.', nullable: true })
   async metricsJob(@Ctx() ctx: MetricsContext, @Arg('id', () => ID) id: string): Promise<MetricsJobType | null> {
     const row = isUuid(id) ? await ctx.metrics.store.getJob(id) : undefined;
     return row ? toMetricsJob(row) : null;
