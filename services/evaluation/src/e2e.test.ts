@@ -219,8 +219,10 @@ describe('evaluation end to end (worker processes, real Postgres + NATS)', () =>
     assert.match(missing.errors![0]!.message, /code\.jsonl: dataset file not found/);
     const noCheckpoint = await gql(START, { input: { checkpointId: 'not-a-uuid', task: 'gsm8k' } });
     assert.equal(noCheckpoint.errors?.[0]?.extensions?.code, 'NOT_FOUND');
-    const status = await gql(`{ evaluationJobs(status: "done") { id } }`);
-    assert.equal(status.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    // Status is the JobStatus enum: an unknown one is refused before anything runs.
+    const status = await gql(`{ evaluationJobs(status: done) { id } }`);
+    assert.equal(status.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(status.errors![0]!.message, /JobStatus/);
     assert.equal((await data<{ evaluationJob: null }>(JOB, { id: 'nope' })).evaluationJob, null);
   });
 });
