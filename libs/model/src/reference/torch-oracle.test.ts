@@ -50,7 +50,7 @@ for (const [name, config] of [
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    test('the reference forward gives the oracle logits and expert choices', async () => {
+    test('the reference forward gives the oracle logits and expert choices', async (t) => {
       const ckpt = await Checkpoint.open(dir);
       const weights = new Map<string, Float32Array>();
       for (const t of expectedTensors(ckpt.description)) weights.set(t.name, await ckpt.readF32(t.name));
@@ -58,6 +58,7 @@ for (const [name, config] of [
       await ckpt.close();
       const out = referenceForward(desc, (n) => weights.get(n)!, { inputIds: [IDS], attentionMask: [IDS.map(() => 1)] });
       const diff = maxAbsDiff(out.logits, oracle.logits);
+      t.diagnostic(`reference vs PyTorch: max |logit diff| ${diff.toExponential(2)}`);
       assert.ok(diff < TOL, `max |logit diff| ${diff}`);
       const k = desc.topK;
       oracle.chosen.forEach((layer, l) => {
@@ -65,12 +66,13 @@ for (const [name, config] of [
       });
     });
 
-    test('the ONNX capture graph gives the oracle logits', async () => {
+    test('the ONNX capture graph gives the oracle logits', async (t) => {
       const model = await CaptureModel.load(dir, { debugOutputs: true, intraOpNumThreads: 1 });
       try {
         const out = await model.run(padBatch([IDS], 0, null, [null]));
         assert.ok(out.logits !== undefined);
         const diff = maxAbsDiff(out.logits, oracle.logits);
+        t.diagnostic(`ONNX vs PyTorch: max |logit diff| ${diff.toExponential(2)}`);
         assert.ok(diff < TOL, `max |logit diff| ${diff}`);
       } finally {
         await model.release();
