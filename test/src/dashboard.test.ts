@@ -303,4 +303,26 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     const only = await run('correlate', '--run', runName, '--benchmark', 'code=grok_math').then(() => '', (err: { stderr: string }) => err.stderr);
     assert.match(only, /has no domain with a benchmark/, 'math is left out when only code is named');
   });
+
+  test('the run picker remembers the run chosen: a newer scratch run does not take its place', async () => {
+    dataOf(await p.gql(`mutation($n: String!) { createRun(input: { name: $n, architecture: "OlmoeForCausalLM" }) { id } }`, { n: `scratch-${suffix}` }));
+    const base = p.url.replace(/\/graphql$/, '/');
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    try {
+      const first = await context.newPage();
+      await first.goto(base);
+      const checked = first.locator('#run-select option:checked');
+      await until('the newest run opens first', async () => ((await checked.innerText().catch(() => '')).startsWith(`scratch-${suffix}`) ? true : null), 10_000);
+      const chosen = await first.locator('#run-select option', { hasText: runName }).getAttribute('value');
+      await first.locator('#run-select').selectOption(chosen!);
+      await first.waitForSelector(`[data-run-title="${runName}"]`, { timeout: 10_000 });
+      await first.close();
+      const again = await context.newPage();
+      await again.goto(base);
+      await again.waitForSelector(`[data-run-title="${runName}"]`, { timeout: 10_000 });
+      assert.match(await again.locator('#run-select option:checked').innerText(), new RegExp(`^${runName} `));
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -16,6 +16,25 @@ import { renderOverview } from './views/overview.js';
 import { SampleExplorer, type SampleSelection } from './views/samples.js';
 
 const REFRESH_MS = 10_000;
+/** The run a visit opens on when the address names none: the last one chosen here, else the bundled signature run, else the newest. */
+const REMEMBERED_RUN = 'grokwatch.run';
+const BUNDLED_RUN = 'grokking-clean';
+
+function rememberedRun(): string | null {
+  try {
+    return localStorage.getItem(REMEMBERED_RUN);
+  } catch {
+    return null; // storage disabled: the address alone says
+  }
+}
+
+function rememberRun(id: string): void {
+  try {
+    localStorage.setItem(REMEMBERED_RUN, id);
+  } catch {
+    // storage disabled
+  }
+}
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -155,7 +174,8 @@ async function load(): Promise<void> {
   setStatus('loading…');
   try {
     runs = (await fetchRuns()).data.runs;
-    runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    // The bundled run first (scratch runs must not push it aside), then the newest.
+    runs.sort((a, b) => Number(b.name === BUNDLED_RUN) - Number(a.name === BUNDLED_RUN) || b.createdAt.localeCompare(a.createdAt));
     if (runs.length === 0) {
       state.runId = null;
       renderRunOptions();
@@ -163,7 +183,10 @@ async function load(): Promise<void> {
       setStatus(`no runs · checked ${new Date().toLocaleTimeString()}`);
       return;
     }
-    if (state.runId === null || !runs.some((r) => r.id === state.runId)) state.runId = runs[0]!.id;
+    if (state.runId === null || !runs.some((r) => r.id === state.runId)) {
+      const remembered = rememberedRun();
+      state.runId = remembered !== null && runs.some((r) => r.id === remembered) ? remembered : runs[0]!.id;
+    }
     renderRunOptions();
     const run = (await fetchRun(state.runId)).data.run;
     if (run === null) {
@@ -220,6 +243,7 @@ function setScale(kind: StepScaleKind): void {
 
 ui.runSelect.addEventListener('change', () => {
   state.runId = ui.runSelect.value;
+  rememberRun(state.runId);
   state.sample = { ...state.sample, probeSetId: null, sampleId: null, checkpointId: null };
   void load();
 });
