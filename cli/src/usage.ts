@@ -7,7 +7,7 @@ const ROUTING = '[--scope sample|target|position] [--weights scores|selection]';
 export const USAGE: Readonly<Record<string, string>> = {
   runs: 'runs',
   'run create':
-    'run create <name> [--architecture OlmoeForCausalLM] [--tokenizer /path/tokenizer.json] [--watch DIR] [--probe-sets ID,..] [--tasks T,..] [--thresholds 0.7,..]',
+    'run create <name> [--architecture OlmoeForCausalLM] [--tokenizer /path/tokenizer.json] [--watch DIR] [--probe-sets ID|NAME,..] [--tasks T,..] [--thresholds 0.7,..]',
   'run configure': 'run configure RUN [--tokenizer /path/tokenizer.json | --no-tokenizer] [--watch DIR | --no-watch] [--probe-sets ID,..] [--tasks T,..] [--thresholds 0.7,..]',
   'checkpoint register': 'checkpoint register --run RUN --step N --uri DIR [--tokens N]',
   'probes add': 'probes add <name> --domain D (--file samples.jsonl | --server-path /data/samples.jsonl)',

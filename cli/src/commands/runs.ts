@@ -34,14 +34,37 @@ export async function runCreateCommand(ctx: CommandContext): Promise<void> {
   const name = positionals[0];
   if (!name) throw usageError('run create');
   const thresholds = list(values.thresholds)?.map(Number);
+  const probeSetIds = await probeSetIdsOf(ctx, list(values['probe-sets']));
   const data = await ctx.client.request<{ createRun: Record<string, unknown> }>(
     `mutation($input: CreateRunInput!) { createRun(input: $input) { ${RUN_FIELDS} } }`,
     { input: {
       name, architecture: values.architecture, tokenizer: values.tokenizer, watchDir: values.watch,
-      probeSetIds: list(values['probe-sets']), tasks: list(values.tasks), thresholds,
+      probeSetIds, tasks: list(values.tasks), thresholds,
     } },
   );
   ctx.out(ctx.json ? JSON.stringify(data.createRun, null, 2) : `run ${name}: ${data.createRun.id as string}`);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PROBE_SET_PAGE = 100;
+
+/** Probe sets given by id or by name (as `probes add` named them). */
+async function probeSetIdsOf(ctx: CommandContext, refs: string[] | undefined): Promise<string[] | undefined> {
+  if (refs === undefined || refs.every((r) => UUID.test(r))) return refs;
+  const byName = new Map<string, string>();
+  for (let offset = 0; ; offset += PROBE_SET_PAGE) {
+    const page = (await ctx.client.request<{ probeSets: { id: string; name: string }[] }>(
+      `query($o: Int!) { probeSets(offset: $o, limit: ${PROBE_SET_PAGE}) { id name } }`, { o: offset },
+    )).probeSets;
+    for (const p of page) byName.set(p.name, p.id);
+    if (page.length < PROBE_SET_PAGE) break;
+  }
+  return refs.map((r) => {
+    if (UUID.test(r)) return r;
+    const id = byName.get(r);
+    if (id === undefined) throw new UsageError(`no probe set named ${r} (grokwatch probes add creates one)`);
+    return id;
+  });
 }
 
 export async function runConfigureCommand(ctx: CommandContext): Promise<void> {
@@ -62,7 +85,7 @@ export async function runConfigureCommand(ctx: CommandContext): Promise<void> {
   if (!ref || (values.tokenizer !== undefined && values['no-tokenizer']) || (values.watch !== undefined && values['no-watch'])) throw usageError('run configure');
   const run = await resolveRun(ctx, ref);
   // Left out: unchanged; --no-X: cleared.
-  const input: Record<string, unknown> = { probeSetIds: list(values['probe-sets']), tasks: list(values.tasks), thresholds: list(values.thresholds)?.map(Number) };
+  const input: Record<string, unknown> = { probeSetIds: await probeSetIdsOf(ctx, list(values['probe-sets'])), tasks: list(values.tasks), thresholds: list(values.thresholds)?.map(Number) };
   if (values.tokenizer !== undefined || values['no-tokenizer']) input.tokenizer = values.tokenizer ?? null;
   if (values.watch !== undefined || values['no-watch']) input.watchDir = values.watch ?? null;
   const data = await ctx.client.request<{ configureRun: Record<string, unknown> }>(
