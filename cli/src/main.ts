@@ -3,7 +3,7 @@ import { ApiError, GrokwatchClient } from './client.js';
 import { UsageError, type CommandContext } from './commands/context.js';
 import { captureCommand, evaluateCommand } from './commands/jobs.js';
 import { correlateCommand, exportCommand, metricsCancelCommand, metricsCommand, metricsRequestCommand } from './commands/metrics.js';
-import { checkpointRegisterCommand, probesAddCommand, runConfigureCommand, runCreateCommand, runsCommand } from './commands/runs.js';
+import { checkpointRegisterCommand, probesAddCommand, runConfigureCommand, runCreateCommand, runDeleteCommand, runsCommand } from './commands/runs.js';
 import { USAGE } from './usage.js';
 import { healthCommand } from './commands/health.js';
 
@@ -11,6 +11,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
   runs: runsCommand,
   'run create': runCreateCommand,
   'run configure': runConfigureCommand,
+  'run delete': runDeleteCommand,
   'checkpoint register': checkpointRegisterCommand,
   'probes add': probesAddCommand,
   capture: captureCommand,

@@ -9,6 +9,7 @@ export const USAGE: Readonly<Record<string, string>> = {
   'run create':
     'run create <name> [--architecture OlmoeForCausalLM] [--tokenizer /path/tokenizer.json] [--watch DIR] [--probe-sets ID|NAME,..] [--tasks T,..] [--thresholds 0.7,..]',
   'run configure': 'run configure RUN [--tokenizer /path/tokenizer.json | --no-tokenizer] [--watch DIR | --no-watch] [--probe-sets ID,..] [--tasks T,..] [--thresholds 0.7,..]',
+  'run delete': 'run delete RUN --yes   (the run, its checkpoints, captures, routing, metrics, alerts and evaluations)',
   'checkpoint register': 'checkpoint register --run RUN --step N --uri DIR [--tokens N]',
   'probes add': 'probes add <name> --domain D (--file samples.jsonl | --server-path /data/samples.jsonl)',
   capture: 'capture --checkpoint ID --probe-set ID [--wait]',

@@ -96,6 +96,17 @@ export async function runConfigureCommand(ctx: CommandContext): Promise<void> {
   ctx.out(ctx.json ? JSON.stringify(r, null, 2) : `run ${run.name}: tokenizer ${String(r.tokenizer ?? '(none)')}, watch ${String(r.watchDir ?? '(none)')}`);
 }
 
+export async function runDeleteCommand(ctx: CommandContext): Promise<void> {
+  const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { yes: { type: 'boolean', default: false } } });
+  const ref = positionals[0];
+  if (!ref) throw usageError('run delete');
+  const run = await resolveRun(ctx, ref);
+  // Deleting is for good: say so unless told.
+  if (!values.yes) throw new UsageError(`run delete removes ${run.name} and everything computed for it; add --yes to do it`);
+  const data = await ctx.client.request<{ deleteRun: { runId: string; checkpoints: number } }>('mutation($id: ID!) { deleteRun(id: $id) { runId checkpoints } }', { id: run.id });
+  ctx.out(ctx.json ? JSON.stringify(data.deleteRun) : `run ${run.name} deleted with ${data.deleteRun.checkpoints} checkpoints (their metrics and evaluations follow)`);
+}
+
 export async function checkpointRegisterCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
     args: ctx.args,

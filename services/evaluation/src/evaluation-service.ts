@@ -129,8 +129,26 @@ export class EvaluationService {
    * A run's new checkpoints are evaluated on the run's tasks. A task that cannot run (unknown,
    * data missing) is logged and skipped: redelivering the event would not change that.
    */
-  listenForCheckpoints(): Promise<Stoppable> {
-    return this.bus.subscribeEvents(
+  /**
+   * The run pipeline: a registered checkpoint gets its run's tasks; a deleted run's checkpoints lose
+   * their evaluations (running ones cancelled first).
+   */
+  async listenForCheckpoints(): Promise<Stoppable> {
+    const deletions = await this.bus.subscribeEvents(
+      'run.deleted',
+      async (e) => {
+        const ids = e.checkpointIds.filter((x): x is string => typeof x === 'string');
+        for (const id of ids) {
+          for (const job of await this.store.listJobs(id)) {
+            if (job.status === 'queued' || job.status === 'running') await this.bus.cancelJob('eval', busJobId(job));
+          }
+        }
+        const deleted = await this.store.deleteCheckpoints(ids);
+        this.logger.info({ runId: e.runId, deleted }, 'evaluations of a deleted run dropped');
+      },
+      { durable: 'evaluation-run-deleted' },
+    );
+    const registrations = await this.bus.subscribeEvents(
       'checkpoint.registered',
       async (e) => {
         if (e.checkpointId === undefined) return; // an announcement: the inference service registers it first
@@ -143,7 +161,16 @@ export class EvaluationService {
         }
       },
       { durable: 'evaluation-run-pipeline' },
-    );
+    ).catch(async (err: unknown) => {
+      await deletions.stop();
+      throw err;
+    });
+    return {
+      async stop() {
+        await registrations.stop();
+        await deletions.stop();
+      },
+    };
   }
 
   async cancelEvaluation(id: string): Promise<EvalJob> {

@@ -216,6 +216,26 @@ export class InferenceService {
     return run;
   }
 
+  /**
+   * Deletes a run: its checkpoints, captures and routing here, and (through run.deleted) the metrics,
+   * alerts and evaluations the other services hold for it. Running captures are cancelled first.
+   */
+  async deleteRun(id: string): Promise<{ runId: string; checkpoints: number }> {
+    const run = await this.requireRun(id);
+    const checkpoints = await this.store.listCheckpoints(run.id);
+    for (const c of checkpoints) {
+      for (const job of await this.store.listCaptureJobs({ checkpointId: c.id })) {
+        if (job.status === 'queued' || job.status === 'running') await this.bus.cancelJob('capture', job.id);
+      }
+    }
+    const deleted = await this.store.deleteRun(run.id, (runId, checkpointIds) => eventOf('run.deleted', { runId, checkpointIds }));
+    if (!deleted) throw notFound('run', id);
+    this.reads.changed();
+    this.outbox?.wake();
+    this.logger.info({ runId: run.id, name: run.name, checkpoints: deleted.checkpointIds.length }, 'run deleted');
+    return { runId: run.id, checkpoints: deleted.checkpointIds.length };
+  }
+
   /** Changes what happens to the run's future checkpoints; fields left out keep their value. */
   async configureRun(id: string, input: RunSettingsInput): Promise<Run> {
     const run = await this.requireRun(id);

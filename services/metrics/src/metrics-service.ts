@@ -170,8 +170,20 @@ export class MetricsService {
    * Every completed capture gets each of its run's metric variants (defaults at the run's
    * thresholds, plus requested ones), and a new chance for computations that failed on its data.
    */
-  listenForCaptures(): Promise<Stoppable> {
-    return this.bus.subscribeEvents(
+  async listenForCaptures(): Promise<Stoppable> {
+    // A deleted run's checkpoints lose their computations here too (running ones cancelled first).
+    const deletions = await this.bus.subscribeEvents(
+      'run.deleted',
+      async (e) => {
+        const ids = e.checkpointIds.filter((x): x is string => typeof x === 'string');
+        for (const job of await this.store.activeJobsAt(ids)) await this.cancelJob(job);
+        const deleted = await this.store.deleteRun(e.runId, ids);
+        this.reads.changed();
+        this.logger.info({ runId: e.runId, deleted }, 'metrics of a deleted run dropped');
+      },
+      { durable: 'metrics-run-deleted' },
+    );
+    const captures = await this.bus.subscribeEvents(
       'capture.completed',
       async (e) => {
         await this.retryFailedJobs(e.checkpointId, e.probeSetId);
@@ -181,7 +193,16 @@ export class MetricsService {
         await queueRunVariants(this.commandDeps(), checkpoint.runId, checkpoint.id, probeSet);
       },
       { durable: 'metrics-on-capture' },
-    );
+    ).catch(async (err: unknown) => {
+      await deletions.stop();
+      throw err;
+    });
+    return {
+      async stop() {
+        await captures.stop();
+        await deletions.stop();
+      },
+    };
   }
 
   runVariants(runId: string): Promise<RunVariant[]> {

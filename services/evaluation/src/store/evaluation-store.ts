@@ -42,6 +42,12 @@ export function rowIdOf(busId: string): string {
 }
 
 export class EvaluationStore {
+  /** Drops the evaluations of deleted checkpoints (scores and items cascade); returns how many jobs went. */
+  async deleteCheckpoints(checkpointIds: readonly string[]): Promise<number> {
+    if (checkpointIds.length === 0) return 0;
+    return (await this.db.deleteFrom('evaluation.eval_job').where('checkpoint_id', 'in', checkpointIds).returning('id').execute()).length;
+  }
+
   private readonly read: Kysely<EvaluationReadTables>;
 
   constructor(readonly db: Kysely<EvaluationTables>) {

@@ -13,6 +13,7 @@ import {
 import {
   CaptureJobType,
   CheckpointType,
+  DeletedRunType,
   IngestResultType,
   JobStatusValue,
   ProbeSetType,
@@ -57,6 +58,13 @@ export class RunResolver {
   @Mutation(() => RunType, { description: 'Creates a run: its architecture, tokenizer, watch folder, probe sets, tasks and thresholds.' })
   async createRun(@Ctx() ctx: InferenceContext, @Arg('input') input: CreateRunInput): Promise<RunType> {
     return toRun(await ctx.inference.createRun(input));
+  }
+
+  @Mutation(() => DeletedRunType, {
+    description: "Deletes a run for good: its checkpoints, captures and routing, and (through the run.deleted event) the metrics, alerts and evaluations of its checkpoints. Running captures are cancelled first; needs the API key like every mutation.",
+  })
+  async deleteRun(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<DeletedRunType> {
+    return ctx.inference.deleteRun(id);
   }
 
   @Mutation(() => RunType, { description: "Sets the run's watch folder, probe sets, tasks and thresholds." })

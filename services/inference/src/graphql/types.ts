@@ -111,6 +111,12 @@ export class RoutingLayerType {
   weights!: number[];
 }
 
+@ObjectType('DeletedRun', { description: 'What deleteRun removed here; the metrics, alerts and evaluations of its checkpoints follow through the run.deleted event.' })
+export class DeletedRunType {
+  @Field(() => ID, { description: 'The deleted run.' }) runId!: string;
+  @Field(() => Int, { description: 'Checkpoints deleted with it (their captures and routing too).' }) checkpoints!: number;
+}
+
 @ObjectType('IngestResult', { description: 'What an ingestRouting call stored.' })
 export class IngestResultType {
   @Field(() => Int, { description: 'Samples stored by this call.' }) stored!: number;

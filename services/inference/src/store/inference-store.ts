@@ -70,6 +70,20 @@ export class InferenceStore {
     return this.db.selectFrom('inference.run').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
+  /**
+   * Deletes the run with its checkpoints, captures and routing (the schema cascades), announcing the
+   * deleted checkpoint ids in the same transaction; undefined when there is no such run.
+   */
+  async deleteRun(id: string, announce: (runId: string, checkpointIds: string[]) => OutboxEvent): Promise<{ checkpointIds: string[] } | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const checkpointIds = (await tx.selectFrom('inference.checkpoint').select('id').where('run_id', '=', id).execute()).map((r) => r.id);
+      const deleted = await tx.deleteFrom('inference.run').where('id', '=', id).returning('id').executeTakeFirst();
+      if (!deleted) return undefined;
+      await enqueueEvent(tx, 'inference', announce(id, checkpointIds));
+      return { checkpointIds };
+    });
+  }
+
   async configureRun(id: string, patch: { watchDir?: string | null; tokenizer?: string | null; settings: RunSettings }): Promise<Run | undefined> {
     return this.db
       .updateTable('inference.run')

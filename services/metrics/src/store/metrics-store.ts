@@ -168,6 +168,17 @@ export class MetricsStore {
   }
 
   /** Queued or running jobs at the given checkpoints, optionally of one parameter set. */
+  /** Drops what a deleted run had here: its checkpoints' jobs (results cascade), alerts and requested variants. */
+  async deleteRun(runId: string, checkpointIds: readonly string[]): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const jobs = checkpointIds.length === 0 ? [] : await tx.deleteFrom('metrics.metrics_job').where('checkpoint_id', 'in', checkpointIds).returning('id').execute();
+      await tx.deleteFrom('metrics.grokking_alert').where('run_id', '=', runId).execute();
+      await tx.deleteFrom('metrics.routing_alert').where('run_id', '=', runId).execute();
+      await tx.deleteFrom('metrics.run_variant').where('run_id', '=', runId).execute();
+      return jobs.length;
+    });
+  }
+
   async activeJobsAt(checkpointIds: readonly string[], params?: Record<string, unknown>): Promise<MetricsJob[]> {
     if (checkpointIds.length === 0) return [];
     let q = this.db.selectFrom('metrics.metrics_job').selectAll().where('checkpoint_id', 'in', checkpointIds).where('status', 'in', ['queued', 'running']);
