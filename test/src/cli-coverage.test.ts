@@ -45,7 +45,7 @@ describe('an incomplete series, through GraphQL and the CLI (embedded)', () => {
   test('GraphQL: the series has the two computed points and says it is not complete', async () => {
     const series = await until('the pipeline to compute two checkpoints', async () => {
       const s = dataOf(await p.gql<{ run: { metricSeries: { points: { step: number; value: number | null }[]; coverage: { expected: number; computed: number; pending: number; missing: number; complete: boolean } } } }>(
-        `query($id: ID!) { run(id: $id) { metricSeries(domain: "math", metric: TARGET_LOSS) { points { step value } coverage { expected computed pending missing complete } } } }`,
+        `query($id: ID!) { run(id: $id) { metricSeries(domain: "math", metric: target_loss) { points { step value } coverage { expected computed pending missing complete } } } }`,
         { id: runId },
       )).run.metricSeries;
       return s.coverage.computed === 2 && s.coverage.pending === 0 ? s : undefined;

@@ -169,7 +169,7 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
       { id: run.id, ps: probeSetId, m: metric, n: normalized },
     );
     // Ingested routing that completes the probe set queues the run's metric variants; the worker fills them in.
-    for (const [metric, normalized] of [['DISTANCE', false], ['CONSISTENCY', false], ['DISTANCE', true]] as const) {
+    for (const [metric, normalized] of [['distance', false], ['consistency', false], ['distance', true]] as const) {
       await until(`${metric}${normalized ? ' (normalized)' : ''} at every checkpoint`, async () => {
         const values = dataOf(await series(metric, normalized)).run.metricSeries.points.map((x) => x.value);
         return values.length === STEPS.length && values.every((v) => v !== null) ? values : null;

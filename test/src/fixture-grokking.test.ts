@@ -96,11 +96,12 @@ describe('the bundled run replayed as a live run (embedded)', () => {
     t.diagnostic(`alerts: ${JSON.stringify(alerts)}`);
     type Point = { step: number; value: number | null };
     type Series = { points: Point[]; coverage: { complete: boolean } };
+    // Stored metric names are upper case; GraphQL spells MetricName in lower case.
     const read = async (domain: string, metric: string, unit: string, normalized: boolean): Promise<Point[]> => {
       const s = dataOf(await p.gql<{ run: { metricSeries: Series } }>(
         `query($id: ID!, $d: String, $m: MetricName!, $u: DistanceUnit!, $n: Boolean!) { run(id: $id) {
            metricSeries(domain: $d, metric: $m, unit: $u, normalized: $n) { points { step value } coverage { complete } } } }`,
-        { id: runId, d: domain, m: metric, u: unit, n: normalized },
+        { id: runId, d: domain, m: metric.toLowerCase(), u: unit, n: normalized },
       )).run.metricSeries;
       assert.ok(s.coverage.complete, `${domain} ${metric} ${unit}${normalized ? ' normalized' : ''}: complete`);
       assert.deepEqual(s.points.map((x) => x.step), summary.checkpoint_steps, `${domain}: a result at every checkpoint`);

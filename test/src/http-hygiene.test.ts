@@ -52,12 +52,12 @@ describe('HTTP hygiene (embedded)', () => {
   });
 
   test('out-of-range literals are 400, not 500: 1e309 as a Float literal, as a variable, as an Int', async () => {
-    const q = '{ runs { metricSeries(metric: DISTANCE, threshold: 1e309) { coverage { complete } } } }';
+    const q = '{ runs { metricSeries(metric: distance, threshold: 1e309) { coverage { complete } } } }';
     const literal = await post(JSON.stringify({ query: q }));
     assert.notEqual(literal.status, 500, literal.body);
     expectJsonError(literal, 400, /^(BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED)$/);
     // JSON.parse reads 1e309 as Infinity.
-    const variable = await post('{"query":"query($t: Float!) { runs { metricSeries(metric: DISTANCE, threshold: $t) { coverage { complete } } } }","variables":{"t":1e309}}');
+    const variable = await post('{"query":"query($t: Float!) { runs { metricSeries(metric: distance, threshold: $t) { coverage { complete } } } }","variables":{"t":1e309}}');
     expectJsonError(variable, 400, /^(BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED)$/);
     const int = await post('{"query":"query($n: Int!) { probeSets { samples(limit: $n) { id } } }","variables":{"n":1e309}}');
     expectJsonError(int, 400, /^(BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED)$/);

@@ -68,7 +68,7 @@ describe('the README training-loop recipe, as written (embedded)', () => {
     assert.deepEqual(settled.map((c) => c.step).sort((a, b) => a - b), [0, 20, 40]);
     const distance = await until('the distance series', async () => {
       const s = dataOf(await p.gql<{ run: { metricSeries: { points: { value: number | null }[]; coverage: { complete: boolean } } } }>(
-        `{ run(name: "my-moe") { metricSeries(domain: "math", metric: DISTANCE) { points { value } coverage { complete } } } }`,
+        `{ run(name: "my-moe") { metricSeries(domain: "math", metric: distance) { points { value } coverage { complete } } } }`,
       )).run.metricSeries;
       return s.coverage.complete ? s : undefined;
     }, 120_000);

@@ -62,25 +62,25 @@ describe('routing scopes: target span and marked position (embedded)', () => {
 
   test('a scope nobody asked for is not computed by a read; requested, it is computed from the span routing', async () => {
     const sample = await until('the default variants', async () => {
-      const s = await series('math', 'DISTANCE', 'sample');
+      const s = await series('math', 'distance', 'sample');
       return s.coverage.complete ? s : undefined;
     });
     assert.ok(sample.points.every((x) => (x.value as number) > 0), 'whole-sample routing differs between samples');
-    const unasked = await series('math', 'DISTANCE', 'position');
+    const unasked = await series('math', 'distance', 'position');
     assert.deepEqual(unasked.points, []);
     assert.equal(unasked.coverage.pending, 0, 'the read queued nothing');
 
     assert.deepEqual(await request('math', 'position'), { queued: 2, added: true });
     assert.deepEqual(await request('math', 'target'), { queued: 2, added: true });
     const position = await until('the position variant', async () => {
-      const s = await series('math', 'DISTANCE', 'position');
+      const s = await series('math', 'distance', 'position');
       return s.coverage.complete ? s : undefined;
     });
     assert.deepEqual(position.points.map((x) => x.value), [0, 0], 'every sample routes the same at the marked position');
-    const length = await series('math', 'PATHWAY_LENGTH', 'position');
+    const length = await series('math', 'pathway_length', 'position');
     assert.deepEqual(length.points.map((x) => x.value), [2, 2], 'experts 0 and 1 reach tau at both layers');
     const targetLength = await until('the target variant', async () => {
-      const s = await series('math', 'PATHWAY_LENGTH', 'target');
+      const s = await series('math', 'pathway_length', 'target');
       return s.coverage.complete ? s : undefined;
     });
     // Layer 0: expert 3 alone (0.9); layer 1: expert 3 (0.8) reaches 0.7 alone too.
@@ -90,7 +90,7 @@ describe('routing scopes: target span and marked position (embedded)', () => {
   test('a probe set that marks no target: the computation fails and says why', async () => {
     await request('prose', 'target');
     const failed = await until('the failure', async () => {
-      const s = await series('prose', 'DISTANCE', 'target');
+      const s = await series('prose', 'distance', 'target');
       return s.coverage.failed === 2 ? s : undefined;
     });
     assert.deepEqual(failed.points, []);

@@ -14,13 +14,13 @@ export interface MetricVariant {
 
 /** The paper's metrics and the variants notes-grokking-feasibility.md found worth watching. */
 export const STANDARD_METRICS: MetricVariant[] = [
-  { label: 'distance', metric: 'DISTANCE' },
-  { label: 'distance (normalized)', metric: 'DISTANCE', normalized: true },
-  { label: 'distance (expert, normalized)', metric: 'DISTANCE', unit: 'expert', normalized: true },
-  { label: 'consistency', metric: 'CONSISTENCY' },
-  { label: 'raw cosine', metric: 'RAW_COSINE' },
-  { label: 'effective dimension', metric: 'EFFECTIVE_DIMENSION' },
-  { label: 'training loss', metric: 'TRAINING_LOSS' },
+  { label: 'distance', metric: 'distance' },
+  { label: 'distance (normalized)', metric: 'distance', normalized: true },
+  { label: 'distance (expert, normalized)', metric: 'distance', unit: 'expert', normalized: true },
+  { label: 'consistency', metric: 'consistency' },
+  { label: 'raw cosine', metric: 'raw_cosine' },
+  { label: 'effective dimension', metric: 'effective_dimension' },
+  { label: 'training loss', metric: 'training_loss' },
 ];
 
 interface RunProbes {

@@ -17,14 +17,14 @@ const DATA_DIR = process.env.LOAD_BENCH_DATA_DIR ?? join(tmpdir(), 'grokwatch-lo
 const CHEAP = '{ runs { name } }';
 const HEAVY = `query Heavy($id: ID!, $ps: ID!) {
   run(id: $id) {
-    loss: metricSeries(probeSet: $ps, metric: TRAINING_LOSS) { points { step value } coverage { complete } }
-    targetLoss: metricSeries(probeSet: $ps, metric: TARGET_LOSS) { points { step value } coverage { complete } }
-    distance: metricSeries(probeSet: $ps, metric: DISTANCE) { points { step value } coverage { complete } }
-    distanceNormalized: metricSeries(probeSet: $ps, metric: DISTANCE, normalized: true) { points { step value } coverage { complete } }
-    consistency: metricSeries(probeSet: $ps, metric: CONSISTENCY) { points { step value } coverage { complete } }
-    effectiveDimension: metricSeries(probeSet: $ps, metric: EFFECTIVE_DIMENSION) { points { step value } coverage { complete } }
+    loss: metricSeries(probeSet: $ps, metric: training_loss) { points { step value } coverage { complete } }
+    targetLoss: metricSeries(probeSet: $ps, metric: target_loss) { points { step value } coverage { complete } }
+    distance: metricSeries(probeSet: $ps, metric: distance) { points { step value } coverage { complete } }
+    distanceNormalized: metricSeries(probeSet: $ps, metric: distance, normalized: true) { points { step value } coverage { complete } }
+    consistency: metricSeries(probeSet: $ps, metric: consistency) { points { step value } coverage { complete } }
+    effectiveDimension: metricSeries(probeSet: $ps, metric: effective_dimension) { points { step value } coverage { complete } }
     memorization(probeSet: $ps) { eps memorized total groups { step size } }
-    correlation(probeSet: $ps, metric: DISTANCE, normalized: true, benchmark: "grok_math") { pearson spearman n coverage { complete } }
+    correlation(probeSet: $ps, metric: distance, normalized: true, benchmark: "grok_math") { pearson spearman n coverage { complete } }
   }
 }`;
 

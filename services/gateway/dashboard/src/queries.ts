@@ -186,12 +186,12 @@ export async function fetchDomainSeries(runId: string, probeSet: string, tau: nu
   const sel = 'probeSet: $ps, threshold: $tau';
   return query<{ run: DomainSeries | null }>('DomainSeries', `query DomainSeries($id: ID!, $ps: ID!, $tau: Float!) {
     run(id: $id) {
-      loss: metricSeries(${sel}, metric: TRAINING_LOSS) { points { step value } ${COVERAGE} }
-      targetLoss: metricSeries(${sel}, metric: TARGET_LOSS) { points { step value } ${COVERAGE} }
-      distance: metricSeries(${sel}, metric: DISTANCE) { points { step value } ${COVERAGE} }
-      distanceNormalized: metricSeries(${sel}, normalized: true, metric: DISTANCE) { points { step value } ${COVERAGE} }
-      consistency: metricSeries(${sel}, metric: CONSISTENCY) { points { step value } ${COVERAGE} }
-      effectiveDimension: metricSeries(${sel}, metric: EFFECTIVE_DIMENSION) { points { step value } ${COVERAGE} }
+      loss: metricSeries(${sel}, metric: training_loss) { points { step value } ${COVERAGE} }
+      targetLoss: metricSeries(${sel}, metric: target_loss) { points { step value } ${COVERAGE} }
+      distance: metricSeries(${sel}, metric: distance) { points { step value } ${COVERAGE} }
+      distanceNormalized: metricSeries(${sel}, normalized: true, metric: distance) { points { step value } ${COVERAGE} }
+      consistency: metricSeries(${sel}, metric: consistency) { points { step value } ${COVERAGE} }
+      effectiveDimension: metricSeries(${sel}, metric: effective_dimension) { points { step value } ${COVERAGE} }
       memorization(probeSet: $ps) { eps calibrated inBand delta total memorized fraction steps groups { label step size } }
     }
   }`, { id: runId, ps: probeSet, tau });
@@ -199,11 +199,11 @@ export async function fetchDomainSeries(runId: string, probeSet: string, tau: nu
 
 /** The metrics correlated with test accuracy, as GraphQL aliases and their arguments. */
 export const CORRELATED = [
-  { key: 'distance', label: 'pathway distance', args: 'metric: DISTANCE', expected: '−' },
-  { key: 'distanceNormalized', label: 'normalized distance', args: 'metric: DISTANCE, normalized: true', expected: '−' },
-  { key: 'consistency', label: 'consistency', args: 'metric: CONSISTENCY', expected: '+' },
-  { key: 'effectiveDimension', label: 'effective dimension', args: 'metric: EFFECTIVE_DIMENSION', expected: '−' },
-  { key: 'loss', label: 'training loss', args: 'metric: TRAINING_LOSS', expected: 'weak' },
+  { key: 'distance', label: 'pathway distance', args: 'metric: distance', expected: '−' },
+  { key: 'distanceNormalized', label: 'normalized distance', args: 'metric: distance, normalized: true', expected: '−' },
+  { key: 'consistency', label: 'consistency', args: 'metric: consistency', expected: '+' },
+  { key: 'effectiveDimension', label: 'effective dimension', args: 'metric: effective_dimension', expected: '−' },
+  { key: 'loss', label: 'training loss', args: 'metric: training_loss', expected: 'weak' },
 ] as const;
 
 export type CorrelationKey = (typeof CORRELATED)[number]['key'];

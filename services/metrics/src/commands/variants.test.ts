@@ -43,10 +43,10 @@ describe('explicit computation', () => {
 
   test('every metric read, with aliases and new thresholds, queues no job and raises no alert', async () => {
     const { runId, checkpointIds } = await capturedRun('reads', [100, 200, 300]);
-    const aliases = Array.from({ length: 20 }, (_, i) => `s${i}: metricSeries(metric: DISTANCE, domain: "reads", threshold: ${(0.5 + i / 50).toFixed(2)}) { coverage { missing } }`);
+    const aliases = Array.from({ length: 20 }, (_, i) => `s${i}: metricSeries(metric: distance, domain: "reads", threshold: ${(0.5 + i / 50).toFixed(2)}) { coverage { missing } }`);
     const runQuery = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Run {
       ${aliases.join('\n')}
-      c: correlation(domain: "reads", metric: CONSISTENCY, benchmark: "reads_task", threshold: 0.55) { n coverage { complete } }
+      c: correlation(domain: "reads", metric: consistency, benchmark: "reads_task", threshold: 0.55) { n coverage { complete } }
       m: memorization(domain: "reads") { total }
       v: metricVariants { threshold }
       grokkingAlerts { domain } } } }`;

@@ -224,21 +224,21 @@ describe('metrics subgraph queries', () => {
     const coverage = 'coverage { expected computed pending failed missing complete }';
     const series = async (metric: string) => entity<Series>('Run', runId, `metricSeries(metric: ${metric}, domain: "bio") { points { step value } ${coverage} }`);
 
-    const d = await series('DISTANCE');
+    const d = await series('distance');
     assert.equal(d.message, undefined);
     assert.deepEqual(d.data?.metricSeries.points, [{ step: 1000, value: 10 }, { step: 2000, value: 8 }, { step: 3000, value: 6 }, { step: 4000, value: 5 }]);
     assert.deepEqual(d.data?.metricSeries.coverage, { expected: 6, computed: 4, pending: 0, failed: 0, missing: 2, complete: false });
-    assert.deepEqual((await series('CONSISTENCY')).data?.metricSeries.points.map((p) => p.value), [0.5, null, 0.7, 0.9]);
-    assert.deepEqual((await series('TRAINING_LOSS')).data?.metricSeries.points.map((p) => p.value), [3, 2.5, 2, 1.5]);
+    assert.deepEqual((await series('consistency')).data?.metricSeries.points.map((p) => p.value), [0.5, null, 0.7, 0.9]);
+    assert.deepEqual((await series('training_loss')).data?.metricSeries.points.map((p) => p.value), [3, 2.5, 2, 1.5]);
     for (const c of checkpointIds.slice(4)) assert.deepEqual(await fx.service.store.listJobs({ checkpointId: c }), [], 'a read queues nothing');
 
     await fx.service.queueMetrics(checkpointIds[4] as string, probeSetId);
-    assert.deepEqual((await series('DISTANCE')).data?.metricSeries.coverage, { expected: 6, computed: 4, pending: 1, failed: 0, missing: 1, complete: false });
+    assert.deepEqual((await series('distance')).data?.metricSeries.coverage, { expected: 6, computed: 4, pending: 1, failed: 0, missing: 1, complete: false });
 
-    const normalized = await entity<Series>('Run', runId, `metricSeries(metric: DISTANCE, domain: "bio", normalized: true) { points { step value } ${coverage} }`);
+    const normalized = await entity<Series>('Run', runId, `metricSeries(metric: distance, domain: "bio", normalized: true) { points { step value } ${coverage} }`);
     assert.deepEqual(normalized.data?.metricSeries.points, [], 'other parameters have no results');
     assert.equal(normalized.data?.metricSeries.coverage.missing, 6);
-    const bad = await entity('Run', '22222222-2222-2222-2222-222222222222', 'metricSeries(metric: DISTANCE, domain: "bio") { points { step } }');
+    const bad = await entity('Run', '22222222-2222-2222-2222-222222222222', 'metricSeries(metric: distance, domain: "bio") { points { step } }');
     assert.equal(bad.code, 'NOT_FOUND');
   });
 
@@ -265,7 +265,7 @@ describe('metrics subgraph queries', () => {
     const near = (a: number | null | undefined, b: number, what: string) => assert.ok(a != null && Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
 
     // x = 10, 8, 6, 5 (mean 7.25), y = .1, .2, .4, .5 (mean .3): sxy = -1.2, sxx = 14.75, syy = 0.1.
-    const all = (await corr('metric: DISTANCE, benchmark: "gsm8k"')).data!.correlation;
+    const all = (await corr('metric: distance, benchmark: "gsm8k"')).data!.correlation;
     near(all.pearson, -1.2 / Math.sqrt(14.75 * 0.1), 'pearson');
     near(all.spearman, -1, 'spearman (strictly decreasing)');
     assert.equal(all.n, 4);
@@ -275,31 +275,31 @@ describe('metrics subgraph queries', () => {
     // mmlu acc .3, .1, .1, .4: the rise starts at step 2000 (the last floor before a 0.3 gain).
     // x = 8, 6, 5 (mean 19/3), y = .1, .1, .4 (mean .2): sxy = -0.4, sxx = 14/3, syy = 0.06.
     // Ranks: x 3, 2, 1; y 1.5, 1.5, 3 (tie): sxy = -1.5, sxx = 2, syy = 1.5.
-    const rise = (await corr('metric: DISTANCE, benchmark: "mmlu", benchmarkMetric: "acc", afterRise: true')).data!.correlation;
+    const rise = (await corr('metric: distance, benchmark: "mmlu", benchmarkMetric: "acc", afterRise: true')).data!.correlation;
     assert.equal(rise.riseStep, 2000);
     assert.deepEqual(rise.points, [{ step: 2000, value: 8, accuracy: 0.1 }, { step: 3000, value: 6, accuracy: 0.1 }, { step: 4000, value: 5, accuracy: 0.4 }]);
     near(rise.pearson, -0.4 / Math.sqrt((14 / 3) * 0.06), 'pearson after rise');
     near(rise.spearman, -1.5 / Math.sqrt(2 * 1.5), 'spearman after rise (tied ranks)');
 
     // Consistency is null at step 2000: that checkpoint is left out. x = .5, .7, .9 vs y = .1, .4, .5.
-    const cons = (await corr('metric: CONSISTENCY, benchmark: "gsm8k"')).data!.correlation;
+    const cons = (await corr('metric: consistency, benchmark: "gsm8k"')).data!.correlation;
     assert.equal(cons.n, 3);
     assert.deepEqual(cons.points.map((p) => p.step), [1000, 3000, 4000]);
     // dx = -.2, 0, .2; y mean 1/3, dy = -.2333, .0667, .1667: sxy = .08, sxx = .08, syy = .42 - 1/3.
     near(cons.pearson, 0.08 / Math.sqrt(0.08 * (0.42 - (1 * 1) / 3)), 'pearson with a gap');
 
-    const running = (await corr('metric: DISTANCE, benchmark: "humaneval"')).data!.correlation;
+    const running = (await corr('metric: distance, benchmark: "humaneval"')).data!.correlation;
     assert.equal(running.n, 3, 'an evaluation still running is not a score');
     assert.ok(!running.points.some((p) => p.accuracy === 99));
 
-    const none = await corr('metric: DISTANCE, benchmark: "no-such-task"');
+    const none = await corr('metric: distance, benchmark: "no-such-task"');
     assert.deepEqual(none.data?.correlation, { pearson: null, spearman: null, n: 0, benchmarkMetric: null, riseStep: null, points: [] });
     // Several scores and none asked for: the accuracy-like one (acc over acc_norm).
-    const several = await corr('metric: DISTANCE, benchmark: "mmlu"');
+    const several = await corr('metric: distance, benchmark: "mmlu"');
     assert.equal(several.data?.correlation.benchmarkMetric, 'acc');
-    const unknownScore = await corr('metric: DISTANCE, benchmark: "mmlu", benchmarkMetric: "f1"');
+    const unknownScore = await corr('metric: distance, benchmark: "mmlu", benchmarkMetric: "f1"');
     assert.equal(unknownScore.code, 'BAD_USER_INPUT');
-    const badTau = await corr('metric: DISTANCE, benchmark: "gsm8k", threshold: -0.1');
+    const badTau = await corr('metric: distance, benchmark: "gsm8k", threshold: -0.1');
     assert.equal(badTau.code, 'BAD_USER_INPUT');
   });
 
