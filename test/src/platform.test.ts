@@ -235,6 +235,34 @@ for (const mode of MODES) {
       });
     });
 
+    test('routing collapse alerts reach graphql-ws subscribers, filtered by run', async () => {
+      const alert = { runId: 'run-c', layer: 3, step: 150, checkpointId: 'cp-150', deadExperts: 6, baselineDead: 0, experts: 8, detectedAt: '2026-12-06T08:00:00.000Z' };
+      const client: Client = createClient({ url: p.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+      const got: unknown[] = [];
+      const received = new Promise<void>((resolve, reject) => {
+        const dispose = client.subscribe<{ routingCollapsed: unknown }>(
+          { query: 'subscription { routingCollapsed(runId: "run-c") { runId layer step checkpointId deadExperts baselineDead experts detectedAt } }' },
+          {
+            next: (msg) => {
+              if (msg.data) got.push(msg.data.routingCollapsed);
+              dispose();
+              resolve();
+            },
+            error: reject,
+            complete: () => resolve(),
+          },
+        );
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      await p.withBus(async (bus) => {
+        await bus.publishEvent('routing.collapsed', { ...alert, runId: 'run-other' });
+        await bus.publishEvent('routing.collapsed', alert);
+      });
+      await Promise.race([received, new Promise((_, rej) => setTimeout(() => rej(new Error('no collapse event')), 10_000))]);
+      await client.dispose();
+      assert.deepEqual(got, [alert]);
+    });
+
     test('grokking alerts reach graphql-ws subscribers, filtered by run', async () => {
       const alert = {
         runId: 'run-b', probeSetId: 'ps-1', domain: 'math', startStep: 1800, endStep: 2400, detectedAt: '2026-12-06T07:00:00.000Z',
@@ -270,7 +298,7 @@ for (const mode of MODES) {
       const res = await p.gql<IntrospectionQuery>(getIntrospectionQuery());
       assert.equal(res.errors, undefined);
       const schema = buildClientSchema(res.data!);
-      assert.deepEqual(Object.keys(schema.getSubscriptionType()?.getFields() ?? {}).sort(), ['grokkingDetected', 'jobProgress']);
+      assert.deepEqual(Object.keys(schema.getSubscriptionType()?.getFields() ?? {}).sort(), ['grokkingDetected', 'jobProgress', 'routingCollapsed']);
       for (const op of [
         'subscription { jobProgress(kind: capture) { jobId kind done total status } }',
         'subscription { grokkingDetected { runId domain startStep endStep evidence } }',

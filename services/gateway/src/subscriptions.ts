@@ -73,6 +73,26 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
     evidence: JSONObject!
   }
 
+  "A layer of a run whose routing collapsed, as the query's RoutingCollapseAlert serves it (recoveredStep is recorded later, in the query)."
+  type RoutingCollapseEvent {
+    "The run."
+    runId: ID!
+    "Routed layer, from 0."
+    layer: Int!
+    "First checkpoint step where the rule held."
+    step: Int!
+    "The checkpoint where it held."
+    checkpointId: ID!
+    "Dead experts of the layer at that step."
+    deadExperts: Int!
+    "Dead experts at the run's first checkpoint."
+    baselineDead: Int!
+    "Experts of the layer."
+    experts: Int!
+    "ISO 8601."
+    detectedAt: String!
+  }
+
   type Query {
     "Subscriptions live at this endpoint; queries and mutations go to the federated /graphql over HTTP."
     subscriptionsInfo: String!
@@ -84,25 +104,28 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
     jobProgress(kind: JobKind, jobId: ID): JobProgress!
     "Grokking alerts as they are detected; filter by run (none: every run)."
     grokkingDetected(runId: ID): GrokkingEvent!
+    "Routing collapse alerts as they are detected; filter by run (none: every run)."
+    routingCollapsed(runId: ID): RoutingCollapseEvent!
   }
 `;
 
-/** The alert as the bus contract carries it (the metrics service's GrokkingAlertPayload). */
+/** The alerts as the bus contract carries them (the metrics service's payloads). */
 type GrokkingEvent = EventPayload<'grokking.detected'>;
+type RoutingCollapseEvent = EventPayload<'routing.collapsed'>;
 
 /**
- * Grokking events reach this gateway through one durable consumer of its own (named after the
- * host, so a restart resumes it) and fan out to every open GraphQL subscription.
+ * An alert event reaches this gateway through one durable consumer of its own (named after the
+ * host, so a restart resumes it) and fans out to every open GraphQL subscription.
  */
-export class GrokkingFanOut {
-  private readonly listeners = new Set<(e: GrokkingEvent) => void>();
+export class EventFanOut<E extends 'grokking.detected' | 'routing.collapsed'> {
+  private readonly listeners = new Set<(e: EventPayload<E>) => void>();
   private subscription: Stoppable | null = null;
 
-  constructor(private readonly bus: Bus) {}
+  constructor(private readonly bus: Bus, private readonly event: E) {}
 
   async start(): Promise<void> {
     this.subscription = await this.bus.subscribeEvents(
-      'grokking.detected',
+      this.event,
       async (e) => {
         for (const l of this.listeners) l(e);
       },
@@ -110,7 +133,7 @@ export class GrokkingFanOut {
     );
   }
 
-  listen(listener: (e: GrokkingEvent) => void): Stoppable {
+  listen(listener: (e: EventPayload<E>) => void): Stoppable {
     this.listeners.add(listener);
     return { stop: async () => void this.listeners.delete(listener) };
   }
@@ -151,7 +174,7 @@ function iterate<T, K extends string>(key: K, listen: (push: (v: T) => void) => 
   };
 }
 
-export function buildSubscriptionSchema(bus: Bus, grokking: GrokkingFanOut): GraphQLSchema {
+export function buildSubscriptionSchema(bus: Bus, grokking: EventFanOut<'grokking.detected'>, collapse: EventFanOut<'routing.collapsed'>): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: SUBSCRIPTION_SDL,
     resolvers: {
@@ -170,6 +193,13 @@ export function buildSubscriptionSchema(bus: Bus, grokking: GrokkingFanOut): Gra
                 if (!args.runId || e.runId === args.runId) push(e);
               })),
         },
+        routingCollapsed: {
+          subscribe: (_: unknown, args: { runId?: string | null }) =>
+            iterate<RoutingCollapseEvent, 'routingCollapsed'>('routingCollapsed', (push) =>
+              collapse.listen((e) => {
+                if (!args.runId || e.runId === args.runId) push(e);
+              })),
+        },
       },
     },
   });
@@ -181,13 +211,16 @@ export interface SubscriptionServer {
 
 /** Serves graphql-ws on the gateway's HTTP server at `path`. */
 export async function serveSubscriptions(httpServer: Server, bus: Bus, path = '/graphql'): Promise<SubscriptionServer> {
-  const grokking = new GrokkingFanOut(bus);
+  const grokking = new EventFanOut(bus, 'grokking.detected');
   await grokking.start();
+  const collapse = new EventFanOut(bus, 'routing.collapsed');
+  await collapse.start();
   const wss = new WebSocketServer({ server: httpServer, path });
-  const cleanup = useServer({ schema: buildSubscriptionSchema(bus, grokking) }, wss);
+  const cleanup = useServer({ schema: buildSubscriptionSchema(bus, grokking, collapse) }, wss);
   return {
     async stop() {
       await grokking.stop();
+      await collapse.stop();
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
