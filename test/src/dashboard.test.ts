@@ -304,6 +304,27 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     assert.match(only, /has no domain with a benchmark/, 'math is left out when only code is named');
   });
 
+  test('a panel the reader closed stays closed when the page refreshes itself', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    try {
+      await page.goto(p.url.replace(/\/graphql$/, '/'));
+      const panel = page.locator('details[data-panel="checkpoints"]');
+      await panel.waitFor({ timeout: 10_000 });
+      const isOpen = async () => (await panel.getAttribute('open')) !== null;
+      if (!(await isOpen())) await panel.locator('summary').click();
+      assert.equal(await isOpen(), true);
+      await panel.locator('summary').click();
+      assert.equal(await isOpen(), false);
+      // The page refreshes itself every 10 s: after one refresh the reader's choice still holds.
+      const status = page.locator('#status');
+      const before = await status.innerText();
+      await until('an automatic refresh', async () => ((await status.innerText()) !== before && /updated/.test(await status.innerText()) ? true : null), 20_000);
+      assert.equal(await isOpen(), false);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('the run picker remembers the run chosen: a newer scratch run does not take its place', async () => {
     dataOf(await p.gql(`mutation($n: String!) { createRun(input: { name: $n, architecture: "OlmoeForCausalLM" }) { id } }`, { n: `scratch-${suffix}` }));
     const base = p.url.replace(/\/graphql$/, '/');

@@ -100,6 +100,20 @@ let lastView: RunView | null = null;
 let loading = false;
 let timer: number | undefined;
 
+/** Panels (details[data-panel]) a person opened or closed keep that state when a refresh redraws them. */
+const panelState = new Map<string, boolean>();
+document.addEventListener('toggle', (ev) => {
+  const el = ev.target;
+  if (el instanceof HTMLDetailsElement && el.dataset.panel !== undefined) panelState.set(el.dataset.panel, el.open);
+}, true);
+
+function restorePanels(): void {
+  for (const el of document.querySelectorAll<HTMLDetailsElement>('details[data-panel]')) {
+    const open = panelState.get(el.dataset.panel!);
+    if (open !== undefined && el.open !== open) el.open = open;
+  }
+}
+
 function message(err: unknown): string {
   if (err instanceof GraphQLRequestError || err instanceof Error) return err.message;
   return String(err);
@@ -203,6 +217,7 @@ async function load(): Promise<void> {
     };
     lastView = view;
     fill(ui.overview, renderOverview(view));
+    restorePanels();
     renderCurvesSection(view);
     fill(ui.memorization, renderMemorization(domains));
     fill(ui.health, renderHealth(view, await loadHealth(run)));

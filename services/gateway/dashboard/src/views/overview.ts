@@ -72,7 +72,7 @@ function checkpointTable(view: RunView): HTMLElement {
     h('td', null, metricsCell(c)),
     h('td', null, ...evaluationCells(c)),
   ));
-  return h('details', { class: 'checkpoints', open: view.checkpoints.length <= 12 },
+  return h('details', { class: 'checkpoints', 'data-panel': 'checkpoints', open: view.checkpoints.length <= 12 },
     h('summary', null, `Checkpoints (${view.checkpoints.length}), latest first`),
     h('div', { class: 'table-scroll' },
       h('table', { class: 'table' },
