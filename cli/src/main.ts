@@ -3,7 +3,7 @@ import { ApiError, GrokwatchClient } from './client.js';
 import { UsageError, type CommandContext } from './commands/context.js';
 import { captureCommand, evaluateCommand } from './commands/jobs.js';
 import { correlateCommand, exportCommand, metricsCancelCommand, metricsCommand, metricsRequestCommand } from './commands/metrics.js';
-import { checkpointRegisterCommand, probesAddCommand, runConfigureCommand, runCreateCommand, runDeleteCommand, runsCommand } from './commands/runs.js';
+import { checkpointRegisterCommand, probesAddCommand, probesDeleteCommand, runConfigureCommand, runCreateCommand, runDeleteCommand, runsCommand } from './commands/runs.js';
 import { USAGE } from './usage.js';
 import { healthCommand } from './commands/health.js';
 
@@ -14,6 +14,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
   'run delete': runDeleteCommand,
   'checkpoint register': checkpointRegisterCommand,
   'probes add': probesAddCommand,
+  'probes delete': probesDeleteCommand,
   capture: captureCommand,
   eval: evaluateCommand,
   metrics: metricsCommand,

@@ -12,6 +12,7 @@ export const USAGE: Readonly<Record<string, string>> = {
   'run delete': 'run delete RUN --yes   (the run, its checkpoints, captures, routing, metrics, alerts and evaluations)',
   'checkpoint register': 'checkpoint register --run RUN --step N --uri DIR [--tokens N]',
   'probes add': 'probes add <name> --domain D (--file samples.jsonl | --server-path /data/samples.jsonl)',
+  'probes delete': 'probes delete ID|NAME --yes   (its samples, routing and the metrics computed on it; runs stop capturing it)',
   capture: 'capture --checkpoint ID --probe-set ID [--wait]',
   eval: 'eval --checkpoint ID --task TASK [--limit N] [--wait]',
   metrics: `metrics --run RUN [--domain D] [--threshold 0.7] ${ROUTING}`,

@@ -63,4 +63,21 @@ describe('deleting a run (embedded)', () => {
     assert.ok((await jobsOf(kept.checkpointId)).length > 0);
     assert.equal((await gql<{ run: { metricVariants: unknown[] } }>(`{ run(name: "kept") { metricVariants { unit } } }`)).run.metricVariants.length, 4, "three defaults and the one requested");
   });
+
+  test('a probe set goes with its routing and metrics, and leaves the runs that captured it', async () => {
+    const probeSetId = (await gql<{ createProbeSet: { id: string } }>(`mutation { createProbeSet(input: { name: "gone", domain: "code", rows: [{ text: "a" }, { text: "b" }, { text: "c" }] }) { id } }`)).createProbeSet.id;
+    const { runId, checkpointId } = await seededRun('holder', probeSetId);
+    const jobs = await until('metrics on the probe set', async () => {
+      const j = (await gql<{ checkpoint: { metricsJobs: { id: string; status: string }[] } }>(`query($c: ID!) { checkpoint(id: $c) { metricsJobs { id status } } }`, { c: checkpointId })).checkpoint.metricsJobs;
+      return j.length > 0 && j.every((x) => x.status === 'completed') ? j : undefined;
+    });
+    const cli = (...args: string[]) => exec(process.execPath, [CLI, '--url', p.url, '--api-key', KEY, ...args]);
+    assert.match((await cli('probes', 'delete', 'gone', '--yes')).stdout, /probe set gone deleted with 3 samples/);
+    assert.equal((await gql<{ probeSet: null }>(`query($p: ID!) { probeSet(id: $p) { id } }`, { p: probeSetId })).probeSet, null);
+    assert.deepEqual((await gql<{ run: { probeSetIds: string[] } }>(`query($r: ID!) { run(id: $r) { probeSetIds } }`, { r: runId })).run.probeSetIds, []);
+    await until('its metrics dropped', async () => {
+      const left = await Promise.all(jobs.map(async (j) => (await gql<{ metricsJob: { id: string } | null }>(`query($j: ID!) { metricsJob(id: $j) { id } }`, { j: j.id })).metricsJob));
+      return left.every((x) => x === null) ? true : undefined;
+    });
+  });
 });

@@ -107,6 +107,16 @@ export async function runDeleteCommand(ctx: CommandContext): Promise<void> {
   ctx.out(ctx.json ? JSON.stringify(data.deleteRun) : `run ${run.name} deleted with ${data.deleteRun.checkpoints} checkpoints (their metrics and evaluations follow)`);
 }
 
+export async function probesDeleteCommand(ctx: CommandContext): Promise<void> {
+  const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { yes: { type: 'boolean', default: false } } });
+  const ref = positionals[0];
+  if (!ref) throw usageError('probes delete');
+  const [id] = (await probeSetIdsOf(ctx, [ref]))!;
+  if (!values.yes) throw new UsageError(`probes delete removes ${ref}, its routing and the metrics computed on it; add --yes to do it`);
+  const data = await ctx.client.request<{ deleteProbeSet: { probeSetId: string; samples: number } }>('mutation($id: ID!) { deleteProbeSet(id: $id) { probeSetId samples } }', { id });
+  ctx.out(ctx.json ? JSON.stringify(data.deleteProbeSet) : `probe set ${ref} deleted with ${data.deleteProbeSet.samples} samples (its metrics follow)`);
+}
+
 export async function checkpointRegisterCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
     args: ctx.args,

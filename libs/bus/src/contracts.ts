@@ -17,6 +17,8 @@ export const EVENTS = {
   /** Published by the inference service (with checkpointId), or by a training loop announcing a save (without). */
   'checkpoint.registered': { checkpointId: optional(text), runId: text, step: count, uri: text, tokensSeen: optional(nonNegative) },
   'probeset.created': { probeSetId: text },
+  /** A probe set and its samples' routing were deleted; the metrics computed on it go too. */
+  'probeset.deleted': { probeSetId: text },
   'capture.completed': { jobId: token, checkpointId: text, probeSetId: text, samples: count },
   'capture.failed': { jobId: token, checkpointId: text, probeSetId: text, error: anyText },
   'metrics.completed': { jobId: token, checkpointId: text, probeSetId: text },

@@ -236,6 +236,22 @@ export class InferenceService {
     return { runId: run.id, checkpoints: deleted.checkpointIds.length };
   }
 
+  /**
+   * Deletes a probe set: its samples, routing and captures here (running captures cancelled first),
+   * its place in every run's settings, and (through probeset.deleted) the metrics computed on it.
+   */
+  async deleteProbeSet(id: string): Promise<{ probeSetId: string; samples: number }> {
+    const probeSet = await this.requireProbeSet(id);
+    for (const job of await this.store.listCaptureJobs({})) {
+      if (job.probe_set_id === probeSet.id && (job.status === 'queued' || job.status === 'running')) await this.bus.cancelJob('capture', job.id);
+    }
+    if (!(await this.store.deleteProbeSet(probeSet.id, eventOf('probeset.deleted', { probeSetId: probeSet.id })))) throw notFound('probe set', id);
+    this.reads.changed();
+    this.outbox?.wake();
+    this.logger.info({ probeSetId: probeSet.id, name: probeSet.name }, 'probe set deleted');
+    return { probeSetId: probeSet.id, samples: probeSet.sample_count };
+  }
+
   /** Changes what happens to the run's future checkpoints; fields left out keep their value. */
   async configureRun(id: string, input: RunSettingsInput): Promise<Run> {
     const run = await this.requireRun(id);

@@ -183,6 +183,21 @@ export class MetricsService {
       },
       { durable: 'metrics-run-deleted' },
     );
+    const probeSetDeletions = await this.bus.subscribeEvents(
+      'probeset.deleted',
+      async (e) => {
+        for (const job of await this.store.listJobs({ probeSetId: e.probeSetId })) {
+          if (job.status === 'queued' || job.status === 'running') await this.cancelJob(job);
+        }
+        const deleted = await this.store.deleteProbeSet(e.probeSetId);
+        this.reads.changed();
+        this.logger.info({ probeSetId: e.probeSetId, deleted }, 'metrics of a deleted probe set dropped');
+      },
+      { durable: 'metrics-probeset-deleted' },
+    ).catch(async (err: unknown) => {
+      await deletions.stop();
+      throw err;
+    });
     const captures = await this.bus.subscribeEvents(
       'capture.completed',
       async (e) => {
@@ -195,12 +210,14 @@ export class MetricsService {
       { durable: 'metrics-on-capture' },
     ).catch(async (err: unknown) => {
       await deletions.stop();
+      await probeSetDeletions.stop();
       throw err;
     });
     return {
       async stop() {
         await captures.stop();
         await deletions.stop();
+        await probeSetDeletions.stop();
       },
     };
   }

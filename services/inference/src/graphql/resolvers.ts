@@ -13,6 +13,7 @@ import {
 import {
   CaptureJobType,
   CheckpointType,
+  DeletedProbeSetType,
   DeletedRunType,
   IngestResultType,
   JobStatusValue,
@@ -58,6 +59,13 @@ export class RunResolver {
   @Mutation(() => RunType, { description: 'Creates a run: its architecture, tokenizer, watch folder, probe sets, tasks and thresholds.' })
   async createRun(@Ctx() ctx: InferenceContext, @Arg('input') input: CreateRunInput): Promise<RunType> {
     return toRun(await ctx.inference.createRun(input));
+  }
+
+  @Mutation(() => DeletedProbeSetType, {
+    description: "Deletes a probe set for good: its samples, routing and captures, its place in every run's settings, and (through the probeset.deleted event) the metrics computed on it. Needs the API key like every mutation.",
+  })
+  async deleteProbeSet(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<DeletedProbeSetType> {
+    return ctx.inference.deleteProbeSet(id);
   }
 
   @Mutation(() => DeletedRunType, {

@@ -117,6 +117,12 @@ export class DeletedRunType {
   @Field(() => Int, { description: 'Checkpoints deleted with it (their captures and routing too).' }) checkpoints!: number;
 }
 
+@ObjectType('DeletedProbeSet', { description: 'What deleteProbeSet removed here; the metrics computed on it follow through the probeset.deleted event.' })
+export class DeletedProbeSetType {
+  @Field(() => ID, { description: 'The deleted probe set.' }) probeSetId!: string;
+  @Field(() => Int, { description: 'Samples deleted with it (their routing and captures too).' }) samples!: number;
+}
+
 @ObjectType('IngestResult', { description: 'What an ingestRouting call stored.' })
 export class IngestResultType {
   @Field(() => Int, { description: 'Samples stored by this call.' }) stored!: number;

@@ -176,6 +176,24 @@ export class InferenceStore {
   // --- probe sets and samples ---------------------------------------------------------------
 
   /** Creates the probe set with its samples and, in the same transaction, queues `announce(probeSet)` in the outbox. */
+  /**
+   * Deletes a probe set with its samples, routing and captures (the schema cascades), drops it from
+   * every run's settings, and announces it in the same transaction; false when there is none.
+   */
+  async deleteProbeSet(id: string, announce: OutboxEvent): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const runs = await tx.selectFrom('inference.run').select(['id', 'settings']).execute();
+      for (const run of runs.filter((r) => r.settings.probeSetIds.includes(id))) {
+        const settings = { ...run.settings, probeSetIds: run.settings.probeSetIds.filter((p) => p !== id) };
+        await tx.updateTable('inference.run').set({ settings: JSON.stringify(settings) }).where('id', '=', run.id).execute();
+      }
+      const deleted = await tx.deleteFrom('inference.probe_set').where('id', '=', id).returning('id').executeTakeFirst();
+      if (!deleted) return false;
+      await enqueueEvent(tx, 'inference', announce);
+      return true;
+    });
+  }
+
   async createProbeSet(input: { name: string; domain: string; source: string; rows: ProbeRow[] }, announce: (probeSet: ProbeSet) => OutboxEvent): Promise<ProbeSet> {
     return this.db.transaction().execute(async (tx) => {
       const probeSet = await tx

@@ -48,9 +48,10 @@ export class MetricsStore {
     return this.db.selectFrom('metrics.metrics_job').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  listJobs(filter: { checkpointId?: string; status?: JobStatus }, page?: PageWindow): Promise<MetricsJob[]> {
+  listJobs(filter: { checkpointId?: string; probeSetId?: string; status?: JobStatus }, page?: PageWindow): Promise<MetricsJob[]> {
     let q = this.db.selectFrom('metrics.metrics_job').selectAll();
     if (filter.checkpointId !== undefined) q = q.where('checkpoint_id', '=', filter.checkpointId);
+    if (filter.probeSetId !== undefined) q = q.where('probe_set_id', '=', filter.probeSetId);
     if (filter.status !== undefined) q = q.where('status', '=', filter.status);
     return paged(q.orderBy('created_at').orderBy('id'), page).execute();
   }
@@ -175,6 +176,15 @@ export class MetricsStore {
       await tx.deleteFrom('metrics.grokking_alert').where('run_id', '=', runId).execute();
       await tx.deleteFrom('metrics.routing_alert').where('run_id', '=', runId).execute();
       await tx.deleteFrom('metrics.run_variant').where('run_id', '=', runId).execute();
+      return jobs.length;
+    });
+  }
+
+  /** Drops what was computed on a deleted probe set: its jobs (results cascade) and grokking alerts. */
+  async deleteProbeSet(probeSetId: string): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const jobs = await tx.deleteFrom('metrics.metrics_job').where('probe_set_id', '=', probeSetId).returning('id').execute();
+      await tx.deleteFrom('metrics.grokking_alert').where('probe_set_id', '=', probeSetId).execute();
       return jobs.length;
     });
   }
