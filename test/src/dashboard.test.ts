@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -275,6 +275,23 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     assert.equal(await page.locator('#scale-log').getAttribute('aria-pressed'), 'true');
     assert.equal(await points('distance').count(), STEPS.length);
     await page.locator('#scale-linear').click();
+
+    // A chart enlarged: the same points, a moving average on request, its series as CSV.
+    await page.locator('[data-domain="math"] figure[data-chart="distance"] button.chart-zoom').click();
+    const zoomed = page.locator('dialog[data-zoomed="distance"]');
+    await zoomed.waitFor({ timeout: 5_000 });
+    assert.equal(await zoomed.locator('svg .pt').count(), await points('distance').count());
+    await mkdir(resolve('test-results'), { recursive: true });
+    await zoomed.screenshot({ path: resolve('test-results', 'dashboard-zoom.png') });
+    const linesBefore = await zoomed.locator('svg path.series').count();
+    await zoomed.locator('input.chart-smooth').check();
+    assert.ok((await zoomed.locator('svg path.series').count()) > linesBefore, 'the moving average is drawn beside the raw curve');
+    const [download] = await Promise.all([page.waitForEvent('download'), zoomed.locator('a.chart-csv').click()]);
+    const csvLines = (await readFile((await download.path())!, 'utf8')).trim().split('\n');
+    assert.equal(csvLines[0]!.split(',')[0], 'step');
+    assert.equal(csvLines.length, STEPS.length + 1);
+    await zoomed.locator('button.chart-close').click();
+    assert.equal(await page.locator('dialog.chart-dialog').count(), 0);
 
     assert.equal(await page.locator('#status.status-error').count(), 0, await page.locator('#status').innerText());
     await page.mouse.wheel(0, -100_000);

@@ -6,6 +6,12 @@ import type { StepHover } from './hover.js';
 import { linearScale, nearestStep, niceExtent, stepScale, type Scale, type StepScaleKind } from './scale.js';
 import type { Point } from './series.js';
 
+/** Set by chart-zoom.ts (which renders charts itself, so it cannot be imported here). */
+let zoom: (spec: ChartSpec, axis: StepAxis) => void = () => undefined;
+export function onChartZoom(open: (spec: ChartSpec, axis: StepAxis) => void): void {
+  zoom = open;
+}
+
 export interface ChartSeries {
   points: readonly Point[];
   color: string;
@@ -125,7 +131,10 @@ export function renderChart(spec: ChartSpec, axis: StepAxis): HTMLElement {
   const figure = h(
     'figure',
     { class: `chart${hasData ? '' : ' chart-empty'}`, 'data-chart': spec.metric },
-    h('figcaption', null, h('span', { class: 'chart-title', title: spec.title }, spec.title), readout),
+    h('figcaption', null,
+      h('span', { class: 'chart-title', title: spec.title }, spec.title,
+        hasData ? h('button', { type: 'button', class: 'chart-zoom', title: 'enlarge, smooth, download', 'aria-label': `enlarge ${spec.title}`, onclick: () => zoom(spec, axis) }, '⤢') : null),
+      readout),
     svg,
     h('div', { class: 'chart-unit' }, spec.unit, spec.hint ? h('span', { class: 'chart-hint' }, ` · ${spec.hint}`) : null),
     hasData ? null : h('div', { class: 'chart-empty-msg' }, spec.empty),

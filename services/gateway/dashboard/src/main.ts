@@ -1,6 +1,8 @@
 // The dashboard's composition root: reads the selection from the URL hash, loads the chosen run
 // through the GraphQL API, renders every section, and refreshes while the platform works.
 import { describeErrors } from './api.js';
+import { onChartZoom } from './chart.js';
+import { openChartDialog } from './chart-zoom.js';
 import { code, fill, h, notice } from './dom.js';
 import { GraphQLRequestError } from './errors.js';
 import { StepHover } from './hover.js';
@@ -86,6 +88,8 @@ function writeHash(s: State): void {
   p.set('stau', String(s.sample.tau));
   history.replaceState(null, '', `#${p.toString()}`);
 }
+
+onChartZoom((spec, axis) => void openChartDialog(spec, axis));
 
 const state = readHash();
 const hover = new StepHover();
