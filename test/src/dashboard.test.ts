@@ -321,6 +321,36 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     assert.match(only, /has no domain with a benchmark/, 'math is left out when only code is named');
   });
 
+  test('two runs overlaid: a second run of the same domain is drawn on every curve in its own colour', async () => {
+    const other = `compare-${suffix}`;
+    const otherId = dataOf(await p.gql<{ createRun: { id: string } }>(`mutation($n: String!, $p: [ID!]!) { createRun(input: { name: $n, architecture: "OlmoeForCausalLM", probeSetIds: $p }) { id } }`, { n: other, p: [probeSetId] })).createRun.id;
+    // The second run trails the first by two checkpoints of convergence.
+    for (const [c, step] of STEPS.slice(0, 4).entries()) {
+      const checkpointId = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(`mutation($r: ID!, $s: Int!) { registerCheckpoint(input: { runId: $r, step: $s, uri: "external://nowhere/other" }) { id } }`, { r: otherId, s: step })).registerCheckpoint.id;
+      dataOf(await p.gql(`mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored } }`,
+        { input: { checkpointId, probeSetId, routerWeights, samples: Array.from({ length: SAMPLES }, (_, i) => ({ index: i, weights: routing(Math.max(0, c - 2), i), nll: nll(c, i), tokenCount: 12 })) } }));
+    }
+    await until('the second run\'s distances', async () => {
+      const pts = dataOf(await p.gql<{ run: { metricSeries: { points: { value: number | null }[] } } }>(`query($r: ID!, $p: ID) { run(id: $r) { metricSeries(probeSet: $p, metric: distance) { points { value } } } }`, { r: otherId, p: probeSetId })).run.metricSeries.points;
+      return pts.length === 4 && pts.every((x) => x.value !== null) ? true : null;
+    }, 30_000);
+    const mainId = dataOf(await p.gql<{ run: { id: string } }>(`query($n: String) { run(name: $n) { id } }`, { n: runName })).run.id;
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    try {
+      await page.goto(`${p.url.replace(/\/graphql$/, '/')}#run=${mainId}&vs=${otherId}`);
+      const overlay = page.locator(`[data-domain="math"] svg[data-metric="distance"] path.series.control[data-control="run ${other}"]`);
+      await overlay.waitFor({ timeout: 10_000 });
+      assert.equal(await page.locator('#compare-select option:checked').innerText(), other);
+      await mkdir(resolve('test-results'), { recursive: true });
+      await page.locator('[data-domain="math"]').screenshot({ path: resolve('test-results', 'dashboard-compare.png') });
+      // Choosing none removes it.
+      await page.locator('#compare-select').selectOption('');
+      await until('the overlay gone', async () => ((await overlay.count()) === 0 ? true : null), 10_000);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('a panel the reader closed stays closed when the page refreshes itself', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     try {

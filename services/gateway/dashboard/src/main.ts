@@ -8,7 +8,7 @@ import { GraphQLRequestError } from './errors.js';
 import { StepHover } from './hover.js';
 import { benchmarkOf, phaseAlerts, type DomainData, type RunView } from './model.js';
 import { DEFAULT_TAU } from './pathway.js';
-import { fetchCorrelation, fetchDomainSeries, fetchRoutingHealth, fetchRun, fetchRuns, type RunDetail, type RunSummary } from './queries.js';
+import { fetchCorrelation, fetchDomainSeries, fetchRoutingHealth, fetchRun, fetchRuns, type DomainSeries, type RunDetail, type RunSummary } from './queries.js';
 import type { StepScaleKind } from './scale.js';
 import { renderCorrelations, type CorrelationResult } from './views/correlation.js';
 import { renderCurves, stepAxisNote } from './views/curves.js';
@@ -46,6 +46,7 @@ function byId<T extends HTMLElement>(id: string): T {
 
 const ui = {
   runSelect: byId<HTMLSelectElement>('run-select'),
+  compareSelect: byId<HTMLSelectElement>('compare-select'),
   tauSelect: byId<HTMLSelectElement>('tau-select'),
   scaleLinear: byId<HTMLButtonElement>('scale-linear'),
   scaleLog: byId<HTMLButtonElement>('scale-log'),
@@ -61,6 +62,8 @@ const ui = {
 
 interface State {
   runId: string | null;
+  /** Another run overlaid on the curves (same domains), or null. */
+  compareRunId: string | null;
   tau: number;
   scale: StepScaleKind;
   sample: SampleSelection;
@@ -71,6 +74,7 @@ function readHash(): State {
   const num = (k: string): number | null => (p.get(k) !== null && Number.isFinite(Number(p.get(k))) ? Number(p.get(k)) : null);
   return {
     runId: p.get('run'),
+    compareRunId: p.get('vs'),
     tau: num('tau') ?? DEFAULT_TAU,
     scale: p.get('scale') === 'log' ? 'log' : 'linear',
     sample: { probeSetId: p.get('ps'), sampleId: p.get('sample'), checkpointId: p.get('cp'), tau: num('stau') ?? num('tau') ?? DEFAULT_TAU },
@@ -80,6 +84,7 @@ function readHash(): State {
 function writeHash(s: State): void {
   const p = new URLSearchParams();
   if (s.runId) p.set('run', s.runId);
+  if (s.compareRunId) p.set('vs', s.compareRunId);
   p.set('tau', String(s.tau));
   p.set('scale', s.scale);
   if (s.sample.probeSetId) p.set('ps', s.sample.probeSetId);
@@ -132,6 +137,28 @@ function renderRunOptions(): void {
   fill(ui.runSelect, ...runs.map((r) => h('option', { value: r.id, selected: r.id === state.runId },
     `${r.name} · ${r.checkpointCount} checkpoint${r.checkpointCount === 1 ? '' : 's'}`)));
   ui.runSelect.disabled = runs.length === 0;
+  const others = runs.filter((r) => r.id !== state.runId);
+  if (state.compareRunId !== null && !others.some((r) => r.id === state.compareRunId)) state.compareRunId = null;
+  fill(ui.compareSelect, h('option', { value: '', selected: state.compareRunId === null }, 'none'),
+    ...others.map((r) => h('option', { value: r.id, selected: r.id === state.compareRunId }, r.name)));
+  ui.compareSelect.disabled = others.length === 0;
+}
+
+/** The compared run's series of each of the domains, by domain; empty when none is chosen or it fails. */
+async function loadCompared(): Promise<Map<string, { runName: string; series: DomainSeries }>> {
+  const out = new Map<string, { runName: string; series: DomainSeries }>();
+  if (state.compareRunId === null) return out;
+  try {
+    const other = (await fetchRun(state.compareRunId)).data.run;
+    if (other === null) return out;
+    for (const ps of other.probeSets) {
+      const answer = await fetchDomainSeries(other.id, ps.id, state.tau);
+      if (answer.data.run !== null) out.set(ps.domain, { runName: other.name, series: answer.data.run });
+    }
+  } catch (err) {
+    setStatus(`comparison not loaded: ${message(err)}`, true);
+  }
+  return out;
 }
 
 function renderTauOptions(run: RunDetail): void {
@@ -214,7 +241,8 @@ async function load(): Promise<void> {
     renderTauOptions(run);
     writeHash(state);
     const checkpoints = [...run.checkpoints].sort((a, b) => a.step - b.step);
-    const domains = await Promise.all(run.probeSets.map((_, i) => loadDomain(run, i)));
+    const compared = await loadCompared();
+    const domains = (await Promise.all(run.probeSets.map((_, i) => loadDomain(run, i)))).map((d) => ({ ...d, compare: compared.get(d.probeSet.domain) ?? null }));
     const view: RunView = {
       run, checkpoints, tau: state.tau, domains, alerts: phaseAlerts(run.grokkingAlerts),
       axis: { steps: checkpoints.map((c) => c.step), kind: state.scale, hover },
@@ -264,6 +292,11 @@ ui.runSelect.addEventListener('change', () => {
   state.runId = ui.runSelect.value;
   rememberRun(state.runId);
   state.sample = { ...state.sample, probeSetId: null, sampleId: null, checkpointId: null };
+  void load();
+});
+ui.compareSelect.addEventListener('change', () => {
+  state.compareRunId = ui.compareSelect.value === '' ? null : ui.compareSelect.value;
+  writeHash(state);
   void load();
 });
 ui.tauSelect.addEventListener('change', () => {

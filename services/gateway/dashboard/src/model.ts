@@ -18,6 +18,8 @@ export interface DomainData {
   problems: string[];
   benchmark: Benchmark | null;
   alerts: GrokkingAlertInfo[];
+  /** Another run's series of the same domain, overlaid for comparison; null when none is chosen or it has no such domain. */
+  compare?: { runName: string; series: DomainSeries } | null;
 }
 
 export interface RunView {

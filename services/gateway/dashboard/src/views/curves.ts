@@ -8,6 +8,8 @@ import type { CoverageInfo, DomainSeries, ScheduleChangeInfo, SeriesInfo } from 
 
 /** The run's other probe sets, drawn under a domain's pathway curves. */
 const CONTROL_COLOR = '#adb5bd';
+/** Another run chosen for comparison. */
+const COMPARE_COLOR = '#9c36b5';
 
 export const COLORS = {
   loss: '#64748b',
@@ -35,8 +37,12 @@ function domainRow(view: RunView, d: DomainData): HTMLElement {
   // The run's other probe sets are drawn under each pathway curve (dashed, grey): a move they share
   // is the whole model drifting, which the detector does not count.
   const others = view.domains.filter((o) => o !== d);
-  const controls = (key: keyof Omit<DomainSeries, 'memorization'>) =>
-    others.map((o) => ({ points: definedPoints(o.series?.[key]?.points ?? []), color: CONTROL_COLOR, control: o.probeSet.domain }));
+  // A compared run's same domain is drawn too, in its own colour, dashed like a control (it is not this run's data).
+  const compared = d.compare ?? null;
+  const controls = (key: keyof Omit<DomainSeries, 'memorization'>) => [
+    ...others.map((o) => ({ points: definedPoints(o.series?.[key]?.points ?? []), color: CONTROL_COLOR, control: o.probeSet.domain })),
+    ...(compared ? [{ points: definedPoints(compared.series[key]?.points ?? []), color: COMPARE_COLOR, control: `run ${compared.runName}` }] : []),
+  ];
   // A partial series says so in its hint: the curve so far is drawn, but labelled pending.
   const line = (metric: string, title: string, unit: string, hint: string, color: string, info: SeriesInfo | undefined, key?: keyof Omit<DomainSeries, 'memorization'>): ChartSpec => ({
     metric, title, unit, hint: info && !info.coverage.complete ? pendingText(info.coverage) : hint, kind: 'line',
