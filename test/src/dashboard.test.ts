@@ -290,6 +290,11 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     const csvLines = (await readFile((await download.path())!, 'utf8')).trim().split('\n');
     assert.equal(csvLines[0]!.split(',')[0], 'step');
     assert.equal(csvLines.length, STEPS.length + 1);
+    const [png] = await Promise.all([page.waitForEvent('download'), zoomed.locator('button.chart-png').click()]);
+    await png.saveAs(resolve('test-results', 'dashboard-chart.png'));
+    const pngBytes = await readFile((await png.path())!);
+    assert.deepEqual([...pngBytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
+    assert.ok(pngBytes.length > 5_000, `the PNG holds a drawn chart (${pngBytes.length} bytes)`);
     await zoomed.locator('button.chart-close').click();
     assert.equal(await page.locator('dialog.chart-dialog').count(), 0);
 

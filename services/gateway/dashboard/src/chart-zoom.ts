@@ -22,6 +22,43 @@ export function chartCsv(spec: ChartSpec): string {
   return [['step', ...names].map(cell).join(','), ...rows].join('\n') + '\n';
 }
 
+/** The page's own style rules, so a chart drawn outside the page (an image) looks as it does here. */
+function pageStyles(): string {
+  const rules: string[] = [];
+  for (const sheet of Array.from(document.styleSheets)) {
+    try {
+      for (const rule of Array.from(sheet.cssRules)) rules.push(rule.cssText);
+    } catch {
+      // a sheet from elsewhere: its rules are not readable, and not ours
+    }
+  }
+  return rules.join('\n');
+}
+
+/** The chart as a PNG at twice its drawn size, through a data: image (what the page's CSP allows). */
+export async function chartPng(svg: SVGSVGElement): Promise<Blob> {
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  const style = document.createElementNS('http://www.w3.org/2000/svg', 'style');
+  style.textContent = pageStyles();
+  copy.prepend(style);
+  const box = svg.viewBox.baseVal;
+  const scale = 2 * Math.max(1, svg.getBoundingClientRect().width / box.width);
+  copy.setAttribute('width', String(box.width * scale));
+  copy.setAttribute('height', String(box.height * scale));
+  const image = new Image();
+  image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new XMLSerializer().serializeToString(copy))}`;
+  await image.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(box.width * scale);
+  canvas.height = Math.round(box.height * scale);
+  const g = canvas.getContext('2d')!;
+  g.fillStyle = '#ffffff';
+  g.fillRect(0, 0, canvas.width, canvas.height);
+  g.drawImage(image, 0, 0, canvas.width, canvas.height);
+  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the chart could not be drawn as PNG'))), 'image/png'));
+}
+
 /** Opens the chart enlarged; closing the dialog (Escape, the button, a click outside) removes it. */
 export function openChartDialog(spec: ChartSpec, axis: StepAxis): HTMLDialogElement {
   const body = h('div', { class: 'chart-dialog-body' });
@@ -37,6 +74,22 @@ export function openChartDialog(spec: ChartSpec, axis: StepAxis): HTMLDialogElem
     h('div', { class: 'chart-dialog-bar' },
       h('label', null, h('input', { type: 'checkbox', class: 'chart-smooth', onchange: (ev: Event) => { smooth = (ev.target as HTMLInputElement).checked; draw(); } }), ' moving average'),
       h('a', { class: 'chart-csv', href: csv, download: `${spec.metric}.csv` }, 'CSV'),
+      h('button', {
+        type: 'button',
+        class: 'chart-png',
+        onclick: () => {
+          const svg = body.querySelector('svg');
+          if (!svg) return;
+          void chartPng(svg).then((png) => {
+            const url = URL.createObjectURL(png);
+            const a = h('a', { href: url, download: `${spec.metric}.png` });
+            document.body.append(a);
+            a.click();
+            a.remove();
+            setTimeout(() => URL.revokeObjectURL(url), 10_000);
+          });
+        },
+      }, 'PNG'),
       h('button', { type: 'button', class: 'chart-close', onclick: () => dialog.close() }, 'close')),
     body);
   dialog.addEventListener('close', () => {
