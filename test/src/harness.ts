@@ -1,4 +1,5 @@
 // Starts the platform in either mode for end-to-end tests, plus a tiny GraphQL client.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
@@ -154,4 +155,23 @@ export async function assertHealthyWithin(p: Platform, ms = 1000): Promise<void>
   const res = await fetch(p.url.replace(/\/graphql$/, '/healthz'), { signal: AbortSignal.timeout(ms) });
   if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
   if (Date.now() - started >= ms) throw new Error(`/healthz took ${Date.now() - started} ms`);
+}
+
+/**
+ * Runs a command without blocking the event loop (a platform under test may answer in this
+ * process); `out` holds stdout and stderr as they came. Killed after timeoutMs.
+ */
+export function runCommand(cmd: string, args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ code: number | null; out: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, out });
+    });
+  });
 }

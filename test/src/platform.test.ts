@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { Bus } from '@grokwatch/bus';
 import { MODES, dataOf, errorCode, startPlatform, until, type Platform } from './harness.js';
 
 const CREATE_RUN = `mutation($input: CreateRunInput!) { createRun(input: $input) { id name architecture } }`;
@@ -235,31 +236,34 @@ for (const mode of MODES) {
       });
     });
 
-    test('routing collapse alerts reach graphql-ws subscribers, filtered by run', async () => {
-      const alert = { runId: 'run-c', layer: 3, step: 150, checkpointId: 'cp-150', deadExperts: 6, baselineDead: 0, experts: 8, detectedAt: '2026-12-06T08:00:00.000Z' };
+    /** Subscribes with `query`, runs `publish`, and returns what the first event delivered under `field`. */
+    async function firstEvent(query: string, field: string, publish: (bus: Bus) => Promise<void>): Promise<unknown[]> {
       const client: Client = createClient({ url: p.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
       const got: unknown[] = [];
       const received = new Promise<void>((resolve, reject) => {
-        const dispose = client.subscribe<{ routingCollapsed: unknown }>(
-          { query: 'subscription { routingCollapsed(runId: "run-c") { runId layer step checkpointId deadExperts baselineDead experts detectedAt } }' },
-          {
-            next: (msg) => {
-              if (msg.data) got.push(msg.data.routingCollapsed);
-              dispose();
-              resolve();
-            },
-            error: reject,
-            complete: () => resolve(),
+        const dispose = client.subscribe<Record<string, unknown>>({ query }, {
+          next: (msg) => {
+            if (msg.data) got.push(msg.data[field]);
+            dispose();
+            resolve();
           },
-        );
+          error: reject,
+          complete: () => resolve(),
+        });
       });
       await new Promise((r) => setTimeout(r, 300));
-      await p.withBus(async (bus) => {
+      await p.withBus(publish);
+      await Promise.race([received, new Promise((_, rej) => setTimeout(() => rej(new Error(`no ${field} event`)), 10_000))]);
+      await client.dispose();
+      return got;
+    }
+
+    test('routing collapse alerts reach graphql-ws subscribers, filtered by run', async () => {
+      const alert = { runId: 'run-c', layer: 3, step: 150, checkpointId: 'cp-150', deadExperts: 6, baselineDead: 0, experts: 8, detectedAt: '2026-12-06T08:00:00.000Z' };
+      const got = await firstEvent('subscription { routingCollapsed(runId: "run-c") { runId layer step checkpointId deadExperts baselineDead experts detectedAt } }', 'routingCollapsed', async (bus) => {
         await bus.publishEvent('routing.collapsed', { ...alert, runId: 'run-other' });
         await bus.publishEvent('routing.collapsed', alert);
       });
-      await Promise.race([received, new Promise((_, rej) => setTimeout(() => rej(new Error('no collapse event')), 10_000))]);
-      await client.dispose();
       assert.deepEqual(got, [alert]);
     });
 
@@ -268,29 +272,10 @@ for (const mode of MODES) {
         runId: 'run-b', probeSetId: 'ps-1', domain: 'math', startStep: 1800, endStep: 2400, detectedAt: '2026-12-06T07:00:00.000Z',
         agreeing: ['consistency', 'raw cosine'], evidence: { threshold: 0.7, metrics: [{ name: 'consistency', change: 0.1 }] },
       };
-      const client: Client = createClient({ url: p.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
-      const got: unknown[] = [];
-      const received = new Promise<void>((resolve, reject) => {
-        const dispose = client.subscribe<{ grokkingDetected: unknown }>(
-          { query: 'subscription { grokkingDetected(runId: "run-b") { runId probeSetId domain startStep endStep detectedAt agreeing evidence } }' },
-          {
-            next: (msg) => {
-              if (msg.data) got.push(msg.data.grokkingDetected);
-              dispose();
-              resolve();
-            },
-            error: reject,
-            complete: () => resolve(),
-          },
-        );
-      });
-      await new Promise((r) => setTimeout(r, 300));
-      await p.withBus(async (bus) => {
+      const got = await firstEvent('subscription { grokkingDetected(runId: "run-b") { runId probeSetId domain startStep endStep detectedAt agreeing evidence } }', 'grokkingDetected', async (bus) => {
         await bus.publishEvent('grokking.detected', { ...alert, runId: 'run-a', domain: 'code' });
         await bus.publishEvent('grokking.detected', alert);
       });
-      await Promise.race([received, new Promise((_, rej) => setTimeout(() => rej(new Error('no grokking event')), 10_000))]);
-      await client.dispose();
       assert.deepEqual(JSON.parse(JSON.stringify(got)), [alert], 'the alert as published, evidence an object');
     });
 

@@ -3,7 +3,6 @@
 // checkpoints into the watched folder, and grokwatch registers, captures, measures and evaluates
 // each of them with no further call.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createOnnxCapturer } from '@grokwatch/inference';
 import { createLogger } from '@grokwatch/service-kit';
-import { dataOf, startPlatform, until, type Platform } from './harness.js';
+import { dataOf, runCommand, startPlatform, until, type Platform } from './harness.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -22,21 +21,6 @@ function recipe(): string {
   const block = /```bash\n([\s\S]*?)```/.exec(readme.slice(at));
   assert.ok(block, 'a bash block follows the marker');
   return block[1]!;
-}
-
-function bash(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, out });
-    });
-  });
 }
 
 describe('the README training-loop recipe, as written (embedded)', () => {
@@ -55,7 +39,7 @@ describe('the README training-loop recipe, as written (embedded)', () => {
   });
 
   test('the block runs, and every checkpoint the trainer saved is captured, measured and evaluated', async () => {
-    const res = await bash(recipe(), { ...process.env, GROKWATCH_URL: p.url, RUN_DIR: join(dir, 'my-moe') }, 300_000);
+    const res = await runCommand('bash', ['-euo', 'pipefail', '-c', recipe()], { cwd: ROOT, env: { ...process.env, GROKWATCH_URL: p.url, RUN_DIR: join(dir, 'my-moe') }, timeoutMs: 300_000 });
     assert.equal(res.code, 0, res.out.slice(-3000));
     assert.match(res.out, /probe set my-math: /);
     type Run = { checkpoints: { step: number; status: string; captureJobs: { status: string; error: string | null }[]; evaluationJobs: { status: string; error: string | null }[] }[] };

@@ -6,13 +6,13 @@
 // folder ever being read, and the pipeline computes its metrics. Debian's python3-torch under
 // /usr/bin/python3 runs the recorder (.ci/run installs it).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { dataOf, startPlatform, until, type Platform } from './harness.js';
+import { dataOf, runCommand, startPlatform, until, type Platform } from './harness.js';
 import { loadModelConfig } from '@grokwatch/checkpoint';
 import { captureRouting, ModelTokenizer, targetTokenRange, type SampleCapture } from '@grokwatch/model';
 
@@ -112,21 +112,6 @@ describe('the PyTorch recorder computes what the ONNX capture stores', () => {
   });
 });
 
-/** Runs a command without blocking the event loop (the platform under test answers in this process). */
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stderr });
-    });
-  });
-}
-
 describe('the bundled trainer feeds a watched run through the recorder (embedded platform)', () => {
   let p: Platform;
   let out: string;
@@ -154,11 +139,11 @@ describe('the bundled trainer feeds a watched run through the recorder (embedded
   });
 
   test("every checkpoint's routing arrives from the training process, and metrics follow", async () => {
-    const res = await run('/usr/bin/python3', [
+    const res = await runCommand('/usr/bin/python3', [
       'trainer/train.py', '--out', out, '--steps', '10', '--save-steps', '0,5,10', '--eval-every', '5', '--probes', '20', '--no-plot',
       '--grokwatch-url', p.url, '--grokwatch-run', runId, '--grokwatch-probe-set', probeSetId,
-    ], 240_000);
-    assert.equal(res.code, 0, res.stderr.slice(-3000));
+    ], { cwd: REPO, timeoutMs: 240_000 });
+    assert.equal(res.code, 0, res.out.slice(-3000));
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { grokwatch: { sent: { step: number; stored: number }[]; dropped: unknown[] } };
     assert.deepEqual(summary.grokwatch.sent.map((s) => [s.step, s.stored]), [[0, rows.length], [5, rows.length], [10, rows.length]]);
     assert.deepEqual(summary.grokwatch.dropped, []);

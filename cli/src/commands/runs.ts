@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { table } from '../output.js';
-import { resolveRun, UsageError, type CommandContext } from './context.js';
+import { resolveRun, UsageError, UUID, type CommandContext } from './context.js';
 import { usageError } from '../usage.js';
 
 const RUN_FIELDS = 'id name architecture tokenizer watchDir probeSetIds tasks thresholds';
@@ -45,7 +45,6 @@ export async function runCreateCommand(ctx: CommandContext): Promise<void> {
   ctx.out(ctx.json ? JSON.stringify(data.createRun, null, 2) : `run ${name}: ${data.createRun.id as string}`);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROBE_SET_PAGE = 100;
 
 /** Probe sets given by id or by name (as `probes add` named them). */

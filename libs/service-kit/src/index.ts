@@ -23,4 +23,4 @@ export { checkDeadline, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_OPERATION_TIMEOUT_MS
 export { checkPage, DEFAULT_CHILD_PAGE, DEFAULT_PAGE, MAX_PAGE, type Page } from './page.js';
 export { READ_CACHE_DEFAULTS, ReadCache, ServiceReads, type ReadCacheOptions } from './read-cache.js';
 export { ChildPageArgs, PageArgs, pageOf } from './page-args.js';
-export { JobStatusValue } from './job-status.js';
+export { JOB_STATUS_DESCRIPTION, JOB_STATUS_DESCRIPTIONS, JobStatusValue } from './job-status.js';

@@ -10,14 +10,19 @@ export enum JobStatusValue {
   cancelled = 'cancelled',
 }
 
+export const JOB_STATUS_DESCRIPTION = 'Where a job stands: queued, running, then completed, failed or cancelled.';
+
+/** Each status's meaning, for every schema that shows job states (the subscriptions' SDL too). */
+export const JOB_STATUS_DESCRIPTIONS: Readonly<Record<JobStatusValue, string>> = {
+  queued: 'Waiting for a worker.',
+  running: 'A worker has it (progress says how far).',
+  completed: 'Done; its results are stored.',
+  failed: 'Stopped with an error (error says why); a retry request re-runs it.',
+  cancelled: 'Cancelled on request.',
+};
+
 registerEnumType(JobStatusValue, {
   name: 'JobStatus',
-  description: 'Where a job stands: queued, running, then completed, failed or cancelled.',
-  valuesConfig: {
-    queued: { description: 'Waiting for a worker.' },
-    running: { description: 'A worker has it (progress says how far).' },
-    completed: { description: 'Done; its results are stored.' },
-    failed: { description: 'Stopped with an error (error says why); a retry request re-runs it.' },
-    cancelled: { description: 'Cancelled on request.' },
-  },
+  description: JOB_STATUS_DESCRIPTION,
+  valuesConfig: Object.fromEntries(Object.entries(JOB_STATUS_DESCRIPTIONS).map(([v, description]) => [v, { description }])),
 });

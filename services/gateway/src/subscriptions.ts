@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { JOB_STATUS_DESCRIPTION, JOB_STATUS_DESCRIPTIONS } from '@grokwatch/service-kit';
 
 export const SUBSCRIPTION_SDL = /* GraphQL */ `
   "What a job does: capture routing, compute pathway metrics, or evaluate a benchmark."
@@ -20,18 +21,9 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
     eval
   }
 
-  "Where a job stands: queued, running, then completed, failed or cancelled."
+  "${JOB_STATUS_DESCRIPTION}"
   enum JobStatus {
-    "Waiting for a worker."
-    queued
-    "A worker has it (progress says how far)."
-    running
-    "Done; its results are stored."
-    completed
-    "Stopped with an error (error says why); a retry request re-runs it."
-    failed
-    "Cancelled on request."
-    cancelled
+${Object.entries(JOB_STATUS_DESCRIPTIONS).map(([v, d]) => `    "${d}"\n    ${v}`).join('\n')}
   }
 
   "Progress of a capture, metrics or evaluation job."

@@ -242,8 +242,8 @@ export class InferenceService {
    */
   async deleteProbeSet(id: string): Promise<{ probeSetId: string; samples: number }> {
     const probeSet = await this.requireProbeSet(id);
-    for (const job of await this.store.listCaptureJobs({})) {
-      if (job.probe_set_id === probeSet.id && (job.status === 'queued' || job.status === 'running')) await this.bus.cancelJob('capture', job.id);
+    for (const job of await this.store.listCaptureJobs({ probeSetId: probeSet.id })) {
+      if (job.status === 'queued' || job.status === 'running') await this.bus.cancelJob('capture', job.id);
     }
     if (!(await this.store.deleteProbeSet(probeSet.id, eventOf('probeset.deleted', { probeSetId: probeSet.id })))) throw notFound('probe set', id);
     this.reads.changed();

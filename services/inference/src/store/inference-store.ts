@@ -279,9 +279,10 @@ export class InferenceStore {
     return this.db.selectFrom('inference.capture_job').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  listCaptureJobs(filter: { checkpointId?: string; status?: JobStatus }, page?: Page): Promise<CaptureJob[]> {
+  listCaptureJobs(filter: { checkpointId?: string; probeSetId?: string; status?: JobStatus }, page?: Page): Promise<CaptureJob[]> {
     let q = this.db.selectFrom('inference.capture_job').selectAll();
     if (filter.checkpointId !== undefined) q = q.where('checkpoint_id', '=', filter.checkpointId);
+    if (filter.probeSetId !== undefined) q = q.where('probe_set_id', '=', filter.probeSetId);
     if (filter.status !== undefined) q = q.where('status', '=', filter.status);
     return paged(q.orderBy('created_at').orderBy('id'), page).execute();
   }

@@ -3,7 +3,7 @@
 // only ways a metrics job is queued.
 import { badInput } from '@grokwatch/service-kit';
 import { DEFAULT_METRICS_PARAMS, parseMetricsParams, type MetricsParams } from '../params.js';
-import { requireRunDefaults, resolveProbeSet, variantParams, type ParamArgs, type ProbeSetSelector } from '../queries/targets.js';
+import { requireRunDefaults, selectedProbeSets, variantParams, type ParamArgs, type ProbeSetSelector } from '../queries/targets.js';
 import { paramsKey, type MetricsJob, type MetricsStore } from '../store/metrics-store.js';
 import type { ProbeSetRef, SourceStore } from '../store/source-store.js';
 import { boundedParams, defaultVariants, MAX_REQUESTED_VARIANTS } from '../variants.js';
@@ -84,7 +84,7 @@ export interface VariantRequestView {
  */
 export async function requestVariant(deps: CommandDeps, runId: string, req: VariantRequest): Promise<VariantRequestView> {
   const defaults = await requireRunDefaults(deps.sources, runId);
-  const probeSets = req.probeSet != null || req.domain != null ? [await resolveProbeSet(deps.sources, req, runId)] : await deps.sources.runProbeSets(runId);
+  const probeSets = await selectedProbeSets(deps.sources, req, runId);
   if (probeSets.length === 0) throw badInput('the run has no probe sets yet: capture one first', { field: 'probeSet' });
   // The bound is applied per probe set below.
   const params = variantParams(req, defaults);

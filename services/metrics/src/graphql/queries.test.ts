@@ -17,6 +17,7 @@ import {
   randomMatrix,
   randomRouting,
   seededUniform,
+  setRunProbeSets,
   waitFor,
   type Fixture,
 } from '../test-support/fixture.js';
@@ -182,7 +183,7 @@ describe('metrics subgraph queries', () => {
     const checkpointId = checkpointIds[0] as string;
     const { probeSetId } = await insertProbeSet(fx.db.kysely, 'geo', [{ group: 'g' }, { group: 'g' }, { group: 'solo' }]);
     const twice = [(await insertProbeSet(fx.db.kysely, 'twice', [{ group: null }])).probeSetId, (await insertProbeSet(fx.db.kysely, 'twice', [{ group: null }])).probeSetId];
-    await fx.db.kysely.updateTable('inference.run').set({ settings: JSON.stringify({ probeSetIds: [probeSetId, ...twice], tasks: [], thresholds: [0.7] }) }).where('id', '=', runId).execute();
+    await setRunProbeSets(fx.db.kysely, runId, [probeSetId, ...twice]);
     const ask = (args: string) => entity('Checkpoint', checkpointId, `pathwayMetrics${args === '' ? '' : `(${args})`} { status }`);
     const cases: [string, string, RegExp][] = [
       ['domain: "geo", threshold: 0', 'BAD_USER_INPUT', /threshold: must be a number in \(0, 1\], got 0/],
@@ -365,7 +366,7 @@ describe('metrics subgraph queries', () => {
     assert.equal(elsewhere.code, 'NOT_FOUND');
     assert.match(elsewhere.message ?? '', /the run has no probe set in domain "chem"/);
     const { probeSetId: own } = await insertProbeSet(fx.db.kysely, 'chem', [{ group: null }]);
-    await fx.db.kysely.updateTable('inference.run').set({ settings: JSON.stringify({ probeSetIds: [own], tasks: [], thresholds: [0.7] }) }).where('id', '=', empty).execute();
+    await setRunProbeSets(fx.db.kysely, empty, [own]);
     const nothing = await entity<M>('Run', empty, selection, { eps: 1, delta: 0.05 });
     assert.equal(nothing.message, undefined);
     assert.equal(nothing.data?.memorization, null, 'no checkpoint with an NLL for every sample');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createLogger } from '@grokwatch/service-kit';
-import { insertProbeSet, insertRouting, insertRun, openFixture, waitFor, type Fixture } from '../test-support/fixture.js';
+import { insertProbeSet, insertRouting, insertRun, openFixture, setRunProbeSets, waitFor, type Fixture } from '../test-support/fixture.js';
 import { checkRunForCollapse, type RoutingAlertPayload } from './routing-health.js';
 
 const LAYERS = 2;
@@ -24,11 +24,6 @@ after(async () => {
   await fx?.close();
 });
 
-/** The run captures the probe set (its settings name it), as createRun with probeSetIds does. */
-async function attachProbeSet(db: Fixture['db']['kysely'], runId: string, probeSetId: string): Promise<void> {
-  await db.updateTable('inference.run').set({ settings: JSON.stringify({ probeSetIds: [probeSetId], tasks: [], thresholds: [0.7] }) }).where('id', '=', runId).execute();
-}
-
 function counts(dead: readonly number[]): Float32Array {
   const c = new Float32Array(LAYERS * EXPERTS);
   for (let l = 0; l < LAYERS; l++) {
@@ -41,7 +36,7 @@ test('health is read from the stored selection counts; collapse is alerted once 
   const db = fx.db.kysely;
   const { runId, checkpointIds } = await insertRun(db, STEPS);
   const { probeSetId, sampleIds } = await insertProbeSet(db, 'math', Array.from({ length: SAMPLES }, () => ({ group: null })));
-  await attachProbeSet(db, runId, probeSetId);
+  await setRunProbeSets(db, runId, [probeSetId]);
   const uniform = new Float32Array(LAYERS * EXPERTS).fill(1 / EXPERTS);
   for (const [c, checkpointId] of checkpointIds.entries()) {
     // The last checkpoint is partial: two samples have no routing yet.
@@ -87,7 +82,7 @@ test('a run whose routing stays balanced raises nothing', async () => {
   const db = fx.db.kysely;
   const { runId, checkpointIds } = await insertRun(db, [0, 100, 200]);
   const { probeSetId, sampleIds } = await insertProbeSet(db, 'code', Array.from({ length: 3 }, () => ({ group: null })));
-  await attachProbeSet(db, runId, probeSetId);
+  await setRunProbeSets(db, runId, [probeSetId]);
   const uniform = new Float32Array(LAYERS * EXPERTS).fill(1 / EXPERTS);
   for (const checkpointId of checkpointIds) {
     await insertRouting(db, checkpointId, sampleIds.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1 })));
@@ -105,7 +100,7 @@ test('two domains that specialize onto different experts are not a collapse, tho
   const { runId, checkpointIds } = await insertRun(db, [0, 100, 200]);
   const math = await insertProbeSet(db, 'math', Array.from({ length: 3 }, () => ({ group: null })));
   const code = await insertProbeSet(db, 'code', Array.from({ length: 3 }, () => ({ group: null })));
-  await db.updateTable('inference.run').set({ settings: JSON.stringify({ probeSetIds: [math.probeSetId, code.probeSetId], tasks: [], thresholds: [0.7] }) }).where('id', '=', runId).execute();
+  await setRunProbeSets(db, runId, [math.probeSetId, code.probeSetId]);
   const uniform = new Float32Array(LAYERS * EXPERTS).fill(1 / EXPERTS);
   const half = (experts: readonly number[]) => {
     const c = new Float32Array(LAYERS * EXPERTS);
@@ -129,7 +124,7 @@ test('an early transient collapse records when the layer got its experts back', 
   const db = fx.db.kysely;
   const { runId, checkpointIds } = await insertRun(db, [0, 150, 300, 450, 600]);
   const { probeSetId, sampleIds } = await insertProbeSet(db, 'knowledge', Array.from({ length: 3 }, () => ({ group: null })));
-  await attachProbeSet(db, runId, probeSetId);
+  await setRunProbeSets(db, runId, [probeSetId]);
   const uniform = new Float32Array(LAYERS * EXPERTS).fill(1 / EXPERTS);
   // Two dead more than at the start still meets the rule (max(2, 8/4)); one does not.
   const deadBy = [[], [2, 3, 4, 5, 6, 7], [6, 7], [7], []];

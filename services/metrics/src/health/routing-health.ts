@@ -7,7 +7,7 @@ import { collapseOnsets, COLLAPSE_DEFAULTS, DEAD_EXPERT_SHARE, routingHealth, ty
 import type { Logger } from '@grokwatch/service-kit';
 import { postWebhook } from '../webhook.js';
 import type { QueryDeps } from '../queries/deps.js';
-import { requireCheckpoint, requireRun, resolveProbeSet, type ProbeSetSelector } from '../queries/targets.js';
+import { requireCheckpoint, requireRun, selectedProbeSets, type ProbeSetSelector } from '../queries/targets.js';
 import type { CheckpointRef, ProbeSetRef, SourceStore } from '../store/source-store.js';
 import type { RoutingAlert, RoutingAlertStore } from './routing-alert-store.js';
 
@@ -47,20 +47,15 @@ export async function checkpointHealth(sources: SourceStore, checkpoint: Checkpo
   return { ...base, basis, layers: routingHealth(values, first.layers, first.experts) };
 }
 
-/** The probe set asked for, or every probe set of the run when none is named. */
-async function probeSetsFor(sources: SourceStore, runId: string, sel: ProbeSetSelector): Promise<ProbeSetRef[]> {
-  return sel.probeSet != null || sel.domain != null ? [await resolveProbeSet(sources, sel, runId)] : sources.runProbeSets(runId);
-}
-
 export async function checkpointHealthQuery(deps: QueryDeps, checkpointId: string, sel: ProbeSetSelector): Promise<CheckpointHealth> {
   const checkpoint = await requireCheckpoint(deps.sources, checkpointId);
-  return checkpointHealth(deps.sources, checkpoint, await probeSetsFor(deps.sources, checkpoint.runId, sel));
+  return checkpointHealth(deps.sources, checkpoint, await selectedProbeSets(deps.sources, sel, checkpoint.runId));
 }
 
 /** The run's checkpoints (a page of them, ascending step), each with its health. */
 export async function runHealthQuery(deps: QueryDeps, runId: string, sel: ProbeSetSelector, page: PageWindow): Promise<CheckpointHealth[]> {
   await requireRun(deps.sources, runId);
-  const probeSets = await probeSetsFor(deps.sources, runId, sel);
+  const probeSets = await selectedProbeSets(deps.sources, sel, runId);
   const checkpoints = (await deps.sources.listRunCheckpoints(runId)).slice(page.offset, page.offset + page.limit);
   const out: CheckpointHealth[] = [];
   for (const c of checkpoints) out.push(await checkpointHealth(deps.sources, c, probeSets));

@@ -73,6 +73,11 @@ export async function resolveProbeSet(sources: SourceStore, sel: ProbeSetSelecto
   return sets[0] as ProbeSetRef;
 }
 
+/** The probe set a request names (probeSet or domain), or every probe set of the run when it names none. */
+export async function selectedProbeSets(sources: SourceStore, sel: ProbeSetSelector, runId: string): Promise<ProbeSetRef[]> {
+  return sel.probeSet != null || sel.domain != null ? [await resolveProbeSet(sources, sel, runId)] : sources.runProbeSets(runId);
+}
+
 /** '*' or a data group of the probe set with at least MIN_GROUP_SIZE samples. */
 export async function requireGroup(sources: SourceStore, probeSet: ProbeSetRef, group: string): Promise<void> {
   if (group === ALL_SAMPLES) return;

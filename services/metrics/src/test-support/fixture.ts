@@ -60,6 +60,11 @@ export async function insertRun(db: Kysely<AllTables>, steps: readonly number[])
   return { runId, checkpointIds };
 }
 
+/** The run captures these probe sets (its settings name them), as createRun with probeSetIds does. */
+export async function setRunProbeSets(db: Kysely<AllTables>, runId: string, probeSetIds: readonly string[]): Promise<void> {
+  await db.updateTable('inference.run').set({ settings: JSON.stringify({ probeSetIds, tasks: [], thresholds: [0.7] }) }).where('id', '=', runId).execute();
+}
+
 export async function insertProbeSet(db: Kysely<AllTables>, domain: string, samples: readonly SampleSpec[]): Promise<{ probeSetId: string; sampleIds: string[] }> {
   const probeSetId = randomUUID();
   await db
