@@ -100,8 +100,8 @@ class SummaryTest(unittest.TestCase):
         self.assertEqual(s.target_routing, [[0.4000000059604645, 0.6000000238418579]])
         self.assertEqual(s.position_routing, [[0.20000000298023224, 0.800000011920929]])
         self.assertEqual(s.token_count, 3)
-        # Uniform predictions: every z-score is 0/0 guarded to 0.
-        self.assertAlmostEqual(s.min_k_plus_plus, 0.0, places=6)
+        # Uniform predictions have zero variance at every position: nothing to score (as minKPlusPlus).
+        self.assertIsNone(s.min_k_plus_plus)
 
     def test_targets_map_as_capture_maps_them(self):
         tokenize = lambda text: [1] + [len(w) for w in text.split()]  # noqa: E731 - a stand-in tokenizer

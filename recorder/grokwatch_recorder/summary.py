@@ -36,14 +36,19 @@ class SampleSummary:
 
 
 def min_k_plus_plus(token_logprob: torch.Tensor, logprobs: torch.Tensor, fraction: float = 0.2) -> Optional[float]:
-    """Mean of the lowest `fraction` (at least one) of (log p(x_t) - E[log p]) / sd[log p] over predicted tokens."""
-    n = token_logprob.shape[0]
-    if n == 0:
-        return None
+    """Mean of the lowest `fraction` (at least one) of (log p(x_t) - E[log p]) / sd[log p] over predicted tokens.
+
+    As grokwatch's minKPlusPlus (libs/pathway contamination.ts): positions whose next-token
+    distribution has zero variance carry no information and are skipped; None when none is left.
+    """
     p = logprobs.exp()
     mean = (p * logprobs).sum(-1)
     var = (p * (logprobs - mean[:, None]) ** 2).sum(-1)
-    z = ((token_logprob - mean).double() / var.double().clamp_min(1e-12).sqrt()).sort().values
+    usable = var > 0
+    n = int(usable.sum())
+    if n == 0:
+        return None
+    z = ((token_logprob - mean)[usable].double() / var[usable].double().sqrt()).sort().values
     count = max(1, math.floor(n * fraction))
     return float(z[:count].mean())
 

@@ -12,8 +12,6 @@ export { createSession, EXECUTION_PROVIDERS, parseExecutionProvider, SessionCrea
 export type { CreatedSession, ExecutionProvider, LogFn, SessionOptions } from './runtime/session.js';
 export { padBatch, planBatches, ROUTING_SPANS } from './runtime/batching.js';
 export type { BatchPlanOptions, PaddedBatch, RoutingSpan } from './runtime/batching.js';
-export { minKPlusPlusScore } from './runtime/min-k.js';
-export type { MinKPlusPlusStats } from './runtime/min-k.js';
 export { loadRouterWeights, routerWeightsOf } from './runtime/router-weights.js';
 export type { RouterWeights } from './runtime/router-weights.js';
 export { ModelTokenizer, TokenizerError } from './tokenizer/tokenizer.js';

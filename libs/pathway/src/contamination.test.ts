@@ -18,6 +18,11 @@ describe('Min-K%++ (method.md §6 contamination filter)', () => {
     assert.deepEqual(minKPlusPlus({ logProbs: [-1], means: [-1], variances: [0] }), { score: null, used: 0, skipped: 1 });
   });
 
+  it('a zero-variance position is skipped, not divided by a floor (the one implementation capture and evaluation share)', () => {
+    // Position 0 has variance 0; the others score (-2 + 1.5) / 1 = -0.5 and (-1 + 1) / 2 = 0; k 0.5 of 2 usable -> 1 token.
+    assert.deepEqual(minKPlusPlus({ logProbs: [-0.5, -2, -1], means: [-0.25, -1.5, -1], variances: [0, 1, 4] }, { k: 0.5 }), { score: -0.5, used: 1, skipped: 1 });
+  });
+
   it('rejects bad input naming the item and position', () => {
     assert.throws(() => minKPlusPlus(item, { k: 0 }), /k: must be in \(0, 1\]/);
     assert.throws(() => minKPlusPlus({ ...item, variances: [1, 1, 1, -1, 1] }, { item: 3 }), /item, sample 3, index 3: variance at position 3 is negative/);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ModelTokenizer, type AddBos } from '../tokenizer/tokenizer.js';
 import { planBatches, padBatch, ROUTING_SPANS, type RoutingSpan } from './batching.js';
 import { DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_LENGTH, type CaptureBatchOutput, type CaptureModel, type CaptureModelOptions } from './capture-model.js';
-import { minKPlusPlusScore } from './min-k.js';
+import { minKPlusPlus } from '@grokwatch/pathway';
 import { targetMeanNll, targetSpanProblem, targetTokenRange, type TargetSpan, type TargetTokens } from '../tokenizer/target-span.js';
 import { defaultModelCache, type CaptureModelCache } from './model-cache.js';
 
@@ -227,11 +227,7 @@ function reduceSample(
   const predicted = Math.max(0, length - 1);
   const logprob = out.tokenLogprob.slice(b * T, b * T + predicted);
   const nll = logprob.map((v) => -v);
-  const minKPlusPlus = {
-    logprob,
-    mean: out.logprobMean.slice(b * T, b * T + predicted),
-    variance: out.logprobVar.slice(b * T, b * T + predicted),
-  };
+  const stats = { logprob, mean: out.logprobMean.slice(b * T, b * T + predicted), variance: out.logprobVar.slice(b * T, b * T + predicted) };
   let tokenTopK: Int32Array | undefined;
   if (options.keepTokenTopK === true) {
     tokenTopK = new Int32Array(L * length * k);
@@ -258,8 +254,8 @@ function reduceSample(
     meanNll: predicted === 0 ? NaN : nll.reduce((acc, v) => acc + v, 0) / predicted,
     targetNll: targetMeanNll(nll, sequence.target, length),
     targetTokenCount: sequence.target === null ? 0 : Math.max(0, Math.min(sequence.target.to, length) - sequence.target.from),
-    minKPlusPlus,
-    minKPlusPlusScore: minKPlusPlusScore(minKPlusPlus, options.minKFraction ?? 0.2),
+    minKPlusPlus: stats,
+    minKPlusPlusScore: minKPlusPlus({ logProbs: stats.logprob, means: stats.mean, variances: stats.variance }, { k: options.minKFraction ?? 0.2, item: index }).score,
     ...(tokenTopK === undefined ? {} : { tokenTopK }),
   };
 }
