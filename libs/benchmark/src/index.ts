@@ -9,6 +9,7 @@ export { loadTaskFile } from './config/load.js';
 export { loadDataset, LOADER_KINDS, type DatasetSpec, type DatasetRoots, type LoaderKind } from './datasets/index.js';
 export { loadTaskData, buildRequests, type TaskData, type TaskItem, type ItemRequest } from './requests.js';
 export { buildContext } from './prompt.js';
+export { itemText } from './task-doc.js';
 export { selectExemplars } from './fewshot.js';
 export { scoreItem, truncateAtStop, type ItemResponse, type ItemScore, type ItemValue, type ScoreOptions, type CodeRunSummary } from './score.js';
 export { aggregate, resultKeys, type TaskResult, type MetricResult, type GroupResult } from './aggregate.js';

@@ -50,6 +50,22 @@ export function goldIndex(task: TaskConfig, doc: Doc, choices: readonly string[]
   return idx;
 }
 
+/**
+ * The test item as one text, the way a training sample holds it: doc_to_text, the target delimiter
+ * and the gold answer (the gold choice of a multiple_choice document), with the answer's character
+ * span. Zero-shot: what an item's embedding and Min-K%++ score describe is the item, not the prompt.
+ */
+export function itemText(task: TaskConfig, doc: Doc): { text: string; target: { start: number; end: number } } {
+  const question = renderTemplate(task.docToText, doc.data, formatOrigin(doc.origin));
+  let answer: string;
+  if (task.outputType === 'multiple_choice') {
+    const choices = choicesOf(task, doc);
+    answer = choices[goldIndex(task, doc, choices)] as string;
+  } else answer = targetText(task, doc);
+  const start = question.length + task.targetDelimiter.length;
+  return { text: question + task.targetDelimiter + answer, target: { start, end: start + answer.length } };
+}
+
 function isTemplateList(s: Template | readonly Template[]): s is readonly Template[] {
   return Array.isArray(s);
 }

@@ -4,8 +4,24 @@ import { BackendUnavailableError } from '../errors.js';
 import type { BackendSpec } from '../params.js';
 import { OpenAiCompletionsModel, type OpenAiModelOptions } from './openai-model.js';
 
+/** What a backend that sees the model's internals says about a test item beyond its answer (method.md 6). */
+export interface ItemSignal {
+  /** The item's embedding: the model's mean final hidden state over its tokens. */
+  readonly embedding: Float32Array;
+  /** Min-K%++ of the item's text (high: likely seen in training); null when no position could be scored. */
+  readonly minKPlusPlus: number | null;
+}
+
+/** A test item as one text (question, delimiter, gold answer) and the answer's character span. */
+export interface ItemText {
+  readonly text: string;
+  readonly target: { readonly start: number; readonly end: number };
+}
+
 export interface OpenedModel {
   readonly model: LanguageModel;
+  /** Embedding and Min-K%++ per item; absent for backends that only return text and log-probs (OpenAI-compatible servers). */
+  itemSignals?(items: readonly ItemText[]): Promise<ItemSignal[]>;
   /** Recorded with the job and in the results export (config.model). */
   readonly description: string;
   /** Releases what open() acquired (sessions are usually cached; may be a no-op). */

@@ -3,9 +3,9 @@
 // the cache; generation samples (greedy or temperature/top-p with a seed) until a stop string,
 // an end-of-sequence token or the token budget.
 import { mulberry32, type GenerationRequest, type LanguageModel, type LoglikelihoodRequest, type LoglikelihoodResult } from '@grokwatch/benchmark';
-import { DecodeModel, ModelTokenizer, checkpointTokenizerPath, TOKENIZER_SEARCH_PARENTS, type ExecutionProvider, type KvCache } from '@grokwatch/model';
+import { DecodeModel, ModelTokenizer, captureRouting, checkpointTokenizerPath, TOKENIZER_SEARCH_PARENTS, type ExecutionProvider, type KvCache } from '@grokwatch/model';
 import type { PromptScorer, ScoredToken } from '../openai/prompt-scorer.js';
-import type { OnnxOpener } from './model-provider.js';
+import type { ItemSignal, ItemText, OnnxOpener } from './model-provider.js';
 
 export interface OnnxModelOptions {
   executionProviders?: ExecutionProvider[];
@@ -207,10 +207,35 @@ function firstStop(text: string, until: readonly string[]): number | null {
   return best;
 }
 
+/**
+ * Embedding and Min-K%++ of test items from the checkpoint's capture graph: the same forward, the
+ * same statistics and the same Min-K%++ implementation as a probe sample's capture, so test items
+ * and training samples are comparable (group pairing) and scored alike (contamination filter).
+ */
+export async function captureItemSignals(checkpointUri: string, items: readonly ItemText[], opts: Omit<OnnxModelOptions, 'runTokenizerPath'> = {}): Promise<ItemSignal[]> {
+  const captured = await captureRouting(
+    checkpointUri,
+    items.map((it) => ({ text: it.text, target: it.target })),
+    {
+      ...(opts.executionProviders ? { executionProviders: opts.executionProviders } : {}),
+      ...(opts.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: opts.intraOpNumThreads }),
+      ...(opts.tokenizerPath === undefined ? {} : { tokenizerPath: opts.tokenizerPath }),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    },
+  );
+  return captured.map((c) => ({ embedding: c.embedding, minKPlusPlus: c.minKPlusPlusScore }));
+}
+
 /** The onnx backend for the model provider: one model per job, released when the job ends. */
 export function onnxOpener(opts: Omit<OnnxModelOptions, 'signal'> = {}): OnnxOpener {
   return async (checkpointUri, { signal, tokenizerPath }) => {
     const model = await OnnxLanguageModel.open(checkpointUri, { ...opts, signal, runTokenizerPath: tokenizerPath });
-    return { model, description: `onnx ${checkpointUri} (${model.provider})`, close: () => model.close() };
+    const itemTokenizer = opts.tokenizerPath ?? checkpointTokenizerPath(checkpointUri, { runTokenizer: tokenizerPath, searchParents: TOKENIZER_SEARCH_PARENTS });
+    return {
+      model,
+      description: `onnx ${checkpointUri} (${model.provider})`,
+      itemSignals: (items) => captureItemSignals(checkpointUri, items, { ...opts, signal, tokenizerPath: itemTokenizer }),
+      close: () => model.close(),
+    };
   };
 }

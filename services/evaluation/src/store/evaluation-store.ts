@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { paged, type PageWindow } from '@grokwatch/db';
+import type { ItemSignal } from '../backends/model-provider.js';
 import type { EvalItemTable, EvalJobTable, EvalScoreTable, EvaluationReadTables, EvaluationTables, EvalCheckpoint, JobStatus } from './tables.js';
 
 export type EvalJob = Selectable<EvalJobTable>;
@@ -226,6 +227,8 @@ export class EvaluationStore {
             scores: JSON.stringify(it.scores),
             choice: it.choice === null ? null : JSON.stringify(it.choice),
             code_runs: it.code_runs === null ? null : JSON.stringify(it.code_runs),
+            embedding: it.embedding,
+            min_k_pp: it.min_k_pp,
           })))
           .onConflict((oc) => oc.columns(['eval_job_id', 'doc_index']).doUpdateSet((eb) => ({
             doc_id: eb.ref('excluded.doc_id'),
@@ -237,6 +240,8 @@ export class EvaluationStore {
             scores: eb.ref('excluded.scores'),
             choice: eb.ref('excluded.choice'),
             code_runs: eb.ref('excluded.code_runs'),
+            embedding: eb.ref('excluded.embedding'),
+            min_k_pp: eb.ref('excluded.min_k_pp'),
           })))
           .execute();
       }
@@ -253,6 +258,34 @@ export class EvaluationStore {
   }
 
   /** The job's items among its first `below` documents, in document order. */
+  /** Documents below `total` stored without an embedding, ascending. */
+  async itemsWithoutSignals(jobId: string, total: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('evaluation.eval_item')
+      .select('doc_index')
+      .where('eval_job_id', '=', jobId)
+      .where('doc_index', '<', total)
+      .where('embedding', 'is', null)
+      .orderBy('doc_index')
+      .execute();
+    return rows.map((r) => r.doc_index);
+  }
+
+  /** Stores items' embeddings and Min-K%++ scores in one transaction. */
+  async saveItemSignals(jobId: string, signals: readonly { docIndex: number; signal: ItemSignal }[]): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      for (const { docIndex, signal } of signals) {
+        const e = signal.embedding;
+        await tx
+          .updateTable('evaluation.eval_item')
+          .set({ embedding: new Uint8Array(e.buffer, e.byteOffset, e.byteLength), min_k_pp: signal.minKPlusPlus })
+          .where('eval_job_id', '=', jobId)
+          .where('doc_index', '=', docIndex)
+          .execute();
+      }
+    });
+  }
+
   listItems(jobId: string, below: number, offset = 0, limit?: number): Promise<EvalItem[]> {
     let q = this.db
       .selectFrom('evaluation.eval_item')

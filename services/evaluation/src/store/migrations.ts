@@ -66,7 +66,14 @@ const items: Migration = {
   },
 };
 
+/** Per item what the model's internals say (method.md 6): its embedding and Min-K%++ score. */
+const itemSignals: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.withSchema('evaluation').alterTable('eval_item').addColumn('embedding', 'bytea').addColumn('min_k_pp', 'double precision').execute();
+  },
+};
+
 export const evaluationMigrations: SchemaMigrations = {
   schema: 'evaluation',
-  migrations: { '0001-initial': initial, '0002-items': items },
+  migrations: { '0001-initial': initial, '0002-items': items, '0003-item-signals': itemSignals },
 };

@@ -69,6 +69,10 @@ export interface EvalItemTable {
   choice: JsonOrNull<{ pred: number; predNorm: number; gold: number }>;
   /** Code tasks: sandbox run summaries by filter name. */
   code_runs: JsonOrNull<Record<string, unknown>>;
+  /** Float32 little-endian: the model's mean final hidden state over the item's text; null when the backend cannot say. */
+  embedding: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
+  /** Min-K%++ of the item's text at this checkpoint (high: likely seen in training); null when not computed. */
+  min_k_pp: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
 }
 

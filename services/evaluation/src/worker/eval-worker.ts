@@ -4,7 +4,7 @@
 // Bad tasks, data, parameters or backends fail the job for good with a message naming the
 // problem (file and line for data); anything else (database, network, a 5xx) is retried by the
 // bus and resumes where the last committed batch ended.
-import { BenchmarkError, aggregate, buildRequests, loadTaskData, scoreItem, type CodeExecutor } from '@grokwatch/benchmark';
+import { BenchmarkError, aggregate, buildRequests, itemText, loadTaskData, scoreItem, type CodeExecutor } from '@grokwatch/benchmark';
 import { BusShutdownError, JobCancelledError, JobFailed, type Bus, type JobContext, type Stoppable } from '@grokwatch/bus';
 import { isCheckpointProblem } from '@grokwatch/model';
 import { SandboxUnavailableError } from '@grokwatch/sandbox';
@@ -132,6 +132,19 @@ export async function handleEvalJob(job: JobContext<'eval'>, deps: EvalWorkerDep
         const scores = await Promise.all(batchItems.map((it, j) => scoreItem(task, it.doc, responses[j]!, { executor: deps.executor })));
         done = await store.saveItems(id, total, batch.map((i, j) => toStoredItem(i, hashes[i]!, responses[j]!, scores[j]!)));
         report();
+      }
+      if (opened.itemSignals) {
+        // Test groups pair items with training samples by embedding and filter them by Min-K%++
+        // (method.md 6). Items stored before (an earlier attempt, or before signals existed) get theirs too.
+        const missing = await store.itemsWithoutSignals(id, total);
+        message = 'item embeddings and Min-K%++';
+        for (let start = 0; start < missing.length; start += batchSize) {
+          if (job.signal.aborted) throw job.signal.reason;
+          const batch = missing.slice(start, start + batchSize);
+          const signals = await opened.itemSignals(batch.map((i) => itemText(task, items[i]!.doc)));
+          await store.saveItemSignals(id, batch.map((docIndex, j) => ({ docIndex, signal: signals[j]! })));
+          report();
+        }
       }
     } finally {
       await opened.close();

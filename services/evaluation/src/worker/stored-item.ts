@@ -20,6 +20,9 @@ export function toStoredItem(docIndex: number, hash: string, response: ItemRespo
     scores: score.scores as Record<string, number | { sum: number; weight: number }>,
     choice: score.choice ?? null,
     code_runs: (score.codeRuns as Record<string, unknown> | undefined) ?? null,
+    // A (re-)scored item's signals are computed after scoring (eval-worker.ts).
+    embedding: null,
+    min_k_pp: null,
   };
 }
 
