@@ -12,3 +12,18 @@ test('primaryScoreMetric: accuracy-like, strict before lenient, macro last', () 
   assert.ok(isMacroScore('exact_match_macro,strip'));
   assert.ok(!isMacroScore('acc'));
 });
+
+test('taskDomain: grok_<domain> names its domain, shipped benchmarks map to the paper\'s three, others to none', async () => {
+  const { taskDomain } = await import('./index.js');
+  assert.equal(taskDomain('grok_math'), 'math');
+  assert.equal(taskDomain('grok_chemistry'), 'chemistry');
+  assert.equal(taskDomain('gsm8k'), 'math');
+  assert.equal(taskDomain('gsm8k_bpb'), 'math');
+  assert.equal(taskDomain('humaneval_passk'), 'code');
+  assert.equal(taskDomain('mbpp'), 'code');
+  assert.equal(taskDomain('mmlu'), 'knowledge');
+  assert.equal(taskDomain('arc_challenge'), 'knowledge');
+  assert.equal(taskDomain('pubmedqa'), 'knowledge');
+  assert.equal(taskDomain('grok_'), null);
+  assert.equal(taskDomain('my_suite'), null);
+});

@@ -12,6 +12,8 @@ export const JOBS = {
 
 export const EVENTS = {
   'run.created': { runId: text },
+  /** A run's settings changed (tasks, thresholds, contamination filter, embedding model): derived results are recomputed. */
+  'run.configured': { runId: text },
   /** A run and its checkpoints were deleted; each service drops what it holds for them. */
   'run.deleted': { runId: text, checkpointIds: list },
   /** Published by the inference service (with checkpointId), or by a training loop announcing a save (without). */

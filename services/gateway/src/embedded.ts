@@ -146,6 +146,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
     await context.metrics.listenForCaptures(),
     await context.metrics.startWorker(),
     await context.metrics.listenForGrokking(),
+    await context.metrics.listenForGroups(),
     context.metrics.startReadCache(),
     await context.evaluation.listenForCheckpoints(),
     await context.evaluation.startWorker(),

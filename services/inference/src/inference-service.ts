@@ -25,7 +25,7 @@ export const MAX_RUN_PROBE_SETS = 64;
 /** A run's pathway thresholds: each adds metric variants computed at every checkpoint. */
 export const MAX_RUN_THRESHOLDS = 8;
 
-const DEFAULT_SETTINGS: RunSettings = { probeSetIds: [], tasks: [], thresholds: [0.7] };
+const DEFAULT_SETTINGS: RunSettings = { probeSetIds: [], tasks: [], thresholds: [0.7], contaminationFilter: true, embeddingModel: null };
 
 export interface RunSettingsInput {
   watchDir?: string | null;
@@ -34,6 +34,10 @@ export interface RunSettingsInput {
   probeSetIds?: string[] | null;
   tasks?: string[] | null;
   thresholds?: number[] | null;
+  /** Drop the top 10% of test items by Min-K%++ from test groups (default on). */
+  contaminationFilter?: boolean | null;
+  /** A sentence-embedding model folder (model.onnx + tokenizer.json) for group pairing; null: the capture's hidden state. */
+  embeddingModel?: string | null;
 }
 export interface CreateRunInput extends RunSettingsInput { name: string; architecture: string }
 
@@ -258,6 +262,8 @@ export class InferenceService {
     const { watchDir, tokenizer, settings } = await this.checkSettings(input, run.settings);
     const updated = await this.store.configureRun(run.id, { watchDir, tokenizer, settings });
     this.reads.changed();
+    // Stored either way; results derived from the settings (test groups, pairings) follow on the next capture or evaluation if this is lost.
+    await this.bus.publishEvent('run.configured', { runId: run.id }).catch((err: unknown) => this.logger.warn({ err: (err as Error).message, runId: run.id }, 'run.configured not published'));
     this.logger.info({ runId: run.id, watchDir, tokenizer, settings }, 'run configured');
     return updated ?? run;
   }
@@ -283,7 +289,11 @@ export class InferenceService {
     for (const tau of thresholds) {
       if (!(tau > 0 && tau <= 1)) throw badInput(`thresholds must lie in (0, 1], got ${tau}`, { field: 'thresholds' });
     }
-    return { watchDir, tokenizer, settings: { probeSetIds, tasks: [...new Set(tasks)], thresholds } };
+    const contaminationFilter = input.contaminationFilter ?? current.contaminationFilter ?? true;
+    let embeddingModel = current.embeddingModel ?? null;
+    if (input.embeddingModel === null) embeddingModel = null;
+    else if (input.embeddingModel !== undefined) embeddingModel = await this.path(input.embeddingModel, 'directory', 'embeddingModel');
+    return { watchDir, tokenizer, settings: { probeSetIds, tasks: [...new Set(tasks)], thresholds, contaminationFilter, embeddingModel } };
   }
 
   /**

@@ -32,6 +32,10 @@ import { checkpointHealthQuery, checkRunForCollapse, runHealthQuery, type Checkp
 import { RoutingAlertStore, type RoutingAlert } from './health/routing-alert-store.js';
 import type { ProbeSetSelector } from './queries/targets.js';
 import { SourceStore, type SourceTables } from './store/source-store.js';
+import type { TextEmbedder } from './groups/group-pairing.js';
+import { GroupStore, type StoredPairing, type TestItem, type TestItemFilter } from './groups/group-store.js';
+import { GroupWatch } from './groups/group-watch.js';
+import { groupPairingView, testGroupsView, type TestGroupsView } from './queries/groups-query.js';
 import { startMetricsWorker, type MetricsWorkerOptions } from './worker/metrics-worker.js';
 
 export { DEFAULT_METRICS_PARAMS } from './params.js';
@@ -46,12 +50,16 @@ export interface MetricsServiceOptions {
   threads?: number;
   /** Receives a JSON POST for every detected grokking phase. */
   webhookUrl?: string;
+  /** Opens the sentence-embedding model a run names for group pairing (default: a SentenceEmbedder on onnxruntime). */
+  openEmbedder?: (path: string) => Promise<TextEmbedder>;
 }
 
 export class MetricsService {
   readonly sources: SourceStore;
   readonly alerts: AlertStore;
   readonly routingAlerts: RoutingAlertStore;
+  readonly groups: GroupStore;
+  private readonly openEmbedder: ((path: string) => Promise<TextEmbedder>) | undefined;
   private readonly threads: number | undefined;
   private readonly webhookUrl: string | undefined;
   private readonly reads = new ServiceReads();
@@ -66,6 +74,8 @@ export class MetricsService {
     this.threads = options.threads;
     this.alerts = new AlertStore(store.db);
     this.routingAlerts = new RoutingAlertStore(store.db);
+    this.groups = new GroupStore(store.db);
+    this.openEmbedder = options.openEmbedder;
     this.webhookUrl = options.webhookUrl;
   }
 
@@ -116,6 +126,54 @@ export class MetricsService {
         await relay.stop();
       },
     };
+  }
+
+  /**
+   * Keeps test groups and group pairings current (groups/group-watch.ts): every completed evaluation
+   * or capture, and every change of a run's settings, refreshes what it changed.
+   */
+  async listenForGroups(): Promise<Stoppable> {
+    const engine = new DistanceEngine(this.threads === undefined ? {} : { threads: this.threads });
+    const watch = new GroupWatch({ ...this.queryDeps(), groups: this.groups, engine, logger: this.logger, ...(this.openEmbedder ? { openEmbedder: this.openEmbedder } : {}) });
+    const refresh = async (runId: string): Promise<void> => {
+      const report = await watch.refresh(runId);
+      if (report.testGroups.length + report.pairings.length > 0) this.reads.changed();
+    };
+    const runOf = async (checkpointId: string): Promise<string | undefined> => (await this.sources.getCheckpoint(checkpointId))?.runId;
+    const stops: Stoppable[] = [];
+    try {
+      stops.push(await this.bus.subscribeEvents('eval.completed', async (e) => {
+        const runId = await runOf(e.checkpointId);
+        if (runId) await refresh(runId);
+      }, { durable: 'metrics-groups-eval' }));
+      stops.push(await this.bus.subscribeEvents('capture.completed', async (e) => {
+        const runId = await runOf(e.checkpointId);
+        if (runId) await refresh(runId);
+      }, { durable: 'metrics-groups-capture' }));
+      stops.push(await this.bus.subscribeEvents('run.configured', (e) => refresh(e.runId), { durable: 'metrics-groups-configured' }));
+    } catch (err) {
+      for (const s of stops) await s.stop();
+      await engine.close();
+      throw err;
+    }
+    return {
+      async stop() {
+        for (const s of stops) await s.stop();
+        await engine.close();
+      },
+    };
+  }
+
+  testGroups(runId: string, task: string): Promise<TestGroupsView | null> {
+    return this.reads.read('testGroups', [runId, task], () => testGroupsView(this.groups, runId, task));
+  }
+
+  testItems(runId: string, task: string, filter: TestItemFilter, page: PageWindow): Promise<TestItem[]> {
+    return this.reads.read('testItems', [runId, task, filter, page], () => this.groups.listTestItems(runId, task, filter, page));
+  }
+
+  groupPairing(runId: string, sel: ProbeSetSelector): Promise<StoredPairing | null> {
+    return this.reads.read('groupPairing', [runId, sel], () => groupPairingView(this.queryDeps(), this.groups, runId, sel));
   }
 
   grokkingAlerts(runId: string, page?: PageWindow): Promise<GrokkingAlert[]> {

@@ -52,6 +52,7 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
   });
   const listener = await metrics.listenForCaptures();
   const grokking = await metrics.listenForGrokking();
+  const groups = await metrics.listenForGroups();
   const readCache = metrics.startReadCache();
   const worker = cfg.worker === false ? null : await metrics.startWorker({ concurrency: cfg.workerConcurrency });
   return {
@@ -59,6 +60,7 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
     async stop() {
       await listener.stop();
       await grokking.stop();
+      await groups.stop();
       await readCache.stop();
       await worker?.stop();
       await http.stop();

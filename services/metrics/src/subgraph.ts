@@ -21,6 +21,12 @@ export const metricsFieldCosts: FieldCosts = {
   'MetricSeries.points': { assumedSize: MAX_PAGE },
   'Correlation.points': { assumedSize: MAX_PAGE },
   'Memorization.groups': { assumedSize: MAX_PAGE },
+  'TestGroups.groups': { assumedSize: MAX_PAGE },
+  'TestGroups.steps': { assumedSize: MAX_PAGE },
+  'GroupPairing.trainGroups': { assumedSize: MAX_PAGE },
+  'GroupPairing.testGroups': { assumedSize: MAX_PAGE },
+  'GroupPairing.pairs': { assumedSize: MAX_PAGE },
+  'GroupPair.metrics': { assumedSize: MAX_PAGE },
   'PathwayMetrics.layerwise': { assumedSize: MAX_LAYERS },
   'RoutingHealth.layers': { assumedSize: MAX_LAYERS },
 };

@@ -227,6 +227,7 @@ export class EvaluationStore {
             scores: JSON.stringify(it.scores),
             choice: it.choice === null ? null : JSON.stringify(it.choice),
             code_runs: it.code_runs === null ? null : JSON.stringify(it.code_runs),
+            text: it.text,
             embedding: it.embedding,
             min_k_pp: it.min_k_pp,
           })))
@@ -240,6 +241,7 @@ export class EvaluationStore {
             scores: eb.ref('excluded.scores'),
             choice: eb.ref('excluded.choice'),
             code_runs: eb.ref('excluded.code_runs'),
+            text: eb.ref('excluded.text'),
             embedding: eb.ref('excluded.embedding'),
             min_k_pp: eb.ref('excluded.min_k_pp'),
           })))

@@ -69,6 +69,8 @@ export interface EvalItemTable {
   choice: JsonOrNull<{ pred: number; predNorm: number; gold: number }>;
   /** Code tasks: sandbox run summaries by filter name. */
   code_runs: JsonOrNull<Record<string, unknown>>;
+  /** The item as one text: question, target delimiter, gold answer (what a sentence-embedding model embeds); null in rows from before it was kept. */
+  text: ColumnType<string | null, string | null | undefined, string | null>;
   /** Float32 little-endian: the model's mean final hidden state over the item's text; null when the backend cannot say. */
   embedding: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
   /** Min-K%++ of the item's text at this checkpoint (high: likely seen in training); null when not computed. */

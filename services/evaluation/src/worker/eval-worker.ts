@@ -130,7 +130,7 @@ export async function handleEvalJob(job: JobContext<'eval'>, deps: EvalWorkerDep
         const batchItems = batch.map((i) => items[i]!);
         const responses = await askModel(task, batchItems, opened.model);
         const scores = await Promise.all(batchItems.map((it, j) => scoreItem(task, it.doc, responses[j]!, { executor: deps.executor })));
-        done = await store.saveItems(id, total, batch.map((i, j) => toStoredItem(i, hashes[i]!, responses[j]!, scores[j]!)));
+        done = await store.saveItems(id, total, batch.map((i, j) => toStoredItem(i, hashes[i]!, responses[j]!, scores[j]!, itemText(task, batchItems[j]!.doc).text)));
         report();
       }
       if (opened.itemSignals) {

@@ -8,7 +8,7 @@ export function promptHash(item: TaskItem): string {
   return createHash('sha256').update(JSON.stringify(item.request)).digest('hex');
 }
 
-export function toStoredItem(docIndex: number, hash: string, response: ItemResponse, score: ItemScore): NewEvalItem {
+export function toStoredItem(docIndex: number, hash: string, response: ItemResponse, score: ItemScore, text: string): NewEvalItem {
   return {
     doc_index: docIndex,
     doc_id: score.docId,
@@ -20,6 +20,7 @@ export function toStoredItem(docIndex: number, hash: string, response: ItemRespo
     scores: score.scores as Record<string, number | { sum: number; weight: number }>,
     choice: score.choice ?? null,
     code_runs: (score.codeRuns as Record<string, unknown> | undefined) ?? null,
+    text,
     // A (re-)scored item's signals are computed after scoring (eval-worker.ts).
     embedding: null,
     min_k_pp: null,

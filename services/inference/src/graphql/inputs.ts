@@ -9,6 +9,10 @@ export class RunSettingsInput {
   @Field(() => [ID], { nullable: true, description: 'Probe sets captured at every new checkpoint.' }) probeSetIds?: string[] | null;
   @Field(() => [String], { nullable: true, description: 'Benchmark tasks evaluated at every new checkpoint.' }) tasks?: string[] | null;
   @Field(() => [Float], { nullable: true, description: 'Pathway thresholds tau the metrics are computed at.' }) thresholds?: number[] | null;
+  @Field(() => Boolean, { nullable: true, description: 'Drop the 10% of test items with the highest Min-K%++ score (likely seen in training) from test groups (method.md 6). Default on.' })
+  contaminationFilter?: boolean | null;
+  @Field(() => String, { nullable: true, description: 'A sentence-embedding model folder (model.onnx and tokenizer.json, e.g. all-MiniLM-L6-v2 exported to ONNX) that embeds training samples and test items for group pairing; null: the capture\'s mean final hidden state (the default).' })
+  embeddingModel?: string | null;
 }
 
 @InputType({ description: 'A new run and its settings.' })

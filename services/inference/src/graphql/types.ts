@@ -36,6 +36,9 @@ export class RunType {
   @Field(() => [ID], { description: 'Probe sets captured at every new checkpoint.' }) probeSetIds!: string[];
   @Field(() => [String], { description: 'Benchmark tasks evaluated at every new checkpoint.' }) tasks!: string[];
   @Field(() => [Float], { description: 'Pathway thresholds the metrics are computed at.' }) thresholds!: number[];
+  @Field({ description: 'Whether test groups drop the 10% of test items with the highest Min-K%++ score.' }) contaminationFilter!: boolean;
+  @Field(() => String, { nullable: true, description: 'The sentence-embedding model folder group pairing embeds with; null: the capture\'s mean final hidden state.' })
+  embeddingModel!: string | null;
   @Field(() => DateTimeISOResolver, { description: 'When the run was created.' }) createdAt!: Date;
 }
 
@@ -150,6 +153,8 @@ export const toRun = (r: Run): RunType => ({
   probeSetIds: r.settings.probeSetIds,
   tasks: r.settings.tasks,
   thresholds: r.settings.thresholds,
+  contaminationFilter: r.settings.contaminationFilter ?? true,
+  embeddingModel: r.settings.embeddingModel ?? null,
   createdAt: r.created_at,
 });
 

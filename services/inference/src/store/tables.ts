@@ -14,6 +14,10 @@ export interface RunSettings {
   tasks: string[];
   /** Pathway thresholds tau the metrics are computed at (method.md section 3). */
   thresholds: number[];
+  /** Drop the top 10% of test items by Min-K%++ from test groups (method.md 6); absent in rows from before it existed: on. */
+  contaminationFilter?: boolean;
+  /** A sentence-embedding model folder (model.onnx + tokenizer.json) that embeds samples and test items for group pairing; absent or null: the capture's mean final hidden state. */
+  embeddingModel?: string | null;
 }
 
 export interface RunTable {

@@ -4,6 +4,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root
 import type { MetricName } from '../queries/metric-names.js';
 import { CorrelationArgs, MemorizationArgs, MetricSeriesArgs, ResultArgs, RoutingHealthArgs, RunRoutingHealthArgs } from './args.js';
 import type { MetricsContext } from './context.js';
+import { GroupPairingType, TestGroupsType, TestItemArgs, TestItemType, toGroupPairing, toTestGroups, toTestItem } from './group-types.js';
 import {
   CorrelationType,
   MemorizationType,
@@ -147,9 +148,46 @@ export class RunMetricsResolver {
     return view === null ? null : toMemorization(view);
   }
 
+  @FieldResolver(() => TestGroupsType, {
+    nullable: true,
+    description: "The task's test groups Test@t (method.md 6: the step from which each item stays correct), contamination-filtered; null until an evaluation of the task completed. Computed by the pipeline, never by this read.",
+  })
+  async testGroups(@Root() run: RunEntity, @Ctx() ctx: MetricsContext, @Arg('task', () => String) task: string): Promise<TestGroupsType | null> {
+    const view = await ctx.metrics.testGroups(run.id, task);
+    return view === null ? null : toTestGroups(run.id, view);
+  }
+
+  @FieldResolver(() => GroupPairingType, {
+    nullable: true,
+    description: "The probe set's training groups Pretrain@t paired with its domain's test groups Test@t, with lags and each training group's metrics in between (method.md 6); null until the pipeline computed it. Select the probe set by id or domain.",
+  })
+  async groupPairing(
+    @Root() run: RunEntity,
+    @Ctx() ctx: MetricsContext,
+    @Arg('probeSet', () => ID, { nullable: true }) probeSet: string | null,
+    @Arg('domain', () => String, { nullable: true }) domain: string | null,
+  ): Promise<GroupPairingType | null> {
+    const stored = await ctx.metrics.groupPairing(run.id, { probeSet, domain });
+    return stored === null ? null : toGroupPairing(stored);
+  }
+
   @FieldResolver(() => CorrelationType, { description: 'Pearson and Spearman correlation of a metric with a benchmark score across checkpoints.' })
   async correlation(@Root() run: RunEntity, @Ctx() ctx: MetricsContext, @Args() args: CorrelationArgs): Promise<CorrelationType> {
     return toCorrelation(await ctx.metrics.correlation(run.id, { ...args, metric: args.metric as MetricName }));
+  }
+}
+
+@Resolver(() => TestGroupsType)
+export class TestGroupsResolver {
+  @FieldResolver(() => [TestItemType], { description: 'The test items, by document index, one page at a time: of one Test@t group (step), those that never generalize, or those the filter dropped.' })
+  async testItems(@Root() groups: TestGroupsType, @Ctx() ctx: MetricsContext, @Args() args: TestItemArgs): Promise<TestItemType[]> {
+    const { offset, limit, step, never, contaminated } = args;
+    const filter = {
+      ...(step == null ? {} : { step }),
+      ...(never == null ? {} : { never }),
+      ...(contaminated == null ? {} : { contaminated }),
+    };
+    return (await ctx.metrics.testItems(groups.runId, groups.task, filter, pageOf({ offset, limit }))).map(toTestItem);
   }
 }
 
@@ -158,4 +196,4 @@ export const referenceResolvers = {
   Run: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
 };
 
-export const resolvers = [MetricsJobResolver, CheckpointMetricsResolver, RunMetricsResolver] as const;
+export const resolvers = [MetricsJobResolver, CheckpointMetricsResolver, RunMetricsResolver, TestGroupsResolver] as const;

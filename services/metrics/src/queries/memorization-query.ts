@@ -6,6 +6,7 @@
 // otherwise make "for every t >= t*" mean different things for different samples).
 import { calibrateEps, grokkingGroups, memorizationSteps } from '@grokwatch/pathway';
 import { badInput } from '@grokwatch/service-kit';
+import type { CheckpointRef, ProbeSetRef } from '../store/source-store.js';
 import type { QueryDeps } from './deps.js';
 import { requireRun, resolveProbeSet, type ProbeSetSelector } from './targets.js';
 
@@ -40,12 +41,37 @@ export interface MemorizationView {
   groups: { label: string; step: number; size: number }[];
 }
 
+/** The view with what it was computed from: each sample's memorization checkpoint and the checkpoints used. */
+export interface MemorizationOutcome {
+  readonly view: MemorizationView;
+  /** Stored sample indices (inference.sample.idx), ascending. */
+  readonly samples: readonly number[];
+  /** Per sample, the index into `checkpoints` of t_i*; null when never memorized. */
+  readonly index: readonly (number | null)[];
+  /** The checkpoints of the loss table (every sample has an NLL there), ascending step. */
+  readonly checkpoints: readonly CheckpointRef[];
+}
+
+/** method.md 6's memorization defaults: delta 0.05 and eps calibrated. */
+export const MEMORIZATION_DELTA = 0.05;
+
 export async function memorization(deps: QueryDeps, runId: string, req: MemorizationRequest): Promise<MemorizationView | null> {
   const eps = req.eps ?? null;
   if (eps !== null && !(Number.isFinite(eps) && eps > 0)) throw badInput(`eps must be a finite number > 0, got ${eps}`, { field: 'eps' });
   if (!(Number.isFinite(req.delta) && req.delta >= 0)) throw badInput(`delta must be a finite number >= 0, got ${req.delta}`, { field: 'delta' });
   await requireRun(deps.sources, runId);
   const probeSet = await resolveProbeSet(deps.sources, req, runId);
+  return (await memorizationOf(deps, runId, probeSet, req))?.view ?? null;
+}
+
+/** Memorization of a probe set over the run's checkpoints; null until one checkpoint has every sample's NLL. */
+export async function memorizationOf(
+  deps: QueryDeps,
+  runId: string,
+  probeSet: ProbeSetRef,
+  req: { loss?: MemorizationLoss | null; eps?: number | null; delta: number },
+): Promise<MemorizationOutcome | null> {
+  const eps = req.eps ?? null;
   const targets = await deps.sources.targetCount(probeSet.id);
   const loss: MemorizationLoss = req.loss ?? (targets === probeSet.sampleCount && targets > 0 ? 'target' : 'sample');
   if (loss === 'target' && targets < probeSet.sampleCount) {
@@ -69,7 +95,7 @@ export async function memorization(deps: QueryDeps, runId: string, req: Memoriza
 
   const calibration = eps === null ? calibrateEps(table, { delta: req.delta }) : null;
   const result = memorizationSteps(table, { eps: calibration?.eps ?? (eps as number), delta: req.delta });
-  return {
+  const view: MemorizationView = {
     loss,
     eps: result.eps,
     calibrated: calibration !== null,
@@ -82,4 +108,5 @@ export async function memorization(deps: QueryDeps, runId: string, req: Memoriza
     expectedCheckpoints: checkpoints.length,
     groups: grokkingGroups(result.index, steps).map((g) => ({ label: g.label, step: g.step, size: g.members.length })),
   };
+  return { view, samples, index: result.index, checkpoints: complete };
 }

@@ -176,6 +176,9 @@ export class MetricsStore {
       await tx.deleteFrom('metrics.grokking_alert').where('run_id', '=', runId).execute();
       await tx.deleteFrom('metrics.routing_alert').where('run_id', '=', runId).execute();
       await tx.deleteFrom('metrics.run_variant').where('run_id', '=', runId).execute();
+      await tx.deleteFrom('metrics.test_item').where('run_id', '=', runId).execute();
+      await tx.deleteFrom('metrics.test_group_summary').where('run_id', '=', runId).execute();
+      await tx.deleteFrom('metrics.group_pairing').where('run_id', '=', runId).execute();
       return jobs.length;
     });
   }
@@ -185,6 +188,7 @@ export class MetricsStore {
     return this.db.transaction().execute(async (tx) => {
       const jobs = await tx.deleteFrom('metrics.metrics_job').where('probe_set_id', '=', probeSetId).returning('id').execute();
       await tx.deleteFrom('metrics.grokking_alert').where('probe_set_id', '=', probeSetId).execute();
+      await tx.deleteFrom('metrics.group_pairing').where('probe_set_id', '=', probeSetId).execute();
       return jobs.length;
     });
   }

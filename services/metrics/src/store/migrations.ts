@@ -75,6 +75,54 @@ const routingAlert: Migration = {
   },
 };
 
+/** Test groups and their pairing with training groups (method.md 6). */
+const groups: Migration = {
+  async up(db: Kysely<unknown>) {
+    const s = db.schema.withSchema('metrics');
+    await s
+      .createTable('test_item')
+      .addColumn('run_id', 'uuid', (c) => c.notNull())
+      .addColumn('task', 'text', (c) => c.notNull())
+      .addColumn('doc_index', 'integer', (c) => c.notNull())
+      .addColumn('doc_id', 'text', (c) => c.notNull())
+      .addColumn('group_name', 'text')
+      .addColumn('generalized_step', 'bigint')
+      .addColumn('min_k_pp', 'double precision')
+      .addColumn('contaminated', 'boolean', (c) => c.notNull())
+      .addPrimaryKeyConstraint('test_item_pk', ['run_id', 'task', 'doc_index'])
+      .execute();
+    await s
+      .createTable('test_group_summary')
+      .addColumn('run_id', 'uuid', (c) => c.notNull())
+      .addColumn('task', 'text', (c) => c.notNull())
+      .addColumn('score_metric', 'text', (c) => c.notNull())
+      .addColumn('steps', 'jsonb', (c) => c.notNull())
+      .addColumn('expected_checkpoints', 'integer', (c) => c.notNull())
+      .addColumn('items', 'integer', (c) => c.notNull())
+      .addColumn('generalized', 'integer', (c) => c.notNull())
+      .addColumn('filter_applied', 'boolean', (c) => c.notNull())
+      .addColumn('fraction', 'double precision', (c) => c.notNull())
+      .addColumn('dropped', 'integer', (c) => c.notNull())
+      .addColumn('unscored', 'integer', (c) => c.notNull())
+      .addColumn('threshold', 'double precision')
+      .addColumn('score_step', 'bigint')
+      .addColumn('fingerprint', 'text', (c) => c.notNull())
+      .addColumn('computed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint('test_group_summary_pk', ['run_id', 'task'])
+      .execute();
+    await s
+      .createTable('group_pairing')
+      .addColumn('run_id', 'uuid', (c) => c.notNull())
+      .addColumn('probe_set_id', 'uuid', (c) => c.notNull())
+      .addColumn('domain', 'text', (c) => c.notNull())
+      .addColumn('result', 'jsonb', (c) => c.notNull())
+      .addColumn('fingerprint', 'text', (c) => c.notNull())
+      .addColumn('computed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint('group_pairing_pk', ['run_id', 'probe_set_id'])
+      .execute();
+  },
+};
+
 const grokkingAlert: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
@@ -162,5 +210,5 @@ function paramsGained(field: string, value: unknown): Migration {
 
 export const metricsMigrations: SchemaMigrations = {
   schema: 'metrics',
-  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase, '0007-routing-scope': paramsGained('scope', 'sample'), '0008-outbox': outboxMigration('metrics'), '0009-routing-weights': paramsGained('weights', 'scores'), '0010-routing-alert': routingAlert },
+  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase, '0007-routing-scope': paramsGained('scope', 'sample'), '0008-outbox': outboxMigration('metrics'), '0009-routing-weights': paramsGained('weights', 'scores'), '0010-routing-alert': routingAlert, '0011-groups': groups },
 };

@@ -65,6 +65,23 @@ export interface ScoreRow {
   value: number;
 }
 
+/** What a run's settings say about its test groups and their pairing. */
+export interface RunGroupSettings {
+  tasks: string[];
+  contaminationFilter: boolean;
+  embeddingModel: string | null;
+}
+
+/** One stored test item of a completed evaluation, as test groups read it. */
+export interface EvaluatedItemRow {
+  checkpointId: string;
+  docIndex: number;
+  docId: string;
+  group: string | null;
+  scores: Record<string, number | { sum: number; weight: number }>;
+  minKPlusPlus: number | null;
+}
+
 export class SourceStore {
   constructor(readonly db: Kysely<SourceTables>) {}
 
@@ -233,6 +250,88 @@ export class SourceStore {
       .where('target_start', 'is not', null)
       .executeTakeFirst();
     return Number(row?.n ?? 0);
+  }
+
+  async runGroupSettings(runId: string): Promise<RunGroupSettings | undefined> {
+    const row = await this.db.selectFrom('inference.run').select('settings').where('id', '=', runId).executeTakeFirst();
+    if (row === undefined) return undefined;
+    return { tasks: row.settings.tasks, contaminationFilter: row.settings.contaminationFilter ?? true, embeddingModel: row.settings.embeddingModel ?? null };
+  }
+
+  /** Every stored item of the completed evaluations of `task` at the given checkpoints (embeddings left out). */
+  async evaluatedItems(checkpointIds: readonly string[], task: string): Promise<EvaluatedItemRow[]> {
+    if (checkpointIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('evaluation.eval_item as i')
+      .innerJoin('evaluation.eval_job as j', 'j.id', 'i.eval_job_id')
+      .select(['j.checkpoint_id', 'i.doc_index', 'i.doc_id', 'i.group_name', 'i.scores', 'i.min_k_pp'])
+      .where('j.task', '=', task)
+      .where('j.status', '=', 'completed')
+      .where('j.checkpoint_id', 'in', checkpointIds)
+      .whereRef('i.doc_index', '<', 'j.total')
+      .execute();
+    return rows.map((r) => ({ checkpointId: r.checkpoint_id, docIndex: r.doc_index, docId: r.doc_id, group: r.group_name, scores: r.scores as EvaluatedItemRow['scores'], minKPlusPlus: r.min_k_pp }));
+  }
+
+  /** The completed evaluations of `tasks` at the checkpoints, as "task@checkpoint@updated" keys (what changes when one is redone). */
+  async completedEvaluations(checkpointIds: readonly string[], tasks: readonly string[]): Promise<string[]> {
+    if (checkpointIds.length === 0 || tasks.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('evaluation.eval_job')
+      .select(['task', 'checkpoint_id', 'updated_at'])
+      .where('task', 'in', tasks)
+      .where('status', '=', 'completed')
+      .where('checkpoint_id', 'in', checkpointIds)
+      .execute();
+    return rows.map((r) => `${r.task}@${r.checkpoint_id}@${r.updated_at.toISOString()}`).sort();
+  }
+
+  /** Embeddings (float32 bytes) of the items of the completed evaluation of `task` at the checkpoint, by document. */
+  async itemEmbeddings(checkpointId: string, task: string): Promise<Map<number, Uint8Array>> {
+    const rows = await this.db
+      .selectFrom('evaluation.eval_item as i')
+      .innerJoin('evaluation.eval_job as j', 'j.id', 'i.eval_job_id')
+      .select(['i.doc_index', 'i.embedding'])
+      .where('j.task', '=', task)
+      .where('j.status', '=', 'completed')
+      .where('j.checkpoint_id', '=', checkpointId)
+      .where('i.embedding', 'is not', null)
+      .execute();
+    return new Map(rows.map((r) => [r.doc_index, r.embedding as Uint8Array]));
+  }
+
+  /** Texts of the items of `task`'s completed evaluations at the checkpoints (the latest stored per document). */
+  async itemTexts(checkpointIds: readonly string[], task: string): Promise<Map<number, string>> {
+    if (checkpointIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('evaluation.eval_item as i')
+      .innerJoin('evaluation.eval_job as j', 'j.id', 'i.eval_job_id')
+      .select(['i.doc_index', 'i.text'])
+      .where('j.task', '=', task)
+      .where('j.status', '=', 'completed')
+      .where('j.checkpoint_id', 'in', checkpointIds)
+      .where('i.text', 'is not', null)
+      .execute();
+    return new Map(rows.map((r) => [r.doc_index, r.text as string]));
+  }
+
+  /** Stored sample embeddings (float32 bytes) of the probe set at the checkpoint, by sample index. */
+  async sampleEmbeddings(checkpointId: string, probeSetId: string): Promise<Map<number, Uint8Array>> {
+    const rows = await this.db
+      .selectFrom('inference.sample_routing as r')
+      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .select(['s.idx', 'r.embedding'])
+      .where('r.checkpoint_id', '=', checkpointId)
+      .where('s.probe_set_id', '=', probeSetId)
+      .where('r.embedding', 'is not', null)
+      .execute();
+    return new Map(rows.map((r) => [r.idx, r.embedding as Uint8Array]));
+  }
+
+  /** The probe set's sample texts, by sample index. */
+  async sampleTexts(probeSetId: string): Promise<Map<number, string>> {
+    const rows = await this.db.selectFrom('inference.sample').select(['idx', 'text']).where('probe_set_id', '=', probeSetId).execute();
+    return new Map(rows.map((r) => [r.idx, r.text]));
   }
 
   /** Aggregate scores of completed evaluations of `task` at the given checkpoints. */

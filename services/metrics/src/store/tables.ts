@@ -131,7 +131,66 @@ export interface RunVariantTable {
   created_at: CreatedAt;
 }
 
+/**
+ * A test item of a run's task (method.md 6): the step t# from which it stays correct, its Min-K%++
+ * score and whether the contamination filter dropped it. Rewritten whole per (run, task) by the pipeline.
+ */
+export interface TestItemTable {
+  run_id: string;
+  task: string;
+  doc_index: number;
+  doc_id: string;
+  /** The task's data group (e.g. add, sub); null when the task has none. */
+  group_name: string | null;
+  /** t#: null when the item never generalizes over the evaluated checkpoints. */
+  generalized_step: number | null;
+  /** Min-K%++ at the score checkpoint (test_group_summary.score_step); null when not computed. */
+  min_k_pp: number | null;
+  /** Dropped from test groups as likely seen in training. */
+  contaminated: boolean;
+}
+
+/** The summary of a (run, task)'s test groups: what they were computed from. */
+export interface TestGroupSummaryTable {
+  run_id: string;
+  task: string;
+  /** The item score read as correct / incorrect (e.g. acc, exact_match). */
+  score_metric: string;
+  /** Steps of the evaluated checkpoints t# ranges over, ascending. */
+  steps: Json<number[]>;
+  /** Checkpoints of the run when computed; steps.length < this while evaluations are outstanding. */
+  expected_checkpoints: number;
+  items: number;
+  generalized: number;
+  /** The run's setting at computation time. */
+  filter_applied: boolean;
+  fraction: number;
+  dropped: number;
+  /** Items without a Min-K%++ score (kept: they cannot be ranked). */
+  unscored: number;
+  /** Lowest dropped score; null when nothing was dropped. */
+  threshold: number | null;
+  /** The checkpoint whose Min-K%++ scores the filter ranks (the last evaluated); null without scores. */
+  score_step: number | null;
+  /** What the inputs looked like (completed evaluations, settings): unchanged inputs are not recomputed. */
+  fingerprint: string;
+  computed_at: UpdatedAt;
+}
+
+/** A stored pairing of a run's training groups with its test groups for one probe set (groups/group-pairing.ts PairingResult). */
+export interface GroupPairingTable {
+  run_id: string;
+  probe_set_id: string;
+  domain: string;
+  result: Json<Record<string, unknown>>;
+  fingerprint: string;
+  computed_at: UpdatedAt;
+}
+
 export interface MetricsTables {
+  'metrics.test_item': TestItemTable;
+  'metrics.test_group_summary': TestGroupSummaryTable;
+  'metrics.group_pairing': GroupPairingTable;
   'metrics.grokking_alert': GrokkingAlertTable;
   'metrics.routing_alert': RoutingAlertTable;
   'metrics.run_variant': RunVariantTable;

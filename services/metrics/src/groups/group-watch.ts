@@ -1,0 +1,115 @@
+// The pipeline step that keeps a run's test groups and group pairings current: after an evaluation
+// or a capture completes, or the run's settings change, each of its tasks' test groups and each of
+// its probe sets' pairing is recomputed when its inputs changed (a fingerprint of the completed
+// evaluations and captures it reads). Reads only read what this stores.
+// Refreshes of one run run one after another: events that arrive while one runs find their inputs
+// already covered (same fingerprint) and return at once.
+import { createHash } from 'node:crypto';
+import { taskDomain } from '@grokwatch/benchmark';
+import type { DistanceEngine } from '@grokwatch/pathway';
+import type { Logger } from '@grokwatch/service-kit';
+import { judgedParams } from '../grokking/grokking-watch.js';
+import type { QueryDeps } from '../queries/deps.js';
+import { MEMORIZATION_DELTA, memorizationOf } from '../queries/memorization-query.js';
+import type { ProbeSetRef } from '../store/source-store.js';
+import { computePairing, type TaskTestGroups, type TextEmbedder } from './group-pairing.js';
+import type { GroupStore } from './group-store.js';
+import { computeTestGroups, keptTestGroups } from './test-groups.js';
+
+export interface GroupWatchDeps extends QueryDeps {
+  groups: GroupStore;
+  engine: DistanceEngine;
+  logger: Logger;
+  /** Opens the sentence-embedding model a run names (settings.embeddingModel). */
+  openEmbedder?: (path: string) => Promise<TextEmbedder>;
+}
+
+export interface RefreshReport {
+  testGroups: string[];
+  pairings: string[];
+}
+
+function fingerprint(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/** Serializes refreshes per run. */
+export class GroupWatch {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  constructor(private readonly deps: GroupWatchDeps) {}
+
+  refresh(runId: string): Promise<RefreshReport> {
+    const previous = this.chains.get(runId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => refreshRunGroups(this.deps, runId));
+    this.chains.set(runId, next);
+    void next.finally(() => {
+      if (this.chains.get(runId) === next) this.chains.delete(runId);
+    }).catch(() => undefined);
+    return next;
+  }
+}
+
+/** Recomputes what changed; returns the tasks and probe sets recomputed. */
+export async function refreshRunGroups(deps: GroupWatchDeps, runId: string): Promise<RefreshReport> {
+  const { sources, groups } = deps;
+  const report: RefreshReport = { testGroups: [], pairings: [] };
+  const settings = await sources.runGroupSettings(runId);
+  if (!settings) return report;
+  const checkpoints = await sources.listRunCheckpoints(runId);
+  const ids = checkpoints.map((c) => c.id);
+
+  for (const task of settings.tasks) {
+    const evaluations = await sources.completedEvaluations(ids, [task]);
+    const fp = fingerprint({ evaluations, checkpoints: ids, filter: settings.contaminationFilter });
+    if ((await groups.testFingerprint(runId, task)) === fp) continue;
+    const result = computeTestGroups(checkpoints, await sources.evaluatedItems(ids, task), { apply: settings.contaminationFilter });
+    if (result === null) await groups.deleteTestGroups(runId, task);
+    else await groups.replaceTestGroups(runId, task, result, checkpoints.length, fp);
+    report.testGroups.push(task);
+  }
+
+  const params = await judgedParams(deps, runId);
+  for (const probeSet of await sources.runProbeSets(runId)) {
+    const tasks = settings.tasks.filter((t) => taskDomain(t) === probeSet.domain);
+    const captures = [...(await sources.routingCounts(ids, probeSet.id)).entries()].sort();
+    const fp = fingerprint({ captures, evaluations: await sources.completedEvaluations(ids, tasks), checkpoints: ids, filter: settings.contaminationFilter, embeddingModel: settings.embeddingModel, params });
+    if ((await groups.pairingFingerprint(runId, probeSet.id)) === fp) continue;
+    await refreshPairing(deps, runId, probeSet, tasks, settings.embeddingModel, params, checkpoints, fp);
+    report.pairings.push(probeSet.name);
+  }
+  if (report.testGroups.length + report.pairings.length > 0) deps.logger.info({ runId, ...report }, 'test groups and pairings refreshed');
+  return report;
+}
+
+async function refreshPairing(
+  deps: GroupWatchDeps,
+  runId: string,
+  probeSet: ProbeSetRef,
+  tasks: readonly string[],
+  embeddingModel: string | null,
+  params: Awaited<ReturnType<typeof judgedParams>>,
+  checkpoints: Awaited<ReturnType<GroupWatchDeps['sources']['listRunCheckpoints']>>,
+  fp: string,
+): Promise<void> {
+  const memorization = await memorizationOf(deps, runId, probeSet, { delta: MEMORIZATION_DELTA });
+  if (memorization === null) {
+    await deps.groups.deletePairing(runId, probeSet.id);
+    return;
+  }
+  const tests: TaskTestGroups[] = [];
+  for (const task of tasks) {
+    const summary = await deps.groups.testSummary(runId, task);
+    if (!summary) continue;
+    const kept = await deps.groups.keptItems(runId, task);
+    const steps = summary.steps;
+    const items = kept.map((k) => ({ contaminated: false, generalizedStep: k.step }));
+    tests.push({ task, steps, groups: keptTestGroups(items, steps), docIndices: kept.map((k) => k.docIndex), expectedCheckpoints: summary.expected_checkpoints });
+  }
+  let embedder: TextEmbedder | null = null;
+  if (embeddingModel !== null) {
+    if (!deps.openEmbedder) throw new Error('this metrics service cannot run sentence-embedding models (no onnxruntime embedder configured)');
+    embedder = await deps.openEmbedder(embeddingModel);
+  }
+  const result = await computePairing(deps.sources, deps.engine, { runId, probeSet, checkpoints, memorization, tests, params, embedder });
+  await deps.groups.replacePairing(runId, result, fp);
+}
