@@ -30,3 +30,4 @@ export type { DecodeGraphOptions } from './graph/decode-graph.js';
 export { DecodeModel } from './runtime/decode-model.js';
 export type { DecodeModelOptions, DecodeStep, GreedyOptions, KvCache } from './runtime/decode-model.js';
 export { isCheckpointProblem } from './runtime/checkpoint-problem.js';
+export { SentenceEmbedder, SentenceEmbedderError, type SentenceEmbedderOptions } from './runtime/sentence-embedder.js';

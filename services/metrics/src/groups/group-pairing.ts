@@ -78,6 +78,7 @@ export interface TaskTestGroups {
 export interface TextEmbedder {
   readonly name: string;
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  release?(): Promise<void>;
 }
 
 export interface PairingInputs {
@@ -97,12 +98,13 @@ interface MergedTestGroup {
   members: [string, number][];
 }
 
-export async function computePairing(sources: SourceStore, engine: DistanceEngine, inp: PairingInputs, signal?: AbortSignal): Promise<PairingResult> {
+/** What a pairing reports before any pair is made: its groups and inputs, with `note` saying why it stops there. */
+export function unpairedResult(inp: PairingInputs, note: string): PairingResult {
   const { probeSet, memorization: mem } = inp;
   const stepsOf = mem.checkpoints.map((c) => c.step);
-  const trainGroups = groupsOfIndex(mem.index, stepsOf).map((g) => ({ ...g, members: g.members.map((i) => mem.samples[i] as number) }));
+  const trainGroups = groupsOfIndex(mem.index, stepsOf);
   const testGroups = mergeTestGroups(inp.tests);
-  const base: PairingResult = {
+  return {
     probeSetId: probeSet.id,
     probeSetName: probeSet.name,
     domain: probeSet.domain,
@@ -116,9 +118,17 @@ export async function computePairing(sources: SourceStore, engine: DistanceEngin
     unpairedTrain: [],
     unpairedTest: [],
     together: false,
-    note: '',
+    note,
     partial: mem.checkpoints.length < inp.checkpoints.length || inp.tests.some((t) => t.steps.length < inp.checkpoints.length),
   };
+}
+
+export async function computePairing(sources: SourceStore, engine: DistanceEngine, inp: PairingInputs, signal?: AbortSignal): Promise<PairingResult> {
+  const { probeSet, memorization: mem } = inp;
+  const stepsOf = mem.checkpoints.map((c) => c.step);
+  const trainGroups = groupsOfIndex(mem.index, stepsOf).map((g) => ({ ...g, members: g.members.map((i) => mem.samples[i] as number) }));
+  const testGroups = mergeTestGroups(inp.tests);
+  const base = unpairedResult(inp, '');
   if (trainGroups.length === 0) return { ...base, note: 'no sample of the probe set is memorized yet: there is no training group to pair' };
   if (testGroups.length === 0) {
     const why = inp.tests.length === 0 ? `no task of domain ${probeSet.domain} has completed evaluations` : 'no test item generalizes (after the contamination filter)';

@@ -6,13 +6,14 @@
 // already covered (same fingerprint) and return at once.
 import { createHash } from 'node:crypto';
 import { taskDomain } from '@grokwatch/benchmark';
+import { SentenceEmbedder } from '@grokwatch/model';
 import type { DistanceEngine } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
 import { judgedParams } from '../grokking/grokking-watch.js';
 import type { QueryDeps } from '../queries/deps.js';
 import { MEMORIZATION_DELTA, memorizationOf } from '../queries/memorization-query.js';
 import type { ProbeSetRef } from '../store/source-store.js';
-import { computePairing, type TaskTestGroups, type TextEmbedder } from './group-pairing.js';
+import { computePairing, unpairedResult, type TaskTestGroups, type TextEmbedder } from './group-pairing.js';
 import type { GroupStore } from './group-store.js';
 import { computeTestGroups, keptTestGroups } from './test-groups.js';
 
@@ -105,11 +106,27 @@ async function refreshPairing(
     const items = kept.map((k) => ({ contaminated: false, generalizedStep: k.step }));
     tests.push({ task, steps, groups: keptTestGroups(items, steps), docIndices: kept.map((k) => k.docIndex), expectedCheckpoints: summary.expected_checkpoints });
   }
+  const inputs = { runId, probeSet, checkpoints, memorization, tests, params, embedder: null };
   let embedder: TextEmbedder | null = null;
   if (embeddingModel !== null) {
-    if (!deps.openEmbedder) throw new Error('this metrics service cannot run sentence-embedding models (no onnxruntime embedder configured)');
-    embedder = await deps.openEmbedder(embeddingModel);
+    try {
+      embedder = await (deps.openEmbedder ?? openSentenceEmbedder)(embeddingModel);
+    } catch (err) {
+      // A folder that is no embedding model is the run's setting to fix: said in the result, not retried.
+      await deps.groups.replacePairing(runId, unpairedResult(inputs, `the run's embedding model cannot be used: ${(err as Error).message}`), fp);
+      return;
+    }
   }
-  const result = await computePairing(deps.sources, deps.engine, { runId, probeSet, checkpoints, memorization, tests, params, embedder });
-  await deps.groups.replacePairing(runId, result, fp);
+  try {
+    const result = await computePairing(deps.sources, deps.engine, { ...inputs, embedder });
+    await deps.groups.replacePairing(runId, result, fp);
+  } finally {
+    await embedder?.release?.();
+  }
+}
+
+/** The default: the folder's model on onnxruntime (CPU). */
+export async function openSentenceEmbedder(path: string): Promise<TextEmbedder> {
+  const model = await SentenceEmbedder.load(path);
+  return { name: path, embed: (texts) => model.embed(texts), release: () => model.release() };
 }
