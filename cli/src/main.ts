@@ -5,6 +5,7 @@ import { captureCommand, evaluateCommand } from './commands/jobs.js';
 import { correlateCommand, exportCommand, metricsCancelCommand, metricsCommand, metricsRequestCommand } from './commands/metrics.js';
 import { checkpointRegisterCommand, probesAddCommand, probesDeleteCommand, runConfigureCommand, runCreateCommand, runDeleteCommand, runsCommand } from './commands/runs.js';
 import { USAGE } from './usage.js';
+import { groupsCommand } from './commands/groups.js';
 import { healthCommand } from './commands/health.js';
 
 const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
   'metrics cancel': metricsCancelCommand,
   correlate: correlateCommand,
   export: exportCommand,
+  groups: groupsCommand,
   health: healthCommand,
 };
 

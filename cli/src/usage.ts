@@ -8,7 +8,8 @@ export const USAGE: Readonly<Record<string, string>> = {
   runs: 'runs',
   'run create':
     'run create <name> [--architecture OlmoeForCausalLM] [--tokenizer /path/tokenizer.json] [--watch DIR] [--probe-sets ID|NAME,..] [--tasks T,..] [--thresholds 0.7,..]',
-  'run configure': 'run configure RUN [--tokenizer /path/tokenizer.json | --no-tokenizer] [--watch DIR | --no-watch] [--probe-sets ID,..] [--tasks T,..] [--thresholds 0.7,..]',
+  'run configure':
+    'run configure RUN [--tokenizer /path/tokenizer.json | --no-tokenizer] [--watch DIR | --no-watch] [--probe-sets ID,..] [--tasks T,..] [--thresholds 0.7,..] [--contamination-filter | --no-contamination-filter] [--embedding-model DIR | --no-embedding-model]',
   'run delete': 'run delete RUN --yes   (the run, its checkpoints, captures, routing, metrics, alerts and evaluations)',
   'checkpoint register': 'checkpoint register --run RUN --step N --uri DIR [--tokens N]',
   'probes add': 'probes add <name> --domain D (--file samples.jsonl | --server-path /data/samples.jsonl)',
@@ -20,6 +21,7 @@ export const USAGE: Readonly<Record<string, string>> = {
   'metrics cancel': 'metrics cancel --run RUN (--all | variant options as for metrics request)',
   correlate: `correlate --run RUN [--benchmark domain=task ...] [--after-rise] [--partial] ${ROUTING}`,
   export: `export --run RUN [--format csv|json] ${ROUTING}`,
+  groups: 'groups --run RUN [--domain D]   (test groups Test@t per task, training groups Pretrain@t, their pairing and lags)',
   health: 'health --run RUN [--domain D]   (dead experts, load imbalance, entropy per layer over every probe set, or one domain; collapse alerts)',
 };
 

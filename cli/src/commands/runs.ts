@@ -78,15 +78,24 @@ export async function runConfigureCommand(ctx: CommandContext): Promise<void> {
       'probe-sets': { type: 'string' },
       tasks: { type: 'string' },
       thresholds: { type: 'string' },
+      'contamination-filter': { type: 'boolean' },
+      'no-contamination-filter': { type: 'boolean' },
+      'embedding-model': { type: 'string' },
+      'no-embedding-model': { type: 'boolean' },
     },
   });
   const ref = positionals[0];
-  if (!ref || (values.tokenizer !== undefined && values['no-tokenizer']) || (values.watch !== undefined && values['no-watch'])) throw usageError('run configure');
+  const both = (a: unknown, b: unknown): boolean => a !== undefined && b === true;
+  if (!ref || both(values.tokenizer, values['no-tokenizer']) || both(values.watch, values['no-watch']) || both(values['contamination-filter'], values['no-contamination-filter']) || both(values['embedding-model'], values['no-embedding-model'])) {
+    throw usageError('run configure');
+  }
   const run = await resolveRun(ctx, ref);
   // Left out: unchanged; --no-X: cleared.
   const input: Record<string, unknown> = { probeSetIds: await probeSetIdsOf(ctx, list(values['probe-sets'])), tasks: list(values.tasks), thresholds: list(values.thresholds)?.map(Number) };
   if (values.tokenizer !== undefined || values['no-tokenizer']) input.tokenizer = values.tokenizer ?? null;
   if (values.watch !== undefined || values['no-watch']) input.watchDir = values.watch ?? null;
+  if (values['contamination-filter'] || values['no-contamination-filter']) input.contaminationFilter = values['contamination-filter'] === true;
+  if (values['embedding-model'] !== undefined || values['no-embedding-model']) input.embeddingModel = values['embedding-model'] ?? null;
   const data = await ctx.client.request<{ configureRun: Record<string, unknown> }>(
     `mutation($id: ID!, $input: RunSettingsInput!) { configureRun(id: $id, input: $input) { ${RUN_FIELDS} } }`,
     { id: run.id, input },

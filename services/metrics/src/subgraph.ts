@@ -4,6 +4,7 @@ import { buildSubgraph, MAX_PAGE, type FieldCosts, type ReferenceResolvers } fro
 import { referenceResolvers, resolvers } from './graphql/resolvers.js';
 import { CheckpointEntity, RunEntity } from './graphql/types.js';
 import { MAX_RUN_VARIANTS } from './variants.js';
+import { MAX_CURVE_POINTS } from './groups/group-pairing.js';
 
 export function buildMetricsSubgraph(): Promise<GraphQLSchema> {
   // Checkpoint and Run are only extended here (no query returns them), so they must be listed to be emitted.
@@ -25,8 +26,7 @@ export const metricsFieldCosts: FieldCosts = {
   'TestGroups.steps': { assumedSize: MAX_PAGE },
   'GroupPairing.trainGroups': { assumedSize: MAX_PAGE },
   'GroupPairing.testGroups': { assumedSize: MAX_PAGE },
-  'GroupPairing.pairs': { assumedSize: MAX_PAGE },
-  'GroupPair.metrics': { assumedSize: MAX_PAGE },
+  'GroupPair.metrics': { assumedSize: MAX_CURVE_POINTS },
   'PathwayMetrics.layerwise': { assumedSize: MAX_LAYERS },
   'RoutingHealth.layers': { assumedSize: MAX_LAYERS },
 };

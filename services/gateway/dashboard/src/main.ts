@@ -8,12 +8,13 @@ import { GraphQLRequestError } from './errors.js';
 import { StepHover } from './hover.js';
 import { benchmarkOf, phaseAlerts, type DomainData, type RunView } from './model.js';
 import { DEFAULT_TAU } from './pathway.js';
-import { fetchCorrelation, fetchDomainSeries, fetchRoutingHealth, fetchRun, fetchRuns, type DomainSeries, type RunDetail, type RunSummary } from './queries.js';
+import { fetchCorrelation, fetchDomainSeries, fetchGroupPairing, fetchRoutingHealth, fetchRun, fetchRuns, type DomainSeries, type RunDetail, type RunSummary } from './queries.js';
 import type { StepScaleKind } from './scale.js';
 import { renderCorrelations, type CorrelationResult } from './views/correlation.js';
 import { renderCurves, stepAxisNote } from './views/curves.js';
 import { renderHealth, type RunHealth } from './views/health.js';
 import { renderMemorization } from './views/memorization.js';
+import { renderGroups, type DomainPairing } from './views/groups.js';
 import { renderOverview } from './views/overview.js';
 import { SampleExplorer, type SampleSelection } from './views/samples.js';
 
@@ -56,6 +57,7 @@ const ui = {
   curves: byId<HTMLElement>('curves-body'),
   correlation: byId<HTMLElement>('correlation-body'),
   memorization: byId<HTMLElement>('memorization-body'),
+  groups: byId<HTMLElement>('groups-body'),
   health: byId<HTMLElement>('health-body'),
   samples: byId<HTMLElement>('samples-body'),
 };
@@ -172,7 +174,7 @@ function renderNoRuns(): void {
     h('p', null, 'Start the bundled demo with ', code('npm start'), ' (it registers the grokking run and measures every checkpoint), or create a run:'),
     h('pre', null, 'grokwatch run create my-run --probe-sets ID --tasks grok_math\ngrokwatch checkpoint register --run my-run --step 1000 --uri /ckpt/step1000'),
     h('p', null, 'This page checks again every 10 seconds.')));
-  for (const el of [ui.curves, ui.correlation, ui.memorization, ui.health]) fill(el, h('p', { class: 'muted' }, 'Waiting for a run.'));
+  for (const el of [ui.curves, ui.correlation, ui.memorization, ui.groups, ui.health]) fill(el, h('p', { class: 'muted' }, 'Waiting for a run.'));
   fill(explorer.root);
 }
 
@@ -185,6 +187,15 @@ async function loadDomain(run: RunDetail, index: number): Promise<DomainData> {
     return { ...base, series: answer.data.run, problems: describeErrors(answer.errors) };
   } catch (err) {
     return { ...base, problems: [message(err)] };
+  }
+}
+
+async function loadPairing(run: RunDetail, probeSet: { id: string; domain: string }): Promise<DomainPairing> {
+  try {
+    const answer = await fetchGroupPairing(run.id, probeSet.id);
+    return { domain: probeSet.domain, pairing: answer.data.run?.groupPairing ?? null, problems: describeErrors(answer.errors) };
+  } catch (err) {
+    return { domain: probeSet.domain, pairing: null, problems: [message(err)] };
   }
 }
 
@@ -252,6 +263,7 @@ async function load(): Promise<void> {
     restorePanels();
     renderCurvesSection(view);
     fill(ui.memorization, renderMemorization(domains));
+    fill(ui.groups, renderGroups(view, await Promise.all(run.probeSets.map((p) => loadPairing(run, p)))));
     fill(ui.health, renderHealth(view, await loadHealth(run)));
     const correlations = new Map<string, CorrelationResult>();
     const answers = await Promise.all(domains.map((d) => loadCorrelation(run, d)));

@@ -324,3 +324,41 @@ export async function fetchRoutingHealth(runId: string): Promise<GraphQLAnswer<{
   }
   return { data: { points, alerts }, errors };
 }
+
+export interface StepGroupInfo {
+  label: string;
+  step: number;
+  size: number;
+}
+
+/** A probe set's training groups paired with its domain's test groups (Run.groupPairing). */
+export interface GroupPairingInfo {
+  probeSetId: string;
+  domain: string;
+  tasks: string[];
+  embedding: { source: string; model: string | null; step: number | null };
+  trainGroups: StepGroupInfo[];
+  testGroups: StepGroupInfo[];
+  pairs: { train: StepGroupInfo; test: StepGroupInfo; lag: number; similarity: number; metrics: { step: number; distance: number | null; meanNll: number | null }[] }[];
+  unpairedTrain: string[];
+  unpairedTest: string[];
+  together: boolean;
+  note: string;
+  partial: boolean;
+}
+
+/** Pairs drawn per probe set (the view's arrows; the API pages them). */
+export const PAIRS_SHOWN = 50;
+
+export async function fetchGroupPairing(runId: string, probeSet: string): Promise<GraphQLAnswer<{ run: { groupPairing: GroupPairingInfo | null } | null }>> {
+  return query<{ run: { groupPairing: GroupPairingInfo | null } | null }>('GroupPairing', `query GroupPairing($id: ID!, $ps: ID!) {
+    run(id: $id) {
+      groupPairing(probeSet: $ps) {
+        probeSetId domain tasks embedding { source model step }
+        trainGroups { label step size } testGroups { label step size }
+        pairs(limit: ${PAIRS_SHOWN}) { train { label step size } test { label step size } lag similarity metrics { step distance meanNll } }
+        unpairedTrain unpairedTest together note partial
+      }
+    }
+  }`, { id: runId, ps: probeSet });
+}

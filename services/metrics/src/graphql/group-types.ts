@@ -94,7 +94,8 @@ export class GroupPairingType {
   @Field(() => Float, { description: 'The memorization threshold eps (calibrated).' }) eps!: number;
   @Field(() => [StepGroupType], { description: 'Pretrain@t groups.' }) trainGroups!: StepGroupType[];
   @Field(() => [StepGroupType], { description: 'Test@t groups across the domain\'s tasks.' }) testGroups!: StepGroupType[];
-  @Field(() => [GroupPairType], { description: 'The one-to-one pairing maximizing similarity (Hungarian), by training step.' }) pairs!: GroupPairType[];
+  /** Every pair; the pairs field resolver pages them. */
+  allPairs!: GroupPairType[];
   @Field(() => [String], { description: 'Training groups left without a partner.' }) unpairedTrain!: string[];
   @Field(() => [String], { description: 'Test groups left without a partner.' }) unpairedTest!: string[];
   @Field({ description: 'Every training group memorizes at one step and every test group generalizes at one step: nothing asynchronous to show.' }) together!: boolean;
@@ -130,7 +131,7 @@ export function toGroupPairing(p: StoredPairing): GroupPairingType {
     eps: r.memorization.eps,
     trainGroups: r.trainGroups,
     testGroups: r.testGroups,
-    pairs: r.pairs,
+    allPairs: r.pairs,
     unpairedTrain: r.unpairedTrain,
     unpairedTest: r.unpairedTest,
     together: r.together,

@@ -4,7 +4,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root
 import type { MetricName } from '../queries/metric-names.js';
 import { CorrelationArgs, MemorizationArgs, MetricSeriesArgs, ResultArgs, RoutingHealthArgs, RunRoutingHealthArgs } from './args.js';
 import type { MetricsContext } from './context.js';
-import { GroupPairingType, TestGroupsType, TestItemArgs, TestItemType, toGroupPairing, toTestGroups, toTestItem } from './group-types.js';
+import { GroupPairingType, GroupPairType, TestGroupsType, TestItemArgs, TestItemType, toGroupPairing, toTestGroups, toTestItem } from './group-types.js';
 import {
   CorrelationType,
   MemorizationType,
@@ -191,9 +191,18 @@ export class TestGroupsResolver {
   }
 }
 
+@Resolver(() => GroupPairingType)
+export class GroupPairingResolver {
+  @FieldResolver(() => [GroupPairType], { description: 'The one-to-one pairing maximizing similarity (Hungarian), by training step, one page at a time.' })
+  pairs(@Root() pairing: GroupPairingType, @Args() page: ChildPageArgs): GroupPairType[] {
+    const { offset, limit } = pageOf(page);
+    return pairing.allPairs.slice(offset, offset + limit);
+  }
+}
+
 export const referenceResolvers = {
   Checkpoint: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
   Run: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
 };
 
-export const resolvers = [MetricsJobResolver, CheckpointMetricsResolver, RunMetricsResolver, TestGroupsResolver] as const;
+export const resolvers = [MetricsJobResolver, CheckpointMetricsResolver, RunMetricsResolver, TestGroupsResolver, GroupPairingResolver] as const;

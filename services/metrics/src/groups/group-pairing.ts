@@ -157,7 +157,7 @@ export async function computePairing(sources: SourceStore, engine: DistanceEngin
     unpairedTrain: [...pairing.unpairedTrain],
     unpairedTest: [...pairing.unpairedTest],
     together,
-    note: describe(trainGroups, testGroups, pairs, together),
+    note: describe(trainGroups, testGroups, pairs, together, pairing.similarity),
   };
 }
 
@@ -245,7 +245,16 @@ class RoutingCache {
   }
 }
 
-/** The group's metrics at each checkpoint in [from, to] where every member has routing. */
+/** Checkpoints a pair's curve is computed at, at most: more in between are thinned evenly, both ends kept. */
+export const MAX_CURVE_POINTS = 50;
+
+/** At most `max` of `items`, evenly spaced, first and last included. */
+export function thinEvenly<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  return Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))] as T);
+}
+
+/** The group's metrics at each checkpoint in [from, to] where every member has routing (thinned to MAX_CURVE_POINTS). */
 async function groupCurve(
   engine: DistanceEngine,
   routing: RoutingCache,
@@ -258,8 +267,7 @@ async function groupCurve(
   const wanted = new Set(members);
   const params = boundedParams(inp.params, members.length);
   const points: GroupMetricPoint[] = [];
-  for (const c of inp.checkpoints) {
-    if (c.step < from || c.step > to) continue;
+  for (const c of thinEvenly(inp.checkpoints.filter((x) => x.step >= from && x.step <= to), MAX_CURVE_POINTS)) {
     signal?.throwIfAborted();
     const { rows, routers } = await routing.get(c.id);
     const mine = rows.filter((r) => wanted.has(r.idx)).map((r) => ({ ...r, group: null }));
@@ -273,7 +281,7 @@ async function groupCurve(
   return points;
 }
 
-function describe(train: readonly { step: number }[], test: readonly { step: number }[], pairs: readonly PairView[], together: boolean): string {
+function describe(train: readonly { step: number }[], test: readonly { step: number }[], pairs: readonly PairView[], together: boolean, similarity: readonly (readonly number[])[]): string {
   const span = (steps: number[]): string => {
     const distinct = [...new Set(steps)].sort((a, b) => a - b);
     return distinct.length === 1 ? `at step ${distinct[0]}` : `at ${distinct.length} different steps (${distinct[0]} to ${distinct[distinct.length - 1]})`;
@@ -283,5 +291,10 @@ function describe(train: readonly { step: number }[], test: readonly { step: num
   }
   const lags = pairs.map((p) => p.lag);
   const lagText = lags.length === 0 ? 'no pair' : `lags from ${Math.min(...lags)} to ${Math.max(...lags)} steps`;
-  return `training groups memorize ${span(train.map((g) => g.step))}, test groups generalize ${span(test.map((g) => g.step))}; ${pairs.length} pairs, ${lagText}`;
+  const negative = lags.filter((l) => l < 0).length;
+  const all = similarity.flat();
+  // How far apart the candidates were: a narrow range means the embedding barely tells the groups apart.
+  const range = all.length === 0 ? '' : `; group similarities range ${Math.min(...all).toFixed(2)} to ${Math.max(...all).toFixed(2)}`;
+  const before = negative === 0 ? '' : ` (${negative} test groups generalize before their training group is memorized)`;
+  return `training groups memorize ${span(train.map((g) => g.step))}, test groups generalize ${span(test.map((g) => g.step))}; ${pairs.length} pairs, ${lagText}${before}${range}`;
 }
