@@ -19,6 +19,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const CLI = join(ROOT, 'cli', 'bin', 'grokwatch.js');
 const RUNS = ['grokking-clean', 'grokking-moe'];
 const SCREENSHOT = resolve('test-results', 'demo-dashboard.png');
+const GROUPS_SCREENSHOT = resolve('test-results', 'demo-groups.png');
 const DEMO_TIMEOUT_MS = 20 * 60_000;
 
 interface Manifest { domains: { name: string }[]; controls?: { name: string }[]; checkpoints: { step: number }[] }
@@ -147,6 +148,57 @@ describe('the demo on first start', () => {
     const r = rows.find((x) => x.metric === 'distance')!.pearson!;
     t.diagnostic(`position scope: Pearson r(raw char distance, test accuracy) = ${r.toFixed(3)}`);
     assert.ok(r < -0.5, `the marked position's raw distance falls with generalization (r = ${r})`);
+  });
+
+  test('groups: each bundled run\'s Test@t groups after the contamination filter, its Pretrain@t groups, their pairing and lags; the group view (screenshot)', async (t) => {
+    type Groups = {
+      testGroups: { partial: boolean; items: number; generalized: number; neverGeneralized: number; groups: { label: string; size: number }[]; contamination: { applied: boolean; dropped: number; unscored: number } } | null;
+      groupPairing: { partial: boolean; together: boolean; note: string; trainGroups: { label: string }[]; testGroups: { label: string }[]; pairs: { train: { label: string; size: number }; test: { label: string; size: number }; lag: number; similarity: number }[] } | null;
+    };
+    const read = async (name: string): Promise<Groups | null> => {
+      const runs = dataOf(await postGraphQL<{ runs: ({ name: string } & Groups)[] }>(url, `{ runs(limit: 10) { name
+        testGroups(task: "grok_math") { partial items generalized neverGeneralized groups { label size } contamination { applied dropped unscored } }
+        groupPairing(domain: "math") { partial together note trainGroups { label } testGroups { label } pairs(limit: 100) { train { label size } test { label size } lag similarity } } } }`)).runs;
+      const run = runs.find((r) => r.name === name);
+      // The pipeline refreshes groups after the last evaluation event: wait for the complete result.
+      return run?.testGroups && run.groupPairing && !run.testGroups.partial && !run.groupPairing.partial ? run : null;
+    };
+    for (const name of RUNS) {
+      let groups: Groups | null = null;
+      for (let tries = 0; groups === null && tries < 240; tries++) {
+        groups = await read(name);
+        if (groups === null) await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.ok(groups?.testGroups && groups.groupPairing, `${name}: groups complete`);
+      const { testGroups: tg, groupPairing: gp } = groups;
+      // 768 suite items, all scored by Min-K%++: the filter drops floor(0.1 x 768) = 76.
+      assert.equal(tg.items, 768);
+      assert.deepEqual(tg.contamination, { applied: true, dropped: 76, unscored: 0 });
+      assert.equal(tg.generalized + tg.neverGeneralized, 768 - 76);
+      assert.equal(tg.groups.reduce((n, g) => n + g.size, 0), tg.generalized);
+      assert.ok(gp.pairs.length > 0 && gp.pairs.length === Math.min(gp.trainGroups.length, gp.testGroups.length));
+      t.diagnostic(`${name}: ${tg.generalized} of ${tg.items} items generalize (${tg.neverGeneralized} never, 76 dropped) in ${tg.groups.length} test groups; ${gp.note}`);
+      t.diagnostic(`${name} pairs: ${gp.pairs.map((p) => `${p.train.label}(${p.train.size})->${p.test.label}(${p.test.size}) lag ${p.lag} sim ${p.similarity.toFixed(2)}`).join('; ')}`);
+      // The bundled runs memorize and generalize at many different steps: the view must not claim they move together.
+      assert.equal(gp.together, false);
+    }
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    await page.goto(url.replace(/\/graphql$/, '/'));
+    await page.waitForSelector('[data-run-title="grokking-clean"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-groups-domain="math"] svg.groups-svg .lag-arrow', { timeout: 20_000 });
+    const clean = (await read('grokking-clean'))!.groupPairing!;
+    assert.equal(await page.locator('[data-groups-domain="math"] .lag-arrow').count(), clean.pairs.length, 'an arrow per pair');
+    assert.equal(await page.locator('[data-groups-domain="math"] circle.group-dot.train').count(), clean.trainGroups.length);
+    assert.equal(await page.locator('[data-groups-domain="math"] circle.group-dot.test').count(), clean.testGroups.length);
+    assert.match(await page.locator('[data-groups-domain="code"]').innerText(), /no task of domain code/);
+    assert.deepEqual(problems, []);
+    // The sticky header would cover the panel in an element shot (the CSP allows CSSOM, not style tags).
+    await page.evaluate(`document.querySelector('header').style.position = 'static'`);
+    await mkdir(resolve('test-results'), { recursive: true });
+    await page.locator('#groups').screenshot({ path: GROUPS_SCREENSHOT });
+    t.diagnostic(`group view screenshot: ${GROUPS_SCREENSHOT}`);
   });
 
   test('the dashboard opens on the signature run, states its verdict and draws the controls', async (t) => {

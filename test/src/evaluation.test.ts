@@ -8,6 +8,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { captureRouting } from '@grokwatch/model';
 import { dataOf, startPlatform, type Platform } from './harness.js';
 import { writeTinyCheckpoint } from './tiny-checkpoint.js';
 
@@ -58,6 +59,17 @@ describe('evaluation through the gateway (onnx runner, distributed)', () => {
     const suite = await evaluate('grok_math');
     assert.equal(suite.status, 'completed', suite.error ?? '');
     assert.equal(suite.done, 6);
+    // Each item carries its text, its embedding and Min-K%++: the capture graph's, on the same text.
+    const suiteItems = dataOf(await p.gql<{ evaluationJob: { items: { docIndex: number; text: string; minKPlusPlus: number | null; embeddingDimension: number | null }[] } }>(
+      `query($id: ID!) { evaluationJob(id: $id) { items(offset: 0, limit: 10) { docIndex text minKPlusPlus embeddingDimension } } }`, { id: suite.id },
+    )).evaluationJob.items;
+    assert.deepEqual(suiteItems.map((i) => i.text), Array.from({ length: 6 }, (_, i) => `${i} + ${i} = ${2 * i}`));
+    const captured = await captureRouting(join(dir, 'step10'), suiteItems.map((i) => ({ text: i.text })));
+    suiteItems.forEach((item, k) => {
+      assert.equal(item.embeddingDimension, 32, 'the hidden size');
+      const want = captured[k]!.minKPlusPlusScore;
+      assert.ok(item.minKPlusPlus !== null && want !== null && Math.abs(item.minKPlusPlus - want) < 1e-9, `item ${k}: ${item.minKPlusPlus} vs capture ${want}`);
+    });
     const gsm = await evaluate('gsm8k', 20);
     assert.equal(gsm.status, 'completed', gsm.error ?? '');
     assert.equal(gsm.done, 20);

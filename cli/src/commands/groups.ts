@@ -31,6 +31,7 @@ interface Pairing {
   pairs: { train: StepGroup; test: StepGroup; lag: number; similarity: number; metrics: { step: number; distance: number | null; consistency: number | null; meanNll: number | null }[] }[];
   unpairedTrain: string[];
   unpairedTest: string[];
+  dataGroups: { group: string; samples: number; memorized: number; memorizedStep: number | null; items: number; generalized: number; generalizedStep: number | null }[];
   together: boolean;
   note: string;
   partial: boolean;
@@ -59,7 +60,7 @@ export async function groupsCommand(ctx: CommandContext): Promise<void> {
       `query($id: ID!, $p: ID!, $l: Int!) { run(id: $id) { groupPairing(probeSet: $p) { domain probeSetName tasks embedding { source model step }
          trainGroups { label step size } testGroups { label step size }
          pairs(limit: $l) { train { label step size } test { label step size } lag similarity metrics { step distance consistency meanNll } }
-         unpairedTrain unpairedTest together note partial } } }`,
+         unpairedTrain unpairedTest together note partial dataGroups { group samples memorized memorizedStep items generalized generalizedStep } } } }`,
       { id: run.id, p: ps.id, l: PAIRS },
     );
     if (data.run.groupPairing) pairings.push(data.run.groupPairing);
@@ -77,6 +78,11 @@ export async function groupsCommand(ctx: CommandContext): Promise<void> {
     ctx.out('');
     const by = p.embedding.source === 'model' ? `sentence model ${p.embedding.model}` : `hidden states at step ${p.embedding.step ?? '-'}`;
     ctx.out(`${p.probeSetName} (${p.domain}${p.tasks.length > 0 ? ` vs ${p.tasks.join(', ')}` : ''}): ${p.note}${p.partial ? ' (partial)' : ''}`);
+    if (p.dataGroups.some((g) => g.items > 0)) {
+      ctx.out(table(['data group', 'memorized (median step)', 'samples', 'generalized (median step)', 'test items'], p.dataGroups.map((g) => [
+        g.group, g.memorizedStep, `${g.memorized}/${g.samples}`, g.generalizedStep, `${g.generalized}/${g.items}`,
+      ])));
+    }
     if (p.pairs.length === 0) continue;
     ctx.out(`paired by average cosine of ${by}; distance is the training group's mean pathway distance from memorization to generalization`);
     ctx.out(table(['training group', 'size', 'test group', 'size', 'lag', 'similarity', 'distance first -> last'], p.pairs.map((x) => {

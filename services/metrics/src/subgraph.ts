@@ -27,6 +27,7 @@ export const metricsFieldCosts: FieldCosts = {
   'GroupPairing.trainGroups': { assumedSize: MAX_PAGE },
   'GroupPairing.testGroups': { assumedSize: MAX_PAGE },
   'GroupPair.metrics': { assumedSize: MAX_CURVE_POINTS },
+  'GroupPairing.dataGroups': { assumedSize: MAX_PAGE },
   'PathwayMetrics.layerwise': { assumedSize: MAX_LAYERS },
   'RoutingHealth.layers': { assumedSize: MAX_LAYERS },
 };

@@ -44,6 +44,10 @@ export class EvaluationItemType {
   @Field(() => JSONObjectResolver, { description: 'metric,filter -> score (or {sum, weight} for bits per byte).' }) scores!: Record<string, unknown>;
   @Field(() => JSONObjectResolver, { nullable: true, description: 'multiple_choice: {pred, predNorm, gold}.' }) choice!: Record<string, unknown> | null;
   @Field(() => JSONObjectResolver, { nullable: true, description: 'Code tasks: sandbox runs by filter name.' }) codeRuns!: Record<string, unknown> | null;
+  @Field(() => String, { nullable: true, description: 'The item as one text: question, target delimiter, gold answer (what embeddings and Min-K%++ describe).' }) text!: string | null;
+  @Field(() => Float, { nullable: true, description: 'Min-K%++ of the item\'s text at this checkpoint (method.md 6; high: likely seen in training); null for backends that do not expose the model (OpenAI-compatible servers).' })
+  minKPlusPlus!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Dimension of the item\'s stored embedding (the model\'s mean final hidden state); null when none is stored.' }) embeddingDimension!: number | null;
 }
 
 @ObjectType('EvaluationJob', { description: 'One benchmark task evaluated at one checkpoint.' })
@@ -119,4 +123,7 @@ export const toEvaluationItem = (i: EvalItem): EvaluationItemType => ({
   scores: i.scores,
   choice: i.choice,
   codeRuns: i.code_runs,
+  text: i.text,
+  minKPlusPlus: i.min_k_pp,
+  embeddingDimension: i.embedding === null ? null : i.embedding.byteLength / 4,
 });

@@ -342,6 +342,7 @@ export interface GroupPairingInfo {
   pairs: { train: StepGroupInfo; test: StepGroupInfo; lag: number; similarity: number; metrics: { step: number; distance: number | null; meanNll: number | null }[] }[];
   unpairedTrain: string[];
   unpairedTest: string[];
+  dataGroups: { group: string; samples: number; memorized: number; memorizedStep: number | null; items: number; generalized: number; generalizedStep: number | null }[];
   together: boolean;
   note: string;
   partial: boolean;
@@ -358,6 +359,7 @@ export async function fetchGroupPairing(runId: string, probeSet: string): Promis
         trainGroups { label step size } testGroups { label step size }
         pairs(limit: ${PAIRS_SHOWN}) { train { label step size } test { label step size } lag similarity metrics { step distance meanNll } }
         unpairedTrain unpairedTest together note partial
+        dataGroups { group samples memorized memorizedStep items generalized generalizedStep }
       }
     }
   }`, { id: runId, ps: probeSet });

@@ -83,6 +83,17 @@ export class PairingEmbeddingType {
   @Field(() => Int, { nullable: true, description: 'The checkpoint whose hidden states were used (capture).' }) step!: number | null;
 }
 
+@ObjectType('DataGroupTiming', { description: 'When a data group (the rows\' group, e.g. add, sub) memorized and generalized: medians over its samples and its kept test items.' })
+export class DataGroupTimingType {
+  @Field({ description: 'The data group.' }) group!: string;
+  @Field(() => Int, { description: 'Its training samples.' }) samples!: number;
+  @Field(() => Int, { description: 'Of those, memorized.' }) memorized!: number;
+  @Field(() => Float, { nullable: true, description: 'Median memorization step of its memorized samples.' }) memorizedStep!: number | null;
+  @Field(() => Int, { description: 'Its kept test items.' }) items!: number;
+  @Field(() => Int, { description: 'Of those, generalizing.' }) generalized!: number;
+  @Field(() => Float, { nullable: true, description: 'Median t# of its generalizing test items.' }) generalizedStep!: number | null;
+}
+
 @ObjectType('GroupPairing', { description: "A probe set's training groups paired with its domain's test groups, with lags (method.md 6), computed by the pipeline." })
 export class GroupPairingType {
   @Field(() => ID, { description: 'The training probe set.' }) probeSetId!: string;
@@ -96,6 +107,7 @@ export class GroupPairingType {
   @Field(() => [StepGroupType], { description: 'Test@t groups across the domain\'s tasks.' }) testGroups!: StepGroupType[];
   /** Every pair; the pairs field resolver pages them. */
   allPairs!: GroupPairType[];
+  @Field(() => [DataGroupTimingType], { description: 'Per data group, when its samples memorized and its test items generalized (medians).' }) dataGroups!: DataGroupTimingType[];
   @Field(() => [String], { description: 'Training groups left without a partner.' }) unpairedTrain!: string[];
   @Field(() => [String], { description: 'Test groups left without a partner.' }) unpairedTest!: string[];
   @Field({ description: 'Every training group memorizes at one step and every test group generalizes at one step: nothing asynchronous to show.' }) together!: boolean;
@@ -132,6 +144,7 @@ export function toGroupPairing(p: StoredPairing): GroupPairingType {
     trainGroups: r.trainGroups,
     testGroups: r.testGroups,
     allPairs: r.pairs,
+    dataGroups: r.dataGroups ?? [],
     unpairedTrain: r.unpairedTrain,
     unpairedTest: r.unpairedTest,
     together: r.together,

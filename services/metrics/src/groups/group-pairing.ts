@@ -41,6 +41,19 @@ export interface PairView {
   metrics: GroupMetricPoint[];
 }
 
+/** When a data group (the probe rows' and the suite's `group`, e.g. add, sub) memorized and generalized. */
+export interface DataGroupTiming {
+  group: string;
+  samples: number;
+  memorized: number;
+  /** Median t_i* of its memorized samples; null when none is. */
+  memorizedStep: number | null;
+  items: number;
+  generalized: number;
+  /** Median t# of its kept test items that generalize; null when none does. */
+  generalizedStep: number | null;
+}
+
 export interface PairingResult {
   probeSetId: string;
   probeSetName: string;
@@ -56,6 +69,8 @@ export interface PairingResult {
   pairs: PairView[];
   unpairedTrain: string[];
   unpairedTest: string[];
+  /** Per data group, median memorization and generalization steps: do the groups move together? */
+  dataGroups: DataGroupTiming[];
   /** Every training group at one step and every test group at one step: no asynchrony to show. */
   together: boolean;
   /** What the pairing shows, or why it is empty, in a sentence. */
@@ -83,6 +98,7 @@ export interface TextEmbedder {
 
 export interface PairingInputs {
   runId: string;
+  dataGroups: DataGroupTiming[];
   probeSet: ProbeSetRef;
   checkpoints: readonly CheckpointRef[];
   memorization: MemorizationOutcome;
@@ -117,6 +133,7 @@ export function unpairedResult(inp: PairingInputs, note: string): PairingResult 
     pairs: [],
     unpairedTrain: [],
     unpairedTest: [],
+    dataGroups: inp.dataGroups,
     together: false,
     note,
     partial: mem.checkpoints.length < inp.checkpoints.length || inp.tests.some((t) => t.steps.length < inp.checkpoints.length),
@@ -157,7 +174,7 @@ export async function computePairing(sources: SourceStore, engine: DistanceEngin
     unpairedTrain: [...pairing.unpairedTrain],
     unpairedTest: [...pairing.unpairedTest],
     together,
-    note: describe(trainGroups, testGroups, pairs, together, pairing.similarity),
+    note: `${describe(trainGroups, testGroups, pairs, together, pairing.similarity)}${describeDataGroups(inp.dataGroups)}`,
   };
 }
 
@@ -297,4 +314,20 @@ function describe(train: readonly { step: number }[], test: readonly { step: num
   const range = all.length === 0 ? '' : `; group similarities range ${Math.min(...all).toFixed(2)} to ${Math.max(...all).toFixed(2)}`;
   const before = negative === 0 ? '' : ` (${negative} test groups generalize before their training group is memorized)`;
   return `training groups memorize ${span(train.map((g) => g.step))}, test groups generalize ${span(test.map((g) => g.step))}; ${pairs.length} pairs, ${lagText}${before}${range}`;
+}
+
+/** The median of the non-null values; null when there are none. */
+export function median(values: readonly (number | null)[]): number | null {
+  const v = values.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+function describeDataGroups(groups: readonly DataGroupTiming[]): string {
+  const timed = groups.filter((g) => g.memorizedStep !== null && g.generalizedStep !== null);
+  if (timed.length < 2) return '';
+  const parts = timed.map((g) => `${g.group} memorizes at median step ${g.memorizedStep} and generalizes at ${g.generalizedStep}`);
+  const same = new Set(timed.map((g) => g.memorizedStep)).size === 1 && new Set(timed.map((g) => g.generalizedStep)).size === 1;
+  return `. Data groups: ${parts.join('; ')}${same ? ' (they move together)' : ''}`;
 }

@@ -113,6 +113,18 @@ export class GroupStore {
     return rows.map((r) => ({ docIndex: r.doc_index, step: r.generalized_step === null ? null : Number(r.generalized_step) }));
   }
 
+  /** The kept items' data groups and t# (null: never generalizes). */
+  async keptItemGroups(runId: string, task: string): Promise<{ group: string | null; step: number | null }[]> {
+    const rows = await this.db
+      .selectFrom('metrics.test_item')
+      .select(['group_name', 'generalized_step'])
+      .where('run_id', '=', runId)
+      .where('task', '=', task)
+      .where('contaminated', '=', false)
+      .execute();
+    return rows.map((r) => ({ group: r.group_name, step: r.generalized_step === null ? null : Number(r.generalized_step) }));
+  }
+
   listTestItems(runId: string, task: string, filter: TestItemFilter, page: PageWindow): Promise<TestItem[]> {
     let q = this.db.selectFrom('metrics.test_item').selectAll().where('run_id', '=', runId).where('task', '=', task);
     if (filter.contaminated !== undefined) q = q.where('contaminated', '=', filter.contaminated);

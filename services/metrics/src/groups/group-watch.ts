@@ -11,9 +11,9 @@ import type { DistanceEngine } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
 import { judgedParams } from '../grokking/grokking-watch.js';
 import type { QueryDeps } from '../queries/deps.js';
-import { MEMORIZATION_DELTA, memorizationOf } from '../queries/memorization-query.js';
+import { MEMORIZATION_DELTA, memorizationOf, type MemorizationOutcome } from '../queries/memorization-query.js';
 import type { ProbeSetRef } from '../store/source-store.js';
-import { computePairing, unpairedResult, type TaskTestGroups, type TextEmbedder } from './group-pairing.js';
+import { computePairing, median, unpairedResult, type DataGroupTiming, type TaskTestGroups, type TextEmbedder } from './group-pairing.js';
 import type { GroupStore } from './group-store.js';
 import { computeTestGroups, keptTestGroups } from './test-groups.js';
 
@@ -106,7 +106,8 @@ async function refreshPairing(
     const items = kept.map((k) => ({ contaminated: false, generalizedStep: k.step }));
     tests.push({ task, steps, groups: keptTestGroups(items, steps), docIndices: kept.map((k) => k.docIndex), expectedCheckpoints: summary.expected_checkpoints });
   }
-  const inputs = { runId, probeSet, checkpoints, memorization, tests, params, embedder: null };
+  const dataGroups = await dataGroupTimings(deps, runId, probeSet, memorization, tests);
+  const inputs = { runId, probeSet, checkpoints, memorization, tests, params, embedder: null, dataGroups };
   let embedder: TextEmbedder | null = null;
   if (embeddingModel !== null) {
     try {
@@ -123,6 +124,40 @@ async function refreshPairing(
   } finally {
     await embedder?.release?.();
   }
+}
+
+/** Median memorization step of each data group's samples and median t# of its test items (kept ones) across the domain's tasks. */
+async function dataGroupTimings(deps: GroupWatchDeps, runId: string, probeSet: ProbeSetRef, memorization: MemorizationOutcome, tests: readonly TaskTestGroups[]): Promise<DataGroupTiming[]> {
+  const sampleGroup = await deps.sources.sampleGroups(probeSet.id);
+  const steps = memorization.checkpoints.map((c) => c.step);
+  const memorizedAt = new Map<string, (number | null)[]>();
+  memorization.samples.forEach((idx, i) => {
+    const group = sampleGroup.get(idx);
+    if (group == null) return;
+    const t = memorization.index[i];
+    memorizedAt.set(group, [...(memorizedAt.get(group) ?? []), t == null ? null : (steps[t] as number)]);
+  });
+  const generalizedAt = new Map<string, (number | null)[]>();
+  for (const t of tests) {
+    for (const item of await deps.groups.keptItemGroups(runId, t.task)) {
+      if (item.group === null) continue;
+      generalizedAt.set(item.group, [...(generalizedAt.get(item.group) ?? []), item.step]);
+    }
+  }
+  const names = [...new Set([...memorizedAt.keys(), ...generalizedAt.keys()])].sort();
+  return names.map((group) => {
+    const m = memorizedAt.get(group) ?? [];
+    const g = generalizedAt.get(group) ?? [];
+    return {
+      group,
+      samples: m.length,
+      memorized: m.filter((x) => x !== null).length,
+      memorizedStep: median(m),
+      items: g.length,
+      generalized: g.filter((x) => x !== null).length,
+      generalizedStep: median(g),
+    };
+  });
 }
 
 /** The default: the folder's model on onnxruntime (CPU). */

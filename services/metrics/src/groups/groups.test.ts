@@ -71,7 +71,8 @@ describe('test groups and group pairing through the pipeline', () => {
     ({ runId, checkpointIds } = await insertRun(db, STEPS));
     // 16 training samples: 0-1 memorized from 200 (group A), 2-3 from 400 (group B), the rest never:
     // 4 of 16 = 25% before the last checkpoint, inside the calibration band for any eps in [0.1, 2.9].
-    const samples = Array.from({ length: 16 }, () => ({ group: null }));
+    // Data groups: 0 and 1 are add, 2 and 3 sub, the rest alternate (test items: even add, odd sub).
+    const samples = Array.from({ length: 16 }, (_, i) => ({ group: i < 2 ? 'add' : i < 4 ? 'sub' : i % 2 === 0 ? 'add' : 'sub' }));
     let sampleIds: string[];
     ({ probeSetId, sampleIds } = await insertProbeSet(db, 'math', samples));
     await db.updateTable('inference.run').set({ settings: JSON.stringify({ probeSetIds: [probeSetId], tasks: [TASK], thresholds: [0.7] }) }).where('id', '=', runId).execute();
@@ -164,10 +165,11 @@ describe('test groups and group pairing through the pipeline', () => {
         trainGroups: { label: string; step: number; size: number }[]; testGroups: { label: string; size: number }[];
         pairs: { train: { label: string }; test: { label: string; step: number }; lag: number; similarity: number; metrics: { step: number; distance: number | null; meanNll: number | null }[] }[];
         unpairedTest: string[]; together: boolean; note: string; partial: boolean;
+        dataGroups: { group: string; samples: number; memorized: number; memorizedStep: number | null; items: number; generalized: number; generalizedStep: number | null }[];
       };
     };
     const r = await waitFor('the pairing', async () => {
-      const p = await query<Pairing>('groupPairing(domain: "math") { domain tasks embedding { source step } trainGroups { label step size } testGroups { label size } pairs { train { label } test { label step } lag similarity metrics { step distance meanNll } } unpairedTest together note partial }');
+      const p = await query<Pairing>('groupPairing(domain: "math") { domain tasks embedding { source step } trainGroups { label step size } testGroups { label size } pairs { train { label } test { label step } lag similarity metrics { step distance meanNll } } unpairedTest together note partial dataGroups { group samples memorized memorizedStep items generalized generalizedStep } }');
       return p.groupPairing?.pairs.length ? p : undefined;
     });
     const p = r.groupPairing;
@@ -198,6 +200,13 @@ describe('test groups and group pairing through the pipeline', () => {
       assert.ok(m.distance !== null && m.distance >= 0);
       assert.ok(Math.abs((m.meanNll as number) - 0.05) < 1e-6);
     }
+    // add: samples memorized at 200 (0, 1); kept items 0, 2, 4, 6 generalize at 300, 600, never, 100 -> median 300.
+    // sub: samples memorized at 400 (2, 3); items 1, 3, 5, 7, 9 at 300, 600, 200, 800, 300 -> median 300.
+    assert.deepEqual(p.dataGroups, [
+      { group: 'add', samples: 8, memorized: 2, memorizedStep: 200, items: 4, generalized: 3, generalizedStep: 300 },
+      { group: 'sub', samples: 8, memorized: 2, memorizedStep: 400, items: 5, generalized: 5, generalizedStep: 300 },
+    ]);
+    assert.match(p.note, /Data groups: add memorizes at median step 200 and generalizes at 300; sub memorizes at median step 400 and generalizes at 300$/);
     assert.equal(p.together, false);
     assert.match(p.note, /memorize at 2 different steps \(200 to 400\), test groups generalize at 5 different steps.*lags from 100 to 200/);
     assert.equal(p.partial, false);

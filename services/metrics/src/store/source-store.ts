@@ -328,6 +328,12 @@ export class SourceStore {
     return new Map(rows.map((r) => [r.idx, r.embedding as Uint8Array]));
   }
 
+  /** The probe set's data groups (inference.sample.group_name), by sample index. */
+  async sampleGroups(probeSetId: string): Promise<Map<number, string | null>> {
+    const rows = await this.db.selectFrom('inference.sample').select(['idx', 'group_name']).where('probe_set_id', '=', probeSetId).execute();
+    return new Map(rows.map((r) => [r.idx, r.group_name]));
+  }
+
   /** The probe set's sample texts, by sample index. */
   async sampleTexts(probeSetId: string): Promise<Map<number, string>> {
     const rows = await this.db.selectFrom('inference.sample').select(['idx', 'text']).where('probe_set_id', '=', probeSetId).execute();

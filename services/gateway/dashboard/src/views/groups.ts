@@ -43,6 +43,7 @@ function domainCard(view: RunView, d: DomainPairing): HTMLElement {
     h('p', { class: p.together ? 'groups-note together' : 'groups-note' }, p.note, p.partial ? ' (provisional: captures or evaluations are outstanding)' : ''),
   ];
   if (p.trainGroups.length > 0 || p.testGroups.length > 0) body.push(timeline(view, p));
+  if (p.dataGroups.some((g) => g.items > 0)) body.push(dataGroupTable(p));
   if (p.pairs.length > 0) {
     body.push(h('p', { class: 'muted' }, `Paired by the average cosine of ${p.embedding.source === 'model' ? `the sentence model ${p.embedding.model ?? ''}` : `the model's hidden states at step ${formatStep(p.embedding.step ?? 0)}`} (Hungarian); each training group's pathway distance from memorization to generalization:`));
     body.push(h('div', { class: 'charts' }, ...p.pairs.map((x, i) => renderChart({
@@ -112,4 +113,14 @@ function pairTable(p: GroupPairingInfo): HTMLElement {
       h('td', null, x.train.label), h('td', { class: 'num' }, String(x.train.size)),
       h('td', null, x.test.label), h('td', { class: 'num' }, String(x.test.size)),
       h('td', { class: 'num' }, String(x.lag)), h('td', { class: 'num' }, formatValue(x.similarity))))));
+}
+
+/** The rows' own groups (add, sub, ...): when each memorized and generalized, as medians. */
+function dataGroupTable(p: GroupPairingInfo): HTMLElement {
+  const step = (v: number | null): string => (v === null ? '–' : `step ${formatStep(v)}`);
+  return h('table', { class: 'table compact', 'data-data-groups': p.domain },
+    h('thead', null, h('tr', null, ...['data group', 'memorized (median)', 'samples', 'generalized (median)', 'test items'].map((c) => h('th', null, c)))),
+    h('tbody', null, ...p.dataGroups.map((g) => h('tr', { 'data-data-group': g.group },
+      h('td', null, g.group), h('td', { class: 'num' }, step(g.memorizedStep)), h('td', { class: 'num' }, `${g.memorized} of ${g.samples}`),
+      h('td', { class: 'num' }, step(g.generalizedStep)), h('td', { class: 'num' }, `${g.generalized} of ${g.items}`)))));
 }
