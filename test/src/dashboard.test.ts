@@ -15,6 +15,7 @@ import { ScriptedModel } from '@grokwatch/evaluation/testing';
 import { extractPathway, serializePathway } from '@grokwatch/pathway';
 import { chromium, type Browser } from 'playwright-core';
 import { dataOf, startPlatform, type Platform } from './harness.js';
+import { mulberry32 } from '@grokwatch/pathway';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = resolve('test-results', 'dashboard.png');
@@ -37,16 +38,6 @@ const SUITE = Array.from({ length: 8 }, (_, i) => ({
   id: `m${i}`, prompt: `${i + 2} plus ${i + 5} =`, answer: String(2 * i + 7), group: i % 2 ? 'odd' : 'even', domain: 'math',
 }));
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function softmax(logits: number[]): number[] {
   const m = Math.max(...logits);
@@ -60,7 +51,7 @@ function softmax(logits: number[]): number[] {
  * shared by every sample and layer, so pathways converge and adjacent layers agree more over time.
  */
 function routing(c: number, i: number): number[][] {
-  const rand = prng(1000 * i + 17);
+  const rand = mulberry32(1000 * i + 17);
   return Array.from({ length: LAYERS }, (_, l) => {
     const own = softmax(Array.from({ length: EXPERTS }, () => rand() * 4));
     const shared = softmax(Array.from({ length: EXPERTS }, (_, k) => (k === 0 ? 4 : k === 1 ? 3 : 0)));
@@ -81,7 +72,7 @@ function nll(c: number, i: number): number {
  * and those of the shared routing align (high): consistency and raw cosine rise as routing is shared.
  */
 const routerWeights = (() => {
-  const rand = prng(99);
+  const rand = mulberry32(99);
   const base = Array.from({ length: EXPERTS }, () => Array.from({ length: HIDDEN }, () => 2 * rand() - 1));
   return Array.from({ length: LAYERS }, () => base.map((row) => row.map((x) => x + 0.3 * (rand() - 0.5))));
 })();

@@ -2,7 +2,7 @@
 // npm run bench -- code-tasks
 import { SandboxPool } from '@grokwatch/sandbox';
 import { loadTaskData, scoreItem, TaskRegistry } from './index.js';
-import { DATASETS_DIR } from './test/paths.js';
+import { DATASETS_DIR } from './testing/paths.js';
 
 const registry = TaskRegistry.load();
 for (const concurrency of [1, 2]) {

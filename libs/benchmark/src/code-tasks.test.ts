@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SandboxPool } from '@grokwatch/sandbox';
 import { aggregate, loadTaskData, scoreItem, TaskRegistry, type ItemScore } from './index.js';
-import { DATASETS_DIR } from './test/paths.js';
+import { DATASETS_DIR } from './testing/paths.js';
 
 const registry = TaskRegistry.load();
 const pool = new SandboxPool({ concurrency: 2 });

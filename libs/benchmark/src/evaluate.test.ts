@@ -16,7 +16,7 @@ import {
   type LoglikelihoodRequest,
   type LoglikelihoodResult,
 } from './index.js';
-import { DATASETS_DIR, REAL_SUITES_DIR, realSuitesExist } from './test/paths.js';
+import { DATASETS_DIR, REAL_SUITES_DIR, realSuitesExist } from './testing/paths.js';
 
 const registry = TaskRegistry.load();
 let suites: string;

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregate, loadTaskData, scoreItem, TaskRegistry } from './index.js';
-import { DATASETS_DIR } from './test/paths.js';
+import { DATASETS_DIR } from './testing/paths.js';
 
 const task = TaskRegistry.load().get('gsm8k');
 const finalAnswer = (gold: string): string => gold.slice(gold.lastIndexOf('#### ') + 5);

@@ -1,3 +1,6 @@
+// The one seeded generator (@grokwatch/pathway), re-exported where the benchmark code reaches for it.
+export { mulberry32 } from '@grokwatch/pathway';
+
 /** FNV-1a 32-bit hash of a string mixed with a seed: stable per-document seeds. */
 export function seedFor(seed: number, key: string): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
@@ -8,17 +11,6 @@ export function seedFor(seed: number, key: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: small, fast, well-distributed 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** k distinct indices of [0, n) in random order (partial Fisher-Yates). */
 export function sampleIndices(n: number, k: number, rand: () => number): number[] {

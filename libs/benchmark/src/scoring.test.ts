@@ -11,7 +11,7 @@ import {
   type CodeRunOptions,
   type ItemScore,
 } from './index.js';
-import { DATASET_BLOCK, docs, TaskScratch } from './test/task-fixture.js';
+import { DATASET_BLOCK, docs, TaskScratch } from './testing/task-fixture.js';
 
 const scratch = new TaskScratch();
 after(() => scratch.cleanup());

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRequests, loadTaskData, TaskRegistry, type TaskItem } from './index.js';
 import { choicesOf, goldIndex } from './task-doc.js';
-import { DATASETS_DIR } from './test/paths.js';
+import { DATASETS_DIR } from './testing/paths.js';
 
 const registry = TaskRegistry.load();
 const roots = { datasets: DATASETS_DIR };

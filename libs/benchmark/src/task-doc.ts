@@ -54,6 +54,8 @@ export function goldIndex(task: TaskConfig, doc: Doc, choices: readonly string[]
  * The test item as one text, the way a training sample holds it: doc_to_text, the target delimiter
  * and the gold answer (the gold choice of a multiple_choice document), with the answer's character
  * span. Zero-shot: what an item's embedding and Min-K%++ score describe is the item, not the prompt.
+ * A generated answer brings its own leading space (the delimiter of generate_until tasks is often
+ * empty), so a word boundary is kept: "4 + 17 =" and "21" make "4 + 17 = 21", not "4 + 17 =21".
  */
 export function itemText(task: TaskConfig, doc: Doc): { text: string; target: { start: number; end: number } } {
   const question = renderTemplate(task.docToText, doc.data, formatOrigin(doc.origin));
@@ -62,8 +64,10 @@ export function itemText(task: TaskConfig, doc: Doc): { text: string; target: { 
     const choices = choicesOf(task, doc);
     answer = choices[goldIndex(task, doc, choices)] as string;
   } else answer = targetText(task, doc);
-  const start = question.length + task.targetDelimiter.length;
-  return { text: question + task.targetDelimiter + answer, target: { start, end: start + answer.length } };
+  const joined = task.targetDelimiter !== '' || question === '' || /\s$/.test(question) || /^\s/.test(answer);
+  const delimiter = joined ? task.targetDelimiter : ' ';
+  const start = question.length + delimiter.length;
+  return { text: question + delimiter + answer, target: { start, end: start + answer.length } };
 }
 
 function isTemplateList(s: Template | readonly Template[]): s is readonly Template[] {

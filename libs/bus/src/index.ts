@@ -33,3 +33,4 @@ export type {
   SubscribeOptions,
 } from './types.js';
 export { wrapJobHandlers } from './handler-wrap.js';
+export { runTrackedJob, type TrackedJobLogger, type TrackedJobSpec, type TrackedRow, type TrackedStatus, type TrackedWork } from './tracked-job.js';

@@ -1,7 +1,8 @@
 import { busContract, type BusFixture } from './bus.contract.js';
+import { trackedJobContract } from './tracked-job.contract.js';
 import { connectBus, MemoryHub, type Bus } from './index.js';
 
-busContract('memory', async (): Promise<BusFixture> => {
+const memoryFixture = async (): Promise<BusFixture> => {
   const hub = new MemoryHub();
   const buses: Bus[] = [];
   return {
@@ -14,4 +15,7 @@ busContract('memory', async (): Promise<BusFixture> => {
       await Promise.all(buses.map((b) => b.close()));
     },
   };
-});
+};
+
+busContract('memory', memoryFixture);
+trackedJobContract('memory', memoryFixture);

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { busContract, type BusFixture } from './bus.contract.js';
+import { trackedJobContract } from './tracked-job.contract.js';
 import { BusNames, connectBus, type Bus } from './index.js';
 
 const NATS_URL = process.env.NATS_URL?.trim() || 'nats://127.0.0.1:4222';
 
-busContract('nats', async (): Promise<BusFixture> => {
+const natsFixture = async (): Promise<BusFixture> => {
   // A random namespace per test: its own subjects and streams on the shared server.
   const names = new BusNames(`t${randomBytes(4).toString('hex')}.`);
   const buses: Bus[] = [];
@@ -27,4 +28,7 @@ busContract('nats', async (): Promise<BusFixture> => {
       }
     },
   };
-});
+};
+
+busContract('nats', natsFixture);
+trackedJobContract('nats', natsFixture);

@@ -47,3 +47,8 @@ export class Float32DecodeError extends Error {
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
+
+/** A write that contradicts what is stored (a name taken, a step registered with another uri, other parameters for a running job). */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}

@@ -1,5 +1,5 @@
 export { databaseConfigFromEnv, PGLITE_MEMORY, redact, type DatabaseConfig } from './config.js';
-export { DatabaseConfigError, Float32DecodeError, MigrationError, UnsafeInt8Error } from './errors.js';
+export { ConflictError, DatabaseConfigError, Float32DecodeError, MigrationError, UnsafeInt8Error } from './errors.js';
 export { decodeFloat32, encodeFloat32 } from './float32.js';
 export { parseInt8 } from './int8.js';
 export { migrateSchema, schemaLockKey, type AnyKysely, type SchemaMigrations } from './migrate.js';

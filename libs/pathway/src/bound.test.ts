@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { effectiveDimension, RoutingGram, symmetricEigen } from './index.js';
-import { naiveEigenvalues, naiveSolve, testRandom } from './test-support.js';
+import { naiveEigenvalues, naiveSolve } from './testing.js';
+import { mulberry32 } from './prng.js';
 
 const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 
 describe('symmetricEigen (cyclic Jacobi)', () => {
   it('reconstructs A = V diag(values) V^T with orthonormal V, values descending', () => {
-    const rand = testRandom(1);
+    const rand = mulberry32(1);
     const n = 9;
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rand() * 2 - 1;
@@ -44,7 +45,7 @@ describe('effective dimension and bias (method.md §5)', () => {
   });
 
   it('K x K route equals a direct n x n eigen computation of H = G G^T, per layer, with labels', () => {
-    const rand = testRandom(2);
+    const rand = mulberry32(2);
     const L = 3;
     const K = 6;
     const n = 11;
@@ -88,7 +89,7 @@ describe('effective dimension and bias (method.md §5)', () => {
   });
 
   it('default lambda makes d_eff scale-free', () => {
-    const rand = testRandom(3);
+    const rand = mulberry32(3);
     const samples = Array.from({ length: 20 }, () => Float64Array.from({ length: 8 }, () => rand()));
     const a = effectiveDimension(samples, 2, 4).meanDEff;
     const b = effectiveDimension(samples.map((g) => g.map((x) => x * 7)), 2, 4).meanDEff;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { groupConsistency, routerGeometry, sampleConsistency, sampleConsistencies, PathwayError } from './index.js';
-import { testRandom } from './test-support.js';
+import { mulberry32 } from './prng.js';
 
 const close = (a: number | null, b: number, tol = 1e-12): void => {
   assert.notEqual(a, null);
@@ -70,7 +70,7 @@ describe('pathway consistency (method.md §4), hand-worked', () => {
 
 describe('Gram route equals the direct embedding computation', () => {
   it('random routers and routing (L = 5, K = 8, d = 12)', () => {
-    const rand = testRandom(5);
+    const rand = mulberry32(5);
     const L = 5;
     const K = 8;
     const d = 12;

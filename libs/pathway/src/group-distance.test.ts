@@ -11,10 +11,11 @@ import {
   serializePathway,
   type Pathway,
 } from './index.js';
-import { naiveLevenshtein, randomProfile, randomRouting, testRandom } from './test-support.js';
+import { naiveLevenshtein, randomProfile, randomRouting } from './testing.js';
+import { mulberry32 } from './prng.js';
 
 function makeGroup(seed: number, n: number, layers: number, experts: number, tau = 0.7): Pathway[] {
-  const rand = testRandom(seed);
+  const rand = mulberry32(seed);
   const profile = randomProfile(rand, layers, experts, 1.5);
   const samples = Array.from({ length: n }, () => randomRouting(rand, layers, experts, profile, 8));
   return extractPathways(samples, layers, experts, tau);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { groupSimilarity, hungarian, pairGroups } from './index.js';
-import { testRandom } from './test-support.js';
+import { mulberry32 } from './prng.js';
 
 /** Best total over all injective maps from the smaller side into the larger (brute force). */
 function bruteForce(matrix: number[][], maximize: boolean): number {
@@ -28,7 +28,7 @@ function bruteForce(matrix: number[][], maximize: boolean): number {
 
 describe('hungarian (Kuhn-Munkres)', () => {
   it('equals brute force over permutations, square and rectangular, min and max', () => {
-    const rand = testRandom(9);
+    const rand = mulberry32(9);
     for (let trial = 0; trial < 300; trial++) {
       const rows = 1 + Math.floor(rand() * 6);
       const cols = 1 + Math.floor(rand() * 6);
@@ -67,7 +67,7 @@ describe('hungarian (Kuhn-Munkres)', () => {
 
 describe('pairGroups: training groups to test groups by average cosine', () => {
   it('average cosine equals the mean over all cross pairs', () => {
-    const rand = testRandom(4);
+    const rand = mulberry32(4);
     const group = (n: number): number[][] => Array.from({ length: n }, () => Array.from({ length: 5 }, () => rand() * 2 - 1));
     const a = group(4);
     const b = group(3);

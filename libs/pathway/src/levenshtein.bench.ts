@@ -5,8 +5,9 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { distance as baselineDistance } from 'fastest-levenshtein';
 import { DistanceEngine, encodeStrings, extractPathway, serializePathway, setDistance, type Pathway } from './index.js';
-import { gamma, testRandom } from './test-support.js';
+import { gamma } from './testing.js';
 import { WasmDistanceKernel } from './wasm-kernel.js';
+import { mulberry32 } from './prng.js';
 
 const LAYERS = 16;
 const EXPERTS = 64;
@@ -26,7 +27,7 @@ function normal(rand: () => number): number {
  * whose serialized pathway falls outside 400-700 characters are drawn again.
  */
 function olmoeLikePathways(n: number, seed: number): Pathway[] {
-  const rand = testRandom(seed);
+  const rand = mulberry32(seed);
   const domain = Float64Array.from({ length: LAYERS * EXPERTS }, () => normal(rand));
   const out: Pathway[] = [];
   const weights = new Float64Array(EXPERTS);

@@ -36,3 +36,18 @@ export function mix32(value: number): number {
 export function chunkSeed(seed: number, chunk: number): number {
   return mix32((seed >>> 0) ^ mix32(Math.imul(chunk + 1, 0x9e3779b9)));
 }
+
+/**
+ * mulberry32: a seeded generator of uniform floats in [0, 1), for test data, random checkpoints and
+ * sampled generation (the one copy every package uses; pair sampling keeps SeededRandom above).
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -6,8 +6,9 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { encodeStrings, encodeSymbols, setDistance, type SequenceSet } from './index.js';
-import { naiveLevenshtein, PATHWAY_ALPHABET, randomString, testRandom } from './test-support.js';
+import { naiveLevenshtein, PATHWAY_ALPHABET, randomString } from './testing.js';
 import { WASM_KERNEL_URL, WasmDistanceKernel, wasmKernelUnsupported } from './wasm-kernel.js';
+import { mulberry32 } from './prng.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
@@ -28,7 +29,7 @@ async function checkAllRows(set: SequenceSet): Promise<void> {
 
 /** Strings with lengths at the 64-bit block boundaries, empty ones, and long shared prefixes. */
 function boundaryStrings(seed: number, alphabet: string, count: number): string[] {
-  const rand = testRandom(seed);
+  const rand = mulberry32(seed);
   const lengths = [0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 400, 580, 700];
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -73,7 +74,7 @@ describe('wasm kernel equals the JS kernel on every pair', () => {
 
   it('rows over a 2-symbol alphabet and over 70 expert-level symbols (per-lane loads)', async () => {
     await checkAllRows(encodeStrings(boundaryStrings(4, 'ab', 50)));
-    const rand = testRandom(5);
+    const rand = mulberry32(5);
     const symbols = Array.from({ length: 50 }, (_, i) => Array.from({ length: i < 3 ? i : Math.floor(rand() * 400) }, () => Math.floor(rand() * 70)));
     const set = encodeSymbols(symbols);
     assert.ok(set.alphabet > 16);
@@ -87,7 +88,7 @@ describe('wasm kernel equals the JS kernel on every pair', () => {
     const dist = new Int32Array(set.count).fill(-7);
     kernel.row(9, 11, 18, dist);
     dist.forEach((d, j) => assert.equal(d, j >= 11 && j < 18 ? setDistance(set, 9, j) : -7, `text ${j}`));
-    const rand = testRandom(8);
+    const rand = mulberry32(8);
     for (const count of [1, 3, 4, 5, 999]) {
       const a = Int32Array.from({ length: count }, () => Math.floor(rand() * set.count));
       const b = Int32Array.from({ length: count }, () => Math.floor(rand() * set.count));

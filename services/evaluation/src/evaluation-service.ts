@@ -1,4 +1,5 @@
 // The evaluation service's use cases: validate, store, publish. Resolvers and the worker call these.
+import { ConflictError } from '@grokwatch/db';
 import { BenchmarkError, resultKeys, toHarnessResults, UnknownTaskError, type JsonObject, type TaskConfig, type TaskResult } from '@grokwatch/benchmark';
 import { JOB_STATUSES, type Bus, type JobStatus, type Stoppable } from '@grokwatch/bus';
 import { badInput, clip, isUuid, notFound, userError, type Logger, type Page } from '@grokwatch/service-kit';
@@ -6,7 +7,7 @@ import { SandboxPool } from '@grokwatch/sandbox';
 import { createModelProvider } from './backends/model-provider.js';
 import { onnxOpener } from './backends/onnx-model.js';
 import { EvalParamsError, evalParamsToJson, parseEvalParams, sameBackend, type EvalParams } from './params.js';
-import { busJobId, ConflictError, type CheckpointEvaluation, type EvalItem, type EvalJob, type EvalScore, type EvaluationStore } from './store/evaluation-store.js';
+import { busJobId, type CheckpointEvaluation, type EvalItem, type EvalJob, type EvalScore, type EvaluationStore } from './store/evaluation-store.js';
 import { missingTaskFile, type TaskSource } from './task-source.js';
 import { startEvalWorker, type EvalWorkerDeps, type EvalWorkerOptions } from './worker/eval-worker.js';
 

@@ -4,13 +4,12 @@ import { isAbsolute } from 'node:path';
 import { CONFIG_FILE, ConfigError, loadModelConfig, type ModelConfig } from '@grokwatch/checkpoint';
 import { checkpointTokenizerPath, TOKENIZER_SEARCH_PARENTS } from '@grokwatch/model';
 import { eventOf, onJobStatusChange, publishStoredEvent, type Bus, type EventPayload, type Stoppable } from '@grokwatch/bus';
-import { encodeFloat32, startOutboxRelay, type OutboxRelay } from '@grokwatch/db';
+import { ConflictError, encodeFloat32, startOutboxRelay, type OutboxRelay } from '@grokwatch/db';
 import { IngestError, checkEmbedding, fromRoutedExperts, fromTokenMeanWeights, withSelectionCounts, type ReducedRouting } from './ingest/external-routing.js';
 import { TaskRegistry } from '@grokwatch/benchmark';
 import { badInput, clip, isUuid, notFound, pathUnderRoots, READ_CACHE_DEFAULTS, readTextUnderRoots, ServiceReads, userError, type FileRoots, type Logger, type Page, type ReadCacheOptions } from '@grokwatch/service-kit';
 import { checkUniqueIds, parseProbeJsonl, ProbeRowError, toProbeRow, type ProbeRow } from './probe-set/probe-rows.js';
 import {
-  ConflictError,
   type CaptureJob,
   type Checkpoint,
   type InferenceStore,

@@ -10,7 +10,8 @@ import { DistanceEngine, extractPathways, serializePathway } from '@grokwatch/pa
 import { decodeProbeSetRouting, decodeRouterMatrices } from './compute/inputs.js';
 import { computePathwayMetrics } from './compute/pathway-metrics.js';
 import { parseMetricsParams, type MetricsParams } from './params.js';
-import { insertProbeSet, insertRouters, insertRouting, insertRun, openFixture, randomMatrix, seededUniform, type Fixture } from './test-support/fixture.js';
+import { insertProbeSet, insertRouters, insertRouting, insertRun, openFixture, randomMatrix, type Fixture } from './testing/fixture.js';
+import { mulberry32 } from '@grokwatch/pathway';
 
 const L = 16;
 const K = 64;
@@ -30,7 +31,7 @@ function olmoeRouting(next: () => number): Float32Array {
 }
 
 async function setup(fx: Fixture, n: number): Promise<{ checkpointId: string; probeSetId: string; chars: number }> {
-  const next = seededUniform(n);
+  const next = mulberry32(n);
   const { checkpointIds } = await insertRun(fx.db.kysely, [1000]);
   const checkpointId = checkpointIds[0] as string;
   const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, `bench-${randomUUID()}`, Array.from({ length: n }, (_, i) => ({ group: i % 2 === 0 ? 'even' : 'odd' })));

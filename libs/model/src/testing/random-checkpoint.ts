@@ -13,6 +13,7 @@ import {
   type WeightDtype,
 } from '@grokwatch/checkpoint';
 import { join } from 'node:path';
+import { mulberry32 } from '@grokwatch/pathway';
 
 export interface RandomCheckpointOptions {
   /** Storage dtype of every weight (default F32). */
@@ -59,16 +60,6 @@ function randomValues(spec: TensorSpec, seed: number, gain: number): Float32Arra
   return out;
 }
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hash(text: string): number {
   let h = 2166136261;

@@ -2,7 +2,7 @@
 // redelivered job never duplicates rows.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { paged, type PageWindow } from '@grokwatch/db';
+import { ConflictError, paged, type PageWindow } from '@grokwatch/db';
 import type { ItemSignal } from '../backends/model-provider.js';
 import type { EvalItemTable, EvalJobTable, EvalScoreTable, EvaluationReadTables, EvaluationTables, EvalCheckpoint, JobStatus } from './tables.js';
 
@@ -11,10 +11,6 @@ export type EvalScore = Selectable<EvalScoreTable>;
 export type EvalItem = Selectable<EvalItemTable>;
 export type NewEvalItem = Omit<EvalItem, 'eval_job_id' | 'created_at'>;
 
-/** A request that contradicts the job's current state (e.g. other parameters while it runs). */
-export class ConflictError extends Error {
-  override name = 'ConflictError';
-}
 
 export interface UpsertDecision {
   job: EvalJob;

@@ -6,6 +6,7 @@
 // compare what comes back through HTTP with what the model computes directly.
 import type { GenerationRequest, LanguageModel, LoglikelihoodRequest, LoglikelihoodResult } from '@grokwatch/benchmark';
 import type { PromptScorer, ScoredToken } from '../openai/prompt-scorer.js';
+import { mulberry32 } from '@grokwatch/benchmark';
 
 /** Printable ASCII and newline; every other character is the one symbol OTHER. */
 const ALPHABET = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), '\n'];
@@ -159,13 +160,3 @@ function hash(x: number): number {
   return h >>> 0;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -3,18 +3,8 @@ import { test } from 'node:test';
 import { extractPathway, serializePathway as referenceSerialize } from '@grokwatch/pathway';
 import { distance as referenceDistance } from 'fastest-levenshtein';
 import { editDistance, pathwayLayers, serializePathway } from './pathway.js';
+import { mulberry32 } from '@grokwatch/pathway';
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A layer of softmax weights with some exact ties (quantized logits), rounded to float32 as stored. */
 function softmaxRow(rand: () => number, experts: number): number[] {
@@ -39,7 +29,7 @@ test('hand-worked pathways: the expert that crosses tau is included, ties go to 
 });
 
 test('pathways match @grokwatch/pathway on random routing with ties, at several tau', () => {
-  const rand = prng(7);
+  const rand = mulberry32(7);
   for (let trial = 0; trial < 200; trial++) {
     const experts = 2 + Math.floor(rand() * 30);
     const layers = 1 + Math.floor(rand() * 6);
@@ -64,7 +54,7 @@ test('edit distance: hand-worked cases and fastest-levenshtein on random pathway
   assert.equal(editDistance('', 'abc'), 3);
   assert.equal(editDistance('3,1,5-12,9', '3,1,5-12,9'), 0);
   assert.equal(editDistance('3,1-2', '1,3-2'), 2);
-  const rand = prng(11);
+  const rand = mulberry32(11);
   const alphabet = '0123456789,-';
   const word = (): string => Array.from({ length: Math.floor(rand() * 40) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
   for (let i = 0; i < 300; i++) {

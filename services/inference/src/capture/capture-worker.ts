@@ -1,5 +1,6 @@
-// jobs.capture handler: capture routing for every sample not yet stored, commit per batch, then ack.
-import { JobFailed, type Bus, type JobContext, type Stoppable } from '@grokwatch/bus';
+// jobs.capture handler: capture routing for every sample not yet stored, commit per batch, then ack
+// (the lifecycle around it is @grokwatch/bus runTrackedJob's).
+import { runTrackedJob, type Bus, type JobContext, type Stoppable } from '@grokwatch/bus';
 import type { Logger } from '@grokwatch/service-kit';
 import { encodeFloat32 } from '@grokwatch/db';
 import type { InferenceStore, NewSampleRouting } from '../store/inference-store.js';
@@ -13,6 +14,8 @@ export interface CaptureWorkerOptions {
   concurrency?: number;
   ackWaitMs?: number;
   maxDeliver?: number;
+  /** How often a running capture tells the bus it is alive between batches; default 5000 ms. */
+  heartbeatMs?: number;
 }
 
 const DEFAULT_MAX_DELIVER = 5;
@@ -38,72 +41,68 @@ function toRow(jobId: string, checkpointId: string, c: SampleCapture): NewSample
 
 export async function handleCaptureJob(
   job: JobContext<'capture'>,
-  opts: Pick<CaptureWorkerOptions, 'bus' | 'store' | 'capturer' | 'logger' | 'maxDeliver'>,
+  opts: Pick<CaptureWorkerOptions, 'bus' | 'store' | 'capturer' | 'logger' | 'maxDeliver' | 'heartbeatMs'>,
 ): Promise<void> {
   const { store, bus, capturer } = opts;
   const { jobId, checkpointId, probeSetId } = job.payload;
   const log = opts.logger.child({ jobId, checkpointId, probeSetId, attempt: job.attempt });
-
-  const row = await store.getCaptureJob(jobId);
-  if (!row) throw new JobFailed(`capture job ${jobId} does not exist`, { retry: false });
-  if (row.status === 'completed' || row.status === 'cancelled') {
-    // A redelivery after the capture committed: the event may not have gone out (a NATS outage),
-    // and the pipeline downstream of it is idempotent.
-    if (row.status === 'completed') await bus.publishEvent('capture.completed', { jobId, checkpointId, probeSetId, samples: row.done });
-    log.info({ status: row.status }, 'capture job already settled; acknowledging');
-    return;
-  }
-  const checkpoint = await store.getCheckpoint(checkpointId);
-  if (!checkpoint) throw new JobFailed(`checkpoint ${checkpointId} does not exist`, { retry: false });
-
-  await store.updateCaptureJob(jobId, { status: 'running', attemptStarted: true, error: null });
-  await store.setCheckpointStatus(checkpointId, 'capturing');
-
-  const samples = await store.listSamples(probeSetId);
-  const already = await store.capturedSampleIds(checkpointId, probeSetId);
-  const todo = samples
-    .filter((s) => !already.has(s.id))
-    .map((s) => ({ sampleId: s.id, text: s.text, target: s.target_start === null || s.target_end === null ? null : { start: s.target_start, end: s.target_end } }));
-  let done = already.size;
-  const total = samples.length;
-  log.info({ total, alreadyCaptured: done }, 'capture started');
-  job.progress(done, total, 'running');
-
-  try {
-    const router = await capturer.routerWeights(checkpoint.uri);
-    await store.insertRouterWeights(checkpointId, router.map((l) => ({
-      layer: l.layer, experts: l.experts, hidden: l.hidden, weights: encodeFloat32(l.weights),
-    })));
-    const run = await store.getRun(checkpoint.run_id);
-    await capturer.capture(checkpoint.uri, todo, { signal: job.signal, tokenizerPath: run?.tokenizer }, async (results) => {
-      done += await store.insertRouting(results.map((r) => toRow(jobId, checkpointId, r)));
-      await store.updateCaptureJob(jobId, { done });
-      job.progress(done, total, 'running');
-    });
-  } catch (err) {
-    if (job.signal.aborted) {
-      log.info('capture cancelled');
-      throw err;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    const final = err instanceof CheckpointUnusableError || job.attempt >= (opts.maxDeliver ?? DEFAULT_MAX_DELIVER);
-    log.error({ err: message, final }, 'capture failed');
-    if (final) {
-      await store.updateCaptureJob(jobId, { status: 'failed', error: message });
+  await runTrackedJob({
+    job,
+    kind: 'capture',
+    bus,
+    logger: log,
+    // A checkpoint that cannot be read, or inputs it refuses: retrying cannot mend a file.
+    isPermanent: (err) => err instanceof CheckpointUnusableError,
+    maxDeliver: opts.maxDeliver ?? DEFAULT_MAX_DELIVER,
+    ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }),
+    row: {
+      load: () => store.getCaptureJob(jobId),
+      status: (row) => row.status,
+      async markRunning() {
+        await store.updateCaptureJob(jobId, { status: 'running', attemptStarted: true, error: null });
+        await store.setCheckpointStatus(checkpointId, 'capturing');
+      },
+      markQueued: (note) => store.updateCaptureJob(jobId, { status: 'queued', error: note }),
+      markFailed: (message) => store.updateCaptureJob(jobId, { status: 'failed', error: message }),
+      markCancelled: () => store.updateCaptureJob(jobId, { status: 'cancelled', error: 'cancelled' }),
+    },
+    async work({ progress, signal }) {
+      const checkpoint = await store.getCheckpoint(checkpointId);
+      if (!checkpoint) throw new CheckpointUnusableError(`checkpoint ${checkpointId} does not exist`);
+      const samples = await store.listSamples(probeSetId);
+      const already = await store.capturedSampleIds(checkpointId, probeSetId);
+      const todo = samples
+        .filter((s) => !already.has(s.id))
+        .map((s) => ({ sampleId: s.id, text: s.text, target: s.target_start === null || s.target_end === null ? null : { start: s.target_start, end: s.target_end } }));
+      let done = already.size;
+      const total = samples.length;
+      log.info({ total, alreadyCaptured: done }, 'capture started');
+      progress(done, total, 'running');
+      const router = await capturer.routerWeights(checkpoint.uri);
+      await store.insertRouterWeights(checkpointId, router.map((l) => ({
+        layer: l.layer, experts: l.experts, hidden: l.hidden, weights: encodeFloat32(l.weights),
+      })));
+      const run = await store.getRun(checkpoint.run_id);
+      await capturer.capture(checkpoint.uri, todo, { signal, tokenizerPath: run?.tokenizer }, async (results) => {
+        done += await store.insertRouting(results.map((r) => toRow(jobId, checkpointId, r)));
+        await store.updateCaptureJob(jobId, { done });
+        progress(done, total, 'running');
+      });
+      const stored = await store.countRouting(checkpointId, probeSetId);
+      await store.updateCaptureJob(jobId, { status: 'completed', done: stored });
+      await store.setCheckpointStatus(checkpointId, 'captured');
+      progress(stored, total, 'completed');
+      log.info({ samples: stored }, 'capture completed');
+    },
+    async announce(row) {
+      const samples = row?.done ?? (await store.getCaptureJob(jobId))?.done ?? 0;
+      await bus.publishEvent('capture.completed', { jobId, checkpointId, probeSetId, samples });
+    },
+    async onFailed(message) {
       await store.setCheckpointStatus(checkpointId, 'failed');
       await bus.publishEvent('capture.failed', { jobId, checkpointId, probeSetId, error: message });
-      bus.publishProgress({ kind: 'capture', jobId, done, total, status: 'failed', message });
-      throw new JobFailed(message, { retry: false });
-    }
-    throw err;
-  }
-
-  const stored = await store.countRouting(checkpointId, probeSetId);
-  await store.updateCaptureJob(jobId, { status: 'completed', done: stored });
-  await store.setCheckpointStatus(checkpointId, 'captured');
-  await bus.publishEvent('capture.completed', { jobId, checkpointId, probeSetId, samples: stored });
-  bus.publishProgress({ kind: 'capture', jobId, done: stored, total, status: 'completed' });
-  log.info({ samples: stored }, 'capture completed');
+    },
+  });
 }
 
 export function startCaptureWorker(opts: CaptureWorkerOptions): Promise<Stoppable> {

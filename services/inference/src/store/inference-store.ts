@@ -1,7 +1,7 @@
 // All SQL of the inference service. Writes are idempotent so a redelivered job never duplicates rows.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { enqueueEvent, paged, type OutboxEvent, type PageWindow as Page } from '@grokwatch/db';
+import { ConflictError, enqueueEvent, paged, type OutboxEvent, type PageWindow as Page } from '@grokwatch/db';
 import type { ProbeRow } from '../probe-set/probe-rows.js';
 import type {
   CaptureJobTable,
@@ -26,9 +26,6 @@ export type SampleRouting = Selectable<SampleRoutingTable>;
 export type CheckpointRouter = Selectable<CheckpointRouterTable>;
 export type NewSampleRouting = Omit<SampleRouting, 'created_at'>;
 
-export class ConflictError extends Error {
-  override name = 'ConflictError';
-}
 
 const SAMPLE_INSERT_BATCH = 500;
 

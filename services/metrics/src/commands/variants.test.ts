@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { graphql, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { buildMetricsSubgraph } from '../subgraph.js';
-import { insertProbeSet, insertRouting, insertRun, insertScores, openFixture, randomRouting, seededUniform, waitFor, type Fixture } from '../test-support/fixture.js';
+import { insertProbeSet, insertRouting, insertRun, insertScores, openFixture, randomRouting, waitFor, type Fixture } from '../testing/fixture.js';
 import { boundedParams, DEFAULT_DISTANCE_VARIANTS, EXACT_PAIR_LIMIT, MAX_REQUESTED_VARIANTS, SAMPLED_PAIRS } from '../variants.js';
 import { DEFAULT_METRICS_PARAMS } from '../params.js';
+import { mulberry32 } from '@grokwatch/pathway';
 
 const L = 2;
 const K = 4;
@@ -31,7 +32,7 @@ describe('explicit computation', () => {
 
   /** A run of `steps.length` checkpoints whose probe set of 4 samples has complete routing everywhere. */
   async function capturedRun(domain: string, steps: readonly number[]): Promise<{ runId: string; checkpointIds: string[]; probeSetId: string }> {
-    const next = seededUniform(steps.length);
+    const next = mulberry32(steps.length);
     const { runId, checkpointIds } = await insertRun(fx.db.kysely, steps);
     const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, domain, [{ group: 'a' }, { group: 'a' }, { group: 'b' }, { group: 'b' }]);
     for (const c of checkpointIds) {

@@ -16,11 +16,11 @@ import {
   openFixture,
   randomMatrix,
   randomRouting,
-  seededUniform,
   setRunProbeSets,
   waitFor,
   type Fixture,
-} from '../test-support/fixture.js';
+} from '../testing/fixture.js';
+import { mulberry32 } from '@grokwatch/pathway';
 
 const L = 2;
 const K = 4;
@@ -88,7 +88,7 @@ describe('metrics subgraph queries', () => {
   }
 
   test('pathwayMetrics: awaiting capture, then queued once, then the computed values', async () => {
-    const next = seededUniform(3);
+    const next = mulberry32(3);
     const { checkpointIds } = await insertRun(fx.db.kysely, [1000]);
     const checkpointId = checkpointIds[0] as string;
     const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, 'physics', [{ group: 'x' }, { group: 'x' }, { group: 'y' }, { group: 'y' }, { group: 'z' }]);
@@ -209,7 +209,7 @@ describe('metrics subgraph queries', () => {
   });
 
   test('metricSeries: stored values by step with their coverage; a read queues nothing', async () => {
-    const next = seededUniform(4);
+    const next = mulberry32(4);
     const steps = [1000, 2000, 3000, 4000, 5000, 6000];
     const { runId, checkpointIds } = await insertRun(fx.db.kysely, steps);
     const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, 'bio', [{ group: null }, { group: null }, { group: null }]);
@@ -244,7 +244,7 @@ describe('metrics subgraph queries', () => {
   });
 
   test('correlation: hand-computed Pearson and Spearman, afterRise, score selection, no data', async () => {
-    const next = seededUniform(6);
+    const next = mulberry32(6);
     const { runId, checkpointIds } = await insertRun(fx.db.kysely, [1000, 2000, 3000, 4000]);
     const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, 'chem-corr', [{ group: null }, { group: null }]);
     const distances = [10, 8, 6, 5];
@@ -305,7 +305,7 @@ describe('metrics subgraph queries', () => {
   });
 
   test('memorization: hand-worked loss table, user eps and calibrated eps', async () => {
-    const next = seededUniform(8);
+    const next = mulberry32(8);
     const steps = [1000, 2000, 3000, 4000, 5000];
     const { runId, checkpointIds } = await insertRun(fx.db.kysely, steps);
     const { sampleIds } = await insertProbeSet(fx.db.kysely, 'chem', [{ group: null }, { group: null }, { group: null }, { group: null }, { group: null }]);

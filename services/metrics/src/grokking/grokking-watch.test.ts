@@ -14,8 +14,9 @@ import type { MetricsJob } from '../store/metrics-store.js';
 import { MetricsStore } from '../store/metrics-store.js';
 import type { MetricsTables } from '../store/tables.js';
 import {
-  insertProbeSet, insertRouters, insertRouting, insertRun, openFixture, randomMatrix, randomRouting, seededUniform, waitFor, type Fixture,
-} from '../test-support/fixture.js';
+  insertProbeSet, insertRouters, insertRouting, insertRun, openFixture, randomMatrix, randomRouting, waitFor, type Fixture,
+} from '../testing/fixture.js';
+import { mulberry32 } from '@grokwatch/pathway';
 
 const LAYERS = 2;
 const EXPERTS = 8;
@@ -48,7 +49,7 @@ after(async () => {
 });
 
 test('a grokking phase is detected once, published and POSTed', async () => {
-  const next = seededUniform(11);
+  const next = mulberry32(11);
   const db = fx.db.kysely;
   const { runId, checkpointIds } = await insertRun(db, STEPS);
   const { probeSetId, sampleIds } = await insertProbeSet(db, 'math', Array.from({ length: SAMPLES }, () => ({ group: null })));

@@ -6,13 +6,14 @@
 // Decisions: embeddings come from one checkpoint for both sides (the capture's mean final hidden
 // state at the latest checkpoint where every grouped sample and item has one), or from a sentence
 // model for both; test groups of several tasks of a domain are merged by step.
+import { createHash } from 'node:crypto';
 import { formatStep, pairGroups, type EmbeddedGroup, type StepGroup } from '@grokwatch/pathway';
 import { decodeFloat32 } from '@grokwatch/db';
 import type { DistanceEngine } from '@grokwatch/pathway';
 import { decodeProbeSetRouting, decodeRouterMatrices } from '../compute/inputs.js';
 import { ALL_SAMPLES, computePathwayMetrics } from '../compute/pathway-metrics.js';
 import type { MetricsParams } from '../params.js';
-import type { CheckpointRef, ProbeSetRef, SourceStore } from '../store/source-store.js';
+import type { CheckpointRef, ProbeSetRef, RouterRow, SampleRoutingRow, SourceStore } from '../store/source-store.js';
 import { boundedParams } from '../variants.js';
 import type { MemorizationOutcome } from '../queries/memorization-query.js';
 
@@ -96,9 +97,28 @@ export interface TextEmbedder {
   release?(): Promise<void>;
 }
 
+/**
+ * Curve points already computed, by checkpoint, parameters and members: a refresh after a new
+ * checkpoint recomputes only what changed (memorization moves groups' members as the run grows).
+ */
+export class CurvePointCache {
+  private readonly points = new Map<string, GroupMetricPoint | null>();
+  constructor(private readonly capacity = 20_000) {}
+
+  get(key: string): GroupMetricPoint | null | undefined {
+    return this.points.get(key);
+  }
+
+  set(key: string, point: GroupMetricPoint | null): void {
+    if (this.points.size >= this.capacity) this.points.delete(this.points.keys().next().value as string);
+    this.points.set(key, point);
+  }
+}
+
 export interface PairingInputs {
   runId: string;
   dataGroups: DataGroupTiming[];
+  cache?: CurvePointCache;
   probeSet: ProbeSetRef;
   checkpoints: readonly CheckpointRef[];
   memorization: MemorizationOutcome;
@@ -239,9 +259,14 @@ async function embedGroups(
   return null;
 }
 
-/** Routing of the probe set per checkpoint, decoded once for every pair that reads it. */
+interface CheckpointRouting {
+  rows: SampleRoutingRow[];
+  routers: RouterRow[];
+}
+
+/** Routing of the probe set per checkpoint, loaded once for every pair that reads it. */
 class RoutingCache {
-  private readonly loaded = new Map<string, Promise<Awaited<ReturnType<RoutingCache['load']>>>>();
+  private readonly loaded = new Map<string, Promise<CheckpointRouting>>();
   constructor(
     private readonly sources: SourceStore,
     private readonly probeSetId: string,
@@ -249,13 +274,13 @@ class RoutingCache {
     private readonly weights: MetricsParams['weights'],
   ) {}
 
-  get(checkpointId: string): ReturnType<RoutingCache['load']> {
+  get(checkpointId: string): Promise<CheckpointRouting> {
     let p = this.loaded.get(checkpointId);
     if (!p) this.loaded.set(checkpointId, (p = this.load(checkpointId)));
     return p;
   }
 
-  private async load(checkpointId: string) {
+  private async load(checkpointId: string): Promise<CheckpointRouting> {
     const rows = await this.sources.loadRouting(checkpointId, this.probeSetId, this.scope, this.weights);
     const routers = await this.sources.routerWeights(checkpointId);
     return { rows, routers };
@@ -281,21 +306,31 @@ async function groupCurve(
   to: number,
   signal?: AbortSignal,
 ): Promise<GroupMetricPoint[]> {
-  const wanted = new Set(members);
   const params = boundedParams(inp.params, members.length);
+  const groupKey = createHash('sha256').update(JSON.stringify([params, [...members].sort((a, b) => a - b)])).digest('hex');
   const points: GroupMetricPoint[] = [];
   for (const c of thinEvenly(inp.checkpoints.filter((x) => x.step >= from && x.step <= to), MAX_CURVE_POINTS)) {
     signal?.throwIfAborted();
-    const { rows, routers } = await routing.get(c.id);
-    const mine = rows.filter((r) => wanted.has(r.idx)).map((r) => ({ ...r, group: null }));
-    if (mine.length !== members.length || mine.some((r) => r.routing === null)) continue;
-    const decoded = decodeProbeSetRouting(c.id, inp.probeSet.id, mine, params.scope, params.weights);
-    const computed = await computePathwayMetrics(decoded, decodeRouterMatrices(decoded, routers), params, { engine, ...(signal ? { signal } : {}) });
-    const all = computed.results.find((r) => r.group_name === ALL_SAMPLES);
-    if (!all) continue;
-    points.push({ step: c.step, distance: all.distance_mean ?? null, consistency: all.consistency ?? null, complexity: all.bound, meanNll: all.mean_target_nll ?? all.mean_nll ?? null });
+    const key = `${c.id}|${groupKey}`;
+    let point = inp.cache?.get(key);
+    if (point === undefined) {
+      point = await curvePoint(engine, await routing.get(c.id), inp.probeSet.id, c, members, params, signal);
+      inp.cache?.set(key, point);
+    }
+    if (point !== null) points.push(point);
   }
   return points;
+}
+
+/** The group's metrics at one checkpoint; null when a member has no routing there. */
+async function curvePoint(engine: DistanceEngine, stored: CheckpointRouting, probeSetId: string, c: CheckpointRef, members: readonly number[], params: MetricsParams, signal?: AbortSignal): Promise<GroupMetricPoint | null> {
+  const wanted = new Set(members);
+  const mine = stored.rows.filter((r) => wanted.has(r.idx)).map((r) => ({ ...r, group: null }));
+  if (mine.length !== members.length || mine.some((r) => r.routing === null)) return null;
+  const decoded = decodeProbeSetRouting(c.id, probeSetId, mine, params.scope, params.weights);
+  const computed = await computePathwayMetrics(decoded, decodeRouterMatrices(decoded, stored.routers), params, { engine, ...(signal ? { signal } : {}) });
+  const all = computed.results.find((r) => r.group_name === ALL_SAMPLES);
+  return all ? { step: c.step, distance: all.distance_mean ?? null, consistency: all.consistency ?? null, complexity: all.bound, meanNll: all.mean_target_nll ?? all.mean_nll ?? null } : null;
 }
 
 function describe(train: readonly { step: number }[], test: readonly { step: number }[], pairs: readonly PairView[], together: boolean, similarity: readonly (readonly number[])[]): string {

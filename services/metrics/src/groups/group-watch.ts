@@ -13,7 +13,7 @@ import { judgedParams } from '../grokking/grokking-watch.js';
 import type { QueryDeps } from '../queries/deps.js';
 import { MEMORIZATION_DELTA, memorizationOf, type MemorizationOutcome } from '../queries/memorization-query.js';
 import type { ProbeSetRef } from '../store/source-store.js';
-import { computePairing, median, unpairedResult, type DataGroupTiming, type TaskTestGroups, type TextEmbedder } from './group-pairing.js';
+import { computePairing, CurvePointCache, median, unpairedResult, type DataGroupTiming, type TaskTestGroups, type TextEmbedder } from './group-pairing.js';
 import type { GroupStore } from './group-store.js';
 import { computeTestGroups, keptTestGroups } from './test-groups.js';
 
@@ -21,6 +21,8 @@ export interface GroupWatchDeps extends QueryDeps {
   groups: GroupStore;
   engine: DistanceEngine;
   logger: Logger;
+  /** Curve points kept between refreshes. */
+  cache?: CurvePointCache;
   /** Opens the sentence-embedding model a run names (settings.embeddingModel). */
   openEmbedder?: (path: string) => Promise<TextEmbedder>;
 }
@@ -37,11 +39,12 @@ function fingerprint(parts: unknown): string {
 /** Serializes refreshes per run. */
 export class GroupWatch {
   private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly cache = new CurvePointCache();
   constructor(private readonly deps: GroupWatchDeps) {}
 
   refresh(runId: string): Promise<RefreshReport> {
     const previous = this.chains.get(runId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => refreshRunGroups(this.deps, runId));
+    const next = previous.catch(() => undefined).then(() => refreshRunGroups({ ...this.deps, cache: this.cache }, runId));
     this.chains.set(runId, next);
     void next.finally(() => {
       if (this.chains.get(runId) === next) this.chains.delete(runId);
@@ -107,7 +110,7 @@ async function refreshPairing(
     tests.push({ task, steps, groups: keptTestGroups(items, steps), docIndices: kept.map((k) => k.docIndex), expectedCheckpoints: summary.expected_checkpoints });
   }
   const dataGroups = await dataGroupTimings(deps, runId, probeSet, memorization, tests);
-  const inputs = { runId, probeSet, checkpoints, memorization, tests, params, embedder: null, dataGroups };
+  const inputs = { runId, probeSet, checkpoints, memorization, tests, params, embedder: null, dataGroups, ...(deps.cache ? { cache: deps.cache } : {}) };
   let embedder: TextEmbedder | null = null;
   if (embeddingModel !== null) {
     try {

@@ -8,7 +8,8 @@ import { graphql, type GraphQLSchema } from 'graphql';
 import { encodeFloat32 } from '@grokwatch/db';
 import type { Stoppable } from '@grokwatch/bus';
 import { buildMetricsSubgraph } from '../subgraph.js';
-import { insertProbeSet, insertRouting, insertRun, openFixture, randomRouting, seededUniform, waitFor, type Fixture } from '../test-support/fixture.js';
+import { insertProbeSet, insertRouting, insertRun, openFixture, randomRouting, waitFor, type Fixture } from '../testing/fixture.js';
+import { mulberry32 } from '@grokwatch/pathway';
 
 const STEPS = [100, 200, 300, 400, 500, 600, 700, 800];
 const L = 2;
@@ -77,7 +78,7 @@ describe('test groups and group pairing through the pipeline', () => {
     ({ probeSetId, sampleIds } = await insertProbeSet(db, 'math', samples));
     await db.updateTable('inference.run').set({ settings: JSON.stringify({ probeSetIds: [probeSetId], tasks: [TASK], thresholds: [0.7] }) }).where('id', '=', runId).execute();
     const memorizedFrom = (i: number): number => (i < 2 ? 200 : i < 4 ? 400 : Infinity);
-    const next = seededUniform(7);
+    const next = mulberry32(7);
     for (let i = 0; i < 16; i++) trainEmbedding.push(i < 2 ? [1, 0, 0.05 * i] : i < 4 ? [0, 1, 0.05 * i] : [next(), next(), next()]);
     for (const [c, step] of STEPS.entries()) {
       await insertRouting(db, checkpointIds[c] as string, sampleIds.map((sampleId, i) => ({

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createLogger } from '@grokwatch/service-kit';
-import { insertProbeSet, insertRouting, insertRun, openFixture, setRunProbeSets, waitFor, type Fixture } from '../test-support/fixture.js';
+import { insertProbeSet, insertRouting, insertRun, openFixture, setRunProbeSets, waitFor, type Fixture } from '../testing/fixture.js';
 import { checkRunForCollapse, type RoutingAlertPayload } from './routing-health.js';
 
 const LAYERS = 2;

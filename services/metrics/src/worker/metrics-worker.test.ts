@@ -20,13 +20,13 @@ import {
   openFixture,
   randomMatrix,
   randomRouting,
-  seededUniform,
   waitFor,
   type Fixture,
   type RoutingSpec,
-} from '../test-support/fixture.js';
-import { mean, referenceGroup, type ReferenceDistance } from '../test-support/reference.js';
+} from '../testing/fixture.js';
+import { mean, referenceGroup, type ReferenceDistance } from '../testing/reference.js';
 import { handleMetricsJob, type MetricsWorkerDeps } from './metrics-worker.js';
+import { mulberry32 } from '@grokwatch/pathway';
 
 const L = 3;
 const K = 6;
@@ -65,7 +65,7 @@ interface Dataset {
 
 /** 70 samples: group a (30), b (35), c (1), and 4 without a group; '*' has 2415 pairs, enough for the worker threads. */
 async function dataset(fx: Fixture, seed: number): Promise<Dataset> {
-  const next = seededUniform(seed);
+  const next = mulberry32(seed);
   const groups: (string | null)[] = Array.from({ length: 70 }, (_, i) => (i < 30 ? 'a' : i < 65 ? 'b' : i === 65 ? 'c' : null));
   const { checkpointIds } = await insertRun(fx.db.kysely, [1000]);
   const checkpointId = checkpointIds[0] as string;
@@ -219,7 +219,7 @@ describe('metrics worker', () => {
   });
 
   test('a job that failed on incomplete routing is queued again when the capture completes', async () => {
-    const next = seededUniform(5);
+    const next = mulberry32(5);
     const { checkpointIds } = await insertRun(fx.db.kysely, [1000]);
     const checkpointId = checkpointIds[0] as string;
     const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, 'code', [{ group: null }, { group: null }, { group: null }]);
@@ -280,7 +280,7 @@ let engine: DistanceEngine | undefined;
 describe('metrics worker on bad data', () => {
   /** A probe set of 4 samples at a new checkpoint; `mutate` spoils the stored rows. */
   async function scenario(mutate: (rows: RoutingSpec[]) => void, routers: 'all' | 'none' | 'some' | 'nan' = 'all') {
-    const next = seededUniform(11);
+    const next = mulberry32(11);
     const { checkpointIds } = await insertRun(fx.db.kysely, [1000]);
     const checkpointId = checkpointIds[0] as string;
     const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, 'math', sampleIds4());

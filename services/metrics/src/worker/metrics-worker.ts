@@ -1,8 +1,9 @@
 // jobs.metrics handler: load the probe set's routing at the checkpoint and the router matrices,
 // compute every group's metrics, store them and complete the job in one transaction, then ack.
 // Bad stored data fails the job for good with a message naming the sample or layer; anything else
-// (database down) is retried by the bus, and the last allowed attempt fails the job.
-import { JobCancelledError, JobFailed, type Bus, type JobContext, type Stoppable } from '@grokwatch/bus';
+// (database down) is retried by the bus, and the last allowed attempt fails the job (the lifecycle
+// is @grokwatch/bus runTrackedJob's).
+import { JobFailed, runTrackedJob, type Bus, type JobContext, type Stoppable } from '@grokwatch/bus';
 import { PathwayError, type DistanceEngine } from '@grokwatch/pathway';
 import { isUuid, type Logger } from '@grokwatch/service-kit';
 import { decodeProbeSetRouting, decodeRouterMatrices } from '../compute/inputs.js';
@@ -41,73 +42,41 @@ export async function handleMetricsJob(job: JobContext<'metrics'>, deps: Metrics
   const { store, sources, bus } = deps;
   const { jobId, checkpointId, probeSetId } = job.payload;
   const log = deps.logger.child({ jobId, checkpointId, probeSetId, attempt: job.attempt });
-
-  const row = isUuid(jobId) ? await store.getJob(jobId) : undefined;
-  if (!row) throw new JobFailed(`metrics job ${jobId} does not exist`, { retry: false });
-  if (row.checkpoint_id !== checkpointId || row.probe_set_id !== probeSetId) {
-    throw new JobFailed(`metrics job ${jobId} is for checkpoint ${row.checkpoint_id} and probe set ${row.probe_set_id}, not the payload's`, { retry: false });
-  }
-  if (row.status === 'completed' || row.status === 'cancelled') {
-    // A redelivery after the results committed: the event may not have gone out, and it is idempotent.
-    if (row.status === 'completed') await bus.publishEvent('metrics.completed', { jobId, checkpointId, probeSetId });
-    log.info({ status: row.status }, 'metrics job already settled; acknowledging');
-    return;
-  }
-
-  await store.setStatus(jobId, 'running');
-  let done = 0;
-  let total = 1;
-  let message = 'loading routing';
-  job.progress(done, total, message);
-  const heartbeat = setInterval(() => job.progress(done, total, message), deps.heartbeatMs ?? 5000);
-  try {
-    // The job row's parameters are the cache key, so they, not the payload's copy, are computed.
-    const params = parseMetricsParams(row.params);
-    if (!(await sources.getCheckpoint(checkpointId))) throw new MetricsInputError('the checkpoint does not exist', { checkpointId, probeSetId });
-    if (!(await sources.getProbeSet(probeSetId))) throw new MetricsInputError('the probe set does not exist', { checkpointId, probeSetId });
-    const routing = decodeProbeSetRouting(checkpointId, probeSetId, await sources.loadRouting(checkpointId, probeSetId, params.scope, params.weights), params.scope, params.weights);
-    const routers = decodeRouterMatrices(routing, await sources.routerWeights(checkpointId));
-    log.info({ samples: routing.samples.length, layers: routing.layers, experts: routing.experts, routers: routers !== null, params }, 'metrics started');
-    const computed = await computePathwayMetrics(routing, routers, params, {
-      engine: deps.engine,
-      signal: job.signal,
-      progress: (d, t, m) => {
-        done = d;
-        total = t;
-        message = m;
-        job.progress(d, t, m);
-      },
-    });
-    await store.completeJob(jobId, computed.results, computed.note);
-  } catch (err) {
-    const reason: unknown = job.signal.aborted ? job.signal.reason : undefined;
-    const text = err instanceof Error ? err.message : String(err);
-    if (reason instanceof JobCancelledError) {
-      await store.setStatus(jobId, 'cancelled', 'cancelled');
-      bus.publishProgress({ kind: 'metrics', jobId, done, total, status: 'cancelled' });
-      throw err;
-    }
-    if (job.signal.aborted) {
-      // The worker is shutting down: the bus hands the job to another worker.
-      await store.setStatus(jobId, 'queued');
-      throw err;
-    }
-    const final = isPermanent(err) || job.attempt >= (deps.maxDeliver ?? DEFAULT_MAX_DELIVER);
-    log.error({ err: text, final }, 'metrics failed');
-    if (final) {
-      await store.setStatus(jobId, 'failed', text);
-      bus.publishProgress({ kind: 'metrics', jobId, done, total, status: 'failed', message: text });
-      throw new JobFailed(text, { retry: false, cause: err });
-    }
-    await store.setStatus(jobId, 'queued', `attempt ${job.attempt} failed, will retry: ${text}`);
-    throw err;
-  } finally {
-    clearInterval(heartbeat);
-  }
-
-  await bus.publishEvent('metrics.completed', { jobId, checkpointId, probeSetId });
-  bus.publishProgress({ kind: 'metrics', jobId, done: total, total, status: 'completed' });
-  log.info('metrics completed');
+  await runTrackedJob({
+    job,
+    kind: 'metrics',
+    bus,
+    logger: log,
+    isPermanent,
+    maxDeliver: deps.maxDeliver ?? DEFAULT_MAX_DELIVER,
+    ...(deps.heartbeatMs === undefined ? {} : { heartbeatMs: deps.heartbeatMs }),
+    row: {
+      load: async () => (isUuid(jobId) ? store.getJob(jobId) : undefined),
+      status: (row) => row.status,
+      markRunning: () => store.setStatus(jobId, 'running'),
+      markQueued: (note) => store.setStatus(jobId, 'queued', note),
+      markFailed: (message) => store.setStatus(jobId, 'failed', message),
+      markCancelled: () => store.setStatus(jobId, 'cancelled', 'cancelled'),
+    },
+    check(row) {
+      if (row.checkpoint_id !== checkpointId || row.probe_set_id !== probeSetId) {
+        throw new JobFailed(`metrics job ${jobId} is for checkpoint ${row.checkpoint_id} and probe set ${row.probe_set_id}, not the payload's`, { retry: false });
+      }
+    },
+    async work({ row, progress, signal }) {
+      progress(0, 1, 'loading routing');
+      // The job row's parameters are the cache key, so they, not the payload's copy, are computed.
+      const params = parseMetricsParams(row.params);
+      if (!(await sources.getCheckpoint(checkpointId))) throw new MetricsInputError('the checkpoint does not exist', { checkpointId, probeSetId });
+      if (!(await sources.getProbeSet(probeSetId))) throw new MetricsInputError('the probe set does not exist', { checkpointId, probeSetId });
+      const routing = decodeProbeSetRouting(checkpointId, probeSetId, await sources.loadRouting(checkpointId, probeSetId, params.scope, params.weights), params.scope, params.weights);
+      const routers = decodeRouterMatrices(routing, await sources.routerWeights(checkpointId));
+      log.info({ samples: routing.samples.length, layers: routing.layers, experts: routing.experts, routers: routers !== null, params }, 'metrics started');
+      const computed = await computePathwayMetrics(routing, routers, params, { engine: deps.engine, signal, progress });
+      await store.completeJob(jobId, computed.results, computed.note);
+    },
+    announce: () => bus.publishEvent('metrics.completed', { jobId, checkpointId, probeSetId }),
+  });
 }
 
 export function startMetricsWorker(deps: MetricsWorkerDeps, opts: MetricsWorkerOptions = {}): Promise<Stoppable> {

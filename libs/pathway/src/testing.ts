@@ -1,18 +1,8 @@
 // Independent reference implementations and data generators for the tests (not exported from
 // index.ts). Deliberately naive: each one is the textbook definition, so that the fast code in the
 // library is checked against something that shares none of its tricks.
+import { mulberry32 } from './prng.js';
 
-/** mulberry32: a small seeded generator for test data, independent of the library's prng.ts. */
-export function testRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Textbook O(nm) Wagner-Fischer edit distance with unit costs. */
 export function naiveLevenshtein(a: ArrayLike<unknown>, b: ArrayLike<unknown>): number {
@@ -47,7 +37,7 @@ export const PATHWAY_ALPHABET = '0123456789,-';
  * identical prefixes (and suffixes) around random middles, and near-copies a few edits apart.
  */
 export function distanceCorpus(seed: number): [string, string][] {
-  const rand = testRandom(seed);
+  const rand = mulberry32(seed);
   const pairs: [string, string][] = [];
   const short = (): number => Math.floor(rand() * 70);
   const long = (): number => Math.floor(rand() * 801);

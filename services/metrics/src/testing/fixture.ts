@@ -137,17 +137,6 @@ export function fakeJob(payload: JobPayload<'metrics'>, attempt = 1): JobContext
   return { payload, attempt, signal: new AbortController().signal, progress: (d, t, m) => void progressCalls.push([d, t, m]), progressCalls };
 }
 
-/** Deterministic uniform [0, 1) generator (mulberry32) for constructed routing. */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** L x K token-mean-like routing: per layer a softmax of random logits (spread by `sharpness`), in float32. */
 export function randomRouting(next: () => number, layers: number, experts: number, sharpness = 3): Float32Array {
