@@ -60,6 +60,8 @@ export interface PlatformOptions {
   operationTimeoutMs?: number;
   maxResponseBytes?: number;
   rateLimit?: RateLimit;
+  /** Embedded: sees the SQL of every query the platform runs. */
+  onQuery?: (sql: string) => void;
 }
 
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -75,7 +77,7 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
     const p = await startEmbedded({
       port: 0, host: '127.0.0.1', database: { kind: 'pglite', dataDir: 'memory://' }, bus: busConfig,
       apiKey: opts.apiKey, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0, roots: await testRoots(opts),
-      operationTimeoutMs: opts.operationTimeoutMs, maxResponseBytes: opts.maxResponseBytes, rateLimit: opts.rateLimit,
+      operationTimeoutMs: opts.operationTimeoutMs, maxResponseBytes: opts.maxResponseBytes, rateLimit: opts.rateLimit, onQuery: opts.onQuery,
     });
     return {
       mode, url: p.url, wsUrl: p.wsUrl, busConfig, databaseUrl: null,

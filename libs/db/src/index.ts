@@ -5,6 +5,6 @@ export { parseInt8 } from './int8.js';
 export { migrateSchema, schemaLockKey, type AnyKysely, type SchemaMigrations } from './migrate.js';
 export { openDatabase, pingDatabase, type Database, type OpenDatabaseOptions } from './open-database.js';
 export { PGliteDialect } from './pglite/pglite-dialect.js';
-export { paged, type PageWindow } from './paged.js';
+export { paged, pagePerKey, type PageWindow } from './paged.js';
 export { enqueueEvent, outboxMigration, startOutboxRelay, type OutboxEvent, type OutboxRelay, type OutboxRelayOptions } from './outbox.js';
 export { jobStatusCounts } from './job-counts.js';

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from './config.js';
 import { PGLITE_MEMORY } from './config.js';
@@ -18,6 +18,8 @@ export interface Database<DB> {
 export interface OpenDatabaseOptions {
   /** Errors from idle pooled connections (server restart, network drop); default: ignored, the next query fails. */
   onBackgroundError?: (err: Error) => void;
+  /** Sees the SQL of every query run (tests count them; a slow-query log could time them). */
+  onQuery?: (sql: string) => void;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function openDatabase<DB>(config: DatabaseConfig, options: OpenData
     case 'postgres':
       return openPostgres<DB>(config, options);
     case 'pglite':
-      return openPGlite<DB>(config);
+      return openPGlite<DB>(config, options);
     default: {
       const unknown: never = config;
       throw new DatabaseConfigError(`unknown kind ${JSON.stringify((unknown as { kind: unknown }).kind)}`, 'kind');
@@ -58,7 +60,7 @@ function openPostgres<DB>(
   // pool discards it on release (it is no longer queryable).
   pool.on('error', (err) => options.onBackgroundError?.(err));
   pool.on('connect', (client) => client.on('error', (err: Error) => options.onBackgroundError?.(err)));
-  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...queryLog(options) });
   return { kysely, kind: 'postgres', close: () => kysely.destroy() };
 }
 
@@ -68,13 +70,19 @@ function pgTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) 
   return pg.types.getTypeParser(oid, format as 'text');
 }
 
-async function openPGlite<DB>(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<Database<DB>> {
+/** Kysely's log option when the caller watches queries. */
+function queryLog(options: OpenDatabaseOptions): { log?: (event: LogEvent) => void } {
+  const onQuery = options.onQuery;
+  return onQuery ? { log: (event) => void (event.level === 'query' && onQuery(event.query.sql)) } : {};
+}
+
+async function openPGlite<DB>(config: Extract<DatabaseConfig, { kind: 'pglite' }>, options: OpenDatabaseOptions): Promise<Database<DB>> {
   if (!config.dataDir) throw new DatabaseConfigError('is empty', 'dataDir');
   const inMemory = config.dataDir === PGLITE_MEMORY;
   if (!inMemory && !config.dataDir.includes('://')) await mkdir(config.dataDir, { recursive: true });
   const parsers = { [INT8_OID]: parseInt8, [INT8_ARRAY_OID]: parseInt8Array };
   const pglite = await createPGlite(inMemory ? undefined : config.dataDir, { parsers });
-  const kysely = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const kysely = new Kysely<DB>({ dialect: new PGliteDialect(pglite), ...queryLog(options) });
   return { kysely, kind: 'pglite', close: () => kysely.destroy() };
 }
 

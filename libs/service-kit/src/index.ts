@@ -24,3 +24,4 @@ export { checkPage, DEFAULT_CHILD_PAGE, DEFAULT_PAGE, MAX_PAGE, type Page } from
 export { READ_CACHE_DEFAULTS, ReadCache, ServiceReads, type ReadCacheOptions } from './read-cache.js';
 export { ChildPageArgs, PageArgs, pageOf } from './page-args.js';
 export { JOB_STATUS_DESCRIPTION, JOB_STATUS_DESCRIPTIONS, JobStatusValue } from './job-status.js';
+export { BatchLoader, groupRows } from './batch-loader.js';

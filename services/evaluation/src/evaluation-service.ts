@@ -2,7 +2,7 @@
 import { ConflictError } from '@grokwatch/db';
 import { BenchmarkError, resultKeys, toHarnessResults, UnknownTaskError, type JsonObject, type TaskConfig, type TaskResult } from '@grokwatch/benchmark';
 import { JOB_STATUSES, type Bus, type JobStatus, type Stoppable } from '@grokwatch/bus';
-import { badInput, clip, isUuid, notFound, userError, type Logger, type Page } from '@grokwatch/service-kit';
+import { BatchLoader, badInput, clip, isUuid, notFound, userError, type Logger, type Page } from '@grokwatch/service-kit';
 import { SandboxPool } from '@grokwatch/sandbox';
 import { createModelProvider } from './backends/model-provider.js';
 import { onnxOpener } from './backends/onnx-model.js';
@@ -46,12 +46,14 @@ export class EvaluationService {
   readonly tasks: TaskSource;
   private readonly bus: Bus;
   private readonly logger: Logger;
+  private readonly jobsOfCheckpoint: BatchLoader<Page, EvalJob[]>;
 
   constructor(opts: EvaluationServiceOptions) {
     this.store = opts.store;
     this.bus = opts.bus;
     this.tasks = opts.tasks;
     this.logger = opts.logger;
+    this.jobsOfCheckpoint = new BatchLoader<Page, EvalJob[]>((ids, page) => opts.store.jobsOfCheckpoints(ids, page), []);
   }
 
   benchmarks(): BenchmarkInfo[] {
@@ -184,8 +186,9 @@ export class EvaluationService {
     return updated;
   }
 
-  listJobs(checkpointId: string, page?: Page): Promise<EvalJob[]> {
-    return this.store.listJobs(checkpointId, page);
+  /** A page of a checkpoint's evaluations (batched with its siblings' in one query). */
+  listJobs(checkpointId: string, page: Page): Promise<EvalJob[]> {
+    return this.jobsOfCheckpoint.load(checkpointId, page);
   }
 
   listJobsByStatus(status?: string, page?: Page): Promise<EvalJob[]> {

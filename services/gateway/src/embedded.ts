@@ -90,6 +90,8 @@ export interface EmbeddedOptions {
   watchIntervalMs?: number;
   /** Where the grok_* tasks read their suites (default: $SUITES_DIR, else models/grokking-moe/suites). */
   suitesDir?: string;
+  /** Sees the SQL of every query (tests count the queries a request costs). */
+  onQuery?: (sql: string) => void;
 }
 
 export interface EmbeddedPlatform {
@@ -103,7 +105,7 @@ export interface EmbeddedPlatform {
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlatform> {
   const logger = opts.logger ?? createLogger('grokwatch');
-  const db = await openDatabase<PlatformTables>(opts.database, { onBackgroundError: databaseLost(logger) });
+  const db = await openDatabase<PlatformTables>(opts.database, { onBackgroundError: databaseLost(logger), ...(opts.onQuery ? { onQuery: opts.onQuery } : {}) });
   for (const m of [inferenceMigrations, metricsMigrations, evaluationMigrations]) await migrateSchema(db.kysely, m);
   const busConnection = await connectBus(opts.bus);
   // /metrics counts every kind's jobs from its table and times this process's handlers.

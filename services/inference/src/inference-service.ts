@@ -7,7 +7,7 @@ import { eventOf, onJobStatusChange, publishStoredEvent, type Bus, type EventPay
 import { ConflictError, encodeFloat32, startOutboxRelay, type OutboxRelay } from '@grokwatch/db';
 import { IngestError, checkEmbedding, fromRoutedExperts, fromTokenMeanWeights, withSelectionCounts, type ReducedRouting } from './ingest/external-routing.js';
 import { TaskRegistry } from '@grokwatch/benchmark';
-import { badInput, clip, isUuid, notFound, pathUnderRoots, READ_CACHE_DEFAULTS, readTextUnderRoots, ServiceReads, userError, type FileRoots, type Logger, type Page, type ReadCacheOptions } from '@grokwatch/service-kit';
+import { BatchLoader, badInput, clip, isUuid, notFound, pathUnderRoots, READ_CACHE_DEFAULTS, readTextUnderRoots, ServiceReads, userError, type FileRoots, type Logger, type Page, type ReadCacheOptions } from '@grokwatch/service-kit';
 import { checkUniqueIds, parseProbeJsonl, ProbeRowError, toProbeRow, type ProbeRow } from './probe-set/probe-rows.js';
 import {
   type CaptureJob,
@@ -129,6 +129,8 @@ export class InferenceService {
 
   private outbox: OutboxRelay | null = null;
   private readonly reads = new ServiceReads();
+  /** One query per lookup kind for all the parents a GraphQL request lists (runs x checkpoints x jobs). */
+  private readonly batches;
 
   constructor(opts: InferenceServiceOptions) {
     this.store = opts.store;
@@ -136,6 +138,14 @@ export class InferenceService {
     this.logger = opts.logger;
     this.roots = opts.roots;
     this.workingDir = opts.workingDir;
+    const store = opts.store;
+    this.batches = {
+      run: new BatchLoader<null, Run | undefined>((ids) => store.runsById(ids), undefined),
+      checkpoint: new BatchLoader<null, Checkpoint | undefined>((ids) => store.checkpointsById(ids), undefined),
+      runCheckpoints: new BatchLoader<Page, Checkpoint[]>((ids, page) => store.checkpointsOfRuns(ids, page), []),
+      checkpointCount: new BatchLoader<null, number>((ids) => store.checkpointCounts(ids), 0),
+      captureJobs: new BatchLoader<Page, CaptureJob[]>((ids, page) => store.captureJobsOf(ids, page), []),
+    };
   }
 
   /**
@@ -178,7 +188,7 @@ export class InferenceService {
 
   /** A run by id (undefined for a malformed id) or by name. */
   findRun(by: { id: string } | { name: string }): Promise<Run | undefined> {
-    if ('id' in by) return isUuid(by.id) ? this.reads.read('run', [by.id], () => this.store.getRun(by.id)) : Promise.resolve(undefined);
+    if ('id' in by) return isUuid(by.id) ? this.reads.read('run', [by.id], () => this.batches.run.load(by.id, null)) : Promise.resolve(undefined);
     return this.reads.read('runByName', [by.name], () => this.store.getRunByName(by.name));
   }
 
@@ -191,11 +201,16 @@ export class InferenceService {
   }
 
   checkpoints(runId: string, page: Page): Promise<Checkpoint[]> {
-    return this.reads.read('checkpoints', [runId, page], () => this.store.listCheckpoints(runId, page));
+    return this.reads.read('checkpoints', [runId, page], () => this.batches.runCheckpoints.load(runId, page));
   }
 
   checkpointCount(runId: string): Promise<number> {
-    return this.reads.read('checkpointCount', [runId], () => this.store.countCheckpoints(runId));
+    return this.reads.read('checkpointCount', [runId], () => this.batches.checkpointCount.load(runId, null));
+  }
+
+  /** A page of a checkpoint's capture jobs (batched with its siblings' in one query). */
+  captureJobsOf(checkpointId: string, page: Page): Promise<CaptureJob[]> {
+    return this.batches.captureJobs.load(checkpointId, page);
   }
 
   latestCheckpoint(runId: string): Promise<Checkpoint | undefined> {
@@ -203,7 +218,7 @@ export class InferenceService {
   }
 
   findCheckpoint(id: string): Promise<Checkpoint | undefined> {
-    return isUuid(id) ? this.reads.read('checkpoint', [id], () => this.store.getCheckpoint(id)) : Promise.resolve(undefined);
+    return isUuid(id) ? this.reads.read('checkpoint', [id], () => this.batches.checkpoint.load(id, null)) : Promise.resolve(undefined);
   }
 
   async createRun(input: CreateRunInput): Promise<Run> {

@@ -5,7 +5,7 @@ import { startOutboxRelay, type AnyKysely, type PageWindow } from '@grokwatch/db
 import type { Kysely } from 'kysely';
 import { onJobStatusChange, publishStoredEvent, type Bus, type Stoppable } from '@grokwatch/bus';
 import { DistanceEngine, scheduleChanges, type ScheduleChange } from '@grokwatch/pathway';
-import { READ_CACHE_DEFAULTS, ServiceReads, type Logger, type ReadCacheOptions } from '@grokwatch/service-kit';
+import { BatchLoader, READ_CACHE_DEFAULTS, ServiceReads, type Logger, type ReadCacheOptions } from '@grokwatch/service-kit';
 import { DEFAULT_METRICS_PARAMS, parseMetricsParams } from './params.js';
 import { correlation, type CorrelationRequest, type CorrelationView } from './queries/correlation-query.js';
 import type { QueryDeps, ResultSelector } from './queries/deps.js';
@@ -63,6 +63,7 @@ export class MetricsService {
   private readonly threads: number | undefined;
   private readonly webhookUrl: string | undefined;
   private readonly reads = new ServiceReads();
+  private readonly jobsOfCheckpoint: BatchLoader<PageWindow, MetricsJob[]>;
 
   constructor(
     readonly store: MetricsStore,
@@ -75,6 +76,7 @@ export class MetricsService {
     this.alerts = new AlertStore(store.db);
     this.routingAlerts = new RoutingAlertStore(store.db);
     this.groups = new GroupStore(store.db);
+    this.jobsOfCheckpoint = new BatchLoader<PageWindow, MetricsJob[]>((ids, page) => store.jobsOfCheckpoints(ids, page), []);
     this.openEmbedder = options.openEmbedder;
     this.webhookUrl = options.webhookUrl;
   }
@@ -174,6 +176,11 @@ export class MetricsService {
 
   groupPairing(runId: string, sel: ProbeSetSelector): Promise<StoredPairing | null> {
     return this.reads.read('groupPairing', [runId, sel], () => groupPairingView(this.queryDeps(), this.groups, runId, sel));
+  }
+
+  /** A page of a checkpoint's computations (batched with its siblings' in one query). */
+  checkpointJobs(checkpointId: string, page: PageWindow): Promise<MetricsJob[]> {
+    return this.jobsOfCheckpoint.load(checkpointId, page);
   }
 
   grokkingAlerts(runId: string, page?: PageWindow): Promise<GrokkingAlert[]> {

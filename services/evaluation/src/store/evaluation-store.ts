@@ -2,7 +2,7 @@
 // redelivered job never duplicates rows.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { ConflictError, paged, type PageWindow } from '@grokwatch/db';
+import { ConflictError, paged, pagePerKey, type PageWindow } from '@grokwatch/db';
 import type { ItemSignal } from '../backends/model-provider.js';
 import type { EvalItemTable, EvalJobTable, EvalScoreTable, EvaluationReadTables, EvaluationTables, EvalCheckpoint, JobStatus } from './tables.js';
 
@@ -77,6 +77,11 @@ export class EvaluationStore {
 
   getJob(id: string): Promise<EvalJob | undefined> {
     return this.db.selectFrom('evaluation.eval_job').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A page of each checkpoint's jobs (by task), in one query. */
+  jobsOfCheckpoints(checkpointIds: readonly string[], page: PageWindow): Promise<Map<string, EvalJob[]>> {
+    return pagePerKey<EvalJob, EvaluationTables>(this.db, 'evaluation.eval_job', 'checkpoint_id', checkpointIds, ['task', 'id'], page);
   }
 
   listJobs(checkpointId: string, page?: PageWindow): Promise<EvalJob[]> {

@@ -138,7 +138,7 @@ export class CheckpointResolver {
     @Ctx() ctx: InferenceContext,
     @Args() page: ChildPageArgs,
   ): Promise<CaptureJobType[]> {
-    return (await ctx.inference.store.listCaptureJobs({ checkpointId: checkpoint.id }, pageOf(page))).map(toCaptureJob);
+    return (await ctx.inference.captureJobsOf(checkpoint.id, pageOf(page))).map(toCaptureJob);
   }
 }
 

@@ -1,7 +1,7 @@
 // All SQL of the inference service. Writes are idempotent so a redelivered job never duplicates rows.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { ConflictError, enqueueEvent, paged, type OutboxEvent, type PageWindow as Page } from '@grokwatch/db';
+import { ConflictError, enqueueEvent, paged, pagePerKey, type OutboxEvent, type PageWindow as Page } from '@grokwatch/db';
 import type { ProbeRow } from '../probe-set/probe-rows.js';
 import type {
   CaptureJobTable,
@@ -153,6 +153,34 @@ export class InferenceStore {
     return this.db.selectFrom('inference.checkpoint').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  async checkpointsById(ids: readonly string[]): Promise<Map<string, Checkpoint>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('inference.checkpoint').selectAll().where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /** A page of each run's checkpoints (ascending step), in one query. */
+  checkpointsOfRuns(runIds: readonly string[], page: Page): Promise<Map<string, Checkpoint[]>> {
+    return pagePerKey<Checkpoint, InferenceTables>(this.db, 'inference.checkpoint', 'run_id', runIds, ['step'], page);
+  }
+
+  async checkpointCounts(runIds: readonly string[]): Promise<Map<string, number>> {
+    if (runIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('inference.checkpoint')
+      .select(['run_id', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('run_id', 'in', runIds)
+      .groupBy('run_id')
+      .execute();
+    return new Map(rows.map((r) => [r.run_id, Number(r.n)]));
+  }
+
+  async runsById(ids: readonly string[]): Promise<Map<string, Run>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('inference.run').selectAll().where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
   listCheckpoints(runId: string, page?: Page): Promise<Checkpoint[]> {
     return paged(this.db.selectFrom('inference.checkpoint').selectAll().where('run_id', '=', runId).orderBy('step'), page).execute();
   }
@@ -274,6 +302,11 @@ export class InferenceStore {
 
   getCaptureJob(id: string): Promise<CaptureJob | undefined> {
     return this.db.selectFrom('inference.capture_job').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A page of each checkpoint's capture jobs (oldest first), in one query. */
+  captureJobsOf(checkpointIds: readonly string[], page: Page): Promise<Map<string, CaptureJob[]>> {
+    return pagePerKey<CaptureJob, InferenceTables>(this.db, 'inference.capture_job', 'checkpoint_id', checkpointIds, ['created_at', 'id'], page);
   }
 
   listCaptureJobs(filter: { checkpointId?: string; probeSetId?: string; status?: JobStatus }, page?: Page): Promise<CaptureJob[]> {

@@ -82,7 +82,7 @@ export class CheckpointMetricsResolver {
     @Ctx() ctx: MetricsContext,
     @Args() page: ChildPageArgs,
   ): Promise<MetricsJobType[]> {
-    return (await ctx.metrics.store.listJobs({ checkpointId: checkpoint.id }, pageOf(page))).map(toMetricsJob);
+    return (await ctx.metrics.checkpointJobs(checkpoint.id, pageOf(page))).map(toMetricsJob);
   }
 
   @FieldResolver(() => RoutingHealthType, { description: "Routing health on a probe set's tokens: each layer's expert load, dead experts, imbalance and entropy." })

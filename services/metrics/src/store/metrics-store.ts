@@ -1,7 +1,7 @@
 // All SQL of the metrics service.
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import { paged, type PageWindow } from '@grokwatch/db';
+import { paged, pagePerKey, type PageWindow } from '@grokwatch/db';
 import type { JobStatus, MetricsJobTable, MetricsTables, PathwayResultTable } from './tables.js';
 
 export type MetricsJob = Selectable<MetricsJobTable>;
@@ -46,6 +46,11 @@ export class MetricsStore {
 
   getJob(id: string): Promise<MetricsJob | undefined> {
     return this.db.selectFrom('metrics.metrics_job').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A page of each checkpoint's jobs (oldest first), in one query. */
+  jobsOfCheckpoints(checkpointIds: readonly string[], page: PageWindow): Promise<Map<string, MetricsJob[]>> {
+    return pagePerKey<MetricsJob, MetricsTables>(this.db, 'metrics.metrics_job', 'checkpoint_id', checkpointIds, ['created_at', 'id'], page);
   }
 
   listJobs(filter: { checkpointId?: string; probeSetId?: string; status?: JobStatus }, page?: PageWindow): Promise<MetricsJob[]> {
