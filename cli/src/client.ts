@@ -3,7 +3,10 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
 export class ApiError extends Error {
-  constructor(message: string, readonly code: string | undefined) {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -58,22 +61,25 @@ export class GrokwatchClient {
       void client.dispose();
     };
     const done = new Promise<void>((resolve, reject) => {
-      dispose = client.subscribe<T>({ query, variables }, {
-        next: (msg) => {
-          if (msg.data && onEvent(msg.data as T)) {
+      dispose = client.subscribe<T>(
+        { query, variables },
+        {
+          next: (msg) => {
+            if (msg.data && onEvent(msg.data as T)) {
+              finish();
+              resolve();
+            }
+          },
+          error: (err) => {
+            finish();
+            reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
+          },
+          complete: () => {
             finish();
             resolve();
-          }
+          },
         },
-        error: (err) => {
-          finish();
-          reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
-        },
-        complete: () => {
-          finish();
-          resolve();
-        },
-      });
+      );
     });
     return { done, stop: finish };
   }

@@ -23,6 +23,24 @@ test('a domain pairs with the benchmark named after it unless given', () => {
 });
 
 test('tables and CSV', () => {
-  assert.equal(table(['a', 'bb'], [[1, null], ['xyz', 0.5]]), 'a    bb\n---  ------\n1    -\nxyz  0.5000');
-  assert.equal(csv(['a', 'b'], [['x,y', 'say "hi"'], [1, null]]), 'a,b\n"x,y","say ""hi"""\n1,');
+  assert.equal(
+    table(
+      ['a', 'bb'],
+      [
+        [1, null],
+        ['xyz', 0.5],
+      ],
+    ),
+    'a    bb\n---  ------\n1    -\nxyz  0.5000',
+  );
+  assert.equal(
+    csv(
+      ['a', 'b'],
+      [
+        ['x,y', 'say "hi"'],
+        [1, null],
+      ],
+    ),
+    'a,b\n"x,y","say ""hi"""\n1,',
+  );
 });

@@ -31,7 +31,9 @@ const HELP = `grokwatch: watch a MoE pretraining run go from memorization to gen
 
 usage: grokwatch [--url URL] [--api-key KEY] [--json] <command> [options]
 
-${Object.values(USAGE).map((u) => `  ${u}`).join('\n')}
+${Object.values(USAGE)
+  .map((u) => `  ${u}`)
+  .join('\n')}
 
 RUN is a run's name or id. --url defaults to $GROKWATCH_URL or http://localhost:4000/graphql;
 --api-key to $GROKWATCH_API_KEY. --json prints machine-readable output on stdout.

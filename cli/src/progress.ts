@@ -3,7 +3,10 @@
 export class ProgressBar {
   private last = '';
 
-  constructor(private readonly label: string, private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly label: string,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {}
 
   update(done: number, total: number, status: string): void {
     const width = 30;

@@ -28,12 +28,12 @@ export async function waitForJob(
     if (TERMINAL.has(s.status)) final = s;
   };
   const subscription = client.subscribe<{ jobProgress: JobState }>(
-      'subscription($kind: JobKind, $jobId: ID) { jobProgress(kind: $kind, jobId: $jobId) { status done total message } }',
-      { kind, jobId },
-      (d) => {
-        show(d.jobProgress);
-        return final !== null;
-      },
+    'subscription($kind: JobKind, $jobId: ID) { jobProgress(kind: $kind, jobId: $jobId) { status done total message } }',
+    { kind, jobId },
+    (d) => {
+      show(d.jobProgress);
+      return final !== null;
+    },
   );
   subscription.done.catch(() => undefined); // the poll below still follows the job
   while (final === null) {

@@ -68,7 +68,14 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
-interface Job { id: string; status: string; done: number; total: number; attempts: number; error: string | null }
+interface Job {
+  id: string;
+  status: string;
+  done: number;
+  total: number;
+  attempts: number;
+  error: string | null;
+}
 const JOB = `query($id: ID!) { captureJob(id: $id) { id status done total attempts error } }`;
 
 describe('routing capture (distributed, real Postgres + NATS)', () => {
@@ -84,13 +91,13 @@ describe('routing capture (distributed, real Postgres + NATS)', () => {
     const ckpt = join(dir, 'step100');
     writeRandomCheckpoint(ckpt, CONFIG, { dtype: 'BF16', shards: 2, seed: 7 });
     await copyFile(join(DATASETS, 'tokenizer_olmoe', 'tokenizer.json'), join(ckpt, 'tokenizer.json'));
-    runId = dataOf(await p.gql<{ createRun: { id: string } }>(
-      `mutation { createRun(input: { name: "capture-e2e", architecture: "OlmoeForCausalLM" }) { id } }`,
-    )).createRun.id;
-    probeSetId = dataOf(await p.gql<{ createProbeSet: { id: string } }>(
-      `mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "gsm8k-200", domain: "math", rows: $rows }) { id } }`,
-      { rows: await gsm8kQuestions(200) },
-    )).createProbeSet.id;
+    runId = dataOf(await p.gql<{ createRun: { id: string } }>(`mutation { createRun(input: { name: "capture-e2e", architecture: "OlmoeForCausalLM" }) { id } }`)).createRun.id;
+    probeSetId = dataOf(
+      await p.gql<{ createProbeSet: { id: string } }>(
+        `mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "gsm8k-200", domain: "math", rows: $rows }) { id } }`,
+        { rows: await gsm8kQuestions(200) },
+      ),
+    ).createProbeSet.id;
   });
 
   after(async () => {
@@ -100,17 +107,17 @@ describe('routing capture (distributed, real Postgres + NATS)', () => {
   });
 
   async function register(step: number, uri: string): Promise<string> {
-    return dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(
-      `mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id } }`,
-      { input: { runId, step, uri } },
-    )).registerCheckpoint.id;
+    return dataOf(
+      await p.gql<{ registerCheckpoint: { id: string } }>(`mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id } }`, {
+        input: { runId, step, uri },
+      }),
+    ).registerCheckpoint.id;
   }
 
   async function startCapture(checkpointId: string): Promise<string> {
-    return dataOf(await p.gql<{ startCapture: { id: string } }>(
-      `mutation($input: StartCaptureInput!) { startCapture(input: $input) { id } }`,
-      { input: { checkpointId, probeSetId } },
-    )).startCapture.id;
+    return dataOf(
+      await p.gql<{ startCapture: { id: string } }>(`mutation($input: StartCaptureInput!) { startCapture(input: $input) { id } }`, { input: { checkpointId, probeSetId } }),
+    ).startCapture.id;
   }
 
   const job = async (id: string) => dataOf(await p.gql<{ captureJob: Job }>(JOB, { id })).captureJob;
@@ -139,10 +146,12 @@ describe('routing capture (distributed, real Postgres + NATS)', () => {
     assert.equal(finished.attempts, 2, 'delivered to the first worker, then redelivered once');
 
     // Every sample has exactly one routing row, and the routing is a distribution per layer.
-    const samples = dataOf(await p.gql<{ probeSet: { samples: { id: string; routing: { experts: number; layers: { weights: number[] }[]; nll: number; tokenCount: number } | null }[] } }>(
-      `query($id: ID!, $c: ID!) { probeSet(id: $id) { samples(limit: 200) { id routing(checkpoint: $c) { experts layers { weights } nll tokenCount } } } }`,
-      { id: probeSetId, c: checkpointId },
-    )).probeSet.samples;
+    const samples = dataOf(
+      await p.gql<{ probeSet: { samples: { id: string; routing: { experts: number; layers: { weights: number[] }[]; nll: number; tokenCount: number } | null }[] } }>(
+        `query($id: ID!, $c: ID!) { probeSet(id: $id) { samples(limit: 200) { id routing(checkpoint: $c) { experts layers { weights } nll tokenCount } } } }`,
+        { id: probeSetId, c: checkpointId },
+      ),
+    ).probeSet.samples;
     assert.equal(samples.length, 200);
     for (const s of samples) {
       assert.ok(s.routing, `sample ${s.id} has routing`);
@@ -152,9 +161,11 @@ describe('routing capture (distributed, real Postgres + NATS)', () => {
       assert.ok(Number.isFinite(s.routing.nll) && s.routing.nll > 0);
       assert.ok(s.routing.tokenCount > 5);
     }
-    const status = dataOf(await p.gql<{ checkpoint: { status: string; metricsJobs: { status: string }[] } }>(
-      `query($id: ID!) { checkpoint(id: $id) { status metricsJobs { status } } }`, { id: checkpointId },
-    )).checkpoint;
+    const status = dataOf(
+      await p.gql<{ checkpoint: { status: string; metricsJobs: { status: string }[] } }>(`query($id: ID!) { checkpoint(id: $id) { status metricsJobs { status } } }`, {
+        id: checkpointId,
+      }),
+    ).checkpoint;
     assert.equal(status.status, 'captured');
   });
 
@@ -174,15 +185,16 @@ describe('routing capture (distributed, real Postgres + NATS)', () => {
     const refused = await p.gql(`mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id } }`, { input: { runId, step: 301, uri: unsupported } });
     assert.match(refused.errors?.[0]?.message ?? '', /unsupported architecture "GPT2LMHeadModel"/);
 
-    const badJobs = [
-      await startCapture(await register(200, truncated)),
-      await startCapture(registered300),
-    ];
+    const badJobs = [await startCapture(await register(200, truncated)), await startCapture(registered300)];
     if (!workers.some((w) => w.exitCode === null)) workers.push(startWorker(p));
-    const settled = await Promise.all(badJobs.map((id) => waitFor(`job ${id} to settle`, 60_000, async () => {
-      const j = await job(id);
-      return j.status === 'failed' || j.status === 'completed' ? j : undefined;
-    })));
+    const settled = await Promise.all(
+      badJobs.map((id) =>
+        waitFor(`job ${id} to settle`, 60_000, async () => {
+          const j = await job(id);
+          return j.status === 'failed' || j.status === 'completed' ? j : undefined;
+        }),
+      ),
+    );
     assert.equal(settled[0]!.status, 'failed');
     assert.match(settled[0]!.error!, /model\.safetensors/);
     assert.equal(settled[1]!.status, 'failed');

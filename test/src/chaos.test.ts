@@ -39,26 +39,41 @@ describe('chaos: services killed -9, Postgres and NATS down, under work (distrib
   let runId: string;
 
   const gql = <T>(query: string, variables: Record<string, unknown> = {}) => postGraphQL<T>(gateway, query, variables);
-  const status = async () => dataOf(await gql<{ run: { checkpoints: { step: number; captureJobs: { status: string }[]; metricsJobs: { status: string }[]; evaluationJobs: { status: string }[] }[] } }>(
-    `query($id: ID!) { run(id: $id) { checkpoints { step captureJobs { status } metricsJobs { status } evaluationJobs { status } } } }`, { id: runId },
-  )).run.checkpoints;
+  const status = async () =>
+    dataOf(
+      await gql<{ run: { checkpoints: { step: number; captureJobs: { status: string }[]; metricsJobs: { status: string }[]; evaluationJobs: { status: string }[] }[] } }>(
+        `query($id: ID!) { run(id: $id) { checkpoints { step captureJobs { status } metricsJobs { status } evaluationJobs { status } } } }`,
+        { id: runId },
+      ),
+    ).run.checkpoints;
   const settled = (c: Awaited<ReturnType<typeof status>>[number]): boolean =>
-    c.captureJobs.some((j) => j.status === 'completed') && c.metricsJobs.length >= 3 && c.metricsJobs.every((j) => j.status === 'completed')
-    && c.evaluationJobs.length === 1 && c.evaluationJobs[0]!.status === 'completed';
+    c.captureJobs.some((j) => j.status === 'completed') &&
+    c.metricsJobs.length >= 3 &&
+    c.metricsJobs.every((j) => j.status === 'completed') &&
+    c.evaluationJobs.length === 1 &&
+    c.evaluationJobs[0]!.status === 'completed';
 
   /** Every service's /healthz, each answered within 2 s. */
-  const healthz = () => Promise.all(['inference', 'metrics', 'evaluation'].map(async (name) => {
-    const started = Date.now();
-    const res = await fetch(procs[name]!.url.replace(/\/graphql$/, '/healthz'), { signal: AbortSignal.timeout(2_000) });
-    assert.ok(Date.now() - started < 2_000, `${name} /healthz answered within 2 s`);
-    return { name, status: res.status, body: (await res.json()) as { status?: string; checks?: Record<string, string> } };
-  }));
+  const healthz = () =>
+    Promise.all(
+      ['inference', 'metrics', 'evaluation'].map(async (name) => {
+        const started = Date.now();
+        const res = await fetch(procs[name]!.url.replace(/\/graphql$/, '/healthz'), { signal: AbortSignal.timeout(2_000) });
+        assert.ok(Date.now() - started < 2_000, `${name} /healthz answered within 2 s`);
+        return { name, status: res.status, body: (await res.json()) as { status?: string; checks?: Record<string, string> } };
+      }),
+    );
   /** Waits until the checkpoint's capture has stored some samples: the fault then lands mid-capture. */
-  const capturing = (step: number) => until(`step ${step} capturing`, async () => {
-    const cps = await status().catch(() => undefined);
-    const c = cps?.find((x) => x.step === step);
-    return c && c.captureJobs.some((j) => j.status === 'running' || j.status === 'completed') ? true : undefined;
-  }, 60_000);
+  const capturing = (step: number) =>
+    until(
+      `step ${step} capturing`,
+      async () => {
+        const cps = await status().catch(() => undefined);
+        const c = cps?.find((x) => x.step === step);
+        return c && c.captureJobs.some((j) => j.status === 'running' || j.status === 'completed') ? true : undefined;
+      },
+      60_000,
+    );
 
   before(async () => {
     cluster = await startThrowawayCluster();
@@ -67,33 +82,59 @@ describe('chaos: services killed -9, Postgres and NATS down, under work (distrib
     const prefix = `c${randomBytes(4).toString('hex')}.`;
     busConfig = { kind: 'nats', servers: nats.url, prefix };
     watcher = await connectBus(busConfig);
-    watching = await watcher.subscribeEvents('capture.completed', async (e) => {
-      completed.set(e.checkpointId, (completed.get(e.checkpointId) ?? 0) + 1);
-    }, { durable: 'chaos-watch' });
+    watching = await watcher.subscribeEvents(
+      'capture.completed',
+      async (e) => {
+        completed.set(e.checkpointId, (completed.get(e.checkpointId) ?? 0) + 1);
+      },
+      { durable: 'chaos-watch' },
+    );
     const ports = { inference: await freePort(), metrics: await freePort(), evaluation: await freePort(), gateway: await freePort() };
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn',
-      DATABASE_URL: cluster.url, NATS_URL: nats.url, BUS_PREFIX: prefix, DATA_DIR: dataDir,
-      HOST: '127.0.0.1', GROKWATCH_SUBGRAPH_TOKEN: randomBytes(12).toString('hex'),
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: cluster.url,
+      NATS_URL: nats.url,
+      BUS_PREFIX: prefix,
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      GROKWATCH_SUBGRAPH_TOKEN: randomBytes(12).toString('hex'),
       GROKWATCH_DATA_ROOTS: [join(ROOT, 'models'), dataDir].join(delimiter),
-      SUITES_DIR: join(RUN, 'suites'), DATASETS_DIR: join(ROOT, '..', 'shared', 'datasets'),
-      WATCH_INTERVAL_MS: '0', CAPTURE_ACK_WAIT_MS: '3000', EVAL_ACK_WAIT_MS: '5000', RATE_LIMIT_PER_S: '0',
+      SUITES_DIR: join(RUN, 'suites'),
+      DATASETS_DIR: join(ROOT, '..', 'shared', 'datasets'),
+      WATCH_INTERVAL_MS: '0',
+      CAPTURE_ACK_WAIT_MS: '3000',
+      EVAL_ACK_WAIT_MS: '5000',
+      RATE_LIMIT_PER_S: '0',
       ONNXRUNTIME_NODE_INSTALL: 'skip',
     };
     procs.inference = await startServiceProcess('inference', service('inference'), env, ports.inference);
     procs.metrics = await startServiceProcess('metrics', service('metrics'), env, ports.metrics);
     procs.evaluation = await startServiceProcess('evaluation', service('evaluation'), env, ports.evaluation);
-    procs.gateway = await startServiceProcess('gateway', service('gateway'), {
-      ...env, INFERENCE_URL: procs.inference.url, METRICS_URL: procs.metrics.url, EVALUATION_URL: procs.evaluation.url,
-    }, ports.gateway);
+    procs.gateway = await startServiceProcess(
+      'gateway',
+      service('gateway'),
+      {
+        ...env,
+        INFERENCE_URL: procs.inference.url,
+        METRICS_URL: procs.metrics.url,
+        EVALUATION_URL: procs.evaluation.url,
+      },
+      ports.gateway,
+    );
     gateway = procs.gateway.url;
-    const probeSetId = dataOf(await gql<{ createProbeSet: { id: string } }>(
-      `mutation($p: String!) { createProbeSet(input: { name: "chaos-math", domain: "math", path: $p }) { id } }`, { p: join(RUN, 'probes', 'math.jsonl') },
-    )).createProbeSet.id;
-    runId = dataOf(await gql<{ createRun: { id: string } }>(
-      `mutation($t: String!, $p: [ID!]!) { createRun(input: { name: "chaos", architecture: "OlmoeForCausalLM", tokenizer: $t, probeSetIds: $p, tasks: ["grok_math"] }) { id } }`,
-      { t: join(RUN, 'tokenizer.json'), p: [probeSetId] },
-    )).createRun.id;
+    const probeSetId = dataOf(
+      await gql<{ createProbeSet: { id: string } }>(`mutation($p: String!) { createProbeSet(input: { name: "chaos-math", domain: "math", path: $p }) { id } }`, {
+        p: join(RUN, 'probes', 'math.jsonl'),
+      }),
+    ).createProbeSet.id;
+    runId = dataOf(
+      await gql<{ createRun: { id: string } }>(
+        `mutation($t: String!, $p: [ID!]!) { createRun(input: { name: "chaos", architecture: "OlmoeForCausalLM", tokenizer: $t, probeSetIds: $p, tasks: ["grok_math"] }) { id } }`,
+        { t: join(RUN, 'tokenizer.json'), p: [probeSetId] },
+      ),
+    ).createRun.id;
   });
 
   after(async () => {
@@ -106,8 +147,12 @@ describe('chaos: services killed -9, Postgres and NATS down, under work (distrib
   });
 
   test('metrics, gateway and inference killed -9, Postgres stopped and NATS killed -9 for 10 s, all under work', async () => {
-    const register = (step: number) => gql(`mutation($id: ID!, $s: Int!, $u: String!) { registerCheckpoint(input: { runId: $id, step: $s, uri: $u }) { id } }`,
-      { id: runId, s: step, u: join(RUN, 'checkpoints', `step${step}`) });
+    const register = (step: number) =>
+      gql(`mutation($id: ID!, $s: Int!, $u: String!) { registerCheckpoint(input: { runId: $id, step: $s, uri: $u }) { id } }`, {
+        id: runId,
+        s: step,
+        u: join(RUN, 'checkpoints', `step${step}`),
+      });
 
     // 1. The metrics service dies as its first jobs are queued; they wait in JetStream for its return.
     dataOf(await register(STEPS[0]!));
@@ -142,10 +187,14 @@ describe('chaos: services killed -9, Postgres and NATS down, under work (distrib
     await cluster.start();
 
     // 5. NATS dies (kill -9) in the middle of a capture, for 10 s; JetStream's store survives.
-    await until('every service healthy after the Postgres outage', async () => {
-      const hs = await healthz().catch(() => undefined);
-      return hs?.every((h) => h.status === 200) ? true : undefined;
-    }, 60_000);
+    await until(
+      'every service healthy after the Postgres outage',
+      async () => {
+        const hs = await healthz().catch(() => undefined);
+        return hs?.every((h) => h.status === 200) ? true : undefined;
+      },
+      60_000,
+    );
     dataOf(await register(STEPS[4]!));
     await capturing(STEPS[4]!);
     await nats.kill();
@@ -153,13 +202,25 @@ describe('chaos: services killed -9, Postgres and NATS down, under work (distrib
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     await nats.start();
 
-    const final = await until('every checkpoint captured, measured and evaluated', async () => {
-      const cps = await status().catch(() => undefined);
-      return cps && cps.length === STEPS.length && cps.every(settled) ? cps : undefined;
-    }, 300_000, () => 'see the job statuses');
-    assert.deepEqual(final.map((c) => c.step), STEPS);
-    await until('a capture.completed for every checkpoint', async () => (completed.size === STEPS.length ? true : undefined), 60_000,
-      () => `${completed.size} of ${STEPS.length} checkpoints announced`);
+    const final = await until(
+      'every checkpoint captured, measured and evaluated',
+      async () => {
+        const cps = await status().catch(() => undefined);
+        return cps && cps.length === STEPS.length && cps.every(settled) ? cps : undefined;
+      },
+      300_000,
+      () => 'see the job statuses',
+    );
+    assert.deepEqual(
+      final.map((c) => c.step),
+      STEPS,
+    );
+    await until(
+      'a capture.completed for every checkpoint',
+      async () => (completed.size === STEPS.length ? true : undefined),
+      60_000,
+      () => `${completed.size} of ${STEPS.length} checkpoints announced`,
+    );
     for (const p of Object.values(procs)) {
       assert.deepEqual(p.unexpectedExits, [], `${p.name} never exited on its own`);
       assert.ok(p.alive(), `${p.name} is running`);
@@ -171,13 +232,31 @@ describe('chaos: services killed -9, Postgres and NATS down, under work (distrib
     await client.connect();
     try {
       const rows = async (q: string) => (await client.query<Record<string, string>>(q)).rows;
-      assert.deepEqual((await rows(`select c.step, count(*) as n from inference.sample_routing r join inference.checkpoint c on c.id = r.checkpoint_id group by c.step order by c.step`))
-        .map((r) => [Number(r.step), Number(r.n)]), STEPS.map((s) => [s, PROBES]));
-      assert.deepEqual((await rows(`select status, count(*) as n from inference.capture_job group by status`)).map((r) => [r.status, Number(r.n)]), [['completed', STEPS.length]]);
-      assert.deepEqual((await rows(`select status, count(*) as n from metrics.metrics_job group by status`)).map((r) => [r.status, Number(r.n)]), [['completed', STEPS.length * 3]]);
-      assert.deepEqual((await rows(`select count(*) as n, count(distinct (checkpoint_id, probe_set_id, params_key)) as keys from metrics.metrics_job`)).map((r) => [Number(r.n), Number(r.keys)]), [[STEPS.length * 3, STEPS.length * 3]]);
-      assert.deepEqual((await rows(`select j.status, count(i.*) as n from evaluation.eval_job j left join evaluation.eval_item i on i.eval_job_id = j.id group by j.id, j.status`))
-        .map((r) => [r.status, Number(r.n)]), STEPS.map(() => ['completed', SUITE_ITEMS]));
+      assert.deepEqual(
+        (await rows(`select c.step, count(*) as n from inference.sample_routing r join inference.checkpoint c on c.id = r.checkpoint_id group by c.step order by c.step`)).map(
+          (r) => [Number(r.step), Number(r.n)],
+        ),
+        STEPS.map((s) => [s, PROBES]),
+      );
+      assert.deepEqual(
+        (await rows(`select status, count(*) as n from inference.capture_job group by status`)).map((r) => [r.status, Number(r.n)]),
+        [['completed', STEPS.length]],
+      );
+      assert.deepEqual(
+        (await rows(`select status, count(*) as n from metrics.metrics_job group by status`)).map((r) => [r.status, Number(r.n)]),
+        [['completed', STEPS.length * 3]],
+      );
+      assert.deepEqual(
+        (await rows(`select count(*) as n, count(distinct (checkpoint_id, probe_set_id, params_key)) as keys from metrics.metrics_job`)).map((r) => [Number(r.n), Number(r.keys)]),
+        [[STEPS.length * 3, STEPS.length * 3]],
+      );
+      assert.deepEqual(
+        (await rows(`select j.status, count(i.*) as n from evaluation.eval_job j left join evaluation.eval_item i on i.eval_job_id = j.id group by j.id, j.status`)).map((r) => [
+          r.status,
+          Number(r.n),
+        ]),
+        STEPS.map(() => ['completed', SUITE_ITEMS]),
+      );
     } finally {
       await client.end();
     }

@@ -35,9 +35,12 @@ const SHARED = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7];
 const CORRECT = [0, 1, 2, 4, 6, 8, 8, 8];
 
 const SUITE = Array.from({ length: 8 }, (_, i) => ({
-  id: `m${i}`, prompt: `${i + 2} plus ${i + 5} =`, answer: String(2 * i + 7), group: i % 2 ? 'odd' : 'even', domain: 'math',
+  id: `m${i}`,
+  prompt: `${i + 2} plus ${i + 5} =`,
+  answer: String(2 * i + 7),
+  group: i % 2 ? 'odd' : 'even',
+  domain: 'math',
 }));
-
 
 function softmax(logits: number[]): number[] {
   const m = Math.max(...logits);
@@ -106,8 +109,16 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
       startPlatform('embedded'),
       chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-          '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       }),
     ]);
   });
@@ -119,28 +130,43 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
   });
 
   test('seeded through the API: routing, metrics by the worker, evaluations by scripted models', async () => {
-    const probes = dataOf(await p.gql<{ createProbeSet: { id: string } }>(
-      `mutation($input: CreateProbeSetInput!) { createProbeSet(input: $input) { id } }`,
-      { input: { name: `dash-math-${suffix}`, domain: 'math', rows: Array.from({ length: SAMPLES }, (_, i) => ({ id: `s${i}`, text: `probe sample ${i}: ${i} + ${i} = ${2 * i}`, group: i < 4 ? 'early' : 'late' })) } },
-    )).createProbeSet;
+    const probes = dataOf(
+      await p.gql<{ createProbeSet: { id: string } }>(`mutation($input: CreateProbeSetInput!) { createProbeSet(input: $input) { id } }`, {
+        input: {
+          name: `dash-math-${suffix}`,
+          domain: 'math',
+          rows: Array.from({ length: SAMPLES }, (_, i) => ({ id: `s${i}`, text: `probe sample ${i}: ${i} + ${i} = ${2 * i}`, group: i < 4 ? 'early' : 'late' })),
+        },
+      }),
+    ).createProbeSet;
     probeSetId = probes.id;
-    const run = dataOf(await p.gql<{ createRun: { id: string } }>(
-      `mutation($input: CreateRunInput!) { createRun(input: $input) { id } }`,
-      { input: { name: runName, architecture: 'OlmoeForCausalLM', thresholds: [0.7] } },
-    )).createRun;
+    const run = dataOf(
+      await p.gql<{ createRun: { id: string } }>(`mutation($input: CreateRunInput!) { createRun(input: $input) { id } }`, {
+        input: { name: runName, architecture: 'OlmoeForCausalLM', thresholds: [0.7] },
+      }),
+    ).createRun;
     checkpointIds = [];
     for (const step of STEPS) {
-      checkpointIds.push(dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(
-        `mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id } }`,
-        { input: { runId: run.id, step, tokensSeen: step * 4096, uri: `external://nowhere/${runName}/step${step}` } },
-      )).registerCheckpoint.id);
+      checkpointIds.push(
+        dataOf(
+          await p.gql<{ registerCheckpoint: { id: string } }>(`mutation($input: RegisterCheckpointInput!) { registerCheckpoint(input: $input) { id } }`, {
+            input: { runId: run.id, step, tokensSeen: step * 4096, uri: `external://nowhere/${runName}/step${step}` },
+          }),
+        ).registerCheckpoint.id,
+      );
     }
 
     for (const [c, checkpointId] of checkpointIds.entries()) {
-      const res = dataOf(await p.gql<{ ingestRouting: { stored: number } }>(
-        `mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored } }`,
-        { input: { checkpointId, probeSetId, routerWeights, samples: Array.from({ length: SAMPLES }, (_, i) => ({ index: i, weights: routing(c, i), nll: nll(c, i), tokenCount: 12 })) } },
-      ));
+      const res = dataOf(
+        await p.gql<{ ingestRouting: { stored: number } }>(`mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored } }`, {
+          input: {
+            checkpointId,
+            probeSetId,
+            routerWeights,
+            samples: Array.from({ length: SAMPLES }, (_, i) => ({ index: i, weights: routing(c, i), nll: nll(c, i), tokenCount: 12 })),
+          },
+        }),
+      );
       assert.equal(res.ingestRouting.stored, SAMPLES);
     }
 
@@ -149,43 +175,58 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
       const right = new Map(SUITE.slice(0, CORRECT[c]).map((r) => [r.prompt, r.answer]));
       const server = await startOpenAiServer({ model: new ScriptedModel((prompt) => right.get(prompt) ?? 'no idea'), modelName: 'scripted', host: '127.0.0.1', port: 0 });
       servers.push(server);
-      jobIds.push(dataOf(await p.gql<{ startEvaluation: { id: string } }>(
-        `mutation($input: StartEvaluationInput!) { startEvaluation(input: $input) { id } }`,
-        { input: { checkpointId, task: 'grok_math', backend: { openai: server.baseUrl, model: 'scripted' } } },
-      )).startEvaluation.id);
+      jobIds.push(
+        dataOf(
+          await p.gql<{ startEvaluation: { id: string } }>(`mutation($input: StartEvaluationInput!) { startEvaluation(input: $input) { id } }`, {
+            input: { checkpointId, task: 'grok_math', backend: { openai: server.baseUrl, model: 'scripted' } },
+          }),
+        ).startEvaluation.id,
+      );
     }
 
-    const series = (metric: string, normalized = false) => p.gql<{ run: { metricSeries: { points: { value: number | null }[] } } }>(
-      `query($id: ID!, $ps: ID, $m: MetricName!, $n: Boolean!) { run(id: $id) { metricSeries(probeSet: $ps, metric: $m, normalized: $n) { points { value } } } }`,
-      { id: run.id, ps: probeSetId, m: metric, n: normalized },
-    );
+    const series = (metric: string, normalized = false) =>
+      p.gql<{ run: { metricSeries: { points: { value: number | null }[] } } }>(
+        `query($id: ID!, $ps: ID, $m: MetricName!, $n: Boolean!) { run(id: $id) { metricSeries(probeSet: $ps, metric: $m, normalized: $n) { points { value } } } }`,
+        { id: run.id, ps: probeSetId, m: metric, n: normalized },
+      );
     // Ingested routing that completes the probe set queues the run's metric variants; the worker fills them in.
-    for (const [metric, normalized] of [['distance', false], ['consistency', false], ['distance', true]] as const) {
+    for (const [metric, normalized] of [
+      ['distance', false],
+      ['consistency', false],
+      ['distance', true],
+    ] as const) {
       await until(`${metric}${normalized ? ' (normalized)' : ''} at every checkpoint`, async () => {
         const values = dataOf(await series(metric, normalized)).run.metricSeries.points.map((x) => x.value);
         return values.length === STEPS.length && values.every((v) => v !== null) ? values : null;
       });
     }
     const alerts = await until('a grokking alert', async () => {
-      const found = dataOf(await p.gql<{ run: { grokkingAlerts: { domain: string; startStep: number; endStep: number }[] } }>(
-        `query($id: ID!) { run(id: $id) { grokkingAlerts { domain startStep endStep } } }`, { id: run.id },
-      )).run.grokkingAlerts;
+      const found = dataOf(
+        await p.gql<{ run: { grokkingAlerts: { domain: string; startStep: number; endStep: number }[] } }>(
+          `query($id: ID!) { run(id: $id) { grokkingAlerts { domain startStep endStep } } }`,
+          { id: run.id },
+        ),
+      ).run.grokkingAlerts;
       return found.length > 0 ? found : null;
     });
     assert.equal(alerts[0]!.domain, 'math');
     for (const id of jobIds) {
       const status = await until(`evaluation ${id}`, async () => {
-        const job = dataOf(await p.gql<{ evaluationJob: { status: string; error: string | null } }>(
-          `query($id: ID!) { evaluationJob(id: $id) { status error } }`, { id },
-        )).evaluationJob;
+        const job = dataOf(
+          await p.gql<{ evaluationJob: { status: string; error: string | null } }>(`query($id: ID!) { evaluationJob(id: $id) { status error } }`, { id }),
+        ).evaluationJob;
         return job.status === 'queued' || job.status === 'running' ? null : job;
       });
       assert.equal(status.status, 'completed', status.error ?? '');
     }
     // The probe set and task are attached only now: the run's automation reacts to registrations,
     // and must neither capture (no capturer here) nor evaluate these checkpoints on its own.
-    dataOf(await p.gql(`mutation($id: ID!, $input: RunSettingsInput!) { configureRun(id: $id, input: $input) { id } }`,
-      { id: run.id, input: { probeSetIds: [probeSetId], tasks: ['grok_math'] } }));
+    dataOf(
+      await p.gql(`mutation($id: ID!, $input: RunSettingsInput!) { configureRun(id: $id, input: $input) { id } }`, {
+        id: run.id,
+        input: { probeSetIds: [probeSetId], tasks: ['grok_math'] },
+      }),
+    );
   });
 
   test('the page lists the run, plots every curve, correlates, and draws the sample view', async (t) => {
@@ -215,8 +256,11 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     }
     // The accuracy points are the scripted models' scores: CORRECT[c] of 8.
     const accuracy = await points('accuracy').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
-    assert.deepEqual(accuracy, CORRECT.map((n) => n / SUITE.length));
-    assert.ok(await points('memorized').count() > 0, 'memorization groups are drawn');
+    assert.deepEqual(
+      accuracy,
+      CORRECT.map((n) => n / SUITE.length),
+    );
+    assert.ok((await points('memorized').count()) > 0, 'memorization groups are drawn');
     // The detected phase: a banner, and a shaded band on every chart of the domain.
     const banner = await page.locator('[data-alert-domain="math"]').innerText();
     assert.match(banner, /Generalization detected in math between steps 800 and 4\.8k: memorized .* while \d of 5 pathway metrics moved the paper's way/);
@@ -236,10 +280,22 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     // Correlation table: distance against accuracy has a value over every checkpoint.
     const distanceRow = page.locator('[data-corr-domain="math"] tr[data-corr-metric="distance"] td');
     const rCell = page.locator('[data-corr-domain="math"] tr[data-corr-metric="distance"] td.r');
-    await until('the distance correlation', async () => (/^[+−]\d\.\d\d$/.test(await rCell.first().innerText({ timeout: 1_000 }).catch(() => '')) ? true : null), 10_000);
+    await until(
+      'the distance correlation',
+      async () =>
+        /^[+−]\d\.\d\d$/.test(
+          await rCell
+            .first()
+            .innerText({ timeout: 1_000 })
+            .catch(() => ''),
+        )
+          ? true
+          : null,
+      10_000,
+    );
     assert.equal(await distanceRow.nth(3).innerText(), String(STEPS.length));
 
-    assert.ok(await page.locator('[data-mem-domain="math"] tr[data-group]').count() > 0, 'grokking groups listed');
+    assert.ok((await page.locator('[data-mem-domain="math"] tr[data-group]').count()) > 0, 'grokking groups listed');
 
     // Routing health: the worst layer's dead experts, imbalance and entropy at every checkpoint.
     for (const metric of ['dead-experts', 'load-cv', 'load-entropy']) {
@@ -252,16 +308,38 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     // Sample view: the first sample's pathways, serialized in the browser, equal @grokwatch/pathway's on the stored float32 weights.
     await page.waitForSelector('svg.heatmap rect.cell', { timeout: 10_000 });
     assert.equal(await page.locator('svg.heatmap rect.cell').count(), LAYERS * EXPERTS);
-    assert.ok(await page.locator('svg.heatmap circle.path-dot').count() >= LAYERS, 'pathway experts marked');
+    assert.ok((await page.locator('svg.heatmap circle.path-dot').count()) >= LAYERS, 'pathway experts marked');
     const shown = await page.locator('tr[data-pathway-step] td.pathway').allInnerTexts();
-    const expected = STEPS.map((_, c) => serializePathway(extractPathway(routing(c, 0).map((row) => row.map(Math.fround)), 0.7)));
+    const expected = STEPS.map((_, c) =>
+      serializePathway(
+        extractPathway(
+          routing(c, 0).map((row) => row.map(Math.fround)),
+          0.7,
+        ),
+      ),
+    );
     assert.deepEqual(shown, expected);
 
     // Another sample and the log axis.
     await page.locator('button[data-sample-index="5"]').click();
-    const want = serializePathway(extractPathway(routing(5, 5).map((row) => row.map(Math.fround)), 0.7));
+    const want = serializePathway(
+      extractPathway(
+        routing(5, 5).map((row) => row.map(Math.fround)),
+        0.7,
+      ),
+    );
     const pathwayAt3200 = page.locator('tr[data-pathway-step="3200"] td.pathway');
-    await until('the other sample\'s pathway', async () => ((await pathwayAt3200.first().textContent({ timeout: 1_000 }).catch(() => null)) === want ? true : null), 5_000);
+    await until(
+      "the other sample's pathway",
+      async () =>
+        (await pathwayAt3200
+          .first()
+          .textContent({ timeout: 1_000 })
+          .catch(() => null)) === want
+          ? true
+          : null,
+      5_000,
+    );
     await page.locator('#scale-log').click();
     assert.equal(await page.locator('#scale-log').getAttribute('aria-pressed'), 'true');
     assert.equal(await points('distance').count(), STEPS.length);
@@ -304,7 +382,10 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, '--url', p.url, ...args]);
     const rows = JSON.parse((await run('--json', 'export', '--run', runName)).stdout) as { domain: string; step: number; metric: string; value: number | null }[];
     const accuracy = rows.filter((r) => r.metric.startsWith('accuracy (grok_math'));
-    assert.deepEqual(accuracy.map((r) => r.step), [...STEPS]);
+    assert.deepEqual(
+      accuracy.map((r) => r.step),
+      [...STEPS],
+    );
     assert.ok(accuracy.every((r) => r.domain === 'math' && r.value !== null && r.value >= 0 && r.value <= 1));
     const csvText = (await run('export', '--run', runName)).stdout;
     assert.match(csvText, /^math,\d+,"?accuracy \(grok_math [^)]+\)"?,\d/m);
@@ -313,23 +394,53 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     assert.match(afterRise, /from step \(rise\)/);
     const plain = (await run('correlate', '--run', runName)).stdout;
     assert.doesNotMatch(plain, /from step \(rise\)/);
-    const only = await run('correlate', '--run', runName, '--benchmark', 'code=grok_math').then(() => '', (err: { stderr: string }) => err.stderr);
+    const only = await run('correlate', '--run', runName, '--benchmark', 'code=grok_math').then(
+      () => '',
+      (err: { stderr: string }) => err.stderr,
+    );
     assert.match(only, /has no domain with a benchmark/, 'math is left out when only code is named');
   });
 
   test('two runs overlaid: a second run of the same domain is drawn on every curve in its own colour', async () => {
     const other = `compare-${suffix}`;
-    const otherId = dataOf(await p.gql<{ createRun: { id: string } }>(`mutation($n: String!, $p: [ID!]!) { createRun(input: { name: $n, architecture: "OlmoeForCausalLM", probeSetIds: $p }) { id } }`, { n: other, p: [probeSetId] })).createRun.id;
+    const otherId = dataOf(
+      await p.gql<{ createRun: { id: string } }>(`mutation($n: String!, $p: [ID!]!) { createRun(input: { name: $n, architecture: "OlmoeForCausalLM", probeSetIds: $p }) { id } }`, {
+        n: other,
+        p: [probeSetId],
+      }),
+    ).createRun.id;
     // The second run trails the first by two checkpoints of convergence.
     for (const [c, step] of STEPS.slice(0, 4).entries()) {
-      const checkpointId = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(`mutation($r: ID!, $s: Int!) { registerCheckpoint(input: { runId: $r, step: $s, uri: "external://nowhere/other" }) { id } }`, { r: otherId, s: step })).registerCheckpoint.id;
-      dataOf(await p.gql(`mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored } }`,
-        { input: { checkpointId, probeSetId, routerWeights, samples: Array.from({ length: SAMPLES }, (_, i) => ({ index: i, weights: routing(Math.max(0, c - 2), i), nll: nll(c, i), tokenCount: 12 })) } }));
+      const checkpointId = dataOf(
+        await p.gql<{ registerCheckpoint: { id: string } }>(
+          `mutation($r: ID!, $s: Int!) { registerCheckpoint(input: { runId: $r, step: $s, uri: "external://nowhere/other" }) { id } }`,
+          { r: otherId, s: step },
+        ),
+      ).registerCheckpoint.id;
+      dataOf(
+        await p.gql(`mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored } }`, {
+          input: {
+            checkpointId,
+            probeSetId,
+            routerWeights,
+            samples: Array.from({ length: SAMPLES }, (_, i) => ({ index: i, weights: routing(Math.max(0, c - 2), i), nll: nll(c, i), tokenCount: 12 })),
+          },
+        }),
+      );
     }
-    await until('the second run\'s distances', async () => {
-      const pts = dataOf(await p.gql<{ run: { metricSeries: { points: { value: number | null }[] } } }>(`query($r: ID!, $p: ID) { run(id: $r) { metricSeries(probeSet: $p, metric: distance) { points { value } } } }`, { r: otherId, p: probeSetId })).run.metricSeries.points;
-      return pts.length === 4 && pts.every((x) => x.value !== null) ? true : null;
-    }, 30_000);
+    await until(
+      "the second run's distances",
+      async () => {
+        const pts = dataOf(
+          await p.gql<{ run: { metricSeries: { points: { value: number | null }[] } } }>(
+            `query($r: ID!, $p: ID) { run(id: $r) { metricSeries(probeSet: $p, metric: distance) { points { value } } } }`,
+            { r: otherId, p: probeSetId },
+          ),
+        ).run.metricSeries.points;
+        return pts.length === 4 && pts.every((x) => x.value !== null) ? true : null;
+      },
+      30_000,
+    );
     const mainId = dataOf(await p.gql<{ run: { id: string } }>(`query($n: String) { run(name: $n) { id } }`, { n: runName })).run.id;
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     try {

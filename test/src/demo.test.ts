@@ -22,7 +22,11 @@ const SCREENSHOT = resolve('test-results', 'demo-dashboard.png');
 const GROUPS_SCREENSHOT = resolve('test-results', 'demo-groups.png');
 const DEMO_TIMEOUT_MS = 20 * 60_000;
 
-interface Manifest { domains: { name: string }[]; controls?: { name: string }[]; checkpoints: { step: number }[] }
+interface Manifest {
+  domains: { name: string }[];
+  controls?: { name: string }[];
+  checkpoints: { step: number }[];
+}
 
 describe('the demo on first start', () => {
   let server: ChildProcess;
@@ -66,8 +70,7 @@ describe('the demo on first start', () => {
     output.push(`(test) demo complete ${((Date.now() - started) / 1000).toFixed(0)} s after spawn\n`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   });
 
@@ -85,29 +88,49 @@ describe('the demo on first start', () => {
     type Alerts = { runs: { name: string; routingCollapseAlerts: { layer: number; step: number; deadExperts: number; experts: number; recoveredStep: number | null }[] }[] };
     const runs = dataOf(await postGraphQL<Alerts>(url, '{ runs(limit: 10) { name routingCollapseAlerts { layer step deadExperts experts recoveredStep } } }')).runs;
     const alerts = (name: string) => runs.find((r) => r.name === name)!.routingCollapseAlerts;
-    assert.deepEqual(alerts('grokking-clean').map((a) => [a.layer, a.step, a.deadExperts, a.experts, a.recoveredStep]), [[3, 150, 6, 8, 750]]);
+    assert.deepEqual(
+      alerts('grokking-clean').map((a) => [a.layer, a.step, a.deadExperts, a.experts, a.recoveredStep]),
+      [[3, 150, 6, 8, 750]],
+    );
     assert.deepEqual(alerts('grokking-moe'), []);
   });
 
   test('the start command completes the demo runs: every checkpoint captured, measured and evaluated', async (t) => {
     t.diagnostic(`demo complete in ${completeSeconds} s`);
-    type Run = { name: string; checkpoints: { step: number; status: string; evaluationJobs: { task: string; status: string }[] }[]; grokkingAlerts: { domain: string; startStep: number; endStep: number; agreeing: string[] }[] };
-    const runs = dataOf(await postGraphQL<{ runs: Run[] }>(
-      url, `{ runs(limit: 10) { name checkpoints { step status evaluationJobs { task status } } grokkingAlerts { domain startStep endStep agreeing } } }`,
-    )).runs;
+    type Run = {
+      name: string;
+      checkpoints: { step: number; status: string; evaluationJobs: { task: string; status: string }[] }[];
+      grokkingAlerts: { domain: string; startStep: number; endStep: number; agreeing: string[] }[];
+    };
+    const runs = dataOf(
+      await postGraphQL<{ runs: Run[] }>(
+        url,
+        `{ runs(limit: 10) { name checkpoints { step status evaluationJobs { task status } } grokkingAlerts { domain startStep endStep agreeing } } }`,
+      ),
+    ).runs;
     for (const name of RUNS) {
       const run = runs.find((r) => r.name === name);
       const manifest = manifests.get(name)!;
       assert.ok(run, `${name} is registered`);
-      assert.deepEqual(run.checkpoints.map((c) => c.step).sort((a, b) => a - b), manifest.checkpoints.map((c) => c.step).sort((a, b) => a - b));
+      assert.deepEqual(
+        run.checkpoints.map((c) => c.step).sort((a, b) => a - b),
+        manifest.checkpoints.map((c) => c.step).sort((a, b) => a - b),
+      );
       for (const c of run.checkpoints) {
         assert.equal(c.status, 'captured', `${name} step ${c.step}`);
-        assert.deepEqual(c.evaluationJobs.map((j) => j.status), manifest.domains.map(() => 'completed'), `${name} step ${c.step}`);
+        assert.deepEqual(
+          c.evaluationJobs.map((j) => j.status),
+          manifest.domains.map(() => 'completed'),
+          `${name} step ${c.step}`,
+        );
       }
       t.diagnostic(`${name} alerts: ${JSON.stringify(run.grokkingAlerts)}`);
     }
     // The signature run alerts in math (validate.test.ts checks the timing); the drift run raises nothing.
-    assert.deepEqual(runs.find((r) => r.name === 'grokking-clean')!.grokkingAlerts.map((a) => a.domain), ['math']);
+    assert.deepEqual(
+      runs.find((r) => r.name === 'grokking-clean')!.grokkingAlerts.map((a) => a.domain),
+      ['math'],
+    );
     assert.deepEqual(runs.find((r) => r.name === 'grokking-moe')!.grokkingAlerts, []);
   });
 
@@ -117,8 +140,13 @@ describe('the demo on first start', () => {
     const table = (await exec(process.execPath, [CLI, '--url', url, 'correlate', '--run', 'grokking-clean'])).stdout;
     assert.match(table, /domain\s+benchmark\s+metric\s+pearson\s+spearman\s+n/);
     assert.match(table, /^math\s+grok_math\s+distance\s+[+-]?\d/m, 'a complete series shows its r');
-    const rows = JSON.parse((await exec(process.execPath, [CLI, '--url', url, '--json', 'correlate', '--run', 'grokking-clean'])).stdout) as
-      { domain: string; metric: string; pearson: number | null; n: number; coverage: { complete: boolean } }[];
+    const rows = JSON.parse((await exec(process.execPath, [CLI, '--url', url, '--json', 'correlate', '--run', 'grokking-clean'])).stdout) as {
+      domain: string;
+      metric: string;
+      pearson: number | null;
+      n: number;
+      coverage: { complete: boolean };
+    }[];
     assert.deepEqual([...new Set(rows.map((r) => r.domain))], ['math'], 'controls have no benchmark, so no row');
     // The pipeline computes every default variant at every checkpoint: every row is complete.
     for (const r of rows) {
@@ -150,15 +178,34 @@ describe('the demo on first start', () => {
     assert.ok(r < -0.5, `the marked position's raw distance falls with generalization (r = ${r})`);
   });
 
-  test('groups: each bundled run\'s Test@t groups after the contamination filter, its Pretrain@t groups, their pairing and lags; the group view (screenshot)', async (t) => {
+  test("groups: each bundled run's Test@t groups after the contamination filter, its Pretrain@t groups, their pairing and lags; the group view (screenshot)", async (t) => {
     type Groups = {
-      testGroups: { partial: boolean; items: number; generalized: number; neverGeneralized: number; groups: { label: string; size: number }[]; contamination: { applied: boolean; dropped: number; unscored: number } } | null;
-      groupPairing: { partial: boolean; together: boolean; note: string; trainGroups: { label: string }[]; testGroups: { label: string }[]; pairs: { train: { label: string; size: number }; test: { label: string; size: number }; lag: number; similarity: number }[] } | null;
+      testGroups: {
+        partial: boolean;
+        items: number;
+        generalized: number;
+        neverGeneralized: number;
+        groups: { label: string; size: number }[];
+        contamination: { applied: boolean; dropped: number; unscored: number };
+      } | null;
+      groupPairing: {
+        partial: boolean;
+        together: boolean;
+        note: string;
+        trainGroups: { label: string }[];
+        testGroups: { label: string }[];
+        pairs: { train: { label: string; size: number }; test: { label: string; size: number }; lag: number; similarity: number }[];
+      } | null;
     };
     const read = async (name: string): Promise<Groups | null> => {
-      const runs = dataOf(await postGraphQL<{ runs: ({ name: string } & Groups)[] }>(url, `{ runs(limit: 10) { name
+      const runs = dataOf(
+        await postGraphQL<{ runs: ({ name: string } & Groups)[] }>(
+          url,
+          `{ runs(limit: 10) { name
         testGroups(task: "grok_math") { partial items generalized neverGeneralized groups { label size } contamination { applied dropped unscored } }
-        groupPairing(domain: "math") { partial together note trainGroups { label } testGroups { label } pairs(limit: 100) { train { label size } test { label size } lag similarity } } } }`)).runs;
+        groupPairing(domain: "math") { partial together note trainGroups { label } testGroups { label } pairs(limit: 100) { train { label size } test { label size } lag similarity } } } }`,
+        ),
+      ).runs;
       const run = runs.find((r) => r.name === name);
       // The pipeline refreshes groups after the last evaluation event: wait for the complete result.
       return run?.testGroups && run.groupPairing && !run.testGroups.partial && !run.groupPairing.partial ? run : null;
@@ -175,10 +222,15 @@ describe('the demo on first start', () => {
       assert.equal(tg.items, 768);
       assert.deepEqual(tg.contamination, { applied: true, dropped: 76, unscored: 0 });
       assert.equal(tg.generalized + tg.neverGeneralized, 768 - 76);
-      assert.equal(tg.groups.reduce((n, g) => n + g.size, 0), tg.generalized);
+      assert.equal(
+        tg.groups.reduce((n, g) => n + g.size, 0),
+        tg.generalized,
+      );
       assert.ok(gp.pairs.length > 0 && gp.pairs.length === Math.min(gp.trainGroups.length, gp.testGroups.length));
       t.diagnostic(`${name}: ${tg.generalized} of ${tg.items} items generalize (${tg.neverGeneralized} never, 76 dropped) in ${tg.groups.length} test groups; ${gp.note}`);
-      t.diagnostic(`${name} pairs: ${gp.pairs.map((p) => `${p.train.label}(${p.train.size})->${p.test.label}(${p.test.size}) lag ${p.lag} sim ${p.similarity.toFixed(2)}`).join('; ')}`);
+      t.diagnostic(
+        `${name} pairs: ${gp.pairs.map((p) => `${p.train.label}(${p.train.size})->${p.test.label}(${p.test.size}) lag ${p.lag} sim ${p.similarity.toFixed(2)}`).join('; ')}`,
+      );
       // The bundled runs memorize and generalize at many different steps: the view must not claim they move together.
       assert.equal(gp.together, false);
     }

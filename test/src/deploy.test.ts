@@ -60,8 +60,13 @@ function manifests(): { file: string; doc: Doc }[] {
 }
 
 const MODELS: Record<string, new (d: never) => { validate(): void }> = {
-  'v1/Namespace': Namespace, 'v1/ConfigMap': ConfigMap, 'v1/PersistentVolumeClaim': PersistentVolumeClaim, 'v1/Service': Service,
-  'apps/v1/Deployment': Deployment, 'apps/v1/StatefulSet': StatefulSet, 'keda.sh/v1alpha1/ScaledObject': ScaledObject,
+  'v1/Namespace': Namespace,
+  'v1/ConfigMap': ConfigMap,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'apps/v1/StatefulSet': StatefulSet,
+  'keda.sh/v1alpha1/ScaledObject': ScaledObject,
 };
 
 test('every manifest validates against its OpenAPI schema, and kustomize lists every file', () => {
@@ -78,7 +83,10 @@ test('every manifest validates against its OpenAPI schema, and kustomize lists e
 test('the manifests agree with the code: env names read, selectors, claims, KEDA consumers', () => {
   const docs = manifests().map((d) => d.doc);
   const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
-  type PodSpec = { containers: { image: string; env?: { name: string }[]; envFrom?: { configMapRef?: { name: string } }[] }[]; volumes?: { persistentVolumeClaim?: { claimName: string } }[] };
+  type PodSpec = {
+    containers: { image: string; env?: { name: string }[]; envFrom?: { configMapRef?: { name: string } }[] }[];
+    volumes?: { persistentVolumeClaim?: { claimName: string } }[];
+  };
   const workloads = [...byKind('Deployment'), ...byKind('StatefulSet')].map((d) => ({
     name: d.metadata.name,
     labels: (d.spec!.template as { metadata: { labels: Record<string, string> } }).metadata.labels,
@@ -86,11 +94,23 @@ test('the manifests agree with the code: env names read, selectors, claims, KEDA
   }));
 
   // Every variable set is read somewhere in the services or libs (a typo would silently do nothing).
-  const source = ['libs', 'services'].flatMap((top) => readdirSync(join(ROOT, top)).map((p) => join(ROOT, top, p, 'src')))
-    .flatMap((dir) => { try { return readdirSync(dir, { recursive: true }).map((f) => join(dir, String(f))); } catch { return []; } })
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const source = ['libs', 'services']
+    .flatMap((top) => readdirSync(join(ROOT, top)).map((p) => join(ROOT, top, p, 'src')))
+    .flatMap((dir) => {
+      try {
+        return readdirSync(dir, { recursive: true }).map((f) => join(dir, String(f)));
+      } catch {
+        return [];
+      }
+    })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   const configMap = byKind('ConfigMap')[0]!;
-  const names = [...Object.keys(configMap.data ?? {}), ...workloads.filter((w) => w.name !== 'nats').flatMap((w) => w.pod.containers.flatMap((c) => (c.env ?? []).map((e) => e.name)))];
+  const names = [
+    ...Object.keys(configMap.data ?? {}),
+    ...workloads.filter((w) => w.name !== 'nats').flatMap((w) => w.pod.containers.flatMap((c) => (c.env ?? []).map((e) => e.name))),
+  ];
   for (const name of new Set(names)) assert.ok(new RegExp(`\\b${name}\\b`).test(source), `${name} is set but no service reads it`);
 
   // Images are the Dockerfile's per-service builds.
@@ -104,7 +124,10 @@ test('the manifests agree with the code: env names read, selectors, claims, KEDA
   // Services select pods that exist, on ports they expose; the ConfigMap's NATS URL is the NATS Service.
   for (const s of byKind('Service')) {
     const selector = (s.spec as { selector: Record<string, string> }).selector;
-    assert.ok(workloads.some((w) => Object.entries(selector).every(([k, v]) => w.labels[k] === v)), `Service ${s.metadata.name} selects no pods`);
+    assert.ok(
+      workloads.some((w) => Object.entries(selector).every(([k, v]) => w.labels[k] === v)),
+      `Service ${s.metadata.name} selects no pods`,
+    );
   }
   assert.match(configMap.data!.NATS_URL!, /^nats:\/\/nats\.grokwatch\.svc\.cluster\.local:4222$/);
   const gateway = workloads.find((w) => w.name === 'gateway')!;
@@ -117,18 +140,28 @@ test('the manifests agree with the code: env names read, selectors, claims, KEDA
 
   // Claims mounted exist.
   const claims = new Set(byKind('PersistentVolumeClaim').map((c) => c.metadata.name));
-  for (const w of workloads) for (const v of w.pod.volumes ?? []) if (v.persistentVolumeClaim) assert.ok(claims.has(v.persistentVolumeClaim.claimName), `${w.name}: claim ${v.persistentVolumeClaim.claimName}`);
+  for (const w of workloads)
+    for (const v of w.pod.volumes ?? [])
+      if (v.persistentVolumeClaim) assert.ok(claims.has(v.persistentVolumeClaim.claimName), `${w.name}: claim ${v.persistentVolumeClaim.claimName}`);
 
   // KEDA scales worker Deployments on the consumers the bus creates: stream JOBS, durable "<kind>-workers".
   const scaled = byKind('ScaledObject');
   assert.deepEqual(scaled.map((s) => s.metadata.name).sort(), ['capture-workers', 'eval-workers']);
   for (const s of scaled) {
     const spec = s.spec as { scaleTargetRef: { name: string }; triggers: { type: string; metadata: Record<string, string> }[] };
-    assert.ok(workloads.some((w) => w.name === spec.scaleTargetRef.name), `${s.metadata.name} scales no Deployment`);
+    assert.ok(
+      workloads.some((w) => w.name === spec.scaleTargetRef.name),
+      `${s.metadata.name} scales no Deployment`,
+    );
     const t = spec.triggers[0]!;
     assert.equal(t.type, 'nats-jetstream');
     assert.equal(t.metadata.stream, new BusNames('').jobsStream);
-    assert.ok(Object.keys(JOBS).map((k) => `${k}-workers`).includes(t.metadata.consumer!), `consumer ${t.metadata.consumer}`);
+    assert.ok(
+      Object.keys(JOBS)
+        .map((k) => `${k}-workers`)
+        .includes(t.metadata.consumer!),
+      `consumer ${t.metadata.consumer}`,
+    );
     assert.match(t.metadata.natsServerMonitoringEndpoint!, /^nats\.grokwatch\.svc\.cluster\.local:8222$/);
   }
 });

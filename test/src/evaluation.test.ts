@@ -12,9 +12,13 @@ import { captureRouting } from '@grokwatch/model';
 import { dataOf, startPlatform, type Platform } from './harness.js';
 import { writeTinyCheckpoint } from './tiny-checkpoint.js';
 
-
-
-interface Job { id: string; status: string; done: number; total: number; error: string | null }
+interface Job {
+  id: string;
+  status: string;
+  done: number;
+  total: number;
+  error: string | null;
+}
 
 describe('evaluation through the gateway (onnx runner, distributed)', () => {
   let p: Platform;
@@ -31,9 +35,9 @@ describe('evaluation through the gateway (onnx runner, distributed)', () => {
     await writeTinyCheckpoint(ckpt, 4, { max_position_embeddings: 4096 });
     p = await startPlatform('distributed', { suitesDir: suites });
     const runId = dataOf(await p.gql<{ createRun: { id: string } }>(`mutation { createRun(input: { name: "eval-e2e", architecture: "OlmoeForCausalLM" }) { id } }`)).createRun.id;
-    checkpointId = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(
-      `mutation($i: RegisterCheckpointInput!) { registerCheckpoint(input: $i) { id } }`, { i: { runId, step: 10, uri: ckpt } },
-    )).registerCheckpoint.id;
+    checkpointId = dataOf(
+      await p.gql<{ registerCheckpoint: { id: string } }>(`mutation($i: RegisterCheckpointInput!) { registerCheckpoint(input: $i) { id } }`, { i: { runId, step: 10, uri: ckpt } }),
+    ).registerCheckpoint.id;
   });
 
   after(async () => {
@@ -42,10 +46,11 @@ describe('evaluation through the gateway (onnx runner, distributed)', () => {
   });
 
   async function evaluate(task: string, limit?: number): Promise<Job> {
-    const job = dataOf(await p.gql<{ startEvaluation: Job }>(
-      `mutation($i: StartEvaluationInput!) { startEvaluation(input: $i) { id status done total error } }`,
-      { i: { checkpointId, task, ...(limit ? { limit } : {}) } },
-    )).startEvaluation;
+    const job = dataOf(
+      await p.gql<{ startEvaluation: Job }>(`mutation($i: StartEvaluationInput!) { startEvaluation(input: $i) { id status done total error } }`, {
+        i: { checkpointId, task, ...(limit ? { limit } : {}) },
+      }),
+    ).startEvaluation;
     const deadline = Date.now() + 240_000;
     for (;;) {
       const j = dataOf(await p.gql<{ evaluationJob: Job }>(`query($id: ID!) { evaluationJob(id: $id) { id status done total error } }`, { id: job.id })).evaluationJob;
@@ -60,11 +65,20 @@ describe('evaluation through the gateway (onnx runner, distributed)', () => {
     assert.equal(suite.status, 'completed', suite.error ?? '');
     assert.equal(suite.done, 6);
     // Each item carries its text, its embedding and Min-K%++: the capture graph's, on the same text.
-    const suiteItems = dataOf(await p.gql<{ evaluationJob: { items: { docIndex: number; text: string; minKPlusPlus: number | null; embeddingDimension: number | null }[] } }>(
-      `query($id: ID!) { evaluationJob(id: $id) { items(offset: 0, limit: 10) { docIndex text minKPlusPlus embeddingDimension } } }`, { id: suite.id },
-    )).evaluationJob.items;
-    assert.deepEqual(suiteItems.map((i) => i.text), Array.from({ length: 6 }, (_, i) => `${i} + ${i} = ${2 * i}`));
-    const captured = await captureRouting(join(dir, 'step10'), suiteItems.map((i) => ({ text: i.text })));
+    const suiteItems = dataOf(
+      await p.gql<{ evaluationJob: { items: { docIndex: number; text: string; minKPlusPlus: number | null; embeddingDimension: number | null }[] } }>(
+        `query($id: ID!) { evaluationJob(id: $id) { items(offset: 0, limit: 10) { docIndex text minKPlusPlus embeddingDimension } } }`,
+        { id: suite.id },
+      ),
+    ).evaluationJob.items;
+    assert.deepEqual(
+      suiteItems.map((i) => i.text),
+      Array.from({ length: 6 }, (_, i) => `${i} + ${i} = ${2 * i}`),
+    );
+    const captured = await captureRouting(
+      join(dir, 'step10'),
+      suiteItems.map((i) => ({ text: i.text })),
+    );
     suiteItems.forEach((item, k) => {
       assert.equal(item.embeddingDimension, 32, 'the hidden size');
       const want = captured[k]!.minKPlusPlusScore;
@@ -74,16 +88,24 @@ describe('evaluation through the gateway (onnx runner, distributed)', () => {
     assert.equal(gsm.status, 'completed', gsm.error ?? '');
     assert.equal(gsm.done, 20);
 
-    const evals = dataOf(await p.gql<{ checkpoint: { step: number; evaluations: { task: string; metric: string; value: number; n: number }[] } }>(
-      `query($id: ID!) { checkpoint(id: $id) { step evaluations { task metric value stderr n } } }`, { id: checkpointId },
-    )).checkpoint;
+    const evals = dataOf(
+      await p.gql<{ checkpoint: { step: number; evaluations: { task: string; metric: string; value: number; n: number }[] } }>(
+        `query($id: ID!) { checkpoint(id: $id) { step evaluations { task metric value stderr n } } }`,
+        { id: checkpointId },
+      ),
+    ).checkpoint;
     assert.equal(evals.step, 10);
     const gsmScores = evals.evaluations.filter((e) => e.task === 'gsm8k');
-    assert.ok(gsmScores.some((e) => e.metric.startsWith('exact_match') && e.n === 20), JSON.stringify(gsmScores));
+    assert.ok(
+      gsmScores.some((e) => e.metric.startsWith('exact_match') && e.n === 20),
+      JSON.stringify(gsmScores),
+    );
     for (const e of evals.evaluations) assert.ok(e.value >= 0 && e.value <= 1);
-    const items = dataOf(await p.gql<{ evaluationJob: { items: { output: string | null }[] } }>(
-      `query($id: ID!) { evaluationJob(id: $id) { items(offset: 0, limit: 5) { output } } }`, { id: gsm.id },
-    )).evaluationJob.items;
+    const items = dataOf(
+      await p.gql<{ evaluationJob: { items: { output: string | null }[] } }>(`query($id: ID!) { evaluationJob(id: $id) { items(offset: 0, limit: 5) { output } } }`, {
+        id: gsm.id,
+      }),
+    ).evaluationJob.items;
     assert.equal(items.length, 5);
   });
 
@@ -93,7 +115,10 @@ describe('evaluation through the gateway (onnx runner, distributed)', () => {
     const text = (await run('eval', '--checkpoint', checkpointId, '--task', 'grok_math', '--limit', '3', '--wait')).stdout;
     assert.match(text, /evaluation [0-9a-f-]+: completed \(3\/3\)/);
     assert.match(text, /^ {2}\S+ \d\.\d{4}/m, 'a score line');
-    const json = JSON.parse((await run('--json', 'eval', '--checkpoint', checkpointId, '--task', 'grok_math', '--limit', '3', '--wait')).stdout.trim().split('\n').pop()!) as { status: string; scores: { metric: string; value: number }[] };
+    const json = JSON.parse((await run('--json', 'eval', '--checkpoint', checkpointId, '--task', 'grok_math', '--limit', '3', '--wait')).stdout.trim().split('\n').pop()!) as {
+      status: string;
+      scores: { metric: string; value: number }[];
+    };
     assert.equal(json.status, 'completed');
     assert.ok(json.scores.length > 0 && json.scores.every((sc) => Number.isFinite(sc.value)), JSON.stringify(json.scores));
   });

@@ -54,8 +54,16 @@ describe('client-given paths stay under the data roots (embedded)', () => {
   });
 
   test('a file under the root is read; the same name relative to the root too', async () => {
-    assert.ok(dataOf(await p.gql<{ createProbeSet: { id: string } }>(`mutation($path: String!) { createProbeSet(input: { name: "ok", domain: "d", path: $path }) { id } }`, { path: join(root, 'ok.jsonl') })).createProbeSet.id);
-    assert.ok(dataOf(await p.gql<{ createProbeSet: { id: string } }>(`mutation { createProbeSet(input: { name: "ok-rel", domain: "d", path: "ok.jsonl" }) { id } }`)).createProbeSet.id);
+    assert.ok(
+      dataOf(
+        await p.gql<{ createProbeSet: { id: string } }>(`mutation($path: String!) { createProbeSet(input: { name: "ok", domain: "d", path: $path }) { id } }`, {
+          path: join(root, 'ok.jsonl'),
+        }),
+      ).createProbeSet.id,
+    );
+    assert.ok(
+      dataOf(await p.gql<{ createProbeSet: { id: string } }>(`mutation { createProbeSet(input: { name: "ok-rel", domain: "d", path: "ok.jsonl" }) { id } }`)).createProbeSet.id,
+    );
   });
 
   test('paths outside the roots are refused without reading them: absolute, /proc, relative escapes, symlinks out', async () => {
@@ -87,7 +95,10 @@ describe('client-given paths stay under the data roots (embedded)', () => {
   });
 
   test('tokenizer, watch folder and checkpoint folder: under the roots, of the right kind, absolute checkpoints', async () => {
-    await expectRefused(await p.gql(`mutation { createRun(input: { name: "t", architecture: "OlmoeForCausalLM", tokenizer: "/etc/passwd" }) { id } }`), /tokenizer \/etc\/passwd is outside the data roots/);
+    await expectRefused(
+      await p.gql(`mutation { createRun(input: { name: "t", architecture: "OlmoeForCausalLM", tokenizer: "/etc/passwd" }) { id } }`),
+      /tokenizer \/etc\/passwd is outside the data roots/,
+    );
     await expectRefused(await p.gql(`mutation($id: ID!) { configureRun(id: $id, input: { watchDir: "/" }) { id } }`, { id: runId }), /watchDir \/ is outside the data roots/);
     await expectRefused(await p.gql(`mutation($id: ID!) { configureRun(id: $id, input: { watchDir: "ok.jsonl" }) { id } }`, { id: runId }), /is not a directory/);
     const register = (uri: string) => p.gql(`mutation($id: ID!, $uri: String!) { registerCheckpoint(input: { runId: $id, step: 1, uri: $uri }) { id uri } }`, { id: runId, uri });
@@ -102,9 +113,24 @@ describe('client-given paths stay under the data roots (embedded)', () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'gw-client-'));
     try {
       writeFileSync(join(elsewhere, 'mine.jsonl'), '{"id":"q","text":"3 + 3 = 6"}\n');
-      const out = (await promisify(execFile)(process.execPath, [CLI, '--url', p.url, 'probes', 'add', 'from-client', '--domain', 'd', '--file', 'mine.jsonl'], { cwd: elsewhere })).stdout;
+      const out = (await promisify(execFile)(process.execPath, [CLI, '--url', p.url, 'probes', 'add', 'from-client', '--domain', 'd', '--file', 'mine.jsonl'], { cwd: elsewhere }))
+        .stdout;
       assert.match(out, /probe set from-client: .* \(1 samples\)/);
-      const server = await promisify(execFile)(process.execPath, [CLI, '--url', p.url, 'probes', 'add', 'server-side', '--domain', 'd', '--server-path', join(elsewhere, 'mine.jsonl')]).then(() => '', (err: { stderr: string }) => err.stderr);
+      const server = await promisify(execFile)(process.execPath, [
+        CLI,
+        '--url',
+        p.url,
+        'probes',
+        'add',
+        'server-side',
+        '--domain',
+        'd',
+        '--server-path',
+        join(elsewhere, 'mine.jsonl'),
+      ]).then(
+        () => '',
+        (err: { stderr: string }) => err.stderr,
+      );
       assert.match(server, /is outside the data roots/, 'the same file named as a server path is outside the roots');
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });

@@ -23,7 +23,11 @@ interface Summary {
   checkpoint_steps: number[];
 }
 
-interface Alert { domain: string; startStep: number; endStep: number }
+interface Alert {
+  domain: string;
+  startStep: number;
+  endStep: number;
+}
 
 interface Cp {
   step: number;
@@ -50,15 +54,27 @@ describe('the bundled run replayed as a live run (embedded)', () => {
     await p.withBus((bus) => bus.subscribeEvents('grokking.detected', async (e) => void events.push({ domain: e.domain, step: e.startStep }), { durable: 'fixture-test' }));
     const probeSetIds: string[] = [];
     for (const domain of domains) {
-      probeSetIds.push(dataOf(await p.gql<{ createProbeSet: { id: string } }>(
-        `mutation($input: CreateProbeSetInput!) { createProbeSet(input: $input) { id } }`,
-        { input: { name: `fixture/${domain}`, domain, path: join(MODEL_DIR, 'probes', `${domain}.jsonl`) } },
-      )).createProbeSet.id);
+      probeSetIds.push(
+        dataOf(
+          await p.gql<{ createProbeSet: { id: string } }>(`mutation($input: CreateProbeSetInput!) { createProbeSet(input: $input) { id } }`, {
+            input: { name: `fixture/${domain}`, domain, path: join(MODEL_DIR, 'probes', `${domain}.jsonl`) },
+          }),
+        ).createProbeSet.id,
+      );
     }
-    runId = dataOf(await p.gql<{ createRun: { id: string } }>(
-      `mutation($input: CreateRunInput!) { createRun(input: $input) { id } }`,
-      { input: { name: 'fixture-replay', architecture: 'OlmoeForCausalLM', tokenizer: join(MODEL_DIR, 'tokenizer.json'), watchDir, probeSetIds, tasks: domains.map((d) => `grok_${d}`), thresholds: [0.7] } },
-    )).createRun.id;
+    runId = dataOf(
+      await p.gql<{ createRun: { id: string } }>(`mutation($input: CreateRunInput!) { createRun(input: $input) { id } }`, {
+        input: {
+          name: 'fixture-replay',
+          architecture: 'OlmoeForCausalLM',
+          tokenizer: join(MODEL_DIR, 'tokenizer.json'),
+          watchDir,
+          probeSetIds,
+          tasks: domains.map((d) => `grok_${d}`),
+          thresholds: [0.7],
+        },
+      }),
+    ).createRun.id;
   });
 
   after(async () => {
@@ -75,36 +91,53 @@ describe('the bundled run replayed as a live run (embedded)', () => {
       await cp(join(MODEL_DIR, 'checkpoints', `step${step}`), tmp, { recursive: true });
       await rename(tmp, join(watchDir, `step${step}`));
     }
-    const settled = (c: Cp): boolean => c.captureJobs.length === domains.length && c.captureJobs.every((j) => j.status === 'completed')
-      && c.metricsJobs.length >= domains.length && c.metricsJobs.every((j) => j.status === 'completed')
-      && c.evaluationJobs.length === domains.length && c.evaluationJobs.every((j) => j.status === 'completed');
+    const settled = (c: Cp): boolean =>
+      c.captureJobs.length === domains.length &&
+      c.captureJobs.every((j) => j.status === 'completed') &&
+      c.metricsJobs.length >= domains.length &&
+      c.metricsJobs.every((j) => j.status === 'completed') &&
+      c.evaluationJobs.length === domains.length &&
+      c.evaluationJobs.every((j) => j.status === 'completed');
     let last: Cp[] = [];
-    await until('every checkpoint captured, measured and evaluated', async () => {
-      last = dataOf(await p.gql<{ run: { checkpoints: Cp[] } }>(
-        `query($id: ID!) { run(id: $id) { checkpoints { step captureJobs { status } metricsJobs { status } evaluationJobs { status } } } }`, { id: runId },
-      )).run.checkpoints;
-      return last.length === steps.length && last.every(settled) ? last : undefined;
-    }, 10 * 60_000, () => JSON.stringify(last.filter((c) => !settled(c)).slice(0, 3)));
+    await until(
+      'every checkpoint captured, measured and evaluated',
+      async () => {
+        last = dataOf(
+          await p.gql<{ run: { checkpoints: Cp[] } }>(
+            `query($id: ID!) { run(id: $id) { checkpoints { step captureJobs { status } metricsJobs { status } evaluationJobs { status } } } }`,
+            { id: runId },
+          ),
+        ).run.checkpoints;
+        return last.length === steps.length && last.every(settled) ? last : undefined;
+      },
+      10 * 60_000,
+      () => JSON.stringify(last.filter((c) => !settled(c)).slice(0, 3)),
+    );
     settledAll = true;
   });
 
   test('alerts: exactly the phases the detector finds in the complete series, published on the bus', async (t) => {
     assert.ok(settledAll, 'the replay did not complete');
-    const alerts = dataOf(await p.gql<{ run: { grokkingAlerts: Alert[] } }>(
-      `query($id: ID!) { run(id: $id) { grokkingAlerts { domain startStep endStep } } }`, { id: runId },
-    )).run.grokkingAlerts;
+    const alerts = dataOf(await p.gql<{ run: { grokkingAlerts: Alert[] } }>(`query($id: ID!) { run(id: $id) { grokkingAlerts { domain startStep endStep } } }`, { id: runId })).run
+      .grokkingAlerts;
     t.diagnostic(`alerts: ${JSON.stringify(alerts)}`);
     type Point = { step: number; value: number | null };
     type Series = { points: Point[]; coverage: { complete: boolean } };
     // Stored metric names are upper case; GraphQL spells MetricName in lower case.
     const read = async (domain: string, metric: string, unit: string, normalized: boolean): Promise<Point[]> => {
-      const s = dataOf(await p.gql<{ run: { metricSeries: Series } }>(
-        `query($id: ID!, $d: String, $m: MetricName!, $u: DistanceUnit!, $n: Boolean!) { run(id: $id) {
+      const s = dataOf(
+        await p.gql<{ run: { metricSeries: Series } }>(
+          `query($id: ID!, $d: String, $m: MetricName!, $u: DistanceUnit!, $n: Boolean!) { run(id: $id) {
            metricSeries(domain: $d, metric: $m, unit: $u, normalized: $n) { points { step value } coverage { complete } } } }`,
-        { id: runId, d: domain, m: metric.toLowerCase(), u: unit, n: normalized },
-      )).run.metricSeries;
+          { id: runId, d: domain, m: metric.toLowerCase(), u: unit, n: normalized },
+        ),
+      ).run.metricSeries;
       assert.ok(s.coverage.complete, `${domain} ${metric} ${unit}${normalized ? ' normalized' : ''}: complete`);
-      assert.deepEqual(s.points.map((x) => x.step), summary.checkpoint_steps, `${domain}: a result at every checkpoint`);
+      assert.deepEqual(
+        s.points.map((x) => x.step),
+        summary.checkpoint_steps,
+        `${domain}: a result at every checkpoint`,
+      );
       return s.points;
     };
     const signature = new Map<string, SignatureMetric[]>();
@@ -116,13 +149,20 @@ describe('the bundled run replayed as a live run (embedded)', () => {
         metrics.push({ name: e.name, direction: e.direction, family: e.family, values: points.map((x) => x.value) });
       }
       signature.set(domain, metrics);
-      losses.set(domain, (await read(domain, 'TARGET_LOSS', 'char', false)).map((x) => x.value));
+      losses.set(
+        domain,
+        (await read(domain, 'TARGET_LOSS', 'char', false)).map((x) => x.value),
+      );
     }
     for (const domain of domains) {
-      const controls = domains.filter((d) => d !== domain).map((d) => ({ name: d, loss: losses.get(d)!, metrics: Object.fromEntries(signature.get(d)!.map((m) => [m.name, m.values])) }));
+      const controls = domains
+        .filter((d) => d !== domain)
+        .map((d) => ({ name: d, loss: losses.get(d)!, metrics: Object.fromEntries(signature.get(d)!.map((m) => [m.name, m.values])) }));
       const phase = detectGeneralizationSignal({ steps: summary.checkpoint_steps, loss: losses.get(domain)!, metrics: signature.get(domain)!, controls });
       const info = summary.domains[domain]!;
-      t.diagnostic(`${domain}: grokked ${info.grokked} (memorized ${info.memorized_step}, generalized ${info.generalized_step}); phase ${phase ? `${phase.startStep}-${phase.endStep} (${phase.agreeing.join(', ')})` : 'none'}`);
+      t.diagnostic(
+        `${domain}: grokked ${info.grokked} (memorized ${info.memorized_step}, generalized ${info.generalized_step}); phase ${phase ? `${phase.startStep}-${phase.endStep} (${phase.agreeing.join(', ')})` : 'none'}`,
+      );
       const got = alerts.filter((a) => a.domain === domain).map((a) => [a.startStep, a.endStep]);
       assert.deepEqual(got, phase ? [[phase.startStep, phase.endStep]] : [], `${domain}: alerts vs the detector on the complete series`);
     }

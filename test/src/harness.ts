@@ -75,12 +75,26 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
   if (mode === 'embedded') {
     const busConfig: BusConfig = { kind: 'memory' };
     const p = await startEmbedded({
-      port: 0, host: '127.0.0.1', database: { kind: 'pglite', dataDir: 'memory://' }, bus: busConfig,
-      apiKey: opts.apiKey, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0, roots: await testRoots(opts),
-      operationTimeoutMs: opts.operationTimeoutMs, maxResponseBytes: opts.maxResponseBytes, rateLimit: opts.rateLimit, onQuery: opts.onQuery,
+      port: 0,
+      host: '127.0.0.1',
+      database: { kind: 'pglite', dataDir: 'memory://' },
+      bus: busConfig,
+      apiKey: opts.apiKey,
+      logger,
+      capturer: opts.capturer,
+      watchIntervalMs: opts.watchIntervalMs ?? 0,
+      roots: await testRoots(opts),
+      operationTimeoutMs: opts.operationTimeoutMs,
+      maxResponseBytes: opts.maxResponseBytes,
+      rateLimit: opts.rateLimit,
+      onQuery: opts.onQuery,
     });
     return {
-      mode, url: p.url, wsUrl: p.wsUrl, busConfig, databaseUrl: null,
+      mode,
+      url: p.url,
+      wsUrl: p.wsUrl,
+      busConfig,
+      databaseUrl: null,
       // The in-process bus exists only inside the platform, so producers share it.
       withBus: (fn) => fn(p.bus),
       gql: (q, v, h) => postGraphQL(p.url, q, v, h),
@@ -94,20 +108,42 @@ export async function startPlatform(mode: Mode, opts: PlatformOptions = {}): Pro
   // As deployed: subgraphs answer only the gateway, which sends this token.
   const subgraphToken = randomBytes(16).toString('hex');
   const inference = await startInferenceService({
-    port: 0, host: '127.0.0.1', subgraphToken, database, bus: busConfig, logger, capturer: opts.capturer, watchIntervalMs: opts.watchIntervalMs ?? 0,
+    port: 0,
+    host: '127.0.0.1',
+    subgraphToken,
+    database,
+    bus: busConfig,
+    logger,
+    capturer: opts.capturer,
+    watchIntervalMs: opts.watchIntervalMs ?? 0,
     roots: await testRoots(opts),
   });
   const metrics = await startMetricsService({ port: 0, host: '127.0.0.1', subgraphToken, database, bus: busConfig, logger });
   const evaluation = await startEvaluationService({
-    port: 0, host: '127.0.0.1', subgraphToken, database, bus: busConfig, logger,
+    port: 0,
+    host: '127.0.0.1',
+    subgraphToken,
+    database,
+    bus: busConfig,
+    logger,
     ...(opts.suitesDir ? { tasks: createTaskSource({ suitesDir: opts.suitesDir }) } : {}),
   });
   const urls = { inference: inference.url!, metrics: metrics.url, evaluation: evaluation.url! };
   const gateway = await startDistributedGateway({
-    port: 0, host: '127.0.0.1', bus: busConfig, apiKey: opts.apiKey, logger, subgraphs: urls, subgraphToken,
+    port: 0,
+    host: '127.0.0.1',
+    bus: busConfig,
+    apiKey: opts.apiKey,
+    logger,
+    subgraphs: urls,
+    subgraphToken,
   });
   return {
-    mode, url: gateway.url, wsUrl: gateway.wsUrl, busConfig, subgraphs: { urls, token: subgraphToken },
+    mode,
+    url: gateway.url,
+    wsUrl: gateway.wsUrl,
+    busConfig,
+    subgraphs: { urls, token: subgraphToken },
     databaseUrl: testDb.config.kind === 'postgres' ? testDb.config.url : null,
     async withBus(fn) {
       const bus = await connectBus(busConfig);

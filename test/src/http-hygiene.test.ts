@@ -5,7 +5,11 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { assertHealthyWithin, startPlatform, type Platform } from './harness.js';
 
-interface Answer { status: number; type: string; body: string }
+interface Answer {
+  status: number;
+  type: string;
+  body: string;
+}
 
 describe('HTTP hygiene (embedded)', () => {
   let p: Platform;

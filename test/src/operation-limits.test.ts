@@ -6,7 +6,9 @@ import { assertHealthyWithin, dataOf, startPlatform, type Platform } from './har
 
 async function seedRuns(p: Platform, runs: number, checkpoints: number): Promise<void> {
   for (let r = 0; r < runs; r++) {
-    const runId = dataOf(await p.gql<{ createRun: { id: string } }>(`mutation($n: String!) { createRun(input: { name: $n, architecture: "OlmoeForCausalLM" }) { id } }`, { n: `r${r}` })).createRun.id;
+    const runId = dataOf(
+      await p.gql<{ createRun: { id: string } }>(`mutation($n: String!) { createRun(input: { name: $n, architecture: "OlmoeForCausalLM" }) { id } }`, { n: `r${r}` }),
+    ).createRun.id;
     for (let c = 0; c < checkpoints; c++) {
       dataOf(await p.gql(`mutation($id: ID!, $s: Int!) { registerCheckpoint(input: { runId: $id, step: $s, uri: "external://x" }) { id } }`, { id: runId, s: c * 10 }));
     }
@@ -35,7 +37,10 @@ describe('operation limits (embedded)', () => {
     try {
       await new Promise((r) => setTimeout(r, 5));
       const res = await p.gql('{ runs { checkpoints { run { name } } } }');
-      assert.ok(res.errors?.every((e) => e.extensions?.code === 'OPERATION_TIMEOUT'), JSON.stringify(res.errors?.slice(0, 2)));
+      assert.ok(
+        res.errors?.every((e) => e.extensions?.code === 'OPERATION_TIMEOUT'),
+        JSON.stringify(res.errors?.slice(0, 2)),
+      );
       assert.match(res.errors![0]!.message, /ran past its 1 ms limit and was stopped/);
       assert.equal(dataOf(await p.gql<{ __typename: string }>('{ __typename }')).__typename, 'Query', 'nothing to resolve, nothing stopped');
       await healthy(p);
@@ -67,13 +72,19 @@ describe('operation limits (embedded)', () => {
     const p = await startPlatform('embedded', { maxResponseBytes: 20_000 });
     try {
       const rows = Array.from({ length: 50 }, (_, i) => ({ id: `s${i}`, text: `${'long text '.repeat(100)}${i}` }));
-      const id = dataOf(await p.gql<{ createProbeSet: { id: string } }>(`mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "big", domain: "d", rows: $rows }) { id } }`, { rows })).createProbeSet.id;
+      const id = dataOf(
+        await p.gql<{ createProbeSet: { id: string } }>(`mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "big", domain: "d", rows: $rows }) { id } }`, {
+          rows,
+        }),
+      ).createProbeSet.id;
       const aliases = `query($id: ID!) { a: probeSet(id: $id) { samples(limit: 50) { text } } b: probeSet(id: $id) { samples(limit: 50) { text } } }`;
       const res = await p.gql(aliases, { id });
       assert.equal(res.errors?.[0]?.extensions?.code, 'RESPONSE_TOO_LARGE');
       assert.match(res.errors![0]!.message, /more than the 20000 allowed/);
       assert.equal((res as { data?: unknown }).data, undefined, 'no partial data');
-      assert.ok(dataOf(await p.gql<{ probeSet: { samples: unknown[] } }>(`query($id: ID!) { probeSet(id: $id) { samples(limit: 5) { text } } }`, { id })).probeSet.samples.length === 5);
+      assert.ok(
+        dataOf(await p.gql<{ probeSet: { samples: unknown[] } }>(`query($id: ID!) { probeSet(id: $id) { samples(limit: 5) { text } } }`, { id })).probeSet.samples.length === 5,
+      );
     } finally {
       await p.stop();
     }

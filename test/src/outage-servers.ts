@@ -101,7 +101,10 @@ export async function startServiceProcess(name: string, script: string, env: Nod
     child = c;
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const up = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
+      const up = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (up) return;
       if (c.exitCode !== null) throw new Error(`${name} exited while starting: ${stderr.slice(-500)}`);
       if (Date.now() > deadline) throw new Error(`${name} not healthy within 60 s: ${stderr.slice(-500)}`);
@@ -119,7 +122,9 @@ export async function startServiceProcess(name: string, script: string, env: Nod
   };
   await start();
   return {
-    name, port, url,
+    name,
+    port,
+    url,
     alive: () => child !== null && child.exitCode === null && child.signalCode === null,
     unexpectedExits,
     kill: () => end('SIGKILL'),

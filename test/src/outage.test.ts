@@ -28,12 +28,14 @@ describe('outages: Postgres stopped, NATS killed, under the distributed platform
 
   const healthz = async (): Promise<{ url: string; status: number; body: { status?: string; checks?: Record<string, string> } }[]> => {
     const urls = [...Object.values(p.subgraphs!.urls), p.url].map((u) => u.replace(/\/graphql$/, '/healthz'));
-    return Promise.all(urls.map(async (url) => {
-      const started = Date.now();
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      assert.ok(Date.now() - started < 2_000, `${url} answered within 2 s`);
-      return { url, status: res.status, body: (await res.json()) as { status?: string; checks?: Record<string, string> } };
-    }));
+    return Promise.all(
+      urls.map(async (url) => {
+        const started = Date.now();
+        const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+        assert.ok(Date.now() - started < 2_000, `${url} answered within 2 s`);
+        return { url, status: res.status, body: (await res.json()) as { status?: string; checks?: Record<string, string> } };
+      }),
+    );
   };
   /** Waits out the outage, brings the server back and waits until every service says it is healthy. */
   const backAfterOutage = async (start: () => Promise<void>): Promise<void> => {
@@ -47,13 +49,21 @@ describe('outages: Postgres stopped, NATS killed, under the distributed platform
     await writeTinyCheckpoint(uri, step);
     dataOf(await p.gql(`mutation($id: ID!, $step: Int!, $uri: String!) { registerCheckpoint(input: { runId: $id, step: $step, uri: $uri }) { id } }`, { id: runId, step, uri }));
   };
-  const measured = (step: number) => until(`step ${step} captured and measured`, async () => {
-    const cps = dataOf(await p.gql<{ run: { checkpoints: { step: number; captureJobs: { status: string }[]; metricsJobs: { status: string }[] }[] } }>(
-      `query($id: ID!) { run(id: $id) { checkpoints { step captureJobs { status } metricsJobs { status } } } }`, { id: runId },
-    )).run.checkpoints;
-    const cp = cps.find((c) => c.step === step);
-    return cp && cp.captureJobs.some((j) => j.status === 'completed') && cp.metricsJobs.length >= 3 && cp.metricsJobs.every((j) => j.status === 'completed') ? cp : undefined;
-  }, 120_000);
+  const measured = (step: number) =>
+    until(
+      `step ${step} captured and measured`,
+      async () => {
+        const cps = dataOf(
+          await p.gql<{ run: { checkpoints: { step: number; captureJobs: { status: string }[]; metricsJobs: { status: string }[] }[] } }>(
+            `query($id: ID!) { run(id: $id) { checkpoints { step captureJobs { status } metricsJobs { status } } } }`,
+            { id: runId },
+          ),
+        ).run.checkpoints;
+        const cp = cps.find((c) => c.step === step);
+        return cp && cp.captureJobs.some((j) => j.status === 'completed') && cp.metricsJobs.length >= 3 && cp.metricsJobs.every((j) => j.status === 'completed') ? cp : undefined;
+      },
+      120_000,
+    );
 
   before(async () => {
     cluster = await startThrowawayCluster();
@@ -64,13 +74,16 @@ describe('outages: Postgres stopped, NATS killed, under the distributed platform
       natsUrl: nats.url,
       capturer: createOnnxCapturer({ logger: createLogger('test', 'error') }),
     });
-    const probeSetId = dataOf(await p.gql<{ createProbeSet: { id: string } }>(
-      `mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "outage", domain: "math", rows: $rows }) { id } }`,
-      { rows: Array.from({ length: SAMPLES }, (_, i) => ({ id: `s${i}`, prompt: `${i} + ${i} =`, completion: ` ${2 * i}` })) },
-    )).createProbeSet.id;
-    runId = dataOf(await p.gql<{ createRun: { id: string } }>(
-      `mutation($p: [ID!]!) { createRun(input: { name: "outage", architecture: "OlmoeForCausalLM", probeSetIds: $p }) { id } }`, { p: [probeSetId] },
-    )).createRun.id;
+    const probeSetId = dataOf(
+      await p.gql<{ createProbeSet: { id: string } }>(`mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "outage", domain: "math", rows: $rows }) { id } }`, {
+        rows: Array.from({ length: SAMPLES }, (_, i) => ({ id: `s${i}`, prompt: `${i} + ${i} =`, completion: ` ${2 * i}` })),
+      }),
+    ).createProbeSet.id;
+    runId = dataOf(
+      await p.gql<{ createRun: { id: string } }>(`mutation($p: [ID!]!) { createRun(input: { name: "outage", architecture: "OlmoeForCausalLM", probeSetIds: $p }) { id } }`, {
+        p: [probeSetId],
+      }),
+    ).createRun.id;
   });
 
   after(async () => {
@@ -110,7 +123,10 @@ describe('outages: Postgres stopped, NATS killed, under the distributed platform
   test('NATS killed -9 for 10 s: degraded while down; a checkpoint registered meanwhile is captured once NATS is back', async () => {
     await nats.kill();
     const down = await healthz();
-    assert.ok(down.slice(0, 3).every((h) => h.status === 503 && h.body.checks?.bus !== 'ok'), JSON.stringify(down.map((h) => h.body)));
+    assert.ok(
+      down.slice(0, 3).every((h) => h.status === 503 && h.body.checks?.bus !== 'ok'),
+      JSON.stringify(down.map((h) => h.body)),
+    );
     // The mutation commits the checkpoint and its checkpoint.registered event together (the outbox);
     // the event goes out when the bus is back.
     await register(400);
@@ -123,12 +139,22 @@ describe('outages: Postgres stopped, NATS killed, under the distributed platform
     await client.connect();
     try {
       const routing = await client.query<{ step: string; n: string }>(
-        `select c.step, count(*) as n from inference.sample_routing r join inference.checkpoint c on c.id = r.checkpoint_id group by c.step order by c.step`);
-      assert.deepEqual(routing.rows.map((r) => [Number(r.step), Number(r.n)]), [100, 200, 300, 400].map((s) => [s, SAMPLES]));
+        `select c.step, count(*) as n from inference.sample_routing r join inference.checkpoint c on c.id = r.checkpoint_id group by c.step order by c.step`,
+      );
+      assert.deepEqual(
+        routing.rows.map((r) => [Number(r.step), Number(r.n)]),
+        [100, 200, 300, 400].map((s) => [s, SAMPLES]),
+      );
       const jobs = await client.query<{ status: string; n: string }>(`select status, count(*) as n from metrics.metrics_job group by status`);
-      assert.deepEqual(jobs.rows.map((r) => [r.status, Number(r.n)]), [['completed', 12]]);
+      assert.deepEqual(
+        jobs.rows.map((r) => [r.status, Number(r.n)]),
+        [['completed', 12]],
+      );
       const captures = await client.query<{ status: string; n: string }>(`select status, count(*) as n from inference.capture_job group by status`);
-      assert.deepEqual(captures.rows.map((r) => [r.status, Number(r.n)]), [['completed', 4]]);
+      assert.deepEqual(
+        captures.rows.map((r) => [r.status, Number(r.n)]),
+        [['completed', 4]],
+      );
     } finally {
       await client.end();
     }

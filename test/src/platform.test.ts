@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, createClient } from 'graphql-ws';
+import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Bus } from '@grokwatch/bus';
 import { MODES, dataOf, errorCode, startPlatform, until, type Platform } from './harness.js';
@@ -15,15 +15,19 @@ const REGISTER = `mutation($input: RegisterCheckpointInput!) { registerCheckpoin
 const CREATE_PROBES = `mutation($input: CreateProbeSetInput!) { createProbeSet(input: $input) { id name domain sampleCount } }`;
 const START_CAPTURE = `mutation($input: StartCaptureInput!) { startCapture(input: $input) { id status total } }`;
 
-interface RoutedSample { routing: { layers: { weights: number[] }[]; nll: number | null } | null }
+interface RoutedSample {
+  routing: { layers: { weights: number[] }[]; nll: number | null } | null;
+}
 
 async function waitForRouting(p: Platform, probeSetId: string, checkpointId: string, expected: number): Promise<RoutedSample[]> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const samples = dataOf(await p.gql<{ probeSet: { samples: RoutedSample[] } }>(
-      `query($id: ID!, $c: ID!) { probeSet(id: $id) { samples { routing(checkpoint: $c) { layers { weights } nll } } } }`,
-      { id: probeSetId, c: checkpointId },
-    )).probeSet.samples;
+    const samples = dataOf(
+      await p.gql<{ probeSet: { samples: RoutedSample[] } }>(`query($id: ID!, $c: ID!) { probeSet(id: $id) { samples { routing(checkpoint: $c) { layers { weights } nll } } } }`, {
+        id: probeSetId,
+        c: checkpointId,
+      }),
+    ).probeSet.samples;
     if (samples.filter((s) => s.routing).length >= expected || Date.now() > deadline) return samples;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -45,25 +49,33 @@ for (const mode of MODES) {
     });
 
     test('a mutation creates a run and a checkpoint; a query joins fields from three subgraphs', async () => {
-      const run = dataOf(await p.gql<{ createRun: { id: string; name: string } }>(CREATE_RUN, {
-        input: { name: `run-${suffix}`, architecture: 'OlmoeForCausalLM' },
-      })).createRun;
+      const run = dataOf(
+        await p.gql<{ createRun: { id: string; name: string } }>(CREATE_RUN, {
+          input: { name: `run-${suffix}`, architecture: 'OlmoeForCausalLM' },
+        }),
+      ).createRun;
       assert.equal(run.name, `run-${suffix}`);
-      const cp = dataOf(await p.gql<{ registerCheckpoint: { id: string; step: number; status: string } }>(REGISTER, {
-        input: { runId: run.id, step: 1000, tokensSeen: 4.2e9, uri: 'external://ckpt/step1000' },
-      })).registerCheckpoint;
+      const cp = dataOf(
+        await p.gql<{ registerCheckpoint: { id: string; step: number; status: string } }>(REGISTER, {
+          input: { runId: run.id, step: 1000, tokensSeen: 4.2e9, uri: 'external://ckpt/step1000' },
+        }),
+      ).registerCheckpoint;
       assert.equal(cp.step, 1000);
       assert.equal(cp.status, 'registered');
       // Same step and uri again: idempotent, same id.
-      const again = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
-        input: { runId: run.id, step: 1000, tokensSeen: 4.2e9, uri: 'external://ckpt/step1000' },
-      })).registerCheckpoint;
+      const again = dataOf(
+        await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
+          input: { runId: run.id, step: 1000, tokensSeen: 4.2e9, uri: 'external://ckpt/step1000' },
+        }),
+      ).registerCheckpoint;
       assert.equal(again.id, cp.id);
 
-      const joined = dataOf(await p.gql<{ run: { checkpoints: { id: string; step: number; tokensSeen: number; metricsJobs: unknown[]; evaluationJobs: unknown[] }[] } }>(
-        `query($id: ID!) { run(id: $id) { name checkpoints { id step tokensSeen metricsJobs { id status } evaluationJobs { id status } } } }`,
-        { id: run.id },
-      ));
+      const joined = dataOf(
+        await p.gql<{ run: { checkpoints: { id: string; step: number; tokensSeen: number; metricsJobs: unknown[]; evaluationJobs: unknown[] }[] } }>(
+          `query($id: ID!) { run(id: $id) { name checkpoints { id step tokensSeen metricsJobs { id status } evaluationJobs { id status } } } }`,
+          { id: run.id },
+        ),
+      );
       assert.equal(joined.run.checkpoints.length, 1);
       assert.equal(joined.run.checkpoints[0]!.tokensSeen, 4.2e9);
       assert.deepEqual(joined.run.checkpoints[0]!.metricsJobs, []);
@@ -73,19 +85,29 @@ for (const mode of MODES) {
     test('probe sets from a JSONL file and inline rows; a malformed line is named', async () => {
       const good = join(dir, 'good.jsonl');
       await writeFile(good, '{"id":"a","text":"1 + 2 = 3","group":"add"}\n\n{"id":"b","text":"2 * 3 = 6","group":"mul","extra":1}\n');
-      const fromFile = dataOf(await p.gql<{ createProbeSet: { sampleCount: number } }>(CREATE_PROBES, {
-        input: { name: `file-${suffix}`, domain: 'math', path: good },
-      })).createProbeSet;
+      const fromFile = dataOf(
+        await p.gql<{ createProbeSet: { sampleCount: number } }>(CREATE_PROBES, {
+          input: { name: `file-${suffix}`, domain: 'math', path: good },
+        }),
+      ).createProbeSet;
       assert.equal(fromFile.sampleCount, 2);
 
-      const inline = dataOf(await p.gql<{ createProbeSet: { id: string; sampleCount: number } }>(CREATE_PROBES, {
-        input: { name: `inline-${suffix}`, domain: 'code', rows: [{ text: 'a=1;a?=1' }, { text: 'b=2;b?=2', group: 'g' }] },
-      })).createProbeSet;
+      const inline = dataOf(
+        await p.gql<{ createProbeSet: { id: string; sampleCount: number } }>(CREATE_PROBES, {
+          input: { name: `inline-${suffix}`, domain: 'code', rows: [{ text: 'a=1;a?=1' }, { text: 'b=2;b?=2', group: 'g' }] },
+        }),
+      ).createProbeSet;
       assert.equal(inline.sampleCount, 2);
-      const samples = dataOf(await p.gql<{ probeSet: { samples: { index: number; text: string; group: string | null }[] } }>(
-        `query($id: ID!) { probeSet(id: $id) { samples(limit: 10) { index text group } } }`, { id: inline.id },
-      )).probeSet.samples;
-      assert.deepEqual(samples.map((s) => s.group), [null, 'g']);
+      const samples = dataOf(
+        await p.gql<{ probeSet: { samples: { index: number; text: string; group: string | null }[] } }>(
+          `query($id: ID!) { probeSet(id: $id) { samples(limit: 10) { index text group } } }`,
+          { id: inline.id },
+        ),
+      ).probeSet.samples;
+      assert.deepEqual(
+        samples.map((s) => s.group),
+        [null, 'g'],
+      );
 
       const bad = join(dir, 'bad.jsonl');
       await writeFile(bad, '{"text":"ok"}\n{"text": "missing brace"\n');
@@ -102,9 +124,11 @@ for (const mode of MODES) {
     });
 
     test('bad input comes back as clear GraphQL errors and the service keeps serving', async () => {
-      const run = dataOf(await p.gql<{ createRun: { id: string } }>(CREATE_RUN, {
-        input: { name: `bad-input-${suffix}`, architecture: 'OlmoeForCausalLM' },
-      })).createRun;
+      const run = dataOf(
+        await p.gql<{ createRun: { id: string } }>(CREATE_RUN, {
+          input: { name: `bad-input-${suffix}`, architecture: 'OlmoeForCausalLM' },
+        }),
+      ).createRun;
       const negative = await p.gql(REGISTER, { input: { runId: run.id, step: -1, uri: 'external://x' } });
       assert.equal(errorCode(negative), 'BAD_USER_INPUT');
       assert.match(negative.errors![0]!.message, /step/);
@@ -140,15 +164,21 @@ for (const mode of MODES) {
     });
 
     test('subscriptions deliver job progress to a graphql-ws client', async () => {
-      const run = dataOf(await p.gql<{ createRun: { id: string } }>(CREATE_RUN, {
-        input: { name: `sub-${suffix}`, architecture: 'OlmoeForCausalLM' },
-      })).createRun;
-      const cp = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
-        input: { runId: run.id, step: 5, uri: 'external://nowhere/step5' },
-      })).registerCheckpoint;
-      const probes = dataOf(await p.gql<{ createProbeSet: { id: string } }>(CREATE_PROBES, {
-        input: { name: `sub-probes-${suffix}`, domain: 'math', rows: [{ text: '1 + 1 = 2' }] },
-      })).createProbeSet;
+      const run = dataOf(
+        await p.gql<{ createRun: { id: string } }>(CREATE_RUN, {
+          input: { name: `sub-${suffix}`, architecture: 'OlmoeForCausalLM' },
+        }),
+      ).createRun;
+      const cp = dataOf(
+        await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
+          input: { runId: run.id, step: 5, uri: 'external://nowhere/step5' },
+        }),
+      ).registerCheckpoint;
+      const probes = dataOf(
+        await p.gql<{ createProbeSet: { id: string } }>(CREATE_PROBES, {
+          input: { name: `sub-probes-${suffix}`, domain: 'math', rows: [{ text: '1 + 1 = 2' }] },
+        }),
+      ).createProbeSet;
 
       const client: Client = createClient({ url: p.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
       const received: { status: string; jobId: string }[] = [];
@@ -170,9 +200,11 @@ for (const mode of MODES) {
       });
       // Give the subscription a moment to reach the server before the event is published.
       await new Promise((r) => setTimeout(r, 300));
-      const job = dataOf(await p.gql<{ startCapture: { id: string; status: string } }>(START_CAPTURE, {
-        input: { checkpointId: cp.id, probeSetId: probes.id },
-      })).startCapture;
+      const job = dataOf(
+        await p.gql<{ startCapture: { id: string; status: string } }>(START_CAPTURE, {
+          input: { checkpointId: cp.id, probeSetId: probes.id },
+        }),
+      ).startCapture;
       await Promise.race([subscribed, new Promise((_, rej) => setTimeout(() => rej(new Error('no progress event')), 10_000))]);
       await client.dispose();
       assert.equal(received[0]!.jobId, job.id);
@@ -180,54 +212,136 @@ for (const mode of MODES) {
     });
 
     test('routing captured elsewhere: the ingest mutation and the NATS subject store it; bad rows are refused', async () => {
-      const run = dataOf(await p.gql<{ createRun: { id: string } }>(CREATE_RUN, {
-        input: { name: `ingest-${suffix}`, architecture: 'OlmoeForCausalLM' },
-      })).createRun;
-      const cp = dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
-        input: { runId: run.id, step: 7, uri: 'external://elsewhere/step7' },
-      })).registerCheckpoint;
-      const probes = dataOf(await p.gql<{ createProbeSet: { id: string } }>(CREATE_PROBES, {
-        input: { name: `ingest-probes-${suffix}`, domain: 'math', rows: [{ text: 'a' }, { text: 'b' }, { text: 'c' }] },
-      })).createProbeSet;
+      const run = dataOf(
+        await p.gql<{ createRun: { id: string } }>(CREATE_RUN, {
+          input: { name: `ingest-${suffix}`, architecture: 'OlmoeForCausalLM' },
+        }),
+      ).createRun;
+      const cp = dataOf(
+        await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, {
+          input: { runId: run.id, step: 7, uri: 'external://elsewhere/step7' },
+        }),
+      ).registerCheckpoint;
+      const probes = dataOf(
+        await p.gql<{ createProbeSet: { id: string } }>(CREATE_PROBES, {
+          input: { name: `ingest-probes-${suffix}`, domain: 'math', rows: [{ text: 'a' }, { text: 'b' }, { text: 'c' }] },
+        }),
+      ).createProbeSet;
       const INGEST = `mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored skipped } }`;
       // vLLM layout: 2 tokens x 2 layers x k = 2, 4 experts.
-      const routed = [[[0, 1], [2, 3]], [[1, 2], [3, 0]]];
-      const res = dataOf(await p.gql<{ ingestRouting: { stored: number; skipped: number } }>(INGEST, {
-        input: { checkpointId: cp.id, probeSetId: probes.id, samples: [
-          { index: 0, routedExperts: routed, experts: 4, nll: 1.5 },
-          { index: 1, weights: [[0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0]] },
-        ] },
-      }));
+      const routed = [
+        [
+          [0, 1],
+          [2, 3],
+        ],
+        [
+          [1, 2],
+          [3, 0],
+        ],
+      ];
+      const res = dataOf(
+        await p.gql<{ ingestRouting: { stored: number; skipped: number } }>(INGEST, {
+          input: {
+            checkpointId: cp.id,
+            probeSetId: probes.id,
+            samples: [
+              { index: 0, routedExperts: routed, experts: 4, nll: 1.5 },
+              {
+                index: 1,
+                weights: [
+                  [0.25, 0.25, 0.25, 0.25],
+                  [1, 0, 0, 0],
+                ],
+              },
+            ],
+          },
+        }),
+      );
       assert.deepEqual(res.ingestRouting, { stored: 2, skipped: 0 });
 
-      const bad = await p.gql(INGEST, { input: { checkpointId: cp.id, probeSetId: probes.id, samples: [
-        { index: 2, weights: [[0.5, 0.5, 0, 0], [0.5, 0.5, 0, 0]] },
-        { index: 0, routedExperts: [[[0, 9]]], experts: 4 },
-      ] } });
+      const bad = await p.gql(INGEST, {
+        input: {
+          checkpointId: cp.id,
+          probeSetId: probes.id,
+          samples: [
+            {
+              index: 2,
+              weights: [
+                [0.5, 0.5, 0, 0],
+                [0.5, 0.5, 0, 0],
+              ],
+            },
+            { index: 0, routedExperts: [[[0, 9]]], experts: 4 },
+          ],
+        },
+      });
       assert.equal(errorCode(bad), 'BAD_USER_INPUT');
       assert.match(bad.errors![0]!.message, /sample 0: token 0 layer 0: expert id 9/);
 
-      await p.withBus((bus) => bus.publishJob('ingest', {
-        jobId: `ingest-${suffix}`, checkpointId: cp.id, probeSetId: probes.id,
-        samples: [{ index: 2, weights: [[0, 0, 0.5, 0.5], [0, 1, 0, 0]], nll: 0.25 }],
-      }));
+      await p.withBus((bus) =>
+        bus.publishJob('ingest', {
+          jobId: `ingest-${suffix}`,
+          checkpointId: cp.id,
+          probeSetId: probes.id,
+          samples: [
+            {
+              index: 2,
+              weights: [
+                [0, 0, 0.5, 0.5],
+                [0, 1, 0, 0],
+              ],
+              nll: 0.25,
+            },
+          ],
+        }),
+      );
       const samples = await waitForRouting(p, probes.id, cp.id, 3);
-      assert.deepEqual(samples[0]!.routing!.layers.map((l) => l.weights), [[0.25, 0.5, 0.25, 0], [0.25, 0, 0.25, 0.5]]);
+      assert.deepEqual(
+        samples[0]!.routing!.layers.map((l) => l.weights),
+        [
+          [0.25, 0.5, 0.25, 0],
+          [0.25, 0, 0.25, 0.5],
+        ],
+      );
       assert.equal(samples[0]!.routing!.nll, 1.5);
-      assert.deepEqual(samples[2]!.routing!.layers.map((l) => l.weights), [[0, 0, 0.5, 0.5], [0, 1, 0, 0]]);
+      assert.deepEqual(
+        samples[2]!.routing!.layers.map((l) => l.weights),
+        [
+          [0, 0, 0.5, 0.5],
+          [0, 1, 0, 0],
+        ],
+      );
       assert.equal(samples[2]!.routing!.nll, 0.25);
 
       // The same routing again (a redelivered ingest job whose event was lost): nothing new is
       // stored, and the completed probe set is announced again so the pipeline cannot miss it.
       await p.withBus(async (bus) => {
         const announced: string[] = [];
-        const listener = await bus.subscribeEvents('capture.completed', async (e) => {
-          if (e.checkpointId === cp.id) announced.push(e.jobId);
-        }, { durable: `test-announce-${suffix}`, deliver: 'new' });
+        const listener = await bus.subscribeEvents(
+          'capture.completed',
+          async (e) => {
+            if (e.checkpointId === cp.id) announced.push(e.jobId);
+          },
+          { durable: `test-announce-${suffix}`, deliver: 'new' },
+        );
         try {
-          const again = dataOf(await p.gql<{ ingestRouting: { stored: number; skipped: number } }>(INGEST, {
-            input: { checkpointId: cp.id, probeSetId: probes.id, samples: [{ index: 1, weights: [[0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0]] }] },
-          }));
+          const again = dataOf(
+            await p.gql<{ ingestRouting: { stored: number; skipped: number } }>(INGEST, {
+              input: {
+                checkpointId: cp.id,
+                probeSetId: probes.id,
+                samples: [
+                  {
+                    index: 1,
+                    weights: [
+                      [0.25, 0.25, 0.25, 0.25],
+                      [1, 0, 0, 0],
+                    ],
+                  },
+                ],
+              },
+            }),
+          );
           assert.deepEqual(again.ingestRouting, { stored: 0, skipped: 1 });
           await until('capture.completed announced again', async () => (announced.length > 0 ? true : undefined), 10_000);
         } finally {
@@ -241,15 +355,18 @@ for (const mode of MODES) {
       const client: Client = createClient({ url: p.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
       const got: unknown[] = [];
       const received = new Promise<void>((resolve, reject) => {
-        const dispose = client.subscribe<Record<string, unknown>>({ query }, {
-          next: (msg) => {
-            if (msg.data) got.push(msg.data[field]);
-            dispose();
-            resolve();
+        const dispose = client.subscribe<Record<string, unknown>>(
+          { query },
+          {
+            next: (msg) => {
+              if (msg.data) got.push(msg.data[field]);
+              dispose();
+              resolve();
+            },
+            error: reject,
+            complete: () => resolve(),
           },
-          error: reject,
-          complete: () => resolve(),
-        });
+        );
       });
       await new Promise((r) => setTimeout(r, 300));
       await p.withBus(publish);
@@ -260,22 +377,36 @@ for (const mode of MODES) {
 
     test('routing collapse alerts reach graphql-ws subscribers, filtered by run', async () => {
       const alert = { runId: 'run-c', layer: 3, step: 150, checkpointId: 'cp-150', deadExperts: 6, baselineDead: 0, experts: 8, detectedAt: '2026-12-06T08:00:00.000Z' };
-      const got = await firstEvent('subscription { routingCollapsed(runId: "run-c") { runId layer step checkpointId deadExperts baselineDead experts detectedAt } }', 'routingCollapsed', async (bus) => {
-        await bus.publishEvent('routing.collapsed', { ...alert, runId: 'run-other' });
-        await bus.publishEvent('routing.collapsed', alert);
-      });
+      const got = await firstEvent(
+        'subscription { routingCollapsed(runId: "run-c") { runId layer step checkpointId deadExperts baselineDead experts detectedAt } }',
+        'routingCollapsed',
+        async (bus) => {
+          await bus.publishEvent('routing.collapsed', { ...alert, runId: 'run-other' });
+          await bus.publishEvent('routing.collapsed', alert);
+        },
+      );
       assert.deepEqual(got, [alert]);
     });
 
     test('grokking alerts reach graphql-ws subscribers, filtered by run', async () => {
       const alert = {
-        runId: 'run-b', probeSetId: 'ps-1', domain: 'math', startStep: 1800, endStep: 2400, detectedAt: '2026-12-06T07:00:00.000Z',
-        agreeing: ['consistency', 'raw cosine'], evidence: { threshold: 0.7, metrics: [{ name: 'consistency', change: 0.1 }] },
+        runId: 'run-b',
+        probeSetId: 'ps-1',
+        domain: 'math',
+        startStep: 1800,
+        endStep: 2400,
+        detectedAt: '2026-12-06T07:00:00.000Z',
+        agreeing: ['consistency', 'raw cosine'],
+        evidence: { threshold: 0.7, metrics: [{ name: 'consistency', change: 0.1 }] },
       };
-      const got = await firstEvent('subscription { grokkingDetected(runId: "run-b") { runId probeSetId domain startStep endStep detectedAt agreeing evidence } }', 'grokkingDetected', async (bus) => {
-        await bus.publishEvent('grokking.detected', { ...alert, runId: 'run-a', domain: 'code' });
-        await bus.publishEvent('grokking.detected', alert);
-      });
+      const got = await firstEvent(
+        'subscription { grokkingDetected(runId: "run-b") { runId probeSetId domain startStep endStep detectedAt agreeing evidence } }',
+        'grokkingDetected',
+        async (bus) => {
+          await bus.publishEvent('grokking.detected', { ...alert, runId: 'run-a', domain: 'code' });
+          await bus.publishEvent('grokking.detected', alert);
+        },
+      );
       assert.deepEqual(JSON.parse(JSON.stringify(got)), [alert], 'the alert as published, evidence an object');
     });
 
@@ -289,7 +420,12 @@ for (const mode of MODES) {
         'subscription { grokkingDetected { runId domain startStep endStep evidence } }',
         'query { runs(limit: 1) { id routingHealth(limit: 1) { step layers { deadExperts } } } }',
         'mutation { createRun(input: { name: "x", architecture: "OlmoeForCausalLM" }) { id } }',
-      ]) assert.deepEqual(validate(schema, parse(op)).map((e) => e.message), [], op);
+      ])
+        assert.deepEqual(
+          validate(schema, parse(op)).map((e) => e.message),
+          [],
+          op,
+        );
       // Anything else still goes to the federated schema.
       assert.equal(dataOf(await p.gql<{ __typename: string; runs: unknown[] }>('{ __typename runs(limit: 1) { id } }')).__typename, 'Query');
     });
@@ -334,7 +470,7 @@ describe('API key', () => {
 });
 
 describe('subgraphs are no side door (distributed)', () => {
-  test('a subgraph answers only requests carrying the gateway\'s token: no mutation, no query, no _service sdl', async () => {
+  test("a subgraph answers only requests carrying the gateway's token: no mutation, no query, no _service sdl", async () => {
     const p = await startPlatform('distributed', { apiKey: 'gateway-key' });
     try {
       const { urls, token } = p.subgraphs!;

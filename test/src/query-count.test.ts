@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dataOf, startPlatform, type Platform } from './harness.js';
 
-const README_QUERY = '{ runs(limit: 10) { name checkpointCount checkpoints(limit: 50) { step status captureJobs(limit: 5) { status } metricsJobs(limit: 10) { status } evaluationJobs(limit: 5) { task status } } } }';
+const README_QUERY =
+  '{ runs(limit: 10) { name checkpointCount checkpoints(limit: 50) { step status captureJobs(limit: 5) { status } metricsJobs(limit: 10) { status } evaluationJobs(limit: 5) { task status } } } }';
 
-describe('batched lookups: the README\'s three-subgraph query', () => {
+describe("batched lookups: the README's three-subgraph query", () => {
   let p: Platform;
   let counting = false;
   let lastQueryAt = 0;
@@ -42,7 +43,9 @@ describe('batched lookups: the README\'s three-subgraph query', () => {
     counting = true;
     const data = dataOf(await p.gql<{ runs: { checkpoints: unknown[] }[] }>(README_QUERY));
     counting = false;
-    return { count: queries.filter((q) => !/outbox/i.test(q)).length, checkpoints: data.runs.reduce((n, r) => n + r.checkpoints.length, 0) };
+    // The outbox relay's poll (its transaction included) is the platform's own timer, not the request's.
+    const requested = queries.filter((q) => !/outbox/i.test(q) && !/^\s*(begin|commit|rollback)\s*$/i.test(q));
+    return { count: requested.length, checkpoints: data.runs.reduce((n, r) => n + r.checkpoints.length, 0) };
   }
 
   test('3 checkpoints and 30 cost the same number of queries', async (t) => {
@@ -54,8 +57,14 @@ describe('batched lookups: the README\'s three-subgraph query', () => {
     await addCheckpoints(ids[1]!, [1]);
     const small = await cost();
     assert.equal(small.checkpoints, 3);
-    await addCheckpoints(ids[0]!, Array.from({ length: 15 }, (_, i) => 10 + i));
-    await addCheckpoints(ids[1]!, Array.from({ length: 12 }, (_, i) => 10 + i));
+    await addCheckpoints(
+      ids[0]!,
+      Array.from({ length: 15 }, (_, i) => 10 + i),
+    );
+    await addCheckpoints(
+      ids[1]!,
+      Array.from({ length: 12 }, (_, i) => 10 + i),
+    );
     const large = await cost();
     assert.equal(large.checkpoints, 30);
     t.diagnostic(`database queries: ${small.count} for 3 checkpoints, ${large.count} for 30`);

@@ -39,23 +39,43 @@ describe('the README training-loop recipe, as written (embedded)', () => {
   });
 
   test('the block runs, and every checkpoint the trainer saved is captured, measured and evaluated', async () => {
-    const res = await runCommand('bash', ['-euo', 'pipefail', '-c', recipe()], { cwd: ROOT, env: { ...process.env, GROKWATCH_URL: p.url, RUN_DIR: join(dir, 'my-moe') }, timeoutMs: 300_000 });
+    const res = await runCommand('bash', ['-euo', 'pipefail', '-c', recipe()], {
+      cwd: ROOT,
+      env: { ...process.env, GROKWATCH_URL: p.url, RUN_DIR: join(dir, 'my-moe') },
+      timeoutMs: 300_000,
+    });
     assert.equal(res.code, 0, res.out.slice(-3000));
     assert.match(res.out, /probe set my-math: /);
-    type Run = { checkpoints: { step: number; status: string; captureJobs: { status: string; error: string | null }[]; evaluationJobs: { status: string; error: string | null }[] }[] };
+    type Run = {
+      checkpoints: { step: number; status: string; captureJobs: { status: string; error: string | null }[]; evaluationJobs: { status: string; error: string | null }[] }[];
+    };
     let last: Run | null = null;
-    const settled = await until('three captured, evaluated checkpoints', async () => {
-      last = dataOf(await p.gql<{ run: Run | null }>(`{ run(name: "my-moe") { checkpoints { step status captureJobs { status error } evaluationJobs { status error } } } }`)).run;
-      const cps = last?.checkpoints ?? [];
-      return cps.length === 3 && cps.every((c) => c.status === 'captured' && c.evaluationJobs.some((j) => j.status === 'completed')) ? cps : undefined;
-    }, 120_000, () => `${JSON.stringify(last)}\n${res.out.slice(-1500)}`);
-    assert.deepEqual(settled.map((c) => c.step).sort((a, b) => a - b), [0, 20, 40]);
-    const distance = await until('the distance series', async () => {
-      const s = dataOf(await p.gql<{ run: { metricSeries: { points: { value: number | null }[]; coverage: { complete: boolean } } } }>(
-        `{ run(name: "my-moe") { metricSeries(domain: "math", metric: distance) { points { value } coverage { complete } } } }`,
-      )).run.metricSeries;
-      return s.coverage.complete ? s : undefined;
-    }, 120_000);
+    const settled = await until(
+      'three captured, evaluated checkpoints',
+      async () => {
+        last = dataOf(await p.gql<{ run: Run | null }>(`{ run(name: "my-moe") { checkpoints { step status captureJobs { status error } evaluationJobs { status error } } } }`)).run;
+        const cps = last?.checkpoints ?? [];
+        return cps.length === 3 && cps.every((c) => c.status === 'captured' && c.evaluationJobs.some((j) => j.status === 'completed')) ? cps : undefined;
+      },
+      120_000,
+      () => `${JSON.stringify(last)}\n${res.out.slice(-1500)}`,
+    );
+    assert.deepEqual(
+      settled.map((c) => c.step).sort((a, b) => a - b),
+      [0, 20, 40],
+    );
+    const distance = await until(
+      'the distance series',
+      async () => {
+        const s = dataOf(
+          await p.gql<{ run: { metricSeries: { points: { value: number | null }[]; coverage: { complete: boolean } } } }>(
+            `{ run(name: "my-moe") { metricSeries(domain: "math", metric: distance) { points { value } coverage { complete } } } }`,
+          ),
+        ).run.metricSeries;
+        return s.coverage.complete ? s : undefined;
+      },
+      120_000,
+    );
     assert.equal(distance.points.length, 3);
   });
 });

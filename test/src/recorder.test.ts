@@ -22,16 +22,30 @@ const CHECKPOINT = join(RUN, 'checkpoints', 'step1800');
 const TOKENIZER = join(RUN, 'tokenizer.json');
 const TOL = 1e-5;
 
-interface Row { text: string; target?: [number, number] }
+interface Row {
+  text: string;
+  target?: [number, number];
+}
 interface Recorded {
-  index: number; weights: number[][]; selectionCounts: number[][]; embedding: number[]; nll: number; minKPlusPlus: number; tokenCount: number;
-  targetNll?: number; targetWeights?: number[][]; positionWeights?: number[][];
+  index: number;
+  weights: number[][];
+  selectionCounts: number[][];
+  embedding: number[];
+  nll: number;
+  minKPlusPlus: number;
+  tokenCount: number;
+  targetNll?: number;
+  targetWeights?: number[][];
+  positionWeights?: number[][];
 }
 
 function probeRows(): Row[] {
   const rows: Row[] = [];
   for (const domain of ['math', 'code', 'knowledge']) {
-    const lines = readFileSync(join(RUN, 'probes', `${domain}.jsonl`), 'utf8').trim().split('\n').slice(0, 4);
+    const lines = readFileSync(join(RUN, 'probes', `${domain}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(0, 4);
     rows.push(...lines.map((l) => JSON.parse(l) as Row));
   }
   // One row without a target: its summary has no target fields.
@@ -46,7 +60,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-test('the recorder\'s own unit tests pass (router discovery, biased selection, summaries, a client that never blocks training)', () => {
+test("the recorder's own unit tests pass (router discovery, biased selection, summaries, a client that never blocks training)", () => {
   const res = spawnSync('/usr/bin/python3', ['-m', 'unittest', 'discover', '-s', 'recorder'], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
   assert.equal(res.status, 0, `${res.stdout}\n${res.stderr}`);
   assert.match(res.stderr, /Ran \d+ tests/);
@@ -65,10 +79,17 @@ describe('the PyTorch recorder computes what the ONNX capture stores', () => {
       const target = r.target === undefined ? null : targetTokenRange(ids, tokenizer.encode(r.text.slice(0, r.target[0])), tokenizer.encode(r.text.slice(0, r.target[1])));
       return { index, ids, target: target === null ? null : [target.from, target.to] };
     });
-    const res = spawnSync('/usr/bin/python3', [join(REPO, 'recorder', 'summarize_trainer_checkpoint.py'), CHECKPOINT, JSON.stringify(probes)], { encoding: 'utf8', timeout: 120_000 });
+    const res = spawnSync('/usr/bin/python3', [join(REPO, 'recorder', 'summarize_trainer_checkpoint.py'), CHECKPOINT, JSON.stringify(probes)], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(res.status, 0, res.stderr);
     recorded = JSON.parse(res.stdout) as Recorded[];
-    captured = await captureRouting(CHECKPOINT, rows.map((r) => ({ text: r.text, ...(r.target ? { target: { start: r.target[0], end: r.target[1] } } : {}) })), { tokenizerPath: TOKENIZER });
+    captured = await captureRouting(
+      CHECKPOINT,
+      rows.map((r) => ({ text: r.text, ...(r.target ? { target: { start: r.target[0], end: r.target[1] } } : {}) })),
+      { tokenizerPath: TOKENIZER },
+    );
   });
 
   test('routing, selection counts, embedding, NLL and Min-K%++ agree on every sample', (t) => {
@@ -117,20 +138,25 @@ describe('the bundled trainer feeds a watched run through the recorder (embedded
   let out: string;
   let runId: string;
   let probeSetId: string;
-  const rows = probeRows().filter((r) => r.target !== undefined).slice(0, 4);
+  const rows = probeRows()
+    .filter((r) => r.target !== undefined)
+    .slice(0, 4);
   const gql = <T>(query: string, variables: Record<string, unknown> = {}) => p.gql<T>(query, variables).then(dataOf);
 
   before(async () => {
     out = await mkdtemp(join(tmpdir(), 'gw-recorded-'));
     p = await startPlatform('embedded');
-    probeSetId = (await gql<{ createProbeSet: { id: string } }>(
-      `mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "recorded-math", domain: "math", rows: $rows }) { id } }`,
-      { rows: rows.map((r, i) => ({ id: `m${i}`, text: r.text, target: r.target })) },
-    )).createProbeSet.id;
-    runId = (await gql<{ createRun: { id: string } }>(
-      `mutation($p: [ID!]!) { createRun(input: { name: "recorded", architecture: "OlmoeForCausalLM", probeSetIds: $p }) { id } }`,
-      { p: [probeSetId] },
-    )).createRun.id;
+    probeSetId = (
+      await gql<{ createProbeSet: { id: string } }>(
+        `mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "recorded-math", domain: "math", rows: $rows }) { id } }`,
+        { rows: rows.map((r, i) => ({ id: `m${i}`, text: r.text, target: r.target })) },
+      )
+    ).createProbeSet.id;
+    runId = (
+      await gql<{ createRun: { id: string } }>(`mutation($p: [ID!]!) { createRun(input: { name: "recorded", architecture: "OlmoeForCausalLM", probeSetIds: $p }) { id } }`, {
+        p: [probeSetId],
+      })
+    ).createRun.id;
   });
 
   after(async () => {
@@ -139,29 +165,66 @@ describe('the bundled trainer feeds a watched run through the recorder (embedded
   });
 
   test("every checkpoint's routing arrives from the training process, and metrics follow", async () => {
-    const res = await runCommand('/usr/bin/python3', [
-      'trainer/train.py', '--out', out, '--steps', '10', '--save-steps', '0,5,10', '--eval-every', '5', '--probes', '20', '--no-plot',
-      '--grokwatch-url', p.url, '--grokwatch-run', runId, '--grokwatch-probe-set', probeSetId,
-    ], { cwd: REPO, timeoutMs: 240_000 });
+    const res = await runCommand(
+      '/usr/bin/python3',
+      [
+        'trainer/train.py',
+        '--out',
+        out,
+        '--steps',
+        '10',
+        '--save-steps',
+        '0,5,10',
+        '--eval-every',
+        '5',
+        '--probes',
+        '20',
+        '--no-plot',
+        '--grokwatch-url',
+        p.url,
+        '--grokwatch-run',
+        runId,
+        '--grokwatch-probe-set',
+        probeSetId,
+      ],
+      { cwd: REPO, timeoutMs: 240_000 },
+    );
     assert.equal(res.code, 0, res.out.slice(-3000));
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { grokwatch: { sent: { step: number; stored: number }[]; dropped: unknown[] } };
-    assert.deepEqual(summary.grokwatch.sent.map((s) => [s.step, s.stored]), [[0, rows.length], [5, rows.length], [10, rows.length]]);
+    assert.deepEqual(
+      summary.grokwatch.sent.map((s) => [s.step, s.stored]),
+      [
+        [0, rows.length],
+        [5, rows.length],
+        [10, rows.length],
+      ],
+    );
     assert.deepEqual(summary.grokwatch.dropped, []);
     // Checkpoint folders carry the tokenizer, as Hugging Face checkpoints do.
     assert.ok(existsSync(join(out, 'checkpoints', 'step5', 'tokenizer.json')));
 
-    const checkpoints = (await gql<{ run: { checkpoints: { id: string; step: number; uri: string }[] } }>(
-      `query($r: ID!) { run(id: $r) { checkpoints { id step uri } } }`, { r: runId },
-    )).run.checkpoints;
-    assert.deepEqual(checkpoints.map((c) => [c.step, c.uri]), [0, 5, 10].map((s) => [s, `recorder://${runId}/step${s}`]));
+    const checkpoints = (
+      await gql<{ run: { checkpoints: { id: string; step: number; uri: string }[] } }>(`query($r: ID!) { run(id: $r) { checkpoints { id step uri } } }`, { r: runId })
+    ).run.checkpoints;
+    assert.deepEqual(
+      checkpoints.map((c) => [c.step, c.uri]),
+      [0, 5, 10].map((s) => [s, `recorder://${runId}/step${s}`]),
+    );
     for (const c of checkpoints) {
-      const m = await until(`metrics at step ${c.step}`, async () => {
-        const r = (await gql<{ checkpoint: { pathwayMetrics: { status: string; distance: { pairs: number } | null } } }>(
-          `query($c: ID!, $p: ID!) { checkpoint(id: $c) { pathwayMetrics(probeSet: $p) { status distance { pairs } } } }`, { c: c.id, p: probeSetId },
-        )).checkpoint.pathwayMetrics;
-        if (r.status === 'failed') throw new Error(JSON.stringify(r));
-        return r.status === 'completed' ? r : undefined;
-      }, 120_000);
+      const m = await until(
+        `metrics at step ${c.step}`,
+        async () => {
+          const r = (
+            await gql<{ checkpoint: { pathwayMetrics: { status: string; distance: { pairs: number } | null } } }>(
+              `query($c: ID!, $p: ID!) { checkpoint(id: $c) { pathwayMetrics(probeSet: $p) { status distance { pairs } } } }`,
+              { c: c.id, p: probeSetId },
+            )
+          ).checkpoint.pathwayMetrics;
+          if (r.status === 'failed') throw new Error(JSON.stringify(r));
+          return r.status === 'completed' ? r : undefined;
+        },
+        120_000,
+      );
       assert.equal(m.distance?.pairs, (rows.length * (rows.length - 1)) / 2);
     }
   });

@@ -24,7 +24,11 @@ describe('checkpoint registration checks the folder (embedded)', () => {
   let root: string;
   let runId: string;
   const register = (uri: string, step: number) =>
-    p.gql<{ registerCheckpoint: { id: string } }>(`mutation($r: ID!, $s: Int!, $u: String!) { registerCheckpoint(input: { runId: $r, step: $s, uri: $u }) { id } }`, { r: runId, s: step, u: uri });
+    p.gql<{ registerCheckpoint: { id: string } }>(`mutation($r: ID!, $s: Int!, $u: String!) { registerCheckpoint(input: { runId: $r, step: $s, uri: $u }) { id } }`, {
+      r: runId,
+      s: step,
+      u: uri,
+    });
   const folder = async (name: string, config: unknown | string | null): Promise<string> => {
     const dir = join(root, name);
     await mkdir(dir, { recursive: true });
@@ -54,7 +58,7 @@ describe('checkpoint registration checks the folder (embedded)', () => {
     assert.match(bad.errors![0]!.message, /field "num_experts_per_tok" is invalid: 99 exceeds the number of experts 8/);
   });
 
-  test('another architecture than the run\'s is refused', async () => {
+  test("another architecture than the run's is refused", async () => {
     const res = await register(await folder('mixtral/step1', { ...TINY_OLMOE_REAL_VOCAB, architectures: ['MixtralForCausalLM'], num_local_experts: 8 }), 1);
     assert.equal(errorCode(res), 'BAD_USER_INPUT');
     assert.match(res.errors![0]!.message, /the checkpoint is a MixtralForCausalLM, the run's architecture is OlmoeForCausalLM/);
@@ -72,7 +76,12 @@ describe('checkpoint registration checks the folder (embedded)', () => {
     await copyFile(TOKENIZER, join(runRoot, 'tokenizer.json'));
     assert.equal(errorCode(await register(nested, 6)), undefined);
 
-    const configured = dataOf(await p.gql<{ configureRun: { tokenizer: string } }>(`mutation($r: ID!, $t: String) { configureRun(id: $r, input: { tokenizer: $t }) { tokenizer } }`, { r: runId, t: TOKENIZER }));
+    const configured = dataOf(
+      await p.gql<{ configureRun: { tokenizer: string } }>(`mutation($r: ID!, $t: String) { configureRun(id: $r, input: { tokenizer: $t }) { tokenizer } }`, {
+        r: runId,
+        t: TOKENIZER,
+      }),
+    );
     assert.equal(configured.configureRun.tokenizer, TOKENIZER_REAL);
     assert.equal(errorCode(await register(lonely, 5)), undefined);
   });
@@ -80,7 +89,11 @@ describe('checkpoint registration checks the folder (embedded)', () => {
   test('a watched folder refused for want of a tokenizer is registered once the run has one', async () => {
     const watched = join(root, 'watched');
     await folder('watched/step100', TINY_OLMOE_REAL_VOCAB);
-    const run = dataOf(await p.gql<{ createRun: { id: string } }>(`mutation($w: String!) { createRun(input: { name: "watched", architecture: "OlmoeForCausalLM", watchDir: $w }) { id } }`, { w: watched })).createRun.id;
+    const run = dataOf(
+      await p.gql<{ createRun: { id: string } }>(`mutation($w: String!) { createRun(input: { name: "watched", architecture: "OlmoeForCausalLM", watchDir: $w }) { id } }`, {
+        w: watched,
+      }),
+    ).createRun.id;
     const count = async () => dataOf(await p.gql<{ run: { checkpointCount: number } }>(`query($r: ID!) { run(id: $r) { checkpointCount } }`, { r: run })).run.checkpointCount;
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(await count(), 0, 'refused: no tokenizer anywhere');
@@ -88,13 +101,20 @@ describe('checkpoint registration checks the folder (embedded)', () => {
     await until('the watched folder registered', async () => ((await count()) === 1 ? true : undefined), 10_000);
   });
 
-  test('the CLI sets and clears a run\'s tokenizer, and every command answers --help with its options', async () => {
+  test("the CLI sets and clears a run's tokenizer, and every command answers --help with its options", async () => {
     const help = (await exec(process.execPath, [CLI, 'run', 'create', '--help'])).stdout;
     assert.match(help, /^usage: grokwatch run create <name> .*--tokenizer/);
-    const set = JSON.parse((await exec(process.execPath, [CLI, '--url', p.url, '--json', 'run', 'configure', 'registration', '--tokenizer', TOKENIZER])).stdout) as { tokenizer: string | null };
+    const set = JSON.parse((await exec(process.execPath, [CLI, '--url', p.url, '--json', 'run', 'configure', 'registration', '--tokenizer', TOKENIZER])).stdout) as {
+      tokenizer: string | null;
+    };
     assert.equal(set.tokenizer, TOKENIZER_REAL);
-    const cleared = JSON.parse((await exec(process.execPath, [CLI, '--url', p.url, '--json', 'run', 'configure', 'registration', '--no-tokenizer'])).stdout) as { tokenizer: string | null };
+    const cleared = JSON.parse((await exec(process.execPath, [CLI, '--url', p.url, '--json', 'run', 'configure', 'registration', '--no-tokenizer'])).stdout) as {
+      tokenizer: string | null;
+    };
     assert.equal(cleared.tokenizer, null);
-    await assert.rejects(exec(process.execPath, [CLI, '--url', p.url, 'run', 'configure', 'registration', '--tokenizer', TOKENIZER, '--no-tokenizer']), /usage: grokwatch run configure/);
+    await assert.rejects(
+      exec(process.execPath, [CLI, '--url', p.url, 'run', 'configure', 'registration', '--tokenizer', TOKENIZER, '--no-tokenizer']),
+      /usage: grokwatch run configure/,
+    );
   });
 });

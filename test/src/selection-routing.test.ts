@@ -39,56 +39,75 @@ describe('routing from selections: captured here and ingested from routed_expert
   const runOf: Record<string, string> = {};
 
   const gql = <T>(query: string, variables: Record<string, unknown>) => p.gql<T>(query, variables).then(dataOf);
-  const metrics = (checkpointId: string, weights: string | null) => gql<{ checkpoint: { pathwayMetrics: Metrics } }>(
-    `query($c: ID!, $p: ID!, $w: RoutingWeights) { checkpoint(id: $c) { pathwayMetrics(probeSet: $p, unit: expert, normalized: true, weights: $w) {
+  const metrics = (checkpointId: string, weights: string | null) =>
+    gql<{ checkpoint: { pathwayMetrics: Metrics } }>(
+      `query($c: ID!, $p: ID!, $w: RoutingWeights) { checkpoint(id: $c) { pathwayMetrics(probeSet: $p, unit: expert, normalized: true, weights: $w) {
        status weights distance { mean std pairs } layerwise { layer distance } } } }`,
-    { c: checkpointId, p: probeSetId, w: weights },
-  ).then((d) => d.checkpoint.pathwayMetrics);
+      { c: checkpointId, p: probeSetId, w: weights },
+    ).then((d) => d.checkpoint.pathwayMetrics);
   const completed = (checkpointId: string, weights: string | null) =>
-    until(`${weights} metrics of ${checkpointId}`, async () => {
-      const m = await metrics(checkpointId, weights);
-      if (m.status === 'failed') throw new Error(`metrics failed: ${JSON.stringify(m)}`);
-      return m.status === 'completed' ? m : undefined;
-    }, 120_000);
+    until(
+      `${weights} metrics of ${checkpointId}`,
+      async () => {
+        const m = await metrics(checkpointId, weights);
+        if (m.status === 'failed') throw new Error(`metrics failed: ${JSON.stringify(m)}`);
+        return m.status === 'completed' ? m : undefined;
+      },
+      120_000,
+    );
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gw-selection-'));
     checkpointDir = join(dir, 'step10');
     await writeTinyCheckpoint(checkpointDir, 10);
     p = await startPlatform('embedded', { capturer: createOnnxCapturer({ logger: createLogger('test', 'error') }) });
-    probeSetId = (await gql<{ createProbeSet: { id: string } }>(
-      `mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "selection", domain: "mixed", rows: $rows }) { id } }`,
-      { rows: TEXTS.map((text, i) => ({ id: `s${i}`, text })) },
-    )).createProbeSet.id;
+    probeSetId = (
+      await gql<{ createProbeSet: { id: string } }>(`mutation($rows: [ProbeSampleInput!]!) { createProbeSet(input: { name: "selection", domain: "mixed", rows: $rows }) { id } }`, {
+        rows: TEXTS.map((text, i) => ({ id: `s${i}`, text })),
+      })
+    ).createProbeSet.id;
     for (const name of ['captured', 'ingested', 'deepseek']) {
-      runOf[name] = (await gql<{ createRun: { id: string } }>(
-        `mutation($n: String!, $a: String!, $p: [ID!]!) { createRun(input: { name: $n, architecture: $a, probeSetIds: $p }) { id } }`,
-        { n: `selection-${name}`, a: name === 'deepseek' ? 'DeepseekV3ForCausalLM' : 'OlmoeForCausalLM', p: [probeSetId] },
-      )).createRun.id;
+      runOf[name] = (
+        await gql<{ createRun: { id: string } }>(`mutation($n: String!, $a: String!, $p: [ID!]!) { createRun(input: { name: $n, architecture: $a, probeSetIds: $p }) { id } }`, {
+          n: `selection-${name}`,
+          a: name === 'deepseek' ? 'DeepseekV3ForCausalLM' : 'OlmoeForCausalLM',
+          p: [probeSetId],
+        })
+      ).createRun.id;
       if (name === 'deepseek') continue;
-      await gql(`mutation($r: ID!, $v: MetricVariantInput!) { requestMetrics(runId: $r, variant: $v) { queued } }`,
-        { r: runOf[name], v: { unit: 'expert', normalized: true, weights: 'selection' } });
+      await gql(`mutation($r: ID!, $v: MetricVariantInput!) { requestMetrics(runId: $r, variant: $v) { queued } }`, {
+        r: runOf[name],
+        v: { unit: 'expert', normalized: true, weights: 'selection' },
+      });
     }
-    checkpointOf.captured = (await gql<{ registerCheckpoint: { id: string } }>(
-      `mutation($r: ID!, $u: String!) { registerCheckpoint(input: { runId: $r, step: 10, uri: $u }) { id } }`,
-      { r: runOf.captured, u: checkpointDir },
-    )).registerCheckpoint.id;
+    checkpointOf.captured = (
+      await gql<{ registerCheckpoint: { id: string } }>(`mutation($r: ID!, $u: String!) { registerCheckpoint(input: { runId: $r, step: 10, uri: $u }) { id } }`, {
+        r: runOf.captured,
+        u: checkpointDir,
+      })
+    ).registerCheckpoint.id;
     for (const name of ['ingested', 'deepseek']) {
-      checkpointOf[name] = (await gql<{ registerCheckpoint: { id: string } }>(
-        `mutation($r: ID!) { registerCheckpoint(input: { runId: $r, step: 10, uri: "vllm://cluster/run/step10" }) { id } }`,
-        { r: runOf[name] },
-      )).registerCheckpoint.id;
+      checkpointOf[name] = (
+        await gql<{ registerCheckpoint: { id: string } }>(`mutation($r: ID!) { registerCheckpoint(input: { runId: $r, step: 10, uri: "vllm://cluster/run/step10" }) { id } }`, {
+          r: runOf[name],
+        })
+      ).registerCheckpoint.id;
     }
 
     // What a serving engine returns as routed_experts: every routed token's top-k ids per layer
     // (the capture leaves a leading BOS out of its counts; this tokenizer adds none).
-    const traced = await captureRouting(checkpointDir, TEXTS.map((text, i) => ({ id: `s${i}`, text })), { keepTokenTopK: true });
+    const traced = await captureRouting(
+      checkpointDir,
+      TEXTS.map((text, i) => ({ id: `s${i}`, text })),
+      { keepTokenTopK: true },
+    );
     const L = TINY_OLMOE_REAL_VOCAB.num_hidden_layers;
     const k = TINY_OLMOE_REAL_VOCAB.num_experts_per_tok;
     const samples = traced.map((r, index) => {
       const skip = r.tokenCount - r.routedTokenCount;
-      const routedExperts = Array.from({ length: r.routedTokenCount }, (_, i) => Array.from({ length: L }, (_, l) =>
-        Array.from(r.tokenTopK!.subarray((l * r.tokenCount + skip + i) * k, (l * r.tokenCount + skip + i + 1) * k))));
+      const routedExperts = Array.from({ length: r.routedTokenCount }, (_, i) =>
+        Array.from({ length: L }, (_, l) => Array.from(r.tokenTopK!.subarray((l * r.tokenCount + skip + i) * k, (l * r.tokenCount + skip + i + 1) * k))),
+      );
       return { index, routedExperts, experts: TINY_OLMOE_REAL_VOCAB.num_experts, nll: r.meanNll };
     });
     for (const name of ['ingested', 'deepseek']) {
@@ -134,17 +153,26 @@ describe('routing from selections: captured here and ingested from routed_expert
   });
 
   test('routing health reads the same selections either way; the CLI prints it per checkpoint', async () => {
-    const health = (checkpointId: string) => gql<{ checkpoint: { routingHealth: { basis: string; complete: boolean; layers: { deadExperts: number; load: number[] }[] } } }>(
-      `query($c: ID!, $p: ID!) { checkpoint(id: $c) { routingHealth(probeSet: $p) { basis complete layers { deadExperts load } } } }`, { c: checkpointId, p: probeSetId },
-    ).then((d) => d.checkpoint.routingHealth);
+    const health = (checkpointId: string) =>
+      gql<{ checkpoint: { routingHealth: { basis: string; complete: boolean; layers: { deadExperts: number; load: number[] }[] } } }>(
+        `query($c: ID!, $p: ID!) { checkpoint(id: $c) { routingHealth(probeSet: $p) { basis complete layers { deadExperts load } } } }`,
+        { c: checkpointId, p: probeSetId },
+      ).then((d) => d.checkpoint.routingHealth);
     const captured = await health(checkpointOf.captured!);
     assert.equal(captured.basis, 'selection');
     assert.equal(captured.complete, true);
     assert.equal(captured.layers.length, TINY_OLMOE_REAL_VOCAB.num_hidden_layers);
     assert.deepEqual(await health(checkpointOf.ingested!), captured);
-    const json = JSON.parse((await exec(process.execPath, [CLI, '--url', p.url, '--json', 'health', '--run', 'selection-deepseek'])).stdout) as { over: string; health: { step: number; basis: string }[]; collapse: unknown[] };
+    const json = JSON.parse((await exec(process.execPath, [CLI, '--url', p.url, '--json', 'health', '--run', 'selection-deepseek'])).stdout) as {
+      over: string;
+      health: { step: number; basis: string }[];
+      collapse: unknown[];
+    };
     assert.equal(json.over, 'all probe sets');
-    assert.deepEqual(json.health.map((h) => [h.step, h.basis]), [[10, 'selection']]);
+    assert.deepEqual(
+      json.health.map((h) => [h.step, h.basis]),
+      [[10, 'selection']],
+    );
     assert.deepEqual(json.collapse, []);
     const text = (await exec(process.execPath, [CLI, '--url', p.url, 'health', '--run', 'selection-captured', '--domain', 'mixed'])).stdout;
     assert.match(text, /^mixed: dead experts per layer/);
@@ -152,8 +180,10 @@ describe('routing from selections: captured here and ingested from routed_expert
   });
 
   test('bad combinations are refused at the door', async () => {
-    const res = await p.gql(`query($c: ID!, $p: ID!) { checkpoint(id: $c) { pathwayMetrics(probeSet: $p, scope: target, weights: selection) { status } } }`,
-      { c: checkpointOf.captured, p: probeSetId });
+    const res = await p.gql(`query($c: ID!, $p: ID!) { checkpoint(id: $c) { pathwayMetrics(probeSet: $p, scope: target, weights: selection) { status } } }`, {
+      c: checkpointOf.captured,
+      p: probeSetId,
+    });
     assert.equal(res.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.match(res.errors?.[0]?.message ?? '', /"selection" needs scope "sample"/);
   });

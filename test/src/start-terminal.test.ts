@@ -39,7 +39,16 @@ test('at a terminal: the dashboard address first, readable logs, one live status
     await new Promise((r) => child.once('exit', r));
     await rm(dataDir, { recursive: true, force: true });
   }
-  const lines = out.split(/\r?\n/).map((l) => l.replace(/\r\x1b\[2K/g, '\n').split('\n').pop()!.trim()).filter((l) => l !== '');
+  const lines = out
+    .split(/\r?\n/)
+    .map((l) =>
+      l
+        .replace(/\r\x1b\[2K/g, '\n')
+        .split('\n')
+        .pop()!
+        .trim(),
+    )
+    .filter((l) => l !== '');
   const first = lines.findIndex((l) => l.startsWith('dashboard'));
   assert.ok(first >= 0 && first <= 2, `the dashboard address is among the first lines:\n${lines.slice(0, 8).join('\n')}`);
   assert.match(lines[first]!, /^dashboard +http:\/\/[^ ]+\/$/);

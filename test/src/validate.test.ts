@@ -23,7 +23,10 @@ describe('validation harness (npm run validate)', () => {
     untrainedDir = await mkdtemp(join(tmpdir(), 'gw-untrained-'));
     // 30 steps of the default recipe: test accuracy stays near chance.
     const res = spawnSync('/usr/bin/python3', ['trainer/train.py', '--out', join(untrainedDir, 'untrained'), '--steps', '30', '--no-plot'], {
-      cwd: ROOT, encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 600_000,
+      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
     });
     assert.equal(res.status, 0, res.stderr.slice(-2000));
   });

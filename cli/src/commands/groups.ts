@@ -7,7 +7,11 @@ import { usageError } from '../usage.js';
 import { UsageError, type CommandContext } from './context.js';
 import { runWithProbes } from './metrics.js';
 
-interface StepGroup { label: string; step: number; size: number }
+interface StepGroup {
+  label: string;
+  step: number;
+  size: number;
+}
 
 interface TestGroups {
   task: string;
@@ -28,7 +32,13 @@ interface Pairing {
   embedding: { source: string; model: string | null; step: number | null };
   trainGroups: StepGroup[];
   testGroups: StepGroup[];
-  pairs: { train: StepGroup; test: StepGroup; lag: number; similarity: number; metrics: { step: number; distance: number | null; consistency: number | null; meanNll: number | null }[] }[];
+  pairs: {
+    train: StepGroup;
+    test: StepGroup;
+    lag: number;
+    similarity: number;
+    metrics: { step: number; distance: number | null; consistency: number | null; meanNll: number | null }[];
+  }[];
   unpairedTrain: string[];
   unpairedTest: string[];
   dataGroups: { group: string; samples: number; memorized: number; memorizedStep: number | null; items: number; generalized: number; generalizedStep: number | null }[];
@@ -70,25 +80,42 @@ export async function groupsCommand(ctx: CommandContext): Promise<void> {
   if (tests.length === 0) ctx.out(`no test groups yet: they follow the first completed evaluation of the run's tasks (${run.tasks.join(', ') || 'none set'})`);
   for (const t of tests) {
     const c = t.contamination;
-    const filter = c.applied ? `${c.dropped} dropped by Min-K%++ (top ${Math.round(c.fraction * 100)}%${c.scoreStep === null ? '' : ` at step ${c.scoreStep}`})${c.unscored > 0 ? `, ${c.unscored} unscored` : ''}` : 'contamination filter off';
-    ctx.out(`${t.task}: ${t.items} items over ${t.steps.length} evaluated checkpoints${t.partial ? ' (partial: evaluations outstanding)' : ''}; ${t.generalized} generalize, ${t.neverGeneralized} never; ${filter}; correct = ${t.scoreMetric} >= 0.5`);
-    ctx.out(table(['test group', 'step', 'items'], t.groups.map((g) => [g.label, g.step, g.size])));
+    const filter = c.applied
+      ? `${c.dropped} dropped by Min-K%++ (top ${Math.round(c.fraction * 100)}%${c.scoreStep === null ? '' : ` at step ${c.scoreStep}`})${c.unscored > 0 ? `, ${c.unscored} unscored` : ''}`
+      : 'contamination filter off';
+    ctx.out(
+      `${t.task}: ${t.items} items over ${t.steps.length} evaluated checkpoints${t.partial ? ' (partial: evaluations outstanding)' : ''}; ${t.generalized} generalize, ${t.neverGeneralized} never; ${filter}; correct = ${t.scoreMetric} >= 0.5`,
+    );
+    ctx.out(
+      table(
+        ['test group', 'step', 'items'],
+        t.groups.map((g) => [g.label, g.step, g.size]),
+      ),
+    );
   }
   for (const p of pairings) {
     ctx.out('');
     const by = p.embedding.source === 'model' ? `sentence model ${p.embedding.model}` : `hidden states at step ${p.embedding.step ?? '-'}`;
     ctx.out(`${p.probeSetName} (${p.domain}${p.tasks.length > 0 ? ` vs ${p.tasks.join(', ')}` : ''}): ${p.note}${p.partial ? ' (partial)' : ''}`);
     if (p.dataGroups.some((g) => g.items > 0)) {
-      ctx.out(table(['data group', 'memorized (median step)', 'samples', 'generalized (median step)', 'test items'], p.dataGroups.map((g) => [
-        g.group, g.memorizedStep, `${g.memorized}/${g.samples}`, g.generalizedStep, `${g.generalized}/${g.items}`,
-      ])));
+      ctx.out(
+        table(
+          ['data group', 'memorized (median step)', 'samples', 'generalized (median step)', 'test items'],
+          p.dataGroups.map((g) => [g.group, g.memorizedStep, `${g.memorized}/${g.samples}`, g.generalizedStep, `${g.generalized}/${g.items}`]),
+        ),
+      );
     }
     if (p.pairs.length === 0) continue;
     ctx.out(`paired by average cosine of ${by}; distance is the training group's mean pathway distance from memorization to generalization`);
-    ctx.out(table(['training group', 'size', 'test group', 'size', 'lag', 'similarity', 'distance first -> last'], p.pairs.map((x) => {
-      const d = x.metrics.map((m) => m.distance).filter((v): v is number => v !== null);
-      return [x.train.label, x.train.size, x.test.label, x.test.size, x.lag, x.similarity, d.length === 0 ? '-' : `${d[0]!.toFixed(2)} -> ${d[d.length - 1]!.toFixed(2)}`];
-    })));
+    ctx.out(
+      table(
+        ['training group', 'size', 'test group', 'size', 'lag', 'similarity', 'distance first -> last'],
+        p.pairs.map((x) => {
+          const d = x.metrics.map((m) => m.distance).filter((v): v is number => v !== null);
+          return [x.train.label, x.train.size, x.test.label, x.test.size, x.lag, x.similarity, d.length === 0 ? '-' : `${d[0]!.toFixed(2)} -> ${d[d.length - 1]!.toFixed(2)}`];
+        }),
+      ),
+    );
     if (p.unpairedTrain.length + p.unpairedTest.length > 0) ctx.out(`unpaired: ${[...p.unpairedTrain, ...p.unpairedTest].join(', ')}`);
   }
 }

@@ -11,7 +11,8 @@ async function finish(ctx: CommandContext, label: string, state: JobState & { id
 
 export async function captureCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
-    args: ctx.args, options: { checkpoint: { type: 'string' }, 'probe-set': { type: 'string' }, wait: { type: 'boolean', default: false } },
+    args: ctx.args,
+    options: { checkpoint: { type: 'string' }, 'probe-set': { type: 'string' }, wait: { type: 'boolean', default: false } },
   });
   if (!values.checkpoint || !values['probe-set']) throw usageError('capture');
   const FIELDS = 'id status done total error';
@@ -20,9 +21,13 @@ export async function captureCommand(ctx: CommandContext): Promise<void> {
     { input: { checkpointId: values.checkpoint, probeSetId: values['probe-set'] } },
   );
   if (!values.wait) return finish(ctx, 'capture', job);
-  const state = await waitForJob(ctx.client, 'capture', job.id, async () =>
-    (await ctx.client.request<{ captureJob: JobState }>(`query($id: ID!) { captureJob(id: $id) { ${FIELDS} } }`, { id: job.id })).captureJob,
-  { quiet: ctx.json });
+  const state = await waitForJob(
+    ctx.client,
+    'capture',
+    job.id,
+    async () => (await ctx.client.request<{ captureJob: JobState }>(`query($id: ID!) { captureJob(id: $id) { ${FIELDS} } }`, { id: job.id })).captureJob,
+    { quiet: ctx.json },
+  );
   return finish(ctx, 'capture', { ...state, id: job.id });
 }
 
@@ -38,13 +43,17 @@ export async function evaluateCommand(ctx: CommandContext): Promise<void> {
     { input: { checkpointId: values.checkpoint, task: values.task, ...(values.limit ? { limit: Number(values.limit) } : {}) } },
   );
   if (!values.wait) return finish(ctx, 'evaluation', job);
-  const state = await waitForJob(ctx.client, 'eval', job.id, async () =>
-    (await ctx.client.request<{ evaluationJob: JobState }>(`query($id: ID!) { evaluationJob(id: $id) { ${FIELDS} } }`, { id: job.id })).evaluationJob,
-  { quiet: ctx.json });
-  // Waiting is for the result: the scores come with the final state.
-  const { evaluationJob } = await ctx.client.request<{ evaluationJob: { scores: Score[] } }>(
-    'query($id: ID!) { evaluationJob(id: $id) { scores { metric value stderr n } } }', { id: job.id },
+  const state = await waitForJob(
+    ctx.client,
+    'eval',
+    job.id,
+    async () => (await ctx.client.request<{ evaluationJob: JobState }>(`query($id: ID!) { evaluationJob(id: $id) { ${FIELDS} } }`, { id: job.id })).evaluationJob,
+    { quiet: ctx.json },
   );
+  // Waiting is for the result: the scores come with the final state.
+  const { evaluationJob } = await ctx.client.request<{ evaluationJob: { scores: Score[] } }>('query($id: ID!) { evaluationJob(id: $id) { scores { metric value stderr n } } }', {
+    id: job.id,
+  });
   const done = { ...state, id: job.id, scores: evaluationJob.scores };
   if (ctx.json) {
     ctx.out(JSON.stringify(done));

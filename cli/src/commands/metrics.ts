@@ -32,9 +32,7 @@ interface RunProbes {
 
 export async function runWithProbes(ctx: CommandContext, ref: string): Promise<RunProbes> {
   const run = await resolveRun(ctx, ref);
-  const data = await ctx.client.request<{ run: RunProbes }>(
-    'query($id: ID!) { run(id: $id) { id name tasks probeSets { id domain } } }', { id: run.id },
-  );
+  const data = await ctx.client.request<{ run: RunProbes }>('query($id: ID!) { run(id: $id) { id name tasks probeSets { id domain } } }', { id: run.id });
   return data.run;
 }
 
@@ -73,7 +71,6 @@ function parseRouting(values: { scope?: string; weights?: string }): RoutingChoi
   return { scope, weights };
 }
 
-
 async function series(ctx: CommandContext, runId: string, probeSet: string, v: MetricVariant, threshold: number, routing: RoutingChoice): Promise<Series> {
   const data = await ctx.client.request<{ run: { metricSeries: Series } }>(
     `query($id: ID!, $p: ID, $m: MetricName!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $s: RoutingScope!, $w: RoutingWeights) {
@@ -106,7 +103,8 @@ function parsePairs(values: string[] | undefined): Map<string, string> {
 
 export async function metricsCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
-    args: ctx.args, options: { run: { type: 'string' }, domain: { type: 'string' }, threshold: { type: 'string', default: '0.7' }, scope: { type: 'string' }, weights: { type: 'string' } },
+    args: ctx.args,
+    options: { run: { type: 'string' }, domain: { type: 'string' }, threshold: { type: 'string', default: '0.7' }, scope: { type: 'string' }, weights: { type: 'string' } },
   });
   if (!values.run) throw usageError('metrics');
   const run = await runWithProbes(ctx, values.run);
@@ -131,7 +129,16 @@ export async function metricsCommand(ctx: CommandContext): Promise<void> {
 }
 
 /** --threshold/--unit/--normalized/--scope/--weights/--pairs/--seed/--exact as a MetricVariantInput. */
-function variantFromOptions(values: { threshold?: string; unit?: string; normalized?: boolean; scope?: string; weights?: string; pairs?: string; seed?: string; exact?: boolean }): Record<string, unknown> {
+function variantFromOptions(values: {
+  threshold?: string;
+  unit?: string;
+  normalized?: boolean;
+  scope?: string;
+  weights?: string;
+  pairs?: string;
+  seed?: string;
+  exact?: boolean;
+}): Record<string, unknown> {
   const threshold = Number(values.threshold ?? '0.7');
   if (!Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number, got ${values.threshold}`);
   const unit = values.unit ?? 'char';
@@ -219,7 +226,18 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
       const data = await ctx.client.request<{ run: { correlation: Omit<CorrelationRow, 'domain' | 'benchmark' | 'metric'> } }>(
         `query($id: ID!, $p: ID, $m: MetricName!, $b: String!, $t: Float!, $u: DistanceUnit!, $n: Boolean!, $r: Boolean!, $s: RoutingScope!, $w: RoutingWeights) {
            run(id: $id) { correlation(probeSet: $p, metric: $m, benchmark: $b, threshold: $t, unit: $u, normalized: $n, afterRise: $r, scope: $s, weights: $w) { pearson spearman n riseStep ${COVERAGE} } } }`,
-        { id: run.id, p: ps.id, m: v.metric, b: benchmark, t: Number(values.threshold), u: v.unit ?? 'char', n: v.normalized ?? false, r: values['after-rise'], s: routing.scope, w: routing.weights },
+        {
+          id: run.id,
+          p: ps.id,
+          m: v.metric,
+          b: benchmark,
+          t: Number(values.threshold),
+          u: v.unit ?? 'char',
+          n: v.normalized ?? false,
+          r: values['after-rise'],
+          s: routing.scope,
+          w: routing.weights,
+        },
       );
       rows.push({ domain: ps.domain, benchmark, metric: v.label, ...data.run.correlation });
     }
@@ -237,7 +255,8 @@ export async function correlateCommand(ctx: CommandContext): Promise<void> {
   );
   if (afterRise) ctx.out('\nr over the checkpoints from the start of the benchmark\'s sustained rise (method.md 7); "no rise": the benchmark never rises, nothing to correlate');
   const incomplete = rows.filter((r) => !r.coverage.complete).length;
-  if (incomplete > 0) ctx.out(`\n${incomplete} of ${rows.length} series are incomplete${values.partial ? ' (r over the checkpoints computed so far)' : '; --partial shows r over what is computed'}`);
+  if (incomplete > 0)
+    ctx.out(`\n${incomplete} of ${rows.length} series are incomplete${values.partial ? ' (r over the checkpoints computed so far)' : '; --partial shows r over what is computed'}`);
 }
 
 const SCORE_PAGE = 100;
@@ -250,9 +269,12 @@ async function benchmarkScores(ctx: CommandContext, runId: string): Promise<Map<
   type Checkpoint = { step: number; evaluationJobs: { task: string; status: string; scores: { metric: string; value: number }[] }[] };
   const out = new Map<string, { step: number; metric: string; value: number }[]>();
   for (let offset = 0; ; offset += SCORE_PAGE) {
-    const page = (await ctx.client.request<{ run: { checkpoints: Checkpoint[] } }>(
-      `query($id: ID!, $o: Int!) { run(id: $id) { checkpoints(offset: $o, limit: ${SCORE_PAGE}) { step evaluationJobs(limit: 50) { task status scores { metric value } } } } }`, { id: runId, o: offset },
-    )).run.checkpoints;
+    const page = (
+      await ctx.client.request<{ run: { checkpoints: Checkpoint[] } }>(
+        `query($id: ID!, $o: Int!) { run(id: $id) { checkpoints(offset: $o, limit: ${SCORE_PAGE}) { step evaluationJobs(limit: 50) { task status scores { metric value } } } } }`,
+        { id: runId, o: offset },
+      )
+    ).run.checkpoints;
     for (const c of page) {
       for (const j of c.evaluationJobs) {
         const score = j.status === 'completed' ? (j.scores.find((s) => s.metric === 'acc') ?? j.scores[0]) : undefined;
@@ -268,7 +290,14 @@ async function benchmarkScores(ctx: CommandContext, runId: string): Promise<Map<
 
 export async function exportCommand(ctx: CommandContext): Promise<void> {
   const { values } = parseArgs({
-    args: ctx.args, options: { run: { type: 'string' }, format: { type: 'string', default: 'csv' }, threshold: { type: 'string', default: '0.7' }, scope: { type: 'string' }, weights: { type: 'string' } },
+    args: ctx.args,
+    options: {
+      run: { type: 'string' },
+      format: { type: 'string', default: 'csv' },
+      threshold: { type: 'string', default: '0.7' },
+      scope: { type: 'string' },
+      weights: { type: 'string' },
+    },
   });
   if (!values.run) throw usageError('export');
   const routing = parseRouting(values);
@@ -278,13 +307,20 @@ export async function exportCommand(ctx: CommandContext): Promise<void> {
   const accuracy = await benchmarkScores(ctx, run.id);
   for (const ps of run.probeSets) {
     for (const v of STANDARD_METRICS) {
-      for (const p of (await series(ctx, run.id, ps.id, v, Number(values.threshold), routing)).points) rows.push({ domain: ps.domain, step: p.step, metric: v.label, value: p.value });
+      for (const p of (await series(ctx, run.id, ps.id, v, Number(values.threshold), routing)).points)
+        rows.push({ domain: ps.domain, step: p.step, metric: v.label, value: p.value });
     }
     // The benchmark paired with the domain, beside its metrics: what they are meant to track.
     const task = benchmarkFor(ps.domain, run.tasks, new Map());
     const scores = task === undefined ? undefined : accuracy.get(task);
-    if (task !== undefined && scores !== undefined) for (const s of scores) rows.push({ domain: ps.domain, step: s.step, metric: `accuracy (${task} ${s.metric})`, value: s.value });
+    if (task !== undefined && scores !== undefined)
+      for (const s of scores) rows.push({ domain: ps.domain, step: s.step, metric: `accuracy (${task} ${s.metric})`, value: s.value });
   }
   if (values.format === 'json' || ctx.json) return ctx.out(JSON.stringify(rows, null, 2));
-  ctx.out(csv(['domain', 'step', 'metric', 'value'], rows.map((r) => [r.domain, r.step, r.metric, r.value])));
+  ctx.out(
+    csv(
+      ['domain', 'step', 'metric', 'value'],
+      rows.map((r) => [r.domain, r.step, r.metric, r.value]),
+    ),
+  );
 }

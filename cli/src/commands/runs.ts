@@ -7,16 +7,25 @@ import { usageError } from '../usage.js';
 const RUN_FIELDS = 'id name architecture tokenizer watchDir probeSetIds tasks thresholds';
 
 export async function runsCommand(ctx: CommandContext): Promise<void> {
-  const data = await ctx.client.request<{ runs: { id: string; name: string; architecture: string; checkpointCount: number; latestCheckpoint: { step: number; status: string } | null }[] }>(
-    '{ runs(limit: 500) { id name architecture checkpointCount latestCheckpoint { step status } } }',
-  );
+  const data = await ctx.client.request<{
+    runs: { id: string; name: string; architecture: string; checkpointCount: number; latestCheckpoint: { step: number; status: string } | null }[];
+  }>('{ runs(limit: 500) { id name architecture checkpointCount latestCheckpoint { step status } } }');
   if (ctx.json) return ctx.out(JSON.stringify(data.runs, null, 2));
-  ctx.out(table(['run', 'id', 'architecture', 'checkpoints', 'last step'], data.runs.map((r) => [
-    r.name, r.id, r.architecture, r.checkpointCount, r.latestCheckpoint?.step,
-  ])));
+  ctx.out(
+    table(
+      ['run', 'id', 'architecture', 'checkpoints', 'last step'],
+      data.runs.map((r) => [r.name, r.id, r.architecture, r.checkpointCount, r.latestCheckpoint?.step]),
+    ),
+  );
 }
 
-const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
+const list = (v: string | undefined) =>
+  v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 export async function runCreateCommand(ctx: CommandContext): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -35,13 +44,17 @@ export async function runCreateCommand(ctx: CommandContext): Promise<void> {
   if (!name) throw usageError('run create');
   const thresholds = list(values.thresholds)?.map(Number);
   const probeSetIds = await probeSetIdsOf(ctx, list(values['probe-sets']));
-  const data = await ctx.client.request<{ createRun: Record<string, unknown> }>(
-    `mutation($input: CreateRunInput!) { createRun(input: $input) { ${RUN_FIELDS} } }`,
-    { input: {
-      name, architecture: values.architecture, tokenizer: values.tokenizer, watchDir: values.watch,
-      probeSetIds, tasks: list(values.tasks), thresholds,
-    } },
-  );
+  const data = await ctx.client.request<{ createRun: Record<string, unknown> }>(`mutation($input: CreateRunInput!) { createRun(input: $input) { ${RUN_FIELDS} } }`, {
+    input: {
+      name,
+      architecture: values.architecture,
+      tokenizer: values.tokenizer,
+      watchDir: values.watch,
+      probeSetIds,
+      tasks: list(values.tasks),
+      thresholds,
+    },
+  });
   ctx.out(ctx.json ? JSON.stringify(data.createRun, null, 2) : `run ${name}: ${data.createRun.id as string}`);
 }
 
@@ -52,9 +65,9 @@ async function probeSetIdsOf(ctx: CommandContext, refs: string[] | undefined): P
   if (refs === undefined || refs.every((r) => UUID.test(r))) return refs;
   const byName = new Map<string, string>();
   for (let offset = 0; ; offset += PROBE_SET_PAGE) {
-    const page = (await ctx.client.request<{ probeSets: { id: string; name: string }[] }>(
-      `query($o: Int!) { probeSets(offset: $o, limit: ${PROBE_SET_PAGE}) { id name } }`, { o: offset },
-    )).probeSets;
+    const page = (
+      await ctx.client.request<{ probeSets: { id: string; name: string }[] }>(`query($o: Int!) { probeSets(offset: $o, limit: ${PROBE_SET_PAGE}) { id name } }`, { o: offset })
+    ).probeSets;
     for (const p of page) byName.set(p.name, p.id);
     if (page.length < PROBE_SET_PAGE) break;
   }
@@ -86,12 +99,22 @@ export async function runConfigureCommand(ctx: CommandContext): Promise<void> {
   });
   const ref = positionals[0];
   const both = (a: unknown, b: unknown): boolean => a !== undefined && b === true;
-  if (!ref || both(values.tokenizer, values['no-tokenizer']) || both(values.watch, values['no-watch']) || both(values['contamination-filter'], values['no-contamination-filter']) || both(values['embedding-model'], values['no-embedding-model'])) {
+  if (
+    !ref ||
+    both(values.tokenizer, values['no-tokenizer']) ||
+    both(values.watch, values['no-watch']) ||
+    both(values['contamination-filter'], values['no-contamination-filter']) ||
+    both(values['embedding-model'], values['no-embedding-model'])
+  ) {
     throw usageError('run configure');
   }
   const run = await resolveRun(ctx, ref);
   // Left out: unchanged; --no-X: cleared.
-  const input: Record<string, unknown> = { probeSetIds: await probeSetIdsOf(ctx, list(values['probe-sets'])), tasks: list(values.tasks), thresholds: list(values.thresholds)?.map(Number) };
+  const input: Record<string, unknown> = {
+    probeSetIds: await probeSetIdsOf(ctx, list(values['probe-sets'])),
+    tasks: list(values.tasks),
+    thresholds: list(values.thresholds)?.map(Number),
+  };
   if (values.tokenizer !== undefined || values['no-tokenizer']) input.tokenizer = values.tokenizer ?? null;
   if (values.watch !== undefined || values['no-watch']) input.watchDir = values.watch ?? null;
   if (values['contamination-filter'] || values['no-contamination-filter']) input.contaminationFilter = values['contamination-filter'] === true;
@@ -121,7 +144,9 @@ export async function probesDeleteCommand(ctx: CommandContext): Promise<void> {
   if (!ref) throw usageError('probes delete');
   const [id] = (await probeSetIdsOf(ctx, [ref]))!;
   if (!values.yes) throw new UsageError(`probes delete removes ${ref}, its routing and the metrics computed on it; add --yes to do it`);
-  const data = await ctx.client.request<{ deleteProbeSet: { probeSetId: string; samples: number } }>('mutation($id: ID!) { deleteProbeSet(id: $id) { probeSetId samples } }', { id });
+  const data = await ctx.client.request<{ deleteProbeSet: { probeSetId: string; samples: number } }>('mutation($id: ID!) { deleteProbeSet(id: $id) { probeSetId samples } }', {
+    id,
+  });
   ctx.out(ctx.json ? JSON.stringify(data.deleteProbeSet) : `probe set ${ref} deleted with ${data.deleteProbeSet.samples} samples (its metrics follow)`);
 }
 
@@ -144,7 +169,9 @@ export async function checkpointRegisterCommand(ctx: CommandContext): Promise<vo
 
 export async function probesAddCommand(ctx: CommandContext): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: ctx.args, allowPositionals: true, options: { domain: { type: 'string' }, file: { type: 'string' }, 'server-path': { type: 'string' } },
+    args: ctx.args,
+    allowPositionals: true,
+    options: { domain: { type: 'string' }, file: { type: 'string' }, 'server-path': { type: 'string' } },
   });
   const name = positionals[0];
   if (!name || !values.domain || (values.file === undefined) === (values['server-path'] === undefined)) throw usageError('probes add');

@@ -15,9 +15,7 @@ for (const concurrency of [1, 2]) {
     const task = registry.get(name);
     const { docs } = await loadTaskData(task, { datasets: DATASETS_DIR });
     const started = process.hrtime.bigint();
-    const scores = await Promise.all(
-      docs.map((d) => scoreItem(task, d, { kind: 'generate', completions: [d.data[field] as string] }, { executor: pool })),
-    );
+    const scores = await Promise.all(docs.map((d) => scoreItem(task, d, { kind: 'generate', completions: [d.data[field] as string] }, { executor: pool })));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const failed = scores.filter((s) => s.scores['pass@1,none'] !== 1).map((s) => s.docId);
     console.log(

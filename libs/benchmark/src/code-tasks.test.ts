@@ -15,9 +15,7 @@ describe('humaneval in the sandbox', () => {
     const task = registry.get('humaneval');
     const { docs } = await loadTaskData(task, roots);
     const started = Date.now();
-    const scores = await Promise.all(
-      docs.map((d) => scoreItem(task, d, { kind: 'generate', completions: [d.data.canonical_solution as string] }, { executor: pool })),
-    );
+    const scores = await Promise.all(docs.map((d) => scoreItem(task, d, { kind: 'generate', completions: [d.data.canonical_solution as string] }, { executor: pool })));
     const elapsed = Date.now() - started;
     const failed = scores.filter((s) => s.scores['pass@1,none'] !== 1);
     assert.deepEqual(failed.map(describeFailure), []);
@@ -60,9 +58,7 @@ describe('mbpp in the sandbox', () => {
     const { docs } = await loadTaskData(task, roots);
     const subset = docs.filter((d) => (d.data.task_id as number) % 5 === 0 || d.data.task_id === 367);
     const started = Date.now();
-    const scores = await Promise.all(
-      subset.map((d) => scoreItem(task, d, { kind: 'generate', completions: [d.data.code as string] }, { executor: pool })),
-    );
+    const scores = await Promise.all(subset.map((d) => scoreItem(task, d, { kind: 'generate', completions: [d.data.code as string] }, { executor: pool })));
     const failed = scores.filter((s) => s.scores['pass@1,none'] !== 1);
     assert.deepEqual(failed.map(describeFailure), []);
     t.diagnostic(`${scores.length} MBPP reference programs passed in ${Date.now() - started} ms (full 500: npm run bench -- code-tasks)`);

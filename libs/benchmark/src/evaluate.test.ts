@@ -56,11 +56,23 @@ describe('evaluateTask on the grokking suites (fixture rows)', () => {
     const data = await loadTaskData(task, { suites });
     const model = new ScriptedModel({ '12+30=>': ' 42 ', '7*6=>': '42', '9-4=>': '5', '2^3=>': '9' });
     const { result, items } = await evaluateTask(task, data, model, { batchSize: 3 });
-    assert.deepEqual(model.generateCalls.map((c) => c.length), [3, 1]);
+    assert.deepEqual(
+      model.generateCalls.map((c) => c.length),
+      [3, 1],
+    );
     assert.deepEqual(model.generateCalls[0][0], { prompt: '12+30=>', until: ['\n'], maxTokens: 1, temperature: 0, n: 1 });
-    assert.deepEqual(items.map((i) => i.scores['exact_match,strip']), [1, 1, 1, 0]);
+    assert.deepEqual(
+      items.map((i) => i.scores['exact_match,strip']),
+      [1, 1, 1, 0],
+    );
     assert.equal(result.metrics[0].value, 0.75);
-    assert.deepEqual(result.groups!.map((g) => [g.group, g.metrics[0].value]), [['Test@100', 1], ['Test@200', 0.5]]);
+    assert.deepEqual(
+      result.groups!.map((g) => [g.group, g.metrics[0].value]),
+      [
+        ['Test@100', 1],
+        ['Test@200', 0.5],
+      ],
+    );
     assert.equal(result.macro![0].value, 0.75);
     assert.equal(items[3].extracted.strip[0], '9');
   });
@@ -108,10 +120,15 @@ describe('evaluateTask on a shipped multiple-choice task (ARC-Easy, first 20 que
     }
     const oracle: LanguageModel = {
       generate: async () => [],
-      loglikelihood: async (reqs: readonly LoglikelihoodRequest[]) =>
-        reqs.map((r) => ({ logprob: gold.get(r.context) === r.continuation ? -0.01 : -50, isGreedy: false })),
+      loglikelihood: async (reqs: readonly LoglikelihoodRequest[]) => reqs.map((r) => ({ logprob: gold.get(r.context) === r.continuation ? -0.01 : -50, isGreedy: false })),
     };
     const { result } = await evaluateTask(task, { docs, fewshotPool: [] }, oracle, { batchSize: 7 });
-    assert.deepEqual(result.metrics.map((m) => [m.metric, m.value, m.n]), [['acc', 1, 20], ['acc_norm', 1, 20]]);
+    assert.deepEqual(
+      result.metrics.map((m) => [m.metric, m.value, m.n]),
+      [
+        ['acc', 1, 20],
+        ['acc_norm', 1, 20],
+      ],
+    );
   });
 });

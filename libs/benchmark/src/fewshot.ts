@@ -41,14 +41,15 @@ export function selectExemplars(task: TaskConfig, doc: Doc, pool: readonly Doc[]
     }
     case 'ids': {
       const byId = new Map(candidates.map((d) => [docIdOf(task, d), d]));
-      chosen = (task.fewshot.ids ?? []).map((id) => byId.get(id)).filter((d): d is Doc => d !== undefined).slice(0, num);
+      chosen = (task.fewshot.ids ?? [])
+        .map((id) => byId.get(id))
+        .filter((d): d is Doc => d !== undefined)
+        .slice(0, num);
       break;
     }
   }
   if (chosen.length < num) {
-    throw new BenchmarkError(
-      `task ${task.task}: ${num} few-shot examples needed for ${self}${scope}, only ${chosen.length} available`,
-    );
+    throw new BenchmarkError(`task ${task.task}: ${num} few-shot examples needed for ${self}${scope}, only ${chosen.length} available`);
   }
   return chosen;
 }

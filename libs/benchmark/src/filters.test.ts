@@ -26,12 +26,7 @@ describe('filters', () => {
     const out = applyFilters(
       {
         name: 'p',
-        steps: [
-          { fn: 'take_first' },
-          { fn: 'strip' },
-          { fn: 'lowercase' },
-          { fn: 'remove', patterns: [/,/g, /\.$/g] },
-        ],
+        steps: [{ fn: 'take_first' }, { fn: 'strip' }, { fn: 'lowercase' }, { fn: 'remove', patterns: [/,/g, /\.$/g] }],
       },
       ['  Total: 1,000.  ', 'second'],
     );

@@ -12,12 +12,17 @@ describe('gsm8k gold answers through both filters (all 1,319 test items)', () =>
     const { docs } = await loadTaskData(task, { datasets: DATASETS_DIR });
     assert.equal(docs.length, 1319);
     const full = await Promise.all(docs.map((d) => scoreItem(task, d, { kind: 'generate', completions: [d.data.answer as string] })));
-    const short = await Promise.all(
-      docs.map((d) => scoreItem(task, d, { kind: 'generate', completions: [`#### ${finalAnswer(d.data.answer as string)}`] })),
-    );
+    const short = await Promise.all(docs.map((d) => scoreItem(task, d, { kind: 'generate', completions: [`#### ${finalAnswer(d.data.answer as string)}`] })));
     const value = (items: typeof full, key: string) => aggregate(task, items).metrics.find((m) => `${m.metric},${m.filter}` === key)!;
     const flexible = value(full, 'exact_match,flexible-extract');
-    assert.equal(flexible.value, 1, `flexible misses: ${full.filter((s) => s.scores['exact_match,flexible-extract'] !== 1).map((s) => s.docId).join(', ')}`);
+    assert.equal(
+      flexible.value,
+      1,
+      `flexible misses: ${full
+        .filter((s) => s.scores['exact_match,flexible-extract'] !== 1)
+        .map((s) => s.docId)
+        .join(', ')}`,
+    );
     assert.equal(flexible.n, 1319);
     assert.equal(flexible.stderr, 0);
     assert.equal(value(short, 'exact_match,strict-match').value, 1);

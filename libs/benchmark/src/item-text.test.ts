@@ -7,7 +7,7 @@ import { DATASETS_DIR } from './testing/paths.js';
 const registry = TaskRegistry.load();
 const origin = { file: 'inline.jsonl', line: 1 };
 
-test('a generated answer keeps its word boundary when the task\'s delimiter is empty (grok suites)', () => {
+test("a generated answer keeps its word boundary when the task's delimiter is empty (grok suites)", () => {
   const doc = { data: { id: 'm', prompt: '4 + 17 =', answer: '21', group: 'add', domain: 'math' }, origin };
   const it = itemText(registry.get('grok_math'), doc);
   assert.equal(it.text, '4 + 17 = 21');
@@ -20,7 +20,7 @@ test('multiple choice: the question, the delimiter and the gold choice (ARC)', a
   const doc = docs[0]!;
   const it = itemText(task, doc);
   const gold = it.text.slice(it.target.start, it.target.end);
-  const choices = (doc.data.choices as { text: string[]; label: string[] });
+  const choices = doc.data.choices as { text: string[]; label: string[] };
   assert.equal(gold, choices.text[choices.label.indexOf(doc.data.answerKey as string)]);
   assert.equal(it.text, `${it.text.slice(0, it.target.start - 1)} ${gold}`);
 });

@@ -13,7 +13,7 @@ test('primaryScoreMetric: accuracy-like, strict before lenient, macro last', () 
   assert.ok(!isMacroScore('acc'));
 });
 
-test('taskDomain: grok_<domain> names its domain, shipped benchmarks map to the paper\'s three, others to none', async () => {
+test("taskDomain: grok_<domain> names its domain, shipped benchmarks map to the paper's three, others to none", async () => {
   const { taskDomain } = await import('./index.js');
   assert.equal(taskDomain('grok_math'), 'math');
   assert.equal(taskDomain('grok_chemistry'), 'chemistry');

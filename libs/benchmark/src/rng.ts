@@ -11,7 +11,6 @@ export function seedFor(seed: number, key: string): number {
   return h >>> 0;
 }
 
-
 /** k distinct indices of [0, n) in random order (partial Fisher-Yates). */
 export function sampleIndices(n: number, k: number, rand: () => number): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);

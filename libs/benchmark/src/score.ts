@@ -149,13 +149,7 @@ async function scoreGeneration(
   return { ...base, extracted, scores, ...(Object.keys(codeRuns).length > 0 ? { codeRuns } : {}) };
 }
 
-async function runPrograms(
-  task: TaskConfig,
-  doc: Doc,
-  completions: readonly string[],
-  opts: ScoreOptions,
-  fail: (d: string) => never,
-): Promise<CodeRunSummary[]> {
+async function runPrograms(task: TaskConfig, doc: Doc, completions: readonly string[], opts: ScoreOptions, fail: (d: string) => never): Promise<CodeRunSummary[]> {
   const code = task.code ?? fail('pass_at_k without a code block');
   const executor = opts.executor ?? fail('this task runs code: pass a CodeExecutor (e.g. @grokwatch/sandbox SandboxPool)');
   if (Object.hasOwn(doc.data, 'completion')) fail("the document has a field 'completion', which the program template reserves");

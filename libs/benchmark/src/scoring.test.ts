@@ -1,16 +1,7 @@
 // scoreItem + aggregate + export on constructed model outputs, against hand-computed values.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  aggregate,
-  buildRequests,
-  ScoringError,
-  scoreItem,
-  toHarnessResults,
-  type CodeExecutor,
-  type CodeRunOptions,
-  type ItemScore,
-} from './index.js';
+import { aggregate, buildRequests, ScoringError, scoreItem, toHarnessResults, type CodeExecutor, type CodeRunOptions, type ItemScore } from './index.js';
 import { DATASET_BLOCK, docs, TaskScratch } from './testing/task-fixture.js';
 
 const scratch = new TaskScratch();
@@ -38,7 +29,11 @@ describe('multiple choice: acc and acc_norm', () => {
     // raw argmax 0 (wrong); normalized -3/1, -5/2, -6/3 -> 2 (right); gold given as a digit string
     { q: 'q3', opts: ['x', 'yy', 'zzz'], gold: '2' },
   ]);
-  const lls = [[-2, -3], [-1, -4], [-3, -5, -6]];
+  const lls = [
+    [-2, -3],
+    [-1, -4],
+    [-3, -5, -6],
+  ];
 
   it('builds one request per choice, continuation = target_delimiter + choice', () => {
     const items = buildRequests(mcTask(), rows);
@@ -54,10 +49,15 @@ describe('multiple choice: acc and acc_norm', () => {
 
   it('scores and aggregates to hand-computed values', async () => {
     const task = mcTask();
-    const scores = await Promise.all(
-      rows.map((d, i) => scoreItem(task, d, { kind: 'loglikelihood', results: lls[i].map((logprob) => ({ logprob, isGreedy: false })) })),
+    const scores = await Promise.all(rows.map((d, i) => scoreItem(task, d, { kind: 'loglikelihood', results: lls[i].map((logprob) => ({ logprob, isGreedy: false })) })));
+    assert.deepEqual(
+      scores.map((s) => [s.scores['acc,none'], s.scores['acc_norm,none']]),
+      [
+        [0, 1],
+        [1, 1],
+        [0, 1],
+      ],
     );
-    assert.deepEqual(scores.map((s) => [s.scores['acc,none'], s.scores['acc_norm,none']]), [[0, 1], [1, 1], [0, 1]]);
     assert.deepEqual(scores[2].choice, { pred: 0, predNorm: 2, gold: 2 });
     const r = aggregate(task, scores);
     const acc = r.metrics.find((m) => m.metric === 'acc')!;
@@ -73,11 +73,26 @@ describe('multiple choice: acc and acc_norm', () => {
     const task = mcTask();
     const wrongCount = scoreItem(task, rows[0], { kind: 'loglikelihood', results: [{ logprob: -1, isGreedy: false }] });
     await assert.rejects(wrongCount, (e: unknown) => e instanceof ScoringError && /task mc, doc fixture\.jsonl:1: 1 log-likelihoods for 2 choices/.test(e.message));
-    const nan = scoreItem(task, rows[0], { kind: 'loglikelihood', results: [{ logprob: NaN, isGreedy: false }, { logprob: -1, isGreedy: false }] });
+    const nan = scoreItem(task, rows[0], {
+      kind: 'loglikelihood',
+      results: [
+        { logprob: NaN, isGreedy: false },
+        { logprob: -1, isGreedy: false },
+      ],
+    });
     await assert.rejects(nan, /log-probability must be <= 0/);
     await assert.rejects(scoreItem(task, rows[0], { kind: 'generate', completions: ['a'] }), /expected log-likelihoods/);
     const badGold = docs([{ q: 'q', opts: ['a', 'b'], gold: 'c' }])[0];
-    await assert.rejects(scoreItem(task, badGold, { kind: 'loglikelihood', results: [{ logprob: -1, isGreedy: false }, { logprob: -2, isGreedy: false }] }), /target 'c' is not among the choices/);
+    await assert.rejects(
+      scoreItem(task, badGold, {
+        kind: 'loglikelihood',
+        results: [
+          { logprob: -1, isGreedy: false },
+          { logprob: -2, isGreedy: false },
+        ],
+      }),
+      /target 'c' is not among the choices/,
+    );
   });
 });
 
@@ -95,7 +110,10 @@ metric_list:
 
   it('sum of nats / ln 2 / sum of UTF-8 bytes of the continuation (delimiter included)', async () => {
     const t = task();
-    const rows = docs([{ q: 'Q1', t: 'abc' }, { q: 'Q2', t: 'é' }]);
+    const rows = docs([
+      { q: 'Q1', t: 'abc' },
+      { q: 'Q2', t: 'é' },
+    ]);
     const items = buildRequests(t, rows);
     assert.deepEqual(items[1].request, { kind: 'loglikelihood', requests: [{ context: 'Q2', continuation: ' é' }] });
     const s = await Promise.all([
@@ -186,12 +204,18 @@ metric_list:
     assert.equal(ex.calls.length, 5);
     assert.equal(ex.calls[2].program, 'def f():\n  return 1 # GOOD\nassert f() == 1\n', 'cut at the stop sequence, template applied');
     assert.equal(ex.calls[0].opts.timeoutMs, 2500);
-    assert.deepEqual(s.codeRuns!.none.map((r) => r.passed), [true, false, true, false, false]);
+    assert.deepEqual(
+      s.codeRuns!.none.map((r) => r.passed),
+      [true, false, true, false, false],
+    );
   });
 
   it('pass@k stderr is the standard error of the per-problem estimates', async () => {
     const t = task();
-    const rows = docs([{ prompt: 'a', solution: '', test: '' }, { prompt: 'b', solution: '', test: '' }]);
+    const rows = docs([
+      { prompt: 'a', solution: '', test: '' },
+      { prompt: 'b', solution: '', test: '' },
+    ]);
     const ex = new RecordingExecutor();
     const s = await Promise.all([
       scoreItem(t, rows[0], { kind: 'generate', completions: ['GOOD', 'GOOD', 'x', 'x', 'x'] }, { executor: ex }), // pass@1 .4
@@ -232,14 +256,25 @@ metric_list:
       { q: '3', gold: 1, subject: 'g2' },
       { q: '4', gold: 1, subject: 'g2' },
     ]);
-    const lls = [[-1, -2], [-2, -1], [-2, -1], [-3, -1]];
+    const lls = [
+      [-1, -2],
+      [-2, -1],
+      [-2, -1],
+      [-3, -1],
+    ];
     return Promise.all(rows.map((d, i) => scoreItem(t, d, { kind: 'loglikelihood', results: lls[i].map((logprob) => ({ logprob, isGreedy: false })) })));
   }
 
   it('reports per group, the micro average and the macro average over groups', async () => {
     const r = aggregate(task(), await scored());
     assert.equal(r.metrics[0].value, 0.75);
-    assert.deepEqual(r.groups!.map((g) => [g.group, g.n, g.metrics[0].value, g.metrics[0].stderr]), [['g1', 2, 0.5, 0.5], ['g2', 2, 1, 0]]);
+    assert.deepEqual(
+      r.groups!.map((g) => [g.group, g.n, g.metrics[0].value, g.metrics[0].stderr]),
+      [
+        ['g1', 2, 0.5, 0.5],
+        ['g2', 2, 1, 0],
+      ],
+    );
     const macro = r.macro![0];
     assert.equal(macro.metric, 'acc_macro');
     assert.equal(macro.value, 0.75);

@@ -98,7 +98,10 @@ describe('prompt layouts of the shipped tasks', () => {
       assert.ok(ctx.includes(`D. ${(ex.data.choices as string[])[3]}\nAnswer: ${letter}\n\n`));
     }
     assert.equal(ctx.split('\nAnswer:').length - 1, 6);
-    assert.deepEqual(item.request.requests.map((r) => r.continuation), [' A', ' B', ' C', ' D']);
+    assert.deepEqual(
+      item.request.requests.map((r) => r.continuation),
+      [' A', ' B', ' C', ' D'],
+    );
   });
 
   it('mbpp: exemplars are task_id 2, 3, 4 answered with code and [DONE]', async () => {
@@ -128,7 +131,7 @@ describe('prompt layouts of the shipped tasks', () => {
     assert.equal(ai.request.requests[0].context, `Question: ${a.docs[0].data.question as string}\nAnswer:`);
     assert.deepEqual(
       ai.request.requests.map((r) => r.continuation),
-      ((a.docs[0].data.choices as { text: string[] }).text).map((t) => ` ${t}`),
+      (a.docs[0].data.choices as { text: string[] }).text.map((t) => ` ${t}`),
     );
     const pm = registry.get('pubmedqa');
     const p = await loadTaskData(pm, roots);
@@ -136,6 +139,9 @@ describe('prompt layouts of the shipped tasks', () => {
     if (pi.request.kind !== 'loglikelihood') return assert.fail('expected loglikelihood');
     const d = p.docs[0].data as { question: string; context: { contexts: string[] } };
     assert.equal(pi.request.requests[0].context, `Abstract: ${d.context.contexts.join('\n')}\nQuestion: ${d.question}\nAnswer:`);
-    assert.deepEqual(pi.request.requests.map((r) => r.continuation), [' yes', ' no', ' maybe']);
+    assert.deepEqual(
+      pi.request.requests.map((r) => r.continuation),
+      [' yes', ' no', ' maybe'],
+    );
   });
 });

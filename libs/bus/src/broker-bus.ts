@@ -1,7 +1,7 @@
 import { CANCEL, EVENTS, JOBS, PROGRESS, jobIdOf, type EventName, type EventPayload, type JobKind, type JobPayload, type JobProgress } from './contracts.js';
 import { BusClosedError, BusConfigError, BusPayloadError } from './errors.js';
 import { validate, type Shape } from './fields.js';
-import { BusNames, checkDurable, eventConsumerName, jobMessageId } from './names.js';
+import { type BusNames, checkDurable, eventConsumerName, jobMessageId } from './names.js';
 import type { Broker } from './runtime/broker.js';
 import { CancelRegistry } from './runtime/cancel-registry.js';
 import { decodeJson, encodeJson } from './runtime/decode.js';
@@ -90,11 +90,7 @@ export class BrokerBus implements Bus {
     await this.broker.publishPersisted('events', subject, encodeJson(check(EVENTS[name], payload, subject)));
   }
 
-  async subscribeEvents<E extends EventName>(
-    name: E,
-    handler: (p: EventPayload<E>) => Promise<void>,
-    opts: SubscribeOptions,
-  ): Promise<Stoppable> {
+  async subscribeEvents<E extends EventName>(name: E, handler: (p: EventPayload<E>) => Promise<void>, opts: SubscribeOptions): Promise<Stoppable> {
     this.assertOpen('subscribeEvents');
     if (!(name in EVENTS)) throw new BusConfigError('name', `is not an event name: ${JSON.stringify(name)}`);
     const o = withDefaults(opts);

@@ -39,7 +39,7 @@ function capture(jobId: string): JobPayload<'capture'> {
 }
 
 /** Runs `body` with a fresh namespace, always disposing it. */
-async function withFixture(make: () => Promise<BusFixture>, body: (f: BusFixture) => Promise<void>): Promise<void> {
+export async function withFixture(make: () => Promise<BusFixture>, body: (f: BusFixture) => Promise<void>): Promise<void> {
   const f = await make();
   try {
     await body(f);
@@ -67,7 +67,10 @@ export function busContract(name: string, make: () => Promise<BusFixture>): void
       withFixture(make, async (f) => {
         const [a, b] = [await f.connect(), await f.connect()];
         const seenBy: Record<string, string[]> = { a: [], b: [] };
-        for (const [label, bus] of [['a', a], ['b', b]] as const) {
+        for (const [label, bus] of [
+          ['a', a],
+          ['b', b],
+        ] as const) {
           await bus.consumeJobs(
             'capture',
             async (job) => {
@@ -294,7 +297,10 @@ export function busContract(name: string, make: () => Promise<BusFixture>): void
         }
         await waitFor('all events', () => got.a1.length + got.a2.length === 6 && got.b.length === 6);
         await sleep(300);
-        assert.deepEqual([...got.a1, ...got.a2].sort((p, q) => p - q), [1, 2, 3, 4, 5, 6]);
+        assert.deepEqual(
+          [...got.a1, ...got.a2].sort((p, q) => p - q),
+          [1, 2, 3, 4, 5, 6],
+        );
         assert.deepEqual(got.b, [1, 2, 3, 4, 5, 6]);
       }));
 
@@ -320,8 +326,14 @@ export function busContract(name: string, make: () => Promise<BusFixture>): void
         await bus.publishEvent('probeset.created', { probeSetId: 'p1' });
         await waitFor('retry and other event', () => calls.length === 3);
         await sleep(300);
-        assert.deepEqual(calls.filter((c) => c.startsWith('run:')), ['run:r1', 'run:r1']);
-        assert.deepEqual(calls.filter((c) => c.startsWith('probes:')), ['probes:p1']);
+        assert.deepEqual(
+          calls.filter((c) => c.startsWith('run:')),
+          ['run:r1', 'run:r1'],
+        );
+        assert.deepEqual(
+          calls.filter((c) => c.startsWith('probes:')),
+          ['probes:p1'],
+        );
       }));
 
     it("a new durable starts at the oldest retained event, or only new ones with deliver: 'new'", () =>
@@ -377,14 +389,8 @@ export function busContract(name: string, make: () => Promise<BusFixture>): void
         const extra = { ...capture('x'), checkpointID: 'typo' } as unknown as JobPayload<'capture'>;
         await assert.rejects(bus.publishJob('capture', extra), isError('checkpointID', /jobs\.capture$/));
         await assert.rejects(bus.publishJob('capture', capture('has.dot')), isError('jobId', /jobs\.capture$/));
-        await assert.rejects(
-          bus.publishEvent('checkpoint.registered', { checkpointId: 'c', runId: 'r', step: -1, uri: 'u' }),
-          isError('step', /events\.checkpoint\.registered$/),
-        );
-        assert.throws(
-          () => bus.publishProgress({ kind: 'capture', jobId: 'j', done: 1, total: 2, status: 'paused' as 'running' }),
-          isError('status', /progress\.capture\.j$/),
-        );
+        await assert.rejects(bus.publishEvent('checkpoint.registered', { checkpointId: 'c', runId: 'r', step: -1, uri: 'u' }), isError('step', /events\.checkpoint\.registered$/));
+        assert.throws(() => bus.publishProgress({ kind: 'capture', jobId: 'j', done: 1, total: 2, status: 'paused' as 'running' }), isError('status', /progress\.capture\.j$/));
       }));
 
     it('deduplicates a second publishJob with the same jobId', () =>

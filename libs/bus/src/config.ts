@@ -10,7 +10,10 @@ export function busConfigFromEnv(env: NodeJS.ProcessEnv, logger?: BusLogger): Bu
   const prefix = env.BUS_PREFIX?.trim() || undefined;
   const common = { ...(prefix === undefined ? {} : { prefix }), ...(logger === undefined ? {} : { logger }) };
   if (!url) return { kind: 'memory', ...common };
-  const servers = url.split(',').map((s) => s.trim()).filter(Boolean);
+  const servers = url
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const s of servers) {
     if (!/^(nats|tls|wss?):\/\/[^\s]+$|^[^\s:/]+:\d+$/.test(s)) {
       throw new BusConfigError('NATS_URL', `not a NATS server address: ${JSON.stringify(s)}`);

@@ -37,7 +37,10 @@ export function eventOf<E extends EventName>(name: E, payload: EventPayload<E>):
 }
 
 /** Publishes an event stored as data (an outbox row): the name is checked here, the payload by publishEvent. */
-export function publishStoredEvent(bus: { publishEvent<E extends EventName>(name: E, payload: EventPayload<E>): Promise<void> }, e: { name: string; payload: unknown }): Promise<void> {
+export function publishStoredEvent(
+  bus: { publishEvent<E extends EventName>(name: E, payload: EventPayload<E>): Promise<void> },
+  e: { name: string; payload: unknown },
+): Promise<void> {
   if (!(e.name in EVENTS)) return Promise.reject(new Error(`stored event ${JSON.stringify(e.name.slice(0, 60))} is not an event name`));
   return bus.publishEvent(e.name as EventName, e.payload as EventPayload<EventName>);
 }

@@ -15,9 +15,7 @@ type OptionalKeys<S extends Shape> = Exclude<keyof S, RequiredKeys<S>>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /** The payload type a shape describes: optional fields become `?:`. */
-export type Infer<S extends Shape> = Simplify<
-  { [K in RequiredKeys<S>]: FieldType<S[K]> } & { [K in OptionalKeys<S>]?: FieldType<S[K]> }
->;
+export type Infer<S extends Shape> = Simplify<{ [K in RequiredKeys<S>]: FieldType<S[K]> } & { [K in OptionalKeys<S>]?: FieldType<S[K]> }>;
 
 function field<T>(check: Field<T>['check']): Field<T> & { optional: false } {
   return { optional: false, check };
@@ -27,9 +25,7 @@ const ok = <T>(value: T) => ({ ok: true as const, value });
 const bad = (problem: string) => ({ ok: false as const, problem });
 
 /** A non-empty string (ids, names, URIs). */
-export const text = field<string>((v) =>
-  typeof v !== 'string' ? bad(`must be a string, got ${kindOf(v)}`) : v.length === 0 ? bad('must not be empty') : ok(v),
-);
+export const text = field<string>((v) => (typeof v !== 'string' ? bad(`must be a string, got ${kindOf(v)}`) : v.length === 0 ? bad('must not be empty') : ok(v)));
 
 /** Any string, empty allowed (error messages, free text). */
 export const anyText = field<string>((v) => (typeof v === 'string' ? ok(v) : bad(`must be a string, got ${kindOf(v)}`)));
@@ -45,32 +41,22 @@ export const token = field<string>((v) => {
 });
 
 /** A finite integer >= 0 (steps, counts). */
-export const count = field<number>((v) =>
-  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? ok(v) : bad(`must be an integer >= 0, got ${show(v)}`),
-);
+export const count = field<number>((v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? ok(v) : bad(`must be an integer >= 0, got ${show(v)}`)));
 
 /** A finite number >= 0. */
-export const nonNegative = field<number>((v) =>
-  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? ok(v) : bad(`must be a finite number >= 0, got ${show(v)}`),
-);
+export const nonNegative = field<number>((v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? ok(v) : bad(`must be a finite number >= 0, got ${show(v)}`)));
 
 /** A plain JSON object (parameters, evidence). */
 export const record = field<Record<string, unknown>>((v) =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? ok(v as Record<string, unknown>)
-    : bad(`must be an object, got ${kindOf(v)}`),
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? ok(v as Record<string, unknown>) : bad(`must be an object, got ${kindOf(v)}`),
 );
 
 /** A non-empty JSON array; its elements are the receiving service's to validate (bulk data). */
-export const list = field<unknown[]>((v) =>
-  Array.isArray(v) ? (v.length > 0 ? ok(v) : bad('must not be empty')) : bad(`must be an array, got ${kindOf(v)}`),
-);
+export const list = field<unknown[]>((v) => (Array.isArray(v) ? (v.length > 0 ? ok(v) : bad('must not be empty')) : bad(`must be an array, got ${kindOf(v)}`)));
 
 export function oneOf<const T extends readonly string[]>(values: T): Field<T[number]> & { optional: false } {
   return field<T[number]>((v) =>
-    typeof v === 'string' && (values as readonly string[]).includes(v)
-      ? ok(v as T[number])
-      : bad(`must be one of ${values.join('|')}, got ${show(v)}`),
+    typeof v === 'string' && (values as readonly string[]).includes(v) ? ok(v as T[number]) : bad(`must be one of ${values.join('|')}, got ${show(v)}`),
   );
 }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BusFixture } from './bus.contract.js';
-import { waitFor } from './bus.contract.js';
+import { waitFor, withFixture } from './bus.contract.js';
 import { runTrackedJob, type Bus, type JobContext, type JobProgress, type TrackedStatus } from './index.js';
 
 /** A job row as a service stores it, in memory: its status, note and what was asked of it. */
@@ -45,44 +45,43 @@ interface Harness {
 }
 
 /** Consumes capture jobs with runTrackedJob around `work`; returns what it observed. */
-async function harness(f: BusFixture, work: (job: JobContext<'capture'>, h: Harness) => Promise<void>, opts: { maxDeliver?: number; ackWaitMs?: number; heartbeatMs?: number } = {}) {
+async function harness(
+  f: BusFixture,
+  work: (job: JobContext<'capture'>, h: Harness) => Promise<void>,
+  opts: { maxDeliver?: number; ackWaitMs?: number; heartbeatMs?: number } = {},
+) {
   const bus = await f.connect();
   const h: Harness = { bus, row: new FakeRow(), attempts: [], announced: 0, failedEvents: [], progress: [] };
   bus.subscribeProgress({ kind: 'capture' }, (p) => void h.progress.push(p));
   const logger = { info: () => undefined, error: () => undefined };
   const maxDeliver = opts.maxDeliver ?? 3;
-  const consumer = await bus.consumeJobs('capture', async (job) => {
-    h.attempts.push(job.attempt);
-    if (h.row.status === 'completed') h.row.calls.push('redelivered');
-    await runTrackedJob({
-      job,
-      kind: 'capture',
-      bus,
-      logger,
-      row: h.row.record(),
-      isPermanent: (err) => err instanceof PermanentError,
-      maxDeliver,
-      heartbeatMs: opts.heartbeatMs ?? 5000,
-      work: async ({ progress }) => {
-        progress(0, 2, 'working');
-        await work(job, h);
-        progress(2, 2, 'done');
-        h.row.status = 'completed';
-      },
-      announce: async () => void (h.announced += 1),
-      onFailed: async (message) => void h.failedEvents.push(message),
-    });
-  }, { maxDeliver, retryDelayMs: 20, ackWaitMs: opts.ackWaitMs ?? 2000 });
+  const consumer = await bus.consumeJobs(
+    'capture',
+    async (job) => {
+      h.attempts.push(job.attempt);
+      if (h.row.status === 'completed') h.row.calls.push('redelivered');
+      await runTrackedJob({
+        job,
+        kind: 'capture',
+        bus,
+        logger,
+        row: h.row.record(),
+        isPermanent: (err) => err instanceof PermanentError,
+        maxDeliver,
+        heartbeatMs: opts.heartbeatMs ?? 5000,
+        work: async ({ progress }) => {
+          progress(0, 2, 'working');
+          await work(job, h);
+          progress(2, 2, 'done');
+          h.row.status = 'completed';
+        },
+        announce: async () => void (h.announced += 1),
+        onFailed: async (message) => void h.failedEvents.push(message),
+      });
+    },
+    { maxDeliver, retryDelayMs: 20, ackWaitMs: opts.ackWaitMs ?? 2000 },
+  );
   return { h, consumer, publish: () => bus.publishJob('capture', { jobId: 'job-1', checkpointId: 'c', probeSetId: 'p' }) };
-}
-
-async function withFixture(make: () => Promise<BusFixture>, body: (f: BusFixture) => Promise<void>): Promise<void> {
-  const f = await make();
-  try {
-    await body(f);
-  } finally {
-    await f.dispose();
-  }
 }
 
 export function trackedJobContract(name: string, make: () => Promise<BusFixture>): void {
@@ -128,9 +127,13 @@ export function trackedJobContract(name: string, make: () => Promise<BusFixture>
 
     it('the last allowed delivery records the failure', () =>
       withFixture(make, async (f) => {
-        const { h, publish } = await harness(f, async () => {
-          throw new Error('still down');
-        }, { maxDeliver: 2 });
+        const { h, publish } = await harness(
+          f,
+          async () => {
+            throw new Error('still down');
+          },
+          { maxDeliver: 2 },
+        );
         await publish();
         await waitFor('the final failure', () => h.row.status === 'failed');
         assert.deepEqual(h.attempts, [1, 2]);

@@ -60,11 +60,7 @@ export interface Bus {
   consumeJobs<K extends JobKind>(kind: K, handler: JobHandler<K>, opts?: ConsumeOptions): Promise<Stoppable>;
   publishEvent<E extends EventName>(name: E, payload: EventPayload<E>): Promise<void>;
   /** Durable, at-least-once: acked after `handler` resolves, redelivered (with backoff) if it throws. */
-  subscribeEvents<E extends EventName>(
-    name: E,
-    handler: (p: EventPayload<E>) => Promise<void>,
-    opts: SubscribeOptions,
-  ): Promise<Stoppable>;
+  subscribeEvents<E extends EventName>(name: E, handler: (p: EventPayload<E>) => Promise<void>, opts: SubscribeOptions): Promise<Stoppable>;
   /** Fire and forget (not persisted). */
   publishProgress(p: JobProgress): void;
   subscribeProgress(filter: { kind?: JobKind; jobId?: string }, handler: (p: JobProgress) => void): Stoppable;

@@ -73,7 +73,10 @@ describe('BusNames', () => {
 
 describe('retryDelay', () => {
   it('doubles per attempt from the base and caps at 60 s', () => {
-    assert.deepEqual([1, 2, 3, 4].map((a) => retryDelay(1000, a)), [1000, 2000, 4000, 8000]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((a) => retryDelay(1000, a)),
+      [1000, 2000, 4000, 8000],
+    );
     assert.equal(retryDelay(1000, 20), 60_000);
     assert.equal(retryDelay(0, 3), 0);
   });
@@ -148,21 +151,41 @@ describe('runJob verdicts', () => {
 
   it('naks with the backoff delay for the attempt when the handler throws', async () => {
     const d = fakeDelivery(job, 2);
-    await runJob(d, runnerOptions(async () => { throw new Error('x'); }).o, never);
+    await runJob(
+      d,
+      runnerOptions(async () => {
+        throw new Error('x');
+      }).o,
+      never,
+    );
     assert.deepEqual(d.calls, ['nak:200']);
   });
 
   it('terms on the last allowed attempt, on JobFailed{retry:false}, but not on JobFailed{retry:true}', async () => {
     const last = fakeDelivery(job, 3);
-    const { o, logger } = runnerOptions(async () => { throw new Error('x'); });
+    const { o, logger } = runnerOptions(async () => {
+      throw new Error('x');
+    });
     await runJob(last, o, never);
     assert.deepEqual(last.calls, ['term']);
     assert.equal(logger.lines[0].level, 'error');
     const fatal = fakeDelivery(job, 1);
-    await runJob(fatal, runnerOptions(async () => { throw new JobFailed('bad', { retry: false }); }).o, never);
+    await runJob(
+      fatal,
+      runnerOptions(async () => {
+        throw new JobFailed('bad', { retry: false });
+      }).o,
+      never,
+    );
     assert.deepEqual(fatal.calls, ['term']);
     const retry = fakeDelivery(job, 1);
-    await runJob(retry, runnerOptions(async () => { throw new JobFailed('flaky'); }).o, never);
+    await runJob(
+      retry,
+      runnerOptions(async () => {
+        throw new JobFailed('flaky');
+      }).o,
+      never,
+    );
     assert.deepEqual(retry.calls, ['nak:100']);
   });
 
@@ -181,19 +204,27 @@ describe('runJob verdicts', () => {
   it('terms a cancelled job, and naks at once a job aborted by shutdown', async () => {
     const cancels = new CancelRegistry();
     const cancelled = fakeDelivery(job);
-    await runJob(cancelled, runnerOptions(async (ctx) => {
-      cancels.cancel('capture', 'j1');
-      ctx.signal.throwIfAborted();
-    }, cancels).o, never);
+    await runJob(
+      cancelled,
+      runnerOptions(async (ctx) => {
+        cancels.cancel('capture', 'j1');
+        ctx.signal.throwIfAborted();
+      }, cancels).o,
+      never,
+    );
     assert.deepEqual(cancelled.calls, ['term']);
 
     const shutdown = new AbortController();
     const stopped = fakeDelivery({ ...job, jobId: 'j2' });
-    await runJob(stopped, runnerOptions(async (ctx) => {
-      shutdown.abort(new BusShutdownError('test'));
-      assert.ok(ctx.signal.reason instanceof BusShutdownError);
-      ctx.signal.throwIfAborted();
-    }).o, shutdown.signal);
+    await runJob(
+      stopped,
+      runnerOptions(async (ctx) => {
+        shutdown.abort(new BusShutdownError('test'));
+        assert.ok(ctx.signal.reason instanceof BusShutdownError);
+        ctx.signal.throwIfAborted();
+      }).o,
+      shutdown.signal,
+    );
     assert.deepEqual(stopped.calls, ['nak:0']);
   });
 

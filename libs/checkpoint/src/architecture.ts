@@ -78,9 +78,7 @@ export interface AttentionCacheShape {
 }
 
 export function attentionCacheShape(a: AttentionSpec): AttentionCacheShape {
-  return a.kind === 'grouped'
-    ? { heads: a.numKvHeads, keyDim: a.headDim, valueDim: a.headDim }
-    : { heads: a.numHeads, keyDim: a.nopeDim + a.ropeDim, valueDim: a.valueDim };
+  return a.kind === 'grouped' ? { heads: a.numKvHeads, keyDim: a.headDim, valueDim: a.headDim } : { heads: a.numHeads, keyDim: a.nopeDim + a.ropeDim, valueDim: a.valueDim };
 }
 
 /** Width of the part of a query/key head that RoPE rotates (the rotary tables' width). */
@@ -90,9 +88,7 @@ export function rotaryDim(a: AttentionSpec): number {
 
 /** Every weight, bias and norm tensor of an attention block. */
 export function attentionTensors(a: AttentionSpec): TensorSpec[] {
-  const linears: LinearSpec[] = a.kind === 'grouped'
-    ? [a.q, a.k, a.v, a.o]
-    : [...('proj' in a.query ? [a.query.proj] : [a.query.down, a.query.up]), a.kvDown, a.kvUp, a.o];
+  const linears: LinearSpec[] = a.kind === 'grouped' ? [a.q, a.k, a.v, a.o] : [...('proj' in a.query ? [a.query.proj] : [a.query.down, a.query.up]), a.kvDown, a.kvUp, a.o];
   const norms: (TensorSpec | null)[] = a.kind === 'grouped' ? [a.qNorm, a.kNorm] : ['norm' in a.query ? a.query.norm : null, a.kvNorm];
   const out: TensorSpec[] = [];
   for (const l of linears) out.push(l.weight, ...(l.bias === null ? [] : [l.bias]));

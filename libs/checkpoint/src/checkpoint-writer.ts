@@ -14,12 +14,7 @@ export interface WriteCheckpointOptions {
  * Writes `config` as config.json and `tensors` split into `shards` files of roughly equal size
  * (tensor order kept), with model.safetensors.index.json when sharded.
  */
-export function writeCheckpoint(
-  dir: string,
-  config: Readonly<Record<string, unknown>>,
-  tensors: readonly TensorToWrite[],
-  options: WriteCheckpointOptions = {},
-): string[] {
+export function writeCheckpoint(dir: string, config: Readonly<Record<string, unknown>>, tensors: readonly TensorToWrite[], options: WriteCheckpointOptions = {}): string[] {
   const shards = Math.max(1, Math.min(options.shards ?? 1, tensors.length));
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2));

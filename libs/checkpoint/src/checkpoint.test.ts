@@ -167,9 +167,7 @@ test('config problems surface as ConfigError naming config.json; non-float weigh
       assert.equal(err.field, 'architectures');
       return true;
     });
-    const tensors = tensorsFor(CONFIG, 'F32').map((t) =>
-      t.name === 'model.norm.weight' ? { ...t, dtype: 'I32' as const } : t,
-    );
+    const tensors = tensorsFor(CONFIG, 'F32').map((t) => (t.name === 'model.norm.weight' ? { ...t, dtype: 'I32' as const } : t));
     writeCheckpoint(dir, CONFIG, tensors);
     await assert.rejects(Checkpoint.open(dir), /tensor "model.norm.weight": dtype I32 is not a floating-point weight type/);
     rmSync(join(dir, 'model.safetensors'));

@@ -74,10 +74,10 @@ export class Checkpoint {
         }
         const entry = shard.entry(spec.name);
         if (!sameShape(entry.shape, spec.shape)) {
-          throw new TensorMismatchError(
-            `shape ${JSON.stringify(entry.shape)} does not match ${JSON.stringify(spec.shape)} expected from ${CONFIG_FILE}`,
-            { file: shard.path, tensor: spec.name },
-          );
+          throw new TensorMismatchError(`shape ${JSON.stringify(entry.shape)} does not match ${JSON.stringify(spec.shape)} expected from ${CONFIG_FILE}`, {
+            file: shard.path,
+            tensor: spec.name,
+          });
         }
         if (!isWeightDtype(entry.dtype)) {
           throw new TensorMismatchError(`dtype ${entry.dtype} is not a floating-point weight type (F32, F16, BF16)`, {

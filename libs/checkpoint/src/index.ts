@@ -13,7 +13,18 @@ export type { TensorToWrite } from './safetensors-writer.js';
 export { MAX_LAYERS, SUPPORTED_ARCHITECTURES } from './model-config.js';
 export type { ArchitectureName, LatentAttentionConfig, ModelConfig } from './model-config.js';
 export { activeParameterCount, attentionCacheShape, attentionTensors, expectedTensors, rotaryDim } from './architecture.js';
-export type { ArchitectureDescription, AttentionCacheShape, AttentionSpec, GroupedAttentionSpec, LatentAttentionSpec, LayerSpec, LinearSpec, MlpSpec, MoeSpec, TensorSpec } from './architecture.js';
+export type {
+  ArchitectureDescription,
+  AttentionCacheShape,
+  AttentionSpec,
+  GroupedAttentionSpec,
+  LatentAttentionSpec,
+  LayerSpec,
+  LinearSpec,
+  MlpSpec,
+  MoeSpec,
+  TensorSpec,
+} from './architecture.js';
 export { describeArchitecture, parseModelConfig } from './architectures/registry.js';
 export { CONFIG_FILE, Checkpoint, INDEX_FILE, SINGLE_FILE, loadModelConfig } from './checkpoint.js';
 export type { TensorLocation } from './checkpoint.js';

@@ -3,7 +3,14 @@
 
 import type { ConfigFields } from './config-fields.js';
 
-export const SUPPORTED_ARCHITECTURES = ['OlmoeForCausalLM', 'MixtralForCausalLM', 'Qwen2MoeForCausalLM', 'Qwen3MoeForCausalLM', 'Dots1ForCausalLM', 'DeepseekV3ForCausalLM'] as const;
+export const SUPPORTED_ARCHITECTURES = [
+  'OlmoeForCausalLM',
+  'MixtralForCausalLM',
+  'Qwen2MoeForCausalLM',
+  'Qwen3MoeForCausalLM',
+  'Dots1ForCausalLM',
+  'DeepseekV3ForCausalLM',
+] as const;
 export type ArchitectureName = (typeof SUPPORTED_ARCHITECTURES)[number];
 
 export interface ModelConfig {

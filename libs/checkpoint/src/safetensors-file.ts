@@ -3,12 +3,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { SafetensorsError } from './errors.js';
-import {
-  parseSafetensorsHeader,
-  readHeaderLength,
-  type SafetensorsHeader,
-  type SafetensorsTensorEntry,
-} from './safetensors-header.js';
+import { parseSafetensorsHeader, readHeaderLength, type SafetensorsHeader, type SafetensorsTensorEntry } from './safetensors-header.js';
 
 /** Node's positioned read takes at most 2 GiB at a time. */
 const MAX_READ_CHUNK = 1 << 30;

@@ -106,11 +106,7 @@ function parseEntry(name: string, value: unknown, file: string): SafetensorsTens
     fail(`shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
   }
   const offsets = entry.data_offsets;
-  if (
-    !Array.isArray(offsets) ||
-    offsets.length !== 2 ||
-    !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)
-  ) {
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)) {
     fail(`data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`);
   }
   const [begin, end] = offsets as [number, number];
@@ -132,16 +128,10 @@ function checkLayout(tensors: SafetensorsTensorEntry[], headerLength: number, fi
   let previous: SafetensorsTensorEntry | null = null;
   for (const t of sorted) {
     if (t.begin < cursor) {
-      throw new SafetensorsError(
-        `data_offsets [${t.begin}, ${t.end}] overlap tensor "${previous?.name}" which ends at ${cursor}`,
-        { file, tensor: t.name },
-      );
+      throw new SafetensorsError(`data_offsets [${t.begin}, ${t.end}] overlap tensor "${previous?.name}" which ends at ${cursor}`, { file, tensor: t.name });
     }
     if (t.begin > cursor) {
-      throw new SafetensorsError(
-        `data_offsets start at ${t.begin} but the previous tensor ends at ${cursor} (holes are not allowed)`,
-        { file, tensor: t.name },
-      );
+      throw new SafetensorsError(`data_offsets start at ${t.begin} but the previous tensor ends at ${cursor} (holes are not allowed)`, { file, tensor: t.name });
     }
     if (t.end > cursor) {
       cursor = t.end;
@@ -151,10 +141,7 @@ function checkLayout(tensors: SafetensorsTensorEntry[], headerLength: number, fi
   const dataBytes = fileSize - 8 - headerLength;
   if (cursor > dataBytes) {
     const tensor = previous?.name;
-    throw new SafetensorsError(
-      `data_offsets end at ${cursor} but the file holds only ${dataBytes} data bytes (truncated?)`,
-      { file, tensor },
-    );
+    throw new SafetensorsError(`data_offsets end at ${cursor} but the file holds only ${dataBytes} data bytes (truncated?)`, { file, tensor });
   }
   if (cursor < dataBytes) {
     throw new SafetensorsError(`${dataBytes - cursor} trailing bytes after the last tensor's data`, { file });

@@ -1,9 +1,7 @@
 import { DatabaseConfigError } from './errors.js';
 
 /** Where the data lives: a Postgres server, or an embedded PGlite ('memory://' for in-memory). */
-export type DatabaseConfig =
-  | { kind: 'postgres'; url: string; maxConnections?: number }
-  | { kind: 'pglite'; dataDir: string };
+export type DatabaseConfig = { kind: 'postgres'; url: string; maxConnections?: number } | { kind: 'pglite'; dataDir: string };
 
 export const PGLITE_MEMORY = 'memory://';
 

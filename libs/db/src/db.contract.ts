@@ -24,7 +24,11 @@ export function appMigrations(extra: Record<string, Migration> = {}): Record<str
   return {
     '0001_items': {
       async up(db) {
-        await db.schema.withSchema('app').createTable('migration_runs').addColumn('name', 'text', (c) => c.notNull()).execute();
+        await db.schema
+          .withSchema('app')
+          .createTable('migration_runs')
+          .addColumn('name', 'text', (c) => c.notNull())
+          .execute();
         await db.schema
           .withSchema('app')
           .createTable('items')
@@ -119,7 +123,10 @@ export function dbContract(label: string, make: () => Promise<DbFixture>): void 
     it('concurrently migrating a fresh schema from two connections does not fail', async () => {
       const other = await secondConnection();
       try {
-        const m = { schema: 'fresh_race', migrations: { '0001': { up: async (d: Kysely<unknown>) => void (await d.schema.withSchema('fresh_race').createTable('t').addColumn('x', 'integer').execute()) } } };
+        const m = {
+          schema: 'fresh_race',
+          migrations: { '0001': { up: async (d: Kysely<unknown>) => void (await d.schema.withSchema('fresh_race').createTable('t').addColumn('x', 'integer').execute()) } },
+        };
         await Promise.all([migrateSchema(k, m), migrateSchema(other.kysely, m)]);
         const n = await sql<{ n: number }>`select count(*) as n from fresh_race.kysely_migration`.execute(k);
         assert.equal(n.rows[0].n, 1);
@@ -188,12 +195,19 @@ export function dbContract(label: string, make: () => Promise<DbFixture>): void 
         /duplicate key|unique/,
       );
       const names = await k.selectFrom('app.items').select('name').where('name', 'like', 'tx-%').orderBy('name').execute();
-      assert.deepEqual(names.map((r) => r.name), ['tx-a', 'tx-b']);
+      assert.deepEqual(
+        names.map((r) => r.name),
+        ['tx-a', 'tx-b'],
+      );
     });
 
     it('INSERT ... ON CONFLICT DO NOTHING is idempotent', async () => {
       const insert = () =>
-        k.insertInto('app.items').values({ name: 'once', score: 1 }).onConflict((oc) => oc.column('name').doNothing()).executeTakeFirst();
+        k
+          .insertInto('app.items')
+          .values({ name: 'once', score: 1 })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .executeTakeFirst();
       assert.equal((await insert()).numInsertedOrUpdatedRows, 1n);
       assert.equal((await insert()).numInsertedOrUpdatedRows, 0n);
       const rows = await k.selectFrom('app.items').select('score').where('name', '=', 'once').execute();
@@ -202,7 +216,10 @@ export function dbContract(label: string, make: () => Promise<DbFixture>): void 
 
     it('round-trips a Float32Array through bytea bit-exactly', async () => {
       const values = new Float32Array([0, -0, 1.5, -2, Math.PI, 1e-45, 3.4028234663852886e38, Infinity, -Infinity, NaN]);
-      await k.insertInto('app.items').values({ name: 'f32', blob: encodeFloat32(values) }).execute();
+      await k
+        .insertInto('app.items')
+        .values({ name: 'f32', blob: encodeFloat32(values) })
+        .execute();
       const row = await k.selectFrom('app.items').select('blob').where('name', '=', 'f32').executeTakeFirstOrThrow();
       assert.ok(row.blob instanceof Uint8Array);
       const back = decodeFloat32(row.blob, 'app.items.blob');
@@ -217,7 +234,10 @@ export function dbContract(label: string, make: () => Promise<DbFixture>): void 
       assert.equal(row.big, max);
       assert.ok(row.created_at instanceof Date);
       assert.equal(row.created_at.getTime(), at.getTime());
-      const counted = await k.selectFrom('app.items').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const counted = await k
+        .selectFrom('app.items')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       assert.equal(typeof counted.n, 'number');
       const arr = await sql<{ a: (number | null)[] }>`select array[1, null, -9007199254740991]::int8[] as a`.execute(k);
       assert.deepEqual(arr.rows[0].a, [1, null, -9007199254740991]);

@@ -26,10 +26,7 @@ export class MigrationError extends Error {
 export class UnsafeInt8Error extends RangeError {
   override readonly name = 'UnsafeInt8Error';
   constructor(readonly text: string) {
-    super(
-      `int8 value ${text} is outside Number.MIN_SAFE_INTEGER..MAX_SAFE_INTEGER; ` +
-        'select it as text (col::text) if such values are expected',
-    );
+    super(`int8 value ${text} is outside Number.MIN_SAFE_INTEGER..MAX_SAFE_INTEGER; ` + 'select it as text (col::text) if such values are expected');
   }
 }
 

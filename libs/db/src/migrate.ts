@@ -8,7 +8,6 @@ export interface SchemaMigrations {
 }
 
 // Kysely's own Migration.up(db: Kysely<any>) signature: a migration sees an untyped database.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyKysely = Kysely<any>;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

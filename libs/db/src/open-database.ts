@@ -39,10 +39,7 @@ export async function openDatabase<DB>(config: DatabaseConfig, options: OpenData
   }
 }
 
-function openPostgres<DB>(
-  config: Extract<DatabaseConfig, { kind: 'postgres' }>,
-  options: OpenDatabaseOptions,
-): Database<DB> {
+function openPostgres<DB>(config: Extract<DatabaseConfig, { kind: 'postgres' }>, options: OpenDatabaseOptions): Database<DB> {
   if (config.maxConnections !== undefined && (!Number.isInteger(config.maxConnections) || config.maxConnections < 1)) {
     throw new DatabaseConfigError(`must be a positive integer, got ${config.maxConnections}`, 'maxConnections');
   }

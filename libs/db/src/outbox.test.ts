@@ -33,16 +33,21 @@ for (const kind of ['postgres', 'pglite'] as const) {
     const pending = async () => Number((await sql<{ n: string }>`select count(*) as n from outbox_test.outbox`.execute(k)).rows[0]!.n);
 
     test('an event rolled back with its transaction is never published; a committed one is, in order', async () => {
-      await assert.rejects(k.transaction().execute(async (tx) => {
-        await enqueueEvent(tx, SCHEMA, { name: 'run.created', payload: { runId: 'rolled-back' } });
-        throw new Error('the state write failed');
-      }));
+      await assert.rejects(
+        k.transaction().execute(async (tx) => {
+          await enqueueEvent(tx, SCHEMA, { name: 'run.created', payload: { runId: 'rolled-back' } });
+          throw new Error('the state write failed');
+        }),
+      );
       for (let i = 0; i < 5; i++) await enqueueEvent(k, SCHEMA, { name: 'run.created', payload: { runId: `r${i}` } });
       const published: OutboxEvent[] = [];
       const relay = startOutboxRelay({ db: k, schema: SCHEMA, publish: async (e) => void published.push(e), pollMs: 50 });
       await relay.drained();
       await relay.stop();
-      assert.deepEqual(published.map((e) => e.payload.runId), ['r0', 'r1', 'r2', 'r3', 'r4']);
+      assert.deepEqual(
+        published.map((e) => e.payload.runId),
+        ['r0', 'r1', 'r2', 'r3', 'r4'],
+      );
       assert.equal(await pending(), 0);
     });
 
@@ -52,7 +57,10 @@ for (const kind of ['postgres', 'pglite'] as const) {
       const published: string[] = [];
       const errors: unknown[] = [];
       const relay = startOutboxRelay({
-        db: k, schema: SCHEMA, pollMs: 20, batch: 2,
+        db: k,
+        schema: SCHEMA,
+        pollMs: 20,
+        batch: 2,
         publish: async (e) => {
           attempts += 1;
           if (!busUp) throw new Error('bus down');
@@ -81,7 +89,9 @@ for (const kind of ['postgres', 'pglite'] as const) {
       const published: string[] = [];
       let failedOnce = false;
       const relay = startOutboxRelay({
-        db: k, schema: SCHEMA, pollMs: 20,
+        db: k,
+        schema: SCHEMA,
+        pollMs: 20,
         publish: async (e) => {
           if (e.payload.runId === 'm2' && !failedOnce) {
             failedOnce = true;

@@ -13,7 +13,8 @@ export interface OutboxEvent {
 export function outboxMigration(schema: string): Migration {
   return {
     async up(db: AnyKysely) {
-      await db.schema.withSchema(schema)
+      await db.schema
+        .withSchema(schema)
         .createTable('outbox')
         .addColumn('id', 'bigserial', (c) => c.primaryKey())
         .addColumn('name', 'text', (c) => c.notNull())
@@ -72,8 +73,10 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const pass = async (): Promise<boolean> => {
     for (;;) {
       const { read, failure } = await opts.db.transaction().execute(async (tx) => {
-        const rows = (await sql<{ id: string; name: string; payload: Record<string, unknown> }>`
-          select id, name, payload from ${table} order by id limit ${batch} for update skip locked`.execute(tx)).rows;
+        const rows = (
+          await sql<{ id: string; name: string; payload: Record<string, unknown> }>`
+          select id, name, payload from ${table} order by id limit ${batch} for update skip locked`.execute(tx)
+        ).rows;
         const sent: string[] = [];
         let failed: { err: unknown } | null = null;
         for (const row of rows) {
@@ -109,19 +112,22 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     }
     again = false;
     running = pass()
-      .then((empty) => {
-        failures = 0;
-        if (empty) {
-          const w = waiters;
-          waiters = [];
-          for (const resolve of w) resolve();
-        }
-        schedule(again ? 0 : pollMs);
-      }, (err: unknown) => {
-        failures += 1;
-        opts.onError?.(err);
-        schedule(Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 6)));
-      })
+      .then(
+        (empty) => {
+          failures = 0;
+          if (empty) {
+            const w = waiters;
+            waiters = [];
+            for (const resolve of w) resolve();
+          }
+          schedule(again ? 0 : pollMs);
+        },
+        (err: unknown) => {
+          failures += 1;
+          opts.onError?.(err);
+          schedule(Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 6)));
+        },
+      )
       .finally(() => {
         running = null;
       });
@@ -130,10 +136,11 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   schedule(0);
   return {
     wake: () => schedule(0),
-    drained: () => new Promise<void>((resolve) => {
-      waiters.push(resolve);
-      schedule(0);
-    }),
+    drained: () =>
+      new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        schedule(0);
+      }),
     async stop() {
       stopped = true;
       if (timer !== null) clearTimeout(timer);

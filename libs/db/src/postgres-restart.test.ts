@@ -29,17 +29,26 @@ test('an immediate stop with a connection checked out, an idle one pooled, then 
     await sql`select 1`.execute(conn);
     await cluster.stop();
     await new Promise((r) => setTimeout(r, 300)); // the 'error' events land while the client is checked out
-    inside = await sql`select 1`.execute(conn).then(() => null, (err: Error) => err);
+    inside = await sql`select 1`.execute(conn).then(
+      () => null,
+      (err: Error) => err,
+    );
   });
   assert.ok(inside !== null, 'a query on the dead session fails');
   assert.ok(background.length >= 1, `the dead connections were reported, not thrown (${background.map((e) => e.message).join('; ')})`);
-  const down = await sql`select 1`.execute(db.kysely).then(() => null, (err: Error) => err);
+  const down = await sql`select 1`.execute(db.kysely).then(
+    () => null,
+    (err: Error) => err,
+  );
   assert.ok(down !== null, 'while the server is down a query fails with an error');
 
   await cluster.start();
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const ok = await sql<{ one: number }>`select 1 as one`.execute(db.kysely).then((r) => r.rows[0]?.one === 1, () => false);
+    const ok = await sql<{ one: number }>`select 1 as one`.execute(db.kysely).then(
+      (r) => r.rows[0]?.one === 1,
+      () => false,
+    );
     if (ok) break;
     assert.ok(Date.now() < deadline, 'the pool reconnects once the server is back');
     await new Promise((r) => setTimeout(r, 250));

@@ -37,10 +37,7 @@ export async function createTestDatabase(env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** Runs `fn` against a fresh test database and drops it afterwards, whether `fn` failed or not. */
-export async function withTestDatabase<T>(
-  fn: (config: TestDatabase['config']) => Promise<T>,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<T> {
+export async function withTestDatabase<T>(fn: (config: TestDatabase['config']) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
   const db = await createTestDatabase(env);
   try {
     return await fn(db.config);
@@ -78,7 +75,10 @@ export interface ThrowawayCluster {
 }
 
 export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
-  const versions = (await run('ls', ['/etc/postgresql'])).trim().split(/\s+/).filter((v) => /^\d+$/.test(v));
+  const versions = (await run('ls', ['/etc/postgresql']))
+    .trim()
+    .split(/\s+/)
+    .filter((v) => /^\d+$/.test(v));
   const version = versions.sort((a, b) => Number(b) - Number(a))[0];
   if (version === undefined) throw new Error('no Postgres version under /etc/postgresql (pg_createcluster needs postgresql-common)');
   const name = `gwchaos${randomBytes(3).toString('hex')}`;

@@ -19,9 +19,12 @@ describe('databaseConfigFromEnv', () => {
   });
 
   it('names the bad variable and hides the password', () => {
-    assert.throws(() => databaseConfigFromEnv({ DATABASE_URL: 'mysql://u:secret@h/db' }, 'x'), (err: Error) => {
-      return /^DATABASE_URL: /.test(err.message) && !err.message.includes('secret') && err.message.includes('***');
-    });
+    assert.throws(
+      () => databaseConfigFromEnv({ DATABASE_URL: 'mysql://u:secret@h/db' }, 'x'),
+      (err: Error) => {
+        return /^DATABASE_URL: /.test(err.message) && !err.message.includes('secret') && err.message.includes('***');
+      },
+    );
     assert.throws(() => databaseConfigFromEnv({ DATABASE_URL: 'postgres://h/db', DATABASE_MAX_CONNECTIONS: '0' }, 'x'), /DATABASE_MAX_CONNECTIONS/);
     assert.throws(() => databaseConfigFromEnv({}, ''), /embeddedDir/);
     assert.equal(redact('postgres://user:pw@host/db'), 'postgres://user:***@host/db');
@@ -36,9 +39,12 @@ describe('value conversions', () => {
   it('decodeFloat32 reads a view at any offset and rejects a partial value, naming it', () => {
     const bytes = new Uint8Array([9, 0x00, 0x00, 0xc0, 0x3f]).subarray(1);
     assert.deepEqual([...decodeFloat32(bytes)], [1.5]);
-    assert.throws(() => decodeFloat32(new Uint8Array(6), 'routing row 7'), (err: Error) => {
-      return err instanceof Float32DecodeError && /routing row 7: 6 bytes/.test(err.message);
-    });
+    assert.throws(
+      () => decodeFloat32(new Uint8Array(6), 'routing row 7'),
+      (err: Error) => {
+        return err instanceof Float32DecodeError && /routing row 7: 6 bytes/.test(err.message);
+      },
+    );
   });
 
   it('parseInt8 accepts the safe range exactly', () => {

@@ -25,14 +25,25 @@ const GIB = 2 ** 30;
 
 /** The capture bench's mid-size model (capture.bench.ts). */
 const MID_SIZE = {
-  architectures: ['OlmoeForCausalLM'], vocab_size: 50304, hidden_size: 1024, intermediate_size: 512, num_hidden_layers: 8,
-  num_attention_heads: 16, num_key_value_heads: 16, num_experts: 64, num_experts_per_tok: 8, max_position_embeddings: 4096,
-  pad_token_id: 1, eos_token_id: 50279,
+  architectures: ['OlmoeForCausalLM'],
+  vocab_size: 50304,
+  hidden_size: 1024,
+  intermediate_size: 512,
+  num_hidden_layers: 8,
+  num_attention_heads: 16,
+  num_key_value_heads: 16,
+  num_experts: 64,
+  num_experts_per_tok: 8,
+  max_position_embeddings: 4096,
+  pad_token_id: 1,
+  eos_token_id: 50279,
 };
 
 /** Peak resident set since the last reset (VmHWM); reset writes 5 to clear_refs. */
 function peakRssGiB(): number {
-  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  const line = readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
   return Number(line?.split(/\s+/)[1] ?? 0) / 2 ** 20;
 }
 function resetPeakRss(): void {
@@ -43,7 +54,14 @@ function resetPeakRss(): void {
   }
 }
 
-interface Measured { seconds: number; tokensPerSecond: number; activeGflops: number; denseGflops: number; ratio: number; peakRssGiB: number }
+interface Measured {
+  seconds: number;
+  tokensPerSecond: number;
+  activeGflops: number;
+  denseGflops: number;
+  ratio: number;
+  peakRssGiB: number;
+}
 
 async function measure(dir: string, residency: CaptureResidency | undefined, hidden: number): Promise<Measured> {
   const ckpt = await Checkpoint.open(dir);
@@ -73,7 +91,9 @@ async function measure(dir: string, residency: CaptureResidency | undefined, hid
 }
 
 function report(name: string, m: Measured): void {
-  console.log(`${name}: ${m.seconds.toFixed(1)} s, ${m.tokensPerSecond.toFixed(1)} tokens/s, ${m.activeGflops.toFixed(1)} active GFLOP/s vs dense ${m.denseGflops.toFixed(1)} -> ratio ${m.ratio.toFixed(2)}, peak RSS ${m.peakRssGiB.toFixed(2)} GiB`);
+  console.log(
+    `${name}: ${m.seconds.toFixed(1)} s, ${m.tokensPerSecond.toFixed(1)} tokens/s, ${m.activeGflops.toFixed(1)} active GFLOP/s vs dense ${m.denseGflops.toFixed(1)} -> ratio ${m.ratio.toFixed(2)}, peak RSS ${m.peakRssGiB.toFixed(2)} GiB`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -87,7 +107,9 @@ async function main(): Promise<void> {
       const config = JSON.parse(readFileSync(OLMOE_CONFIG, 'utf8')) as Record<string, unknown>;
       const t0 = performance.now();
       const desc = writeRandomCheckpoint(olmoe, config, { dtype: 'BF16', shards: 3, seed: 3 });
-      console.log(`OLMoE-1B-7B shapes (${desc.numLayers} layers, ${desc.numExperts} experts, top-${desc.topK}) written as bf16 in 3 shards in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      console.log(
+        `OLMoE-1B-7B shapes (${desc.numLayers} layers, ${desc.numExperts} experts, top-${desc.topK}) written as bf16 in 3 shards in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      );
     }
     const results: Record<string, Measured> = {};
     results['olmoe-1b-7b'] = await measure(olmoe, undefined, 2048);

@@ -28,7 +28,6 @@ const FUSE = (process.env.GW_BENCH_FUSE ?? '1').split(',').map((v) => v.trim() =
 const THREADS = process.env.GW_BENCH_THREADS === undefined ? undefined : Number(process.env.GW_BENCH_THREADS);
 const threadOption = THREADS === undefined ? {} : { intraOpNumThreads: THREADS };
 
-
 const CONFIG = {
   architectures: ['OlmoeForCausalLM'],
   vocab_size: 50304,
@@ -65,7 +64,9 @@ async function main(): Promise<void> {
     const linearFlops = 2 * active * tokens;
     // q k^T and p v over the causal half on average: 2 products x 2 FLOP x T/2 keys x hidden.
     const attnFlops = (desc.numLayers * BATCH * 2 * 2 * SEQ * SEQ * desc.hiddenSize) / 2;
-    console.log(`active parameters ${(active / 1e6).toFixed(1)} M: ${(linearFlops / tokens / 1e6).toFixed(0)} MFLOP/token (+${(attnFlops / tokens / 1e6).toFixed(0)} attention products)`);
+    console.log(
+      `active parameters ${(active / 1e6).toFixed(1)} M: ${(linearFlops / tokens / 1e6).toFixed(0)} MFLOP/token (+${(attnFlops / tokens / 1e6).toFixed(0)} attention products)`,
+    );
     let seed = 1;
     const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const seqs = Array.from({ length: BATCH }, () => Array.from({ length: SEQ }, () => 2 + Math.floor(rand() * 50000)));

@@ -53,7 +53,7 @@ describe('effective dimension and bias (method.md §5)', () => {
       const g = new Float32Array(L * K);
       for (let l = 0; l < L; l++) {
         let s = 0;
-        for (let k = 0; k < K; k++) s += (g[l * K + k] = rand() ** 3);
+        for (let k = 0; k < K; k++) s += g[l * K + k] = rand() ** 3;
         for (let k = 0; k < K; k++) g[l * K + k] = (g[l * K + k] as number) / s;
       }
       return g;
@@ -92,7 +92,11 @@ describe('effective dimension and bias (method.md §5)', () => {
     const rand = mulberry32(3);
     const samples = Array.from({ length: 20 }, () => Float64Array.from({ length: 8 }, () => rand()));
     const a = effectiveDimension(samples, 2, 4).meanDEff;
-    const b = effectiveDimension(samples.map((g) => g.map((x) => x * 7)), 2, 4).meanDEff;
+    const b = effectiveDimension(
+      samples.map((g) => g.map((x) => x * 7)),
+      2,
+      4,
+    ).meanDEff;
     close(a, b, 1e-10);
   });
 

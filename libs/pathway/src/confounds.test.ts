@@ -3,7 +3,19 @@ import { test } from 'node:test';
 import { meanPathwayLength, meanRoutingEntropy } from './confounds.js';
 
 test('pathway length: experts per layer, averaged over every layer of every pathway', () => {
-  assert.equal(meanPathwayLength([{ experts: 8, layers: [[3, 1], [5]] }, { experts: 8, layers: [[0, 1, 2], [7, 6, 5, 4]] }]), (2 + 1 + 3 + 4) / 4);
+  assert.equal(
+    meanPathwayLength([
+      { experts: 8, layers: [[3, 1], [5]] },
+      {
+        experts: 8,
+        layers: [
+          [0, 1, 2],
+          [7, 6, 5, 4],
+        ],
+      },
+    ]),
+    (2 + 1 + 3 + 4) / 4,
+  );
   assert.equal(meanPathwayLength([]), 0);
 });
 

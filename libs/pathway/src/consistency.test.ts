@@ -85,7 +85,12 @@ describe('Gram route equals the direct embedding computation', () => {
         return v;
       });
       const dot = (a: Float64Array, b: Float64Array): number => a.reduce((acc, x, t) => acc + x * (b[t] as number), 0);
-      const cos = Array.from({ length: L - 1 }, (_, l) => dot(e[l] as Float64Array, e[l + 1] as Float64Array) / Math.sqrt(dot(e[l] as Float64Array, e[l] as Float64Array) * dot(e[l + 1] as Float64Array, e[l + 1] as Float64Array)));
+      const cos = Array.from(
+        { length: L - 1 },
+        (_, l) =>
+          dot(e[l] as Float64Array, e[l + 1] as Float64Array) /
+          Math.sqrt(dot(e[l] as Float64Array, e[l] as Float64Array) * dot(e[l + 1] as Float64Array, e[l + 1] as Float64Array)),
+      );
       const max = Math.max(...cos);
       const r = sampleConsistency(gs, geo);
       cos.forEach((c, l) => close(r.cosines[l] as number, c, 1e-9));
@@ -100,10 +105,13 @@ describe('Gram route equals the direct embedding computation', () => {
     assert.throws(() => routerGeometry([I2, new Float32Array([1, Number.NaN, 0, 1])], 2, 2), /weights, layer 1: element 1 is NaN/);
     const geo = routerGeometry([I2, I2, I2], 2, 2);
     assert.throws(() => sampleConsistency(new Float32Array(5), geo), /g: has length 5, expected layers x experts = 3 x 2/);
-    assert.throws(() => sampleConsistencies([g, new Float32Array([1, 0, Number.POSITIVE_INFINITY, 0, 0, 1])], geo), (e: unknown) => {
-      assert.ok(e instanceof PathwayError);
-      assert.equal(e.sample, 1);
-      return true;
-    });
+    assert.throws(
+      () => sampleConsistencies([g, new Float32Array([1, 0, Number.POSITIVE_INFINITY, 0, 0, 1])], geo),
+      (e: unknown) => {
+        assert.ok(e instanceof PathwayError);
+        assert.equal(e.sample, 1);
+        return true;
+      },
+    );
   });
 });

@@ -11,14 +11,26 @@ describe('Pearson and Spearman (method.md §7)', () => {
   it('hand-computed Pearson: 6 / sqrt(10 * 6)', () => {
     close(pearson(x, y).r, 6 / Math.sqrt(60));
     assert.equal(pearson(x, y).n, 5);
-    close(pearson(x, x.map((v) => -3 * v + 1)).r, -1);
+    close(
+      pearson(
+        x,
+        x.map((v) => -3 * v + 1),
+      ).r,
+      -1,
+    );
   });
 
   it('Spearman with ties uses average ranks: 7 / sqrt(10 * 9)', () => {
     assert.deepEqual([...averageRanks(y)], [1, 2.5, 4.5, 2.5, 4.5]);
     close(spearman(x, y).r, 7 / Math.sqrt(90));
     // Monotone but non-linear: Spearman 1, Pearson below 1.
-    close(spearman(x, x.map((v) => v ** 3)).r, 1);
+    close(
+      spearman(
+        x,
+        x.map((v) => v ** 3),
+      ).r,
+      1,
+    );
   });
 
   it('constant series give null, not NaN; bad input throws', () => {

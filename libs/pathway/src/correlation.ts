@@ -69,11 +69,7 @@ export interface AccuracyCorrelation {
  * sustainedRiseStart(accuracy) on are used; without a rise, or with fewer than 2 of them, the
  * coefficients are null.
  */
-export function correlateWithAccuracy(
-  metric: ArrayLike<number>,
-  accuracy: ArrayLike<number>,
-  options: { afterRise?: boolean | RiseOptions } = {},
-): AccuracyCorrelation {
+export function correlateWithAccuracy(metric: ArrayLike<number>, accuracy: ArrayLike<number>, options: { afterRise?: boolean | RiseOptions } = {}): AccuracyCorrelation {
   checkPair(metric, accuracy);
   let from = 0;
   if (options.afterRise !== undefined && options.afterRise !== false) {

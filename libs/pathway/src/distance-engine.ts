@@ -207,10 +207,7 @@ export function splitTasks(plan: DistancePlan, target: number): [number, number]
 }
 
 /** One-shot parallel group distance: starts an engine, runs, closes it. */
-export async function parallelGroupDistance(
-  pathways: readonly Pathway[],
-  options: GroupDistanceOptions & DistanceEngineOptions = {},
-): Promise<GroupDistanceResult> {
+export async function parallelGroupDistance(pathways: readonly Pathway[], options: GroupDistanceOptions & DistanceEngineOptions = {}): Promise<GroupDistanceResult> {
   const engine = new DistanceEngine(options);
   try {
     return await engine.groupDistance(pathways, options);

@@ -39,7 +39,7 @@ test('hand-worked: the first memorized window over which the signature moves', (
   assert.deepEqual(phase?.loss, { max: 0.05, spread: 0.010000000000000002 });
 });
 
-test('a move no larger than the metric\'s usual checkpoint-to-checkpoint jitter is not a trend', () => {
+test("a move no larger than the metric's usual checkpoint-to-checkpoint jitter is not a trend", () => {
   // Every metric wobbles by 0.3 of its range between checkpoints, then moves by 0.3 in total.
   const wobble = [0, 0.3, 0, 0.3, 0, 0.1, 0.2, 0.3];
   assert.equal(detectGeneralizationSignal({ steps: STEPS, loss: STEPS.map(() => 0.05), metrics: signature(wobble) }), null);
@@ -52,7 +52,11 @@ test('an untrained plateau (flat, high loss) raises nothing, whatever the pathwa
 
 test('one kind of metric alone, or too few agreeing, raises nothing', () => {
   assert.equal(detectGeneralizationSignal({ steps: STEPS, loss: LOSS, metrics: signature(MOVE, ['dc', 'de']) }), null, 'distances only');
-  assert.equal(detectGeneralizationSignal({ steps: STEPS, loss: LOSS, metrics: signature(MOVE, ['cons', 'cos', 'deff']) }, { minAgree: 3 }), null, 'embedding metrics only, even when 3 would do');
+  assert.equal(
+    detectGeneralizationSignal({ steps: STEPS, loss: LOSS, metrics: signature(MOVE, ['cons', 'cos', 'deff']) }, { minAgree: 3 }),
+    null,
+    'embedding metrics only, even when 3 would do',
+  );
   assert.notEqual(detectGeneralizationSignal({ steps: STEPS, loss: LOSS, metrics: signature(MOVE, ['dc', 'cos', 'deff']) }, { minAgree: 3 }), null, 'both kinds');
   assert.equal(detectGeneralizationSignal({ steps: STEPS, loss: LOSS, metrics: signature(MOVE, ['dc', 'cons', 'cos']) }), null, 'three of five');
   assert.notEqual(detectGeneralizationSignal({ steps: STEPS, loss: LOSS, metrics: signature(MOVE, ['dc', 'cons', 'cos', 'deff']) }), null, 'four of five, both kinds');

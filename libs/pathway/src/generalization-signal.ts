@@ -184,11 +184,29 @@ function residualSpread(x: readonly number[], y: readonly number[]): number {
   return Math.sqrt(ss / Math.max(1, n - 2));
 }
 
-function evidence(m: SignatureMetric, idx: readonly number[], steps: readonly number[], controls: readonly ControlSeries[], memorizedFrom: number, o: Required<SignalOptions>): MetricEvidence {
+function evidence(
+  m: SignatureMetric,
+  idx: readonly number[],
+  steps: readonly number[],
+  controls: readonly ControlSeries[],
+  memorizedFrom: number,
+  o: Required<SignalOptions>,
+): MetricEvidence {
   const values = idx.map((i) => m.values[i]);
   const base = { name: m.name, direction: m.direction, family: m.family };
   const none: MetricEvidence = {
-    ...base, first: null, last: null, trend: null, change: null, signalToNoise: null, signalToJitter: null, controlChange: null, control: null, moves: false, sharedWithControl: false, agrees: false,
+    ...base,
+    first: null,
+    last: null,
+    trend: null,
+    change: null,
+    signalToNoise: null,
+    signalToJitter: null,
+    controlChange: null,
+    control: null,
+    moves: false,
+    sharedWithControl: false,
+    agrees: false,
   };
   if (values.some((v) => v == null)) return none;
   const v = values as number[];

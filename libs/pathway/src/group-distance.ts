@@ -113,14 +113,7 @@ export function finishPlan(plan: DistancePlan, unitSums: Float64Array): GroupDis
   return { mode: 'sampled', unit, normalized: job.normalized, mean, std, ci95: [mean - half, mean + half], pairs, totalPairs };
 }
 
-function makePlan(
-  all: readonly Pathway[],
-  kind: 'within' | 'cross',
-  split: number,
-  totalPairs: number,
-  options: GroupDistanceOptions,
-  layer: number | undefined,
-): DistancePlan {
+function makePlan(all: readonly Pathway[], kind: 'within' | 'cross', split: number, totalPairs: number, options: GroupDistanceOptions, layer: number | undefined): DistancePlan {
   const unit = checkUnit(options.unit);
   const seed = options.seed ?? 0;
   assertNonNegativeInteger(seed, 'seed');
@@ -160,10 +153,7 @@ export function checkGroup(pathways: readonly Pathway[], argument: string, minim
       throw new PathwayError('is not a pathway', { argument, sample: i });
     }
     if (p.experts !== first.experts || p.layers.length !== first.layers.length) {
-      throw new PathwayError(
-        `has ${p.layers.length} layers x ${p.experts} experts, but sample 0 has ${first.layers.length} x ${first.experts}`,
-        { argument, sample: i },
-      );
+      throw new PathwayError(`has ${p.layers.length} layers x ${p.experts} experts, but sample 0 has ${first.layers.length} x ${first.experts}`, { argument, sample: i });
     }
     p.layers.forEach((list: readonly number[], l: number) => {
       if (!Array.isArray(list) || list.length === 0) throw new PathwayError('has an empty expert list', { argument, sample: i, layer: l });

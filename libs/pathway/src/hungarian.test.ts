@@ -18,7 +18,7 @@ function bruteForce(matrix: number[][], maximize: boolean): number {
     for (let j = 0; j < used.length; j++) {
       if (used[j]) continue;
       used[j] = true;
-      visit(i + 1, total + (rows <= cols ? (matrix[i] as number[])[j] as number : (matrix[j] as number[])[i] as number));
+      visit(i + 1, total + (rows <= cols ? ((matrix[i] as number[])[j] as number) : ((matrix[j] as number[])[i] as number)));
       used[j] = false;
     }
   };
@@ -78,12 +78,18 @@ describe('pairGroups: training groups to test groups by average cosine', () => {
     let sum = 0;
     for (const x of a) for (const y of b) sum += cos(x, y);
     const sim = groupSimilarity([{ label: 'A', embeddings: a }], [{ label: 'B', embeddings: b }]);
-    assert.ok(Math.abs((sim[0] as number[])[0] as number - sum / 12) < 1e-12);
+    assert.ok(Math.abs(((sim[0] as number[])[0] as number) - sum / 12) < 1e-12);
   });
 
   it('one-to-one pairing maximizing similarity, leftovers reported', () => {
     const train = [
-      { label: 'Pretrain@5k', embeddings: [[1, 0, 0], [0.9, 0.1, 0]] },
+      {
+        label: 'Pretrain@5k',
+        embeddings: [
+          [1, 0, 0],
+          [0.9, 0.1, 0],
+        ],
+      },
       { label: 'Pretrain@125k', embeddings: [[0, 1, 0]] },
       { label: 'Pretrain@245k', embeddings: [[0, 0, 1]] },
     ];

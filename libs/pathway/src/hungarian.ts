@@ -28,8 +28,7 @@ export function hungarian(matrix: readonly ArrayLike<number>[], options: { maxim
   const transpose = rows > cols;
   const n = transpose ? cols : rows;
   const m = transpose ? rows : cols;
-  const cost = (i: number, j: number): number =>
-    sign * (transpose ? ((matrix[j] as ArrayLike<number>)[i] as number) : ((matrix[i] as ArrayLike<number>)[j] as number));
+  const cost = (i: number, j: number): number => sign * (transpose ? ((matrix[j] as ArrayLike<number>)[i] as number) : ((matrix[i] as ArrayLike<number>)[j] as number));
   const columnOwner = solve(n, m, cost);
   const rowToColumn = new Array<number>(rows).fill(-1);
   for (let j = 0; j < m; j++) {

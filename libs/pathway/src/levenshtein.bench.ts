@@ -96,9 +96,7 @@ async function main(): Promise<void> {
   const strings = pathways.map(serializePathway);
   const lengths = strings.map((s) => s.length);
   console.log(`pathways: ${SAMPLES} samples, ${LAYERS} layers x ${EXPERTS} experts, tau ${TAU}; best of ${REPS} runs each`);
-  console.log(
-    `string length: min ${Math.min(...lengths)}, mean ${fmt(lengths.reduce((a, b) => a + b, 0) / lengths.length)}, max ${Math.max(...lengths)}; cores: ${threads}`,
-  );
+  console.log(`string length: min ${Math.min(...lengths)}, mean ${fmt(lengths.reduce((a, b) => a + b, 0) / lengths.length)}, max ${Math.max(...lengths)}; cores: ${threads}`);
 
   // 1. One thread: every pair among the first 250 samples, each engine on the same pairs.
   const m = 250;
@@ -152,8 +150,22 @@ async function main(): Promise<void> {
 
   const rows: string[][] = [
     ['fastest-levenshtein distance(), 1 thread', fmt(baseRate), '1.00x', fmt(baseCpuRate), '1.00x', `${fmt(pairs)} pairs`],
-    ['pathway setDistance (JS), 1 thread', fmt(pairs / js.wall), `${fmt(pairs / js.wall / baseRate, 2)}x`, fmt(pairs / js.cpu), `${fmt(pairs / js.cpu / baseCpuRate, 2)}x`, `${fmt(pairs)} pairs, same sum`],
-    ['pathway WasmDistanceKernel rows, 1 thread', fmt(pairs / wasm.wall), `${fmt(pairs / wasm.wall / baseRate, 2)}x`, fmt(pairs / wasm.cpu), `${fmt(pairs / wasm.cpu / baseCpuRate, 2)}x`, `${fmt(pairs)} pairs, same sum`],
+    [
+      'pathway setDistance (JS), 1 thread',
+      fmt(pairs / js.wall),
+      `${fmt(pairs / js.wall / baseRate, 2)}x`,
+      fmt(pairs / js.cpu),
+      `${fmt(pairs / js.cpu / baseCpuRate, 2)}x`,
+      `${fmt(pairs)} pairs, same sum`,
+    ],
+    [
+      'pathway WasmDistanceKernel rows, 1 thread',
+      fmt(pairs / wasm.wall),
+      `${fmt(pairs / wasm.wall / baseRate, 2)}x`,
+      fmt(pairs / wasm.cpu),
+      `${fmt(pairs / wasm.cpu / baseCpuRate, 2)}x`,
+      `${fmt(pairs)} pairs, same sum`,
+    ],
     [
       `pathway DistanceEngine (${kernelUsed ?? '?'}), ${threads} threads`,
       fmt(allRate),
@@ -164,8 +176,7 @@ async function main(): Promise<void> {
     ],
   ];
   const width = [44, 10, 8, 12, 8, 30];
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(width[i] as number) : c.padStart(width[i] as number))).join(' | ');
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(width[i] as number) : c.padStart(width[i] as number))).join(' | ');
   console.log('');
   console.log(line(['engine', 'pairs/s', 'vs base', 'pairs/cpu-s', 'vs base', 'work']));
   console.log(width.map((w) => '-'.repeat(w)).join('-|-'));

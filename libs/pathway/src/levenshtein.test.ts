@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  encodeStrings,
-  levenshtein,
-  levenshteinSymbols,
-  normalizeDistance,
-  parsePathway,
-  pathwayDistance,
-  PathwayError,
-  setDistance,
-} from './index.js';
+import { encodeStrings, levenshtein, levenshteinSymbols, normalizeDistance, parsePathway, pathwayDistance, PathwayError, setDistance } from './index.js';
 import { distanceCorpus, naiveLevenshtein, PATHWAY_ALPHABET, randomString } from './testing.js';
 import { WasmDistanceKernel } from './wasm-kernel.js';
 import { mulberry32 } from './prng.js';
-
 
 describe('levenshtein: hand-worked distances', () => {
   it('classic cases and the empty string', () => {

@@ -67,7 +67,10 @@ describe('eps calibration on the 0.1 grid', () => {
       c.grid.map((p) => p.eps),
       [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
     );
-    assert.deepEqual(c.grid.slice(0, 4).map((p) => p.fraction), [0.1, 0.15, 0.2, 0.25]);
+    assert.deepEqual(
+      c.grid.slice(0, 4).map((p) => p.fraction),
+      [0.1, 0.15, 0.2, 0.25],
+    );
   });
 
   it('no grid value in the band: the nearest, flagged', () => {
@@ -80,7 +83,15 @@ describe('eps calibration on the 0.1 grid', () => {
   });
 
   it('"before T" excludes samples that only qualify at the last checkpoint', () => {
-    const c = calibrateEps({ steps: [1, 2], losses: [[5, 0.01], [5, 0.01], [0.01, 0.01], [5, 5]] });
+    const c = calibrateEps({
+      steps: [1, 2],
+      losses: [
+        [5, 0.01],
+        [5, 0.01],
+        [0.01, 0.01],
+        [5, 5],
+      ],
+    });
     // only sample 2 is memorized before T at any eps < 5
     assert.equal(c.grid[0]?.fraction, 0.25);
   });

@@ -23,16 +23,7 @@ const CR = new Int32Array(2);
  * Edit distance between pattern (codes at pCode, Peq at pPeq, length m) and text (codes at tCode,
  * length n), both in heap H over an alphabet of size A. H[scratch .. scratch + n) is overwritten.
  */
-export function heapDistance(
-  H: Int32Array,
-  A: number,
-  pPeq: number,
-  pCode: number,
-  m: number,
-  tCode: number,
-  n: number,
-  scratch: number,
-): number {
+export function heapDistance(H: Int32Array, A: number, pPeq: number, pCode: number, m: number, tCode: number, n: number, scratch: number): number {
   let p = 0;
   const shorter = m < n ? m : n;
   while (p < shorter && H[pCode + p] === H[tCode + p]) p++;
@@ -93,16 +84,7 @@ function singleBlock(H: Int32Array, off: number, t0: number, cols: number, hv: n
 }
 
 /** The block holding row m: no carry out, the score follows row m (bit `bit`) instead. */
-function lastBlock(
-  H: Int32Array,
-  off: number,
-  t0: number,
-  cols: number,
-  hv: number,
-  mvInit: number,
-  score0: number,
-  bit: number,
-): number {
+function lastBlock(H: Int32Array, off: number, t0: number, cols: number, hv: number, mvInit: number, score0: number, bit: number): number {
   let pv = ~mvInit;
   let mv = mvInit;
   let score = score0;

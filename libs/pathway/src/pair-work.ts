@@ -60,13 +60,7 @@ export function rowPairs(set: SequenceSet, job: PairJob, row: number): number {
 }
 
 /** Computes units [from, to): out[2u] = sum, out[2u + 1] = sum of squares, u relative to from. */
-export function runUnits(
-  set: SequenceSet,
-  job: PairJob,
-  from: number,
-  to: number,
-  source: PairDistanceSource = jsDistances(set),
-): Float64Array {
+export function runUnits(set: SequenceSet, job: PairJob, from: number, to: number, source: PairDistanceSource = jsDistances(set)): Float64Array {
   const out = new Float64Array(2 * (to - from));
   const length = set.length;
   const dist = new Int32Array(job.mode === 'exact' ? set.count : SAMPLE_CHUNK);

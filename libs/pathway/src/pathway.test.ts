@@ -1,15 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  extractPathway,
-  extractPathways,
-  layerTokens,
-  parsePathway,
-  PathwayError,
-  pathwayTokens,
-  serializeLayer,
-  serializePathway,
-} from './index.js';
+import { extractPathway, extractPathways, layerTokens, parsePathway, PathwayError, pathwayTokens, serializeLayer, serializePathway } from './index.js';
 
 // Weights chosen exactly representable in binary so that the hand-worked sums are exact.
 const rows = [
@@ -82,13 +73,16 @@ describe('extractPathway (method.md §3)', () => {
     assert.throws(() => extractPathway(rows, Number.NaN), PathwayError);
     assert.throws(() => extractPathway(new Float32Array(7), 2, 4, 0.7), /g: has length 7, expected layers x experts = 2 x 4 = 8/);
     const nan = new Float32Array([0.5, 0.5, 0.5, Number.NaN]);
-    assert.throws(() => extractPathways([new Float32Array([1, 0, 0, 1]), nan], 2, 2), (e: unknown) => {
-      assert.ok(e instanceof PathwayError);
-      assert.equal(e.sample, 1);
-      assert.equal(e.layer, 1);
-      assert.match(e.message, /g, sample 1, layer 1: weight of expert 1 is NaN/);
-      return true;
-    });
+    assert.throws(
+      () => extractPathways([new Float32Array([1, 0, 0, 1]), nan], 2, 2),
+      (e: unknown) => {
+        assert.ok(e instanceof PathwayError);
+        assert.equal(e.sample, 1);
+        assert.equal(e.layer, 1);
+        assert.match(e.message, /g, sample 1, layer 1: weight of expert 1 is NaN/);
+        return true;
+      },
+    );
     assert.throws(() => extractPathway([[0.5, -0.1, 0.6]]), /weight of expert 1 is negative/);
     assert.throws(() => extractPathway([[0.5, 0.4]]), /layer 0: weights sum to 0.9/);
     assert.throws(() => extractPathway([[0.5, 0.5], [1]]), /layer 1: has 1 expert weights, expected 2/);

@@ -39,13 +39,7 @@ export interface ExtractOptions {
 export const DEFAULT_TAU = 0.7;
 
 /** Extracts from a row-major Float32Array (L x K), the inference side's storage format. */
-export function extractPathway(
-  g: Float32Array | Float64Array,
-  layers: number,
-  experts: number,
-  tau?: number,
-  options?: ExtractOptions,
-): ExtractedPathway;
+export function extractPathway(g: Float32Array | Float64Array, layers: number, experts: number, tau?: number, options?: ExtractOptions): ExtractedPathway;
 /** Extracts from L rows of K weights. */
 export function extractPathway(g: RoutingRows, tau?: number, options?: ExtractOptions): ExtractedPathway;
 export function extractPathway(

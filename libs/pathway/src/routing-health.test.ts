@@ -28,19 +28,40 @@ test('a hand-worked skewed layer', () => {
 });
 
 test('samples are summed before normalizing: a long sample weighs more', () => {
-  const [l0, l1] = routingHealth([[4, 0, 1, 1], [0, 4, 1, 1]], 2, 2);
+  const [l0, l1] = routingHealth(
+    [
+      [4, 0, 1, 1],
+      [0, 4, 1, 1],
+    ],
+    2,
+    2,
+  );
   assert.deepEqual(Array.from(l0!.load), [0.5, 0.5]);
   assert.deepEqual(Array.from(l1!.load), [0.5, 0.5]);
-  const [long] = routingHealth([[30, 0], [0, 10]], 1, 2);
+  const [long] = routingHealth(
+    [
+      [30, 0],
+      [0, 10],
+    ],
+    1,
+    2,
+  );
   assert.deepEqual(Array.from(long!.load), [0.75, 0.25]);
   assert.throws(() => routingHealth([[1, 2, 3]], 2, 2), /expected 2 x 2/);
   assert.throws(() => layerHealth(0, [0, 0]), /no load/);
   assert.throws(() => layerHealth(0, [1, -1]), /load -1/);
 });
 
-test('collapse: the first checkpoint where a layer has lost the rule\'s share of experts since the first', () => {
+test("collapse: the first checkpoint where a layer has lost the rule's share of experts since the first", () => {
   // 8 experts: the rule needs max(2, ceil(0.25 * 8)) = 2 more dead experts than at the first checkpoint.
-  const dead = [[0, 1], [1, 1], [2, 2], [3, 3], [5, 3], [5, 2]];
+  const dead = [
+    [0, 1],
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    [5, 3],
+    [5, 2],
+  ];
   assert.deepEqual(collapseOnsets(dead, 8), [
     { layer: 0, index: 2, deadExperts: 2, baselineDead: 0, recoveredIndex: null },
     // Layer 1 gets an expert back at the last checkpoint: 2 dead, only one more than at the start.

@@ -15,12 +15,7 @@ export interface RoutingMatrix {
 export type RoutingRows = readonly ArrayLike<number>[];
 
 /** Builds a validated RoutingMatrix: right length, finite, non-negative weights. */
-export function routingMatrix(
-  g: Float32Array | Float64Array,
-  layers: number,
-  experts: number,
-  sample?: number,
-): RoutingMatrix {
+export function routingMatrix(g: Float32Array | Float64Array, layers: number, experts: number, sample?: number): RoutingMatrix {
   assertPositiveInteger(layers, 'layers');
   assertPositiveInteger(experts, 'experts');
   if (!(g instanceof Float32Array) && !(g instanceof Float64Array)) {

@@ -77,13 +77,10 @@ function encode(count: number, lengthOf: (i: number) => number, symbolAt: (i: nu
   }
   const alphabet = Math.max(1, dense.size);
   let peqInts = 0;
-  for (let i = 0; i < count; i++) peqInts += ((length[i] as number) + 31 >>> 5) * alphabet;
+  for (let i = 0; i < count; i++) peqInts += (((length[i] as number) + 31) >>> 5) * alphabet;
   const heapInts = totalLength + peqInts + maxLength + 1;
   if (heapInts > MAX_HEAP_INTS) {
-    throw new PathwayError(
-      `encoding needs ${heapInts} ints (alphabet ${alphabet}, ${count} sequences); use expert-level units or fewer sequences`,
-      { argument: 'sequences' },
-    );
+    throw new PathwayError(`encoding needs ${heapInts} ints (alphabet ${alphabet}, ${count} sequences); use expert-level units or fewer sequences`, { argument: 'sequences' });
   }
   const heap = new Int32Array(heapInts);
   const codeOffset = new Int32Array(count);

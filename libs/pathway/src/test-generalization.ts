@@ -24,11 +24,7 @@ export interface GeneralizationResult {
 }
 
 /** correct[j][t]: item j correct at checkpoint t (boolean, or 0 / 1). */
-export function generalizationSteps(
-  correct: readonly ArrayLike<number | boolean>[],
-  steps: readonly number[],
-  rule: GeneralizationRule = {},
-): GeneralizationResult {
+export function generalizationSteps(correct: readonly ArrayLike<number | boolean>[], steps: readonly number[], rule: GeneralizationRule = {}): GeneralizationResult {
   checkTable(correct, steps, 'correct');
   const minAccuracy = rule.minAccuracy ?? 0.8;
   const maxErrors = rule.maxErrors ?? 1;

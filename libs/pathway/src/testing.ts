@@ -3,7 +3,6 @@
 // library is checked against something that shares none of its tricks.
 import { mulberry32 } from './prng.js';
 
-
 /** Textbook O(nm) Wagner-Fischer edit distance with unit costs. */
 export function naiveLevenshtein(a: ArrayLike<unknown>, b: ArrayLike<unknown>): number {
   const n = b.length;
@@ -93,13 +92,7 @@ export function gamma(rand: () => number, shape: number): number {
  * Routing weights that look like token-mean softmaxes: per layer a Dirichlet draw whose
  * concentration mixes a shared "domain" profile with sample noise. Rows sum to 1 (float32).
  */
-export function randomRouting(
-  rand: () => number,
-  layers: number,
-  experts: number,
-  profile: Float64Array,
-  concentration: number,
-): Float32Array {
+export function randomRouting(rand: () => number, layers: number, experts: number, profile: Float64Array, concentration: number): Float32Array {
   const g = new Float32Array(layers * experts);
   for (let l = 0; l < layers; l++) {
     let sum = 0;

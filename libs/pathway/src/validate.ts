@@ -21,14 +21,7 @@ export function assertFiniteNumber(value: number, argument: string): void {
 }
 
 /** Open/closed interval check: lowOpen means value must be > low, otherwise >= low; same for high. */
-export function assertInRange(
-  value: number,
-  argument: string,
-  low: number,
-  high: number,
-  lowOpen: boolean,
-  highOpen: boolean,
-): void {
+export function assertInRange(value: number, argument: string, low: number, high: number, lowOpen: boolean, highOpen: boolean): void {
   const okLow = lowOpen ? value > low : value >= low;
   const okHigh = highOpen ? value < high : value <= high;
   if (typeof value !== 'number' || Number.isNaN(value) || !okLow || !okHigh) {

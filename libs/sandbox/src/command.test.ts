@@ -67,40 +67,25 @@ describe('buildSandboxCommand', () => {
     });
     const argv = buildSandboxCommand(base, limits);
     const p = argv.indexOf('/usr/bin/prlimit');
-    assert.deepEqual(argv.slice(p, argv.indexOf('/usr/bin/python3')), [
-      '/usr/bin/prlimit',
-      '--cpu=3',
-      '--as=1000',
-      '--nproc=7',
-      '--fsize=99',
-      '--nofile=33',
-      '--core=0',
-      '--',
-    ]);
+    assert.deepEqual(argv.slice(p, argv.indexOf('/usr/bin/python3')), ['/usr/bin/prlimit', '--cpu=3', '--as=1000', '--nproc=7', '--fsize=99', '--nofile=33', '--core=0', '--']);
   });
 
   it('drops to an unprivileged host uid through setpriv when configured (service running as root)', () => {
     const argv = buildSandboxCommand({ ...base, dropToHostUser: { uid: 4242, gid: 4343 } }, DEFAULT_LIMITS);
-    assert.deepEqual(argv.slice(0, 8), [
-      '/usr/bin/setpriv',
-      '--reuid=4242',
-      '--regid=4343',
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--bounding-set=-all',
-      '--',
-      '/usr/bin/bwrap',
-    ]);
+    assert.deepEqual(argv.slice(0, 8), ['/usr/bin/setpriv', '--reuid=4242', '--regid=4343', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--', '/usr/bin/bwrap']);
   });
 });
 
 describe('resolveLimits', () => {
   it('rejects non-positive or fractional limits naming the field', () => {
-    assert.throws(() => resolveLimits(DEFAULT_LIMITS, { cpuSeconds: 0 }), (e: unknown) => {
-      assert.ok(e instanceof SandboxConfigError);
-      assert.equal(e.field, 'limits.cpuSeconds');
-      return true;
-    });
+    assert.throws(
+      () => resolveLimits(DEFAULT_LIMITS, { cpuSeconds: 0 }),
+      (e: unknown) => {
+        assert.ok(e instanceof SandboxConfigError);
+        assert.equal(e.field, 'limits.cpuSeconds');
+        return true;
+      },
+    );
     assert.throws(() => resolveLimits(DEFAULT_LIMITS, { memoryBytes: 1.5 }), /limits\.memoryBytes/);
   });
 

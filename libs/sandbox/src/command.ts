@@ -32,23 +32,11 @@ export const SANDBOX_TMP = '/tmp';
  * The argv that runs `python3 -I -B - ...argv` (program on stdin) inside bwrap with the
  * given limits. Pure: no I/O, so the exact isolation flags are unit-tested.
  */
-export function buildSandboxCommand(
-  cfg: SandboxCommandConfig,
-  limits: SandboxLimits,
-  programArgv: readonly string[] = [],
-): string[] {
+export function buildSandboxCommand(cfg: SandboxCommandConfig, limits: SandboxLimits, programArgv: readonly string[] = []): string[] {
   const prefix: string[] = [];
   if (cfg.dropToHostUser) {
     const { uid, gid } = cfg.dropToHostUser;
-    prefix.push(
-      cfg.setprivPath,
-      `--reuid=${uid}`,
-      `--regid=${gid}`,
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--bounding-set=-all',
-      '--',
-    );
+    prefix.push(cfg.setprivPath, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--');
   }
   const bwrap: string[] = [
     cfg.bwrapPath,

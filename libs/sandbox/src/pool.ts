@@ -68,9 +68,7 @@ export class SandboxPool {
 
   private async probe(): Promise<void> {
     const limits = resolveLimits(this.config.limits, { wallTimeMs: 30_000 });
-    const result = await this.withSlot(() =>
-      runSandboxed(this.config.command, limits, 'import sys\nsys.stdout.write("sandbox-ok")\n'),
-    );
+    const result = await this.withSlot(() => runSandboxed(this.config.command, limits, 'import sys\nsys.stdout.write("sandbox-ok")\n'));
     if (!result.passed || result.stdout !== 'sandbox-ok') {
       throw new SandboxUnavailableError(
         'sandbox probe program did not run correctly',

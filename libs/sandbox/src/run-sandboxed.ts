@@ -32,12 +32,7 @@ interface BwrapStatus {
  * Resolves with the program's outcome, whatever the program did; rejects only with
  * SandboxUnavailableError when the sandbox itself could not start.
  */
-export function runSandboxed(
-  cfg: SandboxCommandConfig,
-  limits: SandboxLimits,
-  program: string,
-  programArgv: readonly string[] = [],
-): Promise<SandboxRunResult> {
+export function runSandboxed(cfg: SandboxCommandConfig, limits: SandboxLimits, program: string, programArgv: readonly string[] = []): Promise<SandboxRunResult> {
   const argv = buildSandboxCommand(cfg, limits, programArgv);
   const started = Date.now();
   return new Promise<SandboxRunResult>((resolve, reject) => {
@@ -66,11 +61,18 @@ export function runSandboxed(
     }, limits.wallTimeMs);
 
     let memoryExceeded = false;
-    const stopSupervisor = child.pid === undefined ? () => undefined : superviseTreeMemory(child.pid, limits.totalMemoryBytes, (rss) => {
-      memoryExceeded = true;
-      stderr.push(Buffer.from(`\n[sandbox] killed: its processes held ${Math.round(rss / 2 ** 20)} MiB together, more than the ${Math.round(limits.totalMemoryBytes / 2 ** 20)} MiB allowed\n`));
-      child.kill('SIGKILL');
-    });
+    const stopSupervisor =
+      child.pid === undefined
+        ? () => undefined
+        : superviseTreeMemory(child.pid, limits.totalMemoryBytes, (rss) => {
+            memoryExceeded = true;
+            stderr.push(
+              Buffer.from(
+                `\n[sandbox] killed: its processes held ${Math.round(rss / 2 ** 20)} MiB together, more than the ${Math.round(limits.totalMemoryBytes / 2 ** 20)} MiB allowed\n`,
+              ),
+            );
+            child.kill('SIGKILL');
+          });
 
     child.stdout.on('data', (c: Buffer) => stdout.push(c));
     child.stderr.on('data', (c: Buffer) => stderr.push(c));
@@ -99,29 +101,23 @@ export function runSandboxed(
       if (!timedOut && !memoryExceeded && status.exitCode === null) {
         // bwrap never ran the program to its end: setup failed (namespaces refused, a bind
         // source or python missing, ...). An infrastructure failure, not a failed test.
-        finish(() =>
-          reject(
-            new SandboxUnavailableError(
-              `sandbox failed to start (bwrap exit ${code ?? signal})`,
-              argv,
-              stderr.text() || stdout.text(),
-            ),
-          ),
-        );
+        finish(() => reject(new SandboxUnavailableError(`sandbox failed to start (bwrap exit ${code ?? signal})`, argv, stderr.text() || stdout.text())));
         return;
       }
       const exitCode = timedOut || memoryExceeded ? null : code;
-      finish(() => resolve({
-        passed: !timedOut && !memoryExceeded && exitCode === 0,
-        timedOut,
-        memoryExceeded,
-        exitCode,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        stdoutTruncated: stdout.truncated,
-        stderrTruncated: stderr.truncated,
-        durationMs,
-      }));
+      finish(() =>
+        resolve({
+          passed: !timedOut && !memoryExceeded && exitCode === 0,
+          timedOut,
+          memoryExceeded,
+          exitCode,
+          stdout: stdout.text(),
+          stderr: stderr.text(),
+          stdoutTruncated: stdout.truncated,
+          stderrTruncated: stderr.truncated,
+          durationMs,
+        }),
+      );
     });
   });
 }

@@ -214,7 +214,8 @@ os._exit(1)
     assert.ok(Date.now() - started < 15_000, 'killed long before the children finish sleeping');
     // The control: the same program under a cap that fits it is not killed for memory.
     const fits = await pool.run(FORKING_HOG.replace('time.sleep(20)', 'time.sleep(0.5)'), {
-      limits: { memoryBytes: 512 * 1024 * 1024, totalMemoryBytes: 2048 * 1024 * 1024 }, timeoutMs: 30_000,
+      limits: { memoryBytes: 512 * 1024 * 1024, totalMemoryBytes: 2048 * 1024 * 1024 },
+      timeoutMs: 30_000,
     });
     assert.equal(fits.memoryExceeded, false);
     assert.equal(fits.passed, true, fits.stderr);

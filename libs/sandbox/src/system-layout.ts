@@ -1,9 +1,7 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 
 /** How one top-level system path appears on the host: bound read-only, or re-created as a symlink. */
-export type SystemEntry =
-  | { readonly kind: 'dir'; readonly path: string }
-  | { readonly kind: 'symlink'; readonly path: string; readonly target: string };
+export type SystemEntry = { readonly kind: 'dir'; readonly path: string } | { readonly kind: 'symlink'; readonly path: string; readonly target: string };
 
 /** Read-only system paths the sandbox needs so that /usr/bin/python3 can start. */
 export const SYSTEM_PATHS: readonly string[] = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];

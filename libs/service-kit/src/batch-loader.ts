@@ -47,14 +47,16 @@ export class BatchLoader<G, V> {
     const batches = [...this.pending.values()];
     this.pending = new Map();
     this.scheduled = false;
-    await Promise.all(batches.map(async ({ group, keys }) => {
-      try {
-        const found = await this.fetch([...keys.keys()], group);
-        for (const [key, waiters] of keys) for (const w of waiters) w.resolve(found.get(key) ?? this.absent);
-      } catch (err) {
-        for (const waiters of keys.values()) for (const w of waiters) w.reject(err);
-      }
-    }));
+    await Promise.all(
+      batches.map(async ({ group, keys }) => {
+        try {
+          const found = await this.fetch([...keys.keys()], group);
+          for (const [key, waiters] of keys) for (const w of waiters) w.resolve(found.get(key) ?? this.absent);
+        } catch (err) {
+          for (const waiters of keys.values()) for (const w of waiters) w.reject(err);
+        }
+      }),
+    );
   }
 }
 

@@ -12,8 +12,7 @@ export interface Field<T> {
 }
 
 type Problem = { problem: string };
-const isProblem = (x: unknown): x is Problem =>
-  typeof x === 'object' && x !== null && 'problem' in x;
+const isProblem = (x: unknown): x is Problem => typeof x === 'object' && x !== null && 'problem' in x;
 
 function field<T>(parse: (raw: string | undefined, name: string) => T | Problem): Field<T> {
   return {
@@ -27,10 +26,7 @@ function field<T>(parse: (raw: string | undefined, name: string) => T | Problem)
 
 export const env = {
   string(opts: { default?: string } = {}): Field<string> {
-    return field((raw, name) =>
-      raw !== undefined && raw !== '' ? raw
-        : opts.default !== undefined ? opts.default
-        : { problem: `${name} is required` });
+    return field((raw, name) => (raw !== undefined && raw !== '' ? raw : opts.default !== undefined ? opts.default : { problem: `${name} is required` }));
   },
   optionalString(): Field<string | undefined> {
     return field((raw) => (raw === undefined || raw === '' ? undefined : raw));
@@ -50,15 +46,16 @@ export const env = {
   oneOf<T extends string>(values: readonly T[], opts: { default?: T } = {}): Field<T> {
     return field((raw, name) => {
       if (raw === undefined || raw === '') return opts.default ?? { problem: `${name} is required` };
-      return (values as readonly string[]).includes(raw)
-        ? (raw as T)
-        : { problem: `${name}=${raw} is not one of ${values.join(', ')}` };
+      return (values as readonly string[]).includes(raw) ? (raw as T) : { problem: `${name}=${raw} is not one of ${values.join(', ')}` };
     });
   },
   list(opts: { default?: string[] } = {}): Field<string[]> {
     return field((raw, name) => {
       if (raw === undefined || raw === '') return opts.default ?? { problem: `${name} is required` };
-      return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
     });
   },
 };

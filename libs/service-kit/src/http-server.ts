@@ -11,14 +11,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { graphqlMetricsPlugin } from './metrics.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
-import {
-  DEFAULT_MAX_RESPONSE_BYTES,
-  DEFAULT_OPERATION_TIMEOUT_MS,
-  rateLimiter,
-  responseSizePlugin,
-  withDeadline,
-  type RateLimit,
-} from './operation-limits.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_OPERATION_TIMEOUT_MS, rateLimiter, responseSizePlugin, withDeadline, type RateLimit } from './operation-limits.js';
 
 export type HealthCheck = () => Promise<void>;
 
@@ -44,8 +37,9 @@ function jsonErrors(logger: Logger): express.ErrorRequestHandler {
       'request.size.invalid': [400, 'BAD_REQUEST', 'the request body does not match its content-length'],
       'stream.encoding.set': [500, 'INTERNAL_SERVER_ERROR', 'internal error'],
     };
-    const [code, name, message] = (e.type !== undefined ? known[e.type] : undefined)
-      ?? (status >= 400 && status < 500 ? [status, 'BAD_REQUEST', 'bad request'] : [500, 'INTERNAL_SERVER_ERROR', 'internal error']);
+    const [code, name, message] =
+      (e.type !== undefined ? known[e.type] : undefined) ??
+      (status >= 400 && status < 500 ? [status, 'BAD_REQUEST', 'bad request'] : [500, 'INTERNAL_SERVER_ERROR', 'internal error']);
     if (code >= 500) logger.error({ err: e.message }, 'request failed before GraphQL');
     res.status(code).json({ errors: [{ message, extensions: { code: name } }] });
   };
@@ -164,11 +158,7 @@ export async function startHttpService<C extends BaseContext>(opts: HttpServiceO
   if (opts.requireToken !== undefined) app.use('/graphql', subgraphToken(opts.requireToken));
   if (opts.rateLimit !== undefined) app.use('/graphql', rateLimiter(opts.rateLimit));
   const timeoutMs = opts.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
-  app.use(
-    '/graphql',
-    express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, { context: async ({ req }) => withDeadline(await opts.context(req), timeoutMs) }),
-  );
+  app.use('/graphql', express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: async ({ req }) => withDeadline(await opts.context(req), timeoutMs) }));
   app.use(jsonErrors(opts.logger));
 
   // Longer than clients' idle keep-alive (undici: 4 s) so a reused socket is never closed under a request.

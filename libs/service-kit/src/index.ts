@@ -19,7 +19,18 @@ export { onShutdown } from './shutdown.js';
 export { isUuid } from './ids.js';
 export { fileRoots, pathUnderRoots, readTextUnderRoots, shortPath, type FileRoots, type PathCheck } from './file-roots.js';
 export { subgraphListen, subgraphTokenFromEnv, type SubgraphListen } from './subgraph-env.js';
-export { checkDeadline, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_OPERATION_TIMEOUT_MS, enforceDeadlines, operationLimitsFromEnv, RATE_LIMIT_ENV, rateLimiter, responseSizePlugin, withDeadline, type RateLimit } from './operation-limits.js';
+export {
+  checkDeadline,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  enforceDeadlines,
+  operationLimitsFromEnv,
+  RATE_LIMIT_ENV,
+  rateLimiter,
+  responseSizePlugin,
+  withDeadline,
+  type RateLimit,
+} from './operation-limits.js';
 export { checkPage, DEFAULT_CHILD_PAGE, DEFAULT_PAGE, MAX_PAGE, type Page } from './page.js';
 export { READ_CACHE_DEFAULTS, ReadCache, ServiceReads, type ReadCacheOptions } from './read-cache.js';
 export { ChildPageArgs, PageArgs, pageOf } from './page-args.js';

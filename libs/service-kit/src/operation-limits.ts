@@ -73,10 +73,12 @@ export function responseSizePlugin(maxBytes = DEFAULT_MAX_RESPONSE_BYTES): Apoll
           const size = Buffer.byteLength(JSON.stringify(response.body.singleResult));
           if (size <= maxBytes) return;
           response.body.singleResult = {
-            errors: [{
-              message: `the answer would be ${size} bytes, more than the ${maxBytes} allowed; page through it (limit, offset) or select fewer fields`,
-              extensions: { code: 'RESPONSE_TOO_LARGE' },
-            }],
+            errors: [
+              {
+                message: `the answer would be ${size} bytes, more than the ${maxBytes} allowed; page through it (limit, offset) or select fewer fields`,
+                extensions: { code: 'RESPONSE_TOO_LARGE' },
+              },
+            ],
           };
           response.http.status = 400;
         },

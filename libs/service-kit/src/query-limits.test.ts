@@ -92,7 +92,11 @@ test('a page size of zero or less, or not an integer, is refused before costing'
     ['query($n: Int) { probeSet(id: "p") { samples(limit: $n) { id } } }', { n: -2e9 }],
     ['query($n: Int) { probeSet(id: "p") { samples(limit: $n) { id } } }', { n: Infinity }],
   ] as const) {
-    assert.throws(() => measureWithSchema(query, variables), (err: unknown) => err instanceof GraphQLError && err.extensions.code === 'BAD_USER_INPUT' && /must be a positive integer/.test(err.message), query);
+    assert.throws(
+      () => measureWithSchema(query, variables),
+      (err: unknown) => err instanceof GraphQLError && err.extensions.code === 'BAD_USER_INPUT' && /must be a positive integer/.test(err.message),
+      query,
+    );
   }
   assert.equal(measureWithSchema('query($n: Int) { probeSet(id: "p") { samples(limit: $n) { id } } }', {}).cost, 1 + N, 'an absent variable is the default');
 });

@@ -84,7 +84,10 @@ function badPageSize(field: string, arg: string, value: unknown): GraphQLError {
   });
 }
 
-interface Measure { depth: number; cost: number }
+interface Measure {
+  depth: number;
+  cost: number;
+}
 
 function representationCount(field: FieldNode, variables: Record<string, unknown>): number | undefined {
   const arg = field.arguments?.find((a) => a.name.value === 'representations');

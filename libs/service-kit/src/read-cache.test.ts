@@ -20,7 +20,11 @@ test('entries expire after maxAgeMs; a failed load is not kept; the least recent
   assert.equal(await aged.get('k', async () => ++n), 2, 'expired');
 
   const cache = new ReadCache({ maxEntries: 2, maxAgeMs: 60_000 });
-  await assert.rejects(cache.get('bad', async () => { throw new Error('db down'); }));
+  await assert.rejects(
+    cache.get('bad', async () => {
+      throw new Error('db down');
+    }),
+  );
   await new Promise((r) => setImmediate(r));
   assert.equal(await cache.get('bad', async () => 'ok'), 'ok', 'the failure was not cached');
   await cache.get('x', async () => 1);

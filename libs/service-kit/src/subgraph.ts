@@ -6,8 +6,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
 import { enforceDeadlines } from './operation-limits.js';
 
-const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@extends"])';
+const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@extends"])';
 
 export type ReferenceResolvers = Record<string, { __resolveReference: (ref: never, ctx: never) => unknown }>;
 
@@ -16,10 +15,7 @@ export type ReferenceResolvers = Record<string, { __resolveReference: (ref: neve
  * on entities); the printed SDL, with the federation link, is then fed to @apollo/subgraph so the
  * service answers `_service` and `_entities` as the gateway expects.
  */
-export async function buildSubgraph(
-  options: Omit<BuildSchemaOptions, 'skipCheck'>,
-  referenceResolvers: ReferenceResolvers = {},
-): Promise<GraphQLSchema> {
+export async function buildSubgraph(options: Omit<BuildSchemaOptions, 'skipCheck'>, referenceResolvers: ReferenceResolvers = {}): Promise<GraphQLSchema> {
   const schema = await buildSchema({ ...options, skipCheck: true });
   const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`;
   const resolvers = createResolversMap(schema) as IResolvers;

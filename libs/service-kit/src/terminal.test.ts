@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import { formatLogLine, LiveLine } from './terminal.js';
 
 test('a pino line reads as time, level, service, message and fields', () => {
-  const line = formatLogLine(JSON.stringify({ level: 40, time: Date.UTC(2026, 0, 1, 12, 3, 4), pid: 1, hostname: 'h', name: 'inference', msg: 'capture failed', jobId: 'j1', err: 'no such file' }));
+  const line = formatLogLine(
+    JSON.stringify({ level: 40, time: Date.UTC(2026, 0, 1, 12, 3, 4), pid: 1, hostname: 'h', name: 'inference', msg: 'capture failed', jobId: 'j1', err: 'no such file' }),
+  );
   assert.match(line, /^\d\d:\d\d:\d\d {2}WARN {3}inference {2}capture failed {2}jobId=j1 {2}err="no such file"$/);
   assert.equal(formatLogLine('not json\n'), 'not json');
 });

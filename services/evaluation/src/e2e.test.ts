@@ -60,11 +60,14 @@ describe('evaluation end to end (worker processes, real Postgres + NATS)', () =>
     await writeSuite(fx.dir, 'math', arithmeticSuite('math', 12));
     const index = new Map(rows.map((r, i) => [r.question, i]));
     // Every GSM8K answer right except items 5 and 11; slow enough to kill the worker mid-job.
-    model = new ScriptedModel((prompt) => {
-      const i = index.get(lastGsm8kQuestion(prompt) ?? '');
-      if (i === undefined) return undefined;
-      return i === 5 || i === 11 ? ' #### -1' : ` ${rows[i]!.answer}`;
-    }, { delayMs: 250 });
+    model = new ScriptedModel(
+      (prompt) => {
+        const i = index.get(lastGsm8kQuestion(prompt) ?? '');
+        if (i === undefined) return undefined;
+        return i === 5 || i === 11 ? ' #### -1' : ` ${rows[i]!.answer}`;
+      },
+      { delayMs: 250 },
+    );
     server = await startOpenAiServer({ model, modelName: 'scripted' });
     api = await startEvaluationService({
       port: 0,
@@ -131,7 +134,14 @@ describe('evaluation end to end (worker processes, real Postgres + NATS)', () =>
       `{ benchmarks { name outputType numFewshot metrics version grouped } }`,
     );
     const gsm8k = benchmarks.find((b) => b.name === 'gsm8k');
-    assert.deepEqual(gsm8k, { name: 'gsm8k', outputType: 'generate_until', numFewshot: 8, metrics: ['exact_match,strict-match', 'exact_match,flexible-extract'], version: '1', grouped: false });
+    assert.deepEqual(gsm8k, {
+      name: 'gsm8k',
+      outputType: 'generate_until',
+      numFewshot: 8,
+      metrics: ['exact_match,strict-match', 'exact_match,flexible-extract'],
+      version: '1',
+      grouped: false,
+    });
     assert.deepEqual(benchmarks.find((b) => b.name === 'arc_easy')?.metrics, ['acc,none', 'acc_norm,none']);
     assert.equal(benchmarks.find((b) => b.name === 'mmlu')?.grouped, true);
   });
@@ -167,7 +177,10 @@ describe('evaluation end to end (worker processes, real Postgres + NATS)', () =>
     const ITEMS = `query($id: ID!, $o: Int!, $l: Int!) { evaluationJob(id: $id) { items(offset: $o, limit: $l) { docIndex docId promptHash extracted scores } } }`;
     const pages: { docIndex: number; docId: string; promptHash: string; extracted: Record<string, string[]>; scores: Record<string, number> }[] = [];
     for (const o of [0, 8, 16]) pages.push(...(await data<{ evaluationJob: { items: typeof pages } }>(ITEMS, { id, o, l: 8 })).evaluationJob.items);
-    assert.deepEqual(pages.map((p) => p.docIndex), [...Array(20).keys()]);
+    assert.deepEqual(
+      pages.map((p) => p.docIndex),
+      [...Array(20).keys()],
+    );
     const stored = await fx.db.kysely.selectFrom('evaluation.eval_item').select(['doc_index']).where('eval_job_id', '=', id).execute();
     assert.equal(stored.length, 20);
     assert.deepEqual(pages[0]!.extracted['strict-match'], [finalAnswer(rows[0]!.answer)]);
@@ -190,19 +203,24 @@ describe('evaluation end to end (worker processes, real Postgres + NATS)', () =>
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Checkpoint { evaluations { task metric value n } evaluationJobs { id } } } }`,
       { r: [{ __typename: 'Checkpoint', id: checkpointId }] },
     );
-    assert.deepEqual(entities._entities[0]!.evaluations.map((e) => [e.task, e.metric, e.n]), [
-      ['gsm8k', 'exact_match,flexible-extract', 20],
-      ['gsm8k', 'exact_match,strict-match', 20],
-    ]);
-    assert.deepEqual(entities._entities[0]!.evaluationJobs.map((j) => j.id), [id]);
+    assert.deepEqual(
+      entities._entities[0]!.evaluations.map((e) => [e.task, e.metric, e.n]),
+      [
+        ['gsm8k', 'exact_match,flexible-extract', 20],
+        ['gsm8k', 'exact_match,strict-match', 20],
+      ],
+    );
+    assert.deepEqual(
+      entities._entities[0]!.evaluationJobs.map((j) => j.id),
+      [id],
+    );
   });
 
   test('the surviving worker serves the next job (a fixture suite)', async () => {
     if (!workers.some((w) => w.exitCode === null)) startWorker();
-    const start = await data<{ startEvaluation: Job }>(
-      `mutation($input: StartEvaluationInput!) { startEvaluation(input: $input) { id } }`,
-      { input: { checkpointId, task: 'grok_math', backend: { openai: server.baseUrl, model: 'scripted' } } },
-    );
+    const start = await data<{ startEvaluation: Job }>(`mutation($input: StartEvaluationInput!) { startEvaluation(input: $input) { id } }`, {
+      input: { checkpointId, task: 'grok_math', backend: { openai: server.baseUrl, model: 'scripted' } },
+    });
     const done = await settled(start.startEvaluation.id);
     assert.equal(done.status, 'completed', done.error ?? '');
     assert.equal(done.total, 12);

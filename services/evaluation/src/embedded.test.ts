@@ -34,7 +34,13 @@ test('PGlite + in-process bus: a job queued only in the database runs when the w
     const store = new EvaluationStore(db.kysely as unknown as Kysely<EvaluationTables>);
     const checkpointId = await insertCheckpoint(db.kysely);
     const params = evalParamsToJson(parseEvalParams({ batchSize: 4, backend: { openai: server.baseUrl, model: 's' } }));
-    const { job } = await store.upsertJob(checkpointId, 'grok_math', params, () => true, () => true);
+    const { job } = await store.upsertJob(
+      checkpointId,
+      'grok_math',
+      params,
+      () => true,
+      () => true,
+    );
     assert.equal(job.status, 'queued');
 
     const service = new EvaluationService({ store, bus, tasks: createTaskSource({ datasetsDir: DATASETS, suitesDir: dir }), logger: createLogger('t', 'silent') });

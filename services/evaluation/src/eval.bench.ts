@@ -9,18 +9,38 @@ import { argmax, OnnxLanguageModel } from './backends/onnx-model.js';
 const VOCAB = 200;
 // The bundled grokking model's shape class: a few layers, 8 experts, top-2.
 const CONFIG = {
-  architectures: ['OlmoeForCausalLM'], model_type: 'olmoe', vocab_size: VOCAB, hidden_size: 128, intermediate_size: 128,
-  num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 4, num_experts: 8, num_experts_per_tok: 2,
-  norm_topk_prob: false, rope_theta: 10000, rms_norm_eps: 1e-5, max_position_embeddings: 256,
-  pad_token_id: 0, eos_token_id: 1, bos_token_id: null,
+  architectures: ['OlmoeForCausalLM'],
+  model_type: 'olmoe',
+  vocab_size: VOCAB,
+  hidden_size: 128,
+  intermediate_size: 128,
+  num_hidden_layers: 4,
+  num_attention_heads: 4,
+  num_key_value_heads: 4,
+  num_experts: 8,
+  num_experts_per_tok: 2,
+  norm_topk_prob: false,
+  rope_theta: 10000,
+  rms_norm_eps: 1e-5,
+  max_position_embeddings: 256,
+  pad_token_id: 0,
+  eos_token_id: 1,
+  bos_token_id: null,
 };
 
 function wordTokenizer(): Record<string, unknown> {
   const vocab: Record<string, number> = { '[PAD]': 0, '[EOS]': 1 };
   for (let i = 2; i < VOCAB; i++) vocab[`w${i}`] = i;
   return {
-    version: '1.0', truncation: null, padding: null, normalizer: null, post_processor: null, added_tokens: [],
-    pre_tokenizer: { type: 'WhitespaceSplit' }, decoder: null, model: { type: 'WordLevel', vocab, unk_token: '[PAD]' },
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    normalizer: null,
+    post_processor: null,
+    added_tokens: [],
+    pre_tokenizer: { type: 'WhitespaceSplit' },
+    decoder: null,
+    model: { type: 'WordLevel', vocab, unk_token: '[PAD]' },
   };
 }
 

@@ -151,23 +151,25 @@ export class EvaluationService {
       },
       { durable: 'evaluation-run-deleted' },
     );
-    const registrations = await this.bus.subscribeEvents(
-      'checkpoint.registered',
-      async (e) => {
-        if (e.checkpointId === undefined) return; // an announcement: the inference service registers it first
-        for (const task of await this.store.runTasks(e.checkpointId)) {
-          try {
-            await this.startEvaluation({ checkpointId: e.checkpointId, task });
-          } catch (err) {
-            this.logger.warn({ checkpointId: e.checkpointId, task, err: (err as Error).message }, 'run task not evaluated');
+    const registrations = await this.bus
+      .subscribeEvents(
+        'checkpoint.registered',
+        async (e) => {
+          if (e.checkpointId === undefined) return; // an announcement: the inference service registers it first
+          for (const task of await this.store.runTasks(e.checkpointId)) {
+            try {
+              await this.startEvaluation({ checkpointId: e.checkpointId, task });
+            } catch (err) {
+              this.logger.warn({ checkpointId: e.checkpointId, task, err: (err as Error).message }, 'run task not evaluated');
+            }
           }
-        }
-      },
-      { durable: 'evaluation-run-pipeline' },
-    ).catch(async (err: unknown) => {
-      await deletions.stop();
-      throw err;
-    });
+        },
+        { durable: 'evaluation-run-pipeline' },
+      )
+      .catch(async (err: unknown) => {
+        await deletions.stop();
+        throw err;
+      });
     return {
       async stop() {
         await registrations.stop();
@@ -224,14 +226,11 @@ export class EvaluationService {
       throw err;
     }
     const params = parseStored(job.params);
-    return toHarnessResults(
-      [{ config, result: job.result as unknown as TaskResult, datasetSize: job.dataset_size ?? undefined }],
-      {
-        model: job.model ?? undefined,
-        modelArgs: `checkpoint=${job.checkpoint_id}${params.limit !== null ? `,limit=${params.limit}` : ''}`,
-        date: Math.floor(job.updated_at.getTime() / 1000),
-      },
-    );
+    return toHarnessResults([{ config, result: job.result as unknown as TaskResult, datasetSize: job.dataset_size ?? undefined }], {
+      model: job.model ?? undefined,
+      modelArgs: `checkpoint=${job.checkpoint_id}${params.limit !== null ? `,limit=${params.limit}` : ''}`,
+      date: Math.floor(job.updated_at.getTime() / 1000),
+    });
   }
 
   /**

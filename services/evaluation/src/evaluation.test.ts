@@ -116,7 +116,15 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     });
   const scoreMap = async (job: EvalJob) => new Map((await fx.store.listScores(job.id)).map((s) => [s.metric, s]));
   const itemCount = async (jobId: string) =>
-    Number((await fx.db.kysely.selectFrom('evaluation.eval_item').select((eb) => eb.fn.countAll<string>().as('n')).where('eval_job_id', '=', jobId).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await fx.db.kysely
+          .selectFrom('evaluation.eval_item')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('eval_job_id', '=', jobId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   test('a fixture suite: per-item results, exact match overall and per group, events, progress, harness export', async () => {
     const job = await service.startEvaluation({ checkpointId, task: 'grok_math', backend: backend(), batchSize: 4 });
@@ -138,7 +146,10 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     assert.equal(scores.get('exact_match_macro,strip')!.n, 3);
 
     const items = await service.items(done, 0, 500);
-    assert.deepEqual(items.map((i) => i.doc_index), [...Array(30).keys()]);
+    assert.deepEqual(
+      items.map((i) => i.doc_index),
+      [...Array(30).keys()],
+    );
     const third = items[3]!;
     assert.equal(third.doc_id, 'math-3');
     assert.equal(third.group_name, 'add');
@@ -149,7 +160,11 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     assert.match(items[0]!.prompt_hash, /^[0-9a-f]{64}$/);
     // The backend cuts completions at the task's stop string ("\n").
     assert.deepEqual(items[0]!.output, { kind: 'generate', completions: [` ${suite[0]!.answer}`] });
-    assert.deepEqual((await service.items(done, 28, 10)).map((i) => i.doc_index), [28, 29], 'paging');
+    assert.deepEqual(
+      (await service.items(done, 28, 10)).map((i) => i.doc_index),
+      [28, 29],
+      'paging',
+    );
 
     const json = service.harnessJson(done)!;
     const results = json.results as Record<string, Record<string, unknown>>;
@@ -167,10 +182,16 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     await waitFor('eval.completed', 10_000, async () => (completed.includes(job.id) ? true : undefined));
     const mine = progress.filter((p) => p.jobId === job.id);
     assert.equal(mine[0]?.status, 'queued');
-    assert.ok(mine.some((p) => p.status === 'running' && p.done > 0 && p.done < 30), 'progress while running');
+    assert.ok(
+      mine.some((p) => p.status === 'running' && p.done > 0 && p.done < 30),
+      'progress while running',
+    );
     assert.deepEqual(mine.at(-1), { kind: 'eval', jobId: job.id, done: 30, total: 30, status: 'completed' });
     const evals = await service.evaluations(checkpointId);
-    assert.deepEqual(evals.filter((e) => e.task === 'grok_math').map((e) => e.metric), ['exact_match,strip', 'exact_match_macro,strip']);
+    assert.deepEqual(
+      evals.filter((e) => e.task === 'grok_math').map((e) => e.metric),
+      ['exact_match,strip', 'exact_match_macro,strip'],
+    );
 
     // Asking again with the same parameters returns the completed job without re-running it.
     const again = await service.startEvaluation({ checkpointId, task: 'grok_math', backend: backend(), batchSize: 4 });
@@ -231,7 +252,7 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     const [item] = await service.items(done, 0, 1);
     const out = item!.output as { kind: string; results: { logprob: number }[] };
     assert.equal(out.kind, 'loglikelihood');
-    assert.equal(out.results.length, (items[0]!.request as Extract<typeof items[0]['request'], { kind: 'loglikelihood' }>).requests.length);
+    assert.equal(out.results.length, (items[0]!.request as Extract<(typeof items)[0]['request'], { kind: 'loglikelihood' }>).requests.length);
   });
 
   test('generated code runs in the sandbox: pass@1 of canonical and broken HumanEval solutions', async () => {
@@ -242,14 +263,23 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     close(scores.get('pass@1')!.value, 2 / 3, 'pass@1');
     const items = await service.items(done, 0, 3);
     const runs = items.map((i) => (i.code_runs as Record<string, { passed: boolean; stderrTail: string }[]>).none![0]!);
-    assert.deepEqual(runs.map((r) => r.passed), [true, true, false]);
+    assert.deepEqual(
+      runs.map((r) => r.passed),
+      [true, true, false],
+    );
     assert.match(runs[2]!.stderrTail, /AssertionError|Error/);
   });
 
   test('a sandbox that cannot start fails a code job before the model is asked; code is never run outside it', async () => {
     const cp = await insertCheckpoint(fx.db.kysely, '/ckpt/step500', 500);
     const params = evalParamsToJson(parseEvalParams({ limit: 2, backend: backend() }));
-    const { job } = await fx.store.upsertJob(cp, 'humaneval', params, () => true, () => true);
+    const { job } = await fx.store.upsertJob(
+      cp,
+      'humaneval',
+      params,
+      () => true,
+      () => true,
+    );
     const payload: JobPayload<'eval'> = { jobId: busJobId(job), checkpointId: cp, task: 'humaneval', params };
     const broken = new SandboxPool({ bwrapPath: '/nonexistent/bwrap' });
     const before = model.generated.length;
@@ -271,7 +301,13 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     await writeFile(join(dir, 'config.json'), '{"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2"}');
     const cp = await insertCheckpoint(fx.db.kysely, dir, 600);
     const params = evalParamsToJson(parseEvalParams({ limit: 2 }));
-    const { job } = await fx.store.upsertJob(cp, 'grok_math', params, () => true, () => true);
+    const { job } = await fx.store.upsertJob(
+      cp,
+      'grok_math',
+      params,
+      () => true,
+      () => true,
+    );
     const payload: JobPayload<'eval'> = { jobId: busJobId(job), checkpointId: cp, task: 'grok_math', params };
     const ctx: JobContext<'eval'> = { payload, attempt: 1, signal: new AbortController().signal, progress: () => undefined };
     await assert.rejects(
@@ -288,7 +324,13 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     const cp = await insertCheckpoint(fx.db.kysely, '/ckpt/step200', 200);
     const params = evalParamsToJson(parseEvalParams({ limit: 12, batchSize: 4, backend: backend() }));
     // Queued in the database only: this test delivers the job to the handler itself.
-    const { job } = await fx.store.upsertJob(cp, 'grok_math', params, () => true, () => true);
+    const { job } = await fx.store.upsertJob(
+      cp,
+      'grok_math',
+      params,
+      () => true,
+      () => true,
+    );
     const payload: JobPayload<'eval'> = { jobId: busJobId(job), checkpointId: cp, task: 'grok_math', params };
     const deliver = (attempt: number): JobContext<'eval'> => ({ payload, attempt, signal: new AbortController().signal, progress: () => undefined });
 
@@ -387,7 +429,11 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     await rejectsWith(service.startEvaluation({ checkpointId, task: 'gsm9k', backend: backend() }), 'BAD_USER_INPUT', /unknown task 'gsm9k'; known tasks: .*gsm8k.*mmlu/);
     await rejectsWith(service.startEvaluation({ checkpointId, task: 'grok_code', backend: backend() }), 'BAD_USER_INPUT', /code\.jsonl: dataset file not found/);
     await rejectsWith(service.startEvaluation({ checkpointId, task: 'grok_math', limit: 0, backend: backend() }), 'BAD_USER_INPUT', /limit: must be an integer/);
-    await rejectsWith(service.startEvaluation({ checkpointId, task: 'grok_math', backend: { openai: 'ftp://x', model: 'm' } }), 'BAD_USER_INPUT', /backend\.openai: must be http or https/);
+    await rejectsWith(
+      service.startEvaluation({ checkpointId, task: 'grok_math', backend: { openai: 'ftp://x', model: 'm' } }),
+      'BAD_USER_INPUT',
+      /backend\.openai: must be http or https/,
+    );
     await rejectsWith(service.startEvaluation({ checkpointId: '00000000-0000-0000-0000-000000000000', task: 'grok_math' }), 'NOT_FOUND', /checkpoint/);
     await rejectsWith(service.items((await fx.store.listJobs(checkpointId))[0]!, 0, 501), 'BAD_USER_INPUT', /limit must be within 1\.\.500/);
   });
@@ -417,7 +463,10 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     const j = jobs.find((x) => x.task === 'grok_math')!;
     const ctx = (payload: JobPayload<'eval'>): JobContext<'eval'> => ({ payload, attempt: 1, signal: new AbortController().signal, progress: () => undefined });
     const deps = { store: fx.store, bus: fx.bus, tasks, models: createModelProvider(), logger };
-    await assert.rejects(handleEvalJob(ctx({ jobId: j.id, checkpointId, task: 'gsm8k' }), deps), (err: unknown) => err instanceof JobFailed && !err.retry && /is task grok_math/.test(err.message));
+    await assert.rejects(
+      handleEvalJob(ctx({ jobId: j.id, checkpointId, task: 'gsm8k' }), deps),
+      (err: unknown) => err instanceof JobFailed && !err.retry && /is task grok_math/.test(err.message),
+    );
     await assert.rejects(handleEvalJob(ctx({ jobId: '4b4b4b4b-0000-4000-8000-000000000000', checkpointId, task: 'gsm8k' }), deps), /does not exist/);
   });
 });

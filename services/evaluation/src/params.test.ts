@@ -30,7 +30,11 @@ describe('evaluation parameters', () => {
       [[1], /^params: must be an object/],
     ];
     for (const [raw, message] of cases) {
-      assert.throws(() => parseEvalParams(raw), (err: unknown) => err instanceof EvalParamsError && message.test(err.message), JSON.stringify(raw));
+      assert.throws(
+        () => parseEvalParams(raw),
+        (err: unknown) => err instanceof EvalParamsError && message.test(err.message),
+        JSON.stringify(raw),
+      );
     }
   });
 

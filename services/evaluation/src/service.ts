@@ -52,26 +52,32 @@ export async function startEvaluationService(cfg: EvaluationServiceConfig): Prom
   const registry = createRegistry('evaluation');
   const meter = jobMetrics(registry, { eval: () => jobStatusCounts(db.kysely as unknown as AnyKysely, 'evaluation.eval_job') });
   const evaluation = new EvaluationService({ store, bus: wrapJobHandlers(bus, (kind, handler) => meter.timed(kind, handler)), tasks: cfg.tasks ?? createTaskSource(), logger });
-  const http = cfg.serveGraphql === false ? null : await startHttpService({
-    name: 'evaluation',
-    port: cfg.port,
-    host: cfg.host,
-    requireToken: cfg.subgraphToken,
-    apollo: { schema: await buildEvaluationSubgraph() },
-    context: async () => ({ evaluation }),
-    health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
-    registry,
-    logger,
-    limits: withFieldCosts(DEFAULT_QUERY_LIMITS, evaluationFieldCosts),
-  });
-  const worker: Stoppable | null = cfg.worker === false ? null : await evaluation.startWorker(
-    {
-      ...(cfg.models ? { models: cfg.models } : {}),
-      ...(cfg.executor ? { executor: cfg.executor } : {}),
-      ...(cfg.batchSize !== undefined ? { defaultBatchSize: cfg.batchSize } : {}),
-    },
-    { concurrency: cfg.workerConcurrency, ackWaitMs: cfg.ackWaitMs },
-  );
+  const http =
+    cfg.serveGraphql === false
+      ? null
+      : await startHttpService({
+          name: 'evaluation',
+          port: cfg.port,
+          host: cfg.host,
+          requireToken: cfg.subgraphToken,
+          apollo: { schema: await buildEvaluationSubgraph() },
+          context: async () => ({ evaluation }),
+          health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
+          registry,
+          logger,
+          limits: withFieldCosts(DEFAULT_QUERY_LIMITS, evaluationFieldCosts),
+        });
+  const worker: Stoppable | null =
+    cfg.worker === false
+      ? null
+      : await evaluation.startWorker(
+          {
+            ...(cfg.models ? { models: cfg.models } : {}),
+            ...(cfg.executor ? { executor: cfg.executor } : {}),
+            ...(cfg.batchSize !== undefined ? { defaultBatchSize: cfg.batchSize } : {}),
+          },
+          { concurrency: cfg.workerConcurrency, ackWaitMs: cfg.ackWaitMs },
+        );
   const pipeline = await evaluation.listenForCheckpoints();
   return {
     url: http?.url ?? null,

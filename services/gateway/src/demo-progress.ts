@@ -44,8 +44,7 @@ export async function stageCounts(db: Kysely<PlatformTables>, runIds: readonly s
 }
 
 export function formatCounts(c: StageCounts, seconds: number): string {
-  const stage = (name: string, s: { done: number; failed: number; total: number }) =>
-    `${name} ${s.done}/${s.total}${s.failed ? ` (${s.failed} failed)` : ''}`;
+  const stage = (name: string, s: { done: number; failed: number; total: number }) => `${name} ${s.done}/${s.total}${s.failed ? ` (${s.failed} failed)` : ''}`;
   return `[demo] ${c.checkpoints} checkpoints · ${stage('capture', c.capture)} · ${stage('metrics', c.metrics)} · ${stage('eval', c.eval)} · ${seconds.toFixed(0)} s`;
 }
 

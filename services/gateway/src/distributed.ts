@@ -44,13 +44,14 @@ export async function startDistributedGateway(cfg: DistributedGatewayConfig): Pr
   const subgraphFetch = fetchWithin(cfg.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS);
   const gateway = new ApolloGateway({
     // Composition's introspection goes through these data sources too, so it carries the token.
-    buildService: ({ url }) => new RemoteGraphQLDataSource({
-      url,
-      fetcher: subgraphFetch,
-      willSendRequest({ request }) {
-        if (token !== undefined) request.http?.headers.set(SUBGRAPH_TOKEN_HEADER, token);
-      },
-    }),
+    buildService: ({ url }) =>
+      new RemoteGraphQLDataSource({
+        url,
+        fetcher: subgraphFetch,
+        willSendRequest({ request }) {
+          if (token !== undefined) request.http?.headers.set(SUBGRAPH_TOKEN_HEADER, token);
+        },
+      }),
     supergraphSdl: new IntrospectAndCompose({
       subgraphs: Object.entries(cfg.subgraphs).map(([name, url]) => ({ name, url })),
       pollIntervalInMs: cfg.pollIntervalMs,
@@ -69,10 +70,12 @@ export async function startDistributedGateway(cfg: DistributedGatewayConfig): Pr
     registry: createRegistry('gateway'),
     health: {
       subgraphs: async () => {
-        await Promise.all(healthUrls.map(async (u) => {
-          const res = await fetch(u, { signal: AbortSignal.timeout(1_000) });
-          if (!res.ok) throw new Error(`${u} answered ${res.status}`);
-        }));
+        await Promise.all(
+          healthUrls.map(async (u) => {
+            const res = await fetch(u, { signal: AbortSignal.timeout(1_000) });
+            if (!res.ok) throw new Error(`${u} answered ${res.status}`);
+          }),
+        );
       },
     },
     routes: dashboardRoutes(),

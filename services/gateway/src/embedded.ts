@@ -32,15 +32,7 @@ import {
   type InferenceTables,
   type RoutingCapturer,
 } from '@grokwatch/inference';
-import {
-  DEFAULT_DISTANCE_VARIANTS,
-  MetricsService,
-  MetricsStore,
-  buildMetricsSubgraph,
-  metricsMigrations,
-  type MetricsContext,
-  type MetricsTables,
-} from '@grokwatch/metrics';
+import { DEFAULT_DISTANCE_VARIANTS, MetricsService, MetricsStore, buildMetricsSubgraph, metricsMigrations, type MetricsContext, type MetricsTables } from '@grokwatch/metrics';
 import {
   createLogger,
   terminalLine,
@@ -133,9 +125,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
     metrics: await buildMetricsSubgraph(),
     evaluation: await buildEvaluationSubgraph(),
   };
-  const supergraphSdl = composeSupergraph(
-    Object.entries(schemas).map(([name, schema]) => ({ name, url: `local://${name}`, schema })),
-  );
+  const supergraphSdl = composeSupergraph(Object.entries(schemas).map(([name, schema]) => ({ name, url: `local://${name}`, schema })));
   disableApolloTelemetry();
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -213,7 +203,9 @@ async function main(): Promise<void> {
     DEMO_RUN_DIRS: env.string({ default: DEMO_RUN_DIRS.join(',') }),
     SUITES_DIR: env.optionalString(),
   });
-  const demoDirs = cfg.DEMO_RUN_DIRS.split(',').map((d) => d.trim()).filter((d) => d !== '');
+  const demoDirs = cfg.DEMO_RUN_DIRS.split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
   await mkdir(cfg.DATA_DIR, { recursive: true });
   // The operator's demo folders are readable like the data folder; a client's paths stay under these.
   const roots = await dataRoots(process.env, cfg.DATA_DIR, demoDirs);

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { test } from 'node:test';
 import { fetchWithin } from './distributed.js';
 
-const listen = (server: Server) => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}/graphql`)));
+const listen = (server: Server) =>
+  new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}/graphql`)));
 
 test('a subgraph that never answers costs the gateway one timeout, not a request held forever', async () => {
   const held: import('node:http').ServerResponse[] = [];

@@ -28,11 +28,19 @@ const HEAVY = `query Heavy($id: ID!, $ps: ID!) {
   }
 }`;
 
-interface Server { url: string; child: ChildProcess }
+interface Server {
+  url: string;
+  child: ChildProcess;
+}
 
 async function startServer(): Promise<Server> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env, PORT: '0', DATA_DIR, LOG_LEVEL: 'warn', RATE_LIMIT_PER_S: '0', WATCH_INTERVAL_MS: '500',
+    ...process.env,
+    PORT: '0',
+    DATA_DIR,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_S: '0',
+    WATCH_INTERVAL_MS: '500',
     DEMO_RUN_DIRS: join(ROOT, 'models', 'grokking-clean'),
   };
   for (const name of ['DATABASE_URL', 'NATS_URL', 'GROKWATCH_API_KEY', 'GROKWATCH_DEMO']) delete env[name];
@@ -56,7 +64,9 @@ async function startServer(): Promise<Server> {
 }
 
 function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
 }
 
@@ -66,7 +76,15 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-interface Result { clients: number; requests: number; errors: number; perSecond: number; p50: number; p99: number; max: number }
+interface Result {
+  clients: number;
+  requests: number;
+  errors: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
 
 /** One POST on a kept-alive connection; resolves with whether it was a 200 without GraphQL errors. */
 function post(url: URL, body: string, agent: Agent): Promise<boolean> {
@@ -97,12 +115,20 @@ async function load(target: string, body: string, clients: number, seconds: numb
   };
   // Warm-up: connections open, query plans cached.
   const warmEnd = performance.now() + 1_000;
-  await Promise.all(Array.from({ length: clients }, async () => { while (performance.now() < warmEnd) await ask(); }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < warmEnd) await ask();
+    }),
+  );
   latencies.length = 0;
   errors = 0;
   const started = performance.now();
   const end = started + seconds * 1000;
-  await Promise.all(Array.from({ length: clients }, async () => { while (performance.now() < end) await ask(); }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) await ask();
+    }),
+  );
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
@@ -113,10 +139,13 @@ async function load(target: string, body: string, clients: number, seconds: numb
 async function main(): Promise<void> {
   const server = await startServer();
   try {
-    const ids = (await (await fetch(server.url, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ runs { id name probeSets { id domain } } }' }),
-    })).json()) as { data: { runs: { id: string; name: string; probeSets: { id: string; domain: string }[] }[] } };
+    const ids = (await (
+      await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ runs { id name probeSets { id domain } } }' }),
+      })
+    ).json()) as { data: { runs: { id: string; name: string; probeSets: { id: string; domain: string }[] }[] } };
     const run = ids.data.runs.find((r) => r.name === 'grokking-clean')!;
     const ps = run.probeSets.find((p) => p.domain === 'math')!.id;
     const heavy = JSON.stringify({ query: HEAVY, variables: { id: run.id, ps } });
@@ -126,7 +155,11 @@ async function main(): Promise<void> {
     // On two cores the load generator competes with the server: the server's CPU per request is the
     // figure that says what it could serve with a core to itself.
     const rss0 = rssMiB(pid);
-    for (const [name, body, clients] of [['cheap', cheap, 200], ['heavy', heavy, 50], ['heavy', heavy, 200]] as const) {
+    for (const [name, body, clients] of [
+      ['cheap', cheap, 200],
+      ['heavy', heavy, 50],
+      ['heavy', heavy, 200],
+    ] as const) {
       const before = rssMiB(pid);
       const cpu0 = cpuSeconds(pid);
       const t0 = performance.now();
@@ -134,7 +167,9 @@ async function main(): Promise<void> {
       const cpu = cpuSeconds(pid) - cpu0;
       const wall = (performance.now() - t0) / 1000;
       const perRequestMs = (1000 * cpu) / Math.max(1, r.requests);
-      rows.push(`| ${name} | ${r.clients} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors} / ${r.requests} | ${Math.round((100 * cpu) / wall)}% | ${perRequestMs.toFixed(2)} | ${before} -> ${rssMiB(pid)} |`);
+      rows.push(
+        `| ${name} | ${r.clients} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors} / ${r.requests} | ${Math.round((100 * cpu) / wall)}% | ${perRequestMs.toFixed(2)} | ${before} -> ${rssMiB(pid)} |`,
+      );
     }
     console.log(`\nload: embedded platform on loopback, ${SECONDS} s per scenario after 1 s warm-up, server RSS at start ${rss0} MiB`);
     console.log('| query | clients | req/s | p50 ms | p99 ms | max ms | errors | server CPU (of one core) | server CPU ms/req | server RSS MiB |');

@@ -23,7 +23,9 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
 
   "${JOB_STATUS_DESCRIPTION}"
   enum JobStatus {
-${Object.entries(JOB_STATUS_DESCRIPTIONS).map(([v, d]) => `    "${d}"\n    ${v}`).join('\n')}
+${Object.entries(JOB_STATUS_DESCRIPTIONS)
+  .map(([v, d]) => `    "${d}"\n    ${v}`)
+  .join('\n')}
   }
 
   "Progress of a capture, metrics or evaluation job."
@@ -113,7 +115,10 @@ export class EventFanOut<E extends 'grokking.detected' | 'routing.collapsed'> {
   private readonly listeners = new Set<(e: EventPayload<E>) => void>();
   private subscription: Stoppable | null = null;
 
-  constructor(private readonly bus: Bus, private readonly event: E) {}
+  constructor(
+    private readonly bus: Bus,
+    private readonly event: E,
+  ) {}
 
   async start(): Promise<void> {
     this.subscription = await this.bus.subscribeEvents(
@@ -175,22 +180,23 @@ export function buildSubscriptionSchema(bus: Bus, grokking: EventFanOut<'grokkin
       Subscription: {
         jobProgress: {
           subscribe: (_: unknown, args: { kind?: JobKind | null; jobId?: string | null }) =>
-            iterate<JobProgress, 'jobProgress'>('jobProgress', (push) =>
-              bus.subscribeProgress({ kind: args.kind ?? undefined, jobId: args.jobId ?? undefined }, push)),
+            iterate<JobProgress, 'jobProgress'>('jobProgress', (push) => bus.subscribeProgress({ kind: args.kind ?? undefined, jobId: args.jobId ?? undefined }, push)),
         },
         grokkingDetected: {
           subscribe: (_: unknown, args: { runId?: string | null }) =>
             iterate<GrokkingEvent, 'grokkingDetected'>('grokkingDetected', (push) =>
               grokking.listen((e) => {
                 if (!args.runId || e.runId === args.runId) push(e);
-              })),
+              }),
+            ),
         },
         routingCollapsed: {
           subscribe: (_: unknown, args: { runId?: string | null }) =>
             iterate<RoutingCollapseEvent, 'routingCollapsed'>('routingCollapsed', (push) =>
               collapse.listen((e) => {
                 if (!args.runId || e.runId === args.runId) push(e);
-              })),
+              }),
+            ),
         },
       },
     },

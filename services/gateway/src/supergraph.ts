@@ -21,9 +21,7 @@ export function subgraphSdl(schema: GraphQLSchema): string {
 }
 
 export function composeSupergraph(subgraphs: NamedSubgraph[]): string {
-  const result = composeServices(
-    subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(subgraphSdl(s.schema)) })),
-  );
+  const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(subgraphSdl(s.schema)) })));
   if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));
   return result.supergraphSdl;
 }

@@ -9,4 +9,3 @@ export const BUNDLED_MODELS_DIR = resolve(import.meta.dirname, '..', '..', '..',
 export function dataRoots(env: NodeJS.ProcessEnv, dataDir: string, extra: readonly string[] = []): Promise<FileRoots> {
   return fileRoots(env.GROKWATCH_DATA_ROOTS, [resolve(dataDir), BUNDLED_MODELS_DIR, ...extra]);
 }
-

@@ -7,15 +7,24 @@ import { eventOf, onJobStatusChange, publishStoredEvent, type Bus, type EventPay
 import { ConflictError, encodeFloat32, startOutboxRelay, type OutboxRelay } from '@grokwatch/db';
 import { IngestError, checkEmbedding, fromRoutedExperts, fromTokenMeanWeights, withSelectionCounts, type ReducedRouting } from './ingest/external-routing.js';
 import { TaskRegistry } from '@grokwatch/benchmark';
-import { BatchLoader, badInput, clip, isUuid, notFound, pathUnderRoots, READ_CACHE_DEFAULTS, readTextUnderRoots, ServiceReads, userError, type FileRoots, type Logger, type Page, type ReadCacheOptions } from '@grokwatch/service-kit';
-import { checkUniqueIds, parseProbeJsonl, ProbeRowError, toProbeRow, type ProbeRow } from './probe-set/probe-rows.js';
 import {
-  type CaptureJob,
-  type Checkpoint,
-  type InferenceStore,
-  type ProbeSet,
-  type Run,
-} from './store/inference-store.js';
+  BatchLoader,
+  badInput,
+  clip,
+  isUuid,
+  notFound,
+  pathUnderRoots,
+  READ_CACHE_DEFAULTS,
+  readTextUnderRoots,
+  ServiceReads,
+  userError,
+  type FileRoots,
+  type Logger,
+  type Page,
+  type ReadCacheOptions,
+} from '@grokwatch/service-kit';
+import { checkUniqueIds, parseProbeJsonl, ProbeRowError, toProbeRow, type ProbeRow } from './probe-set/probe-rows.js';
+import type { CaptureJob, Checkpoint, InferenceStore, ProbeSet, Run } from './store/inference-store.js';
 import type { CheckpointHyperparameters, RunSettings } from './store/tables.js';
 import { readTrainerHyperparameters } from './watch/trainer-state.js';
 
@@ -38,7 +47,10 @@ export interface RunSettingsInput {
   /** A sentence-embedding model folder (model.onnx + tokenizer.json) for group pairing; null: the capture's hidden state. */
   embeddingModel?: string | null;
 }
-export interface CreateRunInput extends RunSettingsInput { name: string; architecture: string }
+export interface CreateRunInput extends RunSettingsInput {
+  name: string;
+  architecture: string;
+}
 
 export interface RegisterCheckpointInput {
   runId: string;
@@ -94,7 +106,6 @@ function requireName(field: string, value: string): string {
   }
   return v;
 }
-
 
 function conflictToGraphQL<T>(p: Promise<T>): Promise<T> {
   return p.catch((err: unknown) => {
@@ -225,9 +236,18 @@ export class InferenceService {
     const name = requireName('name', input.name);
     const architecture = requireName('architecture', input.architecture);
     const { watchDir, tokenizer, settings } = await this.checkSettings(input, DEFAULT_SETTINGS);
-    const run = await conflictToGraphQL(this.store.createRun({
-      name, architecture, tokenizer: tokenizer ?? null, watchDir: watchDir ?? null, settings,
-    }, (r) => eventOf('run.created', { runId: r.id })));
+    const run = await conflictToGraphQL(
+      this.store.createRun(
+        {
+          name,
+          architecture,
+          tokenizer: tokenizer ?? null,
+          watchDir: watchDir ?? null,
+          settings,
+        },
+        (r) => eventOf('run.created', { runId: r.id }),
+      ),
+    );
     this.reads.changed();
     this.outbox?.wake();
     this.logger.info({ runId: run.id, name }, 'run created');
@@ -277,12 +297,17 @@ export class InferenceService {
     const updated = await this.store.configureRun(run.id, { watchDir, tokenizer, settings });
     this.reads.changed();
     // Stored either way; results derived from the settings (test groups, pairings) follow on the next capture or evaluation if this is lost.
-    await this.bus.publishEvent('run.configured', { runId: run.id }).catch((err: unknown) => this.logger.warn({ err: (err as Error).message, runId: run.id }, 'run.configured not published'));
+    await this.bus
+      .publishEvent('run.configured', { runId: run.id })
+      .catch((err: unknown) => this.logger.warn({ err: (err as Error).message, runId: run.id }, 'run.configured not published'));
     this.logger.info({ runId: run.id, watchDir, tokenizer, settings }, 'run configured');
     return updated ?? run;
   }
 
-  private async checkSettings(input: RunSettingsInput, current: RunSettings): Promise<{ watchDir: string | null | undefined; tokenizer: string | null | undefined; settings: RunSettings }> {
+  private async checkSettings(
+    input: RunSettingsInput,
+    current: RunSettings,
+  ): Promise<{ watchDir: string | null | undefined; tokenizer: string | null | undefined; settings: RunSettings }> {
     let watchDir: string | null | undefined;
     if (input.watchDir === null) watchDir = null;
     else if (input.watchDir !== undefined) {
@@ -356,17 +381,21 @@ export class InferenceService {
     const given = input.uri.trim();
     if (given.length === 0) throw badInput('uri must not be empty', { field: 'uri' });
     const external = EXTERNAL_URI.test(given);
-    if (!external && !isAbsolute(given)) throw badInput('uri must be an absolute checkpoint folder on the server (or a URI with a scheme for routing ingested from elsewhere)', { field: 'uri' });
+    if (!external && !isAbsolute(given))
+      throw badInput('uri must be an absolute checkpoint folder on the server (or a URI with a scheme for routing ingested from elsewhere)', { field: 'uri' });
     const uri = external ? given : await this.path(given, 'directory', 'uri');
     const run = await this.requireRun(input.runId);
     if (!external) await this.checkCheckpointFolder(uri, run);
-    const hyperparameters = input.hyperparameters !== undefined
-      ? checkHyperparameters(input.hyperparameters)
-      : external ? null : await this.folderHyperparameters(uri, input.step);
+    const hyperparameters = input.hyperparameters !== undefined ? checkHyperparameters(input.hyperparameters) : external ? null : await this.folderHyperparameters(uri, input.step);
     const { checkpoint, created } = await conflictToGraphQL(
-      this.store.registerCheckpoint({ runId: run.id, step: input.step, tokensSeen, uri, hyperparameters }, (c) => eventOf('checkpoint.registered', {
-        checkpointId: c.id, runId: run.id, step: Number(c.step), uri,
-      })),
+      this.store.registerCheckpoint({ runId: run.id, step: input.step, tokensSeen, uri, hyperparameters }, (c) =>
+        eventOf('checkpoint.registered', {
+          checkpointId: c.id,
+          runId: run.id,
+          step: Number(c.step),
+          uri,
+        }),
+      ),
     );
     this.reads.changed();
     if (created) {
@@ -388,7 +417,10 @@ export class InferenceService {
       if (!(err instanceof ConfigError)) throw err;
       // A file that is not JSON is not echoed back: the message says what is wrong, never what is there.
       const marker = `field "${err.field}": `;
-      const why = err.field === undefined ? 'is missing, unreadable or not valid JSON' : `field "${err.field}" is invalid: ${clip(err.message.slice(err.message.indexOf(marker) + marker.length), 200)}`;
+      const why =
+        err.field === undefined
+          ? 'is missing, unreadable or not valid JSON'
+          : `field "${err.field}" is invalid: ${clip(err.message.slice(err.message.indexOf(marker) + marker.length), 200)}`;
       throw badInput(`${CONFIG_FILE} in ${uri} ${why}`, { field: 'uri' });
     }
     if (config.architecture !== run.architecture) {
@@ -396,7 +428,9 @@ export class InferenceService {
     }
     const tokenizer = checkpointTokenizerPath(uri, { runTokenizer: run.tokenizer, searchParents: TOKENIZER_SEARCH_PARENTS });
     if (!existsSync(tokenizer)) {
-      throw badInput(`no tokenizer.json in ${uri}, in the ${TOKENIZER_SEARCH_PARENTS} folders above it, or set on the run: configureRun(id, { tokenizer }) sets one`, { field: 'uri' });
+      throw badInput(`no tokenizer.json in ${uri}, in the ${TOKENIZER_SEARCH_PARENTS} folders above it, or set on the run: configureRun(id, { tokenizer }) sets one`, {
+        field: 'uri',
+      });
     }
   }
 
@@ -505,7 +539,9 @@ export class InferenceService {
         const hasWeights = s.weights != null;
         if (hasWeights === (s.routedExperts != null)) throw new IngestError(s.index, 'give exactly one of weights and routedExperts');
         if (s.selectionCounts != null && !hasWeights) throw new IngestError(s.index, 'selectionCounts go with weights (routedExperts already are selections)');
-        const r = hasWeights ? withSelectionCounts(fromTokenMeanWeights(s.weights!, s.index), s.selectionCounts, s.index) : fromRoutedExperts(s.routedExperts!, s.experts ?? 0, s.index);
+        const r = hasWeights
+          ? withSelectionCounts(fromTokenMeanWeights(s.weights!, s.index), s.selectionCounts, s.index)
+          : fromRoutedExperts(s.routedExperts!, s.experts ?? 0, s.index);
         const embedding = s.embedding == null ? null : checkEmbedding(s.embedding, s.index);
         const firstEmbedding = reduced.find((x) => x.embedding !== null)?.embedding ?? null;
         if (embedding !== null && firstEmbedding !== null && firstEmbedding.length !== embedding.length) {
@@ -551,22 +587,24 @@ export class InferenceService {
       return { layer, experts, hidden, weights: encodeFloat32(Float32Array.from(w.flat())) };
     });
     await this.store.insertRouterWeights(checkpoint.id, router);
-    const stored = await this.store.insertRouting(reduced.map(({ sampleId, r, target, position, nll, targetNll, tokenCount, embedding, minKPlusPlus }) => ({
-      checkpoint_id: checkpoint.id,
-      sample_id: sampleId,
-      capture_job_id: null,
-      layers: r.layers,
-      experts: r.experts,
-      routing: encodeFloat32(r.routing),
-      topk_counts: r.counts ? encodeFloat32(r.counts) : null,
-      embedding: embedding === null ? null : encodeFloat32(embedding),
-      nll,
-      token_count: tokenCount,
-      min_k_pp: minKPlusPlus,
-      target_nll: targetNll,
-      target_routing: target === null ? null : encodeFloat32(target),
-      position_routing: position === null ? null : encodeFloat32(position),
-    })));
+    const stored = await this.store.insertRouting(
+      reduced.map(({ sampleId, r, target, position, nll, targetNll, tokenCount, embedding, minKPlusPlus }) => ({
+        checkpoint_id: checkpoint.id,
+        sample_id: sampleId,
+        capture_job_id: null,
+        layers: r.layers,
+        experts: r.experts,
+        routing: encodeFloat32(r.routing),
+        topk_counts: r.counts ? encodeFloat32(r.counts) : null,
+        embedding: embedding === null ? null : encodeFloat32(embedding),
+        nll,
+        token_count: tokenCount,
+        min_k_pp: minKPlusPlus,
+        target_nll: targetNll,
+        target_routing: target === null ? null : encodeFloat32(target),
+        position_routing: position === null ? null : encodeFloat32(position),
+      })),
+    );
     this.logger.info({ checkpointId: checkpoint.id, probeSetId: probeSet.id, stored }, 'external routing ingested');
     // Routing that completes the probe set at this checkpoint goes down the pipeline like a capture
     // (metrics compute the run's variants), since reads never compute. Also when this call stored

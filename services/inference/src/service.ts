@@ -2,7 +2,17 @@
 import 'reflect-metadata';
 import { connectBus, wrapJobHandlers, type BusConfig, type Stoppable } from '@grokwatch/bus';
 import { jobStatusCounts, migrateSchema, openDatabase, pingDatabase, type AnyKysely, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, jobMetrics, startHttpService, withFieldCosts, type Logger, type FileRoots } from '@grokwatch/service-kit';
+import {
+  createLogger,
+  createRegistry,
+  databaseLost,
+  DEFAULT_QUERY_LIMITS,
+  jobMetrics,
+  startHttpService,
+  withFieldCosts,
+  type Logger,
+  type FileRoots,
+} from '@grokwatch/service-kit';
 import { startCaptureWorker } from './capture/capture-worker.js';
 import type { RoutingCapturer } from './capture/routing-capturer.js';
 import { startIngestWorker } from './ingest/ingest-worker.js';
@@ -49,18 +59,21 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
   const registry = createRegistry('inference');
   const meter = jobMetrics(registry, { capture: () => jobStatusCounts(db.kysely as unknown as AnyKysely, 'inference.capture_job') });
   const workBus = wrapJobHandlers(bus, (kind, handler) => meter.timed(kind, handler));
-  const http = cfg.serveGraphql === false ? null : await startHttpService({
-    name: 'inference',
-    port: cfg.port,
-    host: cfg.host,
-    requireToken: cfg.subgraphToken,
-    apollo: { schema: await buildInferenceSubgraph() },
-    context: async () => ({ inference }),
-    health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
-    registry,
-    logger,
-    limits: withFieldCosts(DEFAULT_QUERY_LIMITS, inferenceFieldCosts),
-  });
+  const http =
+    cfg.serveGraphql === false
+      ? null
+      : await startHttpService({
+          name: 'inference',
+          port: cfg.port,
+          host: cfg.host,
+          requireToken: cfg.subgraphToken,
+          apollo: { schema: await buildInferenceSubgraph() },
+          context: async () => ({ inference }),
+          health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
+          registry,
+          logger,
+          limits: withFieldCosts(DEFAULT_QUERY_LIMITS, inferenceFieldCosts),
+        });
   const worker: Stoppable | null = cfg.capturer
     ? await startCaptureWorker({ bus: workBus, store, logger, capturer: cfg.capturer, concurrency: cfg.captureConcurrency, ackWaitMs: cfg.captureAckWaitMs })
     : null;

@@ -34,12 +34,26 @@ async function setup(fx: Fixture, n: number): Promise<{ checkpointId: string; pr
   const next = mulberry32(n);
   const { checkpointIds } = await insertRun(fx.db.kysely, [1000]);
   const checkpointId = checkpointIds[0] as string;
-  const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, `bench-${randomUUID()}`, Array.from({ length: n }, (_, i) => ({ group: i % 2 === 0 ? 'even' : 'odd' })));
+  const { probeSetId, sampleIds } = await insertProbeSet(
+    fx.db.kysely,
+    `bench-${randomUUID()}`,
+    Array.from({ length: n }, (_, i) => ({ group: i % 2 === 0 ? 'even' : 'odd' })),
+  );
   const routing = sampleIds.map(() => olmoeRouting(next));
   for (let i = 0; i < n; i += 250) {
-    await insertRouting(fx.db.kysely, checkpointId, sampleIds.slice(i, i + 250).map((sampleId, j) => ({ sampleId, layers: L, experts: K, routing: routing[i + j] as Float32Array, nll: 1 + next() })));
+    await insertRouting(
+      fx.db.kysely,
+      checkpointId,
+      sampleIds.slice(i, i + 250).map((sampleId, j) => ({ sampleId, layers: L, experts: K, routing: routing[i + j] as Float32Array, nll: 1 + next() })),
+    );
   }
-  await insertRouters(fx.db.kysely, checkpointId, Array.from({ length: L }, () => randomMatrix(next, K, HIDDEN)), K, HIDDEN);
+  await insertRouters(
+    fx.db.kysely,
+    checkpointId,
+    Array.from({ length: L }, () => randomMatrix(next, K, HIDDEN)),
+    K,
+    HIDDEN,
+  );
   const chars = extractPathways(routing, L, K, 0.7).reduce((s, p) => s + serializePathway(p).length, 0) / n;
   return { checkpointId, probeSetId, chars };
 }
@@ -63,17 +77,33 @@ async function measure(fx: Fixture, engine: DistanceEngine, n: number, params: M
   );
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n >= 2);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n >= 2);
 const fx = await openFixture();
 const engine = new DistanceEngine();
 try {
-  console.log(`metrics job, OLMoE shape L=${L} K=${K} hidden=${HIDDEN}, groups '*', even, odd; ${engine.threads} distance threads (availableParallelism ${availableParallelism()})`);
-  console.log(`${'parameters'.padEnd(26)} ${'n'.padStart(5)} ${'chars'.padStart(6)} ${'load s'.padStart(7)} ${'comp s'.padStart(7)} ${'store s'.padStart(7)} ${'total s'.padStart(7)}`);
+  console.log(
+    `metrics job, OLMoE shape L=${L} K=${K} hidden=${HIDDEN}, groups '*', even, odd; ${engine.threads} distance threads (availableParallelism ${availableParallelism()})`,
+  );
+  console.log(
+    `${'parameters'.padEnd(26)} ${'n'.padStart(5)} ${'chars'.padStart(6)} ${'load s'.padStart(7)} ${'comp s'.padStart(7)} ${'store s'.padStart(7)} ${'total s'.padStart(7)}`,
+  );
   const exact = parseMetricsParams({});
   const sampled = parseMetricsParams({ pairs: 20_000, seed: 1 });
-  const runs: [number, MetricsParams, string][] = sizes.length > 0
-    ? sizes.flatMap((n): [number, MetricsParams, string][] => [[n, exact, 'exact, char'], [n, sampled, 'sampled M=20000, char']])
-    : [[200, exact, 'exact, char'], [500, exact, 'exact, char'], [2000, sampled, 'sampled M=20000, char'], [2000, parseMetricsParams({ pairs: 20_000, seed: 1, unit: 'expert', normalized: true }), 'sampled, expert, normalized']];
+  const runs: [number, MetricsParams, string][] =
+    sizes.length > 0
+      ? sizes.flatMap((n): [number, MetricsParams, string][] => [
+          [n, exact, 'exact, char'],
+          [n, sampled, 'sampled M=20000, char'],
+        ])
+      : [
+          [200, exact, 'exact, char'],
+          [500, exact, 'exact, char'],
+          [2000, sampled, 'sampled M=20000, char'],
+          [2000, parseMetricsParams({ pairs: 20_000, seed: 1, unit: 'expert', normalized: true }), 'sampled, expert, normalized'],
+        ];
   for (const [n, params, label] of runs) await measure(fx, engine, n, params, label);
 } finally {
   await engine.close();

@@ -93,34 +93,38 @@ export class MetricsService {
       publish: (e) => publishStoredEvent(this.bus, e),
       onError: (err) => this.logger.warn({ err: (err as Error).message }, 'outbox: alerts wait for the bus'),
     });
-    const subscription = await this.bus.subscribeEvents(
-      'metrics.completed',
-      async (e) => {
-        const job = await this.store.getJob(e.jobId);
-        if (job?.status !== 'completed') return;
-        const checkpoint = await this.sources.getCheckpoint(job.checkpoint_id);
-        if (!checkpoint || !(await judgedVariant(this.queryDeps(), checkpoint.runId, job))) return;
-        await checkRunForGrokking(this.queryDeps(), { alerts: this.alerts, outbox: relay, logger: this.logger, webhookUrl: this.webhookUrl }, checkpoint.runId);
-      },
-      { durable: 'metrics-grokking' },
-    ).catch(async (err: unknown) => {
-      await relay.stop();
-      throw err;
-    });
+    const subscription = await this.bus
+      .subscribeEvents(
+        'metrics.completed',
+        async (e) => {
+          const job = await this.store.getJob(e.jobId);
+          if (job?.status !== 'completed') return;
+          const checkpoint = await this.sources.getCheckpoint(job.checkpoint_id);
+          if (!checkpoint || !(await judgedVariant(this.queryDeps(), checkpoint.runId, job))) return;
+          await checkRunForGrokking(this.queryDeps(), { alerts: this.alerts, outbox: relay, logger: this.logger, webhookUrl: this.webhookUrl }, checkpoint.runId);
+        },
+        { durable: 'metrics-grokking' },
+      )
+      .catch(async (err: unknown) => {
+        await relay.stop();
+        throw err;
+      });
     // A probe set complete at a checkpoint may show its routing collapsing (health/routing-health.ts).
-    const collapse = await this.bus.subscribeEvents(
-      'capture.completed',
-      async (e) => {
-        const checkpoint = await this.sources.getCheckpoint(e.checkpointId);
-        if (!checkpoint) return;
-        await checkRunForCollapse(this.queryDeps(), { alerts: this.routingAlerts, outbox: relay, logger: this.logger, webhookUrl: this.webhookUrl }, checkpoint.runId);
-      },
-      { durable: 'metrics-collapse' },
-    ).catch(async (err: unknown) => {
-      await subscription.stop();
-      await relay.stop();
-      throw err;
-    });
+    const collapse = await this.bus
+      .subscribeEvents(
+        'capture.completed',
+        async (e) => {
+          const checkpoint = await this.sources.getCheckpoint(e.checkpointId);
+          if (!checkpoint) return;
+          await checkRunForCollapse(this.queryDeps(), { alerts: this.routingAlerts, outbox: relay, logger: this.logger, webhookUrl: this.webhookUrl }, checkpoint.runId);
+        },
+        { durable: 'metrics-collapse' },
+      )
+      .catch(async (err: unknown) => {
+        await subscription.stop();
+        await relay.stop();
+        throw err;
+      });
     return {
       async stop() {
         await subscription.stop();
@@ -144,14 +148,26 @@ export class MetricsService {
     const runOf = async (checkpointId: string): Promise<string | undefined> => (await this.sources.getCheckpoint(checkpointId))?.runId;
     const stops: Stoppable[] = [];
     try {
-      stops.push(await this.bus.subscribeEvents('eval.completed', async (e) => {
-        const runId = await runOf(e.checkpointId);
-        if (runId) await refresh(runId);
-      }, { durable: 'metrics-groups-eval' }));
-      stops.push(await this.bus.subscribeEvents('capture.completed', async (e) => {
-        const runId = await runOf(e.checkpointId);
-        if (runId) await refresh(runId);
-      }, { durable: 'metrics-groups-capture' }));
+      stops.push(
+        await this.bus.subscribeEvents(
+          'eval.completed',
+          async (e) => {
+            const runId = await runOf(e.checkpointId);
+            if (runId) await refresh(runId);
+          },
+          { durable: 'metrics-groups-eval' },
+        ),
+      );
+      stops.push(
+        await this.bus.subscribeEvents(
+          'capture.completed',
+          async (e) => {
+            const runId = await runOf(e.checkpointId);
+            if (runId) await refresh(runId);
+          },
+          { durable: 'metrics-groups-capture' },
+        ),
+      );
       stops.push(await this.bus.subscribeEvents('run.configured', (e) => refresh(e.runId), { durable: 'metrics-groups-configured' }));
     } catch (err) {
       for (const s of stops) await s.stop();
@@ -248,36 +264,40 @@ export class MetricsService {
       },
       { durable: 'metrics-run-deleted' },
     );
-    const probeSetDeletions = await this.bus.subscribeEvents(
-      'probeset.deleted',
-      async (e) => {
-        for (const job of await this.store.listJobs({ probeSetId: e.probeSetId })) {
-          if (job.status === 'queued' || job.status === 'running') await this.cancelJob(job);
-        }
-        const deleted = await this.store.deleteProbeSet(e.probeSetId);
-        this.reads.changed();
-        this.logger.info({ probeSetId: e.probeSetId, deleted }, 'metrics of a deleted probe set dropped');
-      },
-      { durable: 'metrics-probeset-deleted' },
-    ).catch(async (err: unknown) => {
-      await deletions.stop();
-      throw err;
-    });
-    const captures = await this.bus.subscribeEvents(
-      'capture.completed',
-      async (e) => {
-        await this.retryFailedJobs(e.checkpointId, e.probeSetId);
-        const checkpoint = await this.sources.getCheckpoint(e.checkpointId);
-        const probeSet = await this.sources.getProbeSet(e.probeSetId);
-        if (!checkpoint || !probeSet) return;
-        await queueRunVariants(this.commandDeps(), checkpoint.runId, checkpoint.id, probeSet);
-      },
-      { durable: 'metrics-on-capture' },
-    ).catch(async (err: unknown) => {
-      await deletions.stop();
-      await probeSetDeletions.stop();
-      throw err;
-    });
+    const probeSetDeletions = await this.bus
+      .subscribeEvents(
+        'probeset.deleted',
+        async (e) => {
+          for (const job of await this.store.listJobs({ probeSetId: e.probeSetId })) {
+            if (job.status === 'queued' || job.status === 'running') await this.cancelJob(job);
+          }
+          const deleted = await this.store.deleteProbeSet(e.probeSetId);
+          this.reads.changed();
+          this.logger.info({ probeSetId: e.probeSetId, deleted }, 'metrics of a deleted probe set dropped');
+        },
+        { durable: 'metrics-probeset-deleted' },
+      )
+      .catch(async (err: unknown) => {
+        await deletions.stop();
+        throw err;
+      });
+    const captures = await this.bus
+      .subscribeEvents(
+        'capture.completed',
+        async (e) => {
+          await this.retryFailedJobs(e.checkpointId, e.probeSetId);
+          const checkpoint = await this.sources.getCheckpoint(e.checkpointId);
+          const probeSet = await this.sources.getProbeSet(e.probeSetId);
+          if (!checkpoint || !probeSet) return;
+          await queueRunVariants(this.commandDeps(), checkpoint.runId, checkpoint.id, probeSet);
+        },
+        { durable: 'metrics-on-capture' },
+      )
+      .catch(async (err: unknown) => {
+        await deletions.stop();
+        await probeSetDeletions.stop();
+        throw err;
+      });
     return {
       async stop() {
         await captures.stop();

@@ -17,7 +17,13 @@ test('absent fields take the method.md defaults; the seed only counts with sampl
   assert.equal(runDefaultParams(null).weights, 'scores');
   assert.equal(paramsKey(parseMetricsParams({ threshold: 0.7, seed: 12 })), paramsKey(parseMetricsParams({ unit: 'char' })));
   assert.deepEqual(parseMetricsParams({ pairs: 500, seed: 12, unit: 'expert', normalized: true, threshold: 0.5 }), {
-    threshold: 0.5, unit: 'expert', normalized: true, pairs: 500, seed: 12, scope: 'sample', weights: 'scores',
+    threshold: 0.5,
+    unit: 'expert',
+    normalized: true,
+    pairs: 500,
+    seed: 12,
+    scope: 'sample',
+    weights: 'scores',
   });
   assert.notEqual(paramsKey(parseMetricsParams({ scope: 'position' })), paramsKey(parseMetricsParams({})), 'a routing scope is its own variant');
   assert.notEqual(paramsKey(parseMetricsParams({ weights: 'selection' })), paramsKey(parseMetricsParams({})), 'routing weights are their own variant');
@@ -44,6 +50,10 @@ test('bad values are rejected with the field named', () => {
     [{ weights: 'selection', scope: 'target' }, 'weights'],
   ];
   for (const [raw, field] of cases) {
-    assert.throws(() => parseMetricsParams(raw), (err: unknown) => err instanceof MetricsParamsError && err.field === field && err.message.includes(field), JSON.stringify(raw));
+    assert.throws(
+      () => parseMetricsParams(raw),
+      (err: unknown) => err instanceof MetricsParamsError && err.field === field && err.message.includes(field),
+      JSON.stringify(raw),
+    );
   }
 });

@@ -107,7 +107,8 @@ export function parseMetricsParams(raw: Record<string, unknown> | undefined | nu
     throw new MetricsParamsError('weights', `must be one of ${ROUTING_WEIGHTS.map((w) => `"${w}"`).join(', ')}, got ${show(weights)}`);
   }
   // Selections are counted over every routed token of a sample; there are no span counts.
-  if (weights === 'selection' && scope !== 'sample') throw new MetricsParamsError('weights', `"selection" needs scope "sample" (selections are counted over the whole sample), got scope ${show(scope)}`);
+  if (weights === 'selection' && scope !== 'sample')
+    throw new MetricsParamsError('weights', `"selection" needs scope "sample" (selections are counted over the whole sample), got scope ${show(scope)}`);
   return { threshold, unit, normalized, pairs, seed: pairs === null ? 0 : seed, scope: scope as RoutingScope, weights: weights as RoutingWeights };
 }
 

@@ -34,10 +34,15 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
   const store = new MetricsStore(db.kysely);
   const registry = createRegistry('metrics');
   const meter = jobMetrics(registry, { metrics: () => jobStatusCounts(db.kysely as unknown as AnyKysely, 'metrics.metrics_job') });
-  const metrics = new MetricsService(store, wrapJobHandlers(bus, (kind, handler) => meter.timed(kind, handler)), logger, {
-    ...(cfg.threads === undefined ? {} : { threads: cfg.threads }),
-    ...(cfg.webhookUrl === undefined ? {} : { webhookUrl: cfg.webhookUrl }),
-  });
+  const metrics = new MetricsService(
+    store,
+    wrapJobHandlers(bus, (kind, handler) => meter.timed(kind, handler)),
+    logger,
+    {
+      ...(cfg.threads === undefined ? {} : { threads: cfg.threads }),
+      ...(cfg.webhookUrl === undefined ? {} : { webhookUrl: cfg.webhookUrl }),
+    },
+  );
   const http = await startHttpService({
     name: 'metrics',
     port: cfg.port,

@@ -91,10 +91,7 @@ describe('task config loading', () => {
   it('checks generation settings: sampling needs do_sample and temperature > 0, k <= repeats', () => {
     const code = `code:\n  program: "{{completion}}"\n`;
     const gen = (s: string) => `generation_kwargs:\n${s}`;
-    rejects(
-      write('rep.yaml', MINIMAL.replace('exact_match', 'pass_at_k\n    k: [1]') + code + 'repeats: 5\n'),
-      'repeats > 1 needs generation_kwargs',
-    );
+    rejects(write('rep.yaml', MINIMAL.replace('exact_match', 'pass_at_k\n    k: [1]') + code + 'repeats: 5\n'), 'repeats > 1 needs generation_kwargs');
     rejects(
       write('k.yaml', MINIMAL.replace('exact_match', 'pass_at_k\n    k: [1, 10]') + code + 'repeats: 5\n' + gen('  do_sample: true\n  temperature: 0.8\n')),
       'metric_list[0].k[1]',

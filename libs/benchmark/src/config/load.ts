@@ -26,7 +26,7 @@ export function loadTaskFile(file: string): TaskConfig {
     return validateTaskConfig(merged.data, merged.top.file);
   } catch (e) {
     if (!(e instanceof FieldError)) throw e;
-    const owner = typeof e.path[0] === 'string' ? merged.keyFile.get(e.path[0]) ?? merged.top : merged.top;
+    const owner = typeof e.path[0] === 'string' ? (merged.keyFile.get(e.path[0]) ?? merged.top) : merged.top;
     throw new TaskConfigError(owner.file, formatFieldPath(e.path), e.detail, lineOf(owner, e.path));
   }
 }

@@ -23,7 +23,9 @@ export class TaskRegistry {
   static load(dir: string = DEFAULT_TASKS_DIR): TaskRegistry {
     let names: string[];
     try {
-      names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('_')).sort();
+      names = readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('_'))
+        .sort();
     } catch (e) {
       throw new BenchmarkError(`cannot read task directory ${dir}: ${(e as Error).message}`);
     }

@@ -10,9 +10,27 @@ import { FieldError, Reader } from './reader.js';
 import type { CodeConfig, FewshotConfig, GenerationConfig, MetricConfig, TaskConfig } from './types.js';
 
 const TOP_KEYS = [
-  'task', 'version', 'description', 'dataset', 'output_type', 'doc_to_text', 'doc_to_target', 'doc_to_choice',
-  'doc_id', 'group_by', 'target_delimiter', 'fewshot_delimiter', 'num_fewshot', 'fewshot_config',
-  'generation_kwargs', 'repeats', 'filter_list', 'metric_list', 'code', 'tag', 'metadata',
+  'task',
+  'version',
+  'description',
+  'dataset',
+  'output_type',
+  'doc_to_text',
+  'doc_to_target',
+  'doc_to_choice',
+  'doc_id',
+  'group_by',
+  'target_delimiter',
+  'fewshot_delimiter',
+  'num_fewshot',
+  'fewshot_config',
+  'generation_kwargs',
+  'repeats',
+  'filter_list',
+  'metric_list',
+  'code',
+  'tag',
+  'metadata',
 ];
 
 /**
@@ -25,8 +43,7 @@ export function validateTaskConfig(raw: unknown, file: string): TaskConfig {
   const task = r.str('task');
   if (!/^[a-z0-9_]+$/.test(task)) r.fail('task', `'${task}' must match [a-z0-9_]+`);
   const rawVersion = r.raw.version;
-  const version: string | number =
-    typeof rawVersion === 'number' || typeof rawVersion === 'string' ? rawVersion : r.fail('version', 'is required (a number or string)');
+  const version: string | number = typeof rawVersion === 'number' || typeof rawVersion === 'string' ? rawVersion : r.fail('version', 'is required (a number or string)');
 
   const outputType = r.str('output_type') as OutputType;
   if (!OUTPUT_TYPES.includes(outputType)) r.fail('output_type', `'${outputType}' is not one of ${OUTPUT_TYPES.join(', ')}`);

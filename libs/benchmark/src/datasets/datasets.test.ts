@@ -33,7 +33,13 @@ describe('dataset loaders', () => {
     writeFileSync(join(dir, 'p.jsonl.gz'), gzipSync(text));
     for (const name of ['p.jsonl', 'p.jsonl.gz']) {
       const docs = await loadDataset(spec(name), { tmp: dir });
-      assert.deepEqual(docs.map((d) => [d.data.a, d.origin.line]), [[1, 1], [2, 3]]);
+      assert.deepEqual(
+        docs.map((d) => [d.data.a, d.origin.line]),
+        [
+          [1, 1],
+          [2, 3],
+        ],
+      );
     }
   });
 
@@ -60,7 +66,13 @@ describe('dataset loaders', () => {
   it('JSON files: arrays and keyed objects; syntax errors are located by line', async () => {
     writeFileSync(join(dir, 'k.json'), '{"k1": {"v": 1}, "k2": {"v": 2}}');
     const docs = await loadDataset(spec('k.json', 'json'), { tmp: dir });
-    assert.deepEqual(docs.map((d) => [d.data._key, d.data.v]), [['k1', 1], ['k2', 2]]);
+    assert.deepEqual(
+      docs.map((d) => [d.data._key, d.data.v]),
+      [
+        ['k1', 1],
+        ['k2', 2],
+      ],
+    );
     writeFileSync(join(dir, 'broken.json'), '[\n{"v": 1},\n{"v": }\n]');
     await datasetError(loadDataset(spec('broken.json', 'json'), { tmp: dir }), 'broken.json:3', 'invalid JSON');
   });

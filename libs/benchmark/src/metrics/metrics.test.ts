@@ -1,17 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  argmax,
-  charLength,
-  exactMatch,
-  mean,
-  meanStderr,
-  multipleChoiceScores,
-  passAtK,
-  ratioWithStderr,
-  utf8Bytes,
-  wordCount,
-} from '../index.js';
+import { argmax, charLength, exactMatch, mean, meanStderr, multipleChoiceScores, passAtK, ratioWithStderr, utf8Bytes, wordCount } from '../index.js';
 
 /** Exact binomial coefficient with BigInt: the naive, independent form of pass@k. */
 function binom(n: number, k: number): bigint {

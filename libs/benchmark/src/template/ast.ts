@@ -4,9 +4,7 @@ export interface Template {
   readonly parts: readonly TemplatePart[];
 }
 
-export type TemplatePart =
-  | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'expr'; readonly expr: Expr; readonly source: string };
+export type TemplatePart = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'expr'; readonly expr: Expr; readonly source: string };
 
 /** `path | pipe: arg, arg | pipe` */
 export interface Expr {
@@ -21,9 +19,7 @@ export interface PipeCall {
   readonly args: readonly PipeArg[];
 }
 
-export type PipeArg =
-  | { readonly kind: 'literal'; readonly value: string | number }
-  | { readonly kind: 'path'; readonly path: readonly PathStep[] };
+export type PipeArg = { readonly kind: 'literal'; readonly value: string | number } | { readonly kind: 'path'; readonly path: readonly PathStep[] };
 
 export function formatPath(path: readonly PathStep[]): string {
   return path.map((s, i) => (s.kind === 'index' ? `[${s.index}]` : i === 0 ? s.key : `.${s.key}`)).join('');

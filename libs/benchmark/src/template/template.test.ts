@@ -9,7 +9,10 @@ const doc = {
   list: ['a', 'b', 'c'],
   n: 3,
   answerKey: 'B',
-  items: [{ text: 't0', label: 'L0' }, { text: 't1', label: 'L1' }],
+  items: [
+    { text: 't0', label: 'L0' },
+    { text: 't1', label: 'L1' },
+  ],
   answer: 'step one\n#### 1,234',
 };
 

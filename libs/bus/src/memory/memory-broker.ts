@@ -2,7 +2,7 @@ import type { BusNames } from '../names.js';
 import { DUPLICATE_WINDOW_MS, EVENT_MAX_AGE_MS } from '../nats/ensure.js';
 import type { Broker, ConsumerSpec } from '../runtime/broker.js';
 import type { DeliverySource } from '../runtime/delivery.js';
-import { MemoryHub } from './memory-hub.js';
+import type { MemoryHub } from './memory-hub.js';
 import type { MemoryStream } from './memory-stream.js';
 
 /** Bound on retained events in memory (the NATS stream is bounded by age only). */

@@ -20,11 +20,7 @@ const ABORT_GRACE_MS = 5_000;
  * signal that aborts when stop() gives up waiting for it. stop(): no more pulls, wait for running
  * work up to drainTimeoutMs, then abort it and wait a little longer.
  */
-export function startPool(
-  source: DeliverySource,
-  process: (d: Delivery, shutdown: AbortSignal) => Promise<void>,
-  opts: PoolOptions,
-): Stoppable {
+export function startPool(source: DeliverySource, process: (d: Delivery, shutdown: AbortSignal) => Promise<void>, opts: PoolOptions): Stoppable {
   const stopping = new AbortController();
   const shutdown = new AbortController();
   const running = new Set<Promise<void>>();

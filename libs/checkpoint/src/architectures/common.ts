@@ -23,12 +23,7 @@ export function mlp(prefix: string, names: { gate: string; up: string; down: str
 }
 
 /** A routed MoE block under `prefix`: router `${prefix}.gate` and experts `${prefix}.experts.{e}` named by `names`. */
-export function moeBlock(
-  config: ModelConfig,
-  prefix: string,
-  names: { gate: string; up: string; down: string },
-  sharedExpert: MoeSpec['sharedExpert'] = null,
-): MoeSpec {
+export function moeBlock(config: ModelConfig, prefix: string, names: { gate: string; up: string; down: string }, sharedExpert: MoeSpec['sharedExpert'] = null): MoeSpec {
   const rs = config.routerScoring;
   return {
     router: linear(`${prefix}.gate`, config.numExperts, config.hiddenSize, false),
@@ -69,13 +64,14 @@ function latentAttention(config: ModelConfig, m: LatentAttentionConfig, p: strin
   const qWidth = h * (m.qkNopeHeadDim + m.qkRopeHeadDim);
   return {
     kind: 'latent',
-    query: m.qLoraRank === null
-      ? { proj: linear(`${p}.q_proj`, qWidth, d, false) }
-      : {
-          down: linear(`${p}.q_a_proj`, m.qLoraRank, d, m.projectionBias),
-          norm: tensor(`${p}.q_a_layernorm.weight`, [m.qLoraRank]),
-          up: linear(`${p}.q_b_proj`, qWidth, m.qLoraRank, false),
-        },
+    query:
+      m.qLoraRank === null
+        ? { proj: linear(`${p}.q_proj`, qWidth, d, false) }
+        : {
+            down: linear(`${p}.q_a_proj`, m.qLoraRank, d, m.projectionBias),
+            norm: tensor(`${p}.q_a_layernorm.weight`, [m.qLoraRank]),
+            up: linear(`${p}.q_b_proj`, qWidth, m.qLoraRank, false),
+          },
     kvDown: linear(`${p}.kv_a_proj_with_mqa`, m.kvLoraRank + m.qkRopeHeadDim, d, m.projectionBias),
     kvNorm: tensor(`${p}.kv_a_layernorm.weight`, [m.kvLoraRank]),
     kvUp: linear(`${p}.kv_b_proj`, h * (m.qkNopeHeadDim + m.vHeadDim), m.kvLoraRank, false),

@@ -58,10 +58,14 @@ export function readDeepseekMoe(f: ConfigFields, numLayers: number, defaults: De
 export function describeDeepseekDecoder(config: ModelConfig): ArchitectureDescription {
   const names = { gate: 'gate_proj', up: 'up_proj', down: 'down_proj' };
   const shared = config.sharedExpertIntermediateSize;
-  return describeDecoder(config, (i) => {
-    const p = `model.layers.${i}.mlp`;
-    return moeBlock(config, p, names, shared === null ? null : { mlp: mlp(`${p}.shared_experts`, names, config.hiddenSize, shared), gate: null });
-  }, names);
+  return describeDecoder(
+    config,
+    (i) => {
+      const p = `model.layers.${i}.mlp`;
+      return moeBlock(config, p, names, shared === null ? null : { mlp: mlp(`${p}.shared_experts`, names, config.hiddenSize, shared), gate: null });
+    },
+    names,
+  );
 }
 
 // DeepSeek-V3's remote-code config names the router it means; anything else is another model's.

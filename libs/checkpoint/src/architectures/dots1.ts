@@ -13,9 +13,10 @@ export const dots1: ArchitectureDefinition = {
 
   readConfig(f) {
     const common = readCommonFields(f, { rmsNormEps: 1e-6, ropeTheta: 10000, maxPositionEmbeddings: 2048 });
-    const window = f.raw.sliding_window === null ? null : f.optionalPositiveInt('sliding_window') ?? 4096;
+    const window = f.raw.sliding_window === null ? null : (f.optionalPositiveInt('sliding_window') ?? 4096);
     const windowFrom = f.positiveInt('max_window_layers', common.numLayers);
-    if (window !== null && windowFrom < common.numLayers) f.fail('max_window_layers', 'sliding-window layers are not supported (max_window_layers must be at least num_hidden_layers)');
+    if (window !== null && windowFrom < common.numLayers)
+      f.fail('max_window_layers', 'sliding-window layers are not supported (max_window_layers must be at least num_hidden_layers)');
     return {
       ...common,
       ...qwen3Attention(f, common),

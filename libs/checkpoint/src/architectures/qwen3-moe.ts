@@ -11,7 +11,10 @@ import type { ConfigFields } from '../config-fields.js';
 import { readCommonFields, readHeadDim, type CommonFields, type ModelConfig } from '../model-config.js';
 
 /** Qwen3's attention: per-head q/k norm, head_dim free of hidden/heads, attention_bias on q/k/v/o (Dots1 shares it). */
-export function qwen3Attention(f: ConfigFields, common: CommonFields): Pick<ModelConfig, 'headDim' | 'latentAttention' | 'qkNorm' | 'qkvBias' | 'outputBias' | 'clipQkv' | 'slidingWindow'> {
+export function qwen3Attention(
+  f: ConfigFields,
+  common: CommonFields,
+): Pick<ModelConfig, 'headDim' | 'latentAttention' | 'qkNorm' | 'qkvBias' | 'outputBias' | 'clipQkv' | 'slidingWindow'> {
   const attentionBias = f.bool('attention_bias', false);
   return {
     headDim: readHeadDim(f, common.hiddenSize, common.numHeads, true),

@@ -10,9 +10,7 @@ import { qwen3Moe } from './qwen3-moe.js';
 import { dots1 } from './dots1.js';
 import { deepseekV3 } from './deepseek-v3.js';
 
-const DEFINITIONS: ReadonlyMap<ArchitectureName, ArchitectureDefinition> = new Map(
-  [olmoe, mixtral, qwen2Moe, qwen3Moe, dots1, deepseekV3].map((d) => [d.name, d]),
-);
+const DEFINITIONS: ReadonlyMap<ArchitectureName, ArchitectureDefinition> = new Map([olmoe, mixtral, qwen2Moe, qwen3Moe, dots1, deepseekV3].map((d) => [d.name, d]));
 
 export function architectureDefinition(name: ArchitectureName): ArchitectureDefinition {
   const def = DEFINITIONS.get(name);

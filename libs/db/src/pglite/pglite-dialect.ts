@@ -29,7 +29,6 @@ export class PGliteDialect implements Dialect {
   }
 
   // Kysely<any> is the introspector's own signature.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
     return new PostgresIntrospector(db);
   }

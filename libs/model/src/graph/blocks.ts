@@ -102,14 +102,7 @@ interface AttentionHeads {
  * head floor(h / G), as HF's repeat_kv) without copies. `bias` is the additive mask
  * [B, 1, 1, T, P + T] (0 or float32 min). Without `past`, P = 0.
  */
-export function attention(
-  ctx: BlockContext,
-  x: string,
-  a: AttentionSpec,
-  rope: RopeTables,
-  bias: string,
-  past: PastKeyValue | null = null,
-): AttentionValues {
+export function attention(ctx: BlockContext, x: string, a: AttentionSpec, rope: RopeTables, bias: string, past: PastKeyValue | null = null): AttentionValues {
   const { g } = ctx;
   const heads = a.kind === 'grouped' ? groupedHeads(ctx, x, a, rope) : latentHeads(ctx, x, a, rope);
   let { k: k5, v: v5 } = heads;
@@ -182,7 +175,10 @@ function latentHeads(ctx: BlockContext, x: string, a: LatentAttentionSpec, rope:
   const kv = toHeads(ctx, linear(ctx, rmsNorm(ctx, latent, a.kvNorm, a.normEps), a.kvUp), H, 1, nopeDim + valueDim);
   const [kNope, v] = g.op('Split', [kv, g.constI64([nopeDim, valueDim])], { axis: int(-1) }, 2);
   const kRope = rotate(toHeads(ctx, kRopeFlat, 1, 1, ropeDim)); // [B, 1, 1, T, rope]
-  const kRopeAll = g.op1('Expand', [kRope, g.op1('Concat', [g.op1('Slice', [g.op1('Shape', [kNope]), g.constI64([0]), g.constI64([4])]), g.constI64([ropeDim])], { axis: int(0) })]);
+  const kRopeAll = g.op1('Expand', [
+    kRope,
+    g.op1('Concat', [g.op1('Slice', [g.op1('Shape', [kNope]), g.constI64([0]), g.constI64([4])]), g.constI64([ropeDim])], { axis: int(0) }),
+  ]);
   return {
     q: g.op1('Concat', [qNope, rotate(qRope)], { axis: int(-1) }),
     k: g.op1('Concat', [kNope, kRopeAll], { axis: int(-1) }),
@@ -290,11 +286,15 @@ function biasedSigmoidSelection(ctx: BlockContext, logits: string, moe: MoeSpec)
   const [bestTwo] = g.op('TopK', [byGroup, g.constI64([2])], { axis: int(-1), largest: int(1), sorted: int(1) }, 2);
   const groupScore = g.op1('ReduceSum', [bestTwo, g.constI64([-1])], { keepdims: int(0) }); // [N, G]
   const [, keptGroups] = g.op('TopK', [groupScore, g.constI64([topkGroup])], { axis: int(-1), largest: int(1), sorted: int(1) }, 2);
-  const keep = g.op1('ScatterElements', [
-    g.op1('Mul', [groupScore, g.scalarF32(0)]),
-    keptGroups,
-    g.op1('Add', [g.op1('Mul', [g.op1('Cast', [keptGroups], { to: int(DataType.FLOAT) }), g.scalarF32(0)]), g.scalarF32(1)]),
-  ], { axis: int(1) }); // [N, G]: 1 for kept groups
+  const keep = g.op1(
+    'ScatterElements',
+    [
+      g.op1('Mul', [groupScore, g.scalarF32(0)]),
+      keptGroups,
+      g.op1('Add', [g.op1('Mul', [g.op1('Cast', [keptGroups], { to: int(DataType.FLOAT) }), g.scalarF32(0)]), g.scalarF32(1)]),
+    ],
+    { axis: int(1) },
+  ); // [N, G]: 1 for kept groups
   const ones = g.op1('Add', [g.op1('Mul', [byGroup, g.scalarF32(0)]), g.scalarF32(1)]); // [N, G, K/G]
   const keepExperts = g.op1('Reshape', [g.op1('Mul', [g.op1('Unsqueeze', [keep, g.constI64([-1])]), ones]), g.constI64([-1, K])]);
   const kept = g.op1('Mul', [choice, keepExperts]);

@@ -26,18 +26,42 @@ const CASES: Case[] = [
   { name: 'OLMoE (bf16, two shards + index, 2 + 1 layers per session)', config: TINY_OLMOE, dtype: 'BF16', shards: 2, layersPerSession: 2, sessions: 2 },
   { name: 'Mixtral (f32, sliding window, tied head, one session)', config: TINY_MIXTRAL, dtype: 'F32', shards: 1, layersPerSession: Infinity, sessions: 1 },
   { name: 'Qwen2-MoE (f16, shared expert, qkv bias, a session per layer)', config: TINY_QWEN2_MOE, dtype: 'F16', shards: 3, layersPerSession: 1, sessions: 2 },
-  { name: 'Qwen3-MoE (bf16, per-head q/k norm, head_dim 6, a dense middle layer in a session of its own)', config: TINY_QWEN3_MOE, dtype: 'BF16', shards: 2, layersPerSession: 1, sessions: 3 },
-  { name: 'Dots1 (f32, biased group-limited sigmoid router, ungated shared expert, a dense first layer)', config: TINY_DOTS1, dtype: 'F32', shards: 1, layersPerSession: 2, sessions: 2 },
-  { name: 'DeepSeek-V3 (bf16, latent attention with a query bottleneck, interleaved RoPE, biases, value heads of 5 under keys of 10)', config: TINY_DEEPSEEK_V3, dtype: 'BF16', shards: 2, layersPerSession: 2, sessions: 2 },
-  { name: 'DeepSeek-V3 (f32, one q_proj, RoPE stored in order, two shared experts, every layer routed)', config: TINY_DEEPSEEK_V3_DIRECT_Q, dtype: 'F32', shards: 1, layersPerSession: Infinity, sessions: 1 },
+  {
+    name: 'Qwen3-MoE (bf16, per-head q/k norm, head_dim 6, a dense middle layer in a session of its own)',
+    config: TINY_QWEN3_MOE,
+    dtype: 'BF16',
+    shards: 2,
+    layersPerSession: 1,
+    sessions: 3,
+  },
+  {
+    name: 'Dots1 (f32, biased group-limited sigmoid router, ungated shared expert, a dense first layer)',
+    config: TINY_DOTS1,
+    dtype: 'F32',
+    shards: 1,
+    layersPerSession: 2,
+    sessions: 2,
+  },
+  {
+    name: 'DeepSeek-V3 (bf16, latent attention with a query bottleneck, interleaved RoPE, biases, value heads of 5 under keys of 10)',
+    config: TINY_DEEPSEEK_V3,
+    dtype: 'BF16',
+    shards: 2,
+    layersPerSession: 2,
+    sessions: 2,
+  },
+  {
+    name: 'DeepSeek-V3 (f32, one q_proj, RoPE stored in order, two shared experts, every layer routed)',
+    config: TINY_DEEPSEEK_V3_DIRECT_Q,
+    dtype: 'F32',
+    shards: 1,
+    layersPerSession: Infinity,
+    sessions: 1,
+  },
 ];
 
 // Two sequences of different lengths, right-padded, plus a one-token sequence.
-const SEQUENCES = [
-  [5, 9, 14, 3, 22, 7, 7, 30, 11, 4],
-  [8, 2, 19, 40, 6, 1],
-  [12],
-];
+const SEQUENCES = [[5, 9, 14, 3, 22, 7, 7, 30, 11, 4], [8, 2, 19, 40, 6, 1], [12]];
 /** Target token ranges: one inside, one running past the sequence's end, none. */
 const TARGETS = [{ from: 6, to: 9 }, { from: 4, to: 12 }, null];
 
@@ -112,7 +136,10 @@ for (const c of CASES) {
           for (let b = 0; b < B; b++) {
             for (let t = 0; t < SEQUENCES[b]!.length; t++) {
               const p = reference.routerProbs[l]!.subarray((b * T + t) * K, (b * T + t + 1) * K);
-              const byScore = Array.from(p.keys()).sort((x, y) => p[y]! - p[x]! || x - y).slice(0, k).sort();
+              const byScore = Array.from(p.keys())
+                .sort((x, y) => p[y]! - p[x]! || x - y)
+                .slice(0, k)
+                .sort();
               const chosen = Array.from(onnx.topkIds.subarray(((l * B + b) * T + t) * k, ((l * B + b) * T + t + 1) * k), Number).sort();
               if (byScore.join() !== chosen.join()) changed++;
             }
@@ -215,7 +242,7 @@ test('the unfused expert graph (separate gate/up Gemms) computes the same', asyn
     const a = await fused.run(batch);
     const b = await plain.run(batch);
     assert.ok(maxAbsDiff(a.logits!, b.logits!) < TOL);
-    assert.notEqual(plain.nodeCount, fused.nodeCount, "the two graphs differ");
+    assert.notEqual(plain.nodeCount, fused.nodeCount, 'the two graphs differ');
     await fused.release();
     await plain.release();
   } finally {

@@ -102,13 +102,7 @@ export function buildCaptureGraph(desc: ArchitectureDescription, locator: Weight
   return buildCaptureStages(desc, locator, { ...options, layersPerSession: Infinity })[0];
 }
 
-function buildStage(
-  desc: ArchitectureDescription,
-  locator: WeightLocator,
-  options: CaptureGraphOptions,
-  firstLayer: number,
-  layerCount: number,
-): CaptureStage {
+function buildStage(desc: ArchitectureDescription, locator: WeightLocator, options: CaptureGraphOptions, firstLayer: number, layerCount: number): CaptureStage {
   const isFirst = firstLayer === 0;
   const isLast = firstLayer + layerCount === desc.layers.length;
   const g = new OnnxGraph(`${desc.architecture}-capture-layers-${firstLayer}-${firstLayer + layerCount - 1}`);
@@ -141,23 +135,24 @@ function buildStage(
   const routedCount = stageLayers.filter((l) => l.moe !== null).length;
   const routed = { routedFirst, routedCount };
   // A stage of dense layers only has no router: it emits no routing outputs.
-  if (routedCount > 0) g.scope('stats', () => {
-    const perLayer = range.layers.map((layer) => maskedMean(layer.probs, K)); // each [B, 1, K]
-    emit(CAPTURE_OUTPUTS.routingMean, g.op1('Concat', perLayer, { axis: int(1) }), DataType.FLOAT, ['batch', routedCount, K]);
-    // [B,S,T] x [B,T,K] -> [B,S,K], over each row's token count (at least 1, so an empty row gives zeros).
-    const spanCount = g.op1('Max', [g.op1('ReduceSum', [spans, g.constI64([2])], { keepdims: int(1) }), g.scalarF32(1)]); // [B,S,1]
-    const perLayerSpans = range.layers.map((layer) => {
-      const spanSum = g.op1('MatMul', [spans, unflatten(g, layer.probs, ids, [K])]);
-      return g.op1('Unsqueeze', [g.op1('Div', [spanSum, spanCount]), g.constI64([1])]); // [B,1,S,K]
+  if (routedCount > 0)
+    g.scope('stats', () => {
+      const perLayer = range.layers.map((layer) => maskedMean(layer.probs, K)); // each [B, 1, K]
+      emit(CAPTURE_OUTPUTS.routingMean, g.op1('Concat', perLayer, { axis: int(1) }), DataType.FLOAT, ['batch', routedCount, K]);
+      // [B,S,T] x [B,T,K] -> [B,S,K], over each row's token count (at least 1, so an empty row gives zeros).
+      const spanCount = g.op1('Max', [g.op1('ReduceSum', [spans, g.constI64([2])], { keepdims: int(1) }), g.scalarF32(1)]); // [B,S,1]
+      const perLayerSpans = range.layers.map((layer) => {
+        const spanSum = g.op1('MatMul', [spans, unflatten(g, layer.probs, ids, [K])]);
+        return g.op1('Unsqueeze', [g.op1('Div', [spanSum, spanCount]), g.constI64([1])]); // [B,1,S,K]
+      });
+      emit(CAPTURE_OUTPUTS.routingSpanMean, g.op1('Concat', perLayerSpans, { axis: int(1) }), DataType.FLOAT, ['batch', routedCount, 'spans', K]);
+      const ids4 = range.layers.map((layer) => g.op1('Unsqueeze', [unflatten(g, layer.topIds, ids, [k]), g.constI64([0])]));
+      emit(CAPTURE_OUTPUTS.topkIds, g.op1('Concat', ids4, { axis: int(0) }), DataType.INT64, [routedCount, 'batch', 'seq', k]);
+      if (debug) {
+        const probs4 = range.layers.map((layer) => g.op1('Unsqueeze', [unflatten(g, layer.probs, ids, [K]), g.constI64([0])]));
+        emit(DEBUG_OUTPUTS.routerProbs, g.op1('Concat', probs4, { axis: int(0) }), DataType.FLOAT, [routedCount, 'batch', 'seq', K]);
+      }
     });
-    emit(CAPTURE_OUTPUTS.routingSpanMean, g.op1('Concat', perLayerSpans, { axis: int(1) }), DataType.FLOAT, ['batch', routedCount, 'spans', K]);
-    const ids4 = range.layers.map((layer) => g.op1('Unsqueeze', [unflatten(g, layer.topIds, ids, [k]), g.constI64([0])]));
-    emit(CAPTURE_OUTPUTS.topkIds, g.op1('Concat', ids4, { axis: int(0) }), DataType.INT64, [routedCount, 'batch', 'seq', k]);
-    if (debug) {
-      const probs4 = range.layers.map((layer) => g.op1('Unsqueeze', [unflatten(g, layer.probs, ids, [K]), g.constI64([0])]));
-      emit(DEBUG_OUTPUTS.routerProbs, g.op1('Concat', probs4, { axis: int(0) }), DataType.FLOAT, [routedCount, 'batch', 'seq', K]);
-    }
-  });
 
   if (!isLast) {
     emit(CAPTURE_OUTPUTS.hidden, range.hidden, DataType.FLOAT, ['tokens', d]);
@@ -174,10 +169,14 @@ function buildStage(
     const logZ = g.op1('ReduceLogSumExp', [logits, g.constI64([-1])], { keepdims: int(1) });
     const logp = g.op1('Sub', [logits, logZ]);
     // Target of position t is x[t+1]; the last position gets id 0 (its value is never used).
-    const nextIds = g.op1('Concat', [
-      g.op1('Slice', [ids, g.constI64([1]), g.constI64([Number.MAX_SAFE_INTEGER]), g.constI64([1])]),
-      g.op1('Mul', [g.op1('Slice', [ids, g.constI64([0]), g.constI64([1]), g.constI64([1])]), g.scalarI64(0)]),
-    ], { axis: int(1) });
+    const nextIds = g.op1(
+      'Concat',
+      [
+        g.op1('Slice', [ids, g.constI64([1]), g.constI64([Number.MAX_SAFE_INTEGER]), g.constI64([1])]),
+        g.op1('Mul', [g.op1('Slice', [ids, g.constI64([0]), g.constI64([1]), g.constI64([1])]), g.scalarI64(0)]),
+      ],
+      { axis: int(1) },
+    );
     const target = g.op1('GatherElements', [logp, g.op1('Reshape', [nextIds, g.constI64([-1, 1])])], { axis: int(1) });
     emit(CAPTURE_OUTPUTS.tokenLogprob, unflatten(g, target, ids, []), DataType.FLOAT, ['batch', 'seq']);
 

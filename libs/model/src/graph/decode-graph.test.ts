@@ -71,7 +71,11 @@ for (const [name, config] of [
           next.push(argmax(want));
         });
         next.forEach((id, b) => seqs[b].push(id));
-        step = await model.step(next.map((id) => [id]), next.map(() => [1]), step.cache);
+        step = await model.step(
+          next.map((id) => [id]),
+          next.map(() => [1]),
+          step.cache,
+        );
       }
       assert.equal(step.cache.length, longest + 6);
     });

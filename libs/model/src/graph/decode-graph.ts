@@ -47,13 +47,7 @@ export function buildDecodeStages(desc: ArchitectureDescription, locator: Weight
   return stages;
 }
 
-function buildStage(
-  desc: ArchitectureDescription,
-  locator: WeightLocator,
-  options: DecodeGraphOptions,
-  firstLayer: number,
-  layerCount: number,
-): GraphStage {
+function buildStage(desc: ArchitectureDescription, locator: WeightLocator, options: DecodeGraphOptions, firstLayer: number, layerCount: number): GraphStage {
   const isFirst = firstLayer === 0;
   const isLast = firstLayer + layerCount === desc.layers.length;
   const g = new OnnxGraph(`${desc.architecture}-decode-layers-${firstLayer}-${firstLayer + layerCount - 1}`);
@@ -91,10 +85,7 @@ function buildStage(
     // Only the last new position's logits leave the graph: [B*T, d] -> [B, T, d] -> [B, d].
     const finalHidden = rmsNorm(dc.ctx, range.hidden, desc.finalNorm);
     const hidden3 = g.op1('Reshape', [finalHidden, g.op1('Concat', [g.op1('Shape', [ids]), g.constI64([d])], { axis: int(0) })]);
-    const lastPos = g.op1('Squeeze', [
-      g.op1('Slice', [hidden3, g.constI64([-1]), g.constI64([Number.MAX_SAFE_INTEGER]), g.constI64([1])]),
-      g.constI64([1]),
-    ]);
+    const lastPos = g.op1('Squeeze', [g.op1('Slice', [hidden3, g.constI64([-1]), g.constI64([Number.MAX_SAFE_INTEGER]), g.constI64([1])]), g.constI64([1])]);
     g.output(DECODE_OUTPUTS.nextLogits, g.op1('Gemm', [lastPos, w.f32(desc.lmHead)], { transB: int(1) }), DataType.FLOAT, ['batch', desc.vocabSize]);
     outputs.push(DECODE_OUTPUTS.nextLogits);
   }

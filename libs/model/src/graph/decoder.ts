@@ -112,12 +112,7 @@ export interface LayerRangeValues {
 }
 
 /** The decoder layers `layers` (a contiguous range) applied to the residual stream `hidden`. */
-export function decoderLayers(
-  dc: DecoderContext,
-  layers: readonly LayerSpec[],
-  hidden: string,
-  past: ReadonlyMap<number, PastKeyValue> | null,
-): LayerRangeValues {
+export function decoderLayers(dc: DecoderContext, layers: readonly LayerSpec[], hidden: string, past: ReadonlyMap<number, PastKeyValue> | null): LayerRangeValues {
   const { ctx, rope, bias } = dc;
   const { g } = ctx;
   let h = hidden;
@@ -144,13 +139,7 @@ export function decoderLayers(
 }
 
 /** Embedding through final norm over all layers (one graph). */
-export function decoderStack(
-  g: OnnxGraph,
-  w: GraphWeights,
-  desc: ArchitectureDescription,
-  inputs: DecoderInputs,
-  options: { fuseGateUp: boolean },
-): DecoderValues {
+export function decoderStack(g: OnnxGraph, w: GraphWeights, desc: ArchitectureDescription, inputs: DecoderInputs, options: { fuseGateUp: boolean }): DecoderValues {
   const dc = decoderPrelude(g, w, desc, inputs.inputIds, inputs.attentionMask, options);
   const range = decoderLayers(dc, desc.layers, embedTokens(g, w, desc, inputs.inputIds), inputs.past);
   return { finalHidden: rmsNorm(dc.ctx, range.hidden, desc.finalNorm), layers: range.layers, present: range.present };

@@ -177,10 +177,7 @@ export class OnnxGraph {
     if (existing !== undefined) return existing;
     const name = `const_${this.constants.size}`;
     this.claim(name);
-    const raw =
-      dataType === DataType.INT64
-        ? new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer)
-        : new Uint8Array(Float32Array.from(values).buffer);
+    const raw = dataType === DataType.INT64 ? new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer) : new Uint8Array(Float32Array.from(values).buffer);
     this.initializers.push({ name, dataType, dims: [...dims], rawData: raw });
     this.constants.set(key, name);
     return name;

@@ -129,7 +129,7 @@ test('MoE: softmax router, top-k, renormalization, SwiGLU experts and a sigmoid-
       const y1 = expertOut(1);
       const moe = [0, 1].map((i) => (probs[0] * y0[i] + probs[1] * y1[i]) / scale);
       if (shared) {
-        const s = silu(1) * 2 / (1 + Math.exp(-0.5));
+        const s = (silu(1) * 2) / (1 + Math.exp(-0.5));
         moe[0] += s;
         moe[1] -= s;
       }
@@ -210,7 +210,10 @@ test('Qwen3-MoE: q/k RMSNorm per head over head_dim (not over the full width); a
     });
   };
   const silu = (v: number): number => v / (1 + Math.exp(-v));
-  let h = attend([[3, 4, 1, 0], [0, 2, 5, 5]]); // layer 0; its MoE adds 0
+  let h = attend([
+    [3, 4, 1, 0],
+    [0, 2, 5, 5],
+  ]); // layer 0; its MoE adds 0
   h = attend(h); // layer 1 attention
   h = h.map((hi) => {
     const x = rms(hi);
@@ -224,9 +227,22 @@ test('Qwen3-MoE: q/k RMSNorm per head over head_dim (not over the full width); a
 test('Dots1 (DeepSeek-V3 router): sigmoid scores, the correction bias moves the choice, groups limit it, weights are unbiased scores x scale', () => {
   // One MoE layer; attention adds 0 (o_proj 0), so the router sees x = rms(embedding); router W = I.
   const base = {
-    architectures: ['Dots1ForCausalLM'], vocab_size: 1, hidden_size: 4, intermediate_size: 1, moe_intermediate_size: 1,
-    num_hidden_layers: 1, num_attention_heads: 1, num_key_value_heads: 1, head_dim: 2, n_routed_experts: 4, num_experts_per_tok: 1,
-    n_group: 2, topk_group: 1, routed_scaling_factor: 2, norm_topk_prob: false, rms_norm_eps: 1e-12,
+    architectures: ['Dots1ForCausalLM'],
+    vocab_size: 1,
+    hidden_size: 4,
+    intermediate_size: 1,
+    moe_intermediate_size: 1,
+    num_hidden_layers: 1,
+    num_attention_heads: 1,
+    num_key_value_heads: 1,
+    head_dim: 2,
+    n_routed_experts: 4,
+    num_experts_per_tok: 1,
+    n_group: 2,
+    topk_group: 1,
+    routed_scaling_factor: 2,
+    norm_topk_prob: false,
+    rms_norm_eps: 1e-12,
   };
   const desc = describeArchitecture(parseModelConfig(base, 'config.json'));
   const run = (bias: number[]) => {

@@ -70,14 +70,7 @@ export function referenceForward(desc: ArchitectureDescription, weights: WeightL
   return out;
 }
 
-function forwardSequence(
-  desc: ArchitectureDescription,
-  weights: WeightLookup,
-  ids: readonly number[],
-  mask: readonly number[],
-  b: number,
-  out: ReferenceOutput,
-): void {
+function forwardSequence(desc: ArchitectureDescription, weights: WeightLookup, ids: readonly number[], mask: readonly number[], b: number, out: ReferenceOutput): void {
   const T = ids.length;
   const { hiddenSize: d, vocabSize: V, numExperts: K, topK: k, rmsNormEps: eps } = desc;
 
@@ -116,9 +109,10 @@ function forwardSequence(
     const bias = moe.scoring.kind === 'sigmoid' ? weights(moe.scoring.correctionBias.name) : null;
     for (let t = 0; t < T; t++) {
       const row = b * T + t;
-      const { chosen, weight } = moe.scoring.kind === 'softmax'
-        ? softmaxChoice(logits.subarray(t * K, t * K + K), probs, row * K, k, moe.normTopkProb)
-        : biasedSigmoidChoice(logits.subarray(t * K, t * K + K), probs, row * K, k, moe.normTopkProb, bias!, moe.scoring);
+      const { chosen, weight } =
+        moe.scoring.kind === 'softmax'
+          ? softmaxChoice(logits.subarray(t * K, t * K + K), probs, row * K, k, moe.normTopkProb)
+          : biasedSigmoidChoice(logits.subarray(t * K, t * K + K), probs, row * K, k, moe.normTopkProb, bias!, moe.scoring);
       const xt = xm.subarray(t * d, t * d + d);
       chosen.forEach((e, j) => {
         ids[row * k + j] = e;
@@ -222,9 +216,15 @@ function attention(
 ): Float32Array {
   const a = desc.layers[layerIndex].attention;
   const H = a.numHeads;
-  const { q, k: kk, v, kvHeads: Hkv, keyDim: dk, valueDim: dv, scale } = a.kind === 'grouped'
-    ? groupedHeads(desc, a, weights, x, T, positions)
-    : latentHeads(desc, a, weights, x, T, positions);
+  const {
+    q,
+    k: kk,
+    v,
+    kvHeads: Hkv,
+    keyDim: dk,
+    valueDim: dv,
+    scale,
+  } = a.kind === 'grouped' ? groupedHeads(desc, a, weights, x, T, positions) : latentHeads(desc, a, weights, x, T, positions);
   const group = H / Hkv;
   const ctx = new Float32Array(T * H * dv);
   const scores = new Float64Array(T);
@@ -249,14 +249,7 @@ function attention(
   return applyLinear(weights, a.o, ctx, T, H * dv);
 }
 
-function groupedHeads(
-  desc: ArchitectureDescription,
-  a: GroupedAttentionSpec,
-  weights: WeightLookup,
-  x: Float32Array,
-  T: number,
-  positions: readonly number[],
-): Heads {
+function groupedHeads(desc: ArchitectureDescription, a: GroupedAttentionSpec, weights: WeightLookup, x: Float32Array, T: number, positions: readonly number[]): Heads {
   const d = desc.hiddenSize;
   const { numHeads: H, numKvHeads: Hkv, headDim: hd } = a;
   let q = applyLinear(weights, a.q, x, T, d);
@@ -277,14 +270,7 @@ function groupedHeads(
  * kv_b(rms(latent)) gives per head [kNope | v]; the single kRope serves every head. Interleaved rope
  * parts are reordered (even indices, then odd) before rotate_half.
  */
-function latentHeads(
-  desc: ArchitectureDescription,
-  a: LatentAttentionSpec,
-  weights: WeightLookup,
-  x: Float32Array,
-  T: number,
-  positions: readonly number[],
-): Heads {
+function latentHeads(desc: ArchitectureDescription, a: LatentAttentionSpec, weights: WeightLookup, x: Float32Array, T: number, positions: readonly number[]): Heads {
   const d = desc.hiddenSize;
   const { numHeads: H, nopeDim: n, ropeDim: r, valueDim: dv, kvRank: c } = a;
   let qAll: Float32Array;

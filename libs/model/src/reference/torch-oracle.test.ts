@@ -62,7 +62,13 @@ for (const [name, config] of [
       assert.ok(diff < TOL, `max |logit diff| ${diff}`);
       const k = desc.topK;
       oracle.chosen.forEach((layer, l) => {
-        layer.forEach((want, t) => assert.deepEqual(Array.from(out.topkIds[l]!.subarray(t * k, (t + 1) * k)).sort((a, b) => a - b), want, `layer ${l} token ${t}`));
+        layer.forEach((want, t) =>
+          assert.deepEqual(
+            Array.from(out.topkIds[l]!.subarray(t * k, (t + 1) * k)).sort((a, b) => a - b),
+            want,
+            `layer ${l} token ${t}`,
+          ),
+        );
       });
     });
 

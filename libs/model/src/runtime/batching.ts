@@ -54,12 +54,7 @@ export interface PaddedBatch {
 export const ROUTING_SPANS = ['target', 'position'] as const;
 export type RoutingSpan = (typeof ROUTING_SPANS)[number];
 
-export function padBatch(
-  sequences: readonly (readonly number[])[],
-  padId: number,
-  bosId: number | null,
-  targets: readonly (TargetTokens | null)[] = [],
-): PaddedBatch {
+export function padBatch(sequences: readonly (readonly number[])[], padId: number, bosId: number | null, targets: readonly (TargetTokens | null)[] = []): PaddedBatch {
   const B = sequences.length;
   const T = Math.max(1, ...sequences.map((s) => s.length));
   const inputIds = new BigInt64Array(B * T).fill(BigInt(padId));

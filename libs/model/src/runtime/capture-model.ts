@@ -197,7 +197,9 @@ export class CaptureModel {
       });
       const nodeCount = stages.reduce((acc, s) => acc + s.nodeCount, 0);
       if (plan.residency === 'streamed') {
-        options.log?.(`capture of ${dir} streams its layers: the resident path would need ${(plan.residentBytes / 2 ** 30).toFixed(1)} GiB of a ${(plan.budgetBytes / 2 ** 30).toFixed(1)} GiB budget`);
+        options.log?.(
+          `capture of ${dir} streams its layers: the resident path would need ${(plan.residentBytes / 2 ** 30).toFixed(1)} GiB of a ${(plan.budgetBytes / 2 ** 30).toFixed(1)} GiB budget`,
+        );
         return new CaptureModel(checkpoint, dir, stages, null, options, plan, nodeCount, 0, debug, undefined);
       }
       const started = performance.now();
@@ -251,7 +253,10 @@ export class CaptureModel {
     }
     for (const stage of this.stages) {
       signal?.throwIfAborted();
-      const created = await createSession(stage.bytes, this.dir, stageLabel(this.dir, stage, this.debug), { ...this.options, executionProviders: this.settledProviders ?? this.options.executionProviders });
+      const created = await createSession(stage.bytes, this.dir, stageLabel(this.dir, stage, this.debug), {
+        ...this.options,
+        executionProviders: this.settledProviders ?? this.options.executionProviders,
+      });
       this.settledProviders = [created.provider];
       try {
         for (const c of collectors) {

@@ -64,7 +64,11 @@ test('per-sample routing, top-k counts, NLL, Min-K%++ and embedding match the re
     progress.push(p);
     seenInBatches.push(...batch.map((r) => r.id!));
   });
-  assert.deepEqual(results.map((r) => r.id), ['a', 'b', 'c', 'd'], 'results come back in input order');
+  assert.deepEqual(
+    results.map((r) => r.id),
+    ['a', 'b', 'c', 'd'],
+    'results come back in input order',
+  );
   assert.ok(progress.length >= 2, 'the token budget forces several batches');
   assert.equal(progress.at(-1)!.done, 4);
   assert.deepEqual([...seenInBatches].sort(), ['a', 'b', 'c', 'd']);
@@ -136,7 +140,10 @@ test('streamed capture (a stage at a time over chunks of batches) equals the res
   const model = await CaptureModel.load(dir, { ...opts, memoryBudgetBytes: budget, log: (l) => lines.push(l) });
   try {
     assert.equal(model.residency, 'streamed');
-    assert.ok(lines.some((l) => /streams its layers/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /streams its layers/.test(l)),
+      lines.join('\n'),
+    );
   } finally {
     await model.release();
   }
@@ -168,7 +175,14 @@ test('streamed capture (a stage at a time over chunks of batches) equals the res
 
 test('bad samples are refused naming the sample; an aborted capture stops', async () => {
   await assert.rejects(
-    captureRouting(dir, [{ id: 'x', tokenIds: [1, 2] }, { id: 'bad', tokenIds: [3, 999] }], { cache }),
+    captureRouting(
+      dir,
+      [
+        { id: 'x', tokenIds: [1, 2] },
+        { id: 'bad', tokenIds: [3, 999] },
+      ],
+      { cache },
+    ),
     (err: unknown) => err instanceof CaptureInputError && err.sampleIndex === 1 && /sample 1 \(bad\): token id 999 is outside/.test(err.message),
   );
   await assert.rejects(captureRouting(dir, [{ id: 'empty', tokenIds: [] }], { cache }), /sample 0 \(empty\): has no tokens/);
@@ -193,6 +207,10 @@ test('execution providers: an unavailable provider falls back to the next with a
   await captureRouting(dir, [SAMPLES[1]], { cache: local, executionProviders: ['cuda', 'cpu'], log: (l) => lines.push(l) });
   const ran = lines.find((l) => / running on (cuda|cpu) /.test(l));
   assert.ok(ran !== undefined, lines.join('\n'));
-  if (ran.includes('running on cpu')) assert.ok(lines.some((l) => /cuda unavailable .*falling back to cpu/.test(l)), lines.join('\n'));
+  if (ran.includes('running on cpu'))
+    assert.ok(
+      lines.some((l) => /cuda unavailable .*falling back to cpu/.test(l)),
+      lines.join('\n'),
+    );
   await local.releaseAll();
 });

@@ -152,7 +152,14 @@ export async function captureWithModel(
   const chunkTokens = model.residency === 'streamed' ? model.chunkTokensFor(Math.max(options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS, maxLength), maxLength) : 0;
   for (const chunk of chunkBatches(batches, (indices) => indices.length * Math.max(...indices.map((i) => sequences[i].ids.length)), chunkTokens)) {
     options.signal?.throwIfAborted();
-    const padded = chunk.map((indices) => padBatch(indices.map((i) => sequences[i].ids), padId, bosId, indices.map((i) => sequences[i].target)));
+    const padded = chunk.map((indices) =>
+      padBatch(
+        indices.map((i) => sequences[i].ids),
+        padId,
+        bosId,
+        indices.map((i) => sequences[i].target),
+      ),
+    );
     const outs = await model.runChunk(padded, options.signal);
     for (const [c, indices] of chunk.entries()) {
       const out = outs[c]!;
@@ -196,7 +203,7 @@ export function chunkBatches<T>(batches: readonly T[], tokensOf: (batch: T) => n
 function targetTokensOf(sample: CaptureSample, ids: readonly number[], tokenizer: ModelTokenizer | null, index: number): TargetTokens | null {
   const span = sample.target;
   if (span === undefined) return null;
-  if (sample.text === undefined || tokenizer === null) throw new CaptureInputError('a target span needs the sample\'s text', index, sample.id);
+  if (sample.text === undefined || tokenizer === null) throw new CaptureInputError("a target span needs the sample's text", index, sample.id);
   const problem = targetSpanProblem(span, sample.text.length);
   if (problem !== null) throw new CaptureInputError(problem, index, sample.id);
   return targetTokenRange(ids, tokenizer.encode(sample.text.slice(0, span.start)), tokenizer.encode(sample.text.slice(0, span.end)));

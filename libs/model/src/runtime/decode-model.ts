@@ -99,8 +99,16 @@ export class DecodeModel {
     }
     const mask = cache.mask.map((row, b) => [...row, ...newMask[b]]);
     const base = {
-      [DECODE_INPUTS.inputIds]: new ort.Tensor('int64', BigInt64Array.from(ids.flat(), (v) => BigInt(v)), [B, T]),
-      [DECODE_INPUTS.attentionMask]: new ort.Tensor('int64', BigInt64Array.from(mask.flat(), (v) => BigInt(v)), [B, cache.length + T]),
+      [DECODE_INPUTS.inputIds]: new ort.Tensor(
+        'int64',
+        BigInt64Array.from(ids.flat(), (v) => BigInt(v)),
+        [B, T],
+      ),
+      [DECODE_INPUTS.attentionMask]: new ort.Tensor(
+        'int64',
+        BigInt64Array.from(mask.flat(), (v) => BigInt(v)),
+        [B, cache.length + T],
+      ),
     };
     const keys: ort.Tensor[] = [];
     const values: ort.Tensor[] = [];
@@ -148,7 +156,11 @@ export class DecodeModel {
         if (stop.has(id)) done[b] = true;
       });
       if (done.every(Boolean) || n + 1 === options.maxNewTokens) break;
-      step = await this.step(next.map((id) => [id]), done.map(() => [1]), step.cache);
+      step = await this.step(
+        next.map((id) => [id]),
+        done.map(() => [1]),
+        step.cache,
+      );
     }
     return generated;
   }

@@ -45,7 +45,14 @@ export class CaptureModelCache {
   async releaseAll(): Promise<void> {
     const idle = [...this.entries].filter(([, e]) => e.inUse === 0);
     for (const [key] of idle) this.entries.delete(key);
-    await Promise.all(idle.map(([, e]) => e.model.then((m) => m.release(), () => undefined)));
+    await Promise.all(
+      idle.map(([, e]) =>
+        e.model.then(
+          (m) => m.release(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   private async evict(): Promise<void> {
@@ -54,7 +61,10 @@ export class CaptureModelCache {
       if (idle.length === 0) return;
       const [key, entry] = idle[0];
       this.entries.delete(key);
-      await entry.model.then((m) => m.release(), () => undefined);
+      await entry.model.then(
+        (m) => m.release(),
+        () => undefined,
+      );
     }
   }
 }

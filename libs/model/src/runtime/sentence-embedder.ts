@@ -87,10 +87,12 @@ export class SentenceEmbedder {
     const T = Math.max(1, ...encoded.map((ids) => ids.length));
     const ids = new BigInt64Array(B * T);
     const mask = new BigInt64Array(B * T);
-    encoded.forEach((row, b) => row.forEach((id, t) => {
-      ids[b * T + t] = BigInt(id);
-      mask[b * T + t] = 1n;
-    }));
+    encoded.forEach((row, b) =>
+      row.forEach((id, t) => {
+        ids[b * T + t] = BigInt(id);
+        mask[b * T + t] = 1n;
+      }),
+    );
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', ids, [B, T]),
       attention_mask: new ort.Tensor('int64', mask, [B, T]),

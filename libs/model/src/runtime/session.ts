@@ -55,12 +55,7 @@ export class SessionCreateError extends Error {
   }
 }
 
-export async function createSession(
-  modelBytes: Uint8Array,
-  externalDataFolder: string,
-  label: string,
-  options: SessionOptions = {},
-): Promise<CreatedSession> {
+export async function createSession(modelBytes: Uint8Array, externalDataFolder: string, label: string, options: SessionOptions = {}): Promise<CreatedSession> {
   const providers = options.executionProviders ?? ['cpu'];
   if (providers.length === 0) throw new SessionCreateError(`${label}: no execution providers given`, label, []);
   const log = options.log ?? (() => {});

@@ -39,7 +39,9 @@ async function readF32(file: SafetensorsFile, name: string): Promise<Float32Arra
 
 const found = checkpoints();
 
-test('trained checkpoints: logits, router softmax and NLL match the trainer (PyTorch) outputs', { skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false }, async (t) => {
+test('trained checkpoints: logits, router softmax and NLL match the trainer (PyTorch) outputs', {
+  skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false,
+}, async (t) => {
   const worstOverall = { logits: 0, routerProbs: 0, nll: 0 };
   for (const dir of found) {
     assert.ok(existsSync(join(dir, 'reference.safetensors')), `${dir}: no reference.safetensors`);
@@ -99,14 +101,18 @@ test('trained checkpoints: logits, router softmax and NLL match the trainer (PyT
       await model.release();
     }
   }
-  t.diagnostic(`${found.length} checkpoints; max |diff| logits ${worstOverall.logits.toExponential(2)}, router softmax ${worstOverall.routerProbs.toExponential(2)}, NLL ${worstOverall.nll.toExponential(2)}`);
+  t.diagnostic(
+    `${found.length} checkpoints; max |diff| logits ${worstOverall.logits.toExponential(2)}, router softmax ${worstOverall.routerProbs.toExponential(2)}, NLL ${worstOverall.nll.toExponential(2)}`,
+  );
 });
 
 // The answer's NLL as capture reports it for a probe row's target span (its last word) equals
 // PyTorch's NLL at the answer position, on the first, a middle and the last checkpoint; so do the
 // span routing summaries: PyTorch's router softmax at the answer token (a one-token target) and at
 // the token before it (the marked position).
-test('trained checkpoints: the target span NLL and span routing of each reference text equal the trainer\'s', { skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false }, async (t) => {
+test("trained checkpoints: the target span NLL and span routing of each reference text equal the trainer's", {
+  skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false,
+}, async (t) => {
   const picked = [found[0]!, found[Math.floor(found.length / 2)]!, found[found.length - 1]!];
   const tokenizerPath = join(SERIES, '..', 'tokenizer.json');
   let worst = 0;

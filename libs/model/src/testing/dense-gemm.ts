@@ -15,14 +15,24 @@ export interface GemmRate {
 export async function denseGemm(M: number, K: number, N: number, threads?: number): Promise<(seconds: number) => Promise<GemmRate>> {
   const g = new OnnxGraph('dense');
   const a = g.input('a', DataType.FLOAT, [M, K]);
-  const w = g.embeddedF32('w', Float32Array.from({ length: N * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5), [N, K]);
+  const w = g.embeddedF32(
+    'w',
+    Float32Array.from({ length: N * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5),
+    [N, K],
+  );
   g.output('y', g.op1('Gemm', [a, w], { transB: int(1) }), DataType.FLOAT, [M, N]);
   const session = await ort.InferenceSession.create(g.toBytes('bench'), {
     graphOptimizationLevel: 'all',
     ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
-  const feed = { a: new ort.Tensor('float32', Float32Array.from({ length: M * K }, (_, i) => (i % 13) / 13), [M, K]) };
+  const feed = {
+    a: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: M * K }, (_, i) => (i % 13) / 13),
+      [M, K],
+    ),
+  };
   await session.run(feed);
   return async (seconds) => {
     const cpu0 = process.cpuUsage();

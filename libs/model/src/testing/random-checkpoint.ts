@@ -26,11 +26,7 @@ export interface RandomCheckpointOptions {
 }
 
 /** Writes config.json + safetensors into `dir`; returns the architecture description. */
-export function writeRandomCheckpoint(
-  dir: string,
-  config: Readonly<Record<string, unknown>>,
-  options: RandomCheckpointOptions = {},
-): ArchitectureDescription {
+export function writeRandomCheckpoint(dir: string, config: Readonly<Record<string, unknown>>, options: RandomCheckpointOptions = {}): ArchitectureDescription {
   const desc = describeArchitecture(parseModelConfig(config, join(dir, 'config.json')));
   const dtype = options.dtype ?? 'F32';
   const seed = options.seed ?? 1;
@@ -39,7 +35,7 @@ export function writeRandomCheckpoint(
     name: spec.name,
     dtype,
     shape: spec.shape,
-    data: () => encodeFromF32(randomValues(spec, seed, routerNames.has(spec.name) ? options.routerScale ?? 3 : 1), dtype),
+    data: () => encodeFromF32(randomValues(spec, seed, routerNames.has(spec.name) ? (options.routerScale ?? 3) : 1), dtype),
   }));
   writeCheckpoint(dir, config, tensors, { shards: options.shards ?? 1 });
   return desc;
@@ -59,7 +55,6 @@ function randomValues(spec: TensorSpec, seed: number, gain: number): Float32Arra
   for (let i = 0; i < n; i++) out[i] = offset + (2 * rand() - 1) * a;
   return out;
 }
-
 
 function hash(text: string): number {
   let h = 2166136261;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkpointTokenizerPath } from './tokenizer-path.js';
 
-test('checkpointTokenizerPath: own file, then the run\'s, then the nearest above, else the own path', () => {
+test("checkpointTokenizerPath: own file, then the run's, then the nearest above, else the own path", () => {
   const root = mkdtempSync(join(tmpdir(), 'gw-tokpath-'));
   try {
     const step = join(root, 'run', 'checkpoints', 'step1');

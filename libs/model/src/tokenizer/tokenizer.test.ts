@@ -32,14 +32,19 @@ test('OLMoE tokenizer: known ids, no BOS, and all 1,319 GSM8K test questions rou
   const tok = await ModelTokenizer.load('/nonexistent', OLMOE_CONFIG, { tokenizerPath: OLMOE_TOKENIZER });
   assert.equal(tok.bosId, null);
   assert.deepEqual(tok.encode('Hello World'), [12092, 3645]);
-  const lines = readFileSync(join(DATASETS, 'gsm8k', 'test.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(join(DATASETS, 'gsm8k', 'test.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   assert.equal(lines.length, 1319);
   let tokens = 0;
   for (const [i, line] of lines.entries()) {
     const { question } = JSON.parse(line) as { question: string };
     const ids = tok.encode(question);
     tokens += ids.length;
-    assert.ok(ids.every((id) => id >= 0 && id < 50280), `question ${i}: id outside the vocabulary`);
+    assert.ok(
+      ids.every((id) => id >= 0 && id < 50280),
+      `question ${i}: id outside the vocabulary`,
+    );
     assert.equal(tok.decode(ids), question, `question ${i} does not round-trip`);
   }
   assert.ok(tokens > 1319 * 20, `implausibly few tokens: ${tokens}`);

@@ -11,10 +11,23 @@ import { logProbAt, OnnxLanguageModel, sampleToken } from './onnx-model.js';
 
 const VOCAB = 40;
 const CONFIG = {
-  architectures: ['OlmoeForCausalLM'], model_type: 'olmoe', vocab_size: VOCAB, hidden_size: 32, intermediate_size: 16,
-  num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, num_experts: 8, num_experts_per_tok: 2,
-  norm_topk_prob: false, rope_theta: 10000, rms_norm_eps: 1e-5, max_position_embeddings: 64,
-  pad_token_id: 0, eos_token_id: 1, bos_token_id: null,
+  architectures: ['OlmoeForCausalLM'],
+  model_type: 'olmoe',
+  vocab_size: VOCAB,
+  hidden_size: 32,
+  intermediate_size: 16,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  num_experts: 8,
+  num_experts_per_tok: 2,
+  norm_topk_prob: false,
+  rope_theta: 10000,
+  rms_norm_eps: 1e-5,
+  max_position_embeddings: 64,
+  pad_token_id: 0,
+  eos_token_id: 1,
+  bos_token_id: null,
 };
 
 /** A word-level tokenizer: token i is the word `w<i>` (0 and 1 are [PAD] and [EOS]). */
@@ -22,7 +35,11 @@ function wordTokenizer(): Record<string, unknown> {
   const vocab: Record<string, number> = { '[PAD]': 0, '[EOS]': 1 };
   for (let i = 2; i < VOCAB; i++) vocab[`w${i}`] = i;
   return {
-    version: '1.0', truncation: null, padding: null, normalizer: null, post_processor: null,
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    normalizer: null,
+    post_processor: null,
     added_tokens: [0, 1].map((id) => ({ id, content: id === 0 ? '[PAD]' : '[EOS]', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
     pre_tokenizer: { type: 'WhitespaceSplit' },
     decoder: null,
@@ -53,7 +70,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const ids = (text: string) => text.trim().split(/\s+/).map((w) => Number(w.slice(1)));
+const ids = (text: string) =>
+  text
+    .trim()
+    .split(/\s+/)
+    .map((w) => Number(w.slice(1)));
 const logitsAt = (seq: number[], pos: number): Float32Array =>
   referenceForward(desc, weights, { inputIds: [seq], attentionMask: [seq.map(() => 1)] }).logits.subarray(pos * VOCAB, (pos + 1) * VOCAB);
 
@@ -80,7 +101,7 @@ test('greedy generation follows the reference argmax and is reported greedy', as
     seq.push(best);
   }
   const words = picked.map((i) => (i === 0 ? '[PAD]' : `w${i}`)).join(' ');
-  const [[text]] = await lm.generate([{ prompt: 'w5 w9 w14', until: [], maxTokens: 4, temperature: 0 }]) as [[string]];
+  const [[text]] = (await lm.generate([{ prompt: 'w5 w9 w14', until: [], maxTokens: 4, temperature: 0 }])) as [[string]];
   assert.equal(text, ` ${words}`, 'the completion carries the space that joins it to the prompt');
   if (picked.length > 0 && !picked.includes(0)) {
     const [ll] = await lm.loglikelihood([{ context: 'w5 w9 w14', continuation: ` ${words}` }]);
@@ -96,7 +117,7 @@ test('sampling with a seed is reproducible; stop strings cut the text', async ()
   const [[first]] = a as [[string]];
   const stopWord = first.trim().split(' ')[1];
   if (stopWord) {
-    const [[cut]] = await lm.generate([{ ...req, n: 1, until: [stopWord] }]) as [[string]];
+    const [[cut]] = (await lm.generate([{ ...req, n: 1, until: [stopWord] }])) as [[string]];
     assert.ok(!cut.includes(stopWord));
   }
 });

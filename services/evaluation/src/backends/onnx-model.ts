@@ -188,7 +188,9 @@ export class OnnxLanguageModel implements LanguageModel, PromptScorer {
 
   private topTokens(logits: Float32Array, top: number): { text: string; logprob: number }[] {
     if (top <= 0) return [];
-    const order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]! || a - b).slice(0, top);
+    const order = Array.from(logits.keys())
+      .sort((a, b) => logits[b]! - logits[a]! || a - b)
+      .slice(0, top);
     return order.map((id) => ({ text: this.tokenizer.decode([id]), logprob: logProbAt(logits, id) }));
   }
 

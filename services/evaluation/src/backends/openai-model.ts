@@ -64,13 +64,16 @@ export class OpenAiCompletionsModel implements LanguageModel {
     const out: LoglikelihoodResult[] = [];
     for (const chunk of chunks(reqs, this.batchSize)) {
       const prompts = chunk.map((r) => this.scoredText(r.context, r.continuation));
-      const choices = await this.complete({
-        prompt: prompts.map((p) => p.text),
-        max_tokens: this.opts.echoMaxTokens ?? 1,
-        temperature: 0,
-        echo: true,
-        logprobs: 1,
-      }, prompts.length);
+      const choices = await this.complete(
+        {
+          prompt: prompts.map((p) => p.text),
+          max_tokens: this.opts.echoMaxTokens ?? 1,
+          temperature: 0,
+          echo: true,
+          logprobs: 1,
+        },
+        prompts.length,
+      );
       choices.forEach((c, i) => out.push(this.continuationScore(c, prompts[i]!.text, codePoints(prompts[i]!.context), i)));
     }
     return out;
@@ -94,15 +97,18 @@ export class OpenAiCompletionsModel implements LanguageModel {
       const n = first.n ?? 1;
       const stop = this.opts.maxStopSequences === undefined ? [...first.until] : first.until.slice(0, this.opts.maxStopSequences);
       for (const chunk of chunks(indices, this.batchSize)) {
-        const choices = await this.complete({
-          prompt: chunk.map((i) => reqs[i]!.prompt),
-          max_tokens: first.maxTokens,
-          temperature: first.temperature,
-          ...(first.topP !== undefined ? { top_p: first.topP } : {}),
-          ...(first.seed !== undefined ? { seed: first.seed } : {}),
-          n,
-          ...(stop.length > 0 ? { stop } : {}),
-        }, chunk.length * n);
+        const choices = await this.complete(
+          {
+            prompt: chunk.map((i) => reqs[i]!.prompt),
+            max_tokens: first.maxTokens,
+            temperature: first.temperature,
+            ...(first.topP !== undefined ? { top_p: first.topP } : {}),
+            ...(first.seed !== undefined ? { seed: first.seed } : {}),
+            n,
+            ...(stop.length > 0 ? { stop } : {}),
+          },
+          chunk.length * n,
+        );
         chunk.forEach((reqIndex, p) => {
           out[reqIndex] = choices.slice(p * n, (p + 1) * n).map((c) => truncateAtStop(c.text, first.until));
         });

@@ -79,20 +79,12 @@ export class EvaluationJobResolver {
 @Resolver(() => CheckpointEntity)
 export class CheckpointEvaluationResolver {
   @FieldResolver(() => [EvaluationJobType], { description: 'Benchmark evaluations of this checkpoint, by task, one page at a time.' })
-  async evaluationJobs(
-    @Root() checkpoint: CheckpointEntity,
-    @Ctx() ctx: EvaluationContext,
-    @Args() page: ChildPageArgs,
-  ): Promise<EvaluationJobType[]> {
+  async evaluationJobs(@Root() checkpoint: CheckpointEntity, @Ctx() ctx: EvaluationContext, @Args() page: ChildPageArgs): Promise<EvaluationJobType[]> {
     return (await ctx.evaluation.listJobs(checkpoint.id, pageOf(page))).map(toEvaluationJob);
   }
 
   @FieldResolver(() => [CheckpointEvaluationType], { description: 'Scores of the completed evaluations of this checkpoint, by task and metric, one page at a time.' })
-  async evaluations(
-    @Root() checkpoint: CheckpointEntity,
-    @Ctx() ctx: EvaluationContext,
-    @Args() page: ChildPageArgs,
-  ): Promise<CheckpointEvaluationType[]> {
+  async evaluations(@Root() checkpoint: CheckpointEntity, @Ctx() ctx: EvaluationContext, @Args() page: ChildPageArgs): Promise<CheckpointEvaluationType[]> {
     return (await ctx.evaluation.evaluations(checkpoint.id, pageOf(page))).map(toCheckpointEvaluation);
   }
 }

@@ -8,7 +8,7 @@ import type { CheckpointEvaluation, EvalItem, EvalJob, EvalScore } from '../stor
 
 @ObjectType('Benchmark', { description: 'An evaluation task of the registry (lm-evaluation-harness terms).' })
 export class BenchmarkType {
-  @Field({ description: 'The task\'s name, as startEvaluation takes it.' }) name!: string;
+  @Field({ description: "The task's name, as startEvaluation takes it." }) name!: string;
   @Field({ description: 'Its version.' }) version!: string;
   @Field({ description: 'generate_until, multiple_choice, loglikelihood or loglikelihood_rolling.' }) outputType!: string;
   @Field(() => Int, { description: 'Few-shot examples in each prompt.' }) numFewshot!: number;
@@ -34,7 +34,7 @@ export class CheckpointEvaluationType extends EvaluationScoreType {
 @ObjectType('EvaluationItem', { description: 'One scored document.' })
 export class EvaluationItemType {
   @Field(() => Int, { description: 'Position in the dataset, from 0.' }) docIndex!: number;
-  @Field({ description: 'The document\'s id in the dataset.' }) docId!: string;
+  @Field({ description: "The document's id in the dataset." }) docId!: string;
   @Field(() => String, { description: 'Its group (subject, category), when the task has them.', nullable: true }) group!: string | null;
   @Field({ description: 'sha256 of the request sent to the model (prompt, stops, sampling settings).' }) promptHash!: string;
   @Field({ description: 'The reference answer (doc_to_target).' }) target!: string;
@@ -44,15 +44,22 @@ export class EvaluationItemType {
   @Field(() => JSONObjectResolver, { description: 'metric,filter -> score (or {sum, weight} for bits per byte).' }) scores!: Record<string, unknown>;
   @Field(() => JSONObjectResolver, { nullable: true, description: 'multiple_choice: {pred, predNorm, gold}.' }) choice!: Record<string, unknown> | null;
   @Field(() => JSONObjectResolver, { nullable: true, description: 'Code tasks: sandbox runs by filter name.' }) codeRuns!: Record<string, unknown> | null;
-  @Field(() => String, { nullable: true, description: 'The item as one text: question, target delimiter, gold answer (what embeddings and Min-K%++ describe).' }) text!: string | null;
-  @Field(() => Float, { nullable: true, description: 'Min-K%++ of the item\'s text at this checkpoint (method.md 6; high: likely seen in training); null for backends that do not expose the model (OpenAI-compatible servers).' })
+  @Field(() => String, { nullable: true, description: 'The item as one text: question, target delimiter, gold answer (what embeddings and Min-K%++ describe).' }) text!:
+    | string
+    | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Min-K%++ of the item's text at this checkpoint (method.md 6; high: likely seen in training); null for backends that do not expose the model (OpenAI-compatible servers).",
+  })
   minKPlusPlus!: number | null;
-  @Field(() => Int, { nullable: true, description: 'Dimension of the item\'s stored embedding (the model\'s mean final hidden state); null when none is stored.' }) embeddingDimension!: number | null;
+  @Field(() => Int, { nullable: true, description: "Dimension of the item's stored embedding (the model's mean final hidden state); null when none is stored." })
+  embeddingDimension!: number | null;
 }
 
 @ObjectType('EvaluationJob', { description: 'One benchmark task evaluated at one checkpoint.' })
 export class EvaluationJobType {
-  @Field(() => ID, { description: 'The job\'s id.' }) id!: string;
+  @Field(() => ID, { description: "The job's id." }) id!: string;
   @Field(() => ID, { description: 'The checkpoint evaluated.' }) checkpointId!: string;
   @Field({ description: 'The benchmark task (gsm8k, humaneval, mmlu, grok_math, ...).' }) task!: string;
   @Field(() => JobStatusValue, { description: 'Where the job stands.' }) status!: JobStatusValue;
@@ -65,7 +72,7 @@ export class EvaluationJobType {
   @Field(() => Int, { description: 'Times the job was queued.' }) run!: number;
   @Field(() => Int, { description: 'Deliveries started (retries and redeliveries included).' }) attempts!: number;
   @Field(() => Int, { nullable: true, description: 'Documents in the dataset.' }) datasetSize!: number | null;
-  @Field(() => String, { description: 'The task\'s version (its prompt and scoring), as lm-evaluation-harness reports it.', nullable: true }) taskVersion!: string | null;
+  @Field(() => String, { description: "The task's version (its prompt and scoring), as lm-evaluation-harness reports it.", nullable: true }) taskVersion!: string | null;
   @Field(() => DateTimeISOResolver, { description: 'When it was queued.' }) createdAt!: Date;
   @Field(() => DateTimeISOResolver, { description: 'When its status or progress last changed.' }) updatedAt!: Date;
 }
@@ -73,7 +80,7 @@ export class EvaluationJobType {
 @ObjectType('Checkpoint', { description: 'A checkpoint (owned by the inference subgraph); this subgraph adds its evaluations.' })
 @Directive('@key(fields: "id")')
 export class CheckpointEntity {
-  @Field(() => ID, { description: 'The checkpoint\'s id.' }) id!: string;
+  @Field(() => ID, { description: "The checkpoint's id." }) id!: string;
 }
 
 export const toBenchmark = (b: BenchmarkInfo): BenchmarkType => ({ ...b });

@@ -31,8 +31,7 @@ describe('OpenAI-compatible server + client', () => {
     await noBosServer?.stop();
   });
 
-  const client = (extra: Partial<ConstructorParameters<typeof OpenAiCompletionsModel>[0]> = {}) =>
-    new OpenAiCompletionsModel({ baseUrl: server.baseUrl, model: 'char', ...extra });
+  const client = (extra: Partial<ConstructorParameters<typeof OpenAiCompletionsModel>[0]> = {}) => new OpenAiCompletionsModel({ baseUrl: server.baseUrl, model: 'char', ...extra });
 
   test('the test model is a proper distribution', () => {
     for (const prefix of ['', 'ab', 'Answer:']) {
@@ -46,7 +45,10 @@ describe('OpenAI-compatible server + client', () => {
     assert.equal(res.status, 200);
     const body = (await res.json()) as { object: string; data: { id: string; object: string }[] };
     assert.equal(body.object, 'list');
-    assert.deepEqual(body.data.map((m) => [m.id, m.object]), [['char', 'model']]);
+    assert.deepEqual(
+      body.data.map((m) => [m.id, m.object]),
+      [['char', 'model']],
+    );
   });
 
   test('log-likelihoods and greedy flags equal the model computed directly, batched', async () => {
@@ -110,7 +112,9 @@ describe('OpenAI-compatible server + client', () => {
       body: JSON.stringify({ model: 'char', prompt: 'ab', max_tokens: 3, temperature: 0, logprobs: 2 }),
     });
     assert.equal(res.status, 200);
-    const body = (await res.json()) as { choices: { text: string; logprobs: { tokens: string[]; text_offset: number[]; token_logprobs: number[]; top_logprobs: Record<string, number>[] } }[] };
+    const body = (await res.json()) as {
+      choices: { text: string; logprobs: { tokens: string[]; text_offset: number[]; token_logprobs: number[]; top_logprobs: Record<string, number>[] } }[];
+    };
     const c = body.choices[0]!;
     assert.equal(c.logprobs.tokens.join(''), c.text);
     assert.deepEqual(c.logprobs.text_offset, [0, 1, 2]);

@@ -28,9 +28,24 @@ export interface CompletionParams {
 }
 
 const KNOWN = new Set([
-  'model', 'prompt', 'max_tokens', 'temperature', 'top_p', 'n', 'seed', 'stop', 'echo', 'logprobs', 'stream', 'user',
+  'model',
+  'prompt',
+  'max_tokens',
+  'temperature',
+  'top_p',
+  'n',
+  'seed',
+  'stop',
+  'echo',
+  'logprobs',
+  'stream',
+  'user',
   // Accepted and ignored, as vLLM does with fields it does not act on.
-  'frequency_penalty', 'presence_penalty', 'best_of', 'logit_bias', 'suffix',
+  'frequency_penalty',
+  'presence_penalty',
+  'best_of',
+  'logit_bias',
+  'suffix',
 ]);
 export const MAX_PROMPTS = 1024;
 export const MAX_N = 128;

@@ -124,28 +124,39 @@ async function complete(model: ServableModel, p: CompletionParams): Promise<Comp
   if (p.logprobs !== null && typeof model.scoreTexts !== 'function') {
     throw new RequestError('logprobs', 'this model cannot return log-probabilities (it does not implement prompt scoring)');
   }
-  const completions: string[][] = p.maxTokens === 0
-    ? p.prompts.map(() => Array.from({ length: p.n }, () => ''))
-    : await model.generate(p.prompts.map((prompt) => ({
-      prompt,
-      until: p.stop,
-      maxTokens: p.maxTokens,
-      temperature: p.temperature,
-      n: p.n,
-      ...(p.topP !== undefined ? { topP: p.topP } : {}),
-      ...(p.seed !== undefined ? { seed: p.seed } : {}),
-    })));
+  const completions: string[][] =
+    p.maxTokens === 0
+      ? p.prompts.map(() => Array.from({ length: p.n }, () => ''))
+      : await model.generate(
+          p.prompts.map((prompt) => ({
+            prompt,
+            until: p.stop,
+            maxTokens: p.maxTokens,
+            temperature: p.temperature,
+            n: p.n,
+            ...(p.topP !== undefined ? { topP: p.topP } : {}),
+            ...(p.seed !== undefined ? { seed: p.seed } : {}),
+          })),
+        );
   if (completions.length !== p.prompts.length || completions.some((c) => c.length !== p.n)) {
     throw new Error(`the model returned ${completions.map((c) => c.length).join(',')} completions for ${p.prompts.length} prompts x n=${p.n}`);
   }
   const flat = p.prompts.flatMap((prompt, i) => completions[i]!.map((c) => ({ prompt, completion: truncateAtStop(c, p.stop) })));
-  const scored = p.logprobs === null ? null : await model.scoreTexts!(flat.map((f) => f.prompt + f.completion), p.logprobs);
-  return flat.map(({ prompt, completion }, index): CompletionChoice => ({
-    index,
-    text: p.echo ? prompt + completion : completion,
-    logprobs: scored ? toLogprobs(prompt + completion, scored[index]!, p.echo ? 0 : prompt.length) : null,
-    finish_reason: p.maxTokens === 0 ? 'length' : null,
-  }));
+  const scored =
+    p.logprobs === null
+      ? null
+      : await model.scoreTexts!(
+          flat.map((f) => f.prompt + f.completion),
+          p.logprobs,
+        );
+  return flat.map(
+    ({ prompt, completion }, index): CompletionChoice => ({
+      index,
+      text: p.echo ? prompt + completion : completion,
+      logprobs: scored ? toLogprobs(prompt + completion, scored[index]!, p.echo ? 0 : prompt.length) : null,
+      finish_reason: p.maxTokens === 0 ? 'length' : null,
+    }),
+  );
 }
 
 /**

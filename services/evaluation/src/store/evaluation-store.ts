@@ -11,7 +11,6 @@ export type EvalScore = Selectable<EvalScoreTable>;
 export type EvalItem = Selectable<EvalItemTable>;
 export type NewEvalItem = Omit<EvalItem, 'eval_job_id' | 'created_at'>;
 
-
 export interface UpsertDecision {
   job: EvalJob;
   /** true: a run was (re)queued and must be published on the bus. */
@@ -66,7 +65,8 @@ export class EvaluationStore {
   }
 
   getCheckpoint(id: string): Promise<EvalCheckpoint | undefined> {
-    return this.read.selectFrom('inference.checkpoint as c')
+    return this.read
+      .selectFrom('inference.checkpoint as c')
       .innerJoin('inference.run as r', 'r.id', 'c.run_id')
       .select(['c.id', 'c.run_id', 'c.step', 'c.uri', 'r.tokenizer'])
       .where('c.id', '=', id)
@@ -127,9 +127,7 @@ export class EvaluationStore {
       const same = sameParams(existing.params);
       if (existing.status === 'queued' || existing.status === 'running') {
         if (same) return { job: existing, enqueue: false };
-        throw new ConflictError(
-          `task ${task} is already ${existing.status} at this checkpoint with other parameters (${JSON.stringify(existing.params)}); cancel it first`,
-        );
+        throw new ConflictError(`task ${task} is already ${existing.status} at this checkpoint with other parameters (${JSON.stringify(existing.params)}); cancel it first`);
       }
       if (existing.status === 'completed' && same) return { job: existing, enqueue: false };
       if (!sameBackend(existing.params)) await tx.deleteFrom('evaluation.eval_item').where('eval_job_id', '=', existing.id).execute();
@@ -178,12 +176,7 @@ export class EvaluationStore {
   }
 
   async setStatus(id: string, status: JobStatus, error: string | null = null): Promise<EvalJob | undefined> {
-    return this.db
-      .updateTable('evaluation.eval_job')
-      .set({ status, error, updated_at: new Date() })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
+    return this.db.updateTable('evaluation.eval_job').set({ status, error, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst();
   }
 
   /** Cancels a live job; returns the row as it is after the call (unchanged if already settled). */
@@ -216,36 +209,40 @@ export class EvaluationStore {
       if (items.length > 0) {
         await tx
           .insertInto('evaluation.eval_item')
-          .values(items.map((it) => ({
-            eval_job_id: jobId,
-            doc_index: it.doc_index,
-            doc_id: it.doc_id,
-            group_name: it.group_name,
-            prompt_hash: it.prompt_hash,
-            target: it.target,
-            output: JSON.stringify(it.output),
-            extracted: JSON.stringify(it.extracted),
-            scores: JSON.stringify(it.scores),
-            choice: it.choice === null ? null : JSON.stringify(it.choice),
-            code_runs: it.code_runs === null ? null : JSON.stringify(it.code_runs),
-            text: it.text,
-            embedding: it.embedding,
-            min_k_pp: it.min_k_pp,
-          })))
-          .onConflict((oc) => oc.columns(['eval_job_id', 'doc_index']).doUpdateSet((eb) => ({
-            doc_id: eb.ref('excluded.doc_id'),
-            group_name: eb.ref('excluded.group_name'),
-            prompt_hash: eb.ref('excluded.prompt_hash'),
-            target: eb.ref('excluded.target'),
-            output: eb.ref('excluded.output'),
-            extracted: eb.ref('excluded.extracted'),
-            scores: eb.ref('excluded.scores'),
-            choice: eb.ref('excluded.choice'),
-            code_runs: eb.ref('excluded.code_runs'),
-            text: eb.ref('excluded.text'),
-            embedding: eb.ref('excluded.embedding'),
-            min_k_pp: eb.ref('excluded.min_k_pp'),
-          })))
+          .values(
+            items.map((it) => ({
+              eval_job_id: jobId,
+              doc_index: it.doc_index,
+              doc_id: it.doc_id,
+              group_name: it.group_name,
+              prompt_hash: it.prompt_hash,
+              target: it.target,
+              output: JSON.stringify(it.output),
+              extracted: JSON.stringify(it.extracted),
+              scores: JSON.stringify(it.scores),
+              choice: it.choice === null ? null : JSON.stringify(it.choice),
+              code_runs: it.code_runs === null ? null : JSON.stringify(it.code_runs),
+              text: it.text,
+              embedding: it.embedding,
+              min_k_pp: it.min_k_pp,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['eval_job_id', 'doc_index']).doUpdateSet((eb) => ({
+              doc_id: eb.ref('excluded.doc_id'),
+              group_name: eb.ref('excluded.group_name'),
+              prompt_hash: eb.ref('excluded.prompt_hash'),
+              target: eb.ref('excluded.target'),
+              output: eb.ref('excluded.output'),
+              extracted: eb.ref('excluded.extracted'),
+              scores: eb.ref('excluded.scores'),
+              choice: eb.ref('excluded.choice'),
+              code_runs: eb.ref('excluded.code_runs'),
+              text: eb.ref('excluded.text'),
+              embedding: eb.ref('excluded.embedding'),
+              min_k_pp: eb.ref('excluded.min_k_pp'),
+            })),
+          )
           .execute();
       }
       const row = await tx
@@ -290,13 +287,7 @@ export class EvaluationStore {
   }
 
   listItems(jobId: string, below: number, offset = 0, limit?: number): Promise<EvalItem[]> {
-    let q = this.db
-      .selectFrom('evaluation.eval_item')
-      .selectAll()
-      .where('eval_job_id', '=', jobId)
-      .where('doc_index', '<', below)
-      .orderBy('doc_index')
-      .offset(offset);
+    let q = this.db.selectFrom('evaluation.eval_item').selectAll().where('eval_job_id', '=', jobId).where('doc_index', '<', below).orderBy('doc_index').offset(offset);
     if (limit !== undefined) q = q.limit(limit);
     return q.execute();
   }
@@ -308,7 +299,10 @@ export class EvaluationStore {
     await this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('evaluation.eval_score').where('eval_job_id', '=', jobId).execute();
       if (scores.length > 0) {
-        await tx.insertInto('evaluation.eval_score').values(scores.map((s) => ({ eval_job_id: jobId, ...s }))).execute();
+        await tx
+          .insertInto('evaluation.eval_score')
+          .values(scores.map((s) => ({ eval_job_id: jobId, ...s })))
+          .execute();
       }
       await tx
         .updateTable('evaluation.eval_job')
@@ -324,16 +318,18 @@ export class EvaluationStore {
 
   /** Scores of the checkpoint's completed jobs, by task then metric. */
   async checkpointEvaluations(checkpointId: string, page?: PageWindow): Promise<CheckpointEvaluation[]> {
-    const rows = await paged(this.db
-      .selectFrom('evaluation.eval_score as s')
-      .innerJoin('evaluation.eval_job as j', 'j.id', 's.eval_job_id')
-      .select(['j.id as jobId', 'j.task', 's.metric', 's.value', 's.stderr', 's.n'])
-      .where('j.checkpoint_id', '=', checkpointId)
-      .where('j.status', '=', 'completed')
-      .orderBy('j.task')
-      .orderBy('s.metric')
-      .orderBy('j.id'), page)
-      .execute();
+    const rows = await paged(
+      this.db
+        .selectFrom('evaluation.eval_score as s')
+        .innerJoin('evaluation.eval_job as j', 'j.id', 's.eval_job_id')
+        .select(['j.id as jobId', 'j.task', 's.metric', 's.value', 's.stderr', 's.n'])
+        .where('j.checkpoint_id', '=', checkpointId)
+        .where('j.status', '=', 'completed')
+        .orderBy('j.task')
+        .orderBy('s.metric')
+        .orderBy('j.id'),
+      page,
+    ).execute();
     return rows;
   }
 }

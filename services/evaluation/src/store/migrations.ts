@@ -69,13 +69,7 @@ const items: Migration = {
 /** Per item its text as one string, and what the model's internals say of it (method.md 6): its embedding and Min-K%++ score. */
 const itemSignals: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema
-      .withSchema('evaluation')
-      .alterTable('eval_item')
-      .addColumn('text', 'text')
-      .addColumn('embedding', 'bytea')
-      .addColumn('min_k_pp', 'double precision')
-      .execute();
+    await db.schema.withSchema('evaluation').alterTable('eval_item').addColumn('text', 'text').addColumn('embedding', 'bytea').addColumn('min_k_pp', 'double precision').execute();
   },
 };
 

@@ -159,4 +159,3 @@ function hash(x: number): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
-

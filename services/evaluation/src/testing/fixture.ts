@@ -57,7 +57,10 @@ export async function openFixture(): Promise<Fixture> {
 /** A run with one checkpoint at `uri`, inserted as the inference service stores them. */
 export async function insertCheckpoint(db: Kysely<AllTables>, uri = '/ckpt/step100', step = 100): Promise<string> {
   const runId = randomUUID();
-  await db.insertInto('inference.run').values({ id: runId, name: `run-${runId}`, architecture: 'OlmoeForCausalLM', tokenizer: null }).execute();
+  await db
+    .insertInto('inference.run')
+    .values({ id: runId, name: `run-${runId}`, architecture: 'OlmoeForCausalLM', tokenizer: null })
+    .execute();
   const id = randomUUID();
   await db.insertInto('inference.checkpoint').values({ id, run_id: runId, step, tokens_seen: null, uri }).execute();
   return id;
@@ -102,7 +105,10 @@ export async function gsm8kRows(n: number): Promise<Gsm8kRow[]> {
 /** The number after "#### " in a GSM8K answer. */
 export function finalAnswer(answer: string): string {
   const at = answer.lastIndexOf('#### ');
-  return answer.slice(at + 5).trim().replace(/,/g, '');
+  return answer
+    .slice(at + 5)
+    .trim()
+    .replace(/,/g, '');
 }
 
 export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {

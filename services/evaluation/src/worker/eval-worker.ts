@@ -126,7 +126,11 @@ async function evaluate(deps: EvalWorkerDeps, r: EvalRun): Promise<void> {
   }
   const batchSize = params.batchSize ?? deps.defaultBatchSize ?? DEFAULT_BATCH;
   const opened = await deps.models.open({
-    backend: params.backend, checkpointUri: checkpoint.uri, tokenizerPath: checkpoint.tokenizer ?? undefined, batchSize, signal,
+    backend: params.backend,
+    checkpointUri: checkpoint.uri,
+    tokenizerPath: checkpoint.tokenizer ?? undefined,
+    batchSize,
+    signal,
   });
   await store.recordRun(id, { total, done, datasetSize: data.docs.length, taskVersion: String(task.version), model: opened.description });
   log.info({ total, alreadyScored: done, backend: opened.description }, 'evaluation started');
@@ -142,7 +146,11 @@ async function evaluate(deps: EvalWorkerDeps, r: EvalRun): Promise<void> {
       const batchItems = batch.map((i) => items[i]!);
       const responses = await askModel(task, batchItems, opened.model);
       const scores = await Promise.all(batchItems.map((it, j) => scoreItem(task, it.doc, responses[j]!, { executor: deps.executor })));
-      done = await store.saveItems(id, total, batch.map((i, j) => toStoredItem(i, hashes[i]!, responses[j]!, scores[j]!, itemText(task, batchItems[j]!.doc).text)));
+      done = await store.saveItems(
+        id,
+        total,
+        batch.map((i, j) => toStoredItem(i, hashes[i]!, responses[j]!, scores[j]!, itemText(task, batchItems[j]!.doc).text)),
+      );
       r.progress(done, total, 'scoring');
     }
     if (opened.itemSignals) {
@@ -153,7 +161,10 @@ async function evaluate(deps: EvalWorkerDeps, r: EvalRun): Promise<void> {
         if (signal.aborted) throw signal.reason;
         const batch = missing.slice(start, start + batchSize);
         const signals = await opened.itemSignals(batch.map((i) => itemText(task, items[i]!.doc)));
-        await store.saveItemSignals(id, batch.map((docIndex, j) => ({ docIndex, signal: signals[j]! })));
+        await store.saveItemSignals(
+          id,
+          batch.map((docIndex, j) => ({ docIndex, signal: signals[j]! })),
+        );
         r.progress(done, total, 'item embeddings and Min-K%++');
       }
     }

@@ -25,8 +25,17 @@ test('the plotted score prefers accuracy-like, non-macro metrics', () => {
 });
 
 test('the plotted score is the one the correlation query defaults to (@grokwatch/benchmark primaryScoreMetric)', () => {
-  const names = ['acc', 'acc_norm', 'acc_macro', 'exact_match,strip', 'exact_match_macro,strip', 'exact_match,strict-match',
-    'exact_match,flexible-extract', 'pass@1', 'bits_per_byte'];
+  const names = [
+    'acc',
+    'acc_norm',
+    'acc_macro',
+    'exact_match,strip',
+    'exact_match_macro,strip',
+    'exact_match,strict-match',
+    'exact_match,flexible-extract',
+    'pass@1',
+    'bits_per_byte',
+  ];
   // Every subset of the names, so the browser copy cannot drift from the server's rule.
   for (let mask = 0; mask < 1 << names.length; mask++) {
     const subset = names.filter((_, i) => mask & (1 << i));
@@ -40,12 +49,37 @@ test('macro averages are recognized with and without a filter', () => {
 
 test('accuracy series are read from checkpoint evaluations; null metric values are dropped', () => {
   const checkpoints = [
-    { step: 200, evaluations: [{ task: 'grok_math', metric: 'acc', value: 0.5 }, { task: 'gsm8k', metric: 'acc', value: 0.1 }] },
-    { step: 100, evaluations: [{ task: 'grok_math', metric: 'acc', value: 0.25 }, { task: 'grok_math', metric: 'acc_macro', value: 0.2 }] },
+    {
+      step: 200,
+      evaluations: [
+        { task: 'grok_math', metric: 'acc', value: 0.5 },
+        { task: 'gsm8k', metric: 'acc', value: 0.1 },
+      ],
+    },
+    {
+      step: 100,
+      evaluations: [
+        { task: 'grok_math', metric: 'acc', value: 0.25 },
+        { task: 'grok_math', metric: 'acc_macro', value: 0.2 },
+      ],
+    },
     { step: 300, evaluations: [] },
   ];
   assert.deepEqual(evaluatedTasks(checkpoints), ['grok_math', 'gsm8k']);
   assert.deepEqual(scoreMetricsOf(checkpoints, 'grok_math'), ['acc', 'acc_macro']);
-  assert.deepEqual(accuracySeries(checkpoints, 'grok_math', 'acc'), [{ step: 100, value: 0.25 }, { step: 200, value: 0.5 }]);
-  assert.deepEqual(definedPoints([{ step: 3, value: 1 }, { step: 1, value: null }, { step: 2, value: 0 }]), [{ step: 2, value: 0 }, { step: 3, value: 1 }]);
+  assert.deepEqual(accuracySeries(checkpoints, 'grok_math', 'acc'), [
+    { step: 100, value: 0.25 },
+    { step: 200, value: 0.5 },
+  ]);
+  assert.deepEqual(
+    definedPoints([
+      { step: 3, value: 1 },
+      { step: 1, value: null },
+      { step: 2, value: 0 },
+    ]),
+    [
+      { step: 2, value: 0 },
+      { step: 3, value: 1 },
+    ],
+  );
 });

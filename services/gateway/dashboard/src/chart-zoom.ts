@@ -64,34 +64,63 @@ export function openChartDialog(spec: ChartSpec, axis: StepAxis): HTMLDialogElem
   const body = h('div', { class: 'chart-dialog-body' });
   let smooth = false;
   const draw = (): void => {
-    const shown: ChartSpec = smooth && spec.kind === 'line'
-      ? { ...spec, series: [...spec.series.map((s) => ({ ...s, control: s.control ?? 'raw' })), ...spec.series.filter((s) => s.control === undefined).map((s) => ({ ...s, points: smoothed(s.points) }))] }
-      : spec;
+    const shown: ChartSpec =
+      smooth && spec.kind === 'line'
+        ? {
+            ...spec,
+            series: [
+              ...spec.series.map((s) => ({ ...s, control: s.control ?? 'raw' })),
+              ...spec.series.filter((s) => s.control === undefined).map((s) => ({ ...s, points: smoothed(s.points) })),
+            ],
+          }
+        : spec;
     body.replaceChildren(renderChart(shown, axis));
   };
   const csv = URL.createObjectURL(new Blob([chartCsv(spec)], { type: 'text/csv' }));
-  const dialog = h('dialog', { class: 'chart-dialog', 'data-zoomed': spec.metric },
-    h('div', { class: 'chart-dialog-bar' },
-      h('label', null, h('input', { type: 'checkbox', class: 'chart-smooth', onchange: (ev: Event) => { smooth = (ev.target as HTMLInputElement).checked; draw(); } }), ' moving average'),
+  const dialog = h(
+    'dialog',
+    { class: 'chart-dialog', 'data-zoomed': spec.metric },
+    h(
+      'div',
+      { class: 'chart-dialog-bar' },
+      h(
+        'label',
+        null,
+        h('input', {
+          type: 'checkbox',
+          class: 'chart-smooth',
+          onchange: (ev: Event) => {
+            smooth = (ev.target as HTMLInputElement).checked;
+            draw();
+          },
+        }),
+        ' moving average',
+      ),
       h('a', { class: 'chart-csv', href: csv, download: `${spec.metric}.csv` }, 'CSV'),
-      h('button', {
-        type: 'button',
-        class: 'chart-png',
-        onclick: () => {
-          const svg = body.querySelector('svg');
-          if (!svg) return;
-          void chartPng(svg).then((png) => {
-            const url = URL.createObjectURL(png);
-            const a = h('a', { href: url, download: `${spec.metric}.png` });
-            document.body.append(a);
-            a.click();
-            a.remove();
-            setTimeout(() => URL.revokeObjectURL(url), 10_000);
-          });
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'chart-png',
+          onclick: () => {
+            const svg = body.querySelector('svg');
+            if (!svg) return;
+            void chartPng(svg).then((png) => {
+              const url = URL.createObjectURL(png);
+              const a = h('a', { href: url, download: `${spec.metric}.png` });
+              document.body.append(a);
+              a.click();
+              a.remove();
+              setTimeout(() => URL.revokeObjectURL(url), 10_000);
+            });
+          },
         },
-      }, 'PNG'),
-      h('button', { type: 'button', class: 'chart-close', onclick: () => dialog.close() }, 'close')),
-    body);
+        'PNG',
+      ),
+      h('button', { type: 'button', class: 'chart-close', onclick: () => dialog.close() }, 'close'),
+    ),
+    body,
+  );
   dialog.addEventListener('close', () => {
     URL.revokeObjectURL(csv);
     dialog.remove();

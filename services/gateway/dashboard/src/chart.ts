@@ -79,7 +79,13 @@ export function renderChart(spec: ChartSpec, axis: StepAxis): HTMLElement {
   for (const band of spec.bands ?? []) {
     const x0 = x.map(band.from);
     const x1 = x.map(band.to);
-    svg.append(s('rect', { class: band.kind === 'schedule' ? 'band band-schedule' : 'band', x: x0, y: M.top, width: Math.max(2, x1 - x0), height: H - M.top - M.bottom }, s('title', null, band.label)));
+    svg.append(
+      s(
+        'rect',
+        { class: band.kind === 'schedule' ? 'band band-schedule' : 'band', x: x0, y: M.top, width: Math.max(2, x1 - x0), height: H - M.top - M.bottom },
+        s('title', null, band.label),
+      ),
+    );
   }
   if (hasData) svg.append(...(spec.kind === 'bars' ? bars(spec, x, y) : lines(spec, x, y)));
   else svg.append(s('text', { class: 'empty-text', x: (M.left + W - M.right) / 2, y: (M.top + H - M.bottom) / 2, 'text-anchor': 'middle' }, 'no data yet'));
@@ -131,10 +137,19 @@ export function renderChart(spec: ChartSpec, axis: StepAxis): HTMLElement {
   const figure = h(
     'figure',
     { class: `chart${hasData ? '' : ' chart-empty'}`, 'data-chart': spec.metric },
-    h('figcaption', null,
-      h('span', { class: 'chart-title', title: spec.title }, spec.title,
-        hasData ? h('button', { type: 'button', class: 'chart-zoom', title: 'enlarge, smooth, download', 'aria-label': `enlarge ${spec.title}`, onclick: () => zoom(spec, axis) }, '⤢') : null),
-      readout),
+    h(
+      'figcaption',
+      null,
+      h(
+        'span',
+        { class: 'chart-title', title: spec.title },
+        spec.title,
+        hasData
+          ? h('button', { type: 'button', class: 'chart-zoom', title: 'enlarge, smooth, download', 'aria-label': `enlarge ${spec.title}`, onclick: () => zoom(spec, axis) }, '⤢')
+          : null,
+      ),
+      readout,
+    ),
     svg,
     h('div', { class: 'chart-unit' }, spec.unit, spec.hint ? h('span', { class: 'chart-hint' }, ` · ${spec.hint}`) : null),
     hasData ? null : h('div', { class: 'chart-empty-msg' }, spec.empty),
@@ -187,8 +202,13 @@ function lines(spec: ChartSpec, x: Scale, y: Scale): SVGElement[] {
     }
     if (ser.control !== undefined) continue;
     for (const p of pts) {
-      out.push(s('circle', { class: 'pt', cx: x.map(p.step), cy: y.map(p.value), r: 2.6, fill: ser.color, 'data-step': p.step, 'data-value': p.value },
-        s('title', null, `step ${formatStep(p.step)}: ${spec.format(p.value)}`)));
+      out.push(
+        s(
+          'circle',
+          { class: 'pt', cx: x.map(p.step), cy: y.map(p.value), r: 2.6, fill: ser.color, 'data-step': p.step, 'data-value': p.value },
+          s('title', null, `step ${formatStep(p.step)}: ${spec.format(p.value)}`),
+        ),
+      );
     }
   }
   return out;
@@ -200,8 +220,13 @@ function bars(spec: ChartSpec, x: Scale, y: Scale): SVGElement[] {
   for (const ser of spec.series) {
     for (const p of ser.points) {
       const top = y.map(p.value);
-      out.push(s('rect', { class: 'bar pt', x: x.map(p.step) - 3, y: Math.min(top, zero), width: 6, height: Math.abs(zero - top), fill: ser.color, 'data-step': p.step, 'data-value': p.value },
-        s('title', null, `step ${formatStep(p.step)}: ${spec.format(p.value)}`)));
+      out.push(
+        s(
+          'rect',
+          { class: 'bar pt', x: x.map(p.step) - 3, y: Math.min(top, zero), width: 6, height: Math.abs(zero - top), fill: ser.color, 'data-step': p.step, 'data-value': p.value },
+          s('title', null, `step ${formatStep(p.step)}: ${spec.format(p.value)}`),
+        ),
+      );
     }
   }
   return out;

@@ -9,7 +9,13 @@ function parseHex(hex: string): Rgb {
 }
 
 function toHex(c: Rgb): string {
-  return `#${c.map((v) => Math.round(Math.min(255, Math.max(0, v))).toString(16).padStart(2, '0')).join('')}`;
+  return `#${c
+    .map((v) =>
+      Math.round(Math.min(255, Math.max(0, v)))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 /** The colour at t in [0, 1] along evenly spaced stops (t is clamped). */

@@ -39,7 +39,12 @@ export function formatR(r: number | null | undefined): string {
 export function formatTokens(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
   if (n < 1e3) return String(n);
-  for (const [div, unit] of [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'k']] as const) {
+  for (const [div, unit] of [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ] as const) {
     if (n >= div) return `${Number((n / div).toPrecision(3))}${unit}`;
   }
   return String(n);

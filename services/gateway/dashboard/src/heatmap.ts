@@ -38,12 +38,22 @@ export function renderHeatmap(spec: HeatmapSpec): HTMLElement {
     row.forEach((w, k) => {
       const t = w / max;
       const rect = s('rect', {
-        class: 'cell', x: left + k * cw, y: top + l * ch, width: cw - 1, height: ch - 1, fill: ramp(WEIGHT_RAMP, t),
-        'data-layer': l, 'data-expert': k, 'data-weight': w, 'data-rank': rank.get(k) ?? 0,
+        class: 'cell',
+        x: left + k * cw,
+        y: top + l * ch,
+        width: cw - 1,
+        height: ch - 1,
+        fill: ramp(WEIGHT_RAMP, t),
+        'data-layer': l,
+        'data-expert': k,
+        'data-weight': w,
+        'data-rank': rank.get(k) ?? 0,
       });
       svg.append(rect);
       if (inPath.has(k)) {
-        svg.append(s('circle', { class: 'path-dot', cx: left + k * cw + (cw - 1) / 2, cy: top + l * ch + (ch - 1) / 2, r: Math.max(1.6, Math.min(cw, ch) * 0.16), fill: inkOn(t) }));
+        svg.append(
+          s('circle', { class: 'path-dot', cx: left + k * cw + (cw - 1) / 2, cy: top + l * ch + (ch - 1) / 2, r: Math.max(1.6, Math.min(cw, ch) * 0.16), fill: inkOn(t) }),
+        );
       }
     });
   });
@@ -64,11 +74,23 @@ export function renderHeatmap(spec: HeatmapSpec): HTMLElement {
 
 function legend(max: number, tau: number): HTMLElement {
   const id = `ramp-${Math.random().toString(36).slice(2, 8)}`;
-  const gradient = s('linearGradient', { id, x1: 0, x2: 1, y1: 0, y2: 0 },
-    ...WEIGHT_RAMP.map((c, i) => s('stop', { offset: `${(i / (WEIGHT_RAMP.length - 1)) * 100}%`, 'stop-color': c })));
-  const bar = s('svg', { viewBox: '0 0 160 12', width: 160, height: 12, class: 'legend-bar' },
-    s('defs', null, gradient), s('rect', { x: 0, y: 0, width: 160, height: 12, fill: `url(#${id})` }));
-  return h('div', { class: 'legend' },
-    h('span', null, '0'), bar, h('span', null, `${formatValue(max)} (max weight)`),
-    h('span', { class: 'legend-dot' }, `● expert in the pathway at τ = ${tau}`));
+  const gradient = s(
+    'linearGradient',
+    { id, x1: 0, x2: 1, y1: 0, y2: 0 },
+    ...WEIGHT_RAMP.map((c, i) => s('stop', { offset: `${(i / (WEIGHT_RAMP.length - 1)) * 100}%`, 'stop-color': c })),
+  );
+  const bar = s(
+    'svg',
+    { viewBox: '0 0 160 12', width: 160, height: 12, class: 'legend-bar' },
+    s('defs', null, gradient),
+    s('rect', { x: 0, y: 0, width: 160, height: 12, fill: `url(#${id})` }),
+  );
+  return h(
+    'div',
+    { class: 'legend' },
+    h('span', null, '0'),
+    bar,
+    h('span', null, `${formatValue(max)} (max weight)`),
+    h('span', { class: 'legend-dot' }, `● expert in the pathway at τ = ${tau}`),
+  );
 }

@@ -113,10 +113,14 @@ let timer: number | undefined;
 
 /** Panels (details[data-panel]) a person opened or closed keep that state when a refresh redraws them. */
 const panelState = new Map<string, boolean>();
-document.addEventListener('toggle', (ev) => {
-  const el = ev.target;
-  if (el instanceof HTMLDetailsElement && el.dataset.panel !== undefined) panelState.set(el.dataset.panel, el.open);
-}, true);
+document.addEventListener(
+  'toggle',
+  (ev) => {
+    const el = ev.target;
+    if (el instanceof HTMLDetailsElement && el.dataset.panel !== undefined) panelState.set(el.dataset.panel, el.open);
+  },
+  true,
+);
 
 function restorePanels(): void {
   for (const el of document.querySelectorAll<HTMLDetailsElement>('details[data-panel]')) {
@@ -136,13 +140,18 @@ function setStatus(text: string, error = false): void {
 }
 
 function renderRunOptions(): void {
-  fill(ui.runSelect, ...runs.map((r) => h('option', { value: r.id, selected: r.id === state.runId },
-    `${r.name} · ${r.checkpointCount} checkpoint${r.checkpointCount === 1 ? '' : 's'}`)));
+  fill(
+    ui.runSelect,
+    ...runs.map((r) => h('option', { value: r.id, selected: r.id === state.runId }, `${r.name} · ${r.checkpointCount} checkpoint${r.checkpointCount === 1 ? '' : 's'}`)),
+  );
   ui.runSelect.disabled = runs.length === 0;
   const others = runs.filter((r) => r.id !== state.runId);
   if (state.compareRunId !== null && !others.some((r) => r.id === state.compareRunId)) state.compareRunId = null;
-  fill(ui.compareSelect, h('option', { value: '', selected: state.compareRunId === null }, 'none'),
-    ...others.map((r) => h('option', { value: r.id, selected: r.id === state.compareRunId }, r.name)));
+  fill(
+    ui.compareSelect,
+    h('option', { value: '', selected: state.compareRunId === null }, 'none'),
+    ...others.map((r) => h('option', { value: r.id, selected: r.id === state.compareRunId }, r.name)),
+  );
   ui.compareSelect.disabled = others.length === 0;
 }
 
@@ -170,10 +179,16 @@ function renderTauOptions(run: RunDetail): void {
 }
 
 function renderNoRuns(): void {
-  fill(ui.overview, notice('empty', 'No runs yet.',
-    h('p', null, 'Start the bundled demo with ', code('npm start'), ' (it registers the grokking run and measures every checkpoint), or create a run:'),
-    h('pre', null, 'grokwatch run create my-run --probe-sets ID --tasks grok_math\ngrokwatch checkpoint register --run my-run --step 1000 --uri /ckpt/step1000'),
-    h('p', null, 'This page checks again every 10 seconds.')));
+  fill(
+    ui.overview,
+    notice(
+      'empty',
+      'No runs yet.',
+      h('p', null, 'Start the bundled demo with ', code('npm start'), ' (it registers the grokking run and measures every checkpoint), or create a run:'),
+      h('pre', null, 'grokwatch run create my-run --probe-sets ID --tasks grok_math\ngrokwatch checkpoint register --run my-run --step 1000 --uri /ckpt/step1000'),
+      h('p', null, 'This page checks again every 10 seconds.'),
+    ),
+  );
   for (const el of [ui.curves, ui.correlation, ui.memorization, ui.groups, ui.health]) fill(el, h('p', { class: 'muted' }, 'Waiting for a run.'));
   fill(explorer.root);
 }
@@ -255,7 +270,11 @@ async function load(): Promise<void> {
     const compared = await loadCompared();
     const domains = (await Promise.all(run.probeSets.map((_, i) => loadDomain(run, i)))).map((d) => ({ ...d, compare: compared.get(d.probeSet.domain) ?? null }));
     const view: RunView = {
-      run, checkpoints, tau: state.tau, domains, alerts: phaseAlerts(run.grokkingAlerts),
+      run,
+      checkpoints,
+      tau: state.tau,
+      domains,
+      alerts: phaseAlerts(run.grokkingAlerts),
       axis: { steps: checkpoints.map((c) => c.step), kind: state.scale, hover },
     };
     lastView = view;
@@ -276,8 +295,15 @@ async function load(): Promise<void> {
     setStatus(`updated ${new Date().toLocaleTimeString()}`);
   } catch (err) {
     setStatus(message(err), true);
-    fill(ui.overview, notice('error', 'The dashboard could not load its data.', h('p', null, message(err)),
-      h('p', null, 'Check that the gateway is running; this page retries on the next refresh.')));
+    fill(
+      ui.overview,
+      notice(
+        'error',
+        'The dashboard could not load its data.',
+        h('p', null, message(err)),
+        h('p', null, 'Check that the gateway is running; this page retries on the next refresh.'),
+      ),
+    );
   } finally {
     loading = false;
     schedule();

@@ -5,7 +5,6 @@ import { distance as referenceDistance } from 'fastest-levenshtein';
 import { editDistance, pathwayLayers, serializePathway } from './pathway.js';
 import { mulberry32 } from '@grokwatch/pathway';
 
-
 /** A layer of softmax weights with some exact ties (quantized logits), rounded to float32 as stored. */
 function softmaxRow(rand: () => number, experts: number): number[] {
   const logits = Array.from({ length: experts }, () => Math.round(rand() * 6) / 2);
@@ -23,9 +22,21 @@ test('hand-worked pathways: the expert that crosses tau is included, ties go to 
   assert.deepEqual(pathwayLayers([[0.5, 0.2, 0.1, 0.2]], 0.7), [[0, 1, 3]]);
   // tau = 1: every expert, in rank order.
   assert.deepEqual(pathwayLayers([[0.1, 0.6, 0.3]], 1), [[1, 2, 0]]);
-  const layers = pathwayLayers([[0.1, 0.8, 0.1, 0], [0, 0, 0.4, 0.6]], 0.7);
+  const layers = pathwayLayers(
+    [
+      [0.1, 0.8, 0.1, 0],
+      [0, 0, 0.4, 0.6],
+    ],
+    0.7,
+  );
   assert.equal(serializePathway(layers), '1-3,2');
-  assert.equal(serializePathway([[3, 1, 5], [12, 9]]), '3,1,5-12,9');
+  assert.equal(
+    serializePathway([
+      [3, 1, 5],
+      [12, 9],
+    ]),
+    '3,1,5-12,9',
+  );
 });
 
 test('pathways match @grokwatch/pathway on random routing with ties, at several tau', () => {
@@ -42,7 +53,14 @@ test('pathways match @grokwatch/pathway on random routing with ties, at several 
 });
 
 test('bad routing names the layer and expert; bad tau is refused', () => {
-  assert.throws(() => pathwayLayers([[0.5, 0.5], [0.5, Number.NaN]]), /layer 1 expert 1: weight is NaN/);
+  assert.throws(
+    () =>
+      pathwayLayers([
+        [0.5, 0.5],
+        [0.5, Number.NaN],
+      ]),
+    /layer 1 expert 1: weight is NaN/,
+  );
   assert.throws(() => pathwayLayers([[1], []]), /layer 1 has no experts/);
   assert.throws(() => pathwayLayers([]), /no layers/);
   assert.throws(() => pathwayLayers([[1]], 0), /tau must be in \(0, 1\]/);

@@ -159,7 +159,9 @@ const CHECKPOINT_FIELDS = `id step tokensSeen status
 
 /** A run with every checkpoint: the first page with the run, the rest a page per request. */
 export async function fetchRun(id: string): Promise<GraphQLAnswer<{ run: RunDetail | null }>> {
-  const first = await query<{ run: (RunDetail & { checkpointCount: number }) | null }>('Run', `query Run($id: ID!) {
+  const first = await query<{ run: (RunDetail & { checkpointCount: number }) | null }>(
+    'Run',
+    `query Run($id: ID!) {
     run(id: $id) {
       id name architecture watchDir tasks thresholds createdAt checkpointCount
       probeSets { id name domain sampleCount }
@@ -167,14 +169,20 @@ export async function fetchRun(id: string): Promise<GraphQLAnswer<{ run: RunDeta
       grokkingAlerts(limit: 1000) { probeSetId domain startStep endStep agreeing evidence detectedAt }
       scheduleChanges { name fromStep toStep before after }
     }
-  }`, { id });
+  }`,
+    { id },
+  );
   const run = first.data.run;
   if (run === null) return first;
   const errors = [...first.errors];
   for (let offset = CHECKPOINT_PAGE; offset < run.checkpointCount; offset += CHECKPOINT_PAGE) {
-    const page = await query<{ run: { checkpoints: CheckpointInfo[] } | null }>('RunCheckpoints', `query RunCheckpoints($id: ID!, $offset: Int!) {
+    const page = await query<{ run: { checkpoints: CheckpointInfo[] } | null }>(
+      'RunCheckpoints',
+      `query RunCheckpoints($id: ID!, $offset: Int!) {
       run(id: $id) { checkpoints(offset: $offset, limit: ${CHECKPOINT_PAGE}) { ${CHECKPOINT_FIELDS} } }
-    }`, { id, offset });
+    }`,
+      { id, offset },
+    );
     errors.push(...page.errors);
     if (page.data.run === null || page.data.run.checkpoints.length === 0) break;
     run.checkpoints.push(...page.data.run.checkpoints);
@@ -184,7 +192,9 @@ export async function fetchRun(id: string): Promise<GraphQLAnswer<{ run: RunDeta
 
 export async function fetchDomainSeries(runId: string, probeSet: string, tau: number): Promise<GraphQLAnswer<{ run: DomainSeries | null }>> {
   const sel = 'probeSet: $ps, threshold: $tau';
-  return query<{ run: DomainSeries | null }>('DomainSeries', `query DomainSeries($id: ID!, $ps: ID!, $tau: Float!) {
+  return query<{ run: DomainSeries | null }>(
+    'DomainSeries',
+    `query DomainSeries($id: ID!, $ps: ID!, $tau: Float!) {
     run(id: $id) {
       loss: metricSeries(${sel}, metric: training_loss) { points { step value } ${COVERAGE} }
       targetLoss: metricSeries(${sel}, metric: target_loss) { points { step value } ${COVERAGE} }
@@ -194,7 +204,9 @@ export async function fetchDomainSeries(runId: string, probeSet: string, tau: nu
       effectiveDimension: metricSeries(${sel}, metric: effective_dimension) { points { step value } ${COVERAGE} }
       memorization(probeSet: $ps) { eps calibrated inBand delta total memorized fraction steps groups { label step size } }
     }
-  }`, { id: runId, ps: probeSet, tau });
+  }`,
+    { id: runId, ps: probeSet, tau },
+  );
 }
 
 /** The metrics correlated with test accuracy, as GraphQL aliases and their arguments. */
@@ -209,15 +221,25 @@ export const CORRELATED = [
 export type CorrelationKey = (typeof CORRELATED)[number]['key'];
 export type DomainCorrelation = Record<CorrelationKey | `${CorrelationKey}Rise`, CorrelationInfo>;
 
-export async function fetchCorrelation(runId: string, probeSet: string, tau: number, benchmark: string, benchmarkMetric: string): Promise<GraphQLAnswer<{ run: DomainCorrelation | null }>> {
+export async function fetchCorrelation(
+  runId: string,
+  probeSet: string,
+  tau: number,
+  benchmark: string,
+  benchmarkMetric: string,
+): Promise<GraphQLAnswer<{ run: DomainCorrelation | null }>> {
   const fields = CORRELATED.flatMap((m) => [
     `${m.key}: correlation(probeSet: $ps, threshold: $tau, benchmark: $b, benchmarkMetric: $bm, ${m.args}) { ...C }`,
     `${m.key}Rise: correlation(probeSet: $ps, threshold: $tau, benchmark: $b, benchmarkMetric: $bm, afterRise: true, ${m.args}) { ...C }`,
   ]);
-  return query<{ run: DomainCorrelation | null }>('Correlation', `query Correlation($id: ID!, $ps: ID!, $tau: Float!, $b: String!, $bm: String) {
+  return query<{ run: DomainCorrelation | null }>(
+    'Correlation',
+    `query Correlation($id: ID!, $ps: ID!, $tau: Float!, $b: String!, $bm: String) {
     run(id: $id) { ${fields.join('\n')} }
   }
-  fragment C on Correlation { pearson spearman n riseStep ${COVERAGE} }`, { id: runId, ps: probeSet, tau, b: benchmark, bm: benchmarkMetric });
+  fragment C on Correlation { pearson spearman n riseStep ${COVERAGE} }`,
+    { id: runId, ps: probeSet, tau, b: benchmark, bm: benchmarkMetric },
+  );
 }
 
 export interface SamplePage {
@@ -225,9 +247,13 @@ export interface SamplePage {
 }
 
 export async function fetchSamples(probeSet: string, limit: number, offset: number): Promise<GraphQLAnswer<SamplePage>> {
-  return query<SamplePage>('Samples', `query Samples($ps: ID!, $limit: Int!, $offset: Int!) {
+  return query<SamplePage>(
+    'Samples',
+    `query Samples($ps: ID!, $limit: Int!, $offset: Int!) {
     probeSet(id: $ps) { id sampleCount samples(limit: $limit, offset: $offset) { id index externalId group text } }
-  }`, { ps: probeSet, limit, offset });
+  }`,
+    { ps: probeSet, limit, offset },
+  );
 }
 
 /** The sample's routing at each checkpoint, one aliased field per checkpoint (c0, c1, ...). */
@@ -266,8 +292,11 @@ async function fetchSampleRoutingPart(sampleId: string, checkpointIds: readonly 
     decls.push(`$c${i}: ID!`);
     return `c${i}: routing(checkpoint: $c${i}) { experts nll tokenCount layers { layer weights } }`;
   });
-  const answer = await query<{ sample: (Record<string, SampleRoutingInfo | null> & { id: string }) | null }>('SampleRouting',
-    `query SampleRouting(${decls.join(', ')}) { sample(id: $s) { id ${fields.join('\n')} } }`, vars);
+  const answer = await query<{ sample: (Record<string, SampleRoutingInfo | null> & { id: string }) | null }>(
+    'SampleRouting',
+    `query SampleRouting(${decls.join(', ')}) { sample(id: $s) { id ${fields.join('\n')} } }`,
+    vars,
+  );
   const sample = answer.data.sample;
   const routing = checkpointIds.map((_, i) => (sample ? (sample[`c${i}`] as SampleRoutingInfo | null) : null));
   const alias = (e: GraphQLErrorItem): string | undefined => (e.path?.[0] === 'sample' ? String(e.path[1] ?? '') : undefined);
@@ -309,12 +338,16 @@ export async function fetchRoutingHealth(runId: string): Promise<GraphQLAnswer<{
   const errors: GraphQLErrorItem[] = [];
   let alerts: CollapseAlertInfo[] = [];
   for (let offset = 0; ; offset += HEALTH_PAGE) {
-    const page = await query<{ run: { routingHealth: RoutingHealthInfo[]; routingCollapseAlerts?: CollapseAlertInfo[] } | null }>('RoutingHealth', `query RoutingHealth($id: ID!, $o: Int!) {
+    const page = await query<{ run: { routingHealth: RoutingHealthInfo[]; routingCollapseAlerts?: CollapseAlertInfo[] } | null }>(
+      'RoutingHealth',
+      `query RoutingHealth($id: ID!, $o: Int!) {
       run(id: $id) {
         routingHealth(offset: $o, limit: ${HEALTH_PAGE}) { step complete samples expectedSamples basis layers { layer deadExperts coefficientOfVariation maxOverMean normalizedEntropy } }
         ${offset === 0 ? 'routingCollapseAlerts(limit: 500) { layer step deadExperts baselineDead experts recoveredStep }' : ''}
       }
-    }`, { id: runId, o: offset });
+    }`,
+      { id: runId, o: offset },
+    );
     errors.push(...page.errors);
     const run = page.data.run;
     if (run === null) break;
@@ -352,7 +385,9 @@ export interface GroupPairingInfo {
 export const PAIRS_SHOWN = 50;
 
 export async function fetchGroupPairing(runId: string, probeSet: string): Promise<GraphQLAnswer<{ run: { groupPairing: GroupPairingInfo | null } | null }>> {
-  return query<{ run: { groupPairing: GroupPairingInfo | null } | null }>('GroupPairing', `query GroupPairing($id: ID!, $ps: ID!) {
+  return query<{ run: { groupPairing: GroupPairingInfo | null } | null }>(
+    'GroupPairing',
+    `query GroupPairing($id: ID!, $ps: ID!) {
     run(id: $id) {
       groupPairing(probeSet: $ps) {
         probeSetId domain tasks embedding { source model step }
@@ -362,5 +397,7 @@ export async function fetchGroupPairing(runId: string, probeSet: string): Promis
         dataGroups { group samples memorized memorizedStep items generalized generalizedStep }
       }
     }
-  }`, { id: runId, ps: probeSet });
+  }`,
+    { id: runId, ps: probeSet },
+  );
 }

@@ -47,10 +47,13 @@ function headers(res: Response): void {
 
 function notBuilt(res: Response, modulesDir: string): void {
   headers(res);
-  res.status(503).type('text/plain').send(
-    `The dashboard's browser code is not built (${join(modulesDir, 'main.js')} is missing).\n` +
-    'Build it with `npm run build` or `npx tsc -b services/gateway/dashboard`, then reload.\n',
-  );
+  res
+    .status(503)
+    .type('text/plain')
+    .send(
+      `The dashboard's browser code is not built (${join(modulesDir, 'main.js')} is missing).\n` +
+        'Build it with `npm run build` or `npx tsc -b services/gateway/dashboard`, then reload.\n',
+    );
 }
 
 /** Mounts the dashboard routes; pass to startGatewayServer's `routes`. */

@@ -40,7 +40,12 @@ export async function readRunDir(path: string): Promise<RunDir> {
   for (const p of [manifestPath, logPath, join(dir, 'checkpoints')]) {
     if (!existsSync(p)) throw new RunDirError(`${dir}: not a run folder in the trainer's layout (${basename(p)} is missing)`);
   }
-  let manifest: { domains?: { name?: unknown; probes?: unknown }[]; controls?: { name?: unknown; probes?: unknown }[]; checkpoints?: { step?: unknown }[]; training?: { warmup?: unknown } };
+  let manifest: {
+    domains?: { name?: unknown; probes?: unknown }[];
+    controls?: { name?: unknown; probes?: unknown }[];
+    checkpoints?: { step?: unknown }[];
+    training?: { warmup?: unknown };
+  };
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof manifest;
   } catch (err) {
@@ -63,8 +68,7 @@ export async function readRunDir(path: string): Promise<RunDir> {
       throw new RunDirError(`${logPath}:${i + 1}: invalid JSON`);
     }
   });
-  const accuracy = (key: 'test_acc' | 'train_acc') =>
-    new Map(domains.map((d) => [d.name, steps.map((s) => rows.get(s)?.[key]?.[d.name] ?? null)]));
+  const accuracy = (key: 'test_acc' | 'train_acc') => new Map(domains.map((d) => [d.name, steps.map((s) => rows.get(s)?.[key]?.[d.name] ?? null)]));
   // The platform's own definition of a schedule change, on the log's every step after warmup.
   const warmup = Number(manifest.training?.warmup ?? 0);
   const logged = [...rows.values()]

@@ -37,7 +37,9 @@ export async function validateRun(path: string, opts: ReplayOptions = {}): Promi
     failedJobs: replay.failedJobs,
     scheduleChanges: run.scheduleChanges,
     // Controls have no test accuracy: any alert in one is a false alert.
-    domains: [...run.domains, ...run.controls].map((d) => judgeDomain(d.name, run.steps, run.testAccuracy.get(d.name) ?? run.steps.map(() => null), run.trainAccuracy.get(d.name) ?? run.steps.map(() => null), replay.alerts)),
+    domains: [...run.domains, ...run.controls].map((d) =>
+      judgeDomain(d.name, run.steps, run.testAccuracy.get(d.name) ?? run.steps.map(() => null), run.trainAccuracy.get(d.name) ?? run.steps.map(() => null), replay.alerts),
+    ),
     steps: replay.steps,
     series: replay.series,
   };
@@ -53,9 +55,14 @@ export function formatValidation(results: readonly RunValidation[]): string {
   ];
   for (const r of results) {
     for (const d of r.domains) {
-      lines.push(`| ${r.run} | ${d.domain} | ${step(d.memorizedStep)} | ${step(d.riseStep)} | ${step(d.generalizedStep)} | ${d.finalTestAccuracy === null ? '-' : d.finalTestAccuracy.toFixed(2)} | ${d.alert ? `${d.alert.startStep}-${d.alert.endStep}` : 'none'} | ${d.leadCheckpoints ?? '-'} | ${d.verdict} | ${d.alert?.agreeing.join(', ') ?? ''} |`);
+      lines.push(
+        `| ${r.run} | ${d.domain} | ${step(d.memorizedStep)} | ${step(d.riseStep)} | ${step(d.generalizedStep)} | ${d.finalTestAccuracy === null ? '-' : d.finalTestAccuracy.toFixed(2)} | ${d.alert ? `${d.alert.startStep}-${d.alert.endStep}` : 'none'} | ${d.leadCheckpoints ?? '-'} | ${d.verdict} | ${d.alert?.agreeing.join(', ') ?? ''} |`,
+      );
     }
   }
-  const notes = results.map((r) => `${r.run}: replayed in ${r.seconds.toFixed(0)} s${r.failedJobs ? `, ${r.failedJobs} jobs failed` : ''}${r.scheduleChanges.length ? `; lr/weight-decay changes at steps ${r.scheduleChanges.join(', ')}` : ''}`);
+  const notes = results.map(
+    (r) =>
+      `${r.run}: replayed in ${r.seconds.toFixed(0)} s${r.failedJobs ? `, ${r.failedJobs} jobs failed` : ''}${r.scheduleChanges.length ? `; lr/weight-decay changes at steps ${r.scheduleChanges.join(', ')}` : ''}`,
+  );
   return [...lines, '', ...notes].join('\n');
 }

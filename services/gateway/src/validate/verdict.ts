@@ -30,7 +30,13 @@ export interface AlertLike {
   agreeing: string[];
 }
 
-export function judgeDomain(domain: string, steps: readonly number[], test: readonly (number | null)[], train: readonly (number | null)[], alerts: readonly AlertLike[]): DomainVerdict {
+export function judgeDomain(
+  domain: string,
+  steps: readonly number[],
+  test: readonly (number | null)[],
+  train: readonly (number | null)[],
+  alerts: readonly AlertLike[],
+): DomainVerdict {
   const firstAt = (values: readonly (number | null)[], threshold: number): number | null => {
     const i = values.findIndex((v) => v !== null && v >= threshold);
     return i < 0 ? null : (steps[i] as number);

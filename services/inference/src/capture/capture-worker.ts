@@ -79,9 +79,15 @@ export async function handleCaptureJob(
       log.info({ total, alreadyCaptured: done }, 'capture started');
       progress(done, total, 'running');
       const router = await capturer.routerWeights(checkpoint.uri);
-      await store.insertRouterWeights(checkpointId, router.map((l) => ({
-        layer: l.layer, experts: l.experts, hidden: l.hidden, weights: encodeFloat32(l.weights),
-      })));
+      await store.insertRouterWeights(
+        checkpointId,
+        router.map((l) => ({
+          layer: l.layer,
+          experts: l.experts,
+          hidden: l.hidden,
+          weights: encodeFloat32(l.weights),
+        })),
+      );
       const run = await store.getRun(checkpoint.run_id);
       await capturer.capture(checkpoint.uri, todo, { signal, tokenizerPath: run?.tokenizer }, async (results) => {
         done += await store.insertRouting(results.map((r) => toRow(jobId, checkpointId, r)));

@@ -60,34 +60,39 @@ export function createOnnxCapturer(opts: OnnxCapturerOptions): RoutingCapturer {
       return r.weights.map((weights, layer) => ({ layer, experts: r.experts, hidden: r.hidden, weights }));
     },
     async capture(checkpointUri, samples, { signal, tokenizerPath }, onBatch) {
-      await permanentAsUnusable(captureRouting(
-        checkpointUri,
-        samples.map((s) => ({ id: s.sampleId, text: s.text, ...(s.target === null ? {} : { target: s.target }) })),
-        {
-          executionProviders: opts.executionProviders,
-          intraOpNumThreads: opts.intraOpNumThreads,
-          maxLength: opts.maxLength,
-          maxBatchTokens: opts.maxBatchTokens,
-          memoryBudgetBytes: opts.memoryBudgetBytes,
-          tokenizerPath: checkpointTokenizerPath(checkpointUri, { runTokenizer: tokenizerPath, searchParents: TOKENIZER_SEARCH_PARENTS }),
-          log,
-          signal,
-        },
-        async (results) => onBatch(results.map((r) => ({
-          sampleId: r.id!,
-          layers: r.layers,
-          experts: r.experts,
-          routing: r.routing,
-          targetRouting: r.targetRouting,
-          positionRouting: r.positionRouting,
-          topkCounts: Float32Array.from(r.topkCounts),
-          embedding: r.embedding,
-          nll: Number.isFinite(r.meanNll) ? r.meanNll : null,
-          targetNll: r.targetNll,
-          tokenCount: r.tokenCount,
-          minKPlusPlus: r.minKPlusPlusScore,
-        }))),
-      ));
+      await permanentAsUnusable(
+        captureRouting(
+          checkpointUri,
+          samples.map((s) => ({ id: s.sampleId, text: s.text, ...(s.target === null ? {} : { target: s.target }) })),
+          {
+            executionProviders: opts.executionProviders,
+            intraOpNumThreads: opts.intraOpNumThreads,
+            maxLength: opts.maxLength,
+            maxBatchTokens: opts.maxBatchTokens,
+            memoryBudgetBytes: opts.memoryBudgetBytes,
+            tokenizerPath: checkpointTokenizerPath(checkpointUri, { runTokenizer: tokenizerPath, searchParents: TOKENIZER_SEARCH_PARENTS }),
+            log,
+            signal,
+          },
+          async (results) =>
+            onBatch(
+              results.map((r) => ({
+                sampleId: r.id!,
+                layers: r.layers,
+                experts: r.experts,
+                routing: r.routing,
+                targetRouting: r.targetRouting,
+                positionRouting: r.positionRouting,
+                topkCounts: Float32Array.from(r.topkCounts),
+                embedding: r.embedding,
+                nll: Number.isFinite(r.meanNll) ? r.meanNll : null,
+                targetNll: r.targetNll,
+                tokenCount: r.tokenCount,
+                minKPlusPlus: r.minKPlusPlusScore,
+              })),
+            ),
+        ),
+      );
     },
   };
 }

@@ -1,17 +1,28 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 
-@InputType({ description: 'What happens to the run\'s new checkpoints. Fields left out keep their value.' })
+@InputType({ description: "What happens to the run's new checkpoints. Fields left out keep their value." })
 export class RunSettingsInput {
   @Field(() => String, { nullable: true, description: 'Folder watched for new step<N>* checkpoint folders; null stops watching.' })
   watchDir?: string | null;
-  @Field(() => String, { nullable: true, description: "The run's tokenizer.json, read for checkpoint folders without their own (null clears it; left out keeps it). Without one, a folder's own tokenizer.json or the nearest in the two folders above is read." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The run's tokenizer.json, read for checkpoint folders without their own (null clears it; left out keeps it). Without one, a folder's own tokenizer.json or the nearest in the two folders above is read.",
+  })
   tokenizer?: string | null;
   @Field(() => [ID], { nullable: true, description: 'Probe sets captured at every new checkpoint.' }) probeSetIds?: string[] | null;
   @Field(() => [String], { nullable: true, description: 'Benchmark tasks evaluated at every new checkpoint.' }) tasks?: string[] | null;
   @Field(() => [Float], { nullable: true, description: 'Pathway thresholds tau the metrics are computed at.' }) thresholds?: number[] | null;
-  @Field(() => Boolean, { nullable: true, description: 'Drop the 10% of test items with the highest Min-K%++ score (likely seen in training) from test groups (method.md 6). Default on.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Drop the 10% of test items with the highest Min-K%++ score (likely seen in training) from test groups (method.md 6). Default on.',
+  })
   contaminationFilter?: boolean | null;
-  @Field(() => String, { nullable: true, description: 'A sentence-embedding model folder (model.onnx and tokenizer.json, e.g. all-MiniLM-L6-v2 exported to ONNX) that embeds training samples and test items for group pairing; null: the capture\'s mean final hidden state (the default).' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "A sentence-embedding model folder (model.onnx and tokenizer.json, e.g. all-MiniLM-L6-v2 exported to ONNX) that embeds training samples and test items for group pairing; null: the capture's mean final hidden state (the default).",
+  })
   embeddingModel?: string | null;
 }
 
@@ -27,7 +38,10 @@ export class RegisterCheckpointInput {
   @Field(() => Int, { description: 'Training step it was saved at (a step already registered with the same uri returns that checkpoint).' }) step!: number;
   @Field(() => Float, { description: 'Training tokens seen by then.', nullable: true }) tokensSeen?: number | null;
   @Field({ description: 'Checkpoint folder: config.json + *.safetensors.' }) uri!: string;
-  @Field(() => HyperparametersInput, { nullable: true, description: 'Optimizer settings in effect at this step; a step change between checkpoints is shown beside every verdict near it.' })
+  @Field(() => HyperparametersInput, {
+    nullable: true,
+    description: 'Optimizer settings in effect at this step; a step change between checkpoints is shown beside every verdict near it.',
+  })
   hyperparameters?: HyperparametersInput | null;
 }
 
@@ -53,7 +67,7 @@ export class CreateProbeSetInput {
   @Field({ description: 'Its domain (math, code, knowledge, ...).' }) domain!: string;
   @Field(() => String, { nullable: true, description: 'A JSONL file on the server, under the data roots (GROKWATCH_DATA_ROOTS): one {"id","text","group"} object per line.' })
   path?: string | null;
-  @Field(() => String, { nullable: true, description: "The content of a JSONL file, sent by the client (what `grokwatch probes add --file` does)." })
+  @Field(() => String, { nullable: true, description: 'The content of a JSONL file, sent by the client (what `grokwatch probes add --file` does).' })
   jsonl?: string | null;
   @Field(() => [ProbeSampleInput], { description: 'The samples, inline.', nullable: true }) rows?: ProbeSampleInput[] | null;
 }
@@ -64,11 +78,11 @@ export class StartCaptureInput {
   @Field(() => ID, { description: 'The probe set to capture.' }) probeSetId!: string;
 }
 
-@InputType({ description: 'One sample\'s routing: token-mean weights (layers x experts) or vLLM routed_experts (tokens x layers x k).' })
+@InputType({ description: "One sample's routing: token-mean weights (layers x experts) or vLLM routed_experts (tokens x layers x k)." })
 export class IngestSampleInput {
   @Field(() => Int, { description: 'Position of the sample in the probe set, from 0.' }) index!: number;
   @Field(() => [[Float]], { description: 'Token-mean router scores, layers x experts (each layer sums to 1).', nullable: true }) weights?: number[][] | null;
-  @Field(() => [[[Int]]], { description: 'vLLM\'s routed_experts: tokens x layers x k expert ids (instead of weights).', nullable: true }) routedExperts?: number[][][] | null;
+  @Field(() => [[[Int]]], { description: "vLLM's routed_experts: tokens x layers x k expert ids (instead of weights).", nullable: true }) routedExperts?: number[][][] | null;
   @Field(() => Int, { nullable: true, description: 'Number of experts; required with routedExperts.' }) experts?: number | null;
   @Field(() => Float, { nullable: true, description: 'Mean per-token NLL of the whole sample.' }) nll?: number | null;
   @Field(() => Float, { nullable: true, description: "Mean NLL of the sample's target (answer) tokens, when the probe row marks a target." })
@@ -77,7 +91,10 @@ export class IngestSampleInput {
   targetWeights?: number[][] | null;
   @Field(() => [[Float]], { nullable: true, description: 'Router softmax at the token before the target (layers x experts), for metrics of scope POSITION.' })
   positionWeights?: number[][] | null;
-  @Field(() => [[Int]], { nullable: true, description: 'With weights: layers x experts, how many of the routed tokens selected each expert (top-k picks); what selection-weighted metrics read.' })
+  @Field(() => [[Int]], {
+    nullable: true,
+    description: 'With weights: layers x experts, how many of the routed tokens selected each expert (top-k picks); what selection-weighted metrics read.',
+  })
   selectionCounts?: number[][] | null;
   @Field(() => [Float], { nullable: true, description: 'Mean final-norm hidden state over the routed tokens, for the embedding metrics (effective dimension).' })
   embedding?: number[] | null;

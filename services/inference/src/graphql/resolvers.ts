@@ -2,14 +2,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { badInput, ChildPageArgs, isUuid, notFound, PageArgs, pageOf } from '@grokwatch/service-kit';
 import type { InferenceContext } from './context.js';
-import {
-  CreateProbeSetInput,
-  CreateRunInput,
-  IngestRoutingInput,
-  RegisterCheckpointInput,
-  RunSettingsInput,
-  StartCaptureInput,
-} from './inputs.js';
+import { CreateProbeSetInput, CreateRunInput, IngestRoutingInput, RegisterCheckpointInput, RunSettingsInput, StartCaptureInput } from './inputs.js';
 import {
   CaptureJobType,
   CheckpointType,
@@ -29,14 +22,10 @@ import {
   toSampleRouting,
 } from './types.js';
 
-
 @Resolver(() => RunType)
 export class RunResolver {
   @Query(() => [RunType], { description: 'Runs, oldest first, one page at a time (runCount says how many there are).' })
-  async runs(
-    @Ctx() ctx: InferenceContext,
-    @Args() page: PageArgs,
-  ): Promise<RunType[]> {
+  async runs(@Ctx() ctx: InferenceContext, @Args() page: PageArgs): Promise<RunType[]> {
     return (await ctx.inference.runs(pageOf(page))).map(toRun);
   }
 
@@ -62,43 +51,39 @@ export class RunResolver {
   }
 
   @Mutation(() => DeletedProbeSetType, {
-    description: "Deletes a probe set for good: its samples, routing and captures, its place in every run's settings, and (through the probeset.deleted event) the metrics computed on it. Needs the API key like every mutation.",
+    description:
+      "Deletes a probe set for good: its samples, routing and captures, its place in every run's settings, and (through the probeset.deleted event) the metrics computed on it. Needs the API key like every mutation.",
   })
   async deleteProbeSet(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<DeletedProbeSetType> {
     return ctx.inference.deleteProbeSet(id);
   }
 
   @Mutation(() => DeletedRunType, {
-    description: "Deletes a run for good: its checkpoints, captures and routing, and (through the run.deleted event) the metrics, alerts and evaluations of its checkpoints. Running captures are cancelled first; needs the API key like every mutation.",
+    description:
+      'Deletes a run for good: its checkpoints, captures and routing, and (through the run.deleted event) the metrics, alerts and evaluations of its checkpoints. Running captures are cancelled first; needs the API key like every mutation.',
   })
   async deleteRun(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<DeletedRunType> {
     return ctx.inference.deleteRun(id);
   }
 
   @Mutation(() => RunType, { description: "Sets the run's watch folder, probe sets, tasks and thresholds." })
-  async configureRun(
-    @Ctx() ctx: InferenceContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('input') input: RunSettingsInput,
-  ): Promise<RunType> {
+  async configureRun(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string, @Arg('input') input: RunSettingsInput): Promise<RunType> {
     return toRun(await ctx.inference.configureRun(id, input));
   }
 
   @FieldResolver(() => [ProbeSetType], { description: 'The probe sets the run captures at every checkpoint.' })
   async probeSets(@Root() run: RunType, @Ctx() ctx: InferenceContext): Promise<ProbeSetType[]> {
-    return Promise.all(run.probeSetIds.map(async (id) => {
-      const row = await ctx.inference.findProbeSet(id);
-      if (!row) throw notFound('probe set', id);
-      return toProbeSet(row);
-    }));
+    return Promise.all(
+      run.probeSetIds.map(async (id) => {
+        const row = await ctx.inference.findProbeSet(id);
+        if (!row) throw notFound('probe set', id);
+        return toProbeSet(row);
+      }),
+    );
   }
 
   @FieldResolver(() => [CheckpointType], { description: 'Checkpoints by ascending step, one page at a time (checkpointCount says how many there are).' })
-  async checkpoints(
-    @Root() run: RunType,
-    @Ctx() ctx: InferenceContext,
-    @Args() page: PageArgs,
-  ): Promise<CheckpointType[]> {
+  async checkpoints(@Root() run: RunType, @Ctx() ctx: InferenceContext, @Args() page: PageArgs): Promise<CheckpointType[]> {
     return (await ctx.inference.checkpoints(run.id, pageOf(page))).map(toCheckpoint);
   }
 
@@ -133,11 +118,7 @@ export class CheckpointResolver {
   }
 
   @FieldResolver(() => [CaptureJobType], { description: 'Captures of this checkpoint, oldest first, one page at a time.' })
-  async captureJobs(
-    @Root() checkpoint: CheckpointType,
-    @Ctx() ctx: InferenceContext,
-    @Args() page: ChildPageArgs,
-  ): Promise<CaptureJobType[]> {
+  async captureJobs(@Root() checkpoint: CheckpointType, @Ctx() ctx: InferenceContext, @Args() page: ChildPageArgs): Promise<CaptureJobType[]> {
     return (await ctx.inference.captureJobsOf(checkpoint.id, pageOf(page))).map(toCaptureJob);
   }
 }
@@ -145,11 +126,7 @@ export class CheckpointResolver {
 @Resolver(() => ProbeSetType)
 export class ProbeSetResolver {
   @Query(() => [ProbeSetType], { description: 'Probe sets, oldest first, one page at a time.' })
-  async probeSets(
-    @Ctx() ctx: InferenceContext,
-    @Args() page: PageArgs,
-    @Arg('domain', () => String, { nullable: true }) domain?: string,
-  ): Promise<ProbeSetType[]> {
+  async probeSets(@Ctx() ctx: InferenceContext, @Args() page: PageArgs, @Arg('domain', () => String, { nullable: true }) domain?: string): Promise<ProbeSetType[]> {
     return (await ctx.inference.probeSets(domain ?? undefined, pageOf(page))).map(toProbeSet);
   }
 
@@ -165,11 +142,7 @@ export class ProbeSetResolver {
   }
 
   @FieldResolver(() => [SampleType], { description: 'Its samples in index order, one page at a time.' })
-  async samples(
-    @Root() probeSet: ProbeSetType,
-    @Ctx() ctx: InferenceContext,
-    @Args() page: PageArgs,
-  ): Promise<SampleType[]> {
+  async samples(@Root() probeSet: ProbeSetType, @Ctx() ctx: InferenceContext, @Args() page: PageArgs): Promise<SampleType[]> {
     const { offset, limit } = pageOf(page);
     return (await ctx.inference.store.listSamples(probeSet.id, offset, limit)).map(toSample);
   }
@@ -189,11 +162,7 @@ export class SampleResolver {
   }
 
   @FieldResolver(() => SampleRoutingType, { nullable: true, description: 'Null until the checkpoint was captured.' })
-  async routing(
-    @Root() sample: SampleType,
-    @Ctx() ctx: InferenceContext,
-    @Arg('checkpoint', () => ID) checkpointId: string,
-  ): Promise<SampleRoutingType | null> {
+  async routing(@Root() sample: SampleType, @Ctx() ctx: InferenceContext, @Arg('checkpoint', () => ID) checkpointId: string): Promise<SampleRoutingType | null> {
     const checkpoint = await ctx.inference.requireCheckpoint(checkpointId);
     const row = await ctx.inference.store.getRouting(checkpoint.id, sample.id);
     return row ? toSampleRouting(row) : null;
@@ -244,7 +213,8 @@ export class CaptureJobResolver {
 }
 
 type Ref = { id: string };
-const ref = <T>(load: (ctx: InferenceContext, id: string) => Promise<T | undefined>, map: (row: T) => unknown, what: string) =>
+const ref =
+  <T>(load: (ctx: InferenceContext, id: string) => Promise<T | undefined>, map: (row: T) => unknown, what: string) =>
   async (r: Ref, ctx: InferenceContext) => {
     const row = isUuid(r.id) ? await load(ctx, r.id) : undefined;
     if (!row) throw notFound(what, r.id);

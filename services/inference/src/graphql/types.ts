@@ -27,8 +27,8 @@ export { JobStatusValue };
 @ObjectType('Run', { description: 'A pretraining run (a model family): its checkpoints share architecture and tokenizer.' })
 @Directive('@key(fields: "id")')
 export class RunType {
-  @Field(() => ID, { description: 'The run\'s id.' }) id!: string;
-  @Field({ description: 'The run\'s unique name (the CLI accepts it wherever it takes a run).' }) name!: string;
+  @Field(() => ID, { description: "The run's id." }) id!: string;
+  @Field({ description: "The run's unique name (the CLI accepts it wherever it takes a run)." }) name!: string;
   @Field({ description: 'Hugging Face architecture name, e.g. OlmoeForCausalLM.' }) architecture!: string;
   @Field(() => String, { nullable: true, description: 'Path of the tokenizer.json used for this run.' })
   tokenizer!: string | null;
@@ -37,7 +37,7 @@ export class RunType {
   @Field(() => [String], { description: 'Benchmark tasks evaluated at every new checkpoint.' }) tasks!: string[];
   @Field(() => [Float], { description: 'Pathway thresholds the metrics are computed at.' }) thresholds!: number[];
   @Field({ description: 'Whether test groups drop the 10% of test items with the highest Min-K%++ score.' }) contaminationFilter!: boolean;
-  @Field(() => String, { nullable: true, description: 'The sentence-embedding model folder group pairing embeds with; null: the capture\'s mean final hidden state.' })
+  @Field(() => String, { nullable: true, description: "The sentence-embedding model folder group pairing embeds with; null: the capture's mean final hidden state." })
   embeddingModel!: string | null;
   @Field(() => DateTimeISOResolver, { description: 'When the run was created.' }) createdAt!: Date;
 }
@@ -45,7 +45,7 @@ export class RunType {
 @ObjectType('Checkpoint', { description: 'A saved model state of a run at a training step.' })
 @Directive('@key(fields: "id")')
 export class CheckpointType {
-  @Field(() => ID, { description: 'The checkpoint\'s id.' }) id!: string;
+  @Field(() => ID, { description: "The checkpoint's id." }) id!: string;
   @Field(() => ID, { description: 'The run it belongs to.' }) runId!: string;
   @Field(() => Int, { description: 'Training step it was saved at.' }) step!: number;
   @Field(() => Float, { description: 'Training tokens seen by then, when the trainer reported them.', nullable: true }) tokensSeen!: number | null;
@@ -65,9 +65,9 @@ export class HyperparametersType {
 @ObjectType('ProbeSet', { description: 'Training samples of one domain whose routing is captured at every checkpoint.' })
 @Directive('@key(fields: "id")')
 export class ProbeSetType {
-  @Field(() => ID, { description: 'The probe set\'s id.' }) id!: string;
-  @Field({ description: 'The probe set\'s unique name.' }) name!: string;
-  @Field({ description: 'Its domain (math, code, knowledge, ...): what a run\'s metrics and benchmarks are paired by.' }) domain!: string;
+  @Field(() => ID, { description: "The probe set's id." }) id!: string;
+  @Field({ description: "The probe set's unique name." }) name!: string;
+  @Field({ description: "Its domain (math, code, knowledge, ...): what a run's metrics and benchmarks are paired by." }) domain!: string;
   @Field({ description: 'The JSONL path the samples came from, or "inline".' }) source!: string;
   @Field(() => Int, { description: 'How many samples it holds.' }) sampleCount!: number;
   @Field(() => DateTimeISOResolver, { description: 'When it was created.' }) createdAt!: Date;
@@ -76,7 +76,7 @@ export class ProbeSetType {
 @ObjectType('Sample', { description: 'One probe sample: a text (and optionally its target span) whose routing is captured at every checkpoint.' })
 @Directive('@key(fields: "id")')
 export class SampleType {
-  @Field(() => ID, { description: 'The sample\'s id.' }) id!: string;
+  @Field(() => ID, { description: "The sample's id." }) id!: string;
   @Field(() => ID, { description: 'The probe set it belongs to.' }) probeSetId!: string;
   @Field(() => Int, { description: 'Position in the probe set, from 0.' }) index!: number;
   @Field(() => String, { nullable: true, description: 'The "id" given in the source row.' }) externalId!: string | null;
@@ -86,16 +86,16 @@ export class SampleType {
   target!: TargetSpanType | null;
 }
 
-@ObjectType('TargetSpan', { description: 'Characters [start, end) of a sample\'s text: its target, e.g. the completion of a prompt.' })
+@ObjectType('TargetSpan', { description: "Characters [start, end) of a sample's text: its target, e.g. the completion of a prompt." })
 export class TargetSpanType {
   @Field(() => Int, { description: 'First character of the target.' }) start!: number;
-  @Field(() => Int, { description: 'One past the target\'s last character.' }) end!: number;
+  @Field(() => Int, { description: "One past the target's last character." }) end!: number;
 }
 
 @ObjectType('CaptureJob', { description: 'Routing capture of one probe set at one checkpoint.' })
 @Directive('@key(fields: "id")')
 export class CaptureJobType {
-  @Field(() => ID, { description: 'The job\'s id.' }) id!: string;
+  @Field(() => ID, { description: "The job's id." }) id!: string;
   @Field(() => ID, { description: 'The checkpoint captured.' }) checkpointId!: string;
   @Field(() => ID, { description: 'The probe set captured.' }) probeSetId!: string;
   @Field(() => JobStatusValue, { description: 'Where the job stands.' }) status!: JobStatusValue;
@@ -107,7 +107,7 @@ export class CaptureJobType {
   @Field(() => DateTimeISOResolver, { description: 'When its status or progress last changed.' }) updatedAt!: Date;
 }
 
-@ObjectType('RoutingLayer', { description: 'A sample\'s routing at one layer.' })
+@ObjectType('RoutingLayer', { description: "A sample's routing at one layer." })
 export class RoutingLayerType {
   @Field(() => Int, { description: 'Routed layer, from 0.' }) layer!: number;
   @Field(() => [Float], { description: 'Token-mean router softmax over all experts (method.md section 2).' })
@@ -170,11 +170,21 @@ export const toCheckpoint = (c: Checkpoint): CheckpointType => ({
 });
 
 export const toProbeSet = (p: ProbeSet): ProbeSetType => ({
-  id: p.id, name: p.name, domain: p.domain, source: p.source, sampleCount: p.sample_count, createdAt: p.created_at,
+  id: p.id,
+  name: p.name,
+  domain: p.domain,
+  source: p.source,
+  sampleCount: p.sample_count,
+  createdAt: p.created_at,
 });
 
 export const toSample = (s: Sample): SampleType => ({
-  id: s.id, probeSetId: s.probe_set_id, index: s.idx, externalId: s.external_id, text: s.text, group: s.group_name,
+  id: s.id,
+  probeSetId: s.probe_set_id,
+  index: s.idx,
+  externalId: s.external_id,
+  text: s.text,
+  group: s.group_name,
   target: s.target_start === null || s.target_end === null ? null : { start: s.target_start, end: s.target_end },
 });
 

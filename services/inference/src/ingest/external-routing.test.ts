@@ -5,8 +5,14 @@ import { IngestError, fromRoutedExperts, fromTokenMeanWeights } from './external
 test('routed_experts become per-layer selection frequencies', () => {
   // 2 tokens, 2 layers, k = 2, 4 experts
   const routed = [
-    [[0, 1], [2, 3]],
-    [[1, 2], [3, 0]],
+    [
+      [0, 1],
+      [2, 3],
+    ],
+    [
+      [1, 2],
+      [3, 0],
+    ],
   ];
   const r = fromRoutedExperts(routed, 4, 0);
   assert.equal(r.layers, 2);
@@ -16,7 +22,13 @@ test('routed_experts become per-layer selection frequencies', () => {
 });
 
 test('token-mean weights are checked', () => {
-  const ok = fromTokenMeanWeights([[0.5, 0.5], [1, 0]], 3);
+  const ok = fromTokenMeanWeights(
+    [
+      [0.5, 0.5],
+      [1, 0],
+    ],
+    3,
+  );
   assert.deepEqual(Array.from(ok.routing), [0.5, 0.5, 1, 0]);
   assert.throws(() => fromTokenMeanWeights([[0.5, 0.5], [1]], 3), /sample 3: layer 1 has 1 experts/);
   assert.throws(() => fromTokenMeanWeights([[0.5, Number.NaN]], 3), IngestError);

@@ -1,7 +1,10 @@
 // Routing captured outside grokwatch (another runtime, vLLM), reduced to method.md section 2's summary.
 
 export class IngestError extends Error {
-  constructor(readonly sample: number, detail: string) {
+  constructor(
+    readonly sample: number,
+    detail: string,
+  ) {
     super(`sample ${sample}: ${detail}`);
     this.name = 'IngestError';
   }
@@ -91,7 +94,8 @@ export function withSelectionCounts(r: ReducedRouting, counts: number[][] | null
       sum += c;
     }
     // Every layer routes the same tokens to k experts each.
-    if (sum === 0 || (perLayer !== null && sum !== perLayer)) throw new IngestError(sample, `selectionCounts layer ${l} sums to ${sum}; every layer must count the same positive number of selections`);
+    if (sum === 0 || (perLayer !== null && sum !== perLayer))
+      throw new IngestError(sample, `selectionCounts layer ${l} sums to ${sum}; every layer must count the same positive number of selections`);
     perLayer = sum;
   }
   return { ...r, counts: out };
@@ -104,15 +108,24 @@ export function checkEmbedding(values: number[], sample: number): Float32Array {
   return Float32Array.from(values);
 }
 
-const isMatrix = (v: unknown): v is number[][] =>
-  Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number'));
+const isMatrix = (v: unknown): v is number[][] => Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number'));
 const isCube = (v: unknown): v is number[][][] => Array.isArray(v) && v.every(isMatrix);
 const isOptionalNumber = (v: unknown) => v === undefined || v === null || typeof v === 'number';
 
 /** Structural check of one sample from an untyped source (a NATS message); values are checked later. */
-export function parseIngestSample(value: unknown, position: number): {
-  index: number; weights?: number[][] | null; routedExperts?: number[][][] | null; experts?: number | null; nll?: number | null; tokenCount?: number | null;
-  selectionCounts?: number[][] | null; embedding?: number[] | null; minKPlusPlus?: number | null;
+export function parseIngestSample(
+  value: unknown,
+  position: number,
+): {
+  index: number;
+  weights?: number[][] | null;
+  routedExperts?: number[][][] | null;
+  experts?: number | null;
+  nll?: number | null;
+  tokenCount?: number | null;
+  selectionCounts?: number[][] | null;
+  embedding?: number[] | null;
+  minKPlusPlus?: number | null;
 } {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new IngestError(position, 'must be an object');
   const s = value as Record<string, unknown>;
@@ -120,7 +133,8 @@ export function parseIngestSample(value: unknown, position: number): {
   if (s.weights != null && !isMatrix(s.weights)) throw new IngestError(s.index, '"weights" must be a layers x experts array of numbers');
   if (s.routedExperts != null && !isCube(s.routedExperts)) throw new IngestError(s.index, '"routedExperts" must be a tokens x layers x k array of numbers');
   if (s.selectionCounts != null && !isMatrix(s.selectionCounts)) throw new IngestError(s.index, '"selectionCounts" must be a layers x experts array of numbers');
-  if (s.embedding != null && !(Array.isArray(s.embedding) && s.embedding.every((x) => typeof x === 'number'))) throw new IngestError(s.index, '"embedding" must be an array of numbers');
+  if (s.embedding != null && !(Array.isArray(s.embedding) && s.embedding.every((x) => typeof x === 'number')))
+    throw new IngestError(s.index, '"embedding" must be an array of numbers');
   for (const k of ['experts', 'nll', 'tokenCount', 'minKPlusPlus'] as const) {
     if (!isOptionalNumber(s[k])) throw new IngestError(s.index, `"${k}" must be a number`);
   }

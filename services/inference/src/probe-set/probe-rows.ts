@@ -10,7 +10,11 @@ export interface ProbeRow {
 }
 
 export class ProbeRowError extends Error {
-  constructor(readonly source: string, readonly line: number, detail: string) {
+  constructor(
+    readonly source: string,
+    readonly line: number,
+    detail: string,
+  ) {
     super(`${source}:${line}: ${detail}`);
     this.name = 'ProbeRowError';
   }
@@ -37,7 +41,13 @@ function textAndTarget(row: Record<string, unknown>, source: string, line: numbe
   }
   if (row.target === undefined || row.target === null) return { text: row.text, target: null };
   const t = row.target;
-  const valid = Array.isArray(t) && t.length === 2 && t.every((x) => Number.isSafeInteger(x)) && 0 <= (t[0] as number) && (t[0] as number) < (t[1] as number) && (t[1] as number) <= row.text.length;
+  const valid =
+    Array.isArray(t) &&
+    t.length === 2 &&
+    t.every((x) => Number.isSafeInteger(x)) &&
+    0 <= (t[0] as number) &&
+    (t[0] as number) < (t[1] as number) &&
+    (t[1] as number) <= row.text.length;
   if (!valid) throw new ProbeRowError(source, line, `"target" must be [start, end] character offsets with 0 <= start < end <= ${row.text.length} (the text's length)`);
   return { text: row.text, target: { start: (t as number[])[0] as number, end: (t as number[])[1] as number } };
 }

@@ -26,7 +26,6 @@ export type SampleRouting = Selectable<SampleRoutingTable>;
 export type CheckpointRouter = Selectable<CheckpointRouterTable>;
 export type NewSampleRouting = Omit<SampleRouting, 'created_at'>;
 
-
 const SAMPLE_INSERT_BATCH = 500;
 
 export class InferenceStore {
@@ -41,18 +40,18 @@ export class InferenceStore {
   ): Promise<Run> {
     return this.db.transaction().execute(async (tx) => {
       const row = await tx
-      .insertInto('inference.run')
-      .values({
-        id: randomUUID(),
-        name: input.name,
-        architecture: input.architecture,
-        tokenizer: input.tokenizer,
-        watch_dir: input.watchDir,
-        settings: JSON.stringify(input.settings),
-      })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .returningAll()
-      .executeTakeFirst();
+        .insertInto('inference.run')
+        .values({
+          id: randomUUID(),
+          name: input.name,
+          architecture: input.architecture,
+          tokenizer: input.tokenizer,
+          watch_dir: input.watchDir,
+          settings: JSON.stringify(input.settings),
+        })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .returningAll()
+        .executeTakeFirst();
       if (!row) throw new ConflictError(`a run named "${input.name}" already exists`);
       await enqueueEvent(tx, 'inference', announce(row));
       return row;
@@ -103,7 +102,10 @@ export class InferenceStore {
   }
 
   async countRuns(): Promise<number> {
-    const row = await this.db.selectFrom('inference.run').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('inference.run')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -113,13 +115,16 @@ export class InferenceStore {
    * Registering the same (run, step, uri) twice returns the first row: training loops retry their
    * announcements. The same step with another uri is a conflict, not an overwrite.
    */
-  async registerCheckpoint(input: {
-    runId: string;
-    step: number;
-    tokensSeen: number | null;
-    uri: string;
-    hyperparameters: CheckpointHyperparameters | null;
-  }, announce: (checkpoint: Checkpoint) => OutboxEvent): Promise<{ checkpoint: Checkpoint; created: boolean }> {
+  async registerCheckpoint(
+    input: {
+      runId: string;
+      step: number;
+      tokensSeen: number | null;
+      uri: string;
+      hyperparameters: CheckpointHyperparameters | null;
+    },
+    announce: (checkpoint: Checkpoint) => OutboxEvent,
+  ): Promise<{ checkpoint: Checkpoint; created: boolean }> {
     const hyperparameters = input.hyperparameters === null ? null : JSON.stringify(input.hyperparameters);
     const inserted = await this.db.transaction().execute(async (tx) => {
       const row = await tx
@@ -132,12 +137,7 @@ export class InferenceStore {
       return row;
     });
     if (inserted) return { checkpoint: inserted, created: true };
-    const existing = await this.db
-      .selectFrom('inference.checkpoint')
-      .selectAll()
-      .where('run_id', '=', input.runId)
-      .where('step', '=', input.step)
-      .executeTakeFirstOrThrow();
+    const existing = await this.db.selectFrom('inference.checkpoint').selectAll().where('run_id', '=', input.runId).where('step', '=', input.step).executeTakeFirstOrThrow();
     if (existing.uri !== input.uri) {
       throw new ConflictError(`step ${input.step} is already registered with uri ${existing.uri}`);
     }
@@ -190,7 +190,11 @@ export class InferenceStore {
   }
 
   async countCheckpoints(runId: string): Promise<number> {
-    const row = await this.db.selectFrom('inference.checkpoint').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('inference.checkpoint')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('run_id', '=', runId)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -210,7 +214,11 @@ export class InferenceStore {
       const runs = await tx.selectFrom('inference.run').select(['id', 'settings']).execute();
       for (const run of runs.filter((r) => r.settings.probeSetIds.includes(id))) {
         const settings = { ...run.settings, probeSetIds: run.settings.probeSetIds.filter((p) => p !== id) };
-        await tx.updateTable('inference.run').set({ settings: JSON.stringify(settings) }).where('id', '=', run.id).execute();
+        await tx
+          .updateTable('inference.run')
+          .set({ settings: JSON.stringify(settings) })
+          .where('id', '=', run.id)
+          .execute();
       }
       const deleted = await tx.deleteFrom('inference.probe_set').where('id', '=', id).returning('id').executeTakeFirst();
       if (!deleted) return false;
@@ -317,10 +325,7 @@ export class InferenceStore {
     return paged(q.orderBy('created_at').orderBy('id'), page).execute();
   }
 
-  async updateCaptureJob(
-    id: string,
-    patch: { status?: JobStatus; done?: number; error?: string | null; attemptStarted?: boolean },
-  ): Promise<CaptureJob | undefined> {
+  async updateCaptureJob(id: string, patch: { status?: JobStatus; done?: number; error?: string | null; attemptStarted?: boolean }): Promise<CaptureJob | undefined> {
     return this.db
       .updateTable('inference.capture_job')
       .set({
@@ -375,12 +380,7 @@ export class InferenceStore {
   }
 
   getRouting(checkpointId: string, sampleId: string): Promise<SampleRouting | undefined> {
-    return this.db
-      .selectFrom('inference.sample_routing')
-      .selectAll()
-      .where('checkpoint_id', '=', checkpointId)
-      .where('sample_id', '=', sampleId)
-      .executeTakeFirst();
+    return this.db.selectFrom('inference.sample_routing').selectAll().where('checkpoint_id', '=', checkpointId).where('sample_id', '=', sampleId).executeTakeFirst();
   }
 
   async countRouting(checkpointId: string, probeSetId: string): Promise<number> {

@@ -121,5 +121,12 @@ const checkpointHyperparameters: Migration = {
 
 export const inferenceMigrations: SchemaMigrations = {
   schema: 'inference',
-  migrations: { '0001-initial': initial, '0002-run-settings': runSettings, '0003-target-span': targetSpan, '0004-span-routing': spanRouting, '0005-checkpoint-hyperparameters': checkpointHyperparameters, '0006-outbox': outboxMigration('inference') },
+  migrations: {
+    '0001-initial': initial,
+    '0002-run-settings': runSettings,
+    '0003-target-span': targetSpan,
+    '0004-span-routing': spanRouting,
+    '0005-checkpoint-hyperparameters': checkpointHyperparameters,
+    '0006-outbox': outboxMigration('inference'),
+  },
 };

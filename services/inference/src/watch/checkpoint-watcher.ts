@@ -41,7 +41,13 @@ export function startCheckpointWatcher(opts: CheckpointWatcherOptions): Stoppabl
         const parsed = parseCheckpointFolder(name);
         if (!parsed) continue;
         const uri = join(dir, name);
-        if (!(await access(join(uri, 'config.json')).then(() => true, () => false))) continue;
+        if (
+          !(await access(join(uri, 'config.json')).then(
+            () => true,
+            () => false,
+          ))
+        )
+          continue;
         try {
           await opts.inference.registerCheckpoint({ runId: run.id, step: parsed.step, tokensSeen: parsed.tokensSeen, uri });
           registered += 1;

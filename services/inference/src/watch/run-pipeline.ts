@@ -14,14 +14,8 @@ export interface RunPipelineOptions {
 }
 
 export async function startRunPipeline(opts: RunPipelineOptions): Promise<Stoppable> {
-  const events = await opts.bus.subscribeEvents(
-    'checkpoint.registered',
-    (e) => opts.inference.onCheckpointRegistered(e),
-    { durable: 'inference-run-pipeline' },
-  );
-  const watcher = opts.watchIntervalMs === 0
-    ? null
-    : startCheckpointWatcher({ inference: opts.inference, logger: opts.logger, intervalMs: opts.watchIntervalMs });
+  const events = await opts.bus.subscribeEvents('checkpoint.registered', (e) => opts.inference.onCheckpointRegistered(e), { durable: 'inference-run-pipeline' });
+  const watcher = opts.watchIntervalMs === 0 ? null : startCheckpointWatcher({ inference: opts.inference, logger: opts.logger, intervalMs: opts.watchIntervalMs });
   return {
     async stop() {
       await watcher?.stop();

@@ -26,7 +26,10 @@ test('trainer_state.json: absent is null; unreadable is an error that does not q
   try {
     assert.equal(await readTrainerHyperparameters(await fileRoots(undefined, [dir]), dir, 10), null);
     writeFileSync(join(dir, 'trainer_state.json'), '{"secret": "hunter2", ');
-    await assert.rejects(readTrainerHyperparameters(await fileRoots(undefined, [dir]), dir, 10), (err: unknown) => err instanceof TrainerStateError && !err.message.includes('hunter2'));
+    await assert.rejects(
+      readTrainerHyperparameters(await fileRoots(undefined, [dir]), dir, 10),
+      (err: unknown) => err instanceof TrainerStateError && !err.message.includes('hunter2'),
+    );
     writeFileSync(join(dir, 'trainer_state.json'), JSON.stringify({ global_step: 10, log_history: [{ step: 10, learning_rate: 0.001, weight_decay: 1 }] }));
     assert.deepEqual(await readTrainerHyperparameters(await fileRoots(undefined, [dir]), dir, 10), { learningRate: 0.001, weightDecay: 1 });
   } finally {

@@ -42,7 +42,10 @@ export function hyperparametersAt(history: readonly unknown[], step: number): Ch
     const r = row as Record<string, unknown>;
     const at = r.step;
     if (typeof at !== 'number' || !Number.isFinite(at) || at > step) continue;
-    for (const [field, key] of [['learningRate', 'learning_rate'], ['weightDecay', 'weight_decay']] as const) {
+    for (const [field, key] of [
+      ['learningRate', 'learning_rate'],
+      ['weightDecay', 'weight_decay'],
+    ] as const) {
       const v = r[key];
       if (typeof v === 'number' && Number.isFinite(v) && v >= 0 && at >= latest[field].step) latest[field] = { step: at, value: v };
     }

@@ -36,7 +36,11 @@ describe('explicit computation', () => {
     const { runId, checkpointIds } = await insertRun(fx.db.kysely, steps);
     const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, domain, [{ group: 'a' }, { group: 'a' }, { group: 'b' }, { group: 'b' }]);
     for (const c of checkpointIds) {
-      await insertRouting(fx.db.kysely, c, sampleIds.map((sampleId) => ({ sampleId, layers: L, experts: K, routing: randomRouting(next, L, K), nll: 1 })));
+      await insertRouting(
+        fx.db.kysely,
+        c,
+        sampleIds.map((sampleId) => ({ sampleId, layers: L, experts: K, routing: randomRouting(next, L, K), nll: 1 })),
+      );
       await insertScores(fx.db.kysely, c, `${domain}_task`, { acc: next() });
     }
     return { runId, checkpointIds, probeSetId };
@@ -44,7 +48,10 @@ describe('explicit computation', () => {
 
   test('every metric read, with aliases and new thresholds, queues no job and raises no alert', async () => {
     const { runId, checkpointIds } = await capturedRun('reads', [100, 200, 300]);
-    const aliases = Array.from({ length: 20 }, (_, i) => `s${i}: metricSeries(metric: distance, domain: "reads", threshold: ${(0.5 + i / 50).toFixed(2)}) { coverage { missing } }`);
+    const aliases = Array.from(
+      { length: 20 },
+      (_, i) => `s${i}: metricSeries(metric: distance, domain: "reads", threshold: ${(0.5 + i / 50).toFixed(2)}) { coverage { missing } }`,
+    );
     const runQuery = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Run {
       ${aliases.join('\n')}
       c: correlation(domain: "reads", metric: consistency, benchmark: "reads_task", threshold: 0.55) { n coverage { complete } }
@@ -58,7 +65,10 @@ describe('explicit computation', () => {
       a: pathwayMetrics(domain: "reads", threshold: 0.61) { status } b: pathwayMetrics(domain: "reads", unit: expert) { status } metricsJobs { id } } } }`;
     const cp = await exec<{ _entities: { a: { status: string } }[] }>(checkpointQuery, { reps: checkpointIds.map((id) => ({ __typename: 'Checkpoint', id })) });
     assert.equal(cp.errors, undefined, JSON.stringify(cp.errors));
-    assert.deepEqual(cp.data?._entities.map((e) => e.a.status), ['not_computed', 'not_computed', 'not_computed']);
+    assert.deepEqual(
+      cp.data?._entities.map((e) => e.a.status),
+      ['not_computed', 'not_computed', 'not_computed'],
+    );
     for (const c of checkpointIds) assert.deepEqual(await fx.service.store.listJobs({ checkpointId: c }), [], 'no job after reads');
     assert.deepEqual(await fx.service.alerts.listForRun(runId), []);
   });
@@ -86,7 +96,7 @@ describe('explicit computation', () => {
       { reps: [{ __typename: 'Run', id: runId }] },
     );
     const listed = variants.data?._entities[0]?.metricVariants ?? [];
-    assert.equal(listed.filter((v) => !v.requested).length, DEFAULT_DISTANCE_VARIANTS.length, 'defaults at the run\'s one threshold');
+    assert.equal(listed.filter((v) => !v.requested).length, DEFAULT_DISTANCE_VARIANTS.length, "defaults at the run's one threshold");
     assert.equal(listed.filter((v) => v.requested).length, MAX_REQUESTED_VARIANTS);
 
     const queued = (await Promise.all(checkpointIds.map((c) => fx.service.store.listJobs({ checkpointId: c })))).flat();
@@ -99,7 +109,10 @@ describe('explicit computation', () => {
     const all = await exec<{ cancelMetrics: { cancelledJobIds: string[] } }>(`mutation($r: ID!) { cancelMetrics(runId: $r) { cancelledJobIds removed } }`, { r: runId });
     assert.equal(all.data?.cancelMetrics.cancelledJobIds.length, (MAX_REQUESTED_VARIANTS - 1) * 3);
     const after = (await Promise.all(checkpointIds.map((c) => fx.service.store.listJobs({ checkpointId: c })))).flat();
-    assert.ok(after.every((j) => j.status === 'cancelled'), 'nothing left queued');
+    assert.ok(
+      after.every((j) => j.status === 'cancelled'),
+      'nothing left queued',
+    );
 
     // The worker acknowledges cancelled jobs without computing them.
     const worker = await fx.service.startWorker();
@@ -134,7 +147,10 @@ describe('explicit computation', () => {
       });
       const keys = jobs.map((j) => j.params_key).sort();
       assert.equal(new Set(keys).size, keys.length);
-      assert.ok(jobs.some((j) => (j.params as { threshold: number }).threshold === 0.9), 'the requested variant');
+      assert.ok(
+        jobs.some((j) => (j.params as { threshold: number }).threshold === 0.9),
+        'the requested variant',
+      );
     } finally {
       await stop.stop();
     }

@@ -46,13 +46,17 @@ export function decodeProbeSetRouting(
   if (rows.length === 0) throw new MetricsInputError('the probe set has no samples', at);
   const missing = rows.filter((r) => r.routing === null);
   if (missing.length > 0) {
-    const listed = missing.slice(0, LIST_LIMIT).map((r) => r.idx).join(', ');
+    const listed = missing
+      .slice(0, LIST_LIMIT)
+      .map((r) => r.idx)
+      .join(', ');
     const what = weights === 'selection' ? 'top-k selection counts' : scope === 'sample' ? 'routing' : `${scope} routing`;
-    const fix = weights === 'selection'
-      ? 'capture them, or ingest routedExperts (routing ingested as router weights has no selections)'
-      : scope === 'sample'
-        ? 'capture or ingest them first'
-        : 'this scope needs probe rows that mark a target, captured (or ingested with targetWeights/positionWeights) since span routing exists';
+    const fix =
+      weights === 'selection'
+        ? 'capture them, or ingest routedExperts (routing ingested as router weights has no selections)'
+        : scope === 'sample'
+          ? 'capture or ingest them first'
+          : 'this scope needs probe rows that mark a target, captured (or ingested with targetWeights/positionWeights) since span routing exists';
     throw new MetricsInputError(
       `${missing.length} of ${rows.length} samples have no ${what} at this checkpoint (samples ${listed}${missing.length > LIST_LIMIT ? ', ...' : ''}); ${fix}`,
       at,
@@ -63,7 +67,9 @@ export function decodeProbeSetRouting(
   const experts = first.experts as number;
   if (!(layers >= 1 && experts >= 1)) {
     throw new MetricsInputError(`routing is stored as ${layers} x ${experts}; expected positive layer and expert counts`, {
-      ...at, sample: first.idx, sampleId: first.sampleId,
+      ...at,
+      sample: first.idx,
+      sampleId: first.sampleId,
     });
   }
   const samples = rows.map((r): RoutedSample => {
@@ -73,10 +79,7 @@ export function decodeProbeSetRouting(
     }
     const bytes = r.routing as Uint8Array;
     if (bytes.byteLength !== layers * experts * 4) {
-      throw new MetricsInputError(
-        `routing has ${bytes.byteLength} bytes, expected ${layers} x ${experts} float32 values = ${layers * experts * 4} bytes`,
-        here,
-      );
+      throw new MetricsInputError(`routing has ${bytes.byteLength} bytes, expected ${layers} x ${experts} float32 values = ${layers * experts * 4} bytes`, here);
     }
     if (r.nll !== null && !(Number.isFinite(r.nll) && r.nll >= 0)) {
       throw new MetricsInputError(`nll is ${r.nll}, expected a finite per-token NLL >= 0`, here);
@@ -115,10 +118,7 @@ export function decodeRouterMatrices(routing: ProbeSetRouting, rows: readonly Ro
   const byLayer = new Map(rows.map((r) => [r.layer, r]));
   const absent = Array.from({ length: layers }, (_, l) => l).filter((l) => !byLayer.has(l));
   if (absent.length > 0 || rows.length !== layers) {
-    throw new MetricsInputError(
-      `router matrices are stored for layers ${rows.map((r) => r.layer).join(', ')} but the routing has ${layers} layers (0..${layers - 1})`,
-      at,
-    );
+    throw new MetricsInputError(`router matrices are stored for layers ${rows.map((r) => r.layer).join(', ')} but the routing has ${layers} layers (0..${layers - 1})`, at);
   }
   const hidden = (byLayer.get(0) as RouterRow).hidden;
   const weights = Array.from({ length: layers }, (_, l) => {

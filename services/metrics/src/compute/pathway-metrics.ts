@@ -64,18 +64,15 @@ export function metricGroups(samples: readonly RoutedSample[]): { groups: Group[
   return { groups, skipped };
 }
 
-export async function computePathwayMetrics(
-  routing: ProbeSetRouting,
-  routers: RouterMatrices | null,
-  params: MetricsParams,
-  hooks: ComputeHooks,
-): Promise<ComputedMetrics> {
+export async function computePathwayMetrics(routing: ProbeSetRouting, routers: RouterMatrices | null, params: MetricsParams, hooks: ComputeHooks): Promise<ComputedMetrics> {
   const { samples, layers, experts } = routing;
   const at = { checkpointId: routing.checkpointId, probeSetId: routing.probeSetId };
   const named = samples.find((s) => s.group === ALL_SAMPLES);
   if (named) {
     throw new MetricsInputError(`data group "${ALL_SAMPLES}" collides with the name of the all-samples group; rename the group`, {
-      ...at, sample: named.idx, sampleId: named.sampleId,
+      ...at,
+      sample: named.idx,
+      sampleId: named.sampleId,
     });
   }
   const { groups, skipped } = metricGroups(samples);
@@ -129,7 +126,12 @@ export async function computePathwayMetrics(
     const targetNlls = members.map((s) => s.targetNll).filter((v): v is number => v !== null);
     const labels = nlls.length === n ? nlls : undefined;
     const bound = withSample(routing, members, () =>
-      effectiveDimension(members.map((s) => s.g), layers, experts, labels === undefined ? {} : { labels }),
+      effectiveDimension(
+        members.map((s) => s.g),
+        layers,
+        experts,
+        labels === undefined ? {} : { labels },
+      ),
     );
     const consistency = consistencies === null ? null : groupConsistency(group.members.map((i) => (consistencies as SampleConsistency[])[i] as SampleConsistency));
     step(`group ${group.name}: consistency and bound`);
@@ -165,7 +167,14 @@ export async function computePathwayMetrics(
       mean_target_nll: targetNlls.length === 0 ? null : targetNlls.reduce((a, b) => a + b, 0) / targetNlls.length,
       target_nll_samples: targetNlls.length,
       pathway_length: meanPathwayLength(groupPathways),
-      routing_entropy: experts >= 2 ? meanRoutingEntropy(members.map((s) => s.g), layers, experts) : null,
+      routing_entropy:
+        experts >= 2
+          ? meanRoutingEntropy(
+              members.map((s) => s.g),
+              layers,
+              experts,
+            )
+          : null,
       layerwise: JSON.stringify(layerwise),
     });
   }
@@ -191,12 +200,16 @@ function withSample<T>(routing: ProbeSetRouting, samples: readonly RoutedSample[
   } catch (err) {
     if (!(err instanceof PathwayError)) throw err;
     const s = err.sample === undefined ? undefined : samples[err.sample];
-    throw new MetricsInputError(bareMessage(err), {
-      checkpointId: routing.checkpointId,
-      probeSetId: routing.probeSetId,
-      ...(s === undefined ? {} : { sample: s.idx, sampleId: s.sampleId }),
-      ...(err.layer === undefined ? {} : { layer: err.layer }),
-    }, { cause: err });
+    throw new MetricsInputError(
+      bareMessage(err),
+      {
+        checkpointId: routing.checkpointId,
+        probeSetId: routing.probeSetId,
+        ...(s === undefined ? {} : { sample: s.idx, sampleId: s.sampleId }),
+        ...(err.layer === undefined ? {} : { layer: err.layer }),
+      },
+      { cause: err },
+    );
   }
 }
 

@@ -15,11 +15,15 @@ export class ResultArgs {
   unit!: DistanceUnitValue;
   @Field({ defaultValue: false, description: 'Divide each distance by the longer pathway length.' })
   normalized!: boolean;
-  @Field(() => RoutingScopeValue, { defaultValue: RoutingScopeValue.sample, description: "Tokens the routing summary averages: every token, the target's, or the position before it." })
+  @Field(() => RoutingScopeValue, {
+    defaultValue: RoutingScopeValue.sample,
+    description: "Tokens the routing summary averages: every token, the target's, or the position before it.",
+  })
   scope!: RoutingScopeValue;
   @Field(() => RoutingWeightsValue, {
     nullable: true,
-    description: "Router scores averaged over the tokens, or each expert's share of the selections. Left out: the run's, which is selection for routers that select with a correction bias (DeepSeek-V3 family: DeepseekV3ForCausalLM, Dots1ForCausalLM, Glm4MoeForCausalLM) and scores otherwise; always scores with a target or position scope.",
+    description:
+      "Router scores averaged over the tokens, or each expert's share of the selections. Left out: the run's, which is selection for routers that select with a correction bias (DeepSeek-V3 family: DeepseekV3ForCausalLM, Dots1ForCausalLM, Glm4MoeForCausalLM) and scores otherwise; always scores with a target or position scope.",
   })
   weights?: RoutingWeightsValue | null;
   @Field(() => Int, { nullable: true, description: 'Sample this many pairs per group (>= 2); null: every pair, exact.' })
@@ -55,7 +59,10 @@ export class MetricSeriesArgs extends ResultArgs {
 export class CorrelationArgs extends ResultArgs {
   @Field(() => MetricNameValue) metric!: MetricNameValue;
   @Field({ description: 'Evaluation task whose score is the accuracy, e.g. gsm8k.' }) benchmark!: string;
-  @Field(() => String, { nullable: true, description: 'Score of the task (e.g. acc); left out: the accuracy-like one (acc, exact_match, pass@1, ...; per-group _macro means last).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Score of the task (e.g. acc); left out: the accuracy-like one (acc, exact_match, pass@1, ...; per-group _macro means last).',
+  })
   benchmarkMetric?: string | null;
   @Field({ defaultValue: false, description: "Only checkpoints from the start of accuracy's sustained rise." })
   afterRise!: boolean;
@@ -67,6 +74,9 @@ export class MemorizationArgs {
   @Field(() => String, { nullable: true }) domain?: string | null;
   @Field(() => Float, { nullable: true, description: 'NLL threshold (> 0); left out: calibrated on a 0.1 grid.' }) eps?: number | null;
   @Field(() => Float, { defaultValue: 0.05, description: 'Allowed distance from the final NLL.' }) delta!: number;
-  @Field(() => MemorizationLossValue, { nullable: true, description: 'NLL judged: target (the answer span) or sample (every token); left out: target when every sample marks one.' })
+  @Field(() => MemorizationLossValue, {
+    nullable: true,
+    description: 'NLL judged: target (the answer span) or sample (every token); left out: target when every sample marks one.',
+  })
   loss?: MemorizationLossValue | null;
 }

@@ -21,21 +21,23 @@ export class StepGroupType {
   @Field(() => Int, { description: 'Members.' }) size!: number;
 }
 
-@ObjectType('Contamination', { description: 'The Min-K%++ contamination filter of a task\'s test groups (method.md 6).' })
+@ObjectType('Contamination', { description: "The Min-K%++ contamination filter of a task's test groups (method.md 6)." })
 export class ContaminationType {
   @Field({ description: 'The run asks for it (settings.contaminationFilter).' }) applied!: boolean;
   @Field(() => Float, { description: 'Fraction of the scored items dropped (highest scores first).' }) fraction!: number;
   @Field(() => Int, { description: 'Items dropped.' }) dropped!: number;
-  @Field(() => Int, { description: 'Items without a Min-K%++ score (kept: they cannot be ranked; backends without the model\'s internals give none).' }) unscored!: number;
+  @Field(() => Int, { description: "Items without a Min-K%++ score (kept: they cannot be ranked; backends without the model's internals give none)." }) unscored!: number;
   @Field(() => Float, { nullable: true, description: 'Lowest score dropped; null when none was.' }) threshold!: number | null;
-  @Field(() => Int, { nullable: true, description: 'Step of the checkpoint whose Min-K%++ scores were ranked (the last evaluated); null without scores.' }) scoreStep!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Step of the checkpoint whose Min-K%++ scores were ranked (the last evaluated); null without scores.' }) scoreStep!:
+    | number
+    | null;
 }
 
 @ObjectType('TestItem', { description: 'A test item of a task with the step it generalizes from.' })
 export class TestItemType {
-  @Field(() => Int, { description: 'Position in the task\'s dataset.' }) docIndex!: number;
-  @Field({ description: 'The document\'s id.' }) docId!: string;
-  @Field(() => String, { nullable: true, description: 'The task\'s data group.' }) group!: string | null;
+  @Field(() => Int, { description: "Position in the task's dataset." }) docIndex!: number;
+  @Field({ description: "The document's id." }) docId!: string;
+  @Field(() => String, { nullable: true, description: "The task's data group." }) group!: string | null;
   @Field(() => Int, { nullable: true, description: 't#: the step from which it stays correct; null when it never does.' }) generalizedStep!: number | null;
   @Field(() => Float, { nullable: true, description: 'Min-K%++ at the score checkpoint (high: likely seen in training).' }) minKPlusPlus!: number | null;
   @Field({ description: 'Dropped by the contamination filter.' }) contaminated!: boolean;
@@ -60,10 +62,10 @@ export class TestGroupsType {
 
 @ObjectType('GroupMetricPoint', { description: "A training group's pathway metrics at one checkpoint between its memorization and its test group's generalization." })
 export class GroupMetricPointType {
-  @Field(() => Int, { description: 'The checkpoint\'s step.' }) step!: number;
+  @Field(() => Int, { description: "The checkpoint's step." }) step!: number;
   @Field(() => Float, { nullable: true, description: 'Mean pathway distance within the group.' }) distance!: number | null;
   @Field(() => Float, { nullable: true, description: 'Pathway consistency (null without router matrices).' }) consistency!: number | null;
-  @Field(() => Float, { nullable: true, description: 'The bound\'s complexity term.' }) complexity!: number | null;
+  @Field(() => Float, { nullable: true, description: "The bound's complexity term." }) complexity!: number | null;
   @Field(() => Float, { nullable: true, description: 'Mean training NLL of the group (of the target span when the samples mark one).' }) meanNll!: number | null;
 }
 
@@ -72,18 +74,18 @@ export class GroupPairType {
   @Field(() => StepGroupType, { description: 'The training group Pretrain@t.' }) train!: StepGroupType;
   @Field(() => StepGroupType, { description: 'The test group Test@t.' }) test!: StepGroupType;
   @Field(() => Int, { description: 'test.step - train.step.' }) lag!: number;
-  @Field(() => Float, { description: 'Average cosine similarity between the groups\' embeddings.' }) similarity!: number;
+  @Field(() => Float, { description: "Average cosine similarity between the groups' embeddings." }) similarity!: number;
   @Field(() => [GroupMetricPointType], { description: "The training group's metrics at each checkpoint from train.step to test.step." }) metrics!: GroupMetricPointType[];
 }
 
 @ObjectType('PairingEmbedding', { description: 'What the samples and test items were embedded with.' })
 export class PairingEmbeddingType {
-  @Field({ description: 'capture: the model\'s mean final hidden state; model: a sentence-embedding model.' }) source!: string;
+  @Field({ description: "capture: the model's mean final hidden state; model: a sentence-embedding model." }) source!: string;
   @Field(() => String, { nullable: true, description: 'The sentence-embedding model folder.' }) model!: string | null;
   @Field(() => Int, { nullable: true, description: 'The checkpoint whose hidden states were used (capture).' }) step!: number | null;
 }
 
-@ObjectType('DataGroupTiming', { description: 'When a data group (the rows\' group, e.g. add, sub) memorized and generalized: medians over its samples and its kept test items.' })
+@ObjectType('DataGroupTiming', { description: "When a data group (the rows' group, e.g. add, sub) memorized and generalized: medians over its samples and its kept test items." })
 export class DataGroupTimingType {
   @Field({ description: 'The data group.' }) group!: string;
   @Field(() => Int, { description: 'Its training samples.' }) samples!: number;
@@ -104,7 +106,7 @@ export class GroupPairingType {
   @Field(() => Float, { description: 'The pathway threshold of the metric curves.' }) threshold!: number;
   @Field(() => Float, { description: 'The memorization threshold eps (calibrated).' }) eps!: number;
   @Field(() => [StepGroupType], { description: 'Pretrain@t groups.' }) trainGroups!: StepGroupType[];
-  @Field(() => [StepGroupType], { description: 'Test@t groups across the domain\'s tasks.' }) testGroups!: StepGroupType[];
+  @Field(() => [StepGroupType], { description: "Test@t groups across the domain's tasks." }) testGroups!: StepGroupType[];
   /** Every pair; the pairs field resolver pages them. */
   allPairs!: GroupPairType[];
   @Field(() => [DataGroupTimingType], { description: 'Per data group, when its samples memorized and its test items generalized (medians).' }) dataGroups!: DataGroupTimingType[];

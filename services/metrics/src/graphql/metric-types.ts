@@ -29,7 +29,10 @@ registerEnumType(RoutingWeightsValue, {
   description: "What a sample's routing summary is made of.",
   valuesConfig: {
     scores: { description: "The router's scores (softmax) averaged over the tokens (method.md 2; the default)." },
-    selection: { description: 'Each expert\'s share of the experts actually selected over every token: for routers whose selection is not their scores\' top-k (a bias on selection only), and what routing ingested from routedExperts holds. Needs scope sample.' },
+    selection: {
+      description:
+        "Each expert's share of the experts actually selected over every token: for routers whose selection is not their scores' top-k (a bias on selection only), and what routing ingested from routedExperts holds. Needs scope sample.",
+    },
   },
 });
 
@@ -68,15 +71,15 @@ registerEnumType(MetricNameValue, {
   valuesConfig: {
     distance: { description: 'Mean pathway distance over pairs (falls after memorization as the group generalizes).' },
     consistency: { description: 'Normalized pathway consistency; RISES with generalization.' },
-    complexity: { description: '1 - consistency (the paper\'s C_i as written); falls with generalization.' },
-    raw_cosine: { description: 'Mean cosine between adjacent layers\' routing embeddings, unnormalized.' },
+    complexity: { description: "1 - consistency (the paper's C_i as written); falls with generalization." },
+    raw_cosine: { description: "Mean cosine between adjacent layers' routing embeddings, unnormalized." },
     effective_dimension: { description: 'd_eff of the routing kernel, mean over layers (method.md 5).' },
     bound: { description: 'Complexity term (d_eff + log(1/delta)) / n of the generalization bound, mean over layers.' },
     bias: { description: 'Bias term of the bound with per-sample NLL as labels, mean over layers.' },
-    training_loss: { description: 'Mean per-token training NLL of the group\'s samples.' },
+    training_loss: { description: "Mean per-token training NLL of the group's samples." },
     pathway_length: { description: 'Mean experts per layer of the pathways at this threshold: a raw distance grows with it (a confound, not a signal).' },
     routing_entropy: { description: 'Mean routing entropy per layer divided by ln K (1: uniform): near-uniform routing ranks experts by noise.' },
-    target_loss: { description: 'Mean NLL of the samples\' target spans (their answers), for probe rows that mark one; what memorization of an answer means.' },
+    target_loss: { description: "Mean NLL of the samples' target spans (their answers), for probe rows that mark one; what memorization of an answer means." },
   },
 });
 
@@ -104,16 +107,16 @@ export class DistanceStatsType {
   @Field({ description: 'Every pair was evaluated (no sampling).' }) exact!: boolean;
 }
 
-@ObjectType('LayerMetrics', { description: 'One routed layer\'s metrics.' })
+@ObjectType('LayerMetrics', { description: "One routed layer's metrics." })
 export class LayerMetricsType {
   @Field(() => Int, { description: 'MoE layer, from 0.' }) layer!: number;
   @Field(() => Float, { nullable: true, description: "Mean distance between the samples' expert lists at this layer alone." })
   distance!: number | null;
-  @Field(() => DistanceStatsType, { description: 'Distances between the layer\'s pathways.', nullable: true }) distanceStats!: DistanceStatsType | null;
-  @Field(() => Float, { description: 'd_eff of the layer\'s routing kernel.' }) effectiveDimension!: number;
+  @Field(() => DistanceStatsType, { description: "Distances between the layer's pathways.", nullable: true }) distanceStats!: DistanceStatsType | null;
+  @Field(() => Float, { description: "d_eff of the layer's routing kernel." }) effectiveDimension!: number;
   @Field(() => Float, { description: '(d_eff + log(1/delta)) / n at this layer.' }) complexityTerm!: number;
   @Field(() => Float, { description: 'Ridge lambda used: 0.01 trace(H) / n.' }) lambda!: number;
-  @Field(() => Float, { description: 'The layer\'s generalization-bound estimate term (method.md 5); null when not computed.', nullable: true }) bias!: number | null;
+  @Field(() => Float, { description: "The layer's generalization-bound estimate term (method.md 5); null when not computed.", nullable: true }) bias!: number | null;
 }
 
 @ObjectType('PathwayMetrics', {
@@ -122,14 +125,14 @@ export class LayerMetricsType {
 export class PathwayMetricsType {
   @Field({ description: 'queued, running, completed, failed, cancelled, or awaiting_capture (routing incomplete: nothing queued yet).' })
   status!: string;
-  @Field(() => ID, { description: 'The computation\'s job; null when none exists for these parameters.', nullable: true }) jobId!: string | null;
+  @Field(() => ID, { description: "The computation's job; null when none exists for these parameters.", nullable: true }) jobId!: string | null;
   @Field(() => String, { description: 'Why the computation failed; null otherwise.', nullable: true }) error!: string | null;
   @Field(() => String, { nullable: true, description: 'Why some values are null although the job completed.' }) note!: string | null;
   @Field(() => ID, { description: 'The probe set measured.' }) probeSetId!: string;
   @Field({ description: 'The group: "*" for every sample, or a data group.' }) group!: string;
   @Field(() => Float, { description: 'Pathway threshold tau.' }) threshold!: number;
   @Field(() => DistanceUnitValue, { description: 'Distance unit.' }) unit!: DistanceUnitValue;
-  @Field({ description: 'Distances divided by the longer pathway\'s length.' }) normalized!: boolean;
+  @Field({ description: "Distances divided by the longer pathway's length." }) normalized!: boolean;
   @Field(() => RoutingScopeValue, { description: 'Tokens the routing summaries average.' }) scope!: RoutingScopeValue;
   @Field(() => RoutingWeightsValue, { description: 'What the routing summaries are made of.' }) weights!: RoutingWeightsValue;
   @Field(() => Int, { description: 'Sampled pairs per group and layer; null: every pair.', nullable: true }) pairs!: number | null;
@@ -143,7 +146,7 @@ export class PathwayMetricsType {
   undefinedConsistency!: number | null;
   @Field(() => [LayerMetricsType], { description: 'Per-layer values, when computed.', nullable: true }) layerwise!: LayerMetricsType[] | null;
   @Field(() => Float, { nullable: true, description: 'd_eff, mean over layers.' }) effectiveDimension!: number | null;
-  @Field(() => Float, { nullable: true, description: 'The bound\'s complexity term (d_eff + log(1/delta)) / n, mean over layers.' })
+  @Field(() => Float, { nullable: true, description: "The bound's complexity term (d_eff + log(1/delta)) / n, mean over layers." })
   bound!: number | null;
   @Field(() => Float, { nullable: true, description: 'Bias term with NLL labels, mean over layers; null unless every sample has an NLL.' })
   bias!: number | null;
@@ -151,9 +154,9 @@ export class PathwayMetricsType {
   @Field(() => Float, { nullable: true, description: "Mean NLL of the samples' target spans; null when no sample marks one." }) meanTargetNll!: number | null;
 }
 
-@ObjectType('MetricPoint', { description: 'A metric\'s value at one checkpoint.' })
+@ObjectType('MetricPoint', { description: "A metric's value at one checkpoint." })
 export class MetricPointType {
-  @Field(() => Int, { description: 'The checkpoint\'s step.' }) step!: number;
+  @Field(() => Int, { description: "The checkpoint's step." }) step!: number;
   @Field(() => ID, { description: 'The checkpoint.' }) checkpointId!: string;
   @Field(() => Float, { description: 'The value; null where the metric is undefined there (e.g. a group too small).', nullable: true }) value!: number | null;
 }
@@ -162,7 +165,7 @@ export class MetricPointType {
   description: 'How much of a metric series exists. Reads never compute: a series is complete when the pipeline (or requestMetrics) has computed every checkpoint.',
 })
 export class SeriesCoverageType {
-  @Field(() => Int, { description: "Checkpoints of the run." }) expected!: number;
+  @Field(() => Int, { description: 'Checkpoints of the run.' }) expected!: number;
   @Field(() => Int, { description: 'Checkpoints with a result.' }) computed!: number;
   @Field(() => Int, { description: 'Computations queued or running.' }) pending!: number;
   @Field(() => Int, { description: 'Computations that failed (see metricsJobs for why).' }) failed!: number;
@@ -170,33 +173,39 @@ export class SeriesCoverageType {
   @Field({ description: 'Every checkpoint has its result; anything computed from an incomplete series is provisional.' }) complete!: boolean;
 }
 
-@ObjectType('MetricSeries', { description: 'A group metric across the run\'s checkpoints, as far as it is computed.' })
+@ObjectType('MetricSeries', { description: "A group metric across the run's checkpoints, as far as it is computed." })
 export class MetricSeriesType {
   @Field(() => [MetricPointType], { description: 'Checkpoints with a result, ascending step.' }) points!: MetricPointType[];
   @Field(() => SeriesCoverageType, { description: 'How much of the series exists (a partial series says it is partial).' }) coverage!: SeriesCoverageType;
 }
 
-@ObjectType('MetricVariant', { description: 'A parameter set the pipeline computes at each of the run\'s checkpoints.' })
+@ObjectType('MetricVariant', { description: "A parameter set the pipeline computes at each of the run's checkpoints." })
 export class MetricVariantType {
   @Field(() => Float, { description: 'Pathway threshold tau.' }) threshold!: number;
   @Field(() => DistanceUnitValue, { description: 'Distance unit.' }) unit!: DistanceUnitValue;
-  @Field({ description: 'Distances divided by the longer pathway\'s length.' }) normalized!: boolean;
+  @Field({ description: "Distances divided by the longer pathway's length." }) normalized!: boolean;
   @Field(() => RoutingScopeValue, { description: 'Tokens the routing summaries average.' }) scope!: RoutingScopeValue;
   @Field(() => RoutingWeightsValue, { description: 'What the routing summaries are made of.' }) weights!: RoutingWeightsValue;
   @Field(() => Int, { nullable: true, description: 'Sampled pairs; null: every pair, except on probe sets too large for that (then 100,000 sampled pairs unless exact).' })
   pairs!: number | null;
   @Field(() => Float, { description: 'Seed of the pair sampler.' }) seed!: number;
   @Field({ description: 'Every pair even on a large probe set.' }) exact!: boolean;
-  @Field({ description: 'Asked for with requestMetrics; false: a default at one of the run\'s thresholds.' }) requested!: boolean;
+  @Field({ description: "Asked for with requestMetrics; false: a default at one of the run's thresholds." }) requested!: boolean;
 }
 
 @InputType('MetricVariantInput', { description: 'A metric variant: the parameters of method.md 3-5 a computation uses.' })
 export class MetricVariantInput {
   @Field(() => Float, { defaultValue: 0.7, description: 'Pathway threshold tau in (0, 1].' }) threshold!: number;
-  @Field(() => DistanceUnitValue, { description: 'Distance unit: characters of the serialized pathways, or experts.', defaultValue: DistanceUnitValue.char }) unit!: DistanceUnitValue;
+  @Field(() => DistanceUnitValue, { description: 'Distance unit: characters of the serialized pathways, or experts.', defaultValue: DistanceUnitValue.char })
+  unit!: DistanceUnitValue;
   @Field({ defaultValue: false, description: 'Divide each distance by the longer pathway length.' }) normalized!: boolean;
-  @Field(() => RoutingScopeValue, { description: 'Tokens the routing summary averages: every token, the target\'s, or the position before it.', defaultValue: RoutingScopeValue.sample }) scope!: RoutingScopeValue;
-  @Field(() => RoutingWeightsValue, { nullable: true, description: "Left out: the run's (selection for routers that select by bias, else scores)." }) weights?: RoutingWeightsValue | null;
+  @Field(() => RoutingScopeValue, {
+    description: "Tokens the routing summary averages: every token, the target's, or the position before it.",
+    defaultValue: RoutingScopeValue.sample,
+  })
+  scope!: RoutingScopeValue;
+  @Field(() => RoutingWeightsValue, { nullable: true, description: "Left out: the run's (selection for routers that select by bias, else scores)." })
+  weights?: RoutingWeightsValue | null;
   @Field(() => Int, { nullable: true, description: 'Sample this many pairs per group (>= 2); null: every pair (capped on large probe sets unless exact).' })
   pairs?: number | null;
   @Field(() => Int, { defaultValue: 0, description: 'Seed of the pair sampler (only used with pairs).' }) seed!: number;
@@ -206,10 +215,10 @@ export class MetricVariantInput {
 @ObjectType('MetricsRequest', { description: 'What requestMetrics did.' })
 export class MetricsRequestType {
   @Field(() => MetricVariantType, { description: 'The variant as requested (before the per-probe-set pair bound).' }) variant!: MetricVariantType;
-  @Field({ description: 'The variant is new to the run; it is also computed at the run\'s future checkpoints.' }) added!: boolean;
+  @Field({ description: "The variant is new to the run; it is also computed at the run's future checkpoints." }) added!: boolean;
   @Field(() => Int, { description: 'Computations queued by this request.' }) queued!: number;
   @Field(() => Int, { description: 'Checkpoint and probe set pairs whose routing is incomplete; their capture queues the variant.' }) awaitingCapture!: number;
-  @Field(() => [ID], { description: 'Every job of the variant at the run\'s captured checkpoints (metricsJob(id) follows one).' }) jobIds!: string[];
+  @Field(() => [ID], { description: "Every job of the variant at the run's captured checkpoints (metricsJob(id) follows one)." }) jobIds!: string[];
 }
 
 @ObjectType('MetricsCancellation', { description: 'What cancelMetrics did.' })
@@ -232,7 +241,7 @@ export class MemorizationType {
   @Field({ description: 'eps was calibrated (0.1 grid, 20-25% memorized before the last checkpoint).' }) calibrated!: boolean;
   @Field(() => Boolean, { nullable: true, description: 'The calibration reached the 20-25% band; null when eps was given.' })
   inBand!: boolean | null;
-  @Field(() => Float, { description: 'How far a memorized sample\'s NLL may rise and still count as staying memorized.' }) delta!: number;
+  @Field(() => Float, { description: "How far a memorized sample's NLL may rise and still count as staying memorized." }) delta!: number;
   @Field(() => Int, { description: 'Samples.' }) total!: number;
   @Field(() => Int, { description: 'Samples memorized strictly before the last checkpoint.' }) memorized!: number;
   @Field(() => Float, { description: 'memorized / total.' }) fraction!: number;
@@ -242,9 +251,9 @@ export class MemorizationType {
   @Field(() => [GrokkingGroupType], { description: 'Grokking groups Pretrain@t: samples first memorized at step t (method.md 6).' }) groups!: GrokkingGroupType[];
 }
 
-@ObjectType('CorrelationPoint', { description: 'One checkpoint\'s metric and benchmark score.' })
+@ObjectType('CorrelationPoint', { description: "One checkpoint's metric and benchmark score." })
 export class CorrelationPointType {
-  @Field(() => Int, { description: 'The checkpoint\'s step.' }) step!: number;
+  @Field(() => Int, { description: "The checkpoint's step." }) step!: number;
   @Field(() => Float, { description: 'The metric.' }) value!: number;
   @Field(() => Float, { description: 'The benchmark score.' }) accuracy!: number;
 }
@@ -296,15 +305,18 @@ export function toPathwayMetrics(v: PathwayMetricsView): PathwayMetricsType {
     complexity: r?.complexity ?? null,
     rawCosine: r?.raw_cosine ?? null,
     undefinedConsistency: r?.undefined_consistency ?? null,
-    layerwise: r === null ? null : (r.layerwise as StoredLayer[]).map((l) => ({
-      layer: l.layer,
-      distance: l.distance?.mean ?? null,
-      distanceStats: l.distance === null ? null : toDistance(l.distance),
-      effectiveDimension: l.effectiveDimension,
-      complexityTerm: l.complexityTerm,
-      lambda: l.lambda,
-      bias: l.bias,
-    })),
+    layerwise:
+      r === null
+        ? null
+        : (r.layerwise as StoredLayer[]).map((l) => ({
+            layer: l.layer,
+            distance: l.distance?.mean ?? null,
+            distanceStats: l.distance === null ? null : toDistance(l.distance),
+            effectiveDimension: l.effectiveDimension,
+            complexityTerm: l.complexityTerm,
+            lambda: l.lambda,
+            bias: l.bias,
+          })),
     effectiveDimension: r?.effective_dimension ?? null,
     bound: r?.bound ?? null,
     bias: r?.bias ?? null,

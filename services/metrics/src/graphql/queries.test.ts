@@ -45,8 +45,15 @@ describe('metrics subgraph queries', () => {
     return JSON.parse(JSON.stringify(res)) as ExecutionResult<T>;
   }
   /** One entity's field through _entities, as the gateway asks for it. */
-  async function entity<T>(typename: 'Checkpoint' | 'Run', id: string, selection: string, variables: Record<string, unknown> = {}): Promise<{ data: T | null; code: string | undefined; message: string | undefined }> {
-    const defs = Object.keys(variables).map((k) => `, $${k}: ${variableType(k)}`).join('');
+  async function entity<T>(
+    typename: 'Checkpoint' | 'Run',
+    id: string,
+    selection: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<{ data: T | null; code: string | undefined; message: string | undefined }> {
+    const defs = Object.keys(variables)
+      .map((k) => `, $${k}: ${variableType(k)}`)
+      .join('');
     const res = await run<{ _entities: T[] }>(`query($reps: [_Any!]!${defs}) { _entities(representations: $reps) { ... on ${typename} { ${selection} } } }`, {
       reps: [{ __typename: typename, id }],
       ...variables,
@@ -54,9 +61,14 @@ describe('metrics subgraph queries', () => {
     const error = res.errors?.[0];
     // Execution builds null-prototype objects; plain JSON compares with deepEqual.
     const first = res.data?._entities?.[0];
-    return { data: first === undefined || first === null ? null : (JSON.parse(JSON.stringify(first)) as T), code: error?.extensions?.code as string | undefined, message: error?.message };
+    return {
+      data: first === undefined || first === null ? null : (JSON.parse(JSON.stringify(first)) as T),
+      code: error?.extensions?.code as string | undefined,
+      message: error?.message,
+    };
   }
-  const variableType = (name: string): string => ({ probeSet: 'ID', domain: 'String', group: 'String', threshold: 'Float', pairs: 'Int', eps: 'Float', delta: 'Float' })[name] ?? 'String';
+  const variableType = (name: string): string =>
+    ({ probeSet: 'ID', domain: 'String', group: 'String', threshold: 'Float', pairs: 'Int', eps: 'Float', delta: 'Float' })[name] ?? 'String';
 
   const completedRow = (over: Partial<NewPathwayResult>): NewPathwayResult => ({
     group_name: '*',
@@ -125,7 +137,7 @@ describe('metrics subgraph queries', () => {
     );
     assert.equal(request.errors, undefined);
     assert.equal(request.data?.requestMetrics.queued, 1);
-    assert.equal(request.data?.requestMetrics.added, false, 'the paper\'s variant is a default of every run');
+    assert.equal(request.data?.requestMetrics.added, false, "the paper's variant is a default of every run");
     const queued = await entity<Answer>('Checkpoint', checkpointId, selection, { group: 'x' });
     assert.equal(queued.data?.pathwayMetrics.status, 'queued');
     assert.equal(queued.data?.pathwayMetrics.jobId, request.data?.requestMetrics.jobIds[0]);
@@ -170,7 +182,10 @@ describe('metrics subgraph queries', () => {
       },
     );
     const layerwise = done.layerwise as { layer: number; distance: number; distanceStats: { mean: number; pairs: number } }[];
-    assert.deepEqual(layerwise.map((l) => l.layer), [0, 1]);
+    assert.deepEqual(
+      layerwise.map((l) => l.layer),
+      [0, 1],
+    );
     for (const l of layerwise) assert.equal(l.distance, l.distanceStats.mean);
     assert.ok(typeof done.consistency === 'number', 'router matrices were stored, so consistency is computed');
 
@@ -214,7 +229,11 @@ describe('metrics subgraph queries', () => {
     const { runId, checkpointIds } = await insertRun(fx.db.kysely, steps);
     const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, 'bio', [{ group: null }, { group: null }, { group: null }]);
     for (const c of checkpointIds.slice(0, 5)) {
-      await insertRouting(fx.db.kysely, c, sampleIds.map((sampleId) => ({ sampleId, layers: L, experts: K, routing: randomRouting(next, L, K), nll: 1 })));
+      await insertRouting(
+        fx.db.kysely,
+        c,
+        sampleIds.map((sampleId) => ({ sampleId, layers: L, experts: K, routing: randomRouting(next, L, K), nll: 1 })),
+      );
     }
     const distances = [10, 8, 6, 5];
     const consistencies = [0.5, null, 0.7, 0.9];
@@ -227,10 +246,21 @@ describe('metrics subgraph queries', () => {
 
     const d = await series('distance');
     assert.equal(d.message, undefined);
-    assert.deepEqual(d.data?.metricSeries.points, [{ step: 1000, value: 10 }, { step: 2000, value: 8 }, { step: 3000, value: 6 }, { step: 4000, value: 5 }]);
+    assert.deepEqual(d.data?.metricSeries.points, [
+      { step: 1000, value: 10 },
+      { step: 2000, value: 8 },
+      { step: 3000, value: 6 },
+      { step: 4000, value: 5 },
+    ]);
     assert.deepEqual(d.data?.metricSeries.coverage, { expected: 6, computed: 4, pending: 0, failed: 0, missing: 2, complete: false });
-    assert.deepEqual((await series('consistency')).data?.metricSeries.points.map((p) => p.value), [0.5, null, 0.7, 0.9]);
-    assert.deepEqual((await series('training_loss')).data?.metricSeries.points.map((p) => p.value), [3, 2.5, 2, 1.5]);
+    assert.deepEqual(
+      (await series('consistency')).data?.metricSeries.points.map((p) => p.value),
+      [0.5, null, 0.7, 0.9],
+    );
+    assert.deepEqual(
+      (await series('training_loss')).data?.metricSeries.points.map((p) => p.value),
+      [3, 2.5, 2, 1.5],
+    );
     for (const c of checkpointIds.slice(4)) assert.deepEqual(await fx.service.store.listJobs({ checkpointId: c }), [], 'a read queues nothing');
 
     await fx.service.queueMetrics(checkpointIds[4] as string, probeSetId);
@@ -251,7 +281,11 @@ describe('metrics subgraph queries', () => {
     const consistencies = [0.5, null, 0.7, 0.9];
     for (let t = 0; t < 4; t++) {
       const c = checkpointIds[t] as string;
-      await insertRouting(fx.db.kysely, c, sampleIds.map((sampleId) => ({ sampleId, layers: L, experts: K, routing: randomRouting(next, L, K), nll: 1 })));
+      await insertRouting(
+        fx.db.kysely,
+        c,
+        sampleIds.map((sampleId) => ({ sampleId, layers: L, experts: K, routing: randomRouting(next, L, K), nll: 1 })),
+      );
       await storeResult(c, probeSetId, { distance_mean: distances[t], consistency: consistencies[t] });
     }
     const gsm = [0.1, 0.2, 0.4, 0.5];
@@ -261,8 +295,18 @@ describe('metrics subgraph queries', () => {
       await insertScores(fx.db.kysely, checkpointIds[t] as string, 'mmlu', { acc: mmlu[t] as number, acc_norm: 0.5 });
       await insertScores(fx.db.kysely, checkpointIds[t] as string, 'humaneval', { 'pass@1': t === 3 ? 99 : t / 10 }, t === 3 ? 'running' : 'completed');
     }
-    type C = { correlation: { pearson: number | null; spearman: number | null; n: number; benchmarkMetric: string | null; riseStep: number | null; points: { step: number; value: number; accuracy: number }[] } };
-    const corr = (args: string) => entity<C>('Run', runId, `correlation(domain: "chem-corr", ${args}) { pearson spearman n benchmarkMetric riseStep points { step value accuracy } }`);
+    type C = {
+      correlation: {
+        pearson: number | null;
+        spearman: number | null;
+        n: number;
+        benchmarkMetric: string | null;
+        riseStep: number | null;
+        points: { step: number; value: number; accuracy: number }[];
+      };
+    };
+    const corr = (args: string) =>
+      entity<C>('Run', runId, `correlation(domain: "chem-corr", ${args}) { pearson spearman n benchmarkMetric riseStep points { step value accuracy } }`);
     const near = (a: number | null | undefined, b: number, what: string) => assert.ok(a != null && Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
 
     // x = 10, 8, 6, 5 (mean 7.25), y = .1, .2, .4, .5 (mean .3): sxy = -1.2, sxx = 14.75, syy = 0.1.
@@ -278,14 +322,21 @@ describe('metrics subgraph queries', () => {
     // Ranks: x 3, 2, 1; y 1.5, 1.5, 3 (tie): sxy = -1.5, sxx = 2, syy = 1.5.
     const rise = (await corr('metric: distance, benchmark: "mmlu", benchmarkMetric: "acc", afterRise: true')).data!.correlation;
     assert.equal(rise.riseStep, 2000);
-    assert.deepEqual(rise.points, [{ step: 2000, value: 8, accuracy: 0.1 }, { step: 3000, value: 6, accuracy: 0.1 }, { step: 4000, value: 5, accuracy: 0.4 }]);
+    assert.deepEqual(rise.points, [
+      { step: 2000, value: 8, accuracy: 0.1 },
+      { step: 3000, value: 6, accuracy: 0.1 },
+      { step: 4000, value: 5, accuracy: 0.4 },
+    ]);
     near(rise.pearson, -0.4 / Math.sqrt((14 / 3) * 0.06), 'pearson after rise');
     near(rise.spearman, -1.5 / Math.sqrt(2 * 1.5), 'spearman after rise (tied ranks)');
 
     // Consistency is null at step 2000: that checkpoint is left out. x = .5, .7, .9 vs y = .1, .4, .5.
     const cons = (await corr('metric: consistency, benchmark: "gsm8k"')).data!.correlation;
     assert.equal(cons.n, 3);
-    assert.deepEqual(cons.points.map((p) => p.step), [1000, 3000, 4000]);
+    assert.deepEqual(
+      cons.points.map((p) => p.step),
+      [1000, 3000, 4000],
+    );
     // dx = -.2, 0, .2; y mean 1/3, dy = -.2333, .0667, .1667: sxy = .08, sxx = .08, syy = .42 - 1/3.
     near(cons.pearson, 0.08 / Math.sqrt(0.08 * (0.42 - (1 * 1) / 3)), 'pearson with a gap');
 
@@ -317,11 +368,18 @@ describe('metrics subgraph queries', () => {
       [3.0, 3.0, 3.0, 0.4], //  eps 1: only at the last checkpoint
     ];
     for (let t = 0; t < 5; t++) {
-      await insertRouting(fx.db.kysely, checkpointIds[t] as string, sampleIds.map((sampleId, i) => ({
-        sampleId, layers: L, experts: K, routing: randomRouting(next, L, K),
-        // Step 5000 lacks one sample's NLL, so it is not part of the loss table.
-        nll: t < 4 ? ((table[i] as number[])[t] as number) : i === 0 ? null : 0.1,
-      })));
+      await insertRouting(
+        fx.db.kysely,
+        checkpointIds[t] as string,
+        sampleIds.map((sampleId, i) => ({
+          sampleId,
+          layers: L,
+          experts: K,
+          routing: randomRouting(next, L, K),
+          // Step 5000 lacks one sample's NLL, so it is not part of the loss table.
+          nll: t < 4 ? ((table[i] as number[])[t] as number) : i === 0 ? null : 0.1,
+        })),
+      );
     }
     const selection = 'memorization(domain: "chem", eps: $eps, delta: $delta) { eps calibrated inBand delta total memorized fraction steps groups { label step size } }';
     type M = { memorization: Record<string, unknown> | null };
@@ -337,7 +395,11 @@ describe('metrics subgraph queries', () => {
       memorized: 3,
       fraction: 0.6,
       steps: [1000, 2000, 3000, 4000],
-      groups: [{ label: 'Pretrain@2k', step: 2000, size: 1 }, { label: 'Pretrain@3k', step: 3000, size: 2 }, { label: 'Pretrain@4k', step: 4000, size: 1 }],
+      groups: [
+        { label: 'Pretrain@2k', step: 2000, size: 1 },
+        { label: 'Pretrain@3k', step: 3000, size: 2 },
+        { label: 'Pretrain@4k', step: 4000, size: 1 },
+      ],
     });
 
     // Grid 0.1..3.0: fraction 0 up to eps 0.5, 0.4 at 0.6 (samples 1 and 3): never in 20-25%,
@@ -352,10 +414,17 @@ describe('metrics subgraph queries', () => {
       memorized: 2,
       fraction: 0.4,
       steps: [1000, 2000, 3000, 4000],
-      groups: [{ label: 'Pretrain@3k', step: 3000, size: 2 }, { label: 'Pretrain@4k', step: 4000, size: 1 }],
+      groups: [
+        { label: 'Pretrain@3k', step: 3000, size: 2 },
+        { label: 'Pretrain@4k', step: 4000, size: 1 },
+      ],
     });
 
-    for (const [vars, field] of [[{ eps: 0, delta: 0.05 }, 'eps'], [{ eps: -1, delta: 0.05 }, 'eps'], [{ eps: 1, delta: -0.1 }, 'delta']] as const) {
+    for (const [vars, field] of [
+      [{ eps: 0, delta: 0.05 }, 'eps'],
+      [{ eps: -1, delta: 0.05 }, 'eps'],
+      [{ eps: 1, delta: -0.1 }, 'delta'],
+    ] as const) {
       const res = await entity<M>('Run', runId, selection, vars);
       assert.equal(res.code, 'BAD_USER_INPUT', JSON.stringify(vars));
       assert.match(res.message ?? '', new RegExp(`^${field} must be`));

@@ -21,9 +21,18 @@ import {
   toPathwayMetrics,
 } from './metric-types.js';
 import {
-  CheckpointEntity, GrokkingAlertType, MetricsJobType, RoutingCollapseAlertType, RoutingHealthType, RunEntity, ScheduleChangeType, toGrokkingAlert, toMetricsJob, toRoutingCollapseAlert, toRoutingHealth,
+  CheckpointEntity,
+  GrokkingAlertType,
+  MetricsJobType,
+  RoutingCollapseAlertType,
+  RoutingHealthType,
+  RunEntity,
+  ScheduleChangeType,
+  toGrokkingAlert,
+  toMetricsJob,
+  toRoutingCollapseAlert,
+  toRoutingHealth,
 } from './types.js';
-
 
 @Resolver(() => MetricsJobType)
 export class MetricsJobResolver {
@@ -77,11 +86,7 @@ export class MetricsJobResolver {
 @Resolver(() => CheckpointEntity)
 export class CheckpointMetricsResolver {
   @FieldResolver(() => [MetricsJobType], { description: 'Pathway-metrics computations of this checkpoint, oldest first, one page at a time.' })
-  async metricsJobs(
-    @Root() checkpoint: CheckpointEntity,
-    @Ctx() ctx: MetricsContext,
-    @Args() page: ChildPageArgs,
-  ): Promise<MetricsJobType[]> {
+  async metricsJobs(@Root() checkpoint: CheckpointEntity, @Ctx() ctx: MetricsContext, @Args() page: ChildPageArgs): Promise<MetricsJobType[]> {
     return (await ctx.metrics.checkpointJobs(checkpoint.id, pageOf(page))).map(toMetricsJob);
   }
 
@@ -91,7 +96,8 @@ export class CheckpointMetricsResolver {
   }
 
   @FieldResolver(() => PathwayMetricsType, {
-    description: "Pathway metrics of a probe set group at this checkpoint, or where their computation stands (a read computes nothing: status not_computed names a variant the run does not compute).",
+    description:
+      'Pathway metrics of a probe set group at this checkpoint, or where their computation stands (a read computes nothing: status not_computed names a variant the run does not compute).',
   })
   async pathwayMetrics(@Root() checkpoint: CheckpointEntity, @Ctx() ctx: MetricsContext, @Args() args: ResultArgs): Promise<PathwayMetricsType> {
     return toPathwayMetrics(await ctx.metrics.pathwayMetrics(checkpoint.id, args));
@@ -101,11 +107,7 @@ export class CheckpointMetricsResolver {
 @Resolver(() => RunEntity)
 export class RunMetricsResolver {
   @FieldResolver(() => [GrokkingAlertType], { description: 'Grokking phases detected in this run, per domain, oldest first, one page at a time.' })
-  async grokkingAlerts(
-    @Root() run: RunEntity,
-    @Ctx() ctx: MetricsContext,
-    @Args() page: PageArgs,
-  ): Promise<GrokkingAlertType[]> {
+  async grokkingAlerts(@Root() run: RunEntity, @Ctx() ctx: MetricsContext, @Args() page: PageArgs): Promise<GrokkingAlertType[]> {
     return (await ctx.metrics.grokkingAlerts(run.id, pageOf(page))).map(toGrokkingAlert);
   }
 
@@ -150,7 +152,8 @@ export class RunMetricsResolver {
 
   @FieldResolver(() => TestGroupsType, {
     nullable: true,
-    description: "The task's test groups Test@t (method.md 6: the step from which each item stays correct), contamination-filtered; null until an evaluation of the task completed. Computed by the pipeline, never by this read.",
+    description:
+      "The task's test groups Test@t (method.md 6: the step from which each item stays correct), contamination-filtered; null until an evaluation of the task completed. Computed by the pipeline, never by this read.",
   })
   async testGroups(@Root() run: RunEntity, @Ctx() ctx: MetricsContext, @Arg('task', () => String) task: string): Promise<TestGroupsType | null> {
     const view = await ctx.metrics.testGroups(run.id, task);
@@ -159,7 +162,8 @@ export class RunMetricsResolver {
 
   @FieldResolver(() => GroupPairingType, {
     nullable: true,
-    description: "The probe set's training groups Pretrain@t paired with its domain's test groups Test@t, with lags and each training group's metrics in between (method.md 6); null until the pipeline computed it. Select the probe set by id or domain.",
+    description:
+      "The probe set's training groups Pretrain@t paired with its domain's test groups Test@t, with lags and each training group's metrics in between (method.md 6); null until the pipeline computed it. Select the probe set by id or domain.",
   })
   async groupPairing(
     @Root() run: RunEntity,
@@ -179,7 +183,9 @@ export class RunMetricsResolver {
 
 @Resolver(() => TestGroupsType)
 export class TestGroupsResolver {
-  @FieldResolver(() => [TestItemType], { description: 'The test items, by document index, one page at a time: of one Test@t group (step), those that never generalize, or those the filter dropped.' })
+  @FieldResolver(() => [TestItemType], {
+    description: 'The test items, by document index, one page at a time: of one Test@t group (step), those that never generalize, or those the filter dropped.',
+  })
   async testItems(@Root() groups: TestGroupsType, @Ctx() ctx: MetricsContext, @Args() args: TestItemArgs): Promise<TestItemType[]> {
     const { offset, limit, step, never, contaminated } = args;
     const filter = {

@@ -10,10 +10,13 @@ import { RoutingWeightsValue } from './metric-types.js';
 
 @ObjectType('MetricsJob', { description: 'Pathway metrics of one probe set at one checkpoint, for one parameter set.' })
 export class MetricsJobType {
-  @Field(() => ID, { description: 'The job\'s id.' }) id!: string;
+  @Field(() => ID, { description: "The job's id." }) id!: string;
   @Field(() => ID, { description: 'The checkpoint measured.' }) checkpointId!: string;
   @Field(() => ID, { description: 'The probe set measured.' }) probeSetId!: string;
-  @Field(() => GraphQLJSONObject, { description: 'The canonical parameters computed (threshold, unit, normalized, pairs, seed, scope, weights).' }) params!: Record<string, unknown>;
+  @Field(() => GraphQLJSONObject, { description: 'The canonical parameters computed (threshold, unit, normalized, pairs, seed, scope, weights).' }) params!: Record<
+    string,
+    unknown
+  >;
   @Field(() => JobStatusValue, { description: 'Where the job stands.' }) status!: JobStatusValue;
   @Field(() => String, { description: 'Why it failed; null otherwise.', nullable: true }) error!: string | null;
   @Field(() => String, { nullable: true, description: 'Why some metrics are null although the job completed.' }) note!: string | null;
@@ -25,7 +28,7 @@ export class MetricsJobType {
 @ObjectType('Checkpoint', { description: 'A checkpoint (owned by the inference subgraph); this subgraph adds its metrics.' })
 @Directive('@key(fields: "id")')
 export class CheckpointEntity {
-  @Field(() => ID, { description: 'The checkpoint\'s id.' }) id!: string;
+  @Field(() => ID, { description: "The checkpoint's id." }) id!: string;
 }
 
 export const toMetricsJob = (j: MetricsJob): MetricsJobType => ({
@@ -44,7 +47,7 @@ export const toMetricsJob = (j: MetricsJob): MetricsJobType => ({
 @ObjectType('Run', { description: 'A run (owned by the inference subgraph); this subgraph adds its metric series, correlations, alerts and routing health.' })
 @Directive('@key(fields: "id")')
 export class RunEntity {
-  @Field(() => ID, { description: 'The run\'s id.' }) id!: string;
+  @Field(() => ID, { description: "The run's id." }) id!: string;
 }
 
 @ObjectType('GrokkingAlert', {
@@ -60,13 +63,16 @@ export class GrokkingAlertType {
   @Field(() => [String], { description: 'Signature metrics that agreed (normalized distances, consistency, raw cosine, effective dimension).' })
   agreeing!: string[];
   @Field(() => GraphQLJSONObject, {
-    description: 'threshold; weights (scores or selection, the run\'s); loss {kind (target or sample), max, spread}; metrics [{name, direction, trend, change, signalToNoise, controlChange, control, agrees}]; context (raw distance, whole-sample loss); scheduleChanges near the phase [{name, fromStep, toStep, before, after}]; rule.',
+    description:
+      "threshold; weights (scores or selection, the run's); loss {kind (target or sample), max, spread}; metrics [{name, direction, trend, change, signalToNoise, controlChange, control, agrees}]; context (raw distance, whole-sample loss); scheduleChanges near the phase [{name, fromStep, toStep, before, after}]; rule.",
   })
   evidence!: Record<string, unknown>;
   @Field(() => DateTimeISOResolver, { description: 'When the pipeline recorded it.' }) detectedAt!: Date;
 }
 
-@ObjectType('ScheduleChange', { description: "A step change of an optimizer setting between two checkpoints: it moves every domain's routing at once, so it is shown beside any trend near it." })
+@ObjectType('ScheduleChange', {
+  description: "A step change of an optimizer setting between two checkpoints: it moves every domain's routing at once, so it is shown beside any trend near it.",
+})
 export class ScheduleChangeType {
   @Field({ description: 'learningRate or weightDecay.' }) name!: string;
   @Field(() => Int, { description: 'The last checkpoint with the old value.' }) fromStep!: number;
@@ -91,7 +97,10 @@ export class LayerRoutingHealthType {
   @Field(() => Float, { description: 'Entropy of the load over ln K: 1 when balanced, 0 when one expert takes everything.' }) normalizedEntropy!: number;
 }
 
-@ObjectType('RoutingHealth', { description: "Routing health of a checkpoint on a probe set's tokens, or on every probe set of the run together, from the stored routing summaries (a read: it computes from what is stored and says when that is partial)." })
+@ObjectType('RoutingHealth', {
+  description:
+    "Routing health of a checkpoint on a probe set's tokens, or on every probe set of the run together, from the stored routing summaries (a read: it computes from what is stored and says when that is partial).",
+})
 export class RoutingHealthType {
   @Field(() => ID, { description: 'The checkpoint.' }) checkpointId!: string;
   @Field(() => Int, { description: 'Its training step.' }) step!: number;
@@ -99,7 +108,10 @@ export class RoutingHealthType {
   @Field(() => Int, { description: 'Samples whose routing is stored at this checkpoint.' }) samples!: number;
   @Field(() => Int, { description: "The probe sets' samples." }) expectedSamples!: number;
   @Field({ description: 'Every sample of the probe sets has routing here; otherwise the numbers are from the stored part.' }) complete!: boolean;
-  @Field(() => RoutingWeightsValue, { nullable: true, description: 'What the load is made of: selection counts, or score means where routing was stored without counts; null without routing.' })
+  @Field(() => RoutingWeightsValue, {
+    nullable: true,
+    description: 'What the load is made of: selection counts, or score means where routing was stored without counts; null without routing.',
+  })
   basis!: RoutingWeightsValue | null;
   @Field(() => [LayerRoutingHealthType], { description: 'One entry per routed layer; empty until some routing is stored.' }) layers!: LayerRoutingHealthType[];
 }
@@ -110,7 +122,9 @@ export const toRoutingHealth = (h: CheckpointHealth): RoutingHealthType => ({
   layers: h.layers.map((l) => ({ ...l, load: Array.from(l.load) })),
 });
 
-@ObjectType('RoutingCollapseAlert', { description: `A layer of a run whose routing collapsed: ${COLLAPSE_RULE_TEXT}. One per layer, raised only by the pipeline; the same JSON on every channel.` })
+@ObjectType('RoutingCollapseAlert', {
+  description: `A layer of a run whose routing collapsed: ${COLLAPSE_RULE_TEXT}. One per layer, raised only by the pipeline; the same JSON on every channel.`,
+})
 export class RoutingCollapseAlertType {
   @Field(() => ID, { description: 'The run.' }) runId!: string;
   @Field(() => Int, { description: 'Routed layer, from 0.' }) layer!: number;

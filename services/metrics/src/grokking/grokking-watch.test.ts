@@ -13,9 +13,7 @@ import { signatureVariants } from './signature.js';
 import type { MetricsJob } from '../store/metrics-store.js';
 import { MetricsStore } from '../store/metrics-store.js';
 import type { MetricsTables } from '../store/tables.js';
-import {
-  insertProbeSet, insertRouters, insertRouting, insertRun, openFixture, randomMatrix, randomRouting, waitFor, type Fixture,
-} from '../testing/fixture.js';
+import { insertProbeSet, insertRouters, insertRouting, insertRun, openFixture, randomMatrix, randomRouting, waitFor, type Fixture } from '../testing/fixture.js';
 import { mulberry32 } from '@grokwatch/pathway';
 
 const LAYERS = 2;
@@ -52,7 +50,11 @@ test('a grokking phase is detected once, published and POSTed', async () => {
   const next = mulberry32(11);
   const db = fx.db.kysely;
   const { runId, checkpointIds } = await insertRun(db, STEPS);
-  const { probeSetId, sampleIds } = await insertProbeSet(db, 'math', Array.from({ length: SAMPLES }, () => ({ group: null })));
+  const { probeSetId, sampleIds } = await insertProbeSet(
+    db,
+    'math',
+    Array.from({ length: SAMPLES }, () => ({ group: null })),
+  );
   const shared = new Float32Array(EXPERTS);
   shared[0] = 0.6;
   shared[1] = 0.4;
@@ -61,13 +63,17 @@ test('a grokking phase is detected once, published and POSTed', async () => {
   const router = randomMatrix(next, EXPERTS, HIDDEN);
   for (const [c, checkpointId] of checkpointIds.entries()) {
     const a = CONVERGENCE[c]!;
-    await insertRouting(db, checkpointId, sampleIds.map((sampleId, i) => {
-      const g = new Float32Array(LAYERS * EXPERTS);
-      for (let l = 0; l < LAYERS; l++) {
-        for (let k = 0; k < EXPERTS; k++) g[l * EXPERTS + k] = (1 - a) * own[i]![l]![k]! + a * shared[k]!;
-      }
-      return { sampleId, layers: LAYERS, experts: EXPERTS, routing: g, nll: 0.1 };
-    }));
+    await insertRouting(
+      db,
+      checkpointId,
+      sampleIds.map((sampleId, i) => {
+        const g = new Float32Array(LAYERS * EXPERTS);
+        for (let l = 0; l < LAYERS; l++) {
+          for (let k = 0; k < EXPERTS; k++) g[l * EXPERTS + k] = (1 - a) * own[i]![l]![k]! + a * shared[k]!;
+        }
+        return { sampleId, layers: LAYERS, experts: EXPERTS, routing: g, nll: 0.1 };
+      }),
+    );
     await insertRouters(db, checkpointId, [router, router], EXPERTS, HIDDEN);
   }
 
@@ -86,10 +92,14 @@ test('a grokking phase is detected once, published and POSTed', async () => {
     for (const [c, checkpointId] of checkpointIds.entries()) {
       await fx.bus.publishEvent('capture.completed', { jobId: `capture-${c}`, checkpointId, probeSetId, samples: SAMPLES });
     }
-    const alerts = await waitFor('a grokking alert', async () => {
-      const a = await service.grokkingAlerts(runId);
-      return a.length > 0 ? a : undefined;
-    }, 30_000);
+    const alerts = await waitFor(
+      'a grokking alert',
+      async () => {
+        const a = await service.grokkingAlerts(runId);
+        return a.length > 0 ? a : undefined;
+      },
+      30_000,
+    );
     await waitFor('the webhook', async () => (posted.length > 0 ? true : undefined));
     await waitFor('the event', async () => (events.length > 0 ? true : undefined));
     assert.equal(alerts.length, 1);
@@ -100,13 +110,17 @@ test('a grokking phase is detected once, published and POSTed', async () => {
     assert.deepEqual([alert.startStep, alert.endStep], [300, 600]);
     assert.ok(alert.agreeing.length >= 4, alert.agreeing.join(', '));
     assert.equal(alert.evidence.loss.kind, 'sample');
-    assert.deepEqual(alert.evidence.metrics.map((m) => m.name), ['distance (char, normalized)', 'distance (expert, normalized)', 'consistency', 'raw cosine', 'effective dimension']);
+    assert.deepEqual(
+      alert.evidence.metrics.map((m) => m.name),
+      ['distance (char, normalized)', 'distance (expert, normalized)', 'consistency', 'raw cosine', 'effective dimension'],
+    );
     // One JSON shape on every channel.
     assert.deepEqual(JSON.parse(JSON.stringify(events)), [JSON.parse(JSON.stringify(alert))]);
     assert.deepEqual(posted[0], JSON.parse(JSON.stringify({ event: 'grokking.detected', alert })));
 
     // Computing again (another redelivery of the completions) does not report the phase twice.
-    for (const checkpointId of checkpointIds) await fx.bus.publishEvent('metrics.completed', { jobId: (await service.store.listJobs({ checkpointId }))[0]!.id, checkpointId, probeSetId });
+    for (const checkpointId of checkpointIds)
+      await fx.bus.publishEvent('metrics.completed', { jobId: (await service.store.listJobs({ checkpointId }))[0]!.id, checkpointId, probeSetId });
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await service.grokkingAlerts(runId)).length, 1);
     assert.equal(events.length, 1);
@@ -119,14 +133,23 @@ test('a grokking phase is detected once, published and POSTed', async () => {
 test('settled checkpoints stop at the first one any series still waits for; failed ones are kept', () => {
   const cps = ['c0', 'c1', 'c2', 'c3', 'c4'].map((id) => ({ id }));
   const series = (have: string[], failed: string[] = []) => ({ rows: new Map(have.map((id) => [id, 1])), failed: new Set(failed) });
-  assert.deepEqual(settledCheckpoints(cps, [series(['c0', 'c1', 'c4'])]).map((c) => c.id), ['c0', 'c1']);
-  assert.deepEqual(settledCheckpoints(cps, [series(['c0', 'c1', 'c3', 'c4'], ['c2'])]).map((c) => c.id), ['c0', 'c1', 'c2', 'c3', 'c4']);
+  assert.deepEqual(
+    settledCheckpoints(cps, [series(['c0', 'c1', 'c4'])]).map((c) => c.id),
+    ['c0', 'c1'],
+  );
+  assert.deepEqual(
+    settledCheckpoints(cps, [series(['c0', 'c1', 'c3', 'c4'], ['c2'])]).map((c) => c.id),
+    ['c0', 'c1', 'c2', 'c3', 'c4'],
+  );
   assert.deepEqual(settledCheckpoints(cps, [series(['c1', 'c2'])]), []);
   // a control that lags holds the group back
-  assert.deepEqual(settledCheckpoints(cps, [series(['c0', 'c1', 'c2', 'c3', 'c4']), series(['c0', 'c1', 'c2'])]).map((c) => c.id), ['c0', 'c1', 'c2']);
+  assert.deepEqual(
+    settledCheckpoints(cps, [series(['c0', 'c1', 'c2', 'c3', 'c4']), series(['c0', 'c1', 'c2'])]).map((c) => c.id),
+    ['c0', 'c1', 'c2'],
+  );
 });
 
-test('the verdict reads the run\'s routing weights: selections for a router that selects by bias, scores otherwise', async () => {
+test("the verdict reads the run's routing weights: selections for a router that selects by bias, scores otherwise", async () => {
   const db = fx.db.kysely;
   const deps = { store: fx.service.store, sources: fx.service.sources };
   const olmoe = (await insertRun(db, [100])).runId;

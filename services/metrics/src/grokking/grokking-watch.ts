@@ -71,10 +71,7 @@ export function toAlertPayload(a: GrokkingAlert): GrokkingAlertPayload {
 }
 
 /** Every probe set's series at the run's settled checkpoints, for the signature variants of its judged parameters. */
-export async function runSeries(
-  deps: QueryDeps,
-  runId: string,
-): Promise<{ judged: MetricsParams; steps: number[]; series: ProbeSetSeries[]; checkpoints: CheckpointRef[] }> {
+export async function runSeries(deps: QueryDeps, runId: string): Promise<{ judged: MetricsParams; steps: number[]; series: ProbeSetSeries[]; checkpoints: CheckpointRef[] }> {
   const judged = await judgedParams(deps, runId);
   const checkpoints = await deps.sources.listRunCheckpoints(runId);
   const probeSets = await deps.sources.runProbeSets(runId);
@@ -92,7 +89,11 @@ export async function runSeries(
   const steps = settled.map((c) => c.step);
   const series = probeSets.map((probeSet): ProbeSetSeries => {
     const rows = new Map<string, (PathwayResult | null)[]>();
-    for (const l of loaded.filter((x) => x.probeSet.id === probeSet.id)) rows.set(l.variant, settled.map((c) => l.rows.get(c.id) ?? null));
+    for (const l of loaded.filter((x) => x.probeSet.id === probeSet.id))
+      rows.set(
+        l.variant,
+        settled.map((c) => l.rows.get(c.id) ?? null),
+      );
     return { probeSetId: probeSet.id, domain: probeSet.domain, rows };
   });
   return { judged, steps, series, checkpoints };
@@ -105,7 +106,10 @@ export async function runSeries(
  * 0 -> 1050 that way); controls must cover the same checkpoints as the group they control. A
  * checkpoint whose computation failed is kept (its values are null), not waited for.
  */
-export function settledCheckpoints<C extends { id: string }>(checkpoints: readonly C[], series: readonly { rows: ReadonlyMap<string, unknown>; failed: ReadonlySet<string> }[]): C[] {
+export function settledCheckpoints<C extends { id: string }>(
+  checkpoints: readonly C[],
+  series: readonly { rows: ReadonlyMap<string, unknown>; failed: ReadonlySet<string> }[],
+): C[] {
   const out: C[] = [];
   for (const c of checkpoints) {
     if (!series.every((s) => s.rows.has(c.id) || s.failed.has(c.id))) break;
@@ -154,18 +158,21 @@ export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOp
       scheduleChanges: changesNear(schedule, phase.startStep, phase.endStep),
       rule,
     };
-    const alert = await opts.alerts.insert({
-      run_id: runId,
-      probe_set_id: target.probeSetId,
-      domain: target.domain,
-      start_step: phase.startStep,
-      end_step: phase.endStep,
-      agreeing: phase.agreeing,
-      evidence: evidence as unknown as Record<string, unknown>,
-    }, (row) => {
-      const p = toAlertPayload(row);
-      return eventOf('grokking.detected', { ...p, evidence: { ...p.evidence } });
-    });
+    const alert = await opts.alerts.insert(
+      {
+        run_id: runId,
+        probe_set_id: target.probeSetId,
+        domain: target.domain,
+        start_step: phase.startStep,
+        end_step: phase.endStep,
+        agreeing: phase.agreeing,
+        evidence: evidence as unknown as Record<string, unknown>,
+      },
+      (row) => {
+        const p = toAlertPayload(row);
+        return eventOf('grokking.detected', { ...p, evidence: { ...p.evidence } });
+      },
+    );
     if (!alert) continue;
     opts.outbox?.wake();
     const payload = toAlertPayload(alert);
@@ -175,4 +182,3 @@ export async function checkRunForGrokking(deps: QueryDeps, opts: GrokkingWatchOp
   }
   return raised;
 }
-

@@ -85,7 +85,12 @@ export function signalInput(steps: readonly number[], target: ProbeSetSeries, ot
 }
 
 /** The context metrics' first and last values over a window, for the alert's evidence. */
-export function contextEvidence(steps: readonly number[], series: ProbeSetSeries, startStep: number, endStep: number): Record<string, { first: number | null; last: number | null }> {
+export function contextEvidence(
+  steps: readonly number[],
+  series: ProbeSetSeries,
+  startStep: number,
+  endStep: number,
+): Record<string, { first: number | null; last: number | null }> {
   const i = steps.indexOf(startStep);
   const j = steps.indexOf(endStep);
   return Object.fromEntries(

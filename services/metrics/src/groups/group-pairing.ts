@@ -307,9 +307,14 @@ async function groupCurve(
   signal?: AbortSignal,
 ): Promise<GroupMetricPoint[]> {
   const params = boundedParams(inp.params, members.length);
-  const groupKey = createHash('sha256').update(JSON.stringify([params, [...members].sort((a, b) => a - b)])).digest('hex');
+  const groupKey = createHash('sha256')
+    .update(JSON.stringify([params, [...members].sort((a, b) => a - b)]))
+    .digest('hex');
   const points: GroupMetricPoint[] = [];
-  for (const c of thinEvenly(inp.checkpoints.filter((x) => x.step >= from && x.step <= to), MAX_CURVE_POINTS)) {
+  for (const c of thinEvenly(
+    inp.checkpoints.filter((x) => x.step >= from && x.step <= to),
+    MAX_CURVE_POINTS,
+  )) {
     signal?.throwIfAborted();
     const key = `${c.id}|${groupKey}`;
     let point = inp.cache?.get(key);
@@ -323,17 +328,33 @@ async function groupCurve(
 }
 
 /** The group's metrics at one checkpoint; null when a member has no routing there. */
-async function curvePoint(engine: DistanceEngine, stored: CheckpointRouting, probeSetId: string, c: CheckpointRef, members: readonly number[], params: MetricsParams, signal?: AbortSignal): Promise<GroupMetricPoint | null> {
+async function curvePoint(
+  engine: DistanceEngine,
+  stored: CheckpointRouting,
+  probeSetId: string,
+  c: CheckpointRef,
+  members: readonly number[],
+  params: MetricsParams,
+  signal?: AbortSignal,
+): Promise<GroupMetricPoint | null> {
   const wanted = new Set(members);
   const mine = stored.rows.filter((r) => wanted.has(r.idx)).map((r) => ({ ...r, group: null }));
   if (mine.length !== members.length || mine.some((r) => r.routing === null)) return null;
   const decoded = decodeProbeSetRouting(c.id, probeSetId, mine, params.scope, params.weights);
   const computed = await computePathwayMetrics(decoded, decodeRouterMatrices(decoded, stored.routers), params, { engine, ...(signal ? { signal } : {}) });
   const all = computed.results.find((r) => r.group_name === ALL_SAMPLES);
-  return all ? { step: c.step, distance: all.distance_mean ?? null, consistency: all.consistency ?? null, complexity: all.bound, meanNll: all.mean_target_nll ?? all.mean_nll ?? null } : null;
+  return all
+    ? { step: c.step, distance: all.distance_mean ?? null, consistency: all.consistency ?? null, complexity: all.bound, meanNll: all.mean_target_nll ?? all.mean_nll ?? null }
+    : null;
 }
 
-function describe(train: readonly { step: number }[], test: readonly { step: number }[], pairs: readonly PairView[], together: boolean, similarity: readonly (readonly number[])[]): string {
+function describe(
+  train: readonly { step: number }[],
+  test: readonly { step: number }[],
+  pairs: readonly PairView[],
+  together: boolean,
+  similarity: readonly (readonly number[])[],
+): string {
   const span = (steps: number[]): string => {
     const distinct = [...new Set(steps)].sort((a, b) => a - b);
     return distinct.length === 1 ? `at step ${distinct[0]}` : `at ${distinct.length} different steps (${distinct[0]} to ${distinct[distinct.length - 1]})`;

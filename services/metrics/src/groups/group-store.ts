@@ -37,16 +37,18 @@ export class GroupStore {
       for (let at = 0; at < result.items.length; at += INSERT_CHUNK) {
         await tx
           .insertInto('metrics.test_item')
-          .values(result.items.slice(at, at + INSERT_CHUNK).map((it) => ({
-            run_id: runId,
-            task,
-            doc_index: it.docIndex,
-            doc_id: it.docId,
-            group_name: it.group,
-            generalized_step: it.generalizedStep,
-            min_k_pp: it.minKPlusPlus,
-            contaminated: it.contaminated,
-          })))
+          .values(
+            result.items.slice(at, at + INSERT_CHUNK).map((it) => ({
+              run_id: runId,
+              task,
+              doc_index: it.docIndex,
+              doc_id: it.docId,
+              group_name: it.group,
+              generalized_step: it.generalizedStep,
+              min_k_pp: it.minKPlusPlus,
+              contaminated: it.contaminated,
+            })),
+          )
           .execute();
       }
       const summary = {
@@ -130,7 +132,9 @@ export class GroupStore {
     if (filter.contaminated !== undefined) q = q.where('contaminated', '=', filter.contaminated);
     if (filter.never === true) q = q.where('generalized_step', 'is', null);
     if (filter.step != null) q = q.where('generalized_step', '=', filter.step);
-    return paged(q.orderBy('doc_index'), page).execute().then((rows) => rows.map((r) => ({ ...r, generalized_step: r.generalized_step === null ? null : Number(r.generalized_step) })));
+    return paged(q.orderBy('doc_index'), page)
+      .execute()
+      .then((rows) => rows.map((r) => ({ ...r, generalized_step: r.generalized_step === null ? null : Number(r.generalized_step) })));
   }
 
   /** The tasks of a run with stored test groups. */

@@ -46,9 +46,11 @@ export class GroupWatch {
     const previous = this.chains.get(runId) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => refreshRunGroups({ ...this.deps, cache: this.cache }, runId));
     this.chains.set(runId, next);
-    void next.finally(() => {
-      if (this.chains.get(runId) === next) this.chains.delete(runId);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.chains.get(runId) === next) this.chains.delete(runId);
+      })
+      .catch(() => undefined);
     return next;
   }
 }
@@ -76,7 +78,14 @@ export async function refreshRunGroups(deps: GroupWatchDeps, runId: string): Pro
   for (const probeSet of await sources.runProbeSets(runId)) {
     const tasks = settings.tasks.filter((t) => taskDomain(t) === probeSet.domain);
     const captures = [...(await sources.routingCounts(ids, probeSet.id)).entries()].sort();
-    const fp = fingerprint({ captures, evaluations: await sources.completedEvaluations(ids, tasks), checkpoints: ids, filter: settings.contaminationFilter, embeddingModel: settings.embeddingModel, params });
+    const fp = fingerprint({
+      captures,
+      evaluations: await sources.completedEvaluations(ids, tasks),
+      checkpoints: ids,
+      filter: settings.contaminationFilter,
+      embeddingModel: settings.embeddingModel,
+      params,
+    });
     if ((await groups.pairingFingerprint(runId, probeSet.id)) === fp) continue;
     await refreshPairing(deps, runId, probeSet, tasks, settings.embeddingModel, params, checkpoints, fp);
     report.pairings.push(probeSet.name);
@@ -130,7 +139,13 @@ async function refreshPairing(
 }
 
 /** Median memorization step of each data group's samples and median t# of its test items (kept ones) across the domain's tasks. */
-async function dataGroupTimings(deps: GroupWatchDeps, runId: string, probeSet: ProbeSetRef, memorization: MemorizationOutcome, tests: readonly TaskTestGroups[]): Promise<DataGroupTiming[]> {
+async function dataGroupTimings(
+  deps: GroupWatchDeps,
+  runId: string,
+  probeSet: ProbeSetRef,
+  memorization: MemorizationOutcome,
+  tests: readonly TaskTestGroups[],
+): Promise<DataGroupTiming[]> {
   const sampleGroup = await deps.sources.sampleGroups(probeSet.id);
   const steps = memorization.checkpoints.map((c) => c.step);
   const memorizedAt = new Map<string, (number | null)[]>();

@@ -24,7 +24,13 @@ export class RoutingAlertStore {
 
   /** Records when a collapsed layer got its experts back (once: a later relapse keeps the first recovery). */
   async markRecovered(runId: string, layer: number, step: number): Promise<void> {
-    await this.db.updateTable('metrics.routing_alert').set({ recovered_step: step }).where('run_id', '=', runId).where('layer', '=', layer).where('recovered_step', 'is', null).execute();
+    await this.db
+      .updateTable('metrics.routing_alert')
+      .set({ recovered_step: step })
+      .where('run_id', '=', runId)
+      .where('layer', '=', layer)
+      .where('recovered_step', 'is', null)
+      .execute();
   }
 
   listForRun(runId: string, page?: PageWindow): Promise<RoutingAlert[]> {

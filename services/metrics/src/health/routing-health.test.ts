@@ -35,25 +35,39 @@ function counts(dead: readonly number[]): Float32Array {
 test('health is read from the stored selection counts; collapse is alerted once per layer, at the step it happened', async () => {
   const db = fx.db.kysely;
   const { runId, checkpointIds } = await insertRun(db, STEPS);
-  const { probeSetId, sampleIds } = await insertProbeSet(db, 'math', Array.from({ length: SAMPLES }, () => ({ group: null })));
+  const { probeSetId, sampleIds } = await insertProbeSet(
+    db,
+    'math',
+    Array.from({ length: SAMPLES }, () => ({ group: null })),
+  );
   await setRunProbeSets(db, runId, [probeSetId]);
   const uniform = new Float32Array(LAYERS * EXPERTS).fill(1 / EXPERTS);
   for (const [c, checkpointId] of checkpointIds.entries()) {
     // The last checkpoint is partial: two samples have no routing yet.
     const stored = c === STEPS.length - 1 ? sampleIds.slice(0, SAMPLES - 2) : sampleIds;
-    await insertRouting(db, checkpointId, stored.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: counts(DEAD_AT[c]!) })));
+    await insertRouting(
+      db,
+      checkpointId,
+      stored.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: counts(DEAD_AT[c]!) })),
+    );
   }
 
   const h = await fx.service.checkpointRoutingHealth(checkpointIds[3]!, { probeSet: probeSetId });
   assert.equal(h.basis, 'selection');
   assert.equal(h.complete, true);
-  assert.deepEqual(h.layers.map((l) => l.deadExperts), [3, 0]);
+  assert.deepEqual(
+    h.layers.map((l) => l.deadExperts),
+    [3, 0],
+  );
   assert.deepEqual(Array.from(h.layers[0]!.load), [0.2, 0.2, 0.2, 0.2, 0.2, 0, 0, 0]);
   assert.ok(Math.abs(h.layers[0]!.maxOverMean - 1.6) < 1e-12);
   const partial = await fx.service.checkpointRoutingHealth(checkpointIds[4]!, { domain: 'math' });
   assert.deepEqual([partial.complete, partial.samples, partial.expectedSamples], [false, SAMPLES - 2, SAMPLES]);
   const series = await fx.service.runRoutingHealth(runId, { probeSet: probeSetId }, { offset: 1, limit: 2 });
-  assert.deepEqual(series.map((s) => s.step), [100, 200]);
+  assert.deepEqual(
+    series.map((s) => s.step),
+    [100, 200],
+  );
   // Left out, the probe set is every probe set of the run: here, the one.
   assert.deepEqual((await fx.service.checkpointRoutingHealth(checkpointIds[3]!, {})).probeSetIds, [probeSetId]);
 
@@ -81,25 +95,48 @@ test('health is read from the stored selection counts; collapse is alerted once 
 test('a run whose routing stays balanced raises nothing', async () => {
   const db = fx.db.kysely;
   const { runId, checkpointIds } = await insertRun(db, [0, 100, 200]);
-  const { probeSetId, sampleIds } = await insertProbeSet(db, 'code', Array.from({ length: 3 }, () => ({ group: null })));
+  const { probeSetId, sampleIds } = await insertProbeSet(
+    db,
+    'code',
+    Array.from({ length: 3 }, () => ({ group: null })),
+  );
   await setRunProbeSets(db, runId, [probeSetId]);
   const uniform = new Float32Array(LAYERS * EXPERTS).fill(1 / EXPERTS);
   for (const checkpointId of checkpointIds) {
-    await insertRouting(db, checkpointId, sampleIds.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1 })));
+    await insertRouting(
+      db,
+      checkpointId,
+      sampleIds.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1 })),
+    );
   }
   // Scores only (no counts): health reads the score mass.
   const h = await fx.service.checkpointRoutingHealth(checkpointIds[0]!, { probeSet: probeSetId });
   assert.equal(h.basis, 'scores');
-  assert.deepEqual(h.layers.map((l) => l.deadExperts), [0, 0]);
-  const raised = await checkRunForCollapse({ store: fx.service.store, sources: fx.service.sources }, { alerts: fx.service.routingAlerts, logger: createLogger('health-test', 'silent') }, runId);
+  assert.deepEqual(
+    h.layers.map((l) => l.deadExperts),
+    [0, 0],
+  );
+  const raised = await checkRunForCollapse(
+    { store: fx.service.store, sources: fx.service.sources },
+    { alerts: fx.service.routingAlerts, logger: createLogger('health-test', 'silent') },
+    runId,
+  );
   assert.deepEqual(raised, []);
 });
 
 test('two domains that specialize onto different experts are not a collapse, though each alone leaves half idle', async () => {
   const db = fx.db.kysely;
   const { runId, checkpointIds } = await insertRun(db, [0, 100, 200]);
-  const math = await insertProbeSet(db, 'math', Array.from({ length: 3 }, () => ({ group: null })));
-  const code = await insertProbeSet(db, 'code', Array.from({ length: 3 }, () => ({ group: null })));
+  const math = await insertProbeSet(
+    db,
+    'math',
+    Array.from({ length: 3 }, () => ({ group: null })),
+  );
+  const code = await insertProbeSet(
+    db,
+    'code',
+    Array.from({ length: 3 }, () => ({ group: null })),
+  );
   await setRunProbeSets(db, runId, [math.probeSetId, code.probeSetId]);
   const uniform = new Float32Array(LAYERS * EXPERTS).fill(1 / EXPERTS);
   const half = (experts: readonly number[]) => {
@@ -109,27 +146,53 @@ test('two domains that specialize onto different experts are not a collapse, tho
   };
   for (const [c, checkpointId] of checkpointIds.entries()) {
     const all = [0, 1, 2, 3, 4, 5, 6, 7];
-    await insertRouting(db, checkpointId, math.sampleIds.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: half(c === 0 ? all : [0, 1, 2, 3]) })));
-    await insertRouting(db, checkpointId, code.sampleIds.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: half(c === 0 ? all : [4, 5, 6, 7]) })));
+    await insertRouting(
+      db,
+      checkpointId,
+      math.sampleIds.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: half(c === 0 ? all : [0, 1, 2, 3]) })),
+    );
+    await insertRouting(
+      db,
+      checkpointId,
+      code.sampleIds.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: half(c === 0 ? all : [4, 5, 6, 7]) })),
+    );
   }
-  assert.deepEqual((await fx.service.checkpointRoutingHealth(checkpointIds[2]!, { domain: 'math' })).layers.map((l) => l.deadExperts), [4, 4]);
+  assert.deepEqual(
+    (await fx.service.checkpointRoutingHealth(checkpointIds[2]!, { domain: 'math' })).layers.map((l) => l.deadExperts),
+    [4, 4],
+  );
   const together = await fx.service.checkpointRoutingHealth(checkpointIds[2]!, {});
-  assert.deepEqual(together.layers.map((l) => l.deadExperts), [0, 0]);
+  assert.deepEqual(
+    together.layers.map((l) => l.deadExperts),
+    [0, 0],
+  );
   assert.equal(together.expectedSamples, 6);
-  const raised = await checkRunForCollapse({ store: fx.service.store, sources: fx.service.sources }, { alerts: fx.service.routingAlerts, logger: createLogger('health-test', 'silent') }, runId);
+  const raised = await checkRunForCollapse(
+    { store: fx.service.store, sources: fx.service.sources },
+    { alerts: fx.service.routingAlerts, logger: createLogger('health-test', 'silent') },
+    runId,
+  );
   assert.deepEqual(raised, []);
 });
 
 test('an early transient collapse records when the layer got its experts back', async () => {
   const db = fx.db.kysely;
   const { runId, checkpointIds } = await insertRun(db, [0, 150, 300, 450, 600]);
-  const { probeSetId, sampleIds } = await insertProbeSet(db, 'knowledge', Array.from({ length: 3 }, () => ({ group: null })));
+  const { probeSetId, sampleIds } = await insertProbeSet(
+    db,
+    'knowledge',
+    Array.from({ length: 3 }, () => ({ group: null })),
+  );
   await setRunProbeSets(db, runId, [probeSetId]);
   const uniform = new Float32Array(LAYERS * EXPERTS).fill(1 / EXPERTS);
   // Two dead more than at the start still meets the rule (max(2, 8/4)); one does not.
   const deadBy = [[], [2, 3, 4, 5, 6, 7], [6, 7], [7], []];
   for (const [c, checkpointId] of checkpointIds.entries()) {
-    await insertRouting(db, checkpointId, sampleIds.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: counts(deadBy[c]!) })));
+    await insertRouting(
+      db,
+      checkpointId,
+      sampleIds.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: counts(deadBy[c]!) })),
+    );
   }
   const deps = { store: fx.service.store, sources: fx.service.sources };
   const opts = { alerts: fx.service.routingAlerts, logger: createLogger('health-test', 'silent') };

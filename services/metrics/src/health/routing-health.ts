@@ -36,7 +36,14 @@ export interface CheckpointHealth {
 export async function checkpointHealth(sources: SourceStore, checkpoint: CheckpointRef, probeSets: readonly ProbeSetRef[]): Promise<CheckpointHealth> {
   const rows = (await Promise.all(probeSets.map((ps) => sources.loadRoutingLoad(checkpoint.id, ps.id)))).flat();
   const expectedSamples = probeSets.reduce((n, ps) => n + ps.sampleCount, 0);
-  const base = { checkpointId: checkpoint.id, step: checkpoint.step, probeSetIds: probeSets.map((ps) => ps.id), samples: rows.length, expectedSamples, complete: probeSets.length > 0 && rows.length >= expectedSamples };
+  const base = {
+    checkpointId: checkpoint.id,
+    step: checkpoint.step,
+    probeSetIds: probeSets.map((ps) => ps.id),
+    samples: rows.length,
+    expectedSamples,
+    complete: probeSets.length > 0 && rows.length >= expectedSamples,
+  };
   const first = rows[0];
   if (first === undefined) return { ...base, basis: null, layers: [] };
   // Counts where every sample has them; one scores-only sample makes the whole checkpoint read scores.
@@ -114,15 +121,27 @@ export async function checkRunForCollapse(deps: QueryDeps, opts: CollapseWatchOp
   }
   const experts = settled[0]?.layers[0]?.load.length ?? 0;
   const raised: RoutingAlert[] = [];
-  for (const onset of collapseOnsets(settled.map((h) => h.layers.map((l) => l.deadExperts)), experts, opts.rule)) {
+  for (const onset of collapseOnsets(
+    settled.map((h) => h.layers.map((l) => l.deadExperts)),
+    experts,
+    opts.rule,
+  )) {
     const at = settled[onset.index]!;
-    const alert = await opts.alerts.insert({
-      run_id: runId, layer: onset.layer, step: at.step, checkpoint_id: at.checkpointId,
-      dead_experts: onset.deadExperts, baseline_dead: onset.baselineDead, experts,
-    }, (row) => {
-      const { recoveredStep: _, ...payload } = toRoutingAlertPayload(row);
-      return eventOf('routing.collapsed', payload);
-    });
+    const alert = await opts.alerts.insert(
+      {
+        run_id: runId,
+        layer: onset.layer,
+        step: at.step,
+        checkpoint_id: at.checkpointId,
+        dead_experts: onset.deadExperts,
+        baseline_dead: onset.baselineDead,
+        experts,
+      },
+      (row) => {
+        const { recoveredStep: _, ...payload } = toRoutingAlertPayload(row);
+        return eventOf('routing.collapsed', payload);
+      },
+    );
     // Recovery is recorded on the stored alert (new or not) once a later settled checkpoint shows it.
     if (onset.recoveredIndex !== null) await opts.alerts.markRecovered(runId, onset.layer, settled[onset.recoveredIndex]!.step);
     if (!alert) continue;
@@ -136,5 +155,4 @@ export async function checkRunForCollapse(deps: QueryDeps, opts: CollapseWatchOp
 }
 
 /** The rule as the API states it. */
-export const COLLAPSE_RULE_TEXT =
-  `over the tokens of every probe set of the run, a layer collapses at the first checkpoint where its dead experts (load under ${DEAD_EXPERT_SHARE} of the uniform share 1/K) exceed the run's first checkpoint's by max(${COLLAPSE_DEFAULTS.minRisen}, ${COLLAPSE_DEFAULTS.risenShare} K)`;
+export const COLLAPSE_RULE_TEXT = `over the tokens of every probe set of the run, a layer collapses at the first checkpoint where its dead experts (load under ${DEAD_EXPERT_SHARE} of the uniform share 1/K) exceed the run's first checkpoint's by max(${COLLAPSE_DEFAULTS.minRisen}, ${COLLAPSE_DEFAULTS.risenShare} K)`;

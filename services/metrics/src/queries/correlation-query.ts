@@ -40,7 +40,10 @@ export interface CorrelationView {
 export async function correlation(deps: QueryDeps, runId: string, req: CorrelationRequest): Promise<CorrelationView> {
   if (req.benchmark.trim() === '') throw badInput('benchmark must name an evaluation task', { field: 'benchmark' });
   const series = await resultSeries(deps, runId, req);
-  const scores = await deps.sources.scoresAt(series.checkpoints.map((c) => c.id), req.benchmark);
+  const scores = await deps.sources.scoresAt(
+    series.checkpoints.map((c) => c.id),
+    req.benchmark,
+  );
   const empty: CorrelationView = {
     pearson: null,
     spearman: null,
@@ -83,6 +86,9 @@ export async function correlation(deps: QueryDeps, runId: string, req: Correlati
   }
   const base = { benchmarkMetric: scoreMetric, riseStep, points, n: points.length, coverage: series.coverage };
   if (points.length < 2) return { ...base, pearson: null, spearman: null };
-  const r = correlateWithAccuracy(points.map((p) => p.value), points.map((p) => p.accuracy));
+  const r = correlateWithAccuracy(
+    points.map((p) => p.value),
+    points.map((p) => p.accuracy),
+  );
   return { ...base, pearson: r.pearson, spearman: r.spearman };
 }

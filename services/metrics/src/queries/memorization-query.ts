@@ -78,7 +78,11 @@ export async function memorizationOf(
     throw badInput(`${probeSet.sampleCount - targets} of ${probeSet.sampleCount} samples of probe set ${probeSet.name} mark no target span`, { field: 'loss' });
   }
   const checkpoints = await deps.sources.listRunCheckpoints(runId);
-  const rows = await deps.sources.nllAt(checkpoints.map((c) => c.id), probeSet.id, loss);
+  const rows = await deps.sources.nllAt(
+    checkpoints.map((c) => c.id),
+    probeSet.id,
+    loss,
+  );
 
   const byCheckpoint = new Map<string, Map<number, number>>();
   for (const r of rows) {

@@ -37,7 +37,7 @@ export async function pathwayMetrics(deps: QueryDeps, checkpointId: string, sel:
     const note =
       routed < probeSet.sampleCount
         ? `${routed} of ${probeSet.sampleCount} samples have routing at this checkpoint; metrics are computed once all have`
-        : 'this variant is not among the run\'s metric variants; requestMetrics computes it';
+        : "this variant is not among the run's metric variants; requestMetrics computes it";
     return { ...base, status: routed < probeSet.sampleCount ? 'awaiting_capture' : 'not_computed', jobId: null, error: null, note, result: null };
   }
   const result = job.status === 'completed' ? ((await deps.store.getResult(job.id, sel.group)) ?? null) : null;

@@ -7,7 +7,6 @@ import { MetricsParamsError, parseMetricsParams, type MetricsParams } from '../p
 import type { CheckpointRef, ProbeSetRef, SourceStore } from '../store/source-store.js';
 import { boundedParams } from '../variants.js';
 
-
 export interface ProbeSetSelector {
   probeSet?: string | null;
   domain?: string | null;
@@ -118,15 +117,18 @@ export function paramsFromArgs(args: ParamArgs, probeSet: ProbeSetRef, defaults:
 export function variantParams(args: ParamArgs, defaults: MetricsParams): MetricsParams {
   if (args.exact === true && args.pairs != null) throw badInput('exact and pairs contradict each other: give one', { field: 'exact' });
   try {
-    return parseMetricsParams({
-      threshold: args.threshold,
-      unit: args.unit,
-      normalized: args.normalized,
-      scope: args.scope ?? 'sample',
-      weights: args.weights ?? undefined,
-      pairs: args.pairs ?? null,
-      seed: args.seed ?? 0,
-    }, defaults);
+    return parseMetricsParams(
+      {
+        threshold: args.threshold,
+        unit: args.unit,
+        normalized: args.normalized,
+        scope: args.scope ?? 'sample',
+        weights: args.weights ?? undefined,
+        pairs: args.pairs ?? null,
+        seed: args.seed ?? 0,
+      },
+      defaults,
+    );
   } catch (err) {
     if (err instanceof MetricsParamsError) throw badInput(err.message, { field: err.field });
     throw err;

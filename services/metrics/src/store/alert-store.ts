@@ -29,6 +29,9 @@ export class AlertStore {
   }
 
   listForRun(runId: string, page?: PageWindow): Promise<GrokkingAlert[]> {
-    return paged(this.db.selectFrom('metrics.grokking_alert').selectAll().where('run_id', '=', runId).orderBy('created_at').orderBy('probe_set_id').orderBy('start_step'), page).execute();
+    return paged(
+      this.db.selectFrom('metrics.grokking_alert').selectAll().where('run_id', '=', runId).orderBy('created_at').orderBy('probe_set_id').orderBy('start_step'),
+      page,
+    ).execute();
   }
 }

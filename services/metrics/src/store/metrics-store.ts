@@ -14,9 +14,14 @@ export type CheckpointResult = PathwayResult & { checkpoint_id: string };
 /** Canonical JSON (sorted keys) so equal parameter sets give equal cache keys. */
 export function paramsKey(params: Record<string, unknown>): string {
   const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort)
+    Array.isArray(v)
+      ? v.map(sort)
       : v !== null && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(v as object)
+              .sort()
+              .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+          )
         : v;
   return JSON.stringify(sort(params));
 }
@@ -116,13 +121,12 @@ export class MetricsStore {
     await this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('metrics.pathway_result').where('job_id', '=', id).execute();
       if (results.length > 0) {
-        await tx.insertInto('metrics.pathway_result').values(results.map((r) => ({ ...r, job_id: id }))).execute();
+        await tx
+          .insertInto('metrics.pathway_result')
+          .values(results.map((r) => ({ ...r, job_id: id })))
+          .execute();
       }
-      await tx
-        .updateTable('metrics.metrics_job')
-        .set({ status: 'completed', error: null, note, updated_at: new Date() })
-        .where('id', '=', id)
-        .execute();
+      await tx.updateTable('metrics.metrics_job').set({ status: 'completed', error: null, note, updated_at: new Date() }).where('id', '=', id).execute();
     });
   }
 

@@ -25,8 +25,10 @@ test('0007-routing-scope and 0009-routing-weights: keys written before them name
     await sql`insert into metrics.run_variant (run_id, params_key, params) values (${randomUUID()}, ${requestedKey}, ${requestedKey}::jsonb)`.execute(db.kysely);
 
     await migrateSchema(db.kysely, metricsMigrations);
-    const job = (await sql<{ params_key: string; params: unknown; status: string }>`select params_key, params, status from metrics.metrics_job where id = ${jobId}`.execute(db.kysely)).rows[0]!;
-    assert.equal(job.params_key, paramsKey(DEFAULT_METRICS_PARAMS), 'the default variant\'s key as the service computes it now');
+    const job = (
+      await sql<{ params_key: string; params: unknown; status: string }>`select params_key, params, status from metrics.metrics_job where id = ${jobId}`.execute(db.kysely)
+    ).rows[0]!;
+    assert.equal(job.params_key, paramsKey(DEFAULT_METRICS_PARAMS), "the default variant's key as the service computes it now");
     assert.deepEqual(job.params, { ...DEFAULT_METRICS_PARAMS });
     assert.equal(job.status, 'completed');
     const variant = (await sql<{ params_key: string }>`select params_key from metrics.run_variant`.execute(db.kysely)).rows[0]!;

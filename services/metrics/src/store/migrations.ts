@@ -183,7 +183,11 @@ const alertPerPhase: Migration = {
                  and (a.created_at, a.params_key) > (b.created_at, b.params_key)`.execute(db);
     await sql`alter table metrics.grokking_alert drop constraint grokking_alert_pk`.execute(db);
     await db.schema.withSchema('metrics').alterTable('grokking_alert').dropColumn('params_key').execute();
-    await db.schema.withSchema('metrics').alterTable('grokking_alert').addColumn('agreeing', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`)).execute();
+    await db.schema
+      .withSchema('metrics')
+      .alterTable('grokking_alert')
+      .addColumn('agreeing', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .execute();
     await sql`alter table metrics.grokking_alert add constraint grokking_alert_pk primary key (run_id, probe_set_id, start_step)`.execute(db);
   },
 };
@@ -210,5 +214,17 @@ function paramsGained(field: string, value: unknown): Migration {
 
 export const metricsMigrations: SchemaMigrations = {
   schema: 'metrics',
-  migrations: { '0001-initial': initial, '0002-pathway-result': pathwayResult, '0003-grokking-alert': grokkingAlert, '0004-run-variant': runVariant, '0005-target-loss-and-confounds': targetLossAndConfounds, '0006-alert-per-phase': alertPerPhase, '0007-routing-scope': paramsGained('scope', 'sample'), '0008-outbox': outboxMigration('metrics'), '0009-routing-weights': paramsGained('weights', 'scores'), '0010-routing-alert': routingAlert, '0011-groups': groups },
+  migrations: {
+    '0001-initial': initial,
+    '0002-pathway-result': pathwayResult,
+    '0003-grokking-alert': grokkingAlert,
+    '0004-run-variant': runVariant,
+    '0005-target-loss-and-confounds': targetLossAndConfounds,
+    '0006-alert-per-phase': alertPerPhase,
+    '0007-routing-scope': paramsGained('scope', 'sample'),
+    '0008-outbox': outboxMigration('metrics'),
+    '0009-routing-weights': paramsGained('weights', 'scores'),
+    '0010-routing-alert': routingAlert,
+    '0011-groups': groups,
+  },
 };

@@ -136,12 +136,7 @@ export class SourceStore {
   }
 
   async probeSetsOfDomain(domain: string): Promise<ProbeSetRef[]> {
-    const rows = await this.db
-      .selectFrom('inference.probe_set')
-      .select(['id', 'name', 'domain', 'sample_count'])
-      .where('domain', '=', domain)
-      .orderBy('name')
-      .execute();
+    const rows = await this.db.selectFrom('inference.probe_set').select(['id', 'name', 'domain', 'sample_count']).where('domain', '=', domain).orderBy('name').execute();
     return rows.map(toProbeSet);
   }
 
@@ -200,12 +195,7 @@ export class SourceStore {
   }
 
   async routerWeights(checkpointId: string): Promise<RouterRow[]> {
-    return this.db
-      .selectFrom('inference.checkpoint_router')
-      .select(['layer', 'experts', 'hidden', 'weights'])
-      .where('checkpoint_id', '=', checkpointId)
-      .orderBy('layer')
-      .execute();
+    return this.db.selectFrom('inference.checkpoint_router').select(['layer', 'experts', 'hidden', 'weights']).where('checkpoint_id', '=', checkpointId).orderBy('layer').execute();
   }
 
   /** Per checkpoint, how many samples of the probe set have routing (and an NLL). */
@@ -270,7 +260,14 @@ export class SourceStore {
       .where('j.checkpoint_id', 'in', checkpointIds)
       .whereRef('i.doc_index', '<', 'j.total')
       .execute();
-    return rows.map((r) => ({ checkpointId: r.checkpoint_id, docIndex: r.doc_index, docId: r.doc_id, group: r.group_name, scores: r.scores as EvaluatedItemRow['scores'], minKPlusPlus: r.min_k_pp }));
+    return rows.map((r) => ({
+      checkpointId: r.checkpoint_id,
+      docIndex: r.doc_index,
+      docId: r.doc_id,
+      group: r.group_name,
+      scores: r.scores as EvaluatedItemRow['scores'],
+      minKPlusPlus: r.min_k_pp,
+    }));
   }
 
   /** The completed evaluations of `tasks` at the checkpoints, as "task@checkpoint@updated" keys (what changes when one is redone). */

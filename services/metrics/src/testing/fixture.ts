@@ -50,11 +50,17 @@ export interface SampleSpec {
 /** A run, one checkpoint per step, and a probe set of samples (ids returned in index order). */
 export async function insertRun(db: Kysely<AllTables>, steps: readonly number[]): Promise<{ runId: string; checkpointIds: string[] }> {
   const runId = randomUUID();
-  await db.insertInto('inference.run').values({ id: runId, name: `run-${runId}`, architecture: 'OlmoeForCausalLM', tokenizer: null }).execute();
+  await db
+    .insertInto('inference.run')
+    .values({ id: runId, name: `run-${runId}`, architecture: 'OlmoeForCausalLM', tokenizer: null })
+    .execute();
   const checkpointIds: string[] = [];
   for (const step of steps) {
     const id = randomUUID();
-    await db.insertInto('inference.checkpoint').values({ id, run_id: runId, step, tokens_seen: null, uri: `/ckpt/${step}` }).execute();
+    await db
+      .insertInto('inference.checkpoint')
+      .values({ id, run_id: runId, step, tokens_seen: null, uri: `/ckpt/${step}` })
+      .execute();
     checkpointIds.push(id);
   }
   return { runId, checkpointIds };
@@ -62,7 +68,11 @@ export async function insertRun(db: Kysely<AllTables>, steps: readonly number[])
 
 /** The run captures these probe sets (its settings name them), as createRun with probeSetIds does. */
 export async function setRunProbeSets(db: Kysely<AllTables>, runId: string, probeSetIds: readonly string[]): Promise<void> {
-  await db.updateTable('inference.run').set({ settings: JSON.stringify({ probeSetIds, tasks: [], thresholds: [0.7] }) }).where('id', '=', runId).execute();
+  await db
+    .updateTable('inference.run')
+    .set({ settings: JSON.stringify({ probeSetIds, tasks: [], thresholds: [0.7] }) })
+    .where('id', '=', runId)
+    .execute();
 }
 
 export async function insertProbeSet(db: Kysely<AllTables>, domain: string, samples: readonly SampleSpec[]): Promise<{ probeSetId: string; sampleIds: string[] }> {
@@ -97,24 +107,33 @@ export async function insertRouting(db: Kysely<AllTables>, checkpointId: string,
   if (rows.length === 0) return;
   await db
     .insertInto('inference.sample_routing')
-    .values(rows.map((r) => ({
-      checkpoint_id: checkpointId,
-      sample_id: r.sampleId,
-      capture_job_id: null,
-      layers: r.layers,
-      experts: r.experts,
-      routing: r.bytes ?? encodeFloat32(r.routing),
-      topk_counts: r.counts === undefined ? null : encodeFloat32(r.counts),
-      embedding: null,
-      nll: r.nll,
-      token_count: 10,
-      min_k_pp: null,
-    })))
+    .values(
+      rows.map((r) => ({
+        checkpoint_id: checkpointId,
+        sample_id: r.sampleId,
+        capture_job_id: null,
+        layers: r.layers,
+        experts: r.experts,
+        routing: r.bytes ?? encodeFloat32(r.routing),
+        topk_counts: r.counts === undefined ? null : encodeFloat32(r.counts),
+        embedding: null,
+        nll: r.nll,
+        token_count: 10,
+        min_k_pp: null,
+      })),
+    )
     .execute();
 }
 
 /** W_l per layer, experts x hidden row-major. */
-export async function insertRouters(db: Kysely<AllTables>, checkpointId: string, weights: readonly Float32Array[], experts: number, hidden: number, layers?: readonly number[]): Promise<void> {
+export async function insertRouters(
+  db: Kysely<AllTables>,
+  checkpointId: string,
+  weights: readonly Float32Array[],
+  experts: number,
+  hidden: number,
+  layers?: readonly number[],
+): Promise<void> {
   await db
     .insertInto('inference.checkpoint_router')
     .values(weights.map((w, i) => ({ checkpoint_id: checkpointId, layer: layers?.[i] ?? i, experts, hidden, weights: encodeFloat32(w) })))
@@ -122,12 +141,21 @@ export async function insertRouters(db: Kysely<AllTables>, checkpointId: string,
 }
 
 /** A completed evaluation of `task` at a checkpoint with the given aggregate scores. */
-export async function insertScores(db: Kysely<AllTables>, checkpointId: string, task: string, scores: Record<string, number>, status: 'completed' | 'running' = 'completed'): Promise<void> {
+export async function insertScores(
+  db: Kysely<AllTables>,
+  checkpointId: string,
+  task: string,
+  scores: Record<string, number>,
+  status: 'completed' | 'running' = 'completed',
+): Promise<void> {
   const id = randomUUID();
   await db.insertInto('evaluation.eval_job').values({ id, checkpoint_id: checkpointId, task, status, error: null }).execute();
   const entries = Object.entries(scores);
   if (entries.length > 0) {
-    await db.insertInto('evaluation.eval_score').values(entries.map(([metric, value]) => ({ eval_job_id: id, metric, value, stderr: null, n: 100 }))).execute();
+    await db
+      .insertInto('evaluation.eval_score')
+      .values(entries.map(([metric, value]) => ({ eval_job_id: id, metric, value, stderr: null, n: 100 })))
+      .execute();
   }
 }
 
@@ -136,7 +164,6 @@ export function fakeJob(payload: JobPayload<'metrics'>, attempt = 1): JobContext
   const progressCalls: [number, number, string | undefined][] = [];
   return { payload, attempt, signal: new AbortController().signal, progress: (d, t, m) => void progressCalls.push([d, t, m]), progressCalls };
 }
-
 
 /** L x K token-mean-like routing: per layer a softmax of random logits (spread by `sharpness`), in float32. */
 export function randomRouting(next: () => number, layers: number, experts: number, sharpness = 3): Float32Array {

@@ -114,8 +114,16 @@ export function referenceGroup(
 ): ReferenceGroup {
   const n = gs.length;
   const paths = gs.map((g) => naivePathway(g, layers, experts, opts.tau));
-  const distance = allPairsDistance(paths.map((p) => symbols(p, opts.unit, experts)), opts.normalized);
-  const layerDistance = Array.from({ length: layers }, (_, l) => allPairsDistance(paths.map((p) => symbols([p[l] as number[]], opts.unit, experts)), opts.normalized));
+  const distance = allPairsDistance(
+    paths.map((p) => symbols(p, opts.unit, experts)),
+    opts.normalized,
+  );
+  const layerDistance = Array.from({ length: layers }, (_, l) =>
+    allPairsDistance(
+      paths.map((p) => symbols([p[l] as number[]], opts.unit, experts)),
+      opts.normalized,
+    ),
+  );
 
   let consistency: number | null = null;
   let rawCosine: number | null = null;
@@ -151,11 +159,13 @@ export function referenceGroup(
   const complexityTerm: number[] = [];
   const bias: number[] = [];
   for (let l = 0; l < layers; l++) {
-    const H = gs.map((gi) => gs.map((gj) => {
-      let s = 0;
-      for (let k = 0; k < experts; k++) s += (gi[l * experts + k] as number) * (gj[l * experts + k] as number);
-      return s;
-    }));
+    const H = gs.map((gi) =>
+      gs.map((gj) => {
+        let s = 0;
+        for (let k = 0; k < experts; k++) s += (gi[l * experts + k] as number) * (gj[l * experts + k] as number);
+        return s;
+      }),
+    );
     const trace = H.reduce((s, row, i) => s + (row[i] as number), 0);
     const lam = (0.01 * trace) / n;
     const inv = invert(H.map((row, i) => row.map((x, j) => x + (i === j ? lam : 0))));

@@ -69,11 +69,19 @@ async function dataset(fx: Fixture, seed: number): Promise<Dataset> {
   const groups: (string | null)[] = Array.from({ length: 70 }, (_, i) => (i < 30 ? 'a' : i < 65 ? 'b' : i === 65 ? 'c' : null));
   const { checkpointIds } = await insertRun(fx.db.kysely, [1000]);
   const checkpointId = checkpointIds[0] as string;
-  const { probeSetId, sampleIds } = await insertProbeSet(fx.db.kysely, 'math', groups.map((group) => ({ group })));
+  const { probeSetId, sampleIds } = await insertProbeSet(
+    fx.db.kysely,
+    'math',
+    groups.map((group) => ({ group })),
+  );
   // Group b routes more sharply than a, so the groups' metrics differ.
   const routing = groups.map((g) => randomRouting(next, L, K, g === 'b' ? 6 : 2.5));
   const nll = groups.map(() => 0.5 + next() * 2);
-  await insertRouting(fx.db.kysely, checkpointId, sampleIds.map((sampleId, i) => ({ sampleId, layers: L, experts: K, routing: routing[i] as Float32Array, nll: nll[i] as number })));
+  await insertRouting(
+    fx.db.kysely,
+    checkpointId,
+    sampleIds.map((sampleId, i) => ({ sampleId, layers: L, experts: K, routing: routing[i] as Float32Array, nll: nll[i] as number })),
+  );
   const routers = Array.from({ length: L }, () => randomMatrix(next, K, HIDDEN));
   await insertRouters(fx.db.kysely, checkpointId, routers, K, HIDDEN);
   return { checkpointId, probeSetId, sampleIds, groups, routing, nll, routers };
@@ -81,7 +89,15 @@ async function dataset(fx: Fixture, seed: number): Promise<Dataset> {
 
 function expectGroup(data: Dataset, row: PathwayResult, opts: { tau: number; unit: 'char' | 'expert'; normalized: boolean }): void {
   const members = data.groups.map((g, i) => (row.group_name === '*' || g === row.group_name ? i : -1)).filter((i) => i >= 0);
-  const ref = referenceGroup(members.map((i) => data.routing[i] as Float32Array), members.map((i) => data.nll[i] as number), L, K, data.routers, HIDDEN, opts);
+  const ref = referenceGroup(
+    members.map((i) => data.routing[i] as Float32Array),
+    members.map((i) => data.nll[i] as number),
+    L,
+    K,
+    data.routers,
+    HIDDEN,
+    opts,
+  );
   const what = `group ${row.group_name}`;
   assert.equal(row.samples, members.length, `${what} samples`);
   checkDistance({ mean: row.distance_mean, std: row.distance_std, pairs: row.distance_pairs, exact: row.distance_exact }, ref.distance, `${what} distance`);
@@ -150,7 +166,10 @@ describe('metrics worker', () => {
     assert.match(job.note ?? '', /fewer than 2 samples have no results: c/);
 
     const rows = await fx.service.store.listResults(job.id);
-    assert.deepEqual(rows.map((r) => r.group_name), ['*', 'a', 'b']);
+    assert.deepEqual(
+      rows.map((r) => r.group_name),
+      ['*', 'a', 'b'],
+    );
     for (const row of rows) expectGroup(data, row, { tau: 0.7, unit: 'char', normalized: false });
     // The groups really differ (sharper routing in b: shorter pathways, so smaller distances).
     const [, a, b] = rows as [PathwayResult, PathwayResult, PathwayResult];
@@ -212,8 +231,15 @@ describe('metrics worker', () => {
     await handleMetricsJob(fakeJob(payload, 3), workerDeps(fx));
     const after = await fx.service.store.listResults(job.id);
     assert.equal(after.length, before.length);
-    assert.deepEqual(after.map((r) => [r.group_name, r.distance_mean, r.consistency, r.effective_dimension]), before.map((r) => [r.group_name, r.distance_mean, r.consistency, r.effective_dimension]));
-    const count = await fx.db.kysely.selectFrom('metrics.pathway_result').select((eb) => eb.fn.countAll<string>().as('n')).where('job_id', '=', job.id).executeTakeFirstOrThrow();
+    assert.deepEqual(
+      after.map((r) => [r.group_name, r.distance_mean, r.consistency, r.effective_dimension]),
+      before.map((r) => [r.group_name, r.distance_mean, r.consistency, r.effective_dimension]),
+    );
+    const count = await fx.db.kysely
+      .selectFrom('metrics.pathway_result')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('job_id', '=', job.id)
+      .executeTakeFirstOrThrow();
     assert.equal(Number(count.n), 3);
     assert.equal((await fx.service.store.getJob(job.id))?.status, 'completed');
   });
@@ -351,7 +377,11 @@ describe('metrics worker on bad data', () => {
       (err: unknown) => err instanceof JobFailed && !err.retry && /does not exist/.test(err.message),
     );
     const s = await scenario(() => undefined);
-    await fx.db.kysely.updateTable('metrics.metrics_job').set({ params: JSON.stringify({ threshold: 1.5 }) }).where('id', '=', s.job.id).execute();
+    await fx.db.kysely
+      .updateTable('metrics.metrics_job')
+      .set({ params: JSON.stringify({ threshold: 1.5 }) })
+      .where('id', '=', s.job.id)
+      .execute();
     await expectFailure(s, /metrics parameter threshold: must be a number in \(0, 1\], got 1.5/);
   });
 });

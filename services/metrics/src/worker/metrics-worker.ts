@@ -69,7 +69,13 @@ export async function handleMetricsJob(job: JobContext<'metrics'>, deps: Metrics
       const params = parseMetricsParams(row.params);
       if (!(await sources.getCheckpoint(checkpointId))) throw new MetricsInputError('the checkpoint does not exist', { checkpointId, probeSetId });
       if (!(await sources.getProbeSet(probeSetId))) throw new MetricsInputError('the probe set does not exist', { checkpointId, probeSetId });
-      const routing = decodeProbeSetRouting(checkpointId, probeSetId, await sources.loadRouting(checkpointId, probeSetId, params.scope, params.weights), params.scope, params.weights);
+      const routing = decodeProbeSetRouting(
+        checkpointId,
+        probeSetId,
+        await sources.loadRouting(checkpointId, probeSetId, params.scope, params.weights),
+        params.scope,
+        params.weights,
+      );
       const routers = decodeRouterMatrices(routing, await sources.routerWeights(checkpointId));
       log.info({ samples: routing.samples.length, layers: routing.layers, experts: routing.experts, routers: routers !== null, params }, 'metrics started');
       const computed = await computePathwayMetrics(routing, routers, params, { engine: deps.engine, signal, progress });

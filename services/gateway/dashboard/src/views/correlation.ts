@@ -28,38 +28,74 @@ function domainTable(d: DomainData, result: CorrelationResult | undefined): HTML
   const title = h('h3', null, d.probeSet.domain);
   const b = d.benchmark;
   if (b === null) {
-    return h('div', { class: 'corr-card', 'data-corr-domain': d.probeSet.domain }, title,
-      notice('empty', 'No benchmark paired with this domain.',
-        h('p', null, 'Add a task named ', code(`grok_${d.probeSet.domain}`), ' or ', code(d.probeSet.domain), ' to the run (', code('configureRun(id, input: { tasks })'), ').')));
+    return h(
+      'div',
+      { class: 'corr-card', 'data-corr-domain': d.probeSet.domain },
+      title,
+      notice(
+        'empty',
+        'No benchmark paired with this domain.',
+        h('p', null, 'Add a task named ', code(`grok_${d.probeSet.domain}`), ' or ', code(d.probeSet.domain), ' to the run (', code('configureRun(id, input: { tasks })'), ').'),
+      ),
+    );
   }
   if (b.metric === null || b.points.length < 2) {
-    return h('div', { class: 'corr-card', 'data-corr-domain': d.probeSet.domain }, title,
-      notice('empty', `Correlation needs ${b.task} scores at 2 or more checkpoints (${b.points.length} so far).`,
-        h('p', null, 'Evaluate checkpoints with ', code(`grokwatch eval --checkpoint ID --task ${b.task}`), '.')));
+    return h(
+      'div',
+      { class: 'corr-card', 'data-corr-domain': d.probeSet.domain },
+      title,
+      notice(
+        'empty',
+        `Correlation needs ${b.task} scores at 2 or more checkpoints (${b.points.length} so far).`,
+        h('p', null, 'Evaluate checkpoints with ', code(`grokwatch eval --checkpoint ID --task ${b.task}`), '.'),
+      ),
+    );
   }
   const data = result?.data ?? null;
-  const riseStep = data ? Object.values(data).find((c) => c.riseStep !== null)?.riseStep ?? null : null;
+  const riseStep = data ? (Object.values(data).find((c) => c.riseStep !== null)?.riseStep ?? null) : null;
   const paper = PAPER[d.probeSet.domain] ?? {};
   const rows = CORRELATED.map((m) => {
     const all = data?.[m.key];
     const rise = data?.[`${m.key}Rise`];
-    return h('tr', { 'data-corr-metric': m.key },
+    return h(
+      'tr',
+      { 'data-corr-metric': m.key },
       h('th', { scope: 'row' }, m.label),
       h('td', { class: 'muted center', title: 'sign the paper found: distance falls and consistency rises as accuracy rises; training loss barely tracks it' }, m.expected),
-      ...rCells(all), h('td', { class: 'num' }, nText(all)),
-      ...rCells(rise), h('td', { class: 'num' }, nText(rise)),
-      rCell(paper[m.key] ?? null));
+      ...rCells(all),
+      h('td', { class: 'num' }, nText(all)),
+      ...rCells(rise),
+      h('td', { class: 'num' }, nText(rise)),
+      rCell(paper[m.key] ?? null),
+    );
   });
-  return h('div', { class: 'corr-card', 'data-corr-domain': d.probeSet.domain }, title,
-    h('p', { class: 'muted small' }, `vs ${b.task} (${b.metric}) across checkpoints. `,
-      riseStep !== null ? `Accuracy's sustained rise starts at step ${formatStep(riseStep)}.` : 'No sustained rise of accuracy found yet.'),
+  return h(
+    'div',
+    { class: 'corr-card', 'data-corr-domain': d.probeSet.domain },
+    title,
+    h(
+      'p',
+      { class: 'muted small' },
+      `vs ${b.task} (${b.metric}) across checkpoints. `,
+      riseStep !== null ? `Accuracy's sustained rise starts at step ${formatStep(riseStep)}.` : 'No sustained rise of accuracy found yet.',
+    ),
     result?.problems.length ? notice('error', 'Some correlations failed', h('ul', null, ...result.problems.map((p) => h('li', null, p)))) : null,
-    h('div', { class: 'table-scroll' },
-      h('table', { class: 'table corr' },
-        h('thead', null,
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'table corr' },
+        h(
+          'thead',
+          null,
           h('tr', null, h('th', null, ''), h('th', null, ''), h('th', { colspan: 3 }, 'all checkpoints'), h('th', { colspan: 3 }, 'after the rise'), h('th', null, 'paper')),
-          h('tr', null, ...['metric', 'sign', 'Pearson r', 'Spearman ρ', 'n', 'Pearson r', 'Spearman ρ', 'n', 'Table 1 r'].map((t) => h('th', null, t)))),
-        h('tbody', null, ...rows))));
+          h('tr', null, ...['metric', 'sign', 'Pearson r', 'Spearman ρ', 'n', 'Pearson r', 'Spearman ρ', 'n', 'Table 1 r'].map((t) => h('th', null, t))),
+        ),
+        h('tbody', null, ...rows),
+      ),
+    ),
+  );
 }
 
 /** Pearson and Spearman cells; an r over an incomplete series is not shown, only how far it is. */

@@ -19,7 +19,12 @@ test('the verdict names a schedule change: beside a quiet domain, and as a cauti
   assert.match(verdictText(view([change]), domain([])), /The run changed its schedule \(learning rate 0\.001 → 0\.002 between steps 300 and 450\)/);
   assert.doesNotMatch(verdictText(view([]), domain([])), /schedule/);
   const alert: GrokkingAlertInfo = {
-    probeSetId: 'p', domain: 'math', startStep: 450, endStep: 750, agreeing: ['consistency'], detectedAt: '2026-01-01T00:00:00Z',
+    probeSetId: 'p',
+    domain: 'math',
+    startStep: 450,
+    endStep: 750,
+    agreeing: ['consistency'],
+    detectedAt: '2026-01-01T00:00:00Z',
     evidence: { scheduleChanges: [change] },
   };
   assert.match(verdictText(view([change]), domain([alert])), /Caution: learning rate 0\.001 → 0\.002 between steps 300 and 450, near the signal\.$/);

@@ -44,9 +44,24 @@ function domainRow(view: RunView, d: DomainData): HTMLElement {
     ...(compared ? [{ points: definedPoints(compared.series[key]?.points ?? []), color: COMPARE_COLOR, control: `run ${compared.runName}` }] : []),
   ];
   // A partial series says so in its hint: the curve so far is drawn, but labelled pending.
-  const line = (metric: string, title: string, unit: string, hint: string, color: string, info: SeriesInfo | undefined, key?: keyof Omit<DomainSeries, 'memorization'>): ChartSpec => ({
-    metric, title, unit, hint: info && !info.coverage.complete ? pendingText(info.coverage) : hint, kind: 'line',
-    series: [...(key ? controls(key) : []), { points: definedPoints(info?.points ?? []), color }], format: formatValue, empty: 'no values yet', bands,
+  const line = (
+    metric: string,
+    title: string,
+    unit: string,
+    hint: string,
+    color: string,
+    info: SeriesInfo | undefined,
+    key?: keyof Omit<DomainSeries, 'memorization'>,
+  ): ChartSpec => ({
+    metric,
+    title,
+    unit,
+    hint: info && !info.coverage.complete ? pendingText(info.coverage) : hint,
+    kind: 'line',
+    series: [...(key ? controls(key) : []), { points: definedPoints(info?.points ?? []), color }],
+    format: formatValue,
+    empty: 'no values yet',
+    bands,
   });
   const specs: ChartSpec[] = [
     accuracySpec(d, bands),
@@ -55,18 +70,39 @@ function domainRow(view: RunView, d: DomainData): HTMLElement {
       ? line('loss', 'Training loss (answer)', 'NLL of the answer span (nats)', 'low and flat once memorized', COLORS.loss, ser.targetLoss, 'targetLoss')
       : line('loss', 'Training loss', 'mean NLL per token (nats)', 'flat once memorized', COLORS.loss, ser?.loss),
     line('distance', 'Pathway distance', `edit distance (chars), τ = ${view.tau}`, 'length-confounded: not used by the detector', COLORS.distance, ser?.distance, 'distance'),
-    line('distance-normalized', 'Normalized distance', 'pathway edit distance ÷ longer pathway length', 'falls as it generalizes', COLORS.distanceNormalized, ser?.distanceNormalized, 'distanceNormalized'),
+    line(
+      'distance-normalized',
+      'Normalized distance',
+      'pathway edit distance ÷ longer pathway length',
+      'falls as it generalizes',
+      COLORS.distanceNormalized,
+      ser?.distanceNormalized,
+      'distanceNormalized',
+    ),
     line('consistency', 'Consistency', 'pathway consistency (normalized adjacent-layer cosine)', 'rises with generalization', COLORS.consistency, ser?.consistency, 'consistency'),
-    line('effective-dimension', 'Effective dimension', 'd_eff of the routing kernel, mean over layers', 'shrinks as routing is shared', COLORS.effectiveDimension, ser?.effectiveDimension, 'effectiveDimension'),
+    line(
+      'effective-dimension',
+      'Effective dimension',
+      'd_eff of the routing kernel, mean over layers',
+      'shrinks as routing is shared',
+      COLORS.effectiveDimension,
+      ser?.effectiveDimension,
+      'effectiveDimension',
+    ),
     memorizedSpec(d, bands),
   ];
   const axis = view.axis;
-  return h('section', { class: 'domain', 'data-domain': d.probeSet.domain },
-    h('header', { class: 'domain-head' },
+  return h(
+    'section',
+    { class: 'domain', 'data-domain': d.probeSet.domain },
+    h(
+      'header',
+      { class: 'domain-head' },
       h('h3', null, d.probeSet.domain),
       h('span', { class: 'muted' }, `probe set ${d.probeSet.name} · ${d.probeSet.sampleCount} samples`),
       d.benchmark ? h('span', { class: 'muted' }, ` · benchmark ${d.benchmark.task}${d.benchmark.metric ? ` (${d.benchmark.metric})` : ''}`) : null,
-      ...d.alerts.map((a) => h('span', { class: 'badge' }, `grokking ${formatStep(a.startStep)}–${formatStep(a.endStep)}`))),
+      ...d.alerts.map((a) => h('span', { class: 'badge' }, `grokking ${formatStep(a.startStep)}–${formatStep(a.endStep)}`)),
+    ),
     verdictLine(view, d),
     d.problems.length ? notice('error', 'Some values could not be loaded', h('ul', null, ...d.problems.map((p) => h('li', null, p)))) : null,
     missingNotice(view, d, specs),
@@ -78,23 +114,33 @@ function accuracySpec(d: DomainData, bands: StepBand[]): ChartSpec {
   const b = d.benchmark;
   const empty = b === null ? 'no benchmark paired' : `no ${b.task} scores yet`;
   return {
-    metric: 'accuracy', title: 'Test accuracy', kind: 'line',
+    metric: 'accuracy',
+    title: 'Test accuracy',
+    kind: 'line',
     unit: b?.metric ? `${b.task} · ${b.metric}` : 'score of the paired benchmark',
     hint: 'what the metrics should track',
     series: [{ points: b?.points ?? [], color: COLORS.accuracy }],
-    yDomain: [0, 1], format: formatPercent, empty, bands,
+    yDomain: [0, 1],
+    format: formatPercent,
+    empty,
+    bands,
   };
 }
 
 function memorizedSpec(d: DomainData, bands: StepBand[]): ChartSpec {
   const m = d.series?.memorization ?? null;
   return {
-    metric: 'memorized', title: 'Newly memorized', kind: 'bars',
+    metric: 'memorized',
+    title: 'Newly memorized',
+    kind: 'bars',
     unit: m ? `samples first memorized here (Pretrain@t), ε = ${formatValue(m.eps)}${m.calibrated ? ' (calibrated)' : ''}` : 'samples first memorized here (Pretrain@t)',
     hint: m ? `${m.memorized}/${m.total} memorized` : undefined,
     series: [{ points: (m?.groups ?? []).map((g) => ({ step: g.step, value: g.size })), color: COLORS.memorized }],
-    includeZero: true, integer: true, format: (v) => String(Math.round(v)),
-    empty: 'needs per-sample NLL', bands,
+    includeZero: true,
+    integer: true,
+    format: (v) => String(Math.round(v)),
+    empty: 'needs per-sample NLL',
+    bands,
   };
 }
 
@@ -109,13 +155,21 @@ export function verdictText(view: RunView, d: DomainData): string {
   const changes = view.run.scheduleChanges;
   if (a === undefined) {
     const complete = d.series === null || [d.series.distanceNormalized, d.series.consistency, d.series.effectiveDimension].every((x) => x.coverage.complete);
-    const schedule = changes.length === 0 ? '' : ` The run changed its schedule (${changes.map(scheduleChangeText).join('; ')}): a drift every domain shares from there is not a signal.`;
+    const schedule =
+      changes.length === 0 ? '' : ` The run changed its schedule (${changes.map(scheduleChangeText).join('; ')}): a drift every domain shares from there is not a signal.`;
     return `${complete ? 'No generalization signal' : 'No generalization signal so far (metrics pending)'}: no window of 4 checkpoints where the group is memorized and 4 of 5 pathway metrics move the paper's way, unshared by the run's other probe sets.${test}${crossed ? '.' : ''}${schedule}`;
   }
   const steps = view.axis.steps;
   const lead = crossed === null ? null : steps.indexOf(crossed.step) - steps.indexOf(a.endStep);
   const plural = (k: number): string => `${k} checkpoint${k === 1 ? '' : 's'}`;
-  const when = lead === null ? '' : lead === 0 ? ', the checkpoint the signal completed at.' : lead > 0 ? `, ${plural(lead)} after the signal.` : `; the signal came ${plural(-lead)} after that.`;
+  const when =
+    lead === null
+      ? ''
+      : lead === 0
+        ? ', the checkpoint the signal completed at.'
+        : lead > 0
+          ? `, ${plural(lead)} after the signal.`
+          : `; the signal came ${plural(-lead)} after that.`;
   const near = a.evidence.scheduleChanges ?? [];
   const schedule = near.length === 0 ? '' : ` Caution: ${near.map(scheduleChangeText).join('; ')}, near the signal.`;
   return `Generalization signal at steps ${formatStep(a.startStep)}–${formatStep(a.endStep)}: ${a.agreeing.join(', ')} moved the paper's way while the group was memorized.${test}${when}${schedule}`;
@@ -147,27 +201,49 @@ function missingNotice(view: RunView, d: DomainData, specs: readonly ChartSpec[]
     const counts = metricsJobCounts(view.checkpoints, d.probeSet.id);
     const active = (counts.get('queued') ?? 0) + (counts.get('running') ?? 0);
     const failed = counts.get('failed') ?? 0;
-    items.push(h('li', null, failed > 0
-      ? `${failed} pathway-metrics computation(s) failed: hover the checkpoints table's metrics cell for the error.`
-      : active > 0
-        ? `Pathway metrics: ${active} computation(s) queued or running; this page refreshes on its own.`
-        : ['Pathway metrics are computed once a checkpoint\'s routing of this probe set is complete: ', code('grokwatch capture --checkpoint ID --probe-set ID'),
-          ' or the ', code('ingestRouting'), ' mutation. (Consistency also needs the router weights.)']));
+    items.push(
+      h(
+        'li',
+        null,
+        failed > 0
+          ? `${failed} pathway-metrics computation(s) failed: hover the checkpoints table's metrics cell for the error.`
+          : active > 0
+            ? `Pathway metrics: ${active} computation(s) queued or running; this page refreshes on its own.`
+            : [
+                "Pathway metrics are computed once a checkpoint's routing of this probe set is complete: ",
+                code('grokwatch capture --checkpoint ID --probe-set ID'),
+                ' or the ',
+                code('ingestRouting'),
+                ' mutation. (Consistency also needs the router weights.)',
+              ],
+      ),
+    );
   }
   if (empty.has('accuracy')) {
     const b = d.benchmark;
-    items.push(h('li', null, b === null
-      ? ['Test accuracy: no benchmark task is paired with this domain; add ', code(`grok_${d.probeSet.domain}`), ' or ', code(d.probeSet.domain), ' to the run\'s tasks.']
-      : ['Test accuracy: no completed ', code(b.task), ' evaluation yet: ', code(`grokwatch eval --checkpoint ID --task ${b.task}`), '.']));
+    items.push(
+      h(
+        'li',
+        null,
+        b === null
+          ? ['Test accuracy: no benchmark task is paired with this domain; add ', code(`grok_${d.probeSet.domain}`), ' or ', code(d.probeSet.domain), " to the run's tasks."]
+          : ['Test accuracy: no completed ', code(b.task), ' evaluation yet: ', code(`grokwatch eval --checkpoint ID --task ${b.task}`), '.'],
+      ),
+    );
   }
   if (empty.has('memorized')) {
-    items.push(h('li', null, 'Memorization needs every sample\'s training NLL at a checkpoint (capture records it; ingestRouting takes nll).'));
+    items.push(h('li', null, "Memorization needs every sample's training NLL at a checkpoint (capture records it; ingestRouting takes nll)."));
   }
   return notice('info', 'Waiting for data', h('ul', null, ...items));
 }
 
 export function stepAxisNote(view: RunView): HTMLElement {
-  return h('p', { class: 'muted small' },
+  return h(
+    'p',
+    { class: 'muted small' },
     `x axis: training step (${view.axis.kind === 'log' ? 'log scale, log10(1 + step)' : 'linear'}), shared by every chart; hover a chart to read all of them at that checkpoint. `,
-    'Values at τ = ', code(String(view.tau)), '. Shaded: grokking phase detected.');
+    'Values at τ = ',
+    code(String(view.tau)),
+    '. Shaded: grokking phase detected.',
+  );
 }

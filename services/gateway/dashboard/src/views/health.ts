@@ -31,7 +31,9 @@ function worst(points: readonly RoutingHealthInfo[], pick: (p: RoutingHealthInfo
 
 function runHealth(view: RunView, d: RunHealth): HTMLElement {
   const bands: StepBand[] = d.alerts.map((a) => ({
-    from: a.step, to: a.recoveredStep ?? a.step, kind: 'alert',
+    from: a.step,
+    to: a.recoveredStep ?? a.step,
+    kind: 'alert',
     label: `layer ${a.layer} collapsed at step ${formatStep(a.step)}: ${a.deadExperts}/${a.experts} experts dead${a.recoveredStep === null ? '' : `, back by ${formatStep(a.recoveredStep)}`}`,
   }));
   const complete = d.points.filter((p) => p.complete);
@@ -39,28 +41,61 @@ function runHealth(view: RunView, d: RunHealth): HTMLElement {
   const dead = worst(complete, (p) => Math.max(...p.layers.map((l) => l.deadExperts)));
   const specs: ChartSpec[] = [
     {
-      metric: 'dead-experts', title: 'Dead experts', unit: 'worst layer: experts under 1/10 of the uniform load', hint: 'rising means collapse', kind: 'line',
+      metric: 'dead-experts',
+      title: 'Dead experts',
+      unit: 'worst layer: experts under 1/10 of the uniform load',
+      hint: 'rising means collapse',
+      kind: 'line',
       series: [{ points: dead, color: COLORS.dead }],
-      yDomain: [0, Math.max(1, ...dead.map((p) => p.value))], integer: true, format: (v) => String(Math.round(v)), empty: 'no routing yet', bands,
+      yDomain: [0, Math.max(1, ...dead.map((p) => p.value))],
+      integer: true,
+      format: (v) => String(Math.round(v)),
+      empty: 'no routing yet',
+      bands,
     },
     {
-      metric: 'load-cv', title: 'Load imbalance', unit: 'worst layer: std of the expert load ÷ its mean (CV)', hint: '0 is balanced', kind: 'line',
+      metric: 'load-cv',
+      title: 'Load imbalance',
+      unit: 'worst layer: std of the expert load ÷ its mean (CV)',
+      hint: '0 is balanced',
+      kind: 'line',
       series: [{ points: worst(complete, (p) => Math.max(...p.layers.map((l) => l.coefficientOfVariation))), color: COLORS.cv }],
-      includeZero: true, format: formatValue, empty: 'no routing yet', bands,
+      includeZero: true,
+      format: formatValue,
+      empty: 'no routing yet',
+      bands,
     },
     {
-      metric: 'load-entropy', title: 'Load entropy', unit: 'worst layer: entropy of the expert load ÷ ln K', hint: '1 is balanced', kind: 'line',
+      metric: 'load-entropy',
+      title: 'Load entropy',
+      unit: 'worst layer: entropy of the expert load ÷ ln K',
+      hint: '1 is balanced',
+      kind: 'line',
       series: [{ points: worst(complete, (p) => Math.min(...p.layers.map((l) => l.normalizedEntropy))), color: COLORS.entropy }],
-      yDomain: [0, 1], format: formatValue, empty: 'no routing yet', bands,
+      yDomain: [0, 1],
+      format: formatValue,
+      empty: 'no routing yet',
+      bands,
     },
   ];
   const basis = complete.find((p) => p.basis !== null)?.basis ?? null;
-  return h('section', { class: 'domain', 'data-health': 'run' },
-    h('header', { class: 'domain-head' },
+  return h(
+    'section',
+    { class: 'domain', 'data-health': 'run' },
+    h(
+      'header',
+      { class: 'domain-head' },
       h('h3', null, `all ${d.probeSets} probe set${d.probeSets === 1 ? '' : 's'}`),
       h('span', { class: 'muted' }, basis === 'scores' ? 'load from router scores (no selection counts stored)' : 'load from the experts the routers selected'),
       partial > 0 ? h('span', { class: 'muted' }, ` · ${partial} checkpoint${partial === 1 ? '' : 's'} with partial routing not drawn`) : null,
-      ...d.alerts.map((a) => h('span', { class: 'badge badge-danger', 'data-collapse-layer': String(a.layer) }, `layer ${a.layer} collapsed at ${formatStep(a.step)}${a.recoveredStep === null ? '' : `, back by ${formatStep(a.recoveredStep)}`}`))),
+      ...d.alerts.map((a) =>
+        h(
+          'span',
+          { class: 'badge badge-danger', 'data-collapse-layer': String(a.layer) },
+          `layer ${a.layer} collapsed at ${formatStep(a.step)}${a.recoveredStep === null ? '' : `, back by ${formatStep(a.recoveredStep)}`}`,
+        ),
+      ),
+    ),
     d.problems.length ? notice('error', 'Some values could not be loaded', h('ul', null, ...d.problems.map((p) => h('li', null, p)))) : null,
     h('div', { class: 'charts' }, ...specs.map((spec) => renderChart(spec, view.axis))),
   );

@@ -40,7 +40,10 @@ export class SampleExplorer {
   /** The run's probe sets and checkpoints last rendered. */
   private viewKey = '';
 
-  constructor(private sel: SampleSelection, private readonly onChange: (sel: SampleSelection) => void) {}
+  constructor(
+    private sel: SampleSelection,
+    private readonly onChange: (sel: SampleSelection) => void,
+  ) {}
 
   /** Shows the run's samples; a failed request is shown in the inspector, not thrown. */
   async setView(view: RunView): Promise<void> {
@@ -89,12 +92,19 @@ export class SampleExplorer {
     const key = `${sampleId}|${checkpoints.map((c) => c.id).join(',')}`;
     if (!force && key === this.routingKey && !missing) return false;
     const seq = ++this.loadSeq;
-    const answer = await fetchSampleRouting(sampleId, checkpoints.map((c) => c.id));
+    const answer = await fetchSampleRouting(
+      sampleId,
+      checkpoints.map((c) => c.id),
+    );
     if (seq !== this.loadSeq) return false;
     this.routingKey = key;
     if (answer.errors.length > 0) throw new Error(describeErrors(answer.errors).join('; '));
     this.routing = checkpoints.map((c, i) => ({
-      checkpointId: c.id, step: c.step, routing: answer.routing[i] ?? null, layers: null, text: null,
+      checkpointId: c.id,
+      step: c.step,
+      routing: answer.routing[i] ?? null,
+      layers: null,
+      text: null,
       problem: answer.problems[i] ? `step ${c.step}: ${answer.problems[i]}` : null,
     }));
     this.computePathways();
@@ -110,7 +120,10 @@ export class SampleExplorer {
         continue;
       }
       try {
-        r.layers = pathwayLayers(r.routing.layers.map((l) => l.weights), this.sel.tau);
+        r.layers = pathwayLayers(
+          r.routing.layers.map((l) => l.weights),
+          this.sel.tau,
+        );
         r.text = serializePathway(r.layers);
       } catch (err) {
         r.layers = null;
@@ -124,8 +137,10 @@ export class SampleExplorer {
     // Forget what was loaded so the next refresh fetches and renders again.
     this.routingKey = '';
     this.viewKey = '';
-    fill(this.root, notice('error', 'The sample could not be loaded.', h('p', null, err instanceof Error ? err.message : String(err)),
-      h('p', null, 'The next refresh tries again.')));
+    fill(
+      this.root,
+      notice('error', 'The sample could not be loaded.', h('p', null, err instanceof Error ? err.message : String(err)), h('p', null, 'The next refresh tries again.')),
+    );
   }
 
   /** Runs a user action; a failed request replaces the inspector with the error, not a console trace. */
@@ -149,12 +164,22 @@ export class SampleExplorer {
   }
 
   private controls(view: RunView): HTMLElement {
-    const domain = h('select', {
-      'aria-label': 'probe set',
-      onchange: (ev) => this.guard(this.selectProbeSet((ev.target as HTMLSelectElement).value)),
-    }, ...view.run.probeSets.map((p) => h('option', { value: p.id, selected: p.id === this.sel.probeSetId }, `${p.domain} · ${p.name}`)));
+    const domain = h(
+      'select',
+      {
+        'aria-label': 'probe set',
+        onchange: (ev) => this.guard(this.selectProbeSet((ev.target as HTMLSelectElement).value)),
+      },
+      ...view.run.probeSets.map((p) => h('option', { value: p.id, selected: p.id === this.sel.probeSetId }, `${p.domain} · ${p.name}`)),
+    );
     const tau = h('input', {
-      type: 'number', min: 0.05, max: 1, step: 0.05, value: this.sel.tau, 'aria-label': 'pathway threshold tau', class: 'tau-input',
+      type: 'number',
+      min: 0.05,
+      max: 1,
+      step: 0.05,
+      value: this.sel.tau,
+      'aria-label': 'pathway threshold tau',
+      class: 'tau-input',
       onchange: (ev) => {
         const v = Number((ev.target as HTMLInputElement).value);
         if (!(v > 0 && v <= 1)) return;
@@ -164,76 +189,134 @@ export class SampleExplorer {
       },
     });
     const filter = h('input', {
-      type: 'search', placeholder: 'filter by text, group or index', value: this.filter, 'aria-label': 'filter samples',
+      type: 'search',
+      placeholder: 'filter by text, group or index',
+      value: this.filter,
+      'aria-label': 'filter samples',
       oninput: (ev) => {
         this.filter = (ev.target as HTMLInputElement).value;
         const list = this.root.querySelector('.sample-list');
         if (list) list.replaceWith(this.list());
       },
     });
-    return h('div', { class: 'controls' },
-      h('label', null, 'Probe set ', domain),
-      h('label', null, 'Pathway τ ', tau),
-      filter);
+    return h('div', { class: 'controls' }, h('label', null, 'Probe set ', domain), h('label', null, 'Pathway τ ', tau), filter);
   }
 
   private list(): HTMLElement {
     const q = this.filter.trim().toLowerCase();
     const shown = this.samples.filter((x) => q === '' || String(x.index) === q || x.text.toLowerCase().includes(q) || (x.group ?? '').toLowerCase().includes(q));
-    const items = shown.map((x) => h('li', null, h('button', {
-      type: 'button', class: `sample-item${x.id === this.sel.sampleId ? ' selected' : ''}`, 'data-sample-index': x.index,
-      onclick: () => this.guard(this.selectSample(x.id)),
-    }, h('span', { class: 'idx' }, `#${x.index}`), x.group ? h('span', { class: 'chip' }, x.group) : null, h('span', { class: 'preview' }, x.text.slice(0, 90)))));
-    const more = this.samples.length < this.sampleCount
-      ? h('button', { type: 'button', class: 'link', onclick: () => this.guard(this.loadSamples(this.samples.length).then(() => this.render())) },
-        `load more (${this.samples.length} of ${this.sampleCount})`)
-      : null;
-    return h('div', { class: 'sample-list' },
+    const items = shown.map((x) =>
+      h(
+        'li',
+        null,
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `sample-item${x.id === this.sel.sampleId ? ' selected' : ''}`,
+            'data-sample-index': x.index,
+            onclick: () => this.guard(this.selectSample(x.id)),
+          },
+          h('span', { class: 'idx' }, `#${x.index}`),
+          x.group ? h('span', { class: 'chip' }, x.group) : null,
+          h('span', { class: 'preview' }, x.text.slice(0, 90)),
+        ),
+      ),
+    );
+    const more =
+      this.samples.length < this.sampleCount
+        ? h(
+            'button',
+            { type: 'button', class: 'link', onclick: () => this.guard(this.loadSamples(this.samples.length).then(() => this.render())) },
+            `load more (${this.samples.length} of ${this.sampleCount})`,
+          )
+        : null;
+    return h(
+      'div',
+      { class: 'sample-list' },
       h('ul', null, ...items),
       shown.length === 0 ? h('p', { class: 'muted' }, this.samples.length ? 'No sample matches the filter.' : 'This probe set has no samples.') : null,
-      more);
+      more,
+    );
   }
 
   private detail(view: RunView): HTMLElement {
     const sample = this.samples.find((x) => x.id === this.sel.sampleId);
     if (!sample) return h('div', { class: 'sample-detail' }, notice('info', 'Pick a sample on the left.'));
     const withRouting = this.routing.filter((r) => r.routing !== null);
-    const head = h('div', { class: 'sample-head' },
+    const head = h(
+      'div',
+      { class: 'sample-head' },
       h('div', null, h('strong', null, `Sample #${sample.index}`), sample.externalId ? ` (${sample.externalId})` : '', sample.group ? ` · group ${sample.group}` : ''),
-      h('blockquote', { class: 'sample-text' }, sample.text.length > 400 ? `${sample.text.slice(0, 400)}…` : sample.text));
+      h('blockquote', { class: 'sample-text' }, sample.text.length > 400 ? `${sample.text.slice(0, 400)}…` : sample.text),
+    );
     if (withRouting.length === 0) {
-      return h('div', { class: 'sample-detail' }, head,
-        notice('empty', `No routing of this sample at any of the ${view.checkpoints.length} checkpoints yet.`,
-          h('p', null, 'Capture it with ', code('grokwatch capture --checkpoint ID --probe-set ID'), ' or send it with the ', code('ingestRouting'), ' mutation.')));
+      return h(
+        'div',
+        { class: 'sample-detail' },
+        head,
+        notice(
+          'empty',
+          `No routing of this sample at any of the ${view.checkpoints.length} checkpoints yet.`,
+          h('p', null, 'Capture it with ', code('grokwatch capture --checkpoint ID --probe-set ID'), ' or send it with the ', code('ingestRouting'), ' mutation.'),
+        ),
+      );
     }
     const selected = this.routing.find((r) => r.checkpointId === this.sel.checkpointId && r.routing !== null) ?? withRouting[withRouting.length - 1]!;
     let prev: string | null = null;
     const rows = this.routing.map((r) => {
       const dist = r.text !== null && prev !== null ? editDistance(prev, r.text) : null;
       if (r.text !== null) prev = r.text;
-      return h('tr', {
-        class: `${r === selected ? 'selected ' : ''}${r.routing ? 'clickable' : 'muted'}`, 'data-pathway-step': r.step,
-        onclick: r.routing ? () => this.selectCheckpoint(r.checkpointId) : undefined,
-      },
-      h('td', { class: 'num' }, formatStep(r.step)),
-      h('td', { class: 'num' }, formatValue(r.routing?.nll ?? null)),
-      h('td', { class: 'num' }, r.text === null ? '–' : String(r.text.length)),
-      h('td', { class: 'num' }, dist === null ? '–' : String(dist)),
-      h('td', { class: 'pathway', title: r.text ?? r.problem ?? 'not captured at this checkpoint' },
-        r.text ?? (r.problem ? h('span', { class: 'error-text' }, r.problem) : h('span', { class: 'muted' }, 'not captured'))));
+      return h(
+        'tr',
+        {
+          class: `${r === selected ? 'selected ' : ''}${r.routing ? 'clickable' : 'muted'}`,
+          'data-pathway-step': r.step,
+          onclick: r.routing ? () => this.selectCheckpoint(r.checkpointId) : undefined,
+        },
+        h('td', { class: 'num' }, formatStep(r.step)),
+        h('td', { class: 'num' }, formatValue(r.routing?.nll ?? null)),
+        h('td', { class: 'num' }, r.text === null ? '–' : String(r.text.length)),
+        h('td', { class: 'num' }, dist === null ? '–' : String(dist)),
+        h(
+          'td',
+          { class: 'pathway', title: r.text ?? r.problem ?? 'not captured at this checkpoint' },
+          r.text ?? (r.problem ? h('span', { class: 'error-text' }, r.problem) : h('span', { class: 'muted' }, 'not captured')),
+        ),
+      );
     });
-    const heat = selected.routing && selected.layers
-      ? renderHeatmap({ weights: selected.routing.layers.map((l) => l.weights), pathway: selected.layers, tau: this.sel.tau })
-      : notice('error', selected.problem ?? 'This routing cannot be drawn.');
-    return h('div', { class: 'sample-detail' }, head,
+    const heat =
+      selected.routing && selected.layers
+        ? renderHeatmap({ weights: selected.routing.layers.map((l) => l.weights), pathway: selected.layers, tau: this.sel.tau })
+        : notice('error', selected.problem ?? 'This routing cannot be drawn.');
+    return h(
+      'div',
+      { class: 'sample-detail' },
+      head,
       h('h4', null, `Pathway at τ = ${this.sel.tau}, per checkpoint`),
-      h('p', { class: 'muted small' }, 'Experts per layer by weight until the cumulative weight exceeds τ, joined by ",", layers by "-". Δ prev: character edit distance to the previous checkpoint\'s pathway. Click a row for its heatmap.'),
-      h('div', { class: 'table-scroll' }, h('table', { class: 'table pathways' },
-        h('thead', null, h('tr', null, ...['step', 'NLL', 'length', 'Δ prev', 'pathway'].map((t) => h('th', null, t)))),
-        h('tbody', null, ...rows))),
-      h('h4', null, `Step ${formatStep(selected.step)}: pathway${selected.text ? ` (${selected.text.length} characters)` : ''} and routing (layer × expert, token-mean router softmax)`),
+      h(
+        'p',
+        { class: 'muted small' },
+        'Experts per layer by weight until the cumulative weight exceeds τ, joined by ",", layers by "-". Δ prev: character edit distance to the previous checkpoint\'s pathway. Click a row for its heatmap.',
+      ),
+      h(
+        'div',
+        { class: 'table-scroll' },
+        h(
+          'table',
+          { class: 'table pathways' },
+          h('thead', null, h('tr', null, ...['step', 'NLL', 'length', 'Δ prev', 'pathway'].map((t) => h('th', null, t)))),
+          h('tbody', null, ...rows),
+        ),
+      ),
+      h(
+        'h4',
+        null,
+        `Step ${formatStep(selected.step)}: pathway${selected.text ? ` (${selected.text.length} characters)` : ''} and routing (layer × expert, token-mean router softmax)`,
+      ),
       selected.layers ? fullPathway(selected.layers) : null,
-      heat);
+      heat,
+    );
   }
 
   private async selectProbeSet(id: string): Promise<void> {
