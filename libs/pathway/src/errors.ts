@@ -18,14 +18,17 @@ export interface PathwayErrorContext {
 /** Bad input to a pathway-metric function: wrong shape, non-finite number, empty group, option out of range. */
 export class PathwayError extends Error {
   override name = 'PathwayError';
+  /** The message without its location prefix: what is wrong, for a caller that names the place itself. */
+  readonly detail: string;
   readonly argument: string | undefined;
   readonly sample: number | undefined;
   readonly layer: number | undefined;
   readonly checkpoint: number | undefined;
   readonly index: number | undefined;
 
-  constructor(message: string, context: PathwayErrorContext = {}) {
-    super(formatMessage(message, context));
+  constructor(message: string, context: PathwayErrorContext = {}, options: { cause?: unknown } = {}) {
+    super(formatMessage(message, context), options.cause === undefined ? undefined : { cause: options.cause });
+    this.detail = message;
     this.argument = context.argument;
     this.sample = context.sample;
     this.layer = context.layer;

@@ -78,3 +78,14 @@ export function parseEnv<S extends EnvSpec>(spec: S, source: NodeJS.ProcessEnv =
   if (problems.length > 0) throw new EnvError(problems);
   return out as ParsedEnv<S>;
 }
+
+/**
+ * A standalone service that reads another service's schema needs the database that service writes:
+ * without DATABASE_URL it would open a PGlite of its own and find none of the tables it reads.
+ */
+export function requireSharedDatabase(env: NodeJS.ProcessEnv, service: string, reads: string): void {
+  if (env.DATABASE_URL?.trim()) return;
+  throw new Error(
+    `the ${service} service reads ${reads}, so it needs the database that service writes: set DATABASE_URL (for one process with an embedded database, run npm start)`,
+  );
+}

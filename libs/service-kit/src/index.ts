@@ -1,4 +1,4 @@
-export { env, parseEnv, EnvError, type EnvSpec, type ParsedEnv } from './env.js';
+export { env, parseEnv, EnvError, type EnvSpec, type ParsedEnv, requireSharedDatabase } from './env.js';
 export { createLogger, databaseLost, logFormatFromEnv, type LogFormat, type Logger } from './logger.js';
 export { formatLogLine, LiveLine, terminalLine } from './terminal.js';
 export { badInput, clip, notFound, userError, type ErrorCode } from './errors.js';

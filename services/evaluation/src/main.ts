@@ -3,7 +3,7 @@
 import { busConfigFromEnv } from '@grokwatch/bus';
 import { databaseConfigFromEnv } from '@grokwatch/db';
 import { SandboxPool } from '@grokwatch/sandbox';
-import { createLogger, env, onShutdown, parseEnv, subgraphListen } from '@grokwatch/service-kit';
+import { createLogger, requireSharedDatabase, env, onShutdown, parseEnv, subgraphListen } from '@grokwatch/service-kit';
 import { createModelProvider } from './backends/model-provider.js';
 import { onnxOpener } from './backends/onnx-model.js';
 import { parseExecutionProvider } from '@grokwatch/model';
@@ -12,6 +12,7 @@ import { createTaskSource, DEFAULT_DATASETS_DIR, DEFAULT_SUITES_DIR } from './ta
 
 async function main(): Promise<void> {
   const logger = createLogger('evaluation');
+  requireSharedDatabase(process.env, 'evaluation', 'the inference schema (checkpoints and runs)');
   const cfg = parseEnv({
     PORT: env.int({ default: 4003, min: 0, max: 65535 }),
     DATA_DIR: env.string({ default: '.grokwatch' }),

@@ -1,7 +1,6 @@
 // Terminal progress of the demo run: job counts per stage, one line whenever they change, and the
 // time to a complete dashboard (every checkpoint captured, measured and evaluated).
-import { sql, type Kysely } from 'kysely';
-import type { PlatformTables } from './embedded.js';
+import type { PlatformContext } from './embedded.js';
 
 export interface StageCounts {
   checkpoints: number;
@@ -10,37 +9,47 @@ export interface StageCounts {
   eval: { done: number; failed: number; total: number };
 }
 
-type Row = { stage: string; status: string; n: number };
+/** Pages the counts read: checkpoints of a run, jobs of a checkpoint (each is one batched query per page). */
+const PAGE = { offset: 0, limit: 1000 };
 
-/** Job counts of some runs together, by stage and status. */
-export async function stageCounts(db: Kysely<PlatformTables>, runIds: readonly string[]): Promise<StageCounts> {
-  const runs = sql.join(runIds.map((id) => sql`${id}`));
-  const { rows } = await sql<Row>`
-    select 'capture' as stage, j.status, count(*)::int as n
-      from inference.capture_job j join inference.checkpoint c on c.id = j.checkpoint_id
-     where c.run_id in (${runs}) group by j.status
-    union all
-    select 'metrics', j.status, count(*)::int
-      from metrics.metrics_job j join inference.checkpoint c on c.id = j.checkpoint_id
-     where c.run_id in (${runs}) group by j.status
-    union all
-    select 'eval', j.status, count(*)::int
-      from evaluation.eval_job j join inference.checkpoint c on c.id = j.checkpoint_id
-     where c.run_id in (${runs}) group by j.status`.execute(db);
-  const { rows: cps } = await sql<{ n: number }>`select count(*)::int as n from inference.checkpoint where run_id in (${runs})`.execute(db);
+/**
+ * Job counts of some runs together, by stage, read through the services' own use cases (what the
+ * GraphQL resolvers call), not their tables: each lookup is batched over every checkpoint at once.
+ */
+export async function stageCounts(ctx: PlatformContext, runIds: readonly string[]): Promise<StageCounts> {
   const counts: StageCounts = {
-    checkpoints: cps[0]?.n ?? 0,
+    checkpoints: 0,
     capture: { done: 0, failed: 0, total: 0 },
     metrics: { done: 0, failed: 0, total: 0 },
     eval: { done: 0, failed: 0, total: 0 },
   };
-  for (const r of rows) {
-    const stage = counts[r.stage as 'capture' | 'metrics' | 'eval'];
-    stage.total += r.n;
-    if (r.status === 'completed') stage.done += r.n;
-    if (r.status === 'failed' || r.status === 'cancelled') stage.failed += r.n;
-  }
+  const tally = (stage: StageCounts['capture'], jobs: readonly { status: string }[]): void => {
+    for (const j of jobs) {
+      stage.total += 1;
+      if (j.status === 'completed') stage.done += 1;
+      if (j.status === 'failed' || j.status === 'cancelled') stage.failed += 1;
+    }
+  };
+  const checkpoints = (await Promise.all(runIds.map((id) => allCheckpoints(ctx, id)))).flat();
+  counts.checkpoints = checkpoints.length;
+  const [capture, metrics, evaluation] = await Promise.all([
+    Promise.all(checkpoints.map((id) => ctx.inference.captureJobsOf(id, PAGE))),
+    Promise.all(checkpoints.map((id) => ctx.metrics.checkpointJobs(id, PAGE))),
+    Promise.all(checkpoints.map((id) => ctx.evaluation.listJobs(id, PAGE))),
+  ]);
+  capture.forEach((jobs) => tally(counts.capture, jobs));
+  metrics.forEach((jobs) => tally(counts.metrics, jobs));
+  evaluation.forEach((jobs) => tally(counts.eval, jobs));
   return counts;
+}
+
+async function allCheckpoints(ctx: PlatformContext, runId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let offset = 0; ; offset += PAGE.limit) {
+    const page = await ctx.inference.checkpoints(runId, { offset, limit: PAGE.limit });
+    ids.push(...page.map((c) => c.id));
+    if (page.length < PAGE.limit) return ids;
+  }
 }
 
 export function formatCounts(c: StageCounts, seconds: number): string {
@@ -68,13 +77,7 @@ export interface DemoReporter {
   stop(): void;
 }
 
-export function reportDemoProgress(
-  db: Kysely<PlatformTables>,
-  runIds: readonly string[],
-  expected: ExpectedCounts,
-  print: (line: string) => void,
-  intervalMs = 1000,
-): DemoReporter {
+export function reportDemoProgress(ctx: PlatformContext, runIds: readonly string[], expected: ExpectedCounts, print: (line: string) => void, intervalMs = 1000): DemoReporter {
   const started = performance.now();
   let last = '';
   let timer: NodeJS.Timeout | null = null;
@@ -83,7 +86,7 @@ export function reportDemoProgress(
     const tick = async () => {
       if (stopped) return;
       try {
-        const c = await stageCounts(db, runIds);
+        const c = await stageCounts(ctx, runIds);
         const seconds = (performance.now() - started) / 1000;
         const line = formatCounts(c, seconds);
         // The seconds tick every line; print when the counts change.

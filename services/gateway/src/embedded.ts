@@ -234,7 +234,7 @@ async function main(): Promise<void> {
       const sum = (f: (r: (typeof demo)[number]) => number) => demo.reduce((a, r) => a + f(r), 0);
       // The pipeline computes every default metric variant of each captured probe set (one threshold).
       reporter = reportDemoProgress(
-        platform.db.kysely,
+        platform.context,
         demo.map((r) => r.runId),
         {
           checkpoints: sum((r) => r.checkpoints),

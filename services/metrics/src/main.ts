@@ -1,11 +1,12 @@
 // Standalone metrics service: `node services/metrics/dist/main.js` (PORT, DATABASE_URL, NATS_URL, DATA_DIR).
 import { busConfigFromEnv } from '@grokwatch/bus';
 import { databaseConfigFromEnv } from '@grokwatch/db';
-import { createLogger, env, onShutdown, parseEnv, subgraphListen } from '@grokwatch/service-kit';
+import { createLogger, requireSharedDatabase, env, onShutdown, parseEnv, subgraphListen } from '@grokwatch/service-kit';
 import { startMetricsService } from './service.js';
 
 async function main(): Promise<void> {
   const logger = createLogger('metrics');
+  requireSharedDatabase(process.env, 'metrics', 'the inference and evaluation schemas');
   const cfg = parseEnv({
     PORT: env.int({ default: 4002, min: 0, max: 65535 }),
     DATA_DIR: env.string({ default: '.grokwatch' }),

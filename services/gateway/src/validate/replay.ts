@@ -66,7 +66,7 @@ export async function replayRun(run: RunDir, opts: ReplayOptions = {}): Promise<
     const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60_000);
     let last = '';
     for (;;) {
-      const c = await stageCounts(platform.db.kysely, [created.id]);
+      const c = await stageCounts(platform.context, [created.id]);
       const line = `[validate] ${run.name}: capture ${c.capture.done}/${expected.capture} · metrics ${c.metrics.done}/${expected.metrics}`;
       if (line !== last) opts.onProgress?.(line);
       last = line;

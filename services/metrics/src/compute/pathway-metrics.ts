@@ -201,7 +201,8 @@ function withSample<T>(routing: ProbeSetRouting, samples: readonly RoutedSample[
     if (!(err instanceof PathwayError)) throw err;
     const s = err.sample === undefined ? undefined : samples[err.sample];
     throw new MetricsInputError(
-      bareMessage(err),
+      // The library's position is an index into the array passed, not the stored sample index: the detail, with the argument, and the stored place below.
+      err.argument === undefined ? err.detail : `${err.argument}: ${err.detail}`,
       {
         checkpointId: routing.checkpointId,
         probeSetId: routing.probeSetId,
@@ -211,25 +212,6 @@ function withSample<T>(routing: ProbeSetRouting, samples: readonly RoutedSample[
       { cause: err },
     );
   }
-}
-
-/**
- * The library's message without its own position prefix ("g, sample 3, layer 2: ..."), whose
- * sample number is a position in the array passed, not the stored sample index; the argument
- * name is kept.
- */
-function bareMessage(err: PathwayError): string {
-  const where = [
-    err.argument,
-    err.sample === undefined ? undefined : `sample ${err.sample}`,
-    err.layer === undefined ? undefined : `layer ${err.layer}`,
-    err.checkpoint === undefined ? undefined : `checkpoint ${err.checkpoint}`,
-    err.index === undefined ? undefined : `index ${err.index}`,
-  ].filter((p): p is string => p !== undefined);
-  const prefix = `${where.join(', ')}: `;
-  if (where.length === 0 || !err.message.startsWith(prefix)) return err.message;
-  const rest = err.message.slice(prefix.length);
-  return err.argument === undefined ? rest : `${err.argument}: ${rest}`;
 }
 
 /** Same for calls over router matrices, where the error names a layer. */

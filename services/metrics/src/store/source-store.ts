@@ -1,13 +1,13 @@
 // Read-only SQL on the schemas other services own: inference (runs, checkpoints, probe sets,
-// samples, routing, router matrices) and evaluation (benchmark scores). The metrics service never
-// writes there; every service uses the same database, so these are plain cross-schema reads.
+// samples, routing, router matrices) and evaluation (benchmark scores and items). The metrics service
+// never writes there; every service uses the same database, so these are plain cross-schema reads of
+// the columns read-tables.ts declares.
 import type { Kysely } from 'kysely';
-import type { EvaluationTables } from '@grokwatch/evaluation';
-import type { InferenceTables } from '@grokwatch/inference';
+import type { MetricsReadTables } from './read-tables.js';
 import type { Hyperparameters } from '@grokwatch/pathway';
 import { runDefaultParams, type MetricsParams, type RoutingScope, type RoutingWeights } from '../params.js';
 
-export type SourceTables = InferenceTables & EvaluationTables;
+export type SourceTables = MetricsReadTables;
 
 export interface CheckpointRef {
   id: string;
