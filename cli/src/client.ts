@@ -46,7 +46,7 @@ export class GrokwatchClient {
     const body = (await res.json().catch(() => null)) as Response<T> | null;
     if (!body) throw new ApiError(`${this.opts.url} answered ${res.status} without a GraphQL body`, 'BAD_RESPONSE');
     if (body.errors?.length) {
-      const first = body.errors[0]!;
+      const first = body.errors[0];
       throw new ApiError(body.errors.map((e) => e.message).join('; '), first.extensions?.code);
     }
     return body.data as T;

@@ -46,7 +46,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): { url:
   let json = false;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
     if (a === '--url') url = argv[++i] ?? url;
     else if (a === '--api-key') apiKey = argv[++i];
     else if (a === '--json') json = true;

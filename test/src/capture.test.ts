@@ -195,11 +195,11 @@ describe('routing capture (distributed, real Postgres + NATS)', () => {
         }),
       ),
     );
-    assert.equal(settled[0]!.status, 'failed');
-    assert.match(settled[0]!.error!, /model\.safetensors/);
-    assert.equal(settled[1]!.status, 'failed');
-    assert.match(settled[1]!.error!, /GPT2LMHeadModel|gpt2/);
-    assert.equal(settled[0]!.attempts, 1, 'a broken checkpoint is not retried');
+    assert.equal(settled[0].status, 'failed');
+    assert.match(settled[0].error!, /model\.safetensors/);
+    assert.equal(settled[1].status, 'failed');
+    assert.match(settled[1].error!, /GPT2LMHeadModel|gpt2/);
+    assert.equal(settled[0].attempts, 1, 'a broken checkpoint is not retried');
 
     // The first checkpoint's data is untouched and the worker still serves new jobs.
     const again = await register(400, join(dir, 'step100'));

@@ -51,14 +51,14 @@ describe('chaos: services killed -9, Postgres and NATS down, under work (distrib
     c.metricsJobs.length >= 3 &&
     c.metricsJobs.every((j) => j.status === 'completed') &&
     c.evaluationJobs.length === 1 &&
-    c.evaluationJobs[0]!.status === 'completed';
+    c.evaluationJobs[0].status === 'completed';
 
   /** Every service's /healthz, each answered within 2 s. */
   const healthz = () =>
     Promise.all(
       ['inference', 'metrics', 'evaluation'].map(async (name) => {
         const started = Date.now();
-        const res = await fetch(procs[name]!.url.replace(/\/graphql$/, '/healthz'), { signal: AbortSignal.timeout(2_000) });
+        const res = await fetch(procs[name].url.replace(/\/graphql$/, '/healthz'), { signal: AbortSignal.timeout(2_000) });
         assert.ok(Date.now() - started < 2_000, `${name} /healthz answered within 2 s`);
         return { name, status: res.status, body: (await res.json()) as { status?: string; checks?: Record<string, string> } };
       }),
@@ -155,7 +155,7 @@ describe('chaos: services killed -9, Postgres and NATS down, under work (distrib
       });
 
     // 1. The metrics service dies as its first jobs are queued; they wait in JetStream for its return.
-    dataOf(await register(STEPS[0]!));
+    dataOf(await register(STEPS[0]));
     await procs.metrics!.kill();
     await new Promise((r) => setTimeout(r, 3_000));
     await procs.metrics!.start();
@@ -164,7 +164,7 @@ describe('chaos: services killed -9, Postgres and NATS down, under work (distrib
     await procs.gateway!.kill();
     const bus = await connectBus(busConfig);
     try {
-      await bus.publishEvent('checkpoint.registered', { runId, step: STEPS[1]!, uri: join(RUN, 'checkpoints', `step${STEPS[1]}`), tokensSeen: 1 });
+      await bus.publishEvent('checkpoint.registered', { runId, step: STEPS[1], uri: join(RUN, 'checkpoints', `step${STEPS[1]}`), tokensSeen: 1 });
     } finally {
       await bus.close();
     }
@@ -172,15 +172,15 @@ describe('chaos: services killed -9, Postgres and NATS down, under work (distrib
     await procs.gateway!.start();
 
     // 3. The inference service (and its capture worker) dies right after a registration.
-    dataOf(await register(STEPS[2]!));
+    dataOf(await register(STEPS[2]));
     await new Promise((r) => setTimeout(r, 200));
     await procs.inference!.kill();
     await new Promise((r) => setTimeout(r, 2_000));
     await procs.inference!.start();
 
     // 4. Postgres stops (immediate: as a crash) in the middle of a capture, for 10 s.
-    dataOf(await register(STEPS[3]!));
-    await capturing(STEPS[3]!);
+    dataOf(await register(STEPS[3]));
+    await capturing(STEPS[3]);
     await cluster.stop();
     for (const h of await healthz()) assert.deepEqual([h.name, h.status, h.body.status], [h.name, 503, 'degraded']);
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
@@ -195,8 +195,8 @@ describe('chaos: services killed -9, Postgres and NATS down, under work (distrib
       },
       60_000,
     );
-    dataOf(await register(STEPS[4]!));
-    await capturing(STEPS[4]!);
+    dataOf(await register(STEPS[4]));
+    await capturing(STEPS[4]);
     await nats.kill();
     for (const h of await healthz()) assert.deepEqual([h.name, h.status, h.body.checks?.bus === 'ok'], [h.name, 503, false]);
     await new Promise((r) => setTimeout(r, OUTAGE_MS));

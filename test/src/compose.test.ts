@@ -15,6 +15,6 @@ function composeCommand(): string[] | null {
 test('docker compose config validates', () => {
   const cmd = composeCommand();
   assert.ok(cmd, 'neither `docker compose` nor `docker-compose` is installed (.ci/run installs docker-compose)');
-  const res = spawnSync(cmd[0]!, [...cmd.slice(1), 'config', '-q'], { cwd: ROOT, encoding: 'utf8' });
+  const res = spawnSync(cmd[0], [...cmd.slice(1), 'config', '-q'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(res.status, 0, res.stderr);
 });

@@ -58,8 +58,8 @@ function routing(c: number, i: number): number[][] {
   return Array.from({ length: LAYERS }, (_, l) => {
     const own = softmax(Array.from({ length: EXPERTS }, () => rand() * 4));
     const shared = softmax(Array.from({ length: EXPERTS }, (_, k) => (k === 0 ? 4 : k === 1 ? 3 : 0)));
-    const a = SHARED[c] as number;
-    return own.map((w, k) => (1 - a) * w + a * (shared[k] as number));
+    const a = SHARED[c];
+    return own.map((w, k) => (1 - a) * w + a * shared[k]);
   });
 }
 
@@ -209,7 +209,7 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
       ).run.grokkingAlerts;
       return found.length > 0 ? found : null;
     });
-    assert.equal(alerts[0]!.domain, 'math');
+    assert.equal(alerts[0].domain, 'math');
     for (const id of jobIds) {
       const status = await until(`evaluation ${id}`, async () => {
         const job = dataOf(
@@ -357,7 +357,7 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     assert.ok((await zoomed.locator('svg path.series').count()) > linesBefore, 'the moving average is drawn beside the raw curve');
     const [download] = await Promise.all([page.waitForEvent('download'), zoomed.locator('a.chart-csv').click()]);
     const csvLines = (await readFile((await download.path())!, 'utf8')).trim().split('\n');
-    assert.equal(csvLines[0]!.split(',')[0], 'step');
+    assert.equal(csvLines[0].split(',')[0], 'step');
     assert.equal(csvLines.length, STEPS.length + 1);
     const [png] = await Promise.all([page.waitForEvent('download'), zoomed.locator('button.chart-png').click()]);
     await png.saveAs(resolve('test-results', 'dashboard-chart.png'));

@@ -24,8 +24,8 @@ const K8S = join(ROOT, 'deploy', 'k8s');
 
 test('the image build stage works on a copy holding only what the Dockerfile copies', () => {
   const dockerfile = readFileSync(join(ROOT, 'deploy', 'Dockerfile'), 'utf8');
-  const buildStage = dockerfile.split(/^FROM /m)[1]!;
-  const copied = [...buildStage.matchAll(/^COPY (?!--from)(.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/).slice(0, -1));
+  const buildStage = dockerfile.split(/^FROM /m)[1];
+  const copied = [...buildStage.matchAll(/^COPY (?!--from)(.+)$/gm)].flatMap((m) => m[1].trim().split(/\s+/).slice(0, -1));
   const dir = mkdtempSync(join(tmpdir(), 'gw-image-'));
   try {
     for (const path of copied) {
@@ -76,7 +76,7 @@ test('every manifest validates against its OpenAPI schema, and kustomize lists e
     assert.ok(Model, `${file}: no schema for ${doc.apiVersion} ${doc.kind}`);
     assert.doesNotThrow(() => new Model(doc as never).validate(), `${file}: ${doc.kind} ${doc.metadata.name}`);
   }
-  const kustomization = parseAllDocuments(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8'))[0]!.toJSON() as { resources: string[] };
+  const kustomization = parseAllDocuments(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8'))[0].toJSON() as { resources: string[] };
   assert.deepEqual([...kustomization.resources].sort(), [...new Set(docs.map((d) => d.file))].sort());
 });
 
@@ -106,7 +106,7 @@ test('the manifests agree with the code: env names read, selectors, claims, KEDA
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
     .map((f) => readFileSync(f, 'utf8'))
     .join('\n');
-  const configMap = byKind('ConfigMap')[0]!;
+  const configMap = byKind('ConfigMap')[0];
   const names = [
     ...Object.keys(configMap.data ?? {}),
     ...workloads.filter((w) => w.name !== 'nats').flatMap((w) => w.pod.containers.flatMap((c) => (c.env ?? []).map((e) => e.name))),
@@ -131,7 +131,7 @@ test('the manifests agree with the code: env names read, selectors, claims, KEDA
   }
   assert.match(configMap.data!.NATS_URL!, /^nats:\/\/nats\.grokwatch\.svc\.cluster\.local:4222$/);
   const gateway = workloads.find((w) => w.name === 'gateway')!;
-  for (const e of gateway.pod.containers[0]!.env as { name: string; value: string }[]) {
+  for (const e of gateway.pod.containers[0].env as { name: string; value: string }[]) {
     const m = /^http:\/\/([a-z-]+):(\d+)\/graphql$/.exec(e.value);
     if (!m) continue;
     const svc = byKind('Service').find((x) => x.metadata.name === m[1]);
@@ -153,7 +153,7 @@ test('the manifests agree with the code: env names read, selectors, claims, KEDA
       workloads.some((w) => w.name === spec.scaleTargetRef.name),
       `${s.metadata.name} scales no Deployment`,
     );
-    const t = spec.triggers[0]!;
+    const t = spec.triggers[0];
     assert.equal(t.type, 'nats-jetstream');
     assert.equal(t.metadata.stream, new BusNames('').jobsStream);
     assert.ok(

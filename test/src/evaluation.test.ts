@@ -81,7 +81,7 @@ describe('evaluation through the gateway (onnx runner, distributed)', () => {
     );
     suiteItems.forEach((item, k) => {
       assert.equal(item.embeddingDimension, 32, 'the hidden size');
-      const want = captured[k]!.minKPlusPlusScore;
+      const want = captured[k].minKPlusPlusScore;
       assert.ok(item.minKPlusPlus !== null && want !== null && Math.abs(item.minKPlusPlus - want) < 1e-9, `item ${k}: ${item.minKPlusPlus} vs capture ${want}`);
     });
     const gsm = await evaluate('gsm8k', 20);

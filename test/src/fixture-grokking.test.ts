@@ -159,7 +159,7 @@ describe('the bundled run replayed as a live run (embedded)', () => {
         .filter((d) => d !== domain)
         .map((d) => ({ name: d, loss: losses.get(d)!, metrics: Object.fromEntries(signature.get(d)!.map((m) => [m.name, m.values])) }));
       const phase = detectGeneralizationSignal({ steps: summary.checkpoint_steps, loss: losses.get(domain)!, metrics: signature.get(domain)!, controls });
-      const info = summary.domains[domain]!;
+      const info = summary.domains[domain];
       t.diagnostic(
         `${domain}: grokked ${info.grokked} (memorized ${info.memorized_step}, generalized ${info.generalized_step}); phase ${phase ? `${phase.startStep}-${phase.endStep} (${phase.agreeing.join(', ')})` : 'none'}`,
       );

@@ -77,9 +77,9 @@ for (const mode of MODES) {
         ),
       );
       assert.equal(joined.run.checkpoints.length, 1);
-      assert.equal(joined.run.checkpoints[0]!.tokensSeen, 4.2e9);
-      assert.deepEqual(joined.run.checkpoints[0]!.metricsJobs, []);
-      assert.deepEqual(joined.run.checkpoints[0]!.evaluationJobs, []);
+      assert.equal(joined.run.checkpoints[0].tokensSeen, 4.2e9);
+      assert.deepEqual(joined.run.checkpoints[0].metricsJobs, []);
+      assert.deepEqual(joined.run.checkpoints[0].evaluationJobs, []);
     });
 
     test('probe sets from a JSONL file and inline rows; a malformed line is named', async () => {
@@ -207,8 +207,8 @@ for (const mode of MODES) {
       ).startCapture;
       await Promise.race([subscribed, new Promise((_, rej) => setTimeout(() => rej(new Error('no progress event')), 10_000))]);
       await client.dispose();
-      assert.equal(received[0]!.jobId, job.id);
-      assert.equal(received[0]!.status, 'queued');
+      assert.equal(received[0].jobId, job.id);
+      assert.equal(received[0].status, 'queued');
     });
 
     test('routing captured elsewhere: the ingest mutation and the NATS subject store it; bad rows are refused', async () => {
@@ -297,21 +297,21 @@ for (const mode of MODES) {
       );
       const samples = await waitForRouting(p, probes.id, cp.id, 3);
       assert.deepEqual(
-        samples[0]!.routing!.layers.map((l) => l.weights),
+        samples[0].routing!.layers.map((l) => l.weights),
         [
           [0.25, 0.5, 0.25, 0],
           [0.25, 0, 0.25, 0.5],
         ],
       );
-      assert.equal(samples[0]!.routing!.nll, 1.5);
+      assert.equal(samples[0].routing!.nll, 1.5);
       assert.deepEqual(
-        samples[2]!.routing!.layers.map((l) => l.weights),
+        samples[2].routing!.layers.map((l) => l.weights),
         [
           [0, 0, 0.5, 0.5],
           [0, 1, 0, 0],
         ],
       );
-      assert.equal(samples[2]!.routing!.nll, 0.25);
+      assert.equal(samples[2].routing!.nll, 0.25);
 
       // The same routing again (a redelivered ingest job whose event was lost): nothing new is
       // stored, and the completed probe set is announced again so the pipeline cannot miss it.

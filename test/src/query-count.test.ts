@@ -53,16 +53,16 @@ describe("batched lookups: the README's three-subgraph query", () => {
     for (const name of ['count-a', 'count-b']) {
       ids.push(dataOf(await p.gql<{ createRun: { id: string } }>(`mutation { createRun(input: { name: "${name}", architecture: "OlmoeForCausalLM" }) { id } }`)).createRun.id);
     }
-    await addCheckpoints(ids[0]!, [1, 2]);
-    await addCheckpoints(ids[1]!, [1]);
+    await addCheckpoints(ids[0], [1, 2]);
+    await addCheckpoints(ids[1], [1]);
     const small = await cost();
     assert.equal(small.checkpoints, 3);
     await addCheckpoints(
-      ids[0]!,
+      ids[0],
       Array.from({ length: 15 }, (_, i) => 10 + i),
     );
     await addCheckpoints(
-      ids[1]!,
+      ids[1],
       Array.from({ length: 12 }, (_, i) => 10 + i),
     );
     const large = await cost();

@@ -20,7 +20,7 @@ function recipe(): string {
   assert.ok(at >= 0, 'the README marks its training-loop recipe');
   const block = /```bash\n([\s\S]*?)```/.exec(readme.slice(at));
   assert.ok(block, 'a bash block follows the marker');
-  return block[1]!;
+  return block[1];
 }
 
 describe('the README training-loop recipe, as written (embedded)', () => {

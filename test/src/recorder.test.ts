@@ -49,14 +49,14 @@ function probeRows(): Row[] {
     rows.push(...lines.map((l) => JSON.parse(l) as Row));
   }
   // One row without a target: its summary has no target fields.
-  rows.push({ text: rows[0]!.text });
+  rows.push({ text: rows[0].text });
   return rows;
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);
   let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
 }
 
@@ -97,7 +97,7 @@ describe('the PyTorch recorder computes what the ONNX capture stores', () => {
     let worstRouting = 0;
     let worstEmbedding = 0;
     for (const [i, c] of captured.entries()) {
-      const r = recorded[i]!;
+      const r = recorded[i];
       assert.equal(r.index, i);
       assert.equal(r.tokenCount, c.tokenCount);
       const routingDiff = maxDiff(r.weights.flat(), c.routing);
@@ -118,7 +118,7 @@ describe('the PyTorch recorder computes what the ONNX capture stores', () => {
   test('target NLL, target routing and the routing before the target agree; a row without a target has none', () => {
     let withTarget = 0;
     for (const [i, c] of captured.entries()) {
-      const r = recorded[i]!;
+      const r = recorded[i];
       if (c.targetNll === null) {
         assert.equal(r.targetNll, undefined, `sample ${i}`);
         assert.equal(r.targetWeights, undefined, `sample ${i}`);

@@ -137,7 +137,7 @@ describe('routing scopes: target span and marked position (embedded)', () => {
       ),
     ).checkpoint.metricsJobs.filter((j) => j.params.scope === 'target' && j.status === 'failed');
     assert.equal(jobs.length, 1);
-    assert.match(jobs[0]!.error!, /3 of 3 samples have no target routing at this checkpoint .*probe rows that mark a target/);
+    assert.match(jobs[0].error!, /3 of 3 samples have no target routing at this checkpoint .*probe rows that mark a target/);
   });
 
   test('span weights of another shape are refused before anything is stored', async () => {

@@ -13,7 +13,7 @@ const SCHEMA_DIR = join(import.meta.dirname, '..', '..', 'schema');
 
 test('committed schema/ matches the code and the supergraph composes', async () => {
   const files = await renderSchemaFiles();
-  assert.ok(files['supergraph.graphql']!.includes('join__Graph'), 'composition produced a supergraph');
+  assert.ok(files['supergraph.graphql'].includes('join__Graph'), 'composition produced a supergraph');
   for (const [name, text] of Object.entries(files)) {
     const committed = await readFile(join(SCHEMA_DIR, name), 'utf8').catch(() => null);
     assert.ok(committed !== null, `schema/${name} is missing: run npm run schema`);
@@ -22,7 +22,7 @@ test('committed schema/ matches the code and the supergraph composes', async () 
 });
 
 test('every list of objects in the supergraph is paged or declares the most it holds (query cost charges that)', async () => {
-  const schema = buildSchema((await renderSchemaFiles())['supergraph.graphql']!, { assumeValidSDL: true });
+  const schema = buildSchema((await renderSchemaFiles())['supergraph.graphql'], { assumeValidSDL: true });
   const unbounded: string[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || /^(__|join__|link__)/.test(type.name)) continue;
@@ -40,7 +40,7 @@ test('every type, field, input field and enum value a client sees has a descript
   const files = await renderSchemaFiles();
   const missing: string[] = [];
   for (const name of ['inference.graphql', 'metrics.graphql', 'evaluation.graphql', 'subscriptions.graphql']) {
-    for (const d of parse(files[name]!).definitions) {
+    for (const d of parse(files[name]).definitions) {
       if (!('name' in d) || d.name === undefined) continue;
       const type = d.name.value;
       const root = type === 'Query' || type === 'Mutation';

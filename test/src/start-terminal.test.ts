@@ -51,7 +51,7 @@ test('at a terminal: the dashboard address first, readable logs, one live status
     .filter((l) => l !== '');
   const first = lines.findIndex((l) => l.startsWith('dashboard'));
   assert.ok(first >= 0 && first <= 2, `the dashboard address is among the first lines:\n${lines.slice(0, 8).join('\n')}`);
-  assert.match(lines[first]!, /^dashboard +http:\/\/[^ ]+\/$/);
+  assert.match(lines[first], /^dashboard +http:\/\/[^ ]+\/$/);
   assert.ok(!out.includes('{"level":'), 'no raw JSON log line at a terminal');
   const statusUpdates = (out.match(/\r\x1b\[2K\[demo\]/g) ?? []).length;
   const newlineStatus = lines.filter((l) => l.startsWith('[demo]')).length;

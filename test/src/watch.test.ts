@@ -102,15 +102,15 @@ describe('watching a run (embedded)', () => {
       120_000,
     );
     assert.deepEqual(
-      cps[0]!.evaluationJobs.map((j) => [j.task, j.status, j.error]),
+      cps[0].evaluationJobs.map((j) => [j.task, j.status, j.error]),
       [['grok_math', 'completed', null]],
     );
     assert.equal(cps.length, 1);
-    assert.equal(cps[0]!.step, 100);
-    assert.equal(cps[0]!.tokensSeen, 2e6);
-    assert.equal(cps[0]!.status, 'captured');
-    assert.equal(cps[0]!.captureJobs[0]!.done, 20);
-    assert.deepEqual(cps[0]!.hyperparameters, { learningRate: 1e-3, weightDecay: 0.1 }, "read from the folder's trainer_state.json");
+    assert.equal(cps[0].step, 100);
+    assert.equal(cps[0].tokensSeen, 2e6);
+    assert.equal(cps[0].status, 'captured');
+    assert.equal(cps[0].captureJobs[0].done, 20);
+    assert.deepEqual(cps[0].hyperparameters, { learningRate: 1e-3, weightDecay: 0.1 }, "read from the folder's trainer_state.json");
   });
 
   test('a checkpoint announced on the bus by a training loop is registered and captured', async () => {

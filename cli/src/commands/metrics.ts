@@ -122,8 +122,8 @@ export async function metricsCommand(ctx: CommandContext): Promise<void> {
       const point = s.points.find((p) => p.step === step);
       return point === undefined ? (s.coverage.complete ? undefined : 'pending') : point.value;
     };
-    const rows: Cell[][] = steps.map((step) => [step, ...STANDARD_METRICS.map((v) => cell(metrics[v.label]!, step))]);
-    const incomplete = STANDARD_METRICS.filter((v) => !metrics[v.label]!.coverage.complete).map((v) => `${v.label}: ${pendingLabel(metrics[v.label]!.coverage)}`);
+    const rows: Cell[][] = steps.map((step) => [step, ...STANDARD_METRICS.map((v) => cell(metrics[v.label], step))]);
+    const incomplete = STANDARD_METRICS.filter((v) => !metrics[v.label].coverage.complete).map((v) => `${v.label}: ${pendingLabel(metrics[v.label]!.coverage)}`);
     ctx.out(`\n${domain}\n${table(['step', ...STANDARD_METRICS.map((v) => v.label)], rows)}${incomplete.length > 0 ? `\nincomplete: ${incomplete.join('; ')}` : ''}`);
   }
 }

@@ -17,7 +17,7 @@ test("a generated answer keeps its word boundary when the task's delimiter is em
 test('multiple choice: the question, the delimiter and the gold choice (ARC)', async () => {
   const task = registry.get('arc_easy');
   const { docs } = await loadTaskData(task, { datasets: DATASETS_DIR });
-  const doc = docs[0]!;
+  const doc = docs[0];
   const it = itemText(task, doc);
   const gold = it.text.slice(it.target.start, it.target.end);
   const choices = doc.data.choices as { text: string[]; label: string[] };
@@ -28,7 +28,7 @@ test('multiple choice: the question, the delimiter and the gold choice (ARC)', a
 test('GSM8K: question, a space, the worked answer', async () => {
   const task = registry.get('gsm8k');
   const { docs } = await loadTaskData(task, { datasets: DATASETS_DIR });
-  const it = itemText(task, docs[0]!);
+  const it = itemText(task, docs[0]);
   assert.ok(it.text.slice(it.target.start).includes('####'));
   assert.equal(it.text[it.target.start - 1], ' ');
 });

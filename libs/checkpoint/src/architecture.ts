@@ -195,7 +195,7 @@ export function activeParameterCount(desc: ArchitectureDescription): number {
     for (const t of attentionTensors(layer.attention)) total += size(t);
     if (layer.mlp !== null) total += mlp(layer.mlp);
     if (layer.moe === null) continue;
-    total += linear(layer.moe.router) + layer.moe.topK * mlp(layer.moe.experts[0]!);
+    total += linear(layer.moe.router) + layer.moe.topK * mlp(layer.moe.experts[0]);
     if (layer.moe.sharedExpert !== null) total += mlp(layer.moe.sharedExpert.mlp) + (layer.moe.sharedExpert.gate === null ? 0 : linear(layer.moe.sharedExpert.gate));
   }
   return total;

@@ -197,7 +197,7 @@ test('Qwen3-MoE config: per-head q/k norm, a free head_dim, dense layers from ml
   configError({ ...base, mlp_only_layers: [0, 1, 2, 3] }, 'mlp_only_layers', /every layer is dense/);
   configError({ ...base, mlp_only_layers: [1], intermediate_size: undefined }, 'intermediate_size', /required/);
   // OLMoE keeps its full-width q/k norm.
-  assert.equal(grouped(describeArchitecture(parseModelConfig(OLMOE, FILE)).layers[0]!.attention).qkNormPerHead, false);
+  assert.equal(grouped(describeArchitecture(parseModelConfig(OLMOE, FILE)).layers[0].attention).qkNormPerHead, false);
 });
 
 test('Dots1 config: the DeepSeek-V3 router fields, ungated shared experts, first_k_dense_replace; bad groups refused', () => {
@@ -225,12 +225,12 @@ test('Dots1 config: the DeepSeek-V3 router fields, ungated shared experts, first
   assert.equal(config.sharedExpertIntermediateSize, 16);
   const desc = describeArchitecture(config);
   assert.deepEqual(desc.routedLayers, [1, 2]);
-  const moe = desc.layers[1]!.moe!;
+  const moe = desc.layers[1].moe!;
   assert.equal(moe.scoring.kind, 'sigmoid');
   assert.deepEqual(moe.scoring.kind === 'sigmoid' ? moe.scoring.correctionBias : null, { name: 'model.layers.1.mlp.gate.e_score_correction_bias', shape: [8] });
   assert.equal(moe.sharedExpert?.gate, null, 'shared experts are ungated');
   assert.deepEqual(moe.sharedExpert?.mlp.up.weight, { name: 'model.layers.1.mlp.shared_experts.up_proj.weight', shape: [16, 16] });
-  assert.equal(grouped(desc.layers[0]!.attention).qkNormPerHead, true);
+  assert.equal(grouped(desc.layers[0].attention).qkNormPerHead, true);
   const names = expectedTensors(desc).map((t) => t.name);
   assert.ok(names.includes('model.layers.2.mlp.gate.e_score_correction_bias'));
   assert.ok(names.includes('model.layers.0.mlp.down_proj.weight'));
@@ -292,7 +292,7 @@ test('DeepSeek-V3 config: latent attention tensors, the family router, and 671B 
   assert.deepEqual(config.routerScoring, { kind: 'sigmoid', groups: 8, topkGroup: 4, scale: 2.5 });
   assert.deepEqual(config.denseLayers, [0, 1, 2]);
   const desc = describeArchitecture(config);
-  const a = desc.layers[5]!.attention;
+  const a = desc.layers[5].attention;
   assert.equal(a.kind, 'latent');
   if (a.kind !== 'latent') return;
   assert.ok('down' in a.query);
@@ -311,7 +311,7 @@ test('DeepSeek-V3 config: latent attention tensors, the family router, and 671B 
   assert.ok(Math.abs(active / 37e9 - 1) < 0.02, `active ${active}`);
 
   // Moonlight-style: no query bottleneck means one q_proj.
-  const direct = describeArchitecture(parseModelConfig({ ...plain, q_lora_rank: null }, FILE)).layers[0]!.attention;
+  const direct = describeArchitecture(parseModelConfig({ ...plain, q_lora_rank: null }, FILE)).layers[0].attention;
   assert.ok(direct.kind === 'latent' && 'proj' in direct.query && direct.query.proj.weight.name === 'model.layers.0.self_attn.q_proj.weight');
 
   configError({ ...plain, num_key_value_heads: 16 }, 'num_key_value_heads', /must equal num_attention_heads 128/);

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     writeRandomCheckpoint(mid, MID_SIZE, { dtype: 'BF16', shards: 2, seed: 5 });
     for (const residency of ['resident', 'streamed'] as const) {
       results[`mid-${residency}`] = await measure(mid, residency, 1024);
-      report(`mid-size (8 layers, hidden 1024), ${residency}`, results[`mid-${residency}`]!);
+      report(`mid-size (8 layers, hidden 1024), ${residency}`, results[`mid-${residency}`]);
     }
     console.log(`RESULT ${JSON.stringify({ budgetGiB: budget / GIB, samples: SAMPLES, seq: SEQ, results })}`);
   } finally {

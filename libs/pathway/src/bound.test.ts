@@ -13,16 +13,16 @@ describe('symmetricEigen (cyclic Jacobi)', () => {
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rand() * 2 - 1;
     const { values, vectors } = symmetricEigen(a, n);
-    for (let m = 1; m < n; m++) assert.ok((values[m - 1] as number) >= (values[m] as number));
+    for (let m = 1; m < n; m++) assert.ok(values[m - 1] >= values[m]);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
         let rec = 0;
         let orth = 0;
         for (let m = 0; m < n; m++) {
-          rec += (vectors[i * n + m] as number) * (values[m] as number) * (vectors[j * n + m] as number);
-          orth += (vectors[m * n + i] as number) * (vectors[m * n + j] as number);
+          rec += vectors[i * n + m] * values[m] * vectors[j * n + m];
+          orth += vectors[m * n + i] * vectors[m * n + j];
         }
-        close(rec, a[i * n + j] as number, 1e-12);
+        close(rec, a[i * n + j], 1e-12);
         close(orth, i === j ? 1 : 0, 1e-12);
       }
     }
@@ -54,7 +54,7 @@ describe('effective dimension and bias (method.md §5)', () => {
       for (let l = 0; l < L; l++) {
         let s = 0;
         for (let k = 0; k < K; k++) s += g[l * K + k] = rand() ** 3;
-        for (let k = 0; k < K; k++) g[l * K + k] = (g[l * K + k] as number) / s;
+        for (let k = 0; k < K; k++) g[l * K + k] = g[l * K + k] / s;
       }
       return g;
     });
@@ -65,15 +65,15 @@ describe('effective dimension and bias (method.md §5)', () => {
       let bSum = 0;
       for (let l = 0; l < L; l++) {
         const rowsG = samples.map((g) => Array.from(g.subarray(l * K, (l + 1) * K)));
-        const H = rowsG.map((a) => rowsG.map((b) => a.reduce((s, x, k) => s + x * (b[k] as number), 0)));
-        const trace = H.reduce((s, row, i) => s + (row[i] as number), 0);
+        const H = rowsG.map((a) => rowsG.map((b) => a.reduce((s, x, k) => s + x * b[k], 0)));
+        const trace = H.reduce((s, row, i) => s + row[i], 0);
         const lambda = 'lambda' in options ? (options.lambda as number) : (('lambdaScale' in options ? (options.lambdaScale as number) : 0.01) * trace) / n;
         const eig = naiveEigenvalues(H);
         const dEff = eig.reduce((s, mu) => s + Math.max(0, mu) / (Math.max(0, mu) + lambda), 0);
         // bias = lam^2 y^T (H + lam I)^-2 y / n by two linear solves, no eigenvectors involved.
         const shifted = H.map((row, i) => row.map((x, j) => x + (i === j ? lambda : 0)));
         const w = naiveSolve(shifted, naiveSolve(shifted, labels));
-        const bias = (lambda * lambda * labels.reduce((s, y, i) => s + y * (w[i] as number), 0)) / n;
+        const bias = (lambda * lambda * labels.reduce((s, y, i) => s + y * w[i], 0)) / n;
         const layer = r.layers[l];
         assert.ok(layer !== undefined);
         close(layer.lambda, lambda);

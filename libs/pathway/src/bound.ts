@@ -80,7 +80,7 @@ export class RoutingGram {
     }
     if (g.length !== L * K) throw new PathwayError(`has length ${g.length}, expected ${L} x ${K}`, { argument: 'g', sample });
     for (let i = 0; i < g.length; i++) {
-      if (!Number.isFinite(g[i] as number)) {
+      if (!Number.isFinite(g[i])) {
         throw new PathwayError(`weight of expert ${i % K} is ${g[i]}`, { argument: 'g', sample, layer: Math.floor(i / K) });
       }
     }
@@ -90,11 +90,11 @@ export class RoutingGram {
       const z = this.z[l] as Float64Array;
       const base = l * K;
       for (let k = 0; k < K; k++) {
-        const gk = g[base + k] as number;
+        const gk = g[base + k];
         if (gk === 0) continue;
-        if (label !== undefined) z[k] = (z[k] as number) + gk * label;
+        if (label !== undefined) z[k] = z[k] + gk * label;
         // Upper triangle only; mirrored in result().
-        for (let q = k; q < K; q++) G[k * K + q] = (G[k * K + q] as number) + gk * (g[base + q] as number);
+        for (let q = k; q < K; q++) G[k * K + q] = G[k * K + q] + gk * g[base + q];
       }
     }
     this.n += 1;
@@ -119,9 +119,9 @@ export class RoutingGram {
     const layers: LayerBound[] = [];
     for (let l = 0; l < L; l++) {
       const G = Float64Array.from(this.grams[l] as Float64Array);
-      for (let k = 0; k < K; k++) for (let q = k + 1; q < K; q++) G[q * K + k] = G[k * K + q] as number;
+      for (let k = 0; k < K; k++) for (let q = k + 1; q < K; q++) G[q * K + k] = G[k * K + q];
       let traceH = 0;
-      for (let k = 0; k < K; k++) traceH += G[k * K + k] as number;
+      for (let k = 0; k < K; k++) traceH += G[k * K + k];
       const lambda = options.lambda ?? (scale * traceH) / n;
       if (!(lambda > 0)) {
         throw new PathwayError('all routing weights are zero, so the default lam = 0.01 trace(H) / n is 0; pass lambda', { layer: l });
@@ -129,7 +129,7 @@ export class RoutingGram {
       const { values, vectors } = symmetricEigen(G, K);
       let dEff = 0;
       for (let m = 0; m < K; m++) {
-        const mu = Math.max(0, values[m] as number);
+        const mu = Math.max(0, values[m]);
         values[m] = mu;
         dEff += mu / (mu + lambda);
       }
@@ -139,8 +139,8 @@ export class RoutingGram {
         let explained = 0;
         for (let m = 0; m < K; m++) {
           let vz = 0;
-          for (let k = 0; k < K; k++) vz += (vectors[k * K + m] as number) * (z[k] as number);
-          const mu = values[m] as number;
+          for (let k = 0; k < K; k++) vz += vectors[k * K + m] * z[k];
+          const mu = values[m];
           explained += (vz * vz * (mu + 2 * lambda)) / ((mu + lambda) * (mu + lambda));
         }
         // Mathematically >= 0; clamp the rounding residue of the subtraction.
@@ -171,6 +171,6 @@ export function effectiveDimension(
   if (options.labels !== undefined && options.labels.length !== samples.length) {
     throw new PathwayError(`has ${options.labels.length} labels for ${samples.length} samples`, { argument: 'labels' });
   }
-  samples.forEach((g, i) => acc.add(g, options.labels === undefined ? undefined : (options.labels[i] as number)));
+  samples.forEach((g, i) => acc.add(g, options.labels === undefined ? undefined : options.labels[i]));
   return acc.result(options);
 }

@@ -28,7 +28,7 @@ export function meanRoutingEntropy(g: readonly ArrayLike<number>[], layers: numb
     for (let l = 0; l < layers; l++) {
       let h = 0;
       for (let k = 0; k < experts; k++) {
-        const w = row[l * experts + k] as number;
+        const w = row[l * experts + k];
         if (w > 0) h -= w * Math.log(w);
       }
       total += h / Math.log(experts);

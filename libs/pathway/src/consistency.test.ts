@@ -16,8 +16,8 @@ const s = Math.SQRT1_2;
 describe('pathway consistency (method.md §4), hand-worked', () => {
   it('identity routers: e = (1,0), (.5,.5), (0,1); both cosines 1/sqrt(2)', () => {
     const r = sampleConsistency(g, routerGeometry([I2, I2, I2], 2, 2));
-    close(r.cosines[0] as number, s);
-    close(r.cosines[1] as number, s);
+    close(r.cosines[0], s);
+    close(r.cosines[1], s);
     close(r.meanCosine, s);
     close(r.consistency, s / (s + 1e-8));
     close(r.complexity, 1 - s / (s + 1e-8));
@@ -27,8 +27,8 @@ describe('pathway consistency (method.md §4), hand-worked', () => {
   it('a flipped expert gives a negative cosine; consistency = mean(c / (max c + 1e-8))', () => {
     const flipped = new Float32Array([1, 0, 0, -1]); // layer 1: e1 = (.5, -.5)
     const r = sampleConsistency(g, routerGeometry([I2, flipped, I2], 2, 2));
-    close(r.cosines[0] as number, s);
-    close(r.cosines[1] as number, -s);
+    close(r.cosines[0], s);
+    close(r.cosines[1], -s);
     close(r.meanCosine, 0);
     close(r.consistency, (s / (s + 1e-8) - s / (s + 1e-8)) / 2);
   });
@@ -81,10 +81,10 @@ describe('Gram route equals the direct embedding computation', () => {
       // Direct: e_l = sum_k g_l(k) W_l[k, :], then cosines.
       const e = Array.from({ length: L }, (_, l) => {
         const v = new Float64Array(d);
-        for (let k = 0; k < K; k++) for (let t = 0; t < d; t++) v[t] = (v[t] as number) + (gs[l * K + k] as number) * ((W[l] as Float32Array)[k * d + t] as number);
+        for (let k = 0; k < K; k++) for (let t = 0; t < d; t++) v[t] = v[t] + gs[l * K + k] * (W[l] as Float32Array)[k * d + t];
         return v;
       });
-      const dot = (a: Float64Array, b: Float64Array): number => a.reduce((acc, x, t) => acc + x * (b[t] as number), 0);
+      const dot = (a: Float64Array, b: Float64Array): number => a.reduce((acc, x, t) => acc + x * b[t], 0);
       const cos = Array.from(
         { length: L - 1 },
         (_, l) =>
@@ -93,7 +93,7 @@ describe('Gram route equals the direct embedding computation', () => {
       );
       const max = Math.max(...cos);
       const r = sampleConsistency(gs, geo);
-      cos.forEach((c, l) => close(r.cosines[l] as number, c, 1e-9));
+      cos.forEach((c, l) => close(r.cosines[l], c, 1e-9));
       if (max > 0) close(r.consistency, cos.reduce((a, c) => a + c / (max + 1e-8), 0) / (L - 1), 1e-9);
       else assert.equal(r.consistency, null);
     }

@@ -83,7 +83,7 @@ export function routerGeometry(weights: readonly (Float32Array | Float64Array)[]
         let s = 0;
         const ra = k * dim;
         const rb = q * dim;
-        for (let t = 0; t < dim; t++) s += (a[ra + t] as number) * (b[rb + t] as number);
+        for (let t = 0; t < dim; t++) s += a[ra + t] * b[rb + t];
         out[k * K + q] = s;
         if (symmetric) out[q * K + k] = s;
       }
@@ -114,11 +114,11 @@ export function sampleConsistency(g: Float32Array | Float64Array, geometry: Rout
     let quad = 0;
     let scale = 0;
     for (let k = 0; k < K; k++) {
-      const gk = g[base + k] as number;
+      const gk = g[base + k];
       if (gk === 0) continue;
-      scale += Math.abs(gk) * Math.sqrt(S[k * K + k] as number);
+      scale += Math.abs(gk) * Math.sqrt(S[k * K + k]);
       let row = 0;
-      for (let q = 0; q < K; q++) row += (S[k * K + q] as number) * (g[base + q] as number);
+      for (let q = 0; q < K; q++) row += S[k * K + q] * g[base + q];
       quad += gk * row;
     }
     zero[l] = !(quad > ZERO_EMBEDDING_RELATIVE * scale * scale);
@@ -137,14 +137,14 @@ export function sampleConsistency(g: Float32Array | Float64Array, geometry: Rout
     const b = (l + 1) * K;
     let dot = 0;
     for (let k = 0; k < K; k++) {
-      const gk = g[a + k] as number;
+      const gk = g[a + k];
       if (gk === 0) continue;
       let row = 0;
-      for (let q = 0; q < K; q++) row += (C[k * K + q] as number) * (g[b + q] as number);
+      for (let q = 0; q < K; q++) row += C[k * K + q] * g[b + q];
       dot += gk * row;
     }
     // Rounding can push |cos| a hair above 1.
-    cosines.push(Math.max(-1, Math.min(1, dot / ((norms[l] as number) * (norms[l + 1] as number)))));
+    cosines.push(Math.max(-1, Math.min(1, dot / (norms[l] * norms[l + 1]))));
   }
   return consistencyFromCosines(cosines, anyZero);
 }

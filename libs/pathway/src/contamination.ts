@@ -58,9 +58,9 @@ export function minKPlusPlus(item: TokenLogProbs, options: { k?: number; item?: 
   const scores: number[] = [];
   let skipped = 0;
   for (let t = 0; t < n; t++) {
-    const lp = logProbs[t] as number;
-    const mu = means[t] as number;
-    const v = variances[t] as number;
+    const lp = logProbs[t];
+    const mu = means[t];
+    const v = variances[t];
     if (!Number.isFinite(lp) || !Number.isFinite(mu) || !Number.isFinite(v)) {
       throw new PathwayError(`position ${t} has logProb ${lp}, mean ${mu}, variance ${v}; all must be finite`, { argument: 'item', ...where, index: t });
     }
@@ -75,7 +75,7 @@ export function minKPlusPlus(item: TokenLogProbs, options: { k?: number; item?: 
   scores.sort((a, b) => a - b);
   const used = Math.max(1, Math.floor(k * scores.length));
   let sum = 0;
-  for (let i = 0; i < used; i++) sum += scores[i] as number;
+  for (let i = 0; i < used; i++) sum += scores[i];
   return { score: sum / used, used, skipped };
 }
 
@@ -90,11 +90,11 @@ export function filterContaminated(scores: readonly (number | null)[], options: 
     if (!Number.isFinite(s)) throw new PathwayError(`score is ${String(s)}`, { argument: 'scores', index: i });
     scored.push(i);
   });
-  scored.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+  scored.sort((a, b) => scores[b] - scores[a] || a - b);
   const dropCount = Math.floor(fraction * scored.length);
   const droppedSet = new Set(scored.slice(0, dropCount));
   const dropped = [...droppedSet].sort((a, b) => a - b);
   const keep = scores.map((_, i) => i).filter((i) => !droppedSet.has(i));
-  const threshold = dropCount === 0 ? null : (scores[scored[dropCount - 1] as number] as number);
+  const threshold = dropCount === 0 ? null : (scores[scored[dropCount - 1]] as number);
   return { keep, dropped, threshold, unscored: scores.length - scored.length };
 }

@@ -15,8 +15,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): Correlation
   let mx = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
-    mx += x[i] as number;
-    my += y[i] as number;
+    mx += x[i];
+    my += y[i];
   }
   mx /= n;
   my /= n;
@@ -24,8 +24,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): Correlation
   let sxx = 0;
   let syy = 0;
   for (let i = 0; i < n; i++) {
-    const dx = (x[i] as number) - mx;
-    const dy = (y[i] as number) - my;
+    const dx = x[i] - mx;
+    const dy = y[i] - my;
     sxy += dx * dy;
     sxx += dx * dx;
     syy += dy * dy;
@@ -42,14 +42,14 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): Correlatio
 /** 1-based ranks; tied values share the mean of the ranks they occupy. */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (values[a] as number) - (values[b] as number));
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
   const ranks = new Float64Array(n);
   let i = 0;
   while (i < n) {
     let j = i;
-    while (j + 1 < n && values[order[j + 1] as number] === values[order[i] as number]) j++;
+    while (j + 1 < n && values[order[j + 1]] === values[order[i]]) j++;
     const rank = (i + j) / 2 + 1;
-    for (let t = i; t <= j; t++) ranks[order[t] as number] = rank;
+    for (let t = i; t <= j; t++) ranks[order[t]] = rank;
     i = j + 1;
   }
   return ranks;
@@ -90,8 +90,8 @@ function checkPair(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (x.length !== y.length) throw new PathwayError(`series have different lengths (${x.length} and ${y.length})`, { argument: 'y' });
   if (x.length < 2) throw new PathwayError(`needs at least 2 points, got ${x.length}`, { argument: 'x' });
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i] as number)) throw new PathwayError(`element ${i} is ${String(x[i])}`, { argument: 'x', index: i });
-    if (!Number.isFinite(y[i] as number)) throw new PathwayError(`element ${i} is ${String(y[i])}`, { argument: 'y', index: i });
+    if (!Number.isFinite(x[i])) throw new PathwayError(`element ${i} is ${String(x[i])}`, { argument: 'x', index: i });
+    if (!Number.isFinite(y[i])) throw new PathwayError(`element ${i} is ${String(y[i])}`, { argument: 'y', index: i });
   }
   return x.length;
 }

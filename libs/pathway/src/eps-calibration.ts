@@ -39,7 +39,7 @@ export function calibrateEps(table: LossTable, options: EpsCalibrationOptions = 
   assertInRange(band[0], 'band[0]', 0, 1, false, false);
   assertInRange(band[1], 'band[1]', band[0], 1, false, false);
   let maxLoss = 0;
-  for (const row of table.losses) for (let t = 0; t < row.length; t++) maxLoss = Math.max(maxLoss, row[t] as number);
+  for (const row of table.losses) for (let t = 0; t < row.length; t++) maxLoss = Math.max(maxLoss, row[t]);
   const points = Math.max(1, Math.ceil(maxLoss / step - 1e-9));
   const grid: { eps: number; fraction: number }[] = [];
   for (let k = 1; k <= points; k++) {

@@ -30,7 +30,7 @@ test('hand-worked: the first memorized window over which the signature moves', (
   // trend does not wobble). (200..500 is flat, and has only 2 second differences to judge from.)
   assert.deepEqual([phase?.startStep, phase?.endStep], [300, 600]);
   assert.deepEqual(phase?.agreeing, ['dc', 'de', 'cons', 'cos', 'deff']);
-  const dc = phase!.metrics[0]!;
+  const dc = phase!.metrics[0];
   assert.equal(dc.first, 0.5);
   assert.ok(Math.abs((dc.last as number) - 0.44) < 1e-12);
   assert.ok(Math.abs((dc.change as number) - 0.12) < 1e-12, '(0.44 - 0.5) / 0.5 x -1 = 0.12');
@@ -116,7 +116,7 @@ test('correlated noise (one common factor moving all five metrics together): the
     const common = steps.map(() => u() - 0.5);
     const metrics = signature(steps.map(() => 0)).map((m) => ({
       ...m,
-      values: m.values.map((v, i) => (v as number) * (1 + 0.1 * (-0.7 * m.direction * (common[i] as number) + 0.3 * (u() - 0.5)))),
+      values: m.values.map((v, i) => (v as number) * (1 + 0.1 * (-0.7 * m.direction * common[i] + 0.3 * (u() - 0.5)))),
     }));
     if (detectGeneralizationSignal({ steps, loss: steps.map(() => 0.05 + 0.02 * u()), metrics }) !== null) alerts++;
   }

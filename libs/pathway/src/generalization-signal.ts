@@ -115,7 +115,7 @@ export function detectGeneralizationSignal(input: SignalInput, options: SignalOp
     const idx = Array.from({ length: o.window }, (_, i) => start + i);
     const loss = memorized(input.loss, idx, o);
     if (loss === null) continue;
-    const steps = idx.map((i) => input.steps[i] as number);
+    const steps = idx.map((i) => input.steps[i]);
     // The memorized stretch the window belongs to: back from its start while the loss stays low.
     let memorizedFrom = start;
     while (memorizedFrom > 0 && input.loss[memorizedFrom - 1] != null && (input.loss[memorizedFrom - 1] as number) <= o.maxLoss) memorizedFrom--;
@@ -123,7 +123,7 @@ export function detectGeneralizationSignal(input: SignalInput, options: SignalOp
     const agreeing = metrics.filter((m) => m.agrees);
     const families = new Set(agreeing.map((m) => m.family));
     if (agreeing.length >= o.minAgree && families.has('distance') && families.has('embedding')) {
-      return { startStep: steps[0] as number, endStep: steps[steps.length - 1] as number, loss, metrics, agreeing: agreeing.map((m) => m.name) };
+      return { startStep: steps[0], endStep: steps[steps.length - 1], loss, metrics, agreeing: agreeing.map((m) => m.name) };
     }
   }
   return null;
@@ -164,7 +164,7 @@ function medianWobble(values: readonly (number | null)[], from: number, end: num
   if (diffs.length < 3) return null;
   diffs.sort((x, y) => x - y);
   const mid = diffs.length >> 1;
-  return diffs.length % 2 === 1 ? (diffs[mid] as number) : ((diffs[mid - 1] as number) + (diffs[mid] as number)) / 2;
+  return diffs.length % 2 === 1 ? diffs[mid] : (diffs[mid - 1] + diffs[mid]) / 2;
 }
 
 /** Standard deviation of the residuals around the least-squares line through (x, y). */
@@ -175,12 +175,12 @@ function residualSpread(x: readonly number[], y: readonly number[]): number {
   let sxx = 0;
   let sxy = 0;
   for (let i = 0; i < n; i++) {
-    sxx += ((x[i] as number) - mx) ** 2;
-    sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
+    sxx += (x[i] - mx) ** 2;
+    sxy += (x[i] - mx) * (y[i] - my);
   }
   const slope = sxx === 0 ? 0 : sxy / sxx;
   let ss = 0;
-  for (let i = 0; i < n; i++) ss += ((y[i] as number) - my - slope * ((x[i] as number) - mx)) ** 2;
+  for (let i = 0; i < n; i++) ss += (y[i] - my - slope * (x[i] - mx)) ** 2;
   return Math.sqrt(ss / Math.max(1, n - 2));
 }
 
@@ -210,13 +210,13 @@ function evidence(
   };
   if (values.some((v) => v == null)) return none;
   const v = values as number[];
-  const first = v[0] as number;
-  const last = v[v.length - 1] as number;
+  const first = v[0];
+  const last = v[v.length - 1];
   const trend = (spearman(steps, v).r ?? 0) * m.direction;
   const change = relativeChange(first, last, m.direction);
   const noise = residualSpread(steps, v);
   const signalToNoise = noise === 0 ? Infinity : Math.abs(last - first) / noise;
-  const jitter = medianWobble(m.values, memorizedFrom, idx[idx.length - 1] as number);
+  const jitter = medianWobble(m.values, memorizedFrom, idx[idx.length - 1]);
   const signalToJitter = jitter === null ? null : jitter === 0 ? Infinity : Math.abs(last - first) / jitter;
   const moves = trend >= o.minTrend && change >= o.minChange && signalToNoise >= o.noiseMultiple && signalToJitter !== null && signalToJitter >= o.jitterMultiple;
   let controlChange: number | null = null;
@@ -224,8 +224,8 @@ function evidence(
   for (const c of controls) {
     const series = c.metrics[m.name];
     if (series === undefined || !memorized(c.loss, idx, o)) continue;
-    const a = series[idx[0] as number];
-    const b = series[idx[idx.length - 1] as number];
+    const a = series[idx[0]];
+    const b = series[idx[idx.length - 1]];
     if (a == null || b == null) continue;
     const cc = relativeChange(a, b, m.direction);
     if (controlChange === null || cc > controlChange) {
@@ -242,7 +242,7 @@ function validate(input: SignalInput, o: Required<SignalOptions>): void {
   if (!Number.isInteger(o.minAgree) || o.minAgree < 2) throw new PathwayError(`minAgree must be an integer >= 2, got ${o.minAgree}`, { argument: 'minAgree' });
   const n = input.steps.length;
   for (let i = 1; i < n; i++) {
-    if ((input.steps[i] as number) <= (input.steps[i - 1] as number)) throw new PathwayError('steps must be strictly increasing', { argument: 'steps', index: i });
+    if (input.steps[i] <= input.steps[i - 1]) throw new PathwayError('steps must be strictly increasing', { argument: 'steps', index: i });
   }
   const check = (name: string, values: readonly (number | null)[]): void => {
     if (values.length !== n) throw new PathwayError(`${name} has ${values.length} values for ${n} steps`, { argument: name });

@@ -97,8 +97,8 @@ export function finishPlan(plan: DistancePlan, unitSums: Float64Array): GroupDis
   let sum = 0;
   let squares = 0;
   for (let u = 0; u < unitSums.length; u += 2) {
-    sum += unitSums[u] as number;
-    squares += unitSums[u + 1] as number;
+    sum += unitSums[u];
+    squares += unitSums[u + 1];
   }
   const { job, unit, totalPairs } = plan;
   const pairs = job.mode === 'exact' ? totalPairs : job.pairs;

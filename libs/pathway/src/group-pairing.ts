@@ -36,7 +36,7 @@ export function groupSimilarity(train: readonly EmbeddedGroup[], test: readonly 
   return trainMeans.map((a) =>
     testMeans.map((b) => {
       let s = 0;
-      for (let k = 0; k < dim; k++) s += (a[k] as number) * (b[k] as number);
+      for (let k = 0; k < dim; k++) s += a[k] * b[k];
       return s;
     }),
   );
@@ -64,7 +64,7 @@ export function pairGroups(train: readonly EmbeddedGroup[], test: readonly Embed
   return {
     pairs,
     similarity,
-    unpairedTrain: train.filter((_, r) => (rowToColumn[r] as number) < 0).map((g) => g.label),
+    unpairedTrain: train.filter((_, r) => rowToColumn[r] < 0).map((g) => g.label),
     unpairedTest: test.filter((_, c) => !pairedTest.has(c)).map((g) => g.label),
   };
 }
@@ -86,13 +86,13 @@ function meanUnitVector(group: EmbeddedGroup, dim: number, argument: string, ind
     }
     let norm = 0;
     for (let k = 0; k < dim; k++) {
-      const x = e[k] as number;
+      const x = e[k];
       if (!Number.isFinite(x)) throw new PathwayError(`embedding of member ${i} has ${String(x)} at ${k}`, { argument, index });
       norm += x * x;
     }
     if (norm === 0) throw new PathwayError(`embedding of member ${i} is zero (cosine undefined)`, { argument, index });
     const scale = 1 / (Math.sqrt(norm) * group.embeddings.length);
-    for (let k = 0; k < dim; k++) mean[k] = (mean[k] as number) + (e[k] as number) * scale;
+    for (let k = 0; k < dim; k++) mean[k] = mean[k] + e[k] * scale;
   });
   return mean;
 }

@@ -72,7 +72,7 @@ describe('pairGroups: training groups to test groups by average cosine', () => {
     const a = group(4);
     const b = group(3);
     const cos = (x: number[], y: number[]): number => {
-      const dot = x.reduce((s, v, i) => s + v * (y[i] as number), 0);
+      const dot = x.reduce((s, v, i) => s + v * y[i], 0);
       return dot / Math.sqrt(x.reduce((s, v) => s + v * v, 0) * y.reduce((s, v) => s + v * v, 0));
     };
     let sum = 0;

@@ -21,25 +21,25 @@ export function hungarian(matrix: readonly ArrayLike<number>[], options: { maxim
       throw new PathwayError(`has ${row?.length ?? 0} columns, expected ${cols}`, { argument: 'matrix', index: r });
     }
     for (let c = 0; c < cols; c++) {
-      if (!Number.isFinite(row[c] as number)) throw new PathwayError(`column ${c} is ${String(row[c])}`, { argument: 'matrix', index: r });
+      if (!Number.isFinite(row[c])) throw new PathwayError(`column ${c} is ${String(row[c])}`, { argument: 'matrix', index: r });
     }
   });
   const sign = options.maximize === true ? -1 : 1;
   const transpose = rows > cols;
   const n = transpose ? cols : rows;
   const m = transpose ? rows : cols;
-  const cost = (i: number, j: number): number => sign * (transpose ? ((matrix[j] as ArrayLike<number>)[i] as number) : ((matrix[i] as ArrayLike<number>)[j] as number));
+  const cost = (i: number, j: number): number => sign * (transpose ? (matrix[j] as ArrayLike<number>)[i] : (matrix[i] as ArrayLike<number>)[j]);
   const columnOwner = solve(n, m, cost);
   const rowToColumn = new Array<number>(rows).fill(-1);
   for (let j = 0; j < m; j++) {
-    const i = columnOwner[j] as number;
+    const i = columnOwner[j];
     if (i < 0) continue;
     if (transpose) rowToColumn[j] = i;
     else rowToColumn[i] = j;
   }
   let total = 0;
   rowToColumn.forEach((c, r) => {
-    if (c >= 0) total += (matrix[r] as ArrayLike<number>)[c] as number;
+    if (c >= 0) total += (matrix[r] as ArrayLike<number>)[c];
   });
   return { rowToColumn, total };
 }
@@ -63,40 +63,40 @@ function solve(n: number, m: number, cost: (i: number, j: number) => number): In
     // Grow a shortest-path tree from row i until it reaches a free column.
     do {
       used[j0] = 1;
-      const i0 = owner[j0] as number;
+      const i0 = owner[j0];
       let delta = Infinity;
       let j1 = 0;
       for (let j = 1; j <= m; j++) {
         if (used[j]) continue;
-        const reduced = cost(i0 - 1, j - 1) - (u[i0] as number) - (v[j] as number);
-        if (reduced < (minv[j] as number)) {
+        const reduced = cost(i0 - 1, j - 1) - u[i0] - v[j];
+        if (reduced < minv[j]) {
           minv[j] = reduced;
           way[j] = j0;
         }
-        if ((minv[j] as number) < delta) {
-          delta = minv[j] as number;
+        if (minv[j] < delta) {
+          delta = minv[j];
           j1 = j;
         }
       }
       for (let j = 0; j <= m; j++) {
         if (used[j]) {
-          const r = owner[j] as number;
-          u[r] = (u[r] as number) + delta;
-          v[j] = (v[j] as number) - delta;
+          const r = owner[j];
+          u[r] = u[r] + delta;
+          v[j] = v[j] - delta;
         } else {
-          minv[j] = (minv[j] as number) - delta;
+          minv[j] = minv[j] - delta;
         }
       }
       j0 = j1;
     } while (owner[j0] !== 0);
     // Flip the augmenting path.
     do {
-      const j1 = way[j0] as number;
-      owner[j0] = owner[j1] as number;
+      const j1 = way[j0];
+      owner[j0] = owner[j1];
       j0 = j1;
     } while (j0 !== 0);
   }
   const out = new Int32Array(m);
-  for (let j = 1; j <= m; j++) out[j - 1] = (owner[j] as number) - 1;
+  for (let j = 1; j <= m; j++) out[j - 1] = owner[j] - 1;
   return out;
 }

@@ -23,9 +23,9 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
   for (let i = 0; i < n; i++) {
     v[i * n + i] = 1;
     for (let j = 0; j < n; j++) {
-      const x = m[i * n + j] as number;
+      const x = m[i * n + j];
       if (!Number.isFinite(x)) throw new PathwayError(`element (${i}, ${j}) is ${x}`, { argument: 'matrix' });
-      if (Math.abs(x - (m[j * n + i] as number)) > 1e-9 * (Math.abs(x) + Math.abs(m[j * n + i] as number)) + 1e-300) {
+      if (Math.abs(x - m[j * n + i]) > 1e-9 * (Math.abs(x) + Math.abs(m[j * n + i])) + 1e-300) {
         throw new PathwayError(`is not symmetric at (${i}, ${j})`, { argument: 'matrix' });
       }
       total += x * x;
@@ -34,15 +34,15 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
   let sweep = 0;
   for (; sweep < MAX_SWEEPS; sweep++) {
     let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += (m[p * n + q] as number) ** 2;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q] ** 2;
     // Off-diagonal mass negligible against the whole matrix (or the matrix is zero).
     if (off <= 1e-32 * total || off === 0) break;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
-        const apq = m[p * n + q] as number;
+        const apq = m[p * n + q];
         if (apq === 0) continue;
-        const app = m[p * n + p] as number;
-        const aqq = m[q * n + q] as number;
+        const app = m[p * n + p];
+        const aqq = m[q * n + q];
         // Rotation angle phi with t = tan(phi) the smaller root of t^2 + 2 theta t - 1 = 0.
         const theta = (aqq - app) / (2 * apq);
         const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
@@ -54,8 +54,8 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
         m[q * n + p] = 0;
         for (let r = 0; r < n; r++) {
           if (r !== p && r !== q) {
-            const arp = m[r * n + p] as number;
-            const arq = m[r * n + q] as number;
+            const arp = m[r * n + p];
+            const arq = m[r * n + q];
             const np = c * arp - s * arq;
             const nq = s * arp + c * arq;
             m[r * n + p] = np;
@@ -63,8 +63,8 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
             m[r * n + q] = nq;
             m[q * n + r] = nq;
           }
-          const vrp = v[r * n + p] as number;
-          const vrq = v[r * n + q] as number;
+          const vrp = v[r * n + p];
+          const vrq = v[r * n + q];
           v[r * n + p] = c * vrp - s * vrq;
           v[r * n + q] = s * vrp + c * vrq;
         }
@@ -72,12 +72,12 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
     }
   }
   if (sweep === MAX_SWEEPS) throw new PathwayError(`Jacobi did not converge in ${MAX_SWEEPS} sweeps`, { argument: 'matrix' });
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => (m[y * n + y] as number) - (m[x * n + x] as number));
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => m[y * n + y] - m[x * n + x]);
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);
   order.forEach((src, dst) => {
-    values[dst] = m[src * n + src] as number;
-    for (let r = 0; r < n; r++) vectors[r * n + dst] = v[r * n + src] as number;
+    values[dst] = m[src * n + src];
+    for (let r = 0; r < n; r++) vectors[r * n + dst] = v[r * n + src];
   });
   return { values, vectors };
 }

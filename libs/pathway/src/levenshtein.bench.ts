@@ -36,10 +36,10 @@ function olmoeLikePathways(n: number, seed: number): Pathway[] {
     const g = new Float32Array(LAYERS * EXPERTS);
     for (let l = 0; l < LAYERS; l++) {
       let sum = 0;
-      for (let k = 0; k < EXPERTS; k++) sum += weights[k] = Math.exp(sharpness * ((domain[l * EXPERTS + k] as number) + normal(rand)));
+      for (let k = 0; k < EXPERTS; k++) sum += weights[k] = Math.exp(sharpness * (domain[l * EXPERTS + k] + normal(rand)));
       let total = 0;
-      for (let k = 0; k < EXPERTS; k++) total += weights[k] = gamma(rand, (50 * EXPERTS * (weights[k] as number)) / sum) + 1e-12;
-      for (let k = 0; k < EXPERTS; k++) g[l * EXPERTS + k] = (weights[k] as number) / total;
+      for (let k = 0; k < EXPERTS; k++) total += weights[k] = gamma(rand, (50 * EXPERTS * weights[k]) / sum) + 1e-12;
+      for (let k = 0; k < EXPERTS; k++) g[l * EXPERTS + k] = weights[k] / total;
     }
     const p = extractPathway(g, LAYERS, EXPERTS, TAU);
     const length = serializePathway(p).length;
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     let sum = 0;
     for (let i = 0; i < m; i++) {
       kernel.row(i, i + 1, m, row);
-      for (let j = i + 1; j < m; j++) sum += row[j] as number;
+      for (let j = i + 1; j < m; j++) sum += row[j];
     }
     return sum;
   });
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     ],
   ];
   const width = [44, 10, 8, 12, 8, 30];
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(width[i] as number) : c.padStart(width[i] as number))).join(' | ');
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ');
   console.log('');
   console.log(line(['engine', 'pairs/s', 'vs base', 'pairs/cpu-s', 'vs base', 'work']));
   console.log(width.map((w) => '-'.repeat(w)).join('-|-'));
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   console.log(
     `memory during it: heap ${fmt(before.heapUsed / 2 ** 20, 1)} -> ${fmt(after.heapUsed / 2 ** 20, 1)} MiB, rss ${fmt(before.rss / 2 ** 20, 1)} -> ${fmt(after.rss / 2 ** 20, 1)} MiB (a full n x n float64 matrix would be ${fmt((SAMPLES * SAMPLES * 8) / 2 ** 20, 1)} MiB)`,
   );
-  const load = loadavg()[0] as number;
+  const load = loadavg()[0];
   const idle = (allPairs / all.cpu) * threads;
   console.log(
     `load average during the run: ${fmt(load, 2)} on ${threads} cores; on ${threads} idle cores the all-pairs job would take about ${fmt(allPairs / idle, 1)} s (pairs per CPU-second x cores), ${fmt(idle / baseCpuRate, 2)}x the baseline's pairs per CPU-second`,

@@ -83,7 +83,7 @@ describe('bit-parallel distance equals the naive O(nm) dynamic program', () => {
     for (let k = 0; k < corpus.length; k++) {
       kernel.row(2 * k, 2 * k + 1, 2 * k + 2, dist);
       kernel.row(2 * k + 1, 2 * k, 2 * k + 1, dist);
-      out[k] = dist[2 * k + 1] === dist[2 * k] ? (dist[2 * k] as number) : -1;
+      out[k] = dist[2 * k + 1] === dist[2 * k] ? dist[2 * k] : -1;
     }
     assert.equal(firstMismatch(out, naiveDistances()), '');
   });

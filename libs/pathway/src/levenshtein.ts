@@ -37,18 +37,18 @@ export function normalizeDistance(distance: number, lengthA: number, lengthB: nu
 
 /** Distance between sequences i and j of a set. The pattern is the side with less bit-parallel work. */
 export function setDistance(set: SequenceSet, i: number, j: number): number {
-  const li = set.length[i] as number;
-  const lj = set.length[j] as number;
+  const li = set.length[i];
+  const lj = set.length[j];
   if (((li + 31) >>> 5) * lj <= ((lj + 31) >>> 5) * li) {
-    return heapDistance(set.heap, set.alphabet, set.peqOffset[i] as number, set.codeOffset[i] as number, li, set.codeOffset[j] as number, lj, set.scratchOffset);
+    return heapDistance(set.heap, set.alphabet, set.peqOffset[i], set.codeOffset[i], li, set.codeOffset[j], lj, set.scratchOffset);
   }
-  return heapDistance(set.heap, set.alphabet, set.peqOffset[j] as number, set.codeOffset[j] as number, lj, set.codeOffset[i] as number, li, set.scratchOffset);
+  return heapDistance(set.heap, set.alphabet, set.peqOffset[j], set.codeOffset[j], lj, set.codeOffset[i], li, set.scratchOffset);
 }
 
 /** Raw or normalized distance between sequences i and j of a set. */
 export function setPairDistance(set: SequenceSet, i: number, j: number, normalized: boolean): number {
   const d = setDistance(set, i, j);
-  return normalized ? normalizeDistance(d, set.length[i] as number, set.length[j] as number) : d;
+  return normalized ? normalizeDistance(d, set.length[i], set.length[j]) : d;
 }
 
 /** Distance between two pathways (method.md §3). */

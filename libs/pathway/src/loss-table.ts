@@ -9,7 +9,7 @@ export function checkTable(rows: readonly ArrayLike<number | boolean>[], steps: 
   }
   steps.forEach((s, t) => {
     if (!Number.isFinite(s)) throw new PathwayError(`is ${String(s)}, expected a finite step`, { argument: 'steps', checkpoint: t });
-    if (t > 0 && !(s > (steps[t - 1] as number))) {
+    if (t > 0 && !(s > steps[t - 1])) {
       throw new PathwayError(`steps must be strictly ascending: ${steps[t - 1]} then ${s}`, { argument: 'steps', checkpoint: t });
     }
   });

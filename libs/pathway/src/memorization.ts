@@ -51,14 +51,14 @@ export function memorizationOfChecked(table: LossTable, eps: number, delta: numb
   const index: (number | null)[] = [];
   let before = 0;
   for (const row of table.losses) {
-    const final = row[last] as number;
+    const final = row[last];
     if (!(final <= eps)) {
       index.push(null);
       continue;
     }
     let t = last;
     while (t > 0) {
-      const l = row[t - 1] as number;
+      const l = row[t - 1];
       if (l <= eps && Math.abs(l - final) <= delta) t -= 1;
       else break;
     }
@@ -69,7 +69,7 @@ export function memorizationOfChecked(table: LossTable, eps: number, delta: numb
     eps,
     delta,
     index,
-    step: index.map((t) => (t === null ? null : (table.steps[t] as number))),
+    step: index.map((t) => (t === null ? null : table.steps[t])),
     memorizedBeforeLast: before,
     fractionBeforeLast: before / table.losses.length,
   };
@@ -81,7 +81,7 @@ export function checkLossTable(table: LossTable): void {
   checkTable(table.losses, table.steps, 'losses');
   table.losses.forEach((row, i) => {
     for (let t = 0; t < row.length; t++) {
-      const l = row[t] as number;
+      const l = row[t];
       if (typeof l !== 'number' || !Number.isFinite(l) || l < 0) {
         throw new PathwayError(`loss is ${String(l)}, expected a finite NLL >= 0`, { argument: 'losses', sample: i, checkpoint: t });
       }

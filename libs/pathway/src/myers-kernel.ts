@@ -70,9 +70,9 @@ function singleBlock(H: Int32Array, off: number, t0: number, cols: number, hv: n
   let mv = mvInit;
   const end = (t0 + cols) | 0;
   for (let t = t0, h = hv; t < end; t = (t + 1) | 0, h = (h + 1) | 0) {
-    const c = H[h] as number;
+    const c = H[h];
     const cn = c >>> 31;
-    const x = (H[(off + (H[t] as number)) | 0] as number) | mv | cn;
+    const x = (H[(off + H[t]) | 0] as number) | mv | cn;
     const d0 = ((((x & pv) + pv) | 0) ^ pv) | x;
     const hp = mv | ~(d0 | pv);
     const hm = pv & d0;
@@ -90,9 +90,9 @@ function lastBlock(H: Int32Array, off: number, t0: number, cols: number, hv: num
   let score = score0;
   const end = (t0 + cols) | 0;
   for (let t = t0, h = hv; t < end; t = (t + 1) | 0, h = (h + 1) | 0) {
-    const c = H[h] as number;
+    const c = H[h];
     const cn = c >>> 31;
-    const x = (H[(off + (H[t] as number)) | 0] as number) | mv | cn;
+    const x = (H[(off + H[t]) | 0] as number) | mv | cn;
     const d0 = ((((x & pv) + pv) | 0) ^ pv) | x;
     const hp = mv | ~(d0 | pv);
     const hm = pv & d0;
@@ -106,8 +106,8 @@ function lastBlock(H: Int32Array, off: number, t0: number, cols: number, hv: num
 
 /** Generic step of block w (state in ST) on a column with match mask eq and carry cin; returns carry out. */
 function step(w: number, eq: number, cin: number): number {
-  const pv = ST[2 * w] as number;
-  const mv = ST[2 * w + 1] as number;
+  const pv = ST[2 * w];
+  const mv = ST[2 * w + 1];
   const cn = cin >>> 31;
   const x = eq | mv | cn;
   const d0 = ((((x & pv) + pv) | 0) ^ pv) | x;
@@ -125,8 +125,8 @@ function edgeDiagonals(H: Int32Array, off: number, A: number, t0: number, cols: 
     for (let w = 2; w >= 0; w--) {
       const col = d - w;
       if (col < 0 || col >= cols) continue;
-      const eq = H[off + w * A + (H[t0 + col] as number)] as number;
-      const cin = w === 0 ? (H[hv + col] as number) : (CR[w - 1] as number);
+      const eq = H[off + w * A + H[t0 + col]] as number;
+      const cin = w === 0 ? H[hv + col] : CR[w - 1];
       const cout = step(w, eq, cin);
       if (w === 2) H[hv + col] = cout;
       else CR[w] = cout;
@@ -149,14 +149,14 @@ function group3(H: Int32Array, off: number, A: number, t0: number, cols: number,
     return;
   }
   edgeDiagonals(H, off, A, t0, cols, hv, 0, 1);
-  let pv0 = ST[0] as number;
-  let mv0 = ST[1] as number;
-  let pv1 = ST[2] as number;
-  let mv1 = ST[3] as number;
-  let pv2 = ST[4] as number;
-  let mv2 = ST[5] as number;
-  const c0 = CR[0] as number;
-  const c1 = CR[1] as number;
+  let pv0 = ST[0];
+  let mv0 = ST[1];
+  let pv1 = ST[2];
+  let mv1 = ST[3];
+  let pv2 = ST[4];
+  let mv2 = ST[5];
+  const c0 = CR[0];
+  const c1 = CR[1];
   // Carries in flight, as separate +1 / -1 bits: p0/n0 from block 0 to 1, p1/n1 from block 1 to 2.
   let p0 = (c0 + 1) >> 1;
   let n0 = c0 >>> 31;
@@ -164,13 +164,13 @@ function group3(H: Int32Array, off: number, A: number, t0: number, cols: number,
   let n1 = c1 >>> 31;
   const o1 = (off + A) | 0;
   const o2 = (off + 2 * A) | 0;
-  let k1 = H[t0 + 1] as number;
-  let k2 = H[t0] as number;
+  let k1 = H[t0 + 1];
+  let k2 = H[t0];
   const end = (t0 + cols) | 0;
   for (let t = (t0 + 2) | 0, h = (hv + 2) | 0; t < end; t = (t + 1) | 0, h = (h + 1) | 0) {
-    const k0 = H[t] as number;
+    const k0 = H[t];
     {
-      const x = (H[(o2 + k2) | 0] as number) | mv2 | n1;
+      const x = H[(o2 + k2) | 0] | mv2 | n1;
       const d0 = ((((x & pv2) + pv2) | 0) ^ pv2) | x;
       const hp = mv2 | ~(d0 | pv2);
       const hm = pv2 & d0;
@@ -180,7 +180,7 @@ function group3(H: Int32Array, off: number, A: number, t0: number, cols: number,
       pv2 = (hm << 1) | n1 | ~(d0 | hps);
     }
     {
-      const x = (H[(o1 + k1) | 0] as number) | mv1 | n0;
+      const x = H[(o1 + k1) | 0] | mv1 | n0;
       const d0 = ((((x & pv1) + pv1) | 0) ^ pv1) | x;
       const hp = mv1 | ~(d0 | pv1);
       const hm = pv1 & d0;
@@ -191,9 +191,9 @@ function group3(H: Int32Array, off: number, A: number, t0: number, cols: number,
       pv1 = (hm << 1) | n0 | ~(d0 | hps);
     }
     {
-      const c = H[h] as number;
+      const c = H[h];
       const cn = c >>> 31;
-      const x = (H[(off + k0) | 0] as number) | mv0 | cn;
+      const x = H[(off + k0) | 0] | mv0 | cn;
       const d0 = ((((x & pv0) + pv0) | 0) ^ pv0) | x;
       const hp = mv0 | ~(d0 | pv0);
       const hm = pv0 & d0;

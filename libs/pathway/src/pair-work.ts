@@ -43,7 +43,7 @@ export function jsDistances(set: SequenceSet): PairDistanceSource {
       for (let j = from; j < to; j++) dist[j] = setDistance(set, i, j);
     },
     pairs(a, b, count, out) {
-      for (let k = 0; k < count; k++) out[k] = setDistance(set, a[k] as number, b[k] as number);
+      for (let k = 0; k < count; k++) out[k] = setDistance(set, a[k], b[k]);
     },
   };
 }
@@ -73,8 +73,8 @@ export function runUnits(set: SequenceSet, job: PairJob, from: number, to: numbe
       const start = job.kind === 'within' ? u + 1 : job.split;
       source.row(u, start, set.count, dist);
       for (let j = start; j < set.count; j++) {
-        const raw = dist[j] as number;
-        const d = job.normalized ? normalizeDistance(raw, length[u] as number, length[j] as number) : raw;
+        const raw = dist[j];
+        const d = job.normalized ? normalizeDistance(raw, length[u], length[j]) : raw;
         sum += d;
         squares += d * d;
       }
@@ -95,8 +95,8 @@ export function runUnits(set: SequenceSet, job: PairJob, from: number, to: numbe
       }
       source.pairs(a, b, count, dist);
       for (let s = 0; s < count; s++) {
-        const raw = dist[s] as number;
-        const d = job.normalized ? normalizeDistance(raw, length[a[s] as number] as number, length[b[s] as number] as number) : raw;
+        const raw = dist[s];
+        const d = job.normalized ? normalizeDistance(raw, length[a[s]] as number, length[b[s]] as number) : raw;
         sum += d;
         squares += d * d;
       }

@@ -84,7 +84,7 @@ export function pathwayOf(g: RoutingMatrix, tau: number, options: ExtractOptions
   for (let l = 0; l < layers; l++) {
     const base = l * experts;
     let total = 0;
-    for (let k = 0; k < experts; k++) total += data[base + k] as number;
+    for (let k = 0; k < experts; k++) total += data[base + k];
     if (Math.abs(total - 1) > tolerance) {
       throw new PathwayError(`weights sum to ${total}, expected 1 (mean of softmax rows) within ${tolerance}`, {
         argument: 'g',
@@ -93,13 +93,13 @@ export function pathwayOf(g: RoutingMatrix, tau: number, options: ExtractOptions
       });
     }
     for (let k = 0; k < experts; k++) order[k] = k;
-    order.sort((x, y) => (data[base + y] as number) - (data[base + x] as number) || x - y);
+    order.sort((x, y) => data[base + y] - data[base + x] || x - y);
     const taken: number[] = [];
     let sum = 0;
     for (let r = 0; r < experts; r++) {
-      const k = order[r] as number;
+      const k = order[r];
       taken.push(k);
-      sum += data[base + k] as number;
+      sum += data[base + k];
       if (sum > tau && tau < 1) break;
     }
     chosen.push(taken);

@@ -28,7 +28,7 @@ export function layerHealth(layer: number, accumulated: ArrayLike<number>, deadS
   if (K < 2) throw new PathwayError(`needs at least 2 experts, got ${K}`, { argument: 'load', layer });
   let total = 0;
   for (let e = 0; e < K; e++) {
-    const v = accumulated[e]!;
+    const v = accumulated[e];
     if (!(Number.isFinite(v) && v >= 0)) throw new PathwayError(`expert ${e} has load ${v}`, { argument: 'load', layer });
     total += v;
   }
@@ -61,7 +61,7 @@ export function routingHealth(samples: readonly ArrayLike<number>[], layers: num
   const sums = new Float64Array(layers * experts);
   samples.forEach((row, i) => {
     if (row.length !== layers * experts) throw new PathwayError(`has ${row.length} values, expected ${layers} x ${experts}`, { argument: 'samples', sample: i });
-    for (let j = 0; j < sums.length; j++) sums[j]! += row[j]!;
+    for (let j = 0; j < sums.length; j++) sums[j] += row[j];
   });
   return Array.from({ length: layers }, (_, l) => layerHealth(l, sums.subarray(l * experts, (l + 1) * experts), deadShare));
 }
@@ -98,11 +98,11 @@ export function collapseOnsets(dead: readonly (readonly number[])[], experts: nu
   if (first === undefined) return [];
   const out: CollapseOnset[] = [];
   for (let l = 0; l < first.length; l++) {
-    const collapsed = (row: readonly number[]): boolean => (row[l] ?? 0) - first[l]! >= need;
+    const collapsed = (row: readonly number[]): boolean => (row[l] ?? 0) - first[l] >= need;
     const index = dead.findIndex(collapsed);
     if (index <= 0) continue;
     const later = dead.slice(index + 1).findIndex((row) => !collapsed(row));
-    out.push({ layer: l, index, deadExperts: dead[index]![l]!, baselineDead: first[l]!, recoveredIndex: later < 0 ? null : index + 1 + later });
+    out.push({ layer: l, index, deadExperts: dead[index]![l]!, baselineDead: first[l], recoveredIndex: later < 0 ? null : index + 1 + later });
   }
   return out;
 }

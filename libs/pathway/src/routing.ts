@@ -49,7 +49,7 @@ export function routingMatrixFromRows(rows: RoutingRows, sample?: number): Routi
         layer: l,
       });
     }
-    for (let k = 0; k < experts; k++) data[l * experts + k] = row[k] as number;
+    for (let k = 0; k < experts; k++) data[l * experts + k] = row[k];
   }
   checkWeights(data, layers, experts, sample);
   return { data, layers, experts };
@@ -58,7 +58,7 @@ export function routingMatrixFromRows(rows: RoutingRows, sample?: number): Routi
 function checkWeights(data: ArrayLike<number>, layers: number, experts: number, sample: number | undefined): void {
   for (let l = 0; l < layers; l++) {
     for (let k = 0; k < experts; k++) {
-      const w = data[l * experts + k] as number;
+      const w = data[l * experts + k];
       if (!Number.isFinite(w)) {
         throw new PathwayError(`weight of expert ${k} is ${String(w)}, expected a finite number`, { argument: 'g', sample, layer: l });
       }

@@ -49,14 +49,14 @@ export function encodeSymbols(sequences: readonly ArrayLike<number>[]): Sequence
         throw new PathwayError('must be an array of integer symbols', { argument: 'sequences', index: i });
       }
       for (let r = 0; r < s.length; r++) {
-        const v = s[r] as number;
+        const v = s[r];
         if (!Number.isInteger(v) || v < 0) {
           throw new PathwayError(`symbol ${r} is ${String(v)}, expected a non-negative integer`, { argument: 'sequences', index: i });
         }
       }
       return s.length;
     },
-    (i, r) => (sequences[i] as ArrayLike<number>)[r] as number,
+    (i, r) => (sequences[i] as ArrayLike<number>)[r],
   );
 }
 
@@ -77,7 +77,7 @@ function encode(count: number, lengthOf: (i: number) => number, symbolAt: (i: nu
   }
   const alphabet = Math.max(1, dense.size);
   let peqInts = 0;
-  for (let i = 0; i < count; i++) peqInts += (((length[i] as number) + 31) >>> 5) * alphabet;
+  for (let i = 0; i < count; i++) peqInts += ((length[i] + 31) >>> 5) * alphabet;
   const heapInts = totalLength + peqInts + maxLength + 1;
   if (heapInts > MAX_HEAP_INTS) {
     throw new PathwayError(`encoding needs ${heapInts} ints (alphabet ${alphabet}, ${count} sequences); use expert-level units or fewer sequences`, { argument: 'sequences' });
@@ -87,18 +87,18 @@ function encode(count: number, lengthOf: (i: number) => number, symbolAt: (i: nu
   const peqOffset = new Int32Array(count);
   let o = 0;
   for (let i = 0; i < count; i++) {
-    const n = length[i] as number;
+    const n = length[i];
     codeOffset[i] = o;
     for (let r = 0; r < n; r++) heap[o + r] = dense.get(symbolAt(i, r)) as number;
     o += n;
   }
   for (let i = 0; i < count; i++) {
-    const n = length[i] as number;
-    const code = codeOffset[i] as number;
+    const n = length[i];
+    const code = codeOffset[i];
     peqOffset[i] = o;
     for (let r = 0; r < n; r++) {
-      const at = o + (r >>> 5) * alphabet + (heap[code + r] as number);
-      heap[at] = (heap[at] as number) | (1 << (r & 31));
+      const at = o + (r >>> 5) * alphabet + heap[code + r];
+      heap[at] = heap[at] | (1 << (r & 31));
     }
     o += ((n + 31) >>> 5) * alphabet;
   }

@@ -31,7 +31,7 @@ export function stepGroups(index: readonly (number | null)[], steps: readonly nu
   });
   return [...members.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([t, list]) => ({ label: `${prefix}@${formatStep(steps[t] as number)}`, step: steps[t] as number, checkpoint: t, members: list }));
+    .map(([t, list]) => ({ label: `${prefix}@${formatStep(steps[t] as number)}`, step: steps[t], checkpoint: t, members: list }));
 }
 
 /** "Pretrain@t" groups from t_i* (memorizationSteps(...).index). Samples first memorized at T are included. */

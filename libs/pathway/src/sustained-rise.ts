@@ -23,18 +23,18 @@ export function sustainedRiseStart(accuracy: ArrayLike<number>, options: RiseOpt
   const n = accuracy?.length;
   if (typeof n !== 'number' || n < 2) throw new PathwayError('needs at least 2 checkpoints', { argument: 'accuracy' });
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(accuracy[i] as number)) {
+    if (!Number.isFinite(accuracy[i])) {
       throw new PathwayError(`element ${i} is ${String(accuracy[i])}`, { argument: 'accuracy', checkpoint: i });
     }
   }
   // suffixMin[c] = min over t > c of acc(t), built from the end.
   const suffixMin = new Float64Array(n);
   suffixMin[n - 1] = Infinity;
-  for (let c = n - 2; c >= 0; c--) suffixMin[c] = Math.min(suffixMin[c + 1] as number, accuracy[c + 1] as number);
-  const last = accuracy[n - 1] as number;
+  for (let c = n - 2; c >= 0; c--) suffixMin[c] = Math.min(suffixMin[c + 1], accuracy[c + 1]);
+  const last = accuracy[n - 1];
   for (let c = 0; c < n - 1; c++) {
-    const a = accuracy[c] as number;
-    if ((suffixMin[c] as number) >= a - tolerance && last - a >= minGain) return c;
+    const a = accuracy[c];
+    if (suffixMin[c] >= a - tolerance && last - a >= minGain) return c;
   }
   return null;
 }

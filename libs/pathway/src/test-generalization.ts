@@ -49,5 +49,5 @@ export function generalizationSteps(correct: readonly ArrayLike<number | boolean
     }
     return found;
   });
-  return { index, step: index.map((t) => (t === null ? null : (steps[t] as number))) };
+  return { index, step: index.map((t) => (t === null ? null : steps[t])) };
 }

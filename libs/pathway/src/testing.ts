@@ -12,12 +12,12 @@ export function naiveLevenshtein(a: ArrayLike<unknown>, b: ArrayLike<unknown>): 
   for (let i = 1; i <= a.length; i++) {
     cur[0] = i;
     for (let j = 1; j <= n; j++) {
-      const sub = (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, sub);
+      const sub = prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, sub);
     }
     [prev, cur] = [cur, prev];
   }
-  return prev[n] as number;
+  return prev[n];
 }
 
 /** Random string over an alphabet. */
@@ -98,10 +98,10 @@ export function randomRouting(rand: () => number, layers: number, experts: numbe
     let sum = 0;
     const row = new Float64Array(experts);
     for (let k = 0; k < experts; k++) {
-      row[k] = gamma(rand, concentration * (profile[l * experts + k] as number));
-      sum += row[k] as number;
+      row[k] = gamma(rand, concentration * profile[l * experts + k]);
+      sum += row[k];
     }
-    for (let k = 0; k < experts; k++) g[l * experts + k] = (row[k] as number) / sum;
+    for (let k = 0; k < experts; k++) g[l * experts + k] = row[k] / sum;
   }
   return g;
 }
@@ -113,9 +113,9 @@ export function randomProfile(rand: () => number, layers: number, experts: numbe
     let sum = 0;
     for (let k = 0; k < experts; k++) {
       p[l * experts + k] = Math.exp(skew * (rand() * 2 - 1));
-      sum += p[l * experts + k] as number;
+      sum += p[l * experts + k];
     }
-    for (let k = 0; k < experts; k++) p[l * experts + k] = ((p[l * experts + k] as number) / sum) * experts;
+    for (let k = 0; k < experts; k++) p[l * experts + k] = (p[l * experts + k] / sum) * experts;
   }
   return p;
 }
@@ -159,13 +159,13 @@ export function naiveEigenvalues(matrix: readonly number[][]): number[] {
       (a[q] as number[])[k] = s * apk + c * aqk;
     }
   }
-  return a.map((row, i) => row[i] as number).sort((x, y) => y - x);
+  return a.map((row, i) => row[i]).sort((x, y) => y - x);
 }
 
 /** Solves (M) x = b by Gaussian elimination with partial pivoting (naive, for small test systems). */
 export function naiveSolve(matrix: readonly number[][], b: readonly number[]): number[] {
   const n = matrix.length;
-  const a = matrix.map((row, i) => [...row, b[i] as number]);
+  const a = matrix.map((row, i) => [...row, b[i]]);
   for (let col = 0; col < n; col++) {
     let piv = col;
     for (let r = col + 1; r < n; r++) if (Math.abs((a[r] as number[])[col] as number) > Math.abs((a[piv] as number[])[col] as number)) piv = r;
@@ -176,5 +176,5 @@ export function naiveSolve(matrix: readonly number[][], b: readonly number[]): n
       for (let c = col; c <= n; c++) (a[r] as number[])[c] = ((a[r] as number[])[c] as number) - f * ((a[col] as number[])[c] as number);
     }
   }
-  return a.map((row, i) => (row[n] as number) / (row[i] as number));
+  return a.map((row, i) => row[n] / row[i]);
 }

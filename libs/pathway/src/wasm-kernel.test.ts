@@ -33,7 +33,7 @@ function boundaryStrings(seed: number, alphabet: string, count: number): string[
   const lengths = [0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 400, 580, 700];
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
-    if (i < lengths.length) out.push(randomString(rand, lengths[i] as number, alphabet));
+    if (i < lengths.length) out.push(randomString(rand, lengths[i], alphabet));
     else if (i % 3 === 0) out.push((out[i - 1] as string).slice(0, Math.floor(rand() * 500)) + randomString(rand, Math.floor(rand() * 200), alphabet));
     else out.push(randomString(rand, Math.floor(rand() * 720), alphabet));
   }
@@ -94,7 +94,7 @@ describe('wasm kernel equals the JS kernel on every pair', () => {
       const b = Int32Array.from({ length: count }, () => Math.floor(rand() * set.count));
       const out = new Int32Array(count);
       kernel.pairs(a, b, count, out);
-      out.forEach((d, k) => assert.equal(d, setDistance(set, a[k] as number, b[k] as number), `pair ${k} of ${count}`));
+      out.forEach((d, k) => assert.equal(d, setDistance(set, a[k], b[k]), `pair ${k} of ${count}`));
     }
   });
 

@@ -96,9 +96,9 @@ function layoutOf(set: SequenceSet, base = 1024): Layout {
   };
   const seqs = take(16 * set.count);
   const codes: number[] = [];
-  for (let i = 0; i < set.count; i++) codes.push(take(2 * (set.length[i] as number), 2));
+  for (let i = 0; i < set.count; i++) codes.push(take(2 * set.length[i], 2));
   const peq: number[] = [];
-  for (let i = 0; i < set.count; i++) peq.push(take((((set.length[i] as number) + 63) >>> 6) * A * 8, 8));
+  for (let i = 0; i < set.count; i++) peq.push(take(((set.length[i] + 63) >>> 6) * A * 8, 8));
   const maxBlocks = (set.maxLength + 63) >>> 6;
   // Lanes of a `pairs` group whose pattern has fewer blocks than the group's longest read Peq words
   // past their own (ignored: those rows never reach the lane's result); keep such reads in memory.
@@ -135,7 +135,7 @@ export class WasmDistanceKernel implements PairDistanceSource {
     this.layout = layout;
     this.i32 = new Int32Array(exports.memory.buffer);
     const order = Array.from({ length: set.count }, (_, i) => i);
-    order.sort((a, b) => (set.length[a] as number) - (set.length[b] as number) || a - b);
+    order.sort((a, b) => set.length[a] - set.length[b] || a - b);
     this.byLength = Int32Array.from(order);
   }
 
@@ -159,12 +159,12 @@ export class WasmDistanceKernel implements PairDistanceSource {
     const i32 = this.i32;
     const u16 = new Uint16Array(exports.memory.buffer);
     for (let i = 0; i < set.count; i++) {
-      const n = set.length[i] as number;
-      const codes = layout.codes[i] as number;
+      const n = set.length[i];
+      const codes = layout.codes[i];
       i32[(layout.seqs >>> 2) + 4 * i] = codes;
       i32[(layout.seqs >>> 2) + 4 * i + 1] = n;
-      i32[(layout.seqs >>> 2) + 4 * i + 2] = layout.peq[i] as number;
-      u16.set(set.heap.subarray(set.codeOffset[i] as number, (set.codeOffset[i] as number) + n), codes >>> 1);
+      i32[(layout.seqs >>> 2) + 4 * i + 2] = layout.peq[i];
+      u16.set(set.heap.subarray(set.codeOffset[i], set.codeOffset[i] + n), codes >>> 1);
     }
     exports.init(set.alphabet, layout.seqs, layout.table, layout.comb, layout.scratch, layout.lanes);
     for (let i = 0; i < set.count; i++) exports.buildPeq(i);
@@ -177,12 +177,12 @@ export class WasmDistanceKernel implements PairDistanceSource {
     const list = layout.list >>> 2;
     let count = 0;
     for (let k = 0; k < byLength.length; k++) {
-      const j = byLength[k] as number;
+      const j = byLength[k];
       if (j >= from && j < to) i32[list + count++] = j;
     }
     this.exports.row(i, layout.list, count, layout.out);
     const out = layout.out >>> 2;
-    for (let k = 0; k < count; k++) dist[i32[list + k] as number] = i32[out + k] as number;
+    for (let k = 0; k < count; k++) dist[i32[list + k]] = i32[out + k];
   }
 
   /** out[k] = distance(a[k], b[k]) for k < count. */
@@ -198,25 +198,25 @@ export class WasmDistanceKernel implements PairDistanceSource {
       const text = new Int32Array(n);
       const key = new Float64Array(n);
       for (let k = 0; k < n; k++) {
-        const x = a[start + k] as number;
-        const y = b[start + k] as number;
-        const shorterFirst = (set.length[x] as number) <= (set.length[y] as number);
+        const x = a[start + k];
+        const y = b[start + k];
+        const shorterFirst = set.length[x] <= set.length[y];
         pattern[k] = shorterFirst ? x : y;
         text[k] = shorterFirst ? y : x;
-        const blocks = Math.min(((set.length[pattern[k] as number] as number) + 63) >>> 6, 2 ** 19 - 1);
-        key[k] = (blocks * 2 ** 21 + Math.min(set.length[text[k] as number] as number, 2 ** 21 - 1)) * PAIR_BATCH + k;
+        const blocks = Math.min(((set.length[pattern[k]] as number) + 63) >>> 6, 2 ** 19 - 1);
+        key[k] = (blocks * 2 ** 21 + Math.min(set.length[text[k]] as number, 2 ** 21 - 1)) * PAIR_BATCH + k;
       }
       key.sort();
-      for (let k = 0; k < n; k++) order[k] = (key[k] as number) % PAIR_BATCH;
+      for (let k = 0; k < n; k++) order[k] = key[k] % PAIR_BATCH;
       const list = layout.list >>> 2;
       for (let k = 0; k < n; k++) {
-        const p = order[k] as number;
-        i32[list + 2 * k] = pattern[p] as number;
-        i32[list + 2 * k + 1] = text[p] as number;
+        const p = order[k];
+        i32[list + 2 * k] = pattern[p];
+        i32[list + 2 * k + 1] = text[p];
       }
       this.exports.pairs(layout.list, n, layout.out);
       const o = layout.out >>> 2;
-      for (let k = 0; k < n; k++) out[start + (order[k] as number)] = i32[o + k] as number;
+      for (let k = 0; k < n; k++) out[start + order[k]] = i32[o + k];
     }
   }
 }

@@ -183,8 +183,8 @@ describe('evaluation end to end (worker processes, real Postgres + NATS)', () =>
     );
     const stored = await fx.db.kysely.selectFrom('evaluation.eval_item').select(['doc_index']).where('eval_job_id', '=', id).execute();
     assert.equal(stored.length, 20);
-    assert.deepEqual(pages[0]!.extracted['strict-match'], [finalAnswer(rows[0]!.answer)]);
-    assert.equal(pages[5]!.scores['exact_match,strict-match'], 0);
+    assert.deepEqual(pages[0].extracted['strict-match'], [finalAnswer(rows[0].answer)]);
+    assert.equal(pages[5].scores['exact_match,strict-match'], 0);
     assert.equal(new Set(pages.map((p) => p.promptHash)).size, 20);
 
     // Scores, the checkpoint's evaluations (entity resolution, as the gateway asks) and the export.
@@ -204,14 +204,14 @@ describe('evaluation end to end (worker processes, real Postgres + NATS)', () =>
       { r: [{ __typename: 'Checkpoint', id: checkpointId }] },
     );
     assert.deepEqual(
-      entities._entities[0]!.evaluations.map((e) => [e.task, e.metric, e.n]),
+      entities._entities[0].evaluations.map((e) => [e.task, e.metric, e.n]),
       [
         ['gsm8k', 'exact_match,flexible-extract', 20],
         ['gsm8k', 'exact_match,strict-match', 20],
       ],
     );
     assert.deepEqual(
-      entities._entities[0]!.evaluationJobs.map((j) => j.id),
+      entities._entities[0].evaluationJobs.map((j) => j.id),
       [id],
     );
   });

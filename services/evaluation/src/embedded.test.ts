@@ -56,7 +56,7 @@ test('PGlite + in-process bus: a job queued only in the database runs when the w
       assert.equal(scores.find((s) => s.metric === 'exact_match,strip')?.value, 1);
       const items = await store.listItems(job.id, done.total);
       assert.equal(items.length, 9);
-      assert.deepEqual(items[2]!.extracted, { strip: [suite[2]!.answer] });
+      assert.deepEqual(items[2].extracted, { strip: [suite[2].answer] });
       assert.equal((done.result as { n: number }).n, 9);
     } finally {
       await worker.stop();

@@ -47,7 +47,7 @@ function gsm8kScript(rows: readonly Gsm8kRow[]): Script {
     const q = lastGsm8kQuestion(prompt);
     const i = q === undefined ? undefined : index.get(q);
     if (i === undefined) return undefined;
-    const gold = rows[i]!;
+    const gold = rows[i];
     if (i % 3 === 0) return ` ${gold.answer}\n\nQuestion: what comes next?`;
     if (i % 3 === 1) return ` The answer is ${finalAnswer(gold.answer)}.`;
     return ` I think #### ${finalAnswer(gold.answer)}1`;
@@ -150,16 +150,16 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
       items.map((i) => i.doc_index),
       [...Array(30).keys()],
     );
-    const third = items[3]!;
+    const third = items[3];
     assert.equal(third.doc_id, 'math-3');
     assert.equal(third.group_name, 'add');
     assert.deepEqual(third.extracted, { strip: ['999'] });
     assert.equal(third.scores['exact_match,strip'], 0);
-    assert.deepEqual(items[0]!.extracted, { strip: [suite[0]!.answer] });
-    assert.equal(items[0]!.scores['exact_match,strip'], 1);
-    assert.match(items[0]!.prompt_hash, /^[0-9a-f]{64}$/);
+    assert.deepEqual(items[0].extracted, { strip: [suite[0].answer] });
+    assert.equal(items[0].scores['exact_match,strip'], 1);
+    assert.match(items[0].prompt_hash, /^[0-9a-f]{64}$/);
     // The backend cuts completions at the task's stop string ("\n").
-    assert.deepEqual(items[0]!.output, { kind: 'generate', completions: [` ${suite[0]!.answer}`] });
+    assert.deepEqual(items[0].output, { kind: 'generate', completions: [` ${suite[0]!.answer}`] });
     assert.deepEqual(
       (await service.items(done, 28, 10)).map((i) => i.doc_index),
       [28, 29],
@@ -214,10 +214,10 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     close(scores.get('exact_match,strict-match')!.stderr!, binaryStderr(7, 20), 'strict stderr');
     assert.equal(scores.get('exact_match,strict-match')!.n, 20);
     const [first, second] = await service.items(done, 0, 2);
-    assert.deepEqual(first!.extracted, { 'strict-match': [finalAnswer(gsm[0]!.answer)], 'flexible-extract': [finalAnswer(gsm[0]!.answer)] });
+    assert.deepEqual(first!.extracted, { 'strict-match': [finalAnswer(gsm[0].answer)], 'flexible-extract': [finalAnswer(gsm[0].answer)] });
     assert.deepEqual(second!.extracted['strict-match'], ['[invalid]']);
     // The prompt sent was the 8-shot one: eight exemplars from train, then this question.
-    const sent = model.generated.find((p) => lastGsm8kQuestion(p) === gsm[0]!.question)!;
+    const sent = model.generated.find((p) => lastGsm8kQuestion(p) === gsm[0].question)!;
     assert.equal(sent.split('Question: ').length - 1, 9);
     const json = service.harnessJson(done)!;
     assert.deepEqual((json['n-samples'] as Record<string, unknown>).gsm8k, { original: 1319, effective: 20 });
@@ -244,7 +244,7 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
       const gold = labels.indexOf(it.doc.data.answerKey as string);
       const best = (xs: number[]) => xs.indexOf(Math.max(...xs));
       acc += best(lls) === gold ? 1 : 0;
-      accNorm += best(lls.map((l, c) => l / [...texts[c]!].length)) === gold ? 1 : 0;
+      accNorm += best(lls.map((l, c) => l / [...texts[c]].length)) === gold ? 1 : 0;
     }
     const scores = await scoreMap(done);
     close(scores.get('acc')!.value, acc / 12, 'acc');
@@ -252,7 +252,7 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     const [item] = await service.items(done, 0, 1);
     const out = item!.output as { kind: string; results: { logprob: number }[] };
     assert.equal(out.kind, 'loglikelihood');
-    assert.equal(out.results.length, (items[0]!.request as Extract<(typeof items)[0]['request'], { kind: 'loglikelihood' }>).requests.length);
+    assert.equal(out.results.length, (items[0].request as Extract<(typeof items)[0]['request'], { kind: 'loglikelihood' }>).requests.length);
   });
 
   test('generated code runs in the sandbox: pass@1 of canonical and broken HumanEval solutions', async () => {
@@ -267,7 +267,7 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
       runs.map((r) => r.passed),
       [true, true, false],
     );
-    assert.match(runs[2]!.stderrTail, /AssertionError|Error/);
+    assert.match(runs[2].stderrTail, /AssertionError|Error/);
   });
 
   test('a sandbox that cannot start fails a code job before the model is asked; code is never run outside it', async () => {
@@ -435,7 +435,7 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
       /backend\.openai: must be http or https/,
     );
     await rejectsWith(service.startEvaluation({ checkpointId: '00000000-0000-0000-0000-000000000000', task: 'grok_math' }), 'NOT_FOUND', /checkpoint/);
-    await rejectsWith(service.items((await fx.store.listJobs(checkpointId))[0]!, 0, 501), 'BAD_USER_INPUT', /limit must be within 1\.\.500/);
+    await rejectsWith(service.items((await fx.store.listJobs(checkpointId))[0], 0, 501), 'BAD_USER_INPUT', /limit must be within 1\.\.500/);
   });
 
   test('bad data and backends fail the job for good with a message naming the problem', async () => {

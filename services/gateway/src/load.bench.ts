@@ -72,7 +72,7 @@ function rssMiB(pid: number): number {
 
 /** CPU seconds the process has used (user + system), from /proc/<pid>/stat at 100 ticks per second. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 

@@ -563,7 +563,7 @@ export class InferenceService {
           return g.routing;
         };
         reduced.push({
-          sampleId: samples[s.index]!.id,
+          sampleId: samples[s.index].id,
           r,
           target: span(s.targetWeights, 'targetWeights'),
           position: span(s.positionWeights, 'positionWeights'),

@@ -134,10 +134,10 @@ for (const c of CASES) {
         let changed = 0;
         for (let l = 0; l < model.description.routedLayers.length; l++) {
           for (let b = 0; b < B; b++) {
-            for (let t = 0; t < SEQUENCES[b]!.length; t++) {
-              const p = reference.routerProbs[l]!.subarray((b * T + t) * K, (b * T + t + 1) * K);
+            for (let t = 0; t < SEQUENCES[b].length; t++) {
+              const p = reference.routerProbs[l].subarray((b * T + t) * K, (b * T + t + 1) * K);
               const byScore = Array.from(p.keys())
-                .sort((x, y) => p[y]! - p[x]! || x - y)
+                .sort((x, y) => p[y] - p[x] || x - y)
                 .slice(0, k)
                 .sort();
               const chosen = Array.from(onnx.topkIds.subarray(((l * B + b) * T + t) * k, ((l * B + b) * T + t + 1) * k), Number).sort();

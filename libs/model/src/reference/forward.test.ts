@@ -186,12 +186,12 @@ test('Qwen3-MoE: q/k RMSNorm per head over head_dim (not over the full width); a
     w[`${p}.self_attn.k_norm.weight`] = Float32Array.from([1, 1]);
   }
   for (const e of [0, 1]) for (const proj of ['gate_proj', 'up_proj', 'down_proj']) w[`model.layers.0.mlp.experts.${e}.${proj}.weight`] = new Float32Array(4);
-  const out = referenceForward(desc, (n) => w[n]!, { inputIds: [[0, 1]], attentionMask: [[1, 1]] });
+  const out = referenceForward(desc, (n) => w[n], { inputIds: [[0, 1]], attentionMask: [[1, 1]] });
   assert.equal(out.routerProbs.length, 1, 'one routed layer');
 
   const rms = (v: number[]): number[] => v.map((x) => x / Math.sqrt(v.reduce((a, b) => a + b * b, 0) / v.length));
-  const rot = (v: number[], a: number): number[] => [v[0]! * Math.cos(a) - v[1]! * Math.sin(a), v[1]! * Math.cos(a) + v[0]! * Math.sin(a)];
-  const dot = (a: number[], b: number[]): number => a.reduce((acc, x, i) => acc + x * b[i]!, 0);
+  const rot = (v: number[], a: number): number[] => [v[0] * Math.cos(a) - v[1] * Math.sin(a), v[1] * Math.cos(a) + v[0] * Math.sin(a)];
+  const dot = (a: number[], b: number[]): number => a.reduce((acc, x, i) => acc + x * b[i], 0);
   /** One attention layer with identity projections and per-head q/k norm, then the residual. */
   const attend = (e: number[][]): number[][] => {
     const x = e.map(rms);
@@ -199,14 +199,14 @@ test('Qwen3-MoE: q/k RMSNorm per head over head_dim (not over the full width); a
     return e.map((ei, i) => {
       const outRow: number[] = [];
       for (let h = 0; h < 2; h++) {
-        const q = rot(rms(head(x[i]!, h)), i);
+        const q = rot(rms(head(x[i], h)), i);
         const scores = x.slice(0, i + 1).map((xj, j) => dot(q, rot(rms(head(xj, h)), j)) / Math.SQRT2);
         const m = Math.max(...scores);
         const p = scores.map((s) => Math.exp(s - m));
         const z = p.reduce((a, b) => a + b, 0);
-        for (let c = 0; c < 2; c++) outRow.push(x.slice(0, i + 1).reduce((acc, xj, j) => acc + (p[j]! / z) * head(xj, h)[c]!, 0));
+        for (let c = 0; c < 2; c++) outRow.push(x.slice(0, i + 1).reduce((acc, xj, j) => acc + (p[j] / z) * head(xj, h)[c], 0));
       }
-      return ei.map((v, c) => v + outRow[c]!);
+      return ei.map((v, c) => v + outRow[c]);
     });
   };
   const silu = (v: number): number => v / (1 + Math.exp(-v));
@@ -217,11 +217,11 @@ test('Qwen3-MoE: q/k RMSNorm per head over head_dim (not over the full width); a
   h = attend(h); // layer 1 attention
   h = h.map((hi) => {
     const x = rms(hi);
-    const y = silu(x[0]!) * x[1]!; // gate row picks x0, up row picks x1
-    return [hi[0]!, hi[1]!, hi[2]!, hi[3]! + 2 * y]; // down writes 2y into dim 3
+    const y = silu(x[0]) * x[1]; // gate row picks x0, up row picks x1
+    return [hi[0], hi[1], hi[2], hi[3] + 2 * y]; // down writes 2y into dim 3
   });
   const want = h.flatMap(rms);
-  want.forEach((v, i) => close(out.finalHidden[i]!, v, `final hidden ${i}`));
+  want.forEach((v, i) => close(out.finalHidden[i], v, `final hidden ${i}`));
 });
 
 test('Dots1 (DeepSeek-V3 router): sigmoid scores, the correction bias moves the choice, groups limit it, weights are unbiased scores x scale', () => {
@@ -267,22 +267,22 @@ test('Dots1 (DeepSeek-V3 router): sigmoid scores, the correction bias moves the 
       w[`model.layers.0.mlp.experts.${e}.up_proj.weight`] = Float32Array.from([1, 0, 0, 0]);
       w[`model.layers.0.mlp.experts.${e}.down_proj.weight`] = Float32Array.from([0, 0, 0, 0].map((_, i) => (i === e ? 1 : 0)));
     }
-    return referenceForward(desc, (n) => w[n]!, { inputIds: [[0]], attentionMask: [[1]] });
+    return referenceForward(desc, (n) => w[n], { inputIds: [[0]], attentionMask: [[1]] });
   };
   // x = (2, 1, 1.5, 0) / sqrt(1.8125); scores = sigmoid(x).
   const x = [2, 1, 1.5, 0].map((v) => v / Math.sqrt(1.8125));
   const s = x.map((v) => 1 / (1 + Math.exp(-v)));
   // No bias: group {0,1} scores 0.815 + 0.678 > group {2,3} 0.753 + 0.5: expert 0.
-  assert.deepEqual(Array.from(run([0, 0, 0, 0]).topkIds[0]!), [0]);
+  assert.deepEqual(Array.from(run([0, 0, 0, 0]).topkIds[0]), [0]);
   // A small bias on expert 2 does not beat group {0,1}; a larger one on group {2,3} does, and then
   // expert 2 wins inside it, weighted by its unbiased score times routed_scaling_factor.
-  assert.deepEqual(Array.from(run([0, 0, 0.05, 0]).topkIds[0]!), [0]);
+  assert.deepEqual(Array.from(run([0, 0, 0.05, 0]).topkIds[0]), [0]);
   const biased = run([0, 0, 0.5, 0.5]);
-  assert.deepEqual(Array.from(biased.topkIds[0]!), [2]);
+  assert.deepEqual(Array.from(biased.topkIds[0]), [2]);
   const silu = (v: number): number => v / (1 + Math.exp(-v));
-  const h = [2, 1, 1.5, 0].map((v, i) => v + (i === 2 ? 2 * s[2]! * silu(x[0]!) * x[0]! : 0));
+  const h = [2, 1, 1.5, 0].map((v, i) => v + (i === 2 ? 2 * s[2] * silu(x[0]) * x[0] : 0));
   const rms = Math.sqrt(h.reduce((a, v) => a + v * v, 0) / 4);
-  h.forEach((v, i) => close(biased.finalHidden[i]!, v / rms, `final hidden ${i}`));
+  h.forEach((v, i) => close(biased.finalHidden[i], v / rms, `final hidden ${i}`));
   // The routing summary's scores are the sigmoid scores normalized to sum 1.
   const total = s.reduce((a, v) => a + v, 0);
   s.forEach((v, e) => close(biased.routerProbs[0]![e]!, v / total, `normalized score ${e}`));

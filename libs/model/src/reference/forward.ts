@@ -154,8 +154,8 @@ function softmaxChoice(logits: Float32Array, probs: Float32Array, at: number, k:
   softmaxInto(logits, probs, at);
   const p = probs.subarray(at, at + logits.length);
   const chosen = topK(p, k);
-  const norm = normTopkProb ? chosen.reduce((acc, e) => acc + p[e]!, 0) : 1;
-  return { chosen, weight: chosen.map((e) => Math.fround(p[e]! / norm)) };
+  const norm = normTopkProb ? chosen.reduce((acc, e) => acc + p[e], 0) : 1;
+  return { chosen, weight: chosen.map((e) => Math.fround(p[e] / norm)) };
 }
 
 /**
@@ -176,15 +176,15 @@ function biasedSigmoidChoice(
   const K = logits.length;
   const perGroup = K / scoring.groups;
   const scores = Array.from(logits, (z) => Math.fround(1 / (1 + Math.exp(-z))));
-  const choice = scores.map((s, e) => Math.fround(s + bias[e]!));
+  const choice = scores.map((s, e) => Math.fround(s + bias[e]));
   const groupScore = Array.from({ length: scoring.groups }, (_, gi) => {
     const members = choice.slice(gi * perGroup, (gi + 1) * perGroup).sort((a, b) => b - a);
-    return members[0]! + members[1]!;
+    return members[0] + members[1];
   });
   const kept = new Set(topK(Float32Array.from(groupScore), scoring.topkGroup));
   const masked = Float32Array.from(choice, (c, e) => (kept.has(Math.floor(e / perGroup)) ? c : 0));
   const chosen = topK(masked, k);
-  let weight = chosen.map((e) => scores[e]!);
+  let weight = chosen.map((e) => scores[e]);
   if (normTopkProb) {
     const sum = weight.reduce((a, w) => a + w, 0) + 1e-20;
     weight = weight.map((w) => w / sum);
@@ -277,7 +277,7 @@ function latentHeads(desc: ArchitectureDescription, a: LatentAttentionSpec, weig
   if ('proj' in a.query) {
     qAll = applyLinear(weights, a.query.proj, x, T, d);
   } else {
-    const rank = a.query.norm.shape[0]!;
+    const rank = a.query.norm.shape[0];
     const compressed = rmsNorm(applyLinear(weights, a.query.down, x, T, d), T, rank, weights(a.query.norm.name), a.normEps);
     qAll = applyLinear(weights, a.query.up, compressed, T, rank);
   }
@@ -322,8 +322,8 @@ function ropeOrder(part: Float32Array, interleaved: boolean): Float32Array {
   const half = part.length / 2;
   const out = new Float32Array(part.length);
   for (let i = 0; i < half; i++) {
-    out[i] = part[2 * i]!;
-    out[half + i] = part[2 * i + 1]!;
+    out[i] = part[2 * i];
+    out[half + i] = part[2 * i + 1];
   }
   return out;
 }

@@ -32,7 +32,7 @@ function runOracle(dir: string): OracleOutput {
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);
   let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
 }
 
@@ -64,7 +64,7 @@ for (const [name, config] of [
       oracle.chosen.forEach((layer, l) => {
         layer.forEach((want, t) =>
           assert.deepEqual(
-            Array.from(out.topkIds[l]!.subarray(t * k, (t + 1) * k)).sort((a, b) => a - b),
+            Array.from(out.topkIds[l].subarray(t * k, (t + 1) * k)).sort((a, b) => a - b),
             want,
             `layer ${l} token ${t}`,
           ),

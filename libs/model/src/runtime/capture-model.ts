@@ -192,7 +192,7 @@ export class CaptureModel {
         maxBatchTokens: Math.max(options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS, maxLength),
         maxLength,
         storedBytesPerParameter: storedBytesPerParameter(checkpoint),
-        layersPerSession: stages[0]!.layerCount,
+        layersPerSession: stages[0].layerCount,
         residency: options.residency,
       });
       const nodeCount = stages.reduce((acc, s) => acc + s.nodeCount, 0);
@@ -227,13 +227,13 @@ export class CaptureModel {
       maxBatchTokens,
       maxLength,
       storedBytesPerParameter: storedBytesPerParameter(this.checkpoint),
-      layersPerSession: this.stages[0]!.layerCount,
+      layersPerSession: this.stages[0].layerCount,
       residency: this.plan.residency,
     }).chunkTokens;
   }
 
   async run(batch: PaddedBatch): Promise<CaptureBatchOutput> {
-    return (await this.runChunk([batch]))[0]!;
+    return (await this.runChunk([batch]))[0];
   }
 
   /**
@@ -247,7 +247,7 @@ export class CaptureModel {
     if (this.sessions !== null) {
       for (const c of collectors) {
         signal?.throwIfAborted();
-        for (const [i, stage] of this.stages.entries()) c.add(stage, await this.sessions[i]!.run(c.feeds()));
+        for (const [i, stage] of this.stages.entries()) c.add(stage, await this.sessions[i].run(c.feeds()));
       }
       return collectors.map((c) => c.result());
     }
@@ -280,7 +280,7 @@ const STORED_BYTES: Readonly<Record<string, number>> = { F32: 4, BF16: 2, F16: 2
 
 /** Bytes per stored weight, read off the first layer's q projection (checkpoints store one dtype). */
 function storedBytesPerParameter(checkpoint: Checkpoint): number {
-  return STORED_BYTES[checkpoint.location(checkpoint.description.layers[0]!.attention.o.weight.name).dtype] ?? 4;
+  return STORED_BYTES[checkpoint.location(checkpoint.description.layers[0].attention.o.weight.name).dtype] ?? 4;
 }
 
 function stageLabel(dir: string, stage: CaptureStage, debug: boolean): string {

@@ -153,10 +153,10 @@ test('streamed capture (a stage at a time over chunks of batches) equals the res
   assert.ok(batches >= 2, 'several batches, grouped into chunks');
   const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): void => {
     assert.equal(a.length, b.length, what);
-    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-5, `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-5, `${what}[${i}]: ${a[i]} vs ${b[i]}`);
   };
   for (const [i, r] of resident.entries()) {
-    const s = streamed[i]!;
+    const s = streamed[i];
     assert.equal(s.id, r.id);
     close(s.routing, r.routing, `${r.id} routing`);
     assert.deepEqual(Array.from(s.topkCounts), Array.from(r.topkCounts), `${r.id} top-k counts`);

@@ -162,17 +162,17 @@ export async function captureWithModel(
     );
     const outs = await model.runChunk(padded, options.signal);
     for (const [c, indices] of chunk.entries()) {
-      const out = outs[c]!;
+      const out = outs[c];
       const batchResults = indices.map((sampleIndex, b) =>
-        reduceSample(out, b, sampleIndex, samples[sampleIndex].id, sequences[sampleIndex], padded[c]!.lengths[b], padded[c]!.statMask, padded[c]!.spanMask, options),
+        reduceSample(out, b, sampleIndex, samples[sampleIndex].id, sequences[sampleIndex], padded[c].lengths[b], padded[c].statMask, padded[c].spanMask, options),
       );
       for (const r of batchResults) results[r.index] = r;
       done += indices.length;
       await onBatch?.(batchResults, {
         done,
         total: samples.length,
-        batchSize: padded[c]!.batch,
-        paddedTokens: padded[c]!.batch * padded[c]!.seqLen,
+        batchSize: padded[c].batch,
+        paddedTokens: padded[c].batch * padded[c].seqLen,
         elapsedMs: performance.now() - started,
       });
     }

@@ -71,9 +71,9 @@ export function stageParameters(desc: ArchitectureDescription, firstLayer: numbe
  */
 export function batchActivationBytes(desc: ArchitectureDescription, tokens: number, seqLen: number): number {
   const d = desc.hiddenSize;
-  const moe = desc.layers[desc.routedLayers[0]!]!.moe!;
-  const inter = moe.experts[0]!.gate.weight.shape[0]!;
-  const heads = desc.layers[0]!.attention.numHeads;
+  const moe = desc.layers[desc.routedLayers[0]]!.moe!;
+  const inter = moe.experts[0].gate.weight.shape[0];
+  const heads = desc.layers[0].attention.numHeads;
   const layer = tokens * 4 * (12 * d + moe.topK * (d + 3 * inter) + 4 * desc.numExperts) + 2 * tokens * heads * seqLen * 4;
   const head = 3 * tokens * desc.vocabSize * 4 + tokens * 4 * 4 * d;
   return Math.max(layer, head);

@@ -52,7 +52,7 @@ function tinyEncoder(withTokenTypes: boolean): Uint8Array {
 
 function naive(tokens: string[]): number[] {
   const ids = ['[CLS]', ...tokens, '[SEP]'].map(id);
-  const v = Array.from({ length: DIM }, (_, k) => ids.reduce((s, i) => s + (TABLE[i * DIM + k] as number), 0) / ids.length);
+  const v = Array.from({ length: DIM }, (_, k) => ids.reduce((s, i) => s + TABLE[i * DIM + k], 0) / ids.length);
   const n = Math.hypot(...v);
   return v.map((x) => x / n);
 }

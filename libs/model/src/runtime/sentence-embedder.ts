@@ -81,7 +81,7 @@ export class SentenceEmbedder {
     const encoded = texts.map((t) => {
       const ids: number[] = this.tokenizer.encode(t).ids;
       // Truncation keeps the closing special token, as the tokenizer's own truncation would.
-      return ids.length <= this.maxLength ? ids : [...ids.slice(0, this.maxLength - 1), ids[ids.length - 1] as number];
+      return ids.length <= this.maxLength ? ids : [...ids.slice(0, this.maxLength - 1), ids[ids.length - 1]];
     });
     const B = texts.length;
     const T = Math.max(1, ...encoded.map((ids) => ids.length));
@@ -104,11 +104,11 @@ export class SentenceEmbedder {
     const name = TOKEN_OUTPUTS.find((n) => result[n] !== undefined) ?? this.session.outputNames[0];
     const tokens = name === undefined ? undefined : result[name];
     if (tokens === undefined || tokens.dims.length !== 3) throw new SentenceEmbedderError(`${this.dir}: expected a [batch, tokens, dim] output (last_hidden_state)`);
-    const d = tokens.dims[2] as number;
+    const d = tokens.dims[2];
     const data = tokens.data as Float32Array;
     return encoded.map((row, b) => {
       const v = new Float32Array(d);
-      for (let t = 0; t < row.length; t++) for (let k = 0; k < d; k++) v[k] = (v[k] as number) + (data[(b * T + t) * d + k] as number) / row.length;
+      for (let t = 0; t < row.length; t++) for (let k = 0; k < d; k++) v[k] = v[k] + data[(b * T + t) * d + k] / row.length;
       return normalize(v);
     });
   }

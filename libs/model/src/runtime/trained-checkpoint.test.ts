@@ -113,7 +113,7 @@ test('trained checkpoints: logits, router softmax and NLL match the trainer (PyT
 test("trained checkpoints: the target span NLL and span routing of each reference text equal the trainer's", {
   skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false,
 }, async (t) => {
-  const picked = [found[0]!, found[Math.floor(found.length / 2)]!, found[found.length - 1]!];
+  const picked = [found[0], found[Math.floor(found.length / 2)], found[found.length - 1]];
   const tokenizerPath = join(SERIES, '..', 'tokenizer.json');
   let worst = 0;
   let routingWorst = 0;
@@ -130,8 +130,8 @@ test("trained checkpoints: the target span NLL and span routing of each referenc
         const got = await captureRouting(dir, samples, { tokenizerPath });
         examples.forEach((ex, b) => {
           const length = mask.subarray(b * T, (b + 1) * T).reduce((a, v) => a + Number(v), 0);
-          const expected = nll[b * (T - 1) + length - 2]!;
-          const r = got[b]!;
+          const expected = nll[b * (T - 1) + length - 2];
+          const r = got[b];
           assert.equal(r.targetTokenCount, 1, `${ex.id}: one answer token`);
           worst = Math.max(worst, Math.abs((r.targetNll as number) - expected));
           assert.ok(Math.abs((r.targetNll as number) - expected) < TOLERANCE, `${dir} ${ex.id}: target NLL ${r.targetNll} vs ${expected}`);
@@ -140,8 +140,8 @@ test("trained checkpoints: the target span NLL and span routing of each referenc
           assert.ok(r.targetRouting !== null && r.positionRouting !== null, `${ex.id}: span routing captured`);
           for (let l = 0; l < L; l++) {
             for (let e = 0; e < K; e++) {
-              const at = (t: number): number => probs[((l * B + b) * T + t) * K + e]!;
-              routingWorst = Math.max(routingWorst, Math.abs(r.targetRouting[l * K + e]! - at(length - 1)), Math.abs(r.positionRouting[l * K + e]! - at(length - 2)));
+              const at = (t: number): number => probs[((l * B + b) * T + t) * K + e];
+              routingWorst = Math.max(routingWorst, Math.abs(r.targetRouting[l * K + e] - at(length - 1)), Math.abs(r.positionRouting[l * K + e] - at(length - 2)));
             }
           }
         });
@@ -158,12 +158,12 @@ test("trained checkpoints: the target span NLL and span routing of each referenc
 // reference texts' NLL equals PyTorch's at every position and the sample routing equals the
 // resident capture's, on the last checkpoint.
 test('trained checkpoints: streamed capture equals PyTorch NLL and the resident capture', { skip: found.length === 0 ? `no checkpoints under ${SERIES}` : false }, async () => {
-  const dir = found[found.length - 1]!;
+  const dir = found[found.length - 1];
   const tokenizerPath = join(SERIES, '..', 'tokenizer.json');
   const ref = await SafetensorsFile.open(join(dir, 'reference.safetensors'));
   try {
     const cases = JSON.parse(ref.header.metadata.cases ?? '{}') as Record<string, { id: string; text: string }[]>;
-    const [c, examples] = Object.entries(cases)[0]!;
+    const [c, examples] = Object.entries(cases)[0];
     const [, T] = ref.entry(`${c}.input_ids`).shape as [number, number];
     const mask = await readI64(ref, `${c}.attention_mask`);
     const nll = await readF32(ref, `${c}.nll`);
@@ -172,11 +172,11 @@ test('trained checkpoints: streamed capture equals PyTorch NLL and the resident 
     const resident = await captureRouting(dir, samples, { tokenizerPath, residency: 'resident', maxBatchTokens: 64 });
     examples.forEach((ex, b) => {
       const length = mask.subarray(b * T, (b + 1) * T).reduce((a, v) => a + Number(v), 0);
-      const s = streamed[b]!;
+      const s = streamed[b];
       assert.equal(s.nll.length, length - 1);
-      for (let t = 0; t < length - 1; t++) assert.ok(Math.abs(s.nll[t]! - nll[b * (T - 1) + t]!) < TOLERANCE, `${ex.id} position ${t}`);
-      const r = resident[b]!;
-      for (let i = 0; i < r.routing.length; i++) assert.ok(Math.abs(s.routing[i]! - r.routing[i]!) <= 1e-5, `${ex.id} routing ${i}`);
+      for (let t = 0; t < length - 1; t++) assert.ok(Math.abs(s.nll[t] - nll[b * (T - 1) + t]) < TOLERANCE, `${ex.id} position ${t}`);
+      const r = resident[b];
+      for (let i = 0; i < r.routing.length; i++) assert.ok(Math.abs(s.routing[i] - r.routing[i]) <= 1e-5, `${ex.id} routing ${i}`);
       assert.deepEqual(Array.from(s.topkCounts), Array.from(r.topkCounts), `${ex.id} top-k counts`);
     });
   } finally {

@@ -50,6 +50,6 @@ export function targetMeanNll(nll: ArrayLike<number>, tokens: TargetTokens | nul
   const to = Math.min(tokens.to, length);
   if (to <= tokens.from) return null;
   let sum = 0;
-  for (let t = tokens.from; t < to; t++) sum += nll[t - 1] as number;
+  for (let t = tokens.from; t < to; t++) sum += nll[t - 1];
   return sum / (to - tokens.from);
 }

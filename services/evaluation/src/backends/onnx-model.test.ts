@@ -83,7 +83,7 @@ test('log-likelihood of a continuation equals the reference forward, token by to
   const cont = ids('w3 w22 w7');
   const seq = [...ctx, ...cont];
   let expected = 0;
-  for (let i = 0; i < cont.length; i++) expected += logProbAt(logitsAt(seq, ctx.length - 1 + i), cont[i]!);
+  for (let i = 0; i < cont.length; i++) expected += logProbAt(logitsAt(seq, ctx.length - 1 + i), cont[i]);
   const [got] = await lm.loglikelihood([{ context: 'w5 w9 w14', continuation: ' w3 w22 w7' }]);
   assert.ok(Math.abs(got!.logprob - expected) < 1e-4, `${got!.logprob} vs ${expected}`);
   assert.ok(got!.logprob < 0);
@@ -95,7 +95,7 @@ test('greedy generation follows the reference argmax and is reported greedy', as
   for (let n = 0; n < 4; n++) {
     const row = logitsAt(seq, seq.length - 1);
     let best = 0;
-    for (let i = 1; i < VOCAB; i++) if (row[i]! > row[best]!) best = i;
+    for (let i = 1; i < VOCAB; i++) if (row[i] > row[best]) best = i;
     if (best === 1) break;
     picked.push(best);
     seq.push(best);
@@ -145,8 +145,8 @@ test('served as an OpenAI-compatible endpoint, the OpenAI backend reproduces the
     const direct = await lm.loglikelihood(reqs);
     const served = await client.loglikelihood(reqs);
     for (let i = 0; i < reqs.length; i++) {
-      assert.ok(Math.abs(direct[i]!.logprob - served[i]!.logprob) < 1e-4, `${direct[i]!.logprob} vs ${served[i]!.logprob}`);
-      assert.equal(direct[i]!.isGreedy, served[i]!.isGreedy);
+      assert.ok(Math.abs(direct[i].logprob - served[i].logprob) < 1e-4, `${direct[i]!.logprob} vs ${served[i]!.logprob}`);
+      assert.equal(direct[i].isGreedy, served[i].isGreedy);
     }
     const gen = { prompt: 'w5 w9 w14', until: [], maxTokens: 4, temperature: 0 };
     assert.deepEqual(await client.generate([gen]), await lm.generate([gen]));

@@ -20,15 +20,15 @@ export interface OnnxModelOptions {
 /** log-softmax of one row at `id`, in float64. */
 export function logProbAt(logits: Float32Array, id: number): number {
   let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
   let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
-  return logits[id]! - max - Math.log(sum);
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  return logits[id] - max - Math.log(sum);
 }
 
 export function argmax(logits: Float32Array): number {
   let best = 0;
-  for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
+  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
   return best;
 }
 
@@ -36,19 +36,19 @@ export function argmax(logits: Float32Array): number {
 export function sampleToken(logits: Float32Array, temperature: number, topP: number, random: () => number): number {
   if (temperature <= 0) return argmax(logits);
   let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
   const probs = Array.from(logits, (v, id) => ({ id, p: Math.exp((v - max) / temperature) }));
   const total = probs.reduce((s, x) => s + x.p, 0);
   probs.sort((a, b) => b.p - a.p || a.id - b.id);
   let kept = 0;
   let mass = 0;
-  while (kept < probs.length && (kept === 0 || mass < topP * total)) mass += probs[kept++]!.p;
+  while (kept < probs.length && (kept === 0 || mass < topP * total)) mass += probs[kept++].p;
   let r = random() * mass;
   for (let i = 0; i < kept; i++) {
-    r -= probs[i]!.p;
-    if (r <= 0) return probs[i]!.id;
+    r -= probs[i].p;
+    if (r <= 0) return probs[i].id;
   }
-  return probs[kept - 1]!.id;
+  return probs[kept - 1].id;
 }
 
 export class OnnxLanguageModel implements LanguageModel, PromptScorer {
@@ -107,9 +107,9 @@ export class OnnxLanguageModel implements LanguageModel, PromptScorer {
       let logprob = 0;
       let isGreedy = true;
       for (let i = 0; i < cont.length; i++) {
-        logprob += logProbAt(step.nextLogits, cont[i]!);
+        logprob += logProbAt(step.nextLogits, cont[i]);
         if (argmax(step.nextLogits) !== cont[i]) isGreedy = false;
-        if (i + 1 < cont.length) step = await this.model.step([[cont[i]!]], [[1]], step.cache);
+        if (i + 1 < cont.length) step = await this.model.step([[cont[i]]], [[1]], step.cache);
       }
       out.push({ logprob, isGreedy });
     }
@@ -172,12 +172,12 @@ export class OnnxLanguageModel implements LanguageModel, PromptScorer {
           tokens.push({
             text: piece,
             offset: prefix.length,
-            logprob: logits === null ? null : logProbAt(logits, ids[i]!),
+            logprob: logits === null ? null : logProbAt(logits, ids[i]),
             top: logits === null ? [] : this.topTokens(logits, top),
           });
           prefix = decoded;
         }
-        const step = await this.model.step([[ids[i]!]], [[1]], cache);
+        const step = await this.model.step([[ids[i]]], [[1]], cache);
         cache = step.cache;
         logits = step.nextLogits;
       }
@@ -189,7 +189,7 @@ export class OnnxLanguageModel implements LanguageModel, PromptScorer {
   private topTokens(logits: Float32Array, top: number): { text: string; logprob: number }[] {
     if (top <= 0) return [];
     const order = Array.from(logits.keys())
-      .sort((a, b) => logits[b]! - logits[a]! || a - b)
+      .sort((a, b) => logits[b] - logits[a] || a - b)
       .slice(0, top);
     return order.map((id) => ({ text: this.tokenizer.decode([id]), logprob: logProbAt(logits, id) }));
   }

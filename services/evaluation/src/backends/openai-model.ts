@@ -74,7 +74,7 @@ export class OpenAiCompletionsModel implements LanguageModel {
         },
         prompts.length,
       );
-      choices.forEach((c, i) => out.push(this.continuationScore(c, prompts[i]!.text, codePoints(prompts[i]!.context), i)));
+      choices.forEach((c, i) => out.push(this.continuationScore(c, prompts[i].text, codePoints(prompts[i].context), i)));
     }
     return out;
   }
@@ -93,13 +93,13 @@ export class OpenAiCompletionsModel implements LanguageModel {
       groups.set(key, [...(groups.get(key) ?? []), i]);
     });
     for (const indices of groups.values()) {
-      const first = reqs[indices[0]!]!;
+      const first = reqs[indices[0]]!;
       const n = first.n ?? 1;
       const stop = this.opts.maxStopSequences === undefined ? [...first.until] : first.until.slice(0, this.opts.maxStopSequences);
       for (const chunk of chunks(indices, this.batchSize)) {
         const choices = await this.complete(
           {
-            prompt: chunk.map((i) => reqs[i]!.prompt),
+            prompt: chunk.map((i) => reqs[i].prompt),
             max_tokens: first.maxTokens,
             temperature: first.temperature,
             ...(first.topP !== undefined ? { top_p: first.topP } : {}),
@@ -136,7 +136,7 @@ export class OpenAiCompletionsModel implements LanguageModel {
     // The first continuation token: the last token starting at or before the boundary (first of equals).
     let start = -1;
     for (let t = 0; t < end; t++) {
-      if (lp.text_offset[t]! <= contextLength && (start < 0 || lp.text_offset[t]! > lp.text_offset[start]!)) start = t;
+      if (lp.text_offset[t] <= contextLength && (start < 0 || lp.text_offset[t] > lp.text_offset[start])) start = t;
     }
     if (start < 0 || start >= end) throw this.malformed(`${where}: no token covers the continuation`);
     let logprob = 0;
@@ -214,7 +214,7 @@ function checkLogprobs(lp: CompletionLogprobs, fail: (m: string) => Error): void
     const v = lp.token_logprobs[t];
     if (v !== null && (typeof v !== 'number' || Number.isNaN(v))) throw fail(`token_logprobs[${t}] is not a number`);
     const o = lp.text_offset[t];
-    if (typeof o !== 'number' || !Number.isInteger(o) || o < 0 || (t > 0 && o < lp.text_offset[t - 1]!)) {
+    if (typeof o !== 'number' || !Number.isInteger(o) || o < 0 || (t > 0 && o < lp.text_offset[t - 1])) {
       throw fail(`text_offset[${t}] must be a non-decreasing integer >= 0`);
     }
   }

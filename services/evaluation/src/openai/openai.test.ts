@@ -61,8 +61,8 @@ describe('OpenAI-compatible server + client', () => {
     const served = await client({ batchSize: 2 }).loglikelihood(pairs);
     assert.equal(model.calls.scoreTexts - before, Math.ceil(pairs.length / 2), 'one HTTP request per batch of 2');
     served.forEach((r, i) => {
-      assert.ok(Math.abs(r.logprob - direct[i]!.logprob) < 1e-9, `pair ${i}: ${r.logprob} vs ${direct[i]!.logprob}`);
-      assert.equal(r.isGreedy, direct[i]!.isGreedy, `pair ${i} isGreedy`);
+      assert.ok(Math.abs(r.logprob - direct[i].logprob) < 1e-9, `pair ${i}: ${r.logprob} vs ${direct[i]!.logprob}`);
+      assert.equal(r.isGreedy, direct[i].isGreedy, `pair ${i} isGreedy`);
     });
   });
 
@@ -100,9 +100,9 @@ describe('OpenAI-compatible server + client', () => {
     const direct = await model.generate(reqs);
     const served = await client({ batchSize: 1 }).generate(reqs);
     assert.deepEqual(served, direct);
-    assert.equal(served[2]!.length, 3);
+    assert.equal(served[2].length, 3);
     assert.notDeepEqual(served[2], served[3], 'different seeds, different samples');
-    for (const s of served[2]!) assert.ok(!s.includes('x'), 'cut before the stop string');
+    for (const s of served[2]) assert.ok(!s.includes('x'), 'cut before the stop string');
   });
 
   test('logprobs without echo cover only the completion, offsets relative to it', async () => {
@@ -115,11 +115,11 @@ describe('OpenAI-compatible server + client', () => {
     const body = (await res.json()) as {
       choices: { text: string; logprobs: { tokens: string[]; text_offset: number[]; token_logprobs: number[]; top_logprobs: Record<string, number>[] } }[];
     };
-    const c = body.choices[0]!;
+    const c = body.choices[0];
     assert.equal(c.logprobs.tokens.join(''), c.text);
     assert.deepEqual(c.logprobs.text_offset, [0, 1, 2]);
-    assert.ok(Math.abs(c.logprobs.token_logprobs[0]! - model.charLogprob('ab', c.text[0]!)) < 1e-12);
-    assert.ok(Object.keys(c.logprobs.top_logprobs[0]!).length >= 2, 'the token and the top alternatives');
+    assert.ok(Math.abs(c.logprobs.token_logprobs[0] - model.charLogprob('ab', c.text[0])) < 1e-12);
+    assert.ok(Object.keys(c.logprobs.top_logprobs[0]).length >= 2, 'the token and the top alternatives');
   });
 
   test('bad requests get OpenAI-style errors naming the problem', async () => {

@@ -141,7 +141,7 @@ async function complete(model: ServableModel, p: CompletionParams): Promise<Comp
   if (completions.length !== p.prompts.length || completions.some((c) => c.length !== p.n)) {
     throw new Error(`the model returned ${completions.map((c) => c.length).join(',')} completions for ${p.prompts.length} prompts x n=${p.n}`);
   }
-  const flat = p.prompts.flatMap((prompt, i) => completions[i]!.map((c) => ({ prompt, completion: truncateAtStop(c, p.stop) })));
+  const flat = p.prompts.flatMap((prompt, i) => completions[i].map((c) => ({ prompt, completion: truncateAtStop(c, p.stop) })));
   const scored =
     p.logprobs === null
       ? null
@@ -153,7 +153,7 @@ async function complete(model: ServableModel, p: CompletionParams): Promise<Comp
     ({ prompt, completion }, index): CompletionChoice => ({
       index,
       text: p.echo ? prompt + completion : completion,
-      logprobs: scored ? toLogprobs(prompt + completion, scored[index]!, p.echo ? 0 : prompt.length) : null,
+      logprobs: scored ? toLogprobs(prompt + completion, scored[index], p.echo ? 0 : prompt.length) : null,
       finish_reason: p.maxTokens === 0 ? 'length' : null,
     }),
   );
@@ -168,7 +168,7 @@ function toLogprobs(text: string, tokens: readonly ScoredToken[], from: number):
   const cp = codePointIndex(text);
   const at = (offset: number): number => {
     if (!Number.isInteger(offset) || offset < 0 || offset > text.length) throw new Error(`the model's scorer gave token offset ${offset} outside the text (length ${text.length})`);
-    return cp[offset]!;
+    return cp[offset];
   };
   const base = at(from);
   return {

@@ -44,10 +44,10 @@ export class CharModel implements LanguageModel, PromptScorer {
       let max = -Infinity;
       for (let s = 0; s < SYMBOLS; s++) {
         logits[s] = (hash(h ^ Math.imul(s + 1, 0x9e3779b1)) / 2 ** 32) * this.sharpness;
-        max = Math.max(max, logits[s]!);
+        max = Math.max(max, logits[s]);
       }
       let z = 0;
-      for (let s = 0; s < SYMBOLS; s++) z += Math.exp(logits[s]! - max);
+      for (let s = 0; s < SYMBOLS; s++) z += Math.exp(logits[s] - max);
       const logZ = max + Math.log(z);
       lp = logits.map((l) => l - logZ);
       this.cache.set(key, lp);
@@ -57,15 +57,15 @@ export class CharModel implements LanguageModel, PromptScorer {
 
   /** log P(char | prefix); characters outside the alphabet share the OTHER symbol. */
   charLogprob(prefix: string, char: string): number {
-    return this.distribution(prefix)[symbolOf(char)]!;
+    return this.distribution(prefix)[symbolOf(char)];
   }
 
   /** The most likely next character (lowest symbol on ties); null when it is OTHER. */
   greedyNext(prefix: string): string | null {
     const lp = this.distribution(prefix);
     let best = 0;
-    for (let s = 1; s < SYMBOLS; s++) if (lp[s]! > lp[best]!) best = s;
-    return best === OTHER ? null : ALPHABET[best]!;
+    for (let s = 1; s < SYMBOLS; s++) if (lp[s] > lp[best]) best = s;
+    return best === OTHER ? null : ALPHABET[best];
   }
 
   async loglikelihood(reqs: readonly LoglikelihoodRequest[]): Promise<LoglikelihoodResult[]> {
@@ -102,9 +102,9 @@ export class CharModel implements LanguageModel, PromptScorer {
     const lp = this.distribution(prefix);
     return [...lp.keys()]
       .filter((s) => s !== OTHER)
-      .sort((a, b) => lp[b]! - lp[a]! || a - b)
+      .sort((a, b) => lp[b] - lp[a] || a - b)
       .slice(0, k)
-      .map((s) => ({ text: ALPHABET[s]!, logprob: lp[s]! }));
+      .map((s) => ({ text: ALPHABET[s], logprob: lp[s] }));
   }
 
   private generateOne(r: GenerationRequest, sample: number): string {
@@ -122,18 +122,18 @@ export class CharModel implements LanguageModel, PromptScorer {
 
   private sampleNext(prefix: string, temperature: number, topP: number, random: () => number): string | null {
     const lp = this.distribution(prefix);
-    const order = [...lp.keys()].sort((a, b) => lp[b]! - lp[a]! || a - b);
-    const weights = order.map((s) => Math.exp(lp[s]! / temperature));
+    const order = [...lp.keys()].sort((a, b) => lp[b] - lp[a] || a - b);
+    const weights = order.map((s) => Math.exp(lp[s] / temperature));
     const total = weights.reduce((a, b) => a + b, 0);
     let kept = 0;
     let mass = 0;
-    while (kept < order.length && mass < topP * total) mass += weights[kept++]!;
+    while (kept < order.length && mass < topP * total) mass += weights[kept++];
     let u = random() * mass;
     for (let i = 0; i < kept; i++) {
-      u -= weights[i]!;
-      if (u <= 0) return order[i] === OTHER ? null : ALPHABET[order[i]!]!;
+      u -= weights[i];
+      if (u <= 0) return order[i] === OTHER ? null : ALPHABET[order[i]]!;
     }
-    return order[kept - 1] === OTHER ? null : ALPHABET[order[kept - 1]!]!;
+    return order[kept - 1] === OTHER ? null : ALPHABET[order[kept - 1]]!;
   }
 }
 

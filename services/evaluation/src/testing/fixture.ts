@@ -78,7 +78,7 @@ export interface SuiteRow {
 export function arithmeticSuite(domain: string, n: number): SuiteRow[] {
   const ops = ['add', 'mul', 'sub'] as const;
   return Array.from({ length: n }, (_, i) => {
-    const op = ops[i % 3]!;
+    const op = ops[i % 3];
     const a = (i * 7) % 13;
     const b = (i * 5) % 11;
     const value = op === 'add' ? (a + b) % 97 : op === 'mul' ? (a * b) % 97 : (a - b + 97) % 97;

@@ -16,24 +16,24 @@ export async function askModel(task: TaskConfig, items: readonly TaskItem[], mod
   });
 
   if (gen.length > 0) {
-    const reqs = gen.map((i) => (items[i]!.request as Extract<TaskItem['request'], { kind: 'generate' }>).request);
+    const reqs = gen.map((i) => (items[i].request as Extract<TaskItem['request'], { kind: 'generate' }>).request);
     const res = await model.generate(reqs);
     expect(task, 'generate', res.length, reqs.length);
-    gen.forEach((i, j) => (out[i] = { kind: 'generate', completions: res[j]! }));
+    gen.forEach((i, j) => (out[i] = { kind: 'generate', completions: res[j] }));
   }
   if (ll.length > 0) {
     const res = await model.loglikelihood(ll.map(({ context, continuation }) => ({ context, continuation })));
     expect(task, 'loglikelihood', res.length, ll.length);
     const per = new Map<number, LoglikelihoodResult[]>();
-    ll.forEach((q, j) => per.set(q.item, [...(per.get(q.item) ?? []), res[j]!]));
+    ll.forEach((q, j) => per.set(q.item, [...(per.get(q.item) ?? []), res[j]]));
     for (const [i, results] of per) out[i] = { kind: 'loglikelihood', results };
   }
   if (rolling.length > 0) {
     if (!model.loglikelihoodRolling) throw new BenchmarkError(`task ${task.task} needs loglikelihoodRolling, which this backend does not implement`);
-    const reqs = rolling.map((i) => (items[i]!.request as Extract<TaskItem['request'], { kind: 'loglikelihood_rolling' }>).request);
+    const reqs = rolling.map((i) => (items[i].request as Extract<TaskItem['request'], { kind: 'loglikelihood_rolling' }>).request);
     const res = await model.loglikelihoodRolling(reqs);
     expect(task, 'loglikelihoodRolling', res.length, reqs.length);
-    rolling.forEach((i, j) => (out[i] = { kind: 'loglikelihood_rolling', logprob: res[j]! }));
+    rolling.forEach((i, j) => (out[i] = { kind: 'loglikelihood_rolling', logprob: res[j] }));
   }
   return out;
 }

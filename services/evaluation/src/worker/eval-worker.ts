@@ -143,13 +143,13 @@ async function evaluate(deps: EvalWorkerDeps, r: EvalRun): Promise<void> {
         throw new JobCancelledError('eval', r.busId);
       }
       const batch = todo.slice(start, start + batchSize);
-      const batchItems = batch.map((i) => items[i]!);
+      const batchItems = batch.map((i) => items[i]);
       const responses = await askModel(task, batchItems, opened.model);
-      const scores = await Promise.all(batchItems.map((it, j) => scoreItem(task, it.doc, responses[j]!, { executor: deps.executor })));
+      const scores = await Promise.all(batchItems.map((it, j) => scoreItem(task, it.doc, responses[j], { executor: deps.executor })));
       done = await store.saveItems(
         id,
         total,
-        batch.map((i, j) => toStoredItem(i, hashes[i]!, responses[j]!, scores[j]!, itemText(task, batchItems[j]!.doc).text)),
+        batch.map((i, j) => toStoredItem(i, hashes[i], responses[j], scores[j], itemText(task, batchItems[j].doc).text)),
       );
       r.progress(done, total, 'scoring');
     }
@@ -160,10 +160,10 @@ async function evaluate(deps: EvalWorkerDeps, r: EvalRun): Promise<void> {
       for (let start = 0; start < missing.length; start += batchSize) {
         if (signal.aborted) throw signal.reason;
         const batch = missing.slice(start, start + batchSize);
-        const signals = await opened.itemSignals(batch.map((i) => itemText(task, items[i]!.doc)));
+        const signals = await opened.itemSignals(batch.map((i) => itemText(task, items[i].doc)));
         await store.saveItemSignals(
           id,
-          batch.map((docIndex, j) => ({ docIndex, signal: signals[j]! })),
+          batch.map((docIndex, j) => ({ docIndex, signal: signals[j] })),
         );
         r.progress(done, total, 'item embeddings and Min-K%++');
       }

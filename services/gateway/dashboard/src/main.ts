@@ -174,7 +174,7 @@ async function loadCompared(): Promise<Map<string, { runName: string; series: Do
 
 function renderTauOptions(run: RunDetail): void {
   const taus = [...new Set([...(run.thresholds.length ? run.thresholds : [DEFAULT_TAU])])].sort((a, b) => a - b);
-  if (!taus.includes(state.tau)) state.tau = taus.includes(DEFAULT_TAU) ? DEFAULT_TAU : (taus[0] as number);
+  if (!taus.includes(state.tau)) state.tau = taus.includes(DEFAULT_TAU) ? DEFAULT_TAU : taus[0];
   fill(ui.tauSelect, ...taus.map((t) => h('option', { value: t, selected: t === state.tau }, String(t))));
 }
 
@@ -194,7 +194,7 @@ function renderNoRuns(): void {
 }
 
 async function loadDomain(run: RunDetail, index: number): Promise<DomainData> {
-  const probeSet = run.probeSets[index]!;
+  const probeSet = run.probeSets[index];
   const alerts = phaseAlerts(run.grokkingAlerts).filter((a) => a.probeSetId === probeSet.id);
   const base: DomainData = { probeSet, series: null, problems: [], benchmark: benchmarkOf(run, probeSet.domain), alerts };
   try {
@@ -256,7 +256,7 @@ async function load(): Promise<void> {
     }
     if (state.runId === null || !runs.some((r) => r.id === state.runId)) {
       const remembered = rememberedRun();
-      state.runId = remembered !== null && runs.some((r) => r.id === remembered) ? remembered : runs[0]!.id;
+      state.runId = remembered !== null && runs.some((r) => r.id === remembered) ? remembered : runs[0].id;
     }
     renderRunOptions();
     const run = (await fetchRun(state.runId)).data.run;

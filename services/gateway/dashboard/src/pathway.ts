@@ -19,12 +19,12 @@ export function pathwayLayers(weights: readonly (readonly number[])[], tau: numb
     row.forEach((w, k) => {
       if (!Number.isFinite(w)) throw new DashboardDataError(`routing layer ${layer} expert ${k}: weight is ${w}`);
     });
-    const order = row.map((_, k) => k).sort((a, b) => (row[b] as number) - (row[a] as number) || a - b);
+    const order = row.map((_, k) => k).sort((a, b) => row[b] - row[a] || a - b);
     const taken: number[] = [];
     let sum = 0;
     for (const k of order) {
       taken.push(k);
-      sum += row[k] as number;
+      sum += row[k];
       if (tau < 1 && sum > tau) break;
     }
     return taken;
@@ -45,9 +45,9 @@ export function editDistance(a: string, b: string): number {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      cur.push(Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost));
+      cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost));
     }
     prev = cur;
   }
-  return prev[b.length] as number;
+  return prev[b.length];
 }

@@ -39,7 +39,7 @@ export function judgeDomain(
 ): DomainVerdict {
   const firstAt = (values: readonly (number | null)[], threshold: number): number | null => {
     const i = values.findIndex((v) => v !== null && v >= threshold);
-    return i < 0 ? null : (steps[i] as number);
+    return i < 0 ? null : steps[i];
   };
   const known = steps.map((s, i) => ({ s, v: test[i] })).filter((p): p is { s: number; v: number } => p.v !== null && p.v !== undefined);
   const rise = known.length >= 2 ? sustainedRiseStart(known.map((p) => p.v)) : null;

@@ -24,15 +24,15 @@ export interface ReducedRouting {
 export function fromTokenMeanWeights(weights: number[][], sample: number): ReducedRouting {
   const layers = weights.length;
   if (layers === 0) throw new IngestError(sample, 'weights has no layers');
-  const experts = weights[0]!.length;
+  const experts = weights[0].length;
   if (experts === 0) throw new IngestError(sample, 'weights has no experts');
   const routing = new Float32Array(layers * experts);
   for (let l = 0; l < layers; l++) {
-    const row = weights[l]!;
+    const row = weights[l];
     if (row.length !== experts) throw new IngestError(sample, `layer ${l} has ${row.length} experts, layer 0 has ${experts}`);
     let sum = 0;
     for (let k = 0; k < experts; k++) {
-      const w = row[k]!;
+      const w = row[k];
       if (!Number.isFinite(w) || w < 0) throw new IngestError(sample, `layer ${l} expert ${k}: weight ${w} is not a finite non-negative number`);
       routing[l * experts + k] = w;
       sum += w;
@@ -52,25 +52,25 @@ export function fromRoutedExperts(routed: number[][][], experts: number, sample:
   if (!Number.isInteger(experts) || experts < 1) throw new IngestError(sample, `experts must be a positive integer, got ${experts}`);
   const tokens = routed.length;
   if (tokens === 0) throw new IngestError(sample, 'routedExperts has no tokens');
-  const layers = routed[0]!.length;
+  const layers = routed[0].length;
   if (layers === 0) throw new IngestError(sample, 'routedExperts has no layers');
   const k = routed[0]![0]!.length;
   if (k === 0) throw new IngestError(sample, 'routedExperts has k = 0');
   const counts = new Float32Array(layers * experts);
   for (let t = 0; t < tokens; t++) {
-    const perLayer = routed[t]!;
+    const perLayer = routed[t];
     if (perLayer.length !== layers) throw new IngestError(sample, `token ${t} has ${perLayer.length} layers, token 0 has ${layers}`);
     for (let l = 0; l < layers; l++) {
-      const ids = perLayer[l]!;
+      const ids = perLayer[l];
       if (ids.length !== k) throw new IngestError(sample, `token ${t} layer ${l} has ${ids.length} experts, expected k = ${k}`);
       for (const e of ids) {
         if (!Number.isInteger(e) || e < 0 || e >= experts) throw new IngestError(sample, `token ${t} layer ${l}: expert id ${e} outside 0..${experts - 1}`);
-        counts[l * experts + e]! += 1;
+        counts[l * experts + e] += 1;
       }
     }
   }
   const routing = new Float32Array(counts.length);
-  for (let i = 0; i < counts.length; i++) routing[i] = counts[i]! / (tokens * k);
+  for (let i = 0; i < counts.length; i++) routing[i] = counts[i] / (tokens * k);
   return { layers, experts, routing, counts, tokenCount: tokens };
 }
 
@@ -84,11 +84,11 @@ export function withSelectionCounts(r: ReducedRouting, counts: number[][] | null
   const out = new Float32Array(r.layers * r.experts);
   let perLayer: number | null = null;
   for (let l = 0; l < r.layers; l++) {
-    const row = counts[l]!;
+    const row = counts[l];
     if (row.length !== r.experts) throw new IngestError(sample, `selectionCounts layer ${l} has ${row.length} experts, weights ${r.experts}`);
     let sum = 0;
     for (let e = 0; e < r.experts; e++) {
-      const c = row[e]!;
+      const c = row[e];
       if (!(Number.isInteger(c) && c >= 0)) throw new IngestError(sample, `selectionCounts layer ${l} expert ${e}: ${c} is not a count`);
       out[l * r.experts + e] = c;
       sum += c;

@@ -15,8 +15,8 @@ test('target spans: character offsets, or a prompt/completion pair; none without
       ['plain pretraining text', null],
     ],
   );
-  assert.equal(rows[1]!.text.slice(rows[1]!.target!.start), ' 4');
-  assert.equal(rows[0]!.meta, null, 'target is a known key, not metadata');
+  assert.equal(rows[1].text.slice(rows[1].target!.start), ' 4');
+  assert.equal(rows[0].meta, null, 'target is a known key, not metadata');
 });
 
 test('bad target spans name the line and the rule', () => {

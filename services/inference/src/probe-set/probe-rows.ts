@@ -41,15 +41,9 @@ function textAndTarget(row: Record<string, unknown>, source: string, line: numbe
   }
   if (row.target === undefined || row.target === null) return { text: row.text, target: null };
   const t = row.target;
-  const valid =
-    Array.isArray(t) &&
-    t.length === 2 &&
-    t.every((x) => Number.isSafeInteger(x)) &&
-    0 <= (t[0] as number) &&
-    (t[0] as number) < (t[1] as number) &&
-    (t[1] as number) <= row.text.length;
+  const valid = Array.isArray(t) && t.length === 2 && t.every((x) => Number.isSafeInteger(x)) && 0 <= t[0] && t[0] < t[1] && t[1] <= row.text.length;
   if (!valid) throw new ProbeRowError(source, line, `"target" must be [start, end] character offsets with 0 <= start < end <= ${row.text.length} (the text's length)`);
-  return { text: row.text, target: { start: (t as number[])[0] as number, end: (t as number[])[1] as number } };
+  return { text: row.text, target: { start: (t as number[])[0], end: (t as number[])[1] } };
 }
 
 /** Validates one decoded row; `line` is 1-based and only used in error messages. */
@@ -82,7 +76,7 @@ export function parseProbeJsonl(text: string, source: string): ProbeRow[] {
   const lineNumbers: number[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
+    const line = lines[i].trim();
     if (line.length === 0) continue;
     let value: unknown;
     try {
@@ -95,7 +89,7 @@ export function parseProbeJsonl(text: string, source: string): ProbeRow[] {
     lineNumbers.push(i + 1);
   }
   if (rows.length === 0) throw new ProbeRowError(source, 0, 'no rows');
-  checkUniqueIds(rows, source, (index) => lineNumbers[index] as number);
+  checkUniqueIds(rows, source, (index) => lineNumbers[index]);
   return rows;
 }
 

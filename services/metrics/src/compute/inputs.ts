@@ -99,9 +99,9 @@ function selectionShares(counts: Float32Array, layers: number, experts: number, 
   const g = new Float32Array(counts.length);
   for (let l = 0; l < layers; l++) {
     let total = 0;
-    for (let e = 0; e < experts; e++) total += counts[l * experts + e]!;
+    for (let e = 0; e < experts; e++) total += counts[l * experts + e];
     if (!(total > 0)) throw new MetricsInputError(`layer ${l} has no top-k selections counted`, { ...at, layer: l });
-    for (let e = 0; e < experts; e++) g[l * experts + e] = counts[l * experts + e]! / total;
+    for (let e = 0; e < experts; e++) g[l * experts + e] = counts[l * experts + e] / total;
   }
   return g;
 }

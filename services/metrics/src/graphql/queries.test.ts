@@ -291,8 +291,8 @@ describe('metrics subgraph queries', () => {
     const gsm = [0.1, 0.2, 0.4, 0.5];
     const mmlu = [0.3, 0.1, 0.1, 0.4];
     for (let t = 0; t < 4; t++) {
-      await insertScores(fx.db.kysely, checkpointIds[t] as string, 'gsm8k', { 'exact_match,strict-match': gsm[t] as number });
-      await insertScores(fx.db.kysely, checkpointIds[t] as string, 'mmlu', { acc: mmlu[t] as number, acc_norm: 0.5 });
+      await insertScores(fx.db.kysely, checkpointIds[t] as string, 'gsm8k', { 'exact_match,strict-match': gsm[t] });
+      await insertScores(fx.db.kysely, checkpointIds[t] as string, 'mmlu', { acc: mmlu[t], acc_norm: 0.5 });
       await insertScores(fx.db.kysely, checkpointIds[t] as string, 'humaneval', { 'pass@1': t === 3 ? 99 : t / 10 }, t === 3 ? 'running' : 'completed');
     }
     type C = {

@@ -62,14 +62,14 @@ test('a grokking phase is detected once, published and POSTed', async () => {
   // The same expert embeddings at both layers, so consistency is the similarity of the two layers' routing.
   const router = randomMatrix(next, EXPERTS, HIDDEN);
   for (const [c, checkpointId] of checkpointIds.entries()) {
-    const a = CONVERGENCE[c]!;
+    const a = CONVERGENCE[c];
     await insertRouting(
       db,
       checkpointId,
       sampleIds.map((sampleId, i) => {
         const g = new Float32Array(LAYERS * EXPERTS);
         for (let l = 0; l < LAYERS; l++) {
-          for (let k = 0; k < EXPERTS; k++) g[l * EXPERTS + k] = (1 - a) * own[i]![l]![k]! + a * shared[k]!;
+          for (let k = 0; k < EXPERTS; k++) g[l * EXPERTS + k] = (1 - a) * own[i]![l]![k]! + a * shared[k];
         }
         return { sampleId, layers: LAYERS, experts: EXPERTS, routing: g, nll: 0.1 };
       }),
@@ -103,7 +103,7 @@ test('a grokking phase is detected once, published and POSTed', async () => {
     await waitFor('the webhook', async () => (posted.length > 0 ? true : undefined));
     await waitFor('the event', async () => (events.length > 0 ? true : undefined));
     assert.equal(alerts.length, 1);
-    const alert = toAlertPayload(alerts[0]!);
+    const alert = toAlertPayload(alerts[0]);
     assert.equal(alert.domain, 'math');
     // Memorized from step 100; a window is judged once 3 second differences since then exist to
     // measure each metric's wobble (200..500 onward); the first to pass is 300..600.
@@ -120,7 +120,7 @@ test('a grokking phase is detected once, published and POSTed', async () => {
 
     // Computing again (another redelivery of the completions) does not report the phase twice.
     for (const checkpointId of checkpointIds)
-      await fx.bus.publishEvent('metrics.completed', { jobId: (await service.store.listJobs({ checkpointId }))[0]!.id, checkpointId, probeSetId });
+      await fx.bus.publishEvent('metrics.completed', { jobId: (await service.store.listJobs({ checkpointId }))[0].id, checkpointId, probeSetId });
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await service.grokkingAlerts(runId)).length, 1);
     assert.equal(events.length, 1);

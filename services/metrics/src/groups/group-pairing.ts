@@ -163,7 +163,7 @@ export function unpairedResult(inp: PairingInputs, note: string): PairingResult 
 export async function computePairing(sources: SourceStore, engine: DistanceEngine, inp: PairingInputs, signal?: AbortSignal): Promise<PairingResult> {
   const { probeSet, memorization: mem } = inp;
   const stepsOf = mem.checkpoints.map((c) => c.step);
-  const trainGroups = groupsOfIndex(mem.index, stepsOf).map((g) => ({ ...g, members: g.members.map((i) => mem.samples[i] as number) }));
+  const trainGroups = groupsOfIndex(mem.index, stepsOf).map((g) => ({ ...g, members: g.members.map((i) => mem.samples[i]) }));
   const testGroups = mergeTestGroups(inp.tests);
   const base = unpairedResult(inp, '');
   if (trainGroups.length === 0) return { ...base, note: 'no sample of the probe set is memorized yet: there is no training group to pair' };
@@ -208,14 +208,14 @@ function groupsOfIndex(index: readonly (number | null)[], steps: readonly number
     if (t === null) return;
     by.set(t, [...(by.get(t) ?? []), i]);
   });
-  return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([t, members]) => ({ label: `Pretrain@${formatStep(steps[t] as number)}`, step: steps[t] as number, members }));
+  return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([t, members]) => ({ label: `Pretrain@${formatStep(steps[t] as number)}`, step: steps[t], members }));
 }
 
 /** Test@t across the domain's tasks: the items of every task that generalize at step t. */
 export function mergeTestGroups(tests: readonly TaskTestGroups[]): MergedTestGroup[] {
   const by = new Map<number, [string, number][]>();
   for (const t of tests) {
-    for (const g of t.groups) by.set(g.step, [...(by.get(g.step) ?? []), ...g.members.map((m): [string, number] => [t.task, t.docIndices[m] as number])]);
+    for (const g of t.groups) by.set(g.step, [...(by.get(g.step) ?? []), ...g.members.map((m): [string, number] => [t.task, t.docIndices[m]])]);
   }
   return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([step, members]) => ({ label: `Test@${formatStep(step)}`, step, members }));
 }
@@ -377,7 +377,7 @@ export function median(values: readonly (number | null)[]): number | null {
   const v = values.filter((x): x is number => x !== null).sort((a, b) => a - b);
   if (v.length === 0) return null;
   const mid = Math.floor(v.length / 2);
-  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 function describeDataGroups(groups: readonly DataGroupTiming[]): string {

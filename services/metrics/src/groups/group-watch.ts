@@ -153,7 +153,7 @@ async function dataGroupTimings(
     const group = sampleGroup.get(idx);
     if (group == null) return;
     const t = memorization.index[i];
-    memorizedAt.set(group, [...(memorizedAt.get(group) ?? []), t == null ? null : (steps[t] as number)]);
+    memorizedAt.set(group, [...(memorizedAt.get(group) ?? []), t == null ? null : steps[t]]);
   });
   const generalizedAt = new Map<string, (number | null)[]>();
   for (const t of tests) {

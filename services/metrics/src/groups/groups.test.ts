@@ -49,13 +49,13 @@ function naiveGeneralizationStep(row: number[]): number | null {
   for (let c = 0; c < row.length; c++) {
     const window = row.slice(c);
     const errors = window.filter((v) => v === 0).length;
-    if (row[c] === 1 && errors <= 1 && (window.length - errors) / window.length > 0.8) return STEPS[c] as number;
+    if (row[c] === 1 && errors <= 1 && (window.length - errors) / window.length > 0.8) return STEPS[c];
   }
   return null;
 }
 
 function cosine(a: readonly number[], b: readonly number[]): number {
-  const dot = a.reduce((s, x, i) => s + x * (b[i] as number), 0);
+  const dot = a.reduce((s, x, i) => s + x * b[i], 0);
   return dot / (Math.hypot(...a) * Math.hypot(...b));
 }
 
@@ -141,7 +141,7 @@ describe('test groups and group pairing through the pipeline', () => {
             code_runs: null,
             text: `item ${d}`,
             embedding: encodeFloat32(Float32Array.from(ITEM_EMBEDDING[d] as number[])),
-            min_k_pp: MIN_K[d] as number,
+            min_k_pp: MIN_K[d],
           })),
         )
         .execute();

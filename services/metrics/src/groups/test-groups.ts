@@ -97,7 +97,7 @@ export function computeTestGroups(
     dropped: dropped.size,
     unscored: ranked.unscored,
     threshold: filter.apply ? ranked.threshold : null,
-    scoreStep: anyScore ? (steps[steps.length - 1] as number) : null,
+    scoreStep: anyScore ? steps[steps.length - 1] : null,
   };
 }
 

@@ -48,20 +48,20 @@ test('health is read from the stored selection counts; collapse is alerted once 
     await insertRouting(
       db,
       checkpointId,
-      stored.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: counts(DEAD_AT[c]!) })),
+      stored.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: counts(DEAD_AT[c]) })),
     );
   }
 
-  const h = await fx.service.checkpointRoutingHealth(checkpointIds[3]!, { probeSet: probeSetId });
+  const h = await fx.service.checkpointRoutingHealth(checkpointIds[3], { probeSet: probeSetId });
   assert.equal(h.basis, 'selection');
   assert.equal(h.complete, true);
   assert.deepEqual(
     h.layers.map((l) => l.deadExperts),
     [3, 0],
   );
-  assert.deepEqual(Array.from(h.layers[0]!.load), [0.2, 0.2, 0.2, 0.2, 0.2, 0, 0, 0]);
-  assert.ok(Math.abs(h.layers[0]!.maxOverMean - 1.6) < 1e-12);
-  const partial = await fx.service.checkpointRoutingHealth(checkpointIds[4]!, { domain: 'math' });
+  assert.deepEqual(Array.from(h.layers[0].load), [0.2, 0.2, 0.2, 0.2, 0.2, 0, 0, 0]);
+  assert.ok(Math.abs(h.layers[0].maxOverMean - 1.6) < 1e-12);
+  const partial = await fx.service.checkpointRoutingHealth(checkpointIds[4], { domain: 'math' });
   assert.deepEqual([partial.complete, partial.samples, partial.expectedSamples], [false, SAMPLES - 2, SAMPLES]);
   const series = await fx.service.runRoutingHealth(runId, { probeSet: probeSetId }, { offset: 1, limit: 2 });
   assert.deepEqual(
@@ -69,7 +69,7 @@ test('health is read from the stored selection counts; collapse is alerted once 
     [100, 200],
   );
   // Left out, the probe set is every probe set of the run: here, the one.
-  assert.deepEqual((await fx.service.checkpointRoutingHealth(checkpointIds[3]!, {})).probeSetIds, [probeSetId]);
+  assert.deepEqual((await fx.service.checkpointRoutingHealth(checkpointIds[3], {})).probeSetIds, [probeSetId]);
 
   const events: RoutingAlertPayload[] = [];
   const stoppers = [
@@ -83,9 +83,9 @@ test('health is read from the stored selection counts; collapse is alerted once 
     await waitFor('the collapse event', async () => (events.length > 0 ? true : undefined), 20_000);
     const alerts = await fx.service.routingCollapseAlerts(runId);
     assert.equal(alerts.length, 1, 'one layer collapsed, reported once although five captures completed');
-    const a = alerts[0]!;
+    const a = alerts[0];
     assert.deepEqual([a.layer, Number(a.step), a.dead_experts, a.baseline_dead, a.experts, a.recovered_step], [0, 300, 3, 0, EXPERTS, null]);
-    assert.equal(events[0]!.checkpointId, checkpointIds[3]);
+    assert.equal(events[0].checkpointId, checkpointIds[3]);
     assert.equal(events.length, 1);
   } finally {
     for (const s of stoppers) await s.stop();
@@ -110,7 +110,7 @@ test('a run whose routing stays balanced raises nothing', async () => {
     );
   }
   // Scores only (no counts): health reads the score mass.
-  const h = await fx.service.checkpointRoutingHealth(checkpointIds[0]!, { probeSet: probeSetId });
+  const h = await fx.service.checkpointRoutingHealth(checkpointIds[0], { probeSet: probeSetId });
   assert.equal(h.basis, 'scores');
   assert.deepEqual(
     h.layers.map((l) => l.deadExperts),
@@ -158,10 +158,10 @@ test('two domains that specialize onto different experts are not a collapse, tho
     );
   }
   assert.deepEqual(
-    (await fx.service.checkpointRoutingHealth(checkpointIds[2]!, { domain: 'math' })).layers.map((l) => l.deadExperts),
+    (await fx.service.checkpointRoutingHealth(checkpointIds[2], { domain: 'math' })).layers.map((l) => l.deadExperts),
     [4, 4],
   );
-  const together = await fx.service.checkpointRoutingHealth(checkpointIds[2]!, {});
+  const together = await fx.service.checkpointRoutingHealth(checkpointIds[2], {});
   assert.deepEqual(
     together.layers.map((l) => l.deadExperts),
     [0, 0],
@@ -191,7 +191,7 @@ test('an early transient collapse records when the layer got its experts back', 
     await insertRouting(
       db,
       checkpointId,
-      sampleIds.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: counts(deadBy[c]!) })),
+      sampleIds.map((sampleId) => ({ sampleId, layers: LAYERS, experts: EXPERTS, routing: uniform, nll: 1, counts: counts(deadBy[c]) })),
     );
   }
   const deps = { store: fx.service.store, sources: fx.service.sources };

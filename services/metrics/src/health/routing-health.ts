@@ -126,7 +126,7 @@ export async function checkRunForCollapse(deps: QueryDeps, opts: CollapseWatchOp
     experts,
     opts.rule,
   )) {
-    const at = settled[onset.index]!;
+    const at = settled[onset.index];
     const alert = await opts.alerts.insert(
       {
         run_id: runId,
@@ -143,7 +143,7 @@ export async function checkRunForCollapse(deps: QueryDeps, opts: CollapseWatchOp
       },
     );
     // Recovery is recorded on the stored alert (new or not) once a later settled checkpoint shows it.
-    if (onset.recoveredIndex !== null) await opts.alerts.markRecovered(runId, onset.layer, settled[onset.recoveredIndex]!.step);
+    if (onset.recoveredIndex !== null) await opts.alerts.markRecovered(runId, onset.layer, settled[onset.recoveredIndex].step);
     if (!alert) continue;
     opts.outbox?.wake();
     const payload = toRoutingAlertPayload(alert);

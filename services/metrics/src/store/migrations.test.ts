@@ -14,7 +14,7 @@ test('0007-routing-scope and 0009-routing-weights: keys written before them name
   const db = await openDatabase<unknown>({ kind: 'pglite', dataDir: PGLITE_MEMORY });
   try {
     const names = Object.keys(metricsMigrations.migrations).sort();
-    const before = Object.fromEntries(names.filter((n) => n < '0007').map((n) => [n, metricsMigrations.migrations[n]!]));
+    const before = Object.fromEntries(names.filter((n) => n < '0007').map((n) => [n, metricsMigrations.migrations[n]]));
     await migrateSchema(db.kysely, { schema: 'metrics', migrations: before });
     const { scope: _scope, weights: _weights, ...oldParams } = DEFAULT_METRICS_PARAMS;
     const oldKey = paramsKey(oldParams);
@@ -27,11 +27,11 @@ test('0007-routing-scope and 0009-routing-weights: keys written before them name
     await migrateSchema(db.kysely, metricsMigrations);
     const job = (
       await sql<{ params_key: string; params: unknown; status: string }>`select params_key, params, status from metrics.metrics_job where id = ${jobId}`.execute(db.kysely)
-    ).rows[0]!;
+    ).rows[0];
     assert.equal(job.params_key, paramsKey(DEFAULT_METRICS_PARAMS), "the default variant's key as the service computes it now");
     assert.deepEqual(job.params, { ...DEFAULT_METRICS_PARAMS });
     assert.equal(job.status, 'completed');
-    const variant = (await sql<{ params_key: string }>`select params_key from metrics.run_variant`.execute(db.kysely)).rows[0]!;
+    const variant = (await sql<{ params_key: string }>`select params_key from metrics.run_variant`.execute(db.kysely)).rows[0];
     assert.equal(variant.params_key, paramsKey({ ...DEFAULT_METRICS_PARAMS, unit: 'expert', exact: true }));
   } finally {
     await db.close();

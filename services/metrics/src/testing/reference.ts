@@ -27,12 +27,12 @@ export function naivePathway(g: Float32Array, layers: number, experts: number, t
   const out: number[][] = [];
   for (let l = 0; l < layers; l++) {
     const w = Array.from(g.subarray(l * experts, (l + 1) * experts));
-    const order = w.map((_, k) => k).sort((a, b) => (w[b] as number) - (w[a] as number) || a - b);
+    const order = w.map((_, k) => k).sort((a, b) => w[b] - w[a] || a - b);
     const taken: number[] = [];
     let sum = 0;
     for (const k of order) {
       taken.push(k);
-      sum += w[k] as number;
+      sum += w[k];
       if (sum > tau) break;
     }
     out.push(taken);
@@ -56,11 +56,11 @@ export function editDistance(a: readonly (string | number)[], b: readonly (strin
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
     }
     prev = row;
   }
-  return prev[b.length] as number;
+  return prev[b.length];
 }
 
 export function allPairsDistance(seqs: readonly (string | number)[][], normalized: boolean): ReferenceDistance | null {
@@ -135,14 +135,14 @@ export function referenceGroup(
       const e = Array.from({ length: layers }, (_, l) => {
         const v = new Array<number>(hidden).fill(0);
         for (let k = 0; k < experts; k++) {
-          for (let t = 0; t < hidden; t++) v[t] = (v[t] as number) + (g[l * experts + k] as number) * ((routers[l] as Float32Array)[k * hidden + t] as number);
+          for (let t = 0; t < hidden; t++) v[t] = v[t] + g[l * experts + k] * (routers[l] as Float32Array)[k * hidden + t];
         }
         return v;
       });
       const c = Array.from({ length: layers - 1 }, (_, l) => {
         const a = e[l] as number[];
         const b = e[l + 1] as number[];
-        const dot = a.reduce((s, x, t) => s + x * (b[t] as number), 0);
+        const dot = a.reduce((s, x, t) => s + x * b[t], 0);
         return dot / Math.sqrt(a.reduce((s, x) => s + x * x, 0) * b.reduce((s, x) => s + x * x, 0));
       });
       raws.push(c.reduce((s, x) => s + x, 0) / c.length);
@@ -162,20 +162,20 @@ export function referenceGroup(
     const H = gs.map((gi) =>
       gs.map((gj) => {
         let s = 0;
-        for (let k = 0; k < experts; k++) s += (gi[l * experts + k] as number) * (gj[l * experts + k] as number);
+        for (let k = 0; k < experts; k++) s += gi[l * experts + k] * gj[l * experts + k];
         return s;
       }),
     );
-    const trace = H.reduce((s, row, i) => s + (row[i] as number), 0);
+    const trace = H.reduce((s, row, i) => s + row[i], 0);
     const lam = (0.01 * trace) / n;
     const inv = invert(H.map((row, i) => row.map((x, j) => x + (i === j ? lam : 0))));
     // Tr(H (H + lam I)^-1) = Tr(I - lam (H + lam I)^-1) = n - lam Tr((H + lam I)^-1)
-    const d = n - lam * inv.reduce((s, row, i) => s + (row[i] as number), 0);
+    const d = n - lam * inv.reduce((s, row, i) => s + row[i], 0);
     dEff.push(d);
     complexityTerm.push((d + Math.log(1 / 0.05)) / n);
     if (labelled) {
       // lam^2 y^T (H + lam I)^-2 y = |lam (H + lam I)^-1 y|^2
-      const x = inv.map((row) => row.reduce((s, v, j) => s + v * (nlls[j] as number), 0));
+      const x = inv.map((row) => row.reduce((s, v, j) => s + v * nlls[j], 0));
       bias.push((lam * lam * x.reduce((s, v) => s + v * v, 0)) / n);
     }
   }

@@ -80,7 +80,7 @@ async function dataset(fx: Fixture, seed: number): Promise<Dataset> {
   await insertRouting(
     fx.db.kysely,
     checkpointId,
-    sampleIds.map((sampleId, i) => ({ sampleId, layers: L, experts: K, routing: routing[i] as Float32Array, nll: nll[i] as number })),
+    sampleIds.map((sampleId, i) => ({ sampleId, layers: L, experts: K, routing: routing[i] as Float32Array, nll: nll[i] })),
   );
   const routers = Array.from({ length: L }, () => randomMatrix(next, K, HIDDEN));
   await insertRouters(fx.db.kysely, checkpointId, routers, K, HIDDEN);
@@ -91,7 +91,7 @@ function expectGroup(data: Dataset, row: PathwayResult, opts: { tau: number; uni
   const members = data.groups.map((g, i) => (row.group_name === '*' || g === row.group_name ? i : -1)).filter((i) => i >= 0);
   const ref = referenceGroup(
     members.map((i) => data.routing[i] as Float32Array),
-    members.map((i) => data.nll[i] as number),
+    members.map((i) => data.nll[i]),
     L,
     K,
     data.routers,
@@ -107,9 +107,9 @@ function expectGroup(data: Dataset, row: PathwayResult, opts: { tau: number; uni
   layers.forEach((layer, l) => {
     const d = layer.distance;
     checkDistance({ mean: d?.mean ?? null, std: d?.std ?? null, pairs: d?.pairs ?? null, exact: d?.exact ?? null }, ref.layerDistance[l] ?? null, `${what} layer ${l} distance`);
-    close(layer.effectiveDimension, ref.dEff[l] as number, `${what} layer ${l} d_eff`, 1e-8);
-    close(layer.complexityTerm, ref.complexityTerm[l] as number, `${what} layer ${l} complexity term`, 1e-8);
-    close(layer.bias, (ref.bias as number[])[l] as number, `${what} layer ${l} bias`, 1e-6);
+    close(layer.effectiveDimension, ref.dEff[l], `${what} layer ${l} d_eff`, 1e-8);
+    close(layer.complexityTerm, ref.complexityTerm[l], `${what} layer ${l} complexity term`, 1e-8);
+    close(layer.bias, (ref.bias as number[])[l], `${what} layer ${l} bias`, 1e-6);
   });
   close(row.effective_dimension, mean(ref.dEff), `${what} d_eff`, 1e-8);
   close(row.bound, mean(ref.complexityTerm), `${what} bound`, 1e-8);
@@ -207,7 +207,7 @@ describe('metrics worker', () => {
     assert.equal(all.distance_pairs, 300);
     assert.equal(all.distance_total_pairs, 2415);
     assert.ok((all.distance_ci_low as number) < (all.distance_mean as number) && (all.distance_mean as number) < (all.distance_ci_high as number));
-    const exact = await fx.service.store.getResult((await fx.service.store.listJobs({ checkpointId: data.checkpointId }))[0]!.id, '*');
+    const exact = await fx.service.store.getResult((await fx.service.store.listJobs({ checkpointId: data.checkpointId }))[0].id, '*');
     // The exact mean lies within a few standard errors of the sampled one.
     const half = (all.distance_ci_high as number) - (all.distance_mean as number);
     assert.ok(Math.abs((exact?.distance_mean as number) - (all.distance_mean as number)) < 3 * half, 'sampled mean near the exact mean');
@@ -221,7 +221,7 @@ describe('metrics worker', () => {
   });
 
   test('redelivery: running the handler again never duplicates rows', async () => {
-    const job = (await fx.service.store.listJobs({ checkpointId: data.checkpointId }))[0]!;
+    const job = (await fx.service.store.listJobs({ checkpointId: data.checkpointId }))[0];
     const before = await fx.service.store.listResults(job.id);
     const payload = { jobId: job.id, checkpointId: data.checkpointId, probeSetId: data.probeSetId };
     // Already completed: acknowledged without recomputing.
@@ -262,7 +262,7 @@ describe('metrics worker', () => {
     const retried = await waitFor('the retried job', async () => {
       const jobs = await fx.service.store.listJobs({ checkpointId });
       const same = jobs.filter((j) => j.params_key === first.params_key);
-      return jobs.length === DEFAULT_DISTANCE_VARIANTS.length && same.length === 1 && same[0]!.id !== first.id ? same[0] : undefined;
+      return jobs.length === DEFAULT_DISTANCE_VARIANTS.length && same.length === 1 && same[0].id !== first.id ? same[0] : undefined;
     });
     const done = await completed(retried.id);
     assert.equal(done.status, 'completed', done.error ?? '');
@@ -342,14 +342,14 @@ describe('metrics worker on bad data', () => {
 
   test('a sample stored with another shape is named', async () => {
     const s = await scenario((rows) => {
-      rows[2] = { ...rows[2]!, layers: 2, routing: (rows[2] as RoutingSpec).routing.slice(0, 2 * K) };
+      rows[2] = { ...rows[2], layers: 2, routing: (rows[2] as RoutingSpec).routing.slice(0, 2 * K) };
     });
     await expectFailure(s, /sample 2 \([0-9a-f-]+\): routing is 2 x 6 but sample 0 has 3 x 6/);
   });
 
   test('truncated routing bytes are named', async () => {
     const s = await scenario((rows) => {
-      rows[3] = { ...rows[3]!, bytes: new Uint8Array(L * K * 4 - 4) };
+      rows[3] = { ...rows[3], bytes: new Uint8Array(L * K * 4 - 4) };
     });
     await expectFailure(s, /sample 3 .*routing has 68 bytes, expected 3 x 6 float32 values = 72 bytes/);
   });

@@ -262,7 +262,7 @@ export class SampleExplorer {
         ),
       );
     }
-    const selected = this.routing.find((r) => r.checkpointId === this.sel.checkpointId && r.routing !== null) ?? withRouting[withRouting.length - 1]!;
+    const selected = this.routing.find((r) => r.checkpointId === this.sel.checkpointId && r.routing !== null) ?? withRouting[withRouting.length - 1];
     let prev: string | null = null;
     const rows = this.routing.map((r) => {
       const dist = r.text !== null && prev !== null ? editDistance(prev, r.text) : null;
