@@ -375,6 +375,55 @@ for (const mode of MODES) {
       return got;
     }
 
+    test("a sample's pathway and the distance between consecutive pathways come from the API (hand-worked at tau 0.7)", async () => {
+      const run = dataOf(await p.gql<{ createRun: { id: string } }>(CREATE_RUN, { input: { name: `pathways-${suffix}`, architecture: 'OlmoeForCausalLM' } })).createRun;
+      const cps: string[] = [];
+      for (const step of [1, 2, 3]) {
+        cps.push(
+          dataOf(await p.gql<{ registerCheckpoint: { id: string } }>(REGISTER, { input: { runId: run.id, step, uri: `external://pathways/step${step}` } })).registerCheckpoint.id,
+        );
+      }
+      const probes = dataOf(
+        await p.gql<{ createProbeSet: { id: string } }>(CREATE_PROBES, { input: { name: `pathway-probes-${suffix}`, domain: 'math', rows: [{ text: 'x' }] } }),
+      ).createProbeSet;
+      const INGEST = `mutation($input: IngestRoutingInput!) { ingestRouting(input: $input) { stored } }`;
+      const weights = [
+        [
+          [0.5, 0.3, 0.2, 0],
+          [0.1, 0.6, 0.3, 0],
+        ],
+        [
+          [0.9, 0.1, 0, 0],
+          [0.1, 0.6, 0.3, 0],
+        ],
+      ];
+      for (const [i, w] of weights.entries()) dataOf(await p.gql(INGEST, { input: { checkpointId: cps[i], probeSetId: probes.id, samples: [{ index: 0, weights: w }] } }));
+      const sampleId = dataOf(await p.gql<{ probeSet: { samples: { id: string }[] } }>(`query($id: ID!) { probeSet(id: $id) { samples { id } } }`, { id: probes.id })).probeSet
+        .samples[0]!.id;
+      const answer = dataOf(
+        await p.gql<{ sample: { a: { pathway: { layers: number[][]; text: string } }; b: { pathway: { text: string } }; c: null; pathwayDistances: (number | null)[] } }>(
+          `query($s: ID!, $a: ID!, $b: ID!, $c: ID!, $ids: [ID!]!) { sample(id: $s) {
+            a: routing(checkpoint: $a) { pathway(tau: 0.7) { layers text } } b: routing(checkpoint: $b) { pathway { text } } c: routing(checkpoint: $c) { nll }
+            pathwayDistances(checkpointIds: $ids, tau: 0.7) } }`,
+          { s: sampleId, a: cps[0], b: cps[1], c: cps[2], ids: cps },
+        ),
+      ).sample;
+      // Layer 0: 0.5 + 0.3 > 0.7 -> experts 0, 1; layer 1: 0.6 + 0.3 -> 1, 2. At step 2 layer 0 needs expert 0 alone.
+      assert.deepEqual(answer.a.pathway, {
+        layers: [
+          [0, 1],
+          [1, 2],
+        ],
+        text: '0,1-1,2',
+      });
+      assert.equal(answer.b.pathway.text, '0-1,2');
+      assert.equal(answer.c, null);
+      // "0,1-1,2" -> "0-1,2": two deletions; step 3 has no routing.
+      assert.deepEqual(answer.pathwayDistances, [2, null]);
+      const bad = await p.gql(`query($s: ID!, $a: ID!) { sample(id: $s) { routing(checkpoint: $a) { pathway(tau: 1.5) { text } } } }`, { s: sampleId, a: cps[0] });
+      assert.equal(errorCode(bad), 'BAD_USER_INPUT');
+    });
+
     test('routing collapse alerts reach graphql-ws subscribers, filtered by run', async () => {
       const alert = { runId: 'run-c', layer: 3, step: 150, checkpointId: 'cp-150', deadExperts: 6, baselineDead: 0, experts: 8, detectedAt: '2026-12-06T08:00:00.000Z' };
       const got = await firstEvent(

@@ -13,5 +13,6 @@ export function buildInferenceSubgraph(): Promise<GraphQLSchema> {
 export const inferenceFieldCosts: FieldCosts = {
   'Run.probeSets': { assumedSize: MAX_RUN_PROBE_SETS },
   'SampleRouting.layers': { assumedSize: MAX_LAYERS },
+  'SamplePathway.layers': { assumedSize: MAX_LAYERS },
   'Run.checkpointCount': { weight: 1 },
 };

@@ -3,12 +3,12 @@
 import { inkOn, ramp, WEIGHT_RAMP } from './color.js';
 import { h, s } from './dom.js';
 import { formatValue } from './format.js';
-import type { PathwayLayers } from './pathway.js';
 
 export interface HeatmapSpec {
   /** layers x experts weights, first layer first. */
   weights: readonly (readonly number[])[];
-  pathway: PathwayLayers;
+  /** Expert indices per layer, each in rank order (the API's SamplePathway.layers). */
+  pathway: readonly (readonly number[])[];
   tau: number;
 }
 

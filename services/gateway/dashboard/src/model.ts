@@ -4,6 +4,9 @@ import type { StepAxis } from './chart.js';
 import type { CheckpointInfo, DomainSeries, GrokkingAlertInfo, ProbeSetInfo, RunDetail } from './queries.js';
 import { accuracySeries, evaluatedTasks, scoreMetricsOf, type Point } from './series.js';
 
+/** method.md's pathway threshold, where a run names none. */
+export const DEFAULT_TAU = 0.7;
+
 export interface Benchmark {
   task: string;
   /** The score plotted and correlated; null until the task has a completed evaluation. */

@@ -1,6 +1,6 @@
 // Every query the page sends, with the shapes of their answers. Kept small: the gateway limits
 // depth (12) and estimated cost (50k objects), so a run's checkpoints come a page at a time.
-import { query, type GraphQLAnswer } from './api.js';
+import { describeErrors, query, type GraphQLAnswer } from './api.js';
 import type { GraphQLErrorItem } from './errors.js';
 import type { MaybePoint } from './series.js';
 
@@ -142,6 +142,8 @@ export interface SampleRoutingInfo {
   nll: number | null;
   tokenCount: number | null;
   layers: { layer: number; weights: number[] }[];
+  /** The pathway at the requested tau, as the API extracts it (method.md 3). */
+  pathway: { layers: number[][]; text: string };
 }
 
 export async function fetchRuns(): Promise<GraphQLAnswer<{ runs: RunSummary[] }>> {
@@ -268,13 +270,13 @@ export interface SampleRoutingAnswer {
   errors: GraphQLErrorItem[];
 }
 
-/** Checkpoints per routing request: each is charged its layers (at most 128), so 200 stay well within the 50k cost. */
-export const ROUTING_CHECKPOINTS_PER_REQUEST = 200;
+/** Checkpoints per routing request: each is charged its layers twice (weights and pathway, at most 128 each), so 100 stay within the 50k cost. */
+export const ROUTING_CHECKPOINTS_PER_REQUEST = 100;
 
-export async function fetchSampleRouting(sampleId: string, checkpointIds: readonly string[]): Promise<SampleRoutingAnswer> {
+export async function fetchSampleRouting(sampleId: string, checkpointIds: readonly string[], tau: number): Promise<SampleRoutingAnswer> {
   const parts: SampleRoutingAnswer[] = [];
   for (let from = 0; from === 0 || from < checkpointIds.length; from += ROUTING_CHECKPOINTS_PER_REQUEST) {
-    parts.push(await fetchSampleRoutingPart(sampleId, checkpointIds.slice(from, from + ROUTING_CHECKPOINTS_PER_REQUEST)));
+    parts.push(await fetchSampleRoutingPart(sampleId, checkpointIds.slice(from, from + ROUTING_CHECKPOINTS_PER_REQUEST), tau));
   }
   return {
     found: parts.every((p) => p.found),
@@ -284,13 +286,13 @@ export async function fetchSampleRouting(sampleId: string, checkpointIds: readon
   };
 }
 
-async function fetchSampleRoutingPart(sampleId: string, checkpointIds: readonly string[]): Promise<SampleRoutingAnswer> {
-  const vars: Record<string, unknown> = { s: sampleId };
-  const decls = ['$s: ID!'];
+async function fetchSampleRoutingPart(sampleId: string, checkpointIds: readonly string[], tau: number): Promise<SampleRoutingAnswer> {
+  const vars: Record<string, unknown> = { s: sampleId, tau };
+  const decls = ['$s: ID!', '$tau: Float!'];
   const fields = checkpointIds.map((id, i) => {
     vars[`c${i}`] = id;
     decls.push(`$c${i}: ID!`);
-    return `c${i}: routing(checkpoint: $c${i}) { experts nll tokenCount layers { layer weights } }`;
+    return `c${i}: routing(checkpoint: $c${i}) { experts nll tokenCount layers { layer weights } pathway(tau: $tau) { layers text } }`;
   });
   const answer = await query<{ sample: (Record<string, SampleRoutingInfo | null> & { id: string }) | null }>(
     'SampleRouting',
@@ -302,6 +304,28 @@ async function fetchSampleRoutingPart(sampleId: string, checkpointIds: readonly 
   const alias = (e: GraphQLErrorItem): string | undefined => (e.path?.[0] === 'sample' ? String(e.path[1] ?? '') : undefined);
   const problems = checkpointIds.map((_, i) => answer.errors.find((e) => alias(e) === `c${i}`)?.message ?? null);
   return { found: sample !== null, routing, problems, errors: answer.errors.filter((e) => !/^c\d+$/.test(alias(e) ?? '')) };
+}
+
+/** The API compares at most this many checkpoints per request (Sample.pathwayDistances). */
+const DISTANCE_CHECKPOINTS_PER_REQUEST = 1000;
+
+/**
+ * The pathway distance between the sample's pathways at consecutive checkpoints of `checkpointIds`
+ * (n - 1 values), computed by the API; requests overlap by one checkpoint so no pair is lost.
+ */
+export async function fetchPathwayDistances(sampleId: string, checkpointIds: readonly string[], tau: number): Promise<(number | null)[]> {
+  const out: (number | null)[] = [];
+  for (let from = 0; from < checkpointIds.length - 1; from += DISTANCE_CHECKPOINTS_PER_REQUEST - 1) {
+    const ids = checkpointIds.slice(from, from + DISTANCE_CHECKPOINTS_PER_REQUEST);
+    const answer = await query<{ sample: { pathwayDistances: (number | null)[] } | null }>(
+      'PathwayDistances',
+      'query PathwayDistances($s: ID!, $ids: [ID!]!, $tau: Float!) { sample(id: $s) { pathwayDistances(checkpointIds: $ids, tau: $tau) } }',
+      { s: sampleId, ids, tau },
+    );
+    if (answer.errors.length > 0) throw new Error(describeErrors(answer.errors).join('; '));
+    out.push(...(answer.data.sample?.pathwayDistances ?? ids.slice(1).map(() => null)));
+  }
+  return out;
 }
 
 export interface LayerHealthInfo {

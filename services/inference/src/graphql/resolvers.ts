@@ -1,5 +1,6 @@
 // Thin resolvers: argument shapes come from type-graphql, rules from InferenceService.
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { extractPathway, levenshtein, PathwayError, serializePathway, type ExtractedPathway } from '@grokwatch/pathway';
 import { badInput, ChildPageArgs, isUuid, notFound, PageArgs, pageOf } from '@grokwatch/service-kit';
 import type { InferenceContext } from './context.js';
 import { CreateProbeSetInput, CreateRunInput, IngestRoutingInput, RegisterCheckpointInput, RunSettingsInput, StartCaptureInput } from './inputs.js';
@@ -13,6 +14,7 @@ import {
   ProbeSetType,
   RunType,
   SampleRoutingType,
+  SamplePathwayType,
   SampleType,
   toCaptureJob,
   toCheckpoint,
@@ -161,6 +163,31 @@ export class SampleResolver {
     return toProbeSet(await ctx.inference.requireProbeSet(sample.probeSetId));
   }
 
+  @FieldResolver(() => [Int], {
+    nullable: 'items',
+    description:
+      "The paper's pathway distance (character edit distance of the serialized pathways, method.md 3) between the sample's pathways at each pair of consecutive checkpoints given, at tau: n - 1 values; null where either checkpoint has no routing.",
+  })
+  async pathwayDistances(
+    @Root() sample: SampleType,
+    @Ctx() ctx: InferenceContext,
+    @Arg('checkpointIds', () => [ID]) checkpointIds: string[],
+    @Arg('tau', () => Float, { defaultValue: 0.7 }) tau: number,
+  ): Promise<(number | null)[]> {
+    if (checkpointIds.length > MAX_PATHWAY_CHECKPOINTS) throw badInput(`at most ${MAX_PATHWAY_CHECKPOINTS} checkpoints (got ${checkpointIds.length})`, { field: 'checkpointIds' });
+    const texts = await Promise.all(
+      checkpointIds.map(async (id) => {
+        const checkpoint = await ctx.inference.requireCheckpoint(id);
+        const row = await ctx.inference.store.getRouting(checkpoint.id, sample.id);
+        return row ? serializePathway(pathwayAt(toSampleRouting(row), tau)) : null;
+      }),
+    );
+    return texts.slice(1).map((t, i) => {
+      const prev = texts[i] ?? null;
+      return t === null || prev === null ? null : levenshtein(prev, t);
+    });
+  }
+
   @FieldResolver(() => SampleRoutingType, { nullable: true, description: 'Null until the checkpoint was captured.' })
   async routing(@Root() sample: SampleType, @Ctx() ctx: InferenceContext, @Arg('checkpoint', () => ID) checkpointId: string): Promise<SampleRoutingType | null> {
     const checkpoint = await ctx.inference.requireCheckpoint(checkpointId);
@@ -230,4 +257,29 @@ export const referenceResolvers = {
   CaptureJob: { __resolveReference: ref((ctx, id) => ctx.inference.store.getCaptureJob(id), toCaptureJob, 'capture job') },
 };
 
-export const resolvers = [RunResolver, CheckpointResolver, ProbeSetResolver, SampleResolver, CaptureJobResolver] as const;
+/** Checkpoints pathwayDistances compares at most (one page of the run's). */
+const MAX_PATHWAY_CHECKPOINTS = 1000;
+
+/** The pathway of stored routing at tau, with the library's rule (a bad tau is the caller's input). */
+function pathwayAt(routing: SampleRoutingType, tau: number): ExtractedPathway {
+  try {
+    return extractPathway(
+      routing.layers.map((l) => l.weights),
+      tau,
+    );
+  } catch (err) {
+    if (err instanceof PathwayError) throw badInput(err.message, { field: err.argument === 'tau' ? 'tau' : 'routing' });
+    throw err;
+  }
+}
+
+@Resolver(() => SampleRoutingType)
+export class SampleRoutingResolver {
+  @FieldResolver(() => SamplePathwayType, { description: 'The pathway at this checkpoint at threshold tau (method.md 3).' })
+  pathway(@Root() routing: SampleRoutingType, @Arg('tau', () => Float, { defaultValue: 0.7 }) tau: number): SamplePathwayType {
+    const p = pathwayAt(routing, tau);
+    return { layers: p.layers.map((l) => [...l]), text: serializePathway(p) };
+  }
+}
+
+export const resolvers = [RunResolver, CheckpointResolver, ProbeSetResolver, SampleResolver, SampleRoutingResolver, CaptureJobResolver] as const;

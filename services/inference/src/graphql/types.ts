@@ -114,6 +114,12 @@ export class RoutingLayerType {
   weights!: number[];
 }
 
+@ObjectType('SamplePathway', { description: "A sample's pathway at one checkpoint (method.md 3): per layer, its experts by weight until their sum exceeds tau." })
+export class SamplePathwayType {
+  @Field(() => [[Int]], { description: 'Expert indices per layer, each in rank order.' }) layers!: number[][];
+  @Field({ description: 'Serialized: experts joined by "," within a layer, layers by "-" (what the pathway distance compares).' }) text!: string;
+}
+
 @ObjectType('DeletedRun', { description: 'What deleteRun removed here; the metrics, alerts and evaluations of its checkpoints follow through the run.deleted event.' })
 export class DeletedRunType {
   @Field(() => ID, { description: 'The deleted run.' }) runId!: string;

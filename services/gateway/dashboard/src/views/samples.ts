@@ -1,12 +1,11 @@
-// One probe sample up close: its pathway at every checkpoint (serialized here from the routing
-// weights, at a tau of the user's choice) and a layer x expert heatmap of its routing.
+// One probe sample up close: its pathway at every checkpoint (extracted by the API at a tau of the
+// user's choice, with the distance to the previous one) and a layer x expert heatmap of its routing.
 import { describeErrors } from '../api.js';
 import { code, fill, h, notice } from '../dom.js';
 import { formatStep, formatValue } from '../format.js';
 import { renderHeatmap } from '../heatmap.js';
 import type { RunView } from '../model.js';
-import { editDistance, pathwayLayers, serializePathway, type PathwayLayers } from '../pathway.js';
-import { fetchSampleRouting, fetchSamples, type SampleInfo, type SampleRoutingInfo } from '../queries.js';
+import { fetchPathwayDistances, fetchSampleRouting, fetchSamples, type SampleInfo, type SampleRoutingInfo } from '../queries.js';
 
 const PAGE = 100;
 
@@ -14,8 +13,8 @@ interface CheckpointPathway {
   checkpointId: string;
   step: number;
   routing: SampleRoutingInfo | null;
-  layers: PathwayLayers | null;
-  text: string | null;
+  /** Edit distance to the previous checkpoint's pathway that exists; null for the first. */
+  distance: number | null;
   problem: string | null;
 }
 
@@ -89,48 +88,34 @@ export class SampleExplorer {
     }
     const checkpoints = view.checkpoints;
     const missing = this.routing.some((r) => r.routing === null);
-    const key = `${sampleId}|${checkpoints.map((c) => c.id).join(',')}`;
+    const key = `${sampleId}|${this.sel.tau}|${checkpoints.map((c) => c.id).join(',')}`;
     if (!force && key === this.routingKey && !missing) return false;
     const seq = ++this.loadSeq;
+    const tau = this.sel.tau;
     const answer = await fetchSampleRouting(
       sampleId,
       checkpoints.map((c) => c.id),
+      tau,
     );
     if (seq !== this.loadSeq) return false;
     this.routingKey = key;
     if (answer.errors.length > 0) throw new Error(describeErrors(answer.errors).join('; '));
+    const routed = checkpoints.filter((_, i) => answer.routing[i]);
+    const distances = await fetchPathwayDistances(
+      sampleId,
+      routed.map((c) => c.id),
+      tau,
+    );
+    if (seq !== this.loadSeq) return false;
+    const distanceOf = new Map(routed.slice(1).map((c, i) => [c.id, distances[i] ?? null]));
     this.routing = checkpoints.map((c, i) => ({
       checkpointId: c.id,
       step: c.step,
       routing: answer.routing[i] ?? null,
-      layers: null,
-      text: null,
+      distance: distanceOf.get(c.id) ?? null,
       problem: answer.problems[i] ? `step ${c.step}: ${answer.problems[i]}` : null,
     }));
-    this.computePathways();
     return true;
-  }
-
-  /** Serializes each checkpoint's pathway at the current tau (cheap: done on every tau change). */
-  private computePathways(): void {
-    for (const r of this.routing) {
-      if (r.routing === null) {
-        r.layers = null;
-        r.text = null;
-        continue;
-      }
-      try {
-        r.layers = pathwayLayers(
-          r.routing.layers.map((l) => l.weights),
-          this.sel.tau,
-        );
-        r.text = serializePathway(r.layers);
-      } catch (err) {
-        r.layers = null;
-        r.text = null;
-        r.problem = `step ${r.step}: ${err instanceof Error ? err.message : String(err)}`;
-      }
-    }
   }
 
   private showError(err: unknown): void {
@@ -184,8 +169,7 @@ export class SampleExplorer {
         const v = Number((ev.target as HTMLInputElement).value);
         if (!(v > 0 && v <= 1)) return;
         this.change({ tau: v });
-        this.computePathways();
-        this.render();
+        this.guard(this.loadRouting(true).then(() => this.render()));
       },
     });
     const filter = h('input', {
@@ -263,10 +247,9 @@ export class SampleExplorer {
       );
     }
     const selected = this.routing.find((r) => r.checkpointId === this.sel.checkpointId && r.routing !== null) ?? withRouting[withRouting.length - 1];
-    let prev: string | null = null;
     const rows = this.routing.map((r) => {
-      const dist = r.text !== null && prev !== null ? editDistance(prev, r.text) : null;
-      if (r.text !== null) prev = r.text;
+      const text = r.routing?.pathway.text ?? null;
+      const dist = r.distance;
       return h(
         'tr',
         {
@@ -276,19 +259,18 @@ export class SampleExplorer {
         },
         h('td', { class: 'num' }, formatStep(r.step)),
         h('td', { class: 'num' }, formatValue(r.routing?.nll ?? null)),
-        h('td', { class: 'num' }, r.text === null ? '–' : String(r.text.length)),
+        h('td', { class: 'num' }, text === null ? '–' : String(text.length)),
         h('td', { class: 'num' }, dist === null ? '–' : String(dist)),
         h(
           'td',
-          { class: 'pathway', title: r.text ?? r.problem ?? 'not captured at this checkpoint' },
-          r.text ?? (r.problem ? h('span', { class: 'error-text' }, r.problem) : h('span', { class: 'muted' }, 'not captured')),
+          { class: 'pathway', title: text ?? r.problem ?? 'not captured at this checkpoint' },
+          text ?? (r.problem ? h('span', { class: 'error-text' }, r.problem) : h('span', { class: 'muted' }, 'not captured')),
         ),
       );
     });
-    const heat =
-      selected.routing && selected.layers
-        ? renderHeatmap({ weights: selected.routing.layers.map((l) => l.weights), pathway: selected.layers, tau: this.sel.tau })
-        : notice('error', selected.problem ?? 'This routing cannot be drawn.');
+    const heat = selected.routing
+      ? renderHeatmap({ weights: selected.routing.layers.map((l) => l.weights), pathway: selected.routing.pathway.layers, tau: this.sel.tau })
+      : notice('error', selected.problem ?? 'This routing cannot be drawn.');
     return h(
       'div',
       { class: 'sample-detail' },
@@ -312,9 +294,9 @@ export class SampleExplorer {
       h(
         'h4',
         null,
-        `Step ${formatStep(selected.step)}: pathway${selected.text ? ` (${selected.text.length} characters)` : ''} and routing (layer × expert, token-mean router softmax)`,
+        `Step ${formatStep(selected.step)}: pathway${selected.routing ? ` (${selected.routing.pathway.text.length} characters)` : ''} and routing (layer × expert, token-mean router softmax)`,
       ),
-      selected.layers ? fullPathway(selected.layers) : null,
+      selected.routing ? fullPathway(selected.routing.pathway.layers) : null,
       heat,
     );
   }
@@ -342,7 +324,7 @@ export class SampleExplorer {
 }
 
 /** The whole pathway string, each layer's segment shaded alternately so layers can be told apart. */
-function fullPathway(layers: PathwayLayers): HTMLElement {
+function fullPathway(layers: readonly (readonly number[])[]): HTMLElement {
   const parts: (HTMLElement | string)[] = [];
   layers.forEach((experts, l) => {
     if (l > 0) parts.push('-');
