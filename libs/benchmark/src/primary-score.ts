@@ -1,6 +1,7 @@
 // Which of a task's scores stands for "accuracy" when a caller does not say: the correlation query's
 // default, so `correlation(benchmark: "grok_math")` works for tasks that also report per-group means.
-// The dashboard holds a browser copy (services/gateway/dashboard/src/benchmark.ts), tested equal.
+// Browser-safe (no imports): the dashboard loads this very module (@grokwatch/benchmark/primary-score,
+// served by the gateway at /dashboard/lib/benchmark/primary-score.js).
 
 /** A mean over data groups: `acc_macro`, or `exact_match_macro,strip` with a filter. */
 export function isMacroScore(metric: string): boolean {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { primaryScoreMetric } from '@grokwatch/benchmark';
-import { benchmarkTaskFor, isMacro, pickScoreMetric } from './benchmark.js';
+import { benchmarkTaskFor } from './benchmark.js';
 import { accuracySeries, definedPoints, evaluatedTasks, scoreMetricsOf } from './series.js';
 
 test('a domain is paired with grok_<domain>, then <domain>, then *_<domain>; run tasks before evaluated ones', () => {
@@ -11,40 +10,6 @@ test('a domain is paired with grok_<domain>, then <domain>, then *_<domain>; run
   assert.equal(benchmarkTaskFor('math', [], ['grok_math']), 'grok_math');
   assert.equal(benchmarkTaskFor('math', ['x_math'], ['grok_math']), 'x_math');
   assert.equal(benchmarkTaskFor('chemistry', ['grok_math']), null);
-});
-
-test('the plotted score prefers accuracy-like, non-macro metrics', () => {
-  assert.equal(pickScoreMetric(['exact_match_macro,strip', 'exact_match,strip']), 'exact_match,strip');
-  assert.equal(pickScoreMetric(['exact_match_macro,strip']), 'exact_match_macro,strip');
-  assert.equal(pickScoreMetric(['exact_match,flexible-extract', 'exact_match,strict-match']), 'exact_match,strict-match');
-  assert.equal(pickScoreMetric(['acc_norm', 'acc']), 'acc');
-  assert.equal(pickScoreMetric(['pass@1']), 'pass@1');
-  assert.equal(pickScoreMetric(['bits_per_byte']), 'bits_per_byte');
-  assert.equal(pickScoreMetric(['acc_macro']), 'acc_macro');
-  assert.equal(pickScoreMetric([]), null);
-});
-
-test('the plotted score is the one the correlation query defaults to (@grokwatch/benchmark primaryScoreMetric)', () => {
-  const names = [
-    'acc',
-    'acc_norm',
-    'acc_macro',
-    'exact_match,strip',
-    'exact_match_macro,strip',
-    'exact_match,strict-match',
-    'exact_match,flexible-extract',
-    'pass@1',
-    'bits_per_byte',
-  ];
-  // Every subset of the names, so the browser copy cannot drift from the server's rule.
-  for (let mask = 0; mask < 1 << names.length; mask++) {
-    const subset = names.filter((_, i) => mask & (1 << i));
-    assert.equal(pickScoreMetric(subset), primaryScoreMetric(subset), subset.join(' '));
-  }
-});
-
-test('macro averages are recognized with and without a filter', () => {
-  assert.deepEqual(['acc_macro', 'exact_match_macro,strip', 'acc', 'exact_match,strip', 'pass@1'].map(isMacro), [true, true, false, false, false]);
 });
 
 test('accuracy series are read from checkpoint evaluations; null metric values are dropped', () => {

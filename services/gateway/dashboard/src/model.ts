@@ -1,5 +1,6 @@
 // What the views draw: one run's answers from the API, gathered per domain (probe set).
-import { benchmarkTaskFor, pickScoreMetric } from './benchmark.js';
+import { benchmarkTaskFor } from './benchmark.js';
+import { primaryScoreMetric } from './lib/benchmark/primary-score.js';
 import type { StepAxis } from './chart.js';
 import type { CheckpointInfo, DomainSeries, GrokkingAlertInfo, ProbeSetInfo, RunDetail } from './queries.js';
 import { accuracySeries, evaluatedTasks, scoreMetricsOf, type Point } from './series.js';
@@ -40,7 +41,7 @@ export interface RunView {
 export function benchmarkOf(run: RunDetail, domain: string): Benchmark | null {
   const task = benchmarkTaskFor(domain, run.tasks, evaluatedTasks(run.checkpoints));
   if (task === null) return null;
-  const metric = pickScoreMetric(scoreMetricsOf(run.checkpoints, task));
+  const metric = primaryScoreMetric(scoreMetricsOf(run.checkpoints, task));
   return { task, metric, points: metric === null ? [] : accuracySeries(run.checkpoints, task, metric) };
 }
 

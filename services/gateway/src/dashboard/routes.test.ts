@@ -36,6 +36,16 @@ describe('dashboard routes', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  test('the library module the page imports is the package itself, browser-safe (no bare imports)', async () => {
+    const res = await fetch(`${built.base}/dashboard/lib/benchmark/primary-score.js`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /javascript/);
+    assert.equal(res.headers.get('content-security-policy'), DASHBOARD_CSP);
+    const text = await res.text();
+    assert.match(text, /export function primaryScoreMetric/);
+    assert.doesNotMatch(text, /^import /m);
+  });
+
   test('the page, its stylesheet and icon come with a same-origin-only CSP', async () => {
     const page = await fetch(`${built.base}/`);
     assert.equal(page.status, 200);

@@ -1,6 +1,7 @@
 // Serves the dashboard page: `/` (index.html), `/dashboard.css` and `/favicon.svg` from
 // services/gateway/dashboard, and `/dashboard/<module>.js`, the browser modules compiled from
-// services/gateway/dashboard/src into dist/dashboard-web. The page reads everything else from the
+// services/gateway/dashboard/src into dist/dashboard-web, plus the browser-safe library modules they
+// import (`/dashboard/lib/...`). The page reads everything else from the
 // public GraphQL API, so the Content-Security-Policy allows no origin but this one.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -33,6 +34,11 @@ const STATIC_FILES: Record<string, string> = {
   '/': 'index.html',
   '/dashboard.css': 'dashboard.css',
   '/favicon.svg': 'favicon.svg',
+};
+
+/** Browser-safe library modules the page imports, served from the package itself (no copy to drift). */
+const LIBRARY_MODULES: Readonly<Record<string, string>> = {
+  'lib/benchmark/primary-score.js': '@grokwatch/benchmark/primary-score',
 };
 
 // Module paths are lower-case words joined by "-" and "/", ending in .js; tests are not served.
@@ -72,6 +78,11 @@ export function dashboardRoutes(opts: DashboardOptions = {}): (app: Express) => 
       const segments = (req.params as { path?: string[] }).path ?? [];
       const path = segments.join('/');
       headers(res);
+      const library = LIBRARY_MODULES[path];
+      if (library !== undefined) {
+        res.type('text/javascript').sendFile(fileURLToPath(import.meta.resolve(library)));
+        return;
+      }
       if (!MODULE_PATH.test(path) || path.endsWith('.test.js')) {
         res.status(404).type('text/plain').send(`no dashboard module ${path}`);
         return;

@@ -1,5 +1,5 @@
 // The run at a glance: settings, probe sets, grokking alerts, and each checkpoint's pipeline.
-import { pickScoreMetric } from '../benchmark.js';
+import { primaryScoreMetric } from '../lib/benchmark/primary-score.js';
 import { code, h, notice } from '../dom.js';
 import { formatPercent, formatStep, formatTokens, formatValue } from '../format.js';
 import type { RunView } from '../model.js';
@@ -153,7 +153,7 @@ function evaluationCells(c: CheckpointInfo): (HTMLElement | string)[] {
   return [
     ...tasks.map((task) => {
       const scores = c.evaluations.filter((e) => e.task === task);
-      const shown = scores.find((e) => e.metric === pickScoreMetric(scores.map((x) => x.metric)))!;
+      const shown = scores.find((e) => e.metric === primaryScoreMetric(scores.map((x) => x.metric)))!;
       const all = scores.map((e) => `${e.metric} ${formatValue(e.value)}${e.stderr !== null ? ` ± ${formatValue(e.stderr)}` : ''} (n = ${e.n})`).join('\n');
       return h('span', { class: 'chip chip-completed', title: all }, `${task} ${formatPercent(shown.value)}`);
     }),
