@@ -22,8 +22,9 @@ export class TokenizerError extends Error {
   constructor(
     message: string,
     readonly file: string,
+    options?: ErrorOptions,
   ) {
-    super(`${file}: ${message}`);
+    super(`${file}: ${message}`, options);
   }
 }
 
@@ -55,7 +56,7 @@ export class ModelTokenizer {
     try {
       tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
     } catch (err) {
-      throw new TokenizerError(`cannot build tokenizer (${(err as Error).message})`, file);
+      throw new TokenizerError(`cannot build tokenizer (${(err as Error).message})`, file, { cause: err });
     }
     const template = templateInfo(tokenizerJson);
     const addBos = decideAddBos(options.addBos ?? 'auto', tokenizerConfig, template);
@@ -108,13 +109,14 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new TokenizerError(`cannot read (${(err as Error).message})`, file);
+    throw new TokenizerError(`cannot read (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, file, { cause: err });
   }
   try {
     const json: unknown = JSON.parse(text);
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not a JSON object');
     return json as Record<string, unknown>;
   } catch (err) {
-    throw new TokenizerError(`not valid JSON (${(err as Error).message})`, file);
+    // The parser's message can quote the file (Node 22 does): the cause keeps it, the message does not.
+    throw new TokenizerError('not valid JSON (a JSON object is expected)', file, { cause: err });
   }
 }
