@@ -43,7 +43,8 @@ export async function loadModelConfig(dir: string): Promise<ModelConfig> {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`not valid JSON (${(err as Error).message})`, { file });
+    // The parser's message can quote the file: kept as the cause, out of the message.
+    throw new ConfigError('not valid JSON', { file }, { cause: err });
   }
   return parseModelConfig(json, file);
 }

@@ -14,8 +14,8 @@ export class CheckpointError extends Error {
   readonly file: string | undefined;
   readonly tensor: string | undefined;
 
-  constructor(message: string, context: CheckpointErrorContext = {}) {
-    super(formatMessage(message, context));
+  constructor(message: string, context: CheckpointErrorContext = {}, options?: ErrorOptions) {
+    super(formatMessage(message, context), options);
     this.file = context.file;
     this.tensor = context.tensor;
   }
@@ -26,8 +26,8 @@ export class ConfigError extends CheckpointError {
   override name = 'ConfigError';
   readonly field: string | undefined;
 
-  constructor(message: string, context: { file?: string; field?: string } = {}) {
-    super(context.field === undefined ? message : `field "${context.field}": ${message}`, { file: context.file });
+  constructor(message: string, context: { file?: string; field?: string } = {}, options?: ErrorOptions) {
+    super(context.field === undefined ? message : `field "${context.field}": ${message}`, { file: context.file }, options);
     this.field = context.field;
   }
 }

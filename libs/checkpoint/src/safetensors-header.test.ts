@@ -49,6 +49,8 @@ test('header length: too-short file, absurd length, length past the end', () => 
 
 test('bad JSON and non-object headers are rejected', () => {
   expectError(() => parseSafetensorsHeader(new TextEncoder().encode('{"a": '), 100, FILE), /not valid JSON/);
+  // Never quoting the bytes it could not parse.
+  expectError(() => parseSafetensorsHeader(new TextEncoder().encode('token=SECRET-123'), 100, FILE), /^(?![\s\S]*SECRET)[\s\S]*not valid JSON/);
   expectError(() => parseSafetensorsHeader(new TextEncoder().encode('[1,2]'), 100, FILE), /not an object/);
   expectError(() => parseSafetensorsHeader(new Uint8Array([0x7b, 0xff, 0x7d]), 100, FILE), /UTF-8/);
 });

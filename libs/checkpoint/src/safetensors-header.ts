@@ -56,7 +56,8 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new SafetensorsError(`header is not valid JSON (${(err as Error).message})`, { file });
+    // The parser's message can quote the header: kept as the cause, out of the message.
+    throw new SafetensorsError('header is not valid JSON', { file }, { cause: err });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new SafetensorsError('header JSON is not an object', { file });
