@@ -56,8 +56,8 @@ export class EvaluationStore {
   /** The benchmark tasks the checkpoint's run asks for at every checkpoint (inference.run.settings). */
   async runTasks(checkpointId: string): Promise<string[]> {
     const row = await this.read
-      .selectFrom('inference.checkpoint as c')
-      .innerJoin('inference.run as r', 'r.id', 'c.run_id')
+      .selectFrom('inference_read.checkpoint_v1 as c')
+      .innerJoin('inference_read.run_v1 as r', 'r.id', 'c.run_id')
       .select('r.settings')
       .where('c.id', '=', checkpointId)
       .executeTakeFirst();
@@ -66,8 +66,8 @@ export class EvaluationStore {
 
   getCheckpoint(id: string): Promise<EvalCheckpoint | undefined> {
     return this.read
-      .selectFrom('inference.checkpoint as c')
-      .innerJoin('inference.run as r', 'r.id', 'c.run_id')
+      .selectFrom('inference_read.checkpoint_v1 as c')
+      .innerJoin('inference_read.run_v1 as r', 'r.id', 'c.run_id')
       .select(['c.id', 'c.run_id', 'c.step', 'c.uri', 'r.tokenizer'])
       .where('c.id', '=', id)
       .executeTakeFirst();

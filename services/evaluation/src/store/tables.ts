@@ -99,6 +99,6 @@ export interface EvaluationTables {
 
 /** What the evaluation store may read: its own tables plus inference.checkpoint. */
 export interface EvaluationReadTables extends EvaluationTables {
-  'inference.checkpoint': InferenceCheckpointView;
-  'inference.run': { id: string; settings: { tasks: string[] }; tokenizer: string | null };
+  'inference_read.checkpoint_v1': InferenceCheckpointView;
+  'inference_read.run_v1': { id: string; settings: { tasks: string[] }; tokenizer: string | null };
 }

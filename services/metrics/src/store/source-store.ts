@@ -86,69 +86,69 @@ export class SourceStore {
   constructor(readonly db: Kysely<SourceTables>) {}
 
   async getCheckpoint(id: string): Promise<CheckpointRef | undefined> {
-    const row = await this.db.selectFrom('inference.checkpoint').select(['id', 'run_id', 'step', 'hyperparameters']).where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('inference_read.checkpoint_v1').select(['id', 'run_id', 'step', 'hyperparameters']).where('id', '=', id).executeTakeFirst();
     return row && toCheckpointRef(row);
   }
 
   /** The pathway thresholds a run asks for (inference.run.settings); undefined when the run does not exist. */
   async runThresholdsOf(runId: string): Promise<number[] | undefined> {
-    const row = await this.db.selectFrom('inference.run').select('settings').where('id', '=', runId).executeTakeFirst();
+    const row = await this.db.selectFrom('inference_read.run_v1').select('settings').where('id', '=', runId).executeTakeFirst();
     return row === undefined ? undefined : row.settings.thresholds;
   }
 
   /** The parameters the run's metrics take where a request leaves them out (runDefaultParams of its architecture); undefined when the run does not exist. */
   async runDefaultsOf(runId: string): Promise<MetricsParams | undefined> {
-    const row = await this.db.selectFrom('inference.run').select('architecture').where('id', '=', runId).executeTakeFirst();
+    const row = await this.db.selectFrom('inference_read.run_v1').select('architecture').where('id', '=', runId).executeTakeFirst();
     return row === undefined ? undefined : runDefaultParams(row.architecture);
   }
 
   /** The run's probe sets: those its settings capture, and any other with routing at its checkpoints. */
   async runProbeSets(runId: string): Promise<ProbeSetRef[]> {
-    const run = await this.db.selectFrom('inference.run').select('settings').where('id', '=', runId).executeTakeFirst();
+    const run = await this.db.selectFrom('inference_read.run_v1').select('settings').where('id', '=', runId).executeTakeFirst();
     if (!run) return [];
     const routed = await this.db
-      .selectFrom('inference.sample_routing as r')
-      .innerJoin('inference.checkpoint as c', 'c.id', 'r.checkpoint_id')
-      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .selectFrom('inference_read.sample_routing_v1 as r')
+      .innerJoin('inference_read.checkpoint_v1 as c', 'c.id', 'r.checkpoint_id')
+      .innerJoin('inference_read.sample_v1 as s', 's.id', 'r.sample_id')
       .select('s.probe_set_id')
       .distinct()
       .where('c.run_id', '=', runId)
       .execute();
     const ids = [...new Set([...run.settings.probeSetIds, ...routed.map((r) => r.probe_set_id)])];
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('inference.probe_set').select(['id', 'name', 'domain', 'sample_count']).where('id', 'in', ids).orderBy('name').execute();
+    const rows = await this.db.selectFrom('inference_read.probe_set_v1').select(['id', 'name', 'domain', 'sample_count']).where('id', 'in', ids).orderBy('name').execute();
     return rows.map(toProbeSet);
   }
 
   async runExists(id: string): Promise<boolean> {
-    return (await this.db.selectFrom('inference.run').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    return (await this.db.selectFrom('inference_read.run_v1').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
 
   /** The run's checkpoints, ascending step. */
   async listRunCheckpoints(runId: string): Promise<CheckpointRef[]> {
-    const rows = await this.db.selectFrom('inference.checkpoint').select(['id', 'run_id', 'step', 'hyperparameters']).where('run_id', '=', runId).orderBy('step').execute();
+    const rows = await this.db.selectFrom('inference_read.checkpoint_v1').select(['id', 'run_id', 'step', 'hyperparameters']).where('run_id', '=', runId).orderBy('step').execute();
     return rows.map(toCheckpointRef);
   }
 
   async getProbeSet(id: string): Promise<ProbeSetRef | undefined> {
-    const row = await this.db.selectFrom('inference.probe_set').select(['id', 'name', 'domain', 'sample_count']).where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('inference_read.probe_set_v1').select(['id', 'name', 'domain', 'sample_count']).where('id', '=', id).executeTakeFirst();
     return row && toProbeSet(row);
   }
 
   async probeSetsOfDomain(domain: string): Promise<ProbeSetRef[]> {
-    const rows = await this.db.selectFrom('inference.probe_set').select(['id', 'name', 'domain', 'sample_count']).where('domain', '=', domain).orderBy('name').execute();
+    const rows = await this.db.selectFrom('inference_read.probe_set_v1').select(['id', 'name', 'domain', 'sample_count']).where('domain', '=', domain).orderBy('name').execute();
     return rows.map(toProbeSet);
   }
 
   async listDomains(): Promise<string[]> {
-    const rows = await this.db.selectFrom('inference.probe_set').select('domain').distinct().orderBy('domain').execute();
+    const rows = await this.db.selectFrom('inference_read.probe_set_v1').select('domain').distinct().orderBy('domain').execute();
     return rows.map((r) => r.domain);
   }
 
   /** Sample count per data group of a probe set (group null: samples without a group). */
   async groupSizes(probeSetId: string): Promise<Map<string | null, number>> {
     const rows = await this.db
-      .selectFrom('inference.sample')
+      .selectFrom('inference_read.sample_v1')
       .select(['group_name', (eb) => eb.fn.countAll<string | number>().as('n')])
       .where('probe_set_id', '=', probeSetId)
       .groupBy('group_name')
@@ -164,8 +164,8 @@ export class SourceStore {
   async loadRouting(checkpointId: string, probeSetId: string, scope: RoutingScope = 'sample', weights: RoutingWeights = 'scores'): Promise<SampleRoutingRow[]> {
     const column = weights === 'selection' ? 'r.topk_counts' : ({ sample: 'r.routing', target: 'r.target_routing', position: 'r.position_routing' } as const)[scope];
     const rows = await this.db
-      .selectFrom('inference.sample as s')
-      .leftJoin('inference.sample_routing as r', (j) => j.onRef('r.sample_id', '=', 's.id').on('r.checkpoint_id', '=', checkpointId))
+      .selectFrom('inference_read.sample_v1 as s')
+      .leftJoin('inference_read.sample_routing_v1 as r', (j) => j.onRef('r.sample_id', '=', 's.id').on('r.checkpoint_id', '=', checkpointId))
       .select(['s.id as sample_id', 's.idx', 's.group_name', 'r.layers', 'r.experts', `${column} as routing`, 'r.nll', 'r.target_nll'])
       .where('s.probe_set_id', '=', probeSetId)
       .orderBy('s.idx')
@@ -185,8 +185,8 @@ export class SourceStore {
   /** The probe set's stored routing at the checkpoint with what routing health reads: selection counts, else the score means. */
   async loadRoutingLoad(checkpointId: string, probeSetId: string): Promise<RoutingLoadRow[]> {
     return this.db
-      .selectFrom('inference.sample_routing as r')
-      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .selectFrom('inference_read.sample_routing_v1 as r')
+      .innerJoin('inference_read.sample_v1 as s', 's.id', 'r.sample_id')
       .select(['r.layers', 'r.experts', 'r.topk_counts as counts', 'r.routing'])
       .where('r.checkpoint_id', '=', checkpointId)
       .where('s.probe_set_id', '=', probeSetId)
@@ -195,15 +195,20 @@ export class SourceStore {
   }
 
   async routerWeights(checkpointId: string): Promise<RouterRow[]> {
-    return this.db.selectFrom('inference.checkpoint_router').select(['layer', 'experts', 'hidden', 'weights']).where('checkpoint_id', '=', checkpointId).orderBy('layer').execute();
+    return this.db
+      .selectFrom('inference_read.checkpoint_router_v1')
+      .select(['layer', 'experts', 'hidden', 'weights'])
+      .where('checkpoint_id', '=', checkpointId)
+      .orderBy('layer')
+      .execute();
   }
 
   /** Per checkpoint, how many samples of the probe set have routing (and an NLL). */
   async routingCounts(checkpointIds: readonly string[], probeSetId: string): Promise<Map<string, RoutingCount>> {
     if (checkpointIds.length === 0) return new Map();
     const rows = await this.db
-      .selectFrom('inference.sample_routing as r')
-      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .selectFrom('inference_read.sample_routing_v1 as r')
+      .innerJoin('inference_read.sample_v1 as s', 's.id', 'r.sample_id')
       .select(['r.checkpoint_id', (eb) => eb.fn.countAll<string | number>().as('routed'), (eb) => eb.fn.count<string | number>('r.nll').as('with_nll')])
       .where('s.probe_set_id', '=', probeSetId)
       .where('r.checkpoint_id', 'in', checkpointIds)
@@ -221,8 +226,8 @@ export class SourceStore {
     if (checkpointIds.length === 0) return [];
     const column = loss === 'target' ? 'r.target_nll' : 'r.nll';
     const rows = await this.db
-      .selectFrom('inference.sample_routing as r')
-      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .selectFrom('inference_read.sample_routing_v1 as r')
+      .innerJoin('inference_read.sample_v1 as s', 's.id', 'r.sample_id')
       .select(['r.checkpoint_id', 's.idx', `${column} as nll`])
       .where('s.probe_set_id', '=', probeSetId)
       .where('r.checkpoint_id', 'in', checkpointIds)
@@ -234,7 +239,7 @@ export class SourceStore {
   /** Samples of the probe set that mark a target span. */
   async targetCount(probeSetId: string): Promise<number> {
     const row = await this.db
-      .selectFrom('inference.sample')
+      .selectFrom('inference_read.sample_v1')
       .select((eb) => eb.fn.countAll<string | number>().as('n'))
       .where('probe_set_id', '=', probeSetId)
       .where('target_start', 'is not', null)
@@ -243,7 +248,7 @@ export class SourceStore {
   }
 
   async runGroupSettings(runId: string): Promise<RunGroupSettings | undefined> {
-    const row = await this.db.selectFrom('inference.run').select('settings').where('id', '=', runId).executeTakeFirst();
+    const row = await this.db.selectFrom('inference_read.run_v1').select('settings').where('id', '=', runId).executeTakeFirst();
     if (row === undefined) return undefined;
     return { tasks: row.settings.tasks, contaminationFilter: row.settings.contaminationFilter ?? true, embeddingModel: row.settings.embeddingModel ?? null };
   }
@@ -252,8 +257,8 @@ export class SourceStore {
   async evaluatedItems(checkpointIds: readonly string[], task: string): Promise<EvaluatedItemRow[]> {
     if (checkpointIds.length === 0) return [];
     const rows = await this.db
-      .selectFrom('evaluation.eval_item as i')
-      .innerJoin('evaluation.eval_job as j', 'j.id', 'i.eval_job_id')
+      .selectFrom('evaluation_read.eval_item_v1 as i')
+      .innerJoin('evaluation_read.eval_job_v1 as j', 'j.id', 'i.eval_job_id')
       .select(['j.checkpoint_id', 'i.doc_index', 'i.doc_id', 'i.group_name', 'i.scores', 'i.min_k_pp'])
       .where('j.task', '=', task)
       .where('j.status', '=', 'completed')
@@ -274,7 +279,7 @@ export class SourceStore {
   async completedEvaluations(checkpointIds: readonly string[], tasks: readonly string[]): Promise<string[]> {
     if (checkpointIds.length === 0 || tasks.length === 0) return [];
     const rows = await this.db
-      .selectFrom('evaluation.eval_job')
+      .selectFrom('evaluation_read.eval_job_v1')
       .select(['task', 'checkpoint_id', 'updated_at'])
       .where('task', 'in', tasks)
       .where('status', '=', 'completed')
@@ -286,8 +291,8 @@ export class SourceStore {
   /** Embeddings (float32 bytes) of the items of the completed evaluation of `task` at the checkpoint, by document. */
   async itemEmbeddings(checkpointId: string, task: string): Promise<Map<number, Uint8Array>> {
     const rows = await this.db
-      .selectFrom('evaluation.eval_item as i')
-      .innerJoin('evaluation.eval_job as j', 'j.id', 'i.eval_job_id')
+      .selectFrom('evaluation_read.eval_item_v1 as i')
+      .innerJoin('evaluation_read.eval_job_v1 as j', 'j.id', 'i.eval_job_id')
       .select(['i.doc_index', 'i.embedding'])
       .where('j.task', '=', task)
       .where('j.status', '=', 'completed')
@@ -301,8 +306,8 @@ export class SourceStore {
   async itemTexts(checkpointIds: readonly string[], task: string): Promise<Map<number, string>> {
     if (checkpointIds.length === 0) return new Map();
     const rows = await this.db
-      .selectFrom('evaluation.eval_item as i')
-      .innerJoin('evaluation.eval_job as j', 'j.id', 'i.eval_job_id')
+      .selectFrom('evaluation_read.eval_item_v1 as i')
+      .innerJoin('evaluation_read.eval_job_v1 as j', 'j.id', 'i.eval_job_id')
       .select(['i.doc_index', 'i.text'])
       .where('j.task', '=', task)
       .where('j.status', '=', 'completed')
@@ -315,8 +320,8 @@ export class SourceStore {
   /** Stored sample embeddings (float32 bytes) of the probe set at the checkpoint, by sample index. */
   async sampleEmbeddings(checkpointId: string, probeSetId: string): Promise<Map<number, Uint8Array>> {
     const rows = await this.db
-      .selectFrom('inference.sample_routing as r')
-      .innerJoin('inference.sample as s', 's.id', 'r.sample_id')
+      .selectFrom('inference_read.sample_routing_v1 as r')
+      .innerJoin('inference_read.sample_v1 as s', 's.id', 'r.sample_id')
       .select(['s.idx', 'r.embedding'])
       .where('r.checkpoint_id', '=', checkpointId)
       .where('s.probe_set_id', '=', probeSetId)
@@ -327,13 +332,13 @@ export class SourceStore {
 
   /** The probe set's data groups (inference.sample.group_name), by sample index. */
   async sampleGroups(probeSetId: string): Promise<Map<number, string | null>> {
-    const rows = await this.db.selectFrom('inference.sample').select(['idx', 'group_name']).where('probe_set_id', '=', probeSetId).execute();
+    const rows = await this.db.selectFrom('inference_read.sample_v1').select(['idx', 'group_name']).where('probe_set_id', '=', probeSetId).execute();
     return new Map(rows.map((r) => [r.idx, r.group_name]));
   }
 
   /** The probe set's sample texts, by sample index. */
   async sampleTexts(probeSetId: string): Promise<Map<number, string>> {
-    const rows = await this.db.selectFrom('inference.sample').select(['idx', 'text']).where('probe_set_id', '=', probeSetId).execute();
+    const rows = await this.db.selectFrom('inference_read.sample_v1').select(['idx', 'text']).where('probe_set_id', '=', probeSetId).execute();
     return new Map(rows.map((r) => [r.idx, r.text]));
   }
 
@@ -341,8 +346,8 @@ export class SourceStore {
   async scoresAt(checkpointIds: readonly string[], task: string): Promise<ScoreRow[]> {
     if (checkpointIds.length === 0) return [];
     const rows = await this.db
-      .selectFrom('evaluation.eval_score as s')
-      .innerJoin('evaluation.eval_job as j', 'j.id', 's.eval_job_id')
+      .selectFrom('evaluation_read.eval_score_v1 as s')
+      .innerJoin('evaluation_read.eval_job_v1 as j', 'j.id', 's.eval_job_id')
       .select(['j.checkpoint_id', 's.metric', 's.value'])
       .where('j.task', '=', task)
       .where('j.status', '=', 'completed')
