@@ -63,11 +63,9 @@ export async function refreshRunGroups(deps: GroupWatchDeps, runId: string): Pro
   if (!settings) return report;
   const checkpoints = await sources.listRunCheckpoints(runId);
   const ids = checkpoints.map((c) => c.id);
-  // Every completed evaluation of the run's tasks, read once for all the fingerprints below.
-  const completed = await sources.completedEvaluations(ids, settings.tasks);
 
   for (const task of settings.tasks) {
-    const evaluations = completed.filter((key) => key.startsWith(`${task}@`));
+    const evaluations = await sources.completedEvaluations(ids, [task]);
     const fp = fingerprint({ evaluations, checkpoints: ids, filter: settings.contaminationFilter });
     if ((await groups.testFingerprint(runId, task)) === fp) continue;
     const result = computeTestGroups(checkpoints, await sources.evaluatedItems(ids, task), { apply: settings.contaminationFilter });
@@ -82,7 +80,7 @@ export async function refreshRunGroups(deps: GroupWatchDeps, runId: string): Pro
     const captures = [...(await sources.routingCounts(ids, probeSet.id)).entries()].sort();
     const fp = fingerprint({
       captures,
-      evaluations: completed.filter((key) => tasks.some((t) => key.startsWith(`${t}@`))),
+      evaluations: await sources.completedEvaluations(ids, tasks),
       checkpoints: ids,
       filter: settings.contaminationFilter,
       embeddingModel: settings.embeddingModel,
