@@ -110,18 +110,15 @@ async function refreshPairing(
     return;
   }
   const tests: TaskTestGroups[] = [];
-  // Each kept item's data group and t#, read once for the test groups and the data-group timing.
-  const keptItems: { group: string | null; step: number | null }[] = [];
   for (const task of tasks) {
     const summary = await deps.groups.testSummary(runId, task);
     if (!summary) continue;
     const kept = await deps.groups.keptItems(runId, task);
-    keptItems.push(...kept);
     const steps = summary.steps;
     const items = kept.map((k) => ({ contaminated: false, generalizedStep: k.step }));
     tests.push({ task, steps, groups: keptTestGroups(items, steps), docIndices: kept.map((k) => k.docIndex), expectedCheckpoints: summary.expected_checkpoints });
   }
-  const dataGroups = await dataGroupTimings(deps, probeSet, memorization, keptItems);
+  const dataGroups = await dataGroupTimings(deps, runId, probeSet, memorization, tests);
   const inputs = { runId, probeSet, checkpoints, memorization, tests, params, embedder: null, dataGroups, ...(deps.cache ? { cache: deps.cache } : {}) };
   let embedder: TextEmbedder | null = null;
   if (embeddingModel !== null) {
@@ -144,9 +141,10 @@ async function refreshPairing(
 /** Median memorization step of each data group's samples and median t# of its test items (kept ones) across the domain's tasks. */
 async function dataGroupTimings(
   deps: GroupWatchDeps,
+  runId: string,
   probeSet: ProbeSetRef,
   memorization: MemorizationOutcome,
-  keptItems: readonly { group: string | null; step: number | null }[],
+  tests: readonly TaskTestGroups[],
 ): Promise<DataGroupTiming[]> {
   const sampleGroup = await deps.sources.sampleGroups(probeSet.id);
   const steps = memorization.checkpoints.map((c) => c.step);
@@ -158,9 +156,11 @@ async function dataGroupTimings(
     memorizedAt.set(group, [...(memorizedAt.get(group) ?? []), t == null ? null : steps[t]]);
   });
   const generalizedAt = new Map<string, (number | null)[]>();
-  for (const item of keptItems) {
-    if (item.group === null) continue;
-    generalizedAt.set(item.group, [...(generalizedAt.get(item.group) ?? []), item.step]);
+  for (const t of tests) {
+    for (const item of await deps.groups.keptItemGroups(runId, t.task)) {
+      if (item.group === null) continue;
+      generalizedAt.set(item.group, [...(generalizedAt.get(item.group) ?? []), item.step]);
+    }
   }
   const names = [...new Set([...memorizedAt.keys(), ...generalizedAt.keys()])].sort();
   return names.map((group) => {
