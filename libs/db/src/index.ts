@@ -8,3 +8,4 @@ export { PGliteDialect } from './pglite/pglite-dialect.js';
 export { paged, pagePerKey, type PageWindow } from './paged.js';
 export { enqueueEvent, outboxMigration, startOutboxRelay, type OutboxEvent, type OutboxRelay, type OutboxRelayOptions } from './outbox.js';
 export { jobStatusCounts } from './job-counts.js';
+export { readViewColumns, readViewsMigration, type ReadViews } from './read-views.js';

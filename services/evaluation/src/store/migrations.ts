@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { SchemaMigrations } from '@grokwatch/db';
+import { readViewsMigration, type SchemaMigrations } from '@grokwatch/db';
 import { EVALUATION_READ_VIEWS, READ_SCHEMA } from './read-views.js';
 
 const initial: Migration = {
@@ -74,18 +74,12 @@ const itemSignals: Migration = {
   },
 };
 
-/** The read contract (store/read-views.ts): versioned views other services read instead of the tables. */
-const readViews: Migration = {
-  async up(db: Kysely<unknown>) {
-    await sql`create schema if not exists ${sql.id(READ_SCHEMA)}`.execute(db);
-    for (const [name, view] of Object.entries(EVALUATION_READ_VIEWS)) {
-      const columns = sql.join(view.columns.map((c) => sql.id(c)));
-      await sql`create view ${sql.id(READ_SCHEMA, name)} as select ${columns} from ${sql.id('evaluation', view.from)}`.execute(db);
-    }
-  },
-};
-
 export const evaluationMigrations: SchemaMigrations = {
   schema: 'evaluation',
-  migrations: { '0001-initial': initial, '0002-items': items, '0003-item-signals': itemSignals, '0004-read-views': readViews },
+  migrations: {
+    '0001-initial': initial,
+    '0002-items': items,
+    '0003-item-signals': itemSignals,
+    '0004-read-views': readViewsMigration('evaluation', READ_SCHEMA, EVALUATION_READ_VIEWS),
+  },
 };

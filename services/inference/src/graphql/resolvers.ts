@@ -175,13 +175,16 @@ export class SampleResolver {
     @Arg('tau', () => Float, { defaultValue: 0.7 }) tau: number,
   ): Promise<(number | null)[]> {
     if (checkpointIds.length > MAX_PATHWAY_CHECKPOINTS) throw badInput(`at most ${MAX_PATHWAY_CHECKPOINTS} checkpoints (got ${checkpointIds.length})`, { field: 'checkpointIds' });
-    const texts = await Promise.all(
-      checkpointIds.map(async (id) => {
-        const checkpoint = await ctx.inference.requireCheckpoint(id);
-        const row = await ctx.inference.store.getRouting(checkpoint.id, sample.id);
-        return row ? serializePathway(pathwayAt(toSampleRouting(row), tau)) : null;
-      }),
+    // Unknown checkpoints are refused (one batched lookup); the routing is one query for them all.
+    const checkpoints = await Promise.all(checkpointIds.map((id) => ctx.inference.requireCheckpoint(id)));
+    const stored = await ctx.inference.store.routingOfSample(
+      sample.id,
+      checkpoints.map((c) => c.id),
     );
+    const texts = checkpoints.map((c) => {
+      const row = stored.get(c.id);
+      return row ? serializePathway(pathwayAt(toSampleRouting(row), tau)) : null;
+    });
     return texts.slice(1).map((t, i) => {
       const prev = texts[i] ?? null;
       return t === null || prev === null ? null : levenshtein(prev, t);

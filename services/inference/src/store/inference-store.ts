@@ -379,6 +379,13 @@ export class InferenceStore {
     return this.db.selectFrom('inference.checkpoint_router').selectAll().where('checkpoint_id', '=', checkpointId).orderBy('layer').execute();
   }
 
+  /** One sample's stored routing at several checkpoints, by checkpoint id, in one query. */
+  async routingOfSample(sampleId: string, checkpointIds: readonly string[]): Promise<Map<string, SampleRouting>> {
+    if (checkpointIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('inference.sample_routing').selectAll().where('sample_id', '=', sampleId).where('checkpoint_id', 'in', checkpointIds).execute();
+    return new Map(rows.map((r) => [r.checkpoint_id, r]));
+  }
+
   getRouting(checkpointId: string, sampleId: string): Promise<SampleRouting | undefined> {
     return this.db.selectFrom('inference.sample_routing').selectAll().where('checkpoint_id', '=', checkpointId).where('sample_id', '=', sampleId).executeTakeFirst();
   }

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import { outboxMigration, type SchemaMigrations } from '@grokwatch/db';
+import { outboxMigration, readViewsMigration, type SchemaMigrations } from '@grokwatch/db';
 import { INFERENCE_READ_VIEWS, READ_SCHEMA } from './read-views.js';
 
 const initial: Migration = {
@@ -120,17 +120,6 @@ const checkpointHyperparameters: Migration = {
   },
 };
 
-/** The read contract (store/read-views.ts): versioned views other services read instead of the tables. */
-const readViews: Migration = {
-  async up(db: Kysely<unknown>) {
-    await sql`create schema if not exists ${sql.id(READ_SCHEMA)}`.execute(db);
-    for (const [name, view] of Object.entries(INFERENCE_READ_VIEWS)) {
-      const columns = sql.join(view.columns.map((c) => sql.id(c)));
-      await sql`create view ${sql.id(READ_SCHEMA, name)} as select ${columns} from ${sql.id('inference', view.from)}`.execute(db);
-    }
-  },
-};
-
 export const inferenceMigrations: SchemaMigrations = {
   schema: 'inference',
   migrations: {
@@ -140,6 +129,6 @@ export const inferenceMigrations: SchemaMigrations = {
     '0004-span-routing': spanRouting,
     '0005-checkpoint-hyperparameters': checkpointHyperparameters,
     '0006-outbox': outboxMigration('inference'),
-    '0007-read-views': readViews,
+    '0007-read-views': readViewsMigration('inference', READ_SCHEMA, INFERENCE_READ_VIEWS),
   },
 };

@@ -2,10 +2,11 @@
 // instead of its tables. A view's columns are its version: changing what one returns means a new
 // `_v2` beside it, so a reader is never surprised. store/read-views.test.ts checks the database has
 // exactly these; readers declare the columns they use (metrics' read-tables.ts).
+import type { ReadViews } from '@grokwatch/db';
 
 export const READ_SCHEMA = 'inference_read';
 
-export const INFERENCE_READ_VIEWS: Readonly<Record<string, { from: string; columns: readonly string[] }>> = {
+export const INFERENCE_READ_VIEWS: ReadViews = {
   run_v1: { from: 'run', columns: ['id', 'architecture', 'tokenizer', 'settings'] },
   checkpoint_v1: { from: 'checkpoint', columns: ['id', 'run_id', 'step', 'uri', 'hyperparameters'] },
   probe_set_v1: { from: 'probe_set', columns: ['id', 'name', 'domain', 'sample_count'] },

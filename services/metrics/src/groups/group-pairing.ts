@@ -7,7 +7,7 @@
 // state at the latest checkpoint where every grouped sample and item has one), or from a sentence
 // model for both; test groups of several tasks of a domain are merged by step.
 import { createHash } from 'node:crypto';
-import { formatStep, pairGroups, type EmbeddedGroup, type StepGroup } from '@grokwatch/pathway';
+import { formatStep, grokkingGroups, pairGroups, type EmbeddedGroup, type StepGroup } from '@grokwatch/pathway';
 import { decodeFloat32 } from '@grokwatch/db';
 import type { DistanceEngine } from '@grokwatch/pathway';
 import { decodeProbeSetRouting, decodeRouterMatrices } from '../compute/inputs.js';
@@ -134,12 +134,21 @@ interface MergedTestGroup {
   members: [string, number][];
 }
 
+/** Pretrain@t groups (members: stored sample indices) and the domain's merged Test@t groups. */
+function pairingGroups(inp: PairingInputs): { trainGroups: { label: string; step: number; members: number[] }[]; testGroups: MergedTestGroup[] } {
+  const mem = inp.memorization;
+  const trainGroups = grokkingGroups(
+    mem.index,
+    mem.checkpoints.map((c) => c.step),
+  ).map((g) => ({ label: g.label, step: g.step, members: g.members.map((i) => mem.samples[i] as number) }));
+  return { trainGroups, testGroups: mergeTestGroups(inp.tests) };
+}
+
 /** What a pairing reports before any pair is made: its groups and inputs, with `note` saying why it stops there. */
-export function unpairedResult(inp: PairingInputs, note: string): PairingResult {
+export function unpairedResult(inp: PairingInputs, note: string, groups = pairingGroups(inp)): PairingResult {
   const { probeSet, memorization: mem } = inp;
   const stepsOf = mem.checkpoints.map((c) => c.step);
-  const trainGroups = groupsOfIndex(mem.index, stepsOf);
-  const testGroups = mergeTestGroups(inp.tests);
+  const { trainGroups, testGroups } = groups;
   return {
     probeSetId: probeSet.id,
     probeSetName: probeSet.name,
@@ -161,11 +170,10 @@ export function unpairedResult(inp: PairingInputs, note: string): PairingResult 
 }
 
 export async function computePairing(sources: SourceStore, engine: DistanceEngine, inp: PairingInputs, signal?: AbortSignal): Promise<PairingResult> {
-  const { probeSet, memorization: mem } = inp;
-  const stepsOf = mem.checkpoints.map((c) => c.step);
-  const trainGroups = groupsOfIndex(mem.index, stepsOf).map((g) => ({ ...g, members: g.members.map((i) => mem.samples[i]) }));
-  const testGroups = mergeTestGroups(inp.tests);
-  const base = unpairedResult(inp, '');
+  const { probeSet } = inp;
+  const groups = pairingGroups(inp);
+  const { trainGroups, testGroups } = groups;
+  const base = unpairedResult(inp, '', groups);
   if (trainGroups.length === 0) return { ...base, note: 'no sample of the probe set is memorized yet: there is no training group to pair' };
   if (testGroups.length === 0) {
     const why = inp.tests.length === 0 ? `no task of domain ${probeSet.domain} has completed evaluations` : 'no test item generalizes (after the contamination filter)';
@@ -200,15 +208,6 @@ export async function computePairing(sources: SourceStore, engine: DistanceEngin
 
 function view(g: { label: string; step: number; members: readonly unknown[] }): GroupView {
   return { label: g.label, step: g.step, size: g.members.length };
-}
-
-function groupsOfIndex(index: readonly (number | null)[], steps: readonly number[]): { label: string; step: number; members: number[] }[] {
-  const by = new Map<number, number[]>();
-  index.forEach((t, i) => {
-    if (t === null) return;
-    by.set(t, [...(by.get(t) ?? []), i]);
-  });
-  return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([t, members]) => ({ label: `Pretrain@${formatStep(steps[t] as number)}`, step: steps[t], members }));
 }
 
 /** Test@t across the domain's tasks: the items of every task that generalize at step t. */

@@ -102,29 +102,17 @@ export class GroupStore {
     };
   }
 
-  /** Document indices of the kept items per Test@t step (what pairing groups). */
-  async keptItems(runId: string, task: string): Promise<{ docIndex: number; step: number | null }[]> {
+  /** The items the filter kept: document index, data group and t# (null: never generalizes). */
+  async keptItems(runId: string, task: string): Promise<{ docIndex: number; group: string | null; step: number | null }[]> {
     const rows = await this.db
       .selectFrom('metrics.test_item')
-      .select(['doc_index', 'generalized_step'])
+      .select(['doc_index', 'group_name', 'generalized_step'])
       .where('run_id', '=', runId)
       .where('task', '=', task)
       .where('contaminated', '=', false)
       .orderBy('doc_index')
       .execute();
-    return rows.map((r) => ({ docIndex: r.doc_index, step: r.generalized_step === null ? null : Number(r.generalized_step) }));
-  }
-
-  /** The kept items' data groups and t# (null: never generalizes). */
-  async keptItemGroups(runId: string, task: string): Promise<{ group: string | null; step: number | null }[]> {
-    const rows = await this.db
-      .selectFrom('metrics.test_item')
-      .select(['group_name', 'generalized_step'])
-      .where('run_id', '=', runId)
-      .where('task', '=', task)
-      .where('contaminated', '=', false)
-      .execute();
-    return rows.map((r) => ({ group: r.group_name, step: r.generalized_step === null ? null : Number(r.generalized_step) }));
+    return rows.map((r) => ({ docIndex: r.doc_index, group: r.group_name, step: r.generalized_step === null ? null : Number(r.generalized_step) }));
   }
 
   listTestItems(runId: string, task: string, filter: TestItemFilter, page: PageWindow): Promise<TestItem[]> {

@@ -63,9 +63,11 @@ export async function refreshRunGroups(deps: GroupWatchDeps, runId: string): Pro
   if (!settings) return report;
   const checkpoints = await sources.listRunCheckpoints(runId);
   const ids = checkpoints.map((c) => c.id);
+  // Every completed evaluation of the run's tasks, read once for all the fingerprints below.
+  const completed = await sources.completedEvaluations(ids, settings.tasks);
 
   for (const task of settings.tasks) {
-    const evaluations = await sources.completedEvaluations(ids, [task]);
+    const evaluations = completed.filter((key) => key.startsWith(`${task}@`));
     const fp = fingerprint({ evaluations, checkpoints: ids, filter: settings.contaminationFilter });
     if ((await groups.testFingerprint(runId, task)) === fp) continue;
     const result = computeTestGroups(checkpoints, await sources.evaluatedItems(ids, task), { apply: settings.contaminationFilter });
@@ -80,7 +82,7 @@ export async function refreshRunGroups(deps: GroupWatchDeps, runId: string): Pro
     const captures = [...(await sources.routingCounts(ids, probeSet.id)).entries()].sort();
     const fp = fingerprint({
       captures,
-      evaluations: await sources.completedEvaluations(ids, tasks),
+      evaluations: completed.filter((key) => tasks.some((t) => key.startsWith(`${t}@`))),
       checkpoints: ids,
       filter: settings.contaminationFilter,
       embeddingModel: settings.embeddingModel,
@@ -110,15 +112,18 @@ async function refreshPairing(
     return;
   }
   const tests: TaskTestGroups[] = [];
+  // Each kept item's data group and t#, read once for the test groups and the data-group timing.
+  const keptItems: { group: string | null; step: number | null }[] = [];
   for (const task of tasks) {
     const summary = await deps.groups.testSummary(runId, task);
     if (!summary) continue;
     const kept = await deps.groups.keptItems(runId, task);
+    keptItems.push(...kept);
     const steps = summary.steps;
     const items = kept.map((k) => ({ contaminated: false, generalizedStep: k.step }));
     tests.push({ task, steps, groups: keptTestGroups(items, steps), docIndices: kept.map((k) => k.docIndex), expectedCheckpoints: summary.expected_checkpoints });
   }
-  const dataGroups = await dataGroupTimings(deps, runId, probeSet, memorization, tests);
+  const dataGroups = await dataGroupTimings(deps, probeSet, memorization, keptItems);
   const inputs = { runId, probeSet, checkpoints, memorization, tests, params, embedder: null, dataGroups, ...(deps.cache ? { cache: deps.cache } : {}) };
   let embedder: TextEmbedder | null = null;
   if (embeddingModel !== null) {
@@ -141,10 +146,9 @@ async function refreshPairing(
 /** Median memorization step of each data group's samples and median t# of its test items (kept ones) across the domain's tasks. */
 async function dataGroupTimings(
   deps: GroupWatchDeps,
-  runId: string,
   probeSet: ProbeSetRef,
   memorization: MemorizationOutcome,
-  tests: readonly TaskTestGroups[],
+  keptItems: readonly { group: string | null; step: number | null }[],
 ): Promise<DataGroupTiming[]> {
   const sampleGroup = await deps.sources.sampleGroups(probeSet.id);
   const steps = memorization.checkpoints.map((c) => c.step);
@@ -156,11 +160,9 @@ async function dataGroupTimings(
     memorizedAt.set(group, [...(memorizedAt.get(group) ?? []), t == null ? null : steps[t]]);
   });
   const generalizedAt = new Map<string, (number | null)[]>();
-  for (const t of tests) {
-    for (const item of await deps.groups.keptItemGroups(runId, t.task)) {
-      if (item.group === null) continue;
-      generalizedAt.set(item.group, [...(generalizedAt.get(item.group) ?? []), item.step]);
-    }
+  for (const item of keptItems) {
+    if (item.group === null) continue;
+    generalizedAt.set(item.group, [...(generalizedAt.get(item.group) ?? []), item.step]);
   }
   const names = [...new Set([...memorizedAt.keys(), ...generalizedAt.keys()])].sort();
   return names.map((group) => {
