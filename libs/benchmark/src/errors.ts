@@ -11,8 +11,9 @@ export class TaskConfigError extends BenchmarkError {
     readonly field: string,
     readonly detail: string,
     readonly line?: number,
+    options?: ErrorOptions,
   ) {
-    super(`${file}${line ? `:${line}` : ''}: ${field ? `${field}: ` : ''}${detail}`);
+    super(`${file}${line ? `:${line}` : ''}: ${field ? `${field}: ` : ''}${detail}`, options);
   }
 }
 
@@ -24,8 +25,9 @@ export class DatasetError extends BenchmarkError {
     readonly detail: string,
     readonly line?: number,
     readonly key?: string,
+    options?: ErrorOptions,
   ) {
-    super(`${file}${line ? `:${line}` : ''}${key !== undefined ? ` [${key}]` : ''}: ${detail}`);
+    super(`${file}${line ? `:${line}` : ''}${key !== undefined ? ` [${key}]` : ''}: ${detail}`, options);
   }
 }
 
@@ -35,8 +37,9 @@ export class UnknownTaskError extends BenchmarkError {
   constructor(
     readonly task: string,
     readonly known: readonly string[],
+    options?: ErrorOptions,
   ) {
-    super(`unknown task '${task}'; known tasks: ${known.join(', ') || '(none)'}`);
+    super(`unknown task '${task}'; known tasks: ${known.join(', ') || '(none)'}`, options);
   }
 }
 
@@ -48,8 +51,9 @@ export class TemplateError extends BenchmarkError {
     readonly detail: string,
     /** Where the document came from (file:line) when rendering failed. */
     readonly where?: string,
+    options?: ErrorOptions,
   ) {
-    super(`${where ? `${where}: ` : ''}template ${JSON.stringify(truncate(template))}: ${detail}`);
+    super(`${where ? `${where}: ` : ''}template ${JSON.stringify(truncate(template))}: ${detail}`, options);
   }
 }
 
@@ -60,8 +64,9 @@ export class ScoringError extends BenchmarkError {
     readonly task: string,
     readonly docId: string,
     readonly detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`task ${task}, doc ${docId}: ${detail}`);
+    super(`task ${task}, doc ${docId}: ${detail}`, options);
   }
 }
 

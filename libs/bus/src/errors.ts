@@ -5,8 +5,9 @@ export class BusPayloadError extends Error {
     readonly subject: string,
     readonly field: string,
     readonly problem: string,
+    options?: ErrorOptions,
   ) {
-    super(`${subject}: field ${JSON.stringify(field)} ${problem}`);
+    super(`${subject}: field ${JSON.stringify(field)} ${problem}`, options);
   }
 }
 
@@ -16,8 +17,9 @@ export class BusConfigError extends Error {
   constructor(
     readonly setting: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(`${setting}: ${message}`);
+    super(`${setting}: ${message}`, options);
   }
 }
 
@@ -41,8 +43,9 @@ export class JobCancelledError extends Error {
   constructor(
     readonly kind: string,
     readonly jobId: string,
+    options?: ErrorOptions,
   ) {
-    super(`job ${kind}/${jobId} was cancelled`);
+    super(`job ${kind}/${jobId} was cancelled`, options);
   }
 }
 
@@ -50,15 +53,18 @@ export class JobCancelledError extends Error {
 export class BusShutdownError extends Error {
   override readonly name = 'AbortError';
   readonly code = 'BUS_SHUTDOWN';
-  constructor(readonly consumer: string) {
-    super(`consumer ${consumer} is shutting down`);
+  constructor(
+    readonly consumer: string,
+    options?: ErrorOptions,
+  ) {
+    super(`consumer ${consumer} is shutting down`, options);
   }
 }
 
 /** The bus (or one of its consumers) was used after close(). */
 export class BusClosedError extends Error {
   override readonly name = 'BusClosedError';
-  constructor(operation: string) {
-    super(`${operation}: the bus is closed`);
+  constructor(operation: string, options?: ErrorOptions) {
+    super(`${operation}: the bus is closed`, options);
   }
 }

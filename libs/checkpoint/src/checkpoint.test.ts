@@ -89,6 +89,24 @@ test('a missing tensor names the index file and the tensor', async () => {
   }
 });
 
+test('a malformed shard index is named without quoting it; the parser error is the cause', async () => {
+  const dir = tempDir();
+  try {
+    writeCheckpoint(dir, CONFIG, tensorsFor(CONFIG, 'F32'), { shards: 2 });
+    writeFileSync(join(dir, 'model.safetensors.index.json'), '{"weight_map": {"token": "SECRET-42"');
+    await assert.rejects(Checkpoint.open(dir), (err: unknown) => {
+      assert.ok(err instanceof SafetensorsError);
+      assert.equal(err.file, join(dir, 'model.safetensors.index.json'));
+      assert.match(err.message, /index is not valid JSON/);
+      assert.doesNotMatch(err.message, /SECRET/);
+      assert.ok(err.cause instanceof SyntaxError);
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a config/shape mismatch names the shard and the tensor', async () => {
   const dir = tempDir();
   try {

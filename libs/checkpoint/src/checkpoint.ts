@@ -37,7 +37,7 @@ export async function loadModelConfig(dir: string): Promise<ModelConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read (${(err as Error).message})`, { file });
+    throw new ConfigError(`cannot read (${(err as Error).message})`, { file }, { cause: err });
   }
   let json: unknown;
   try {
@@ -202,11 +202,18 @@ async function openShards(dir: string): Promise<OpenedShards> {
 }
 
 async function readWeightMap(indexPath: string): Promise<Map<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(indexPath, 'utf8');
+  } catch (err) {
+    throw new SafetensorsError(`cannot read index (${(err as Error).message})`, { file: indexPath }, { cause: err });
+  }
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(indexPath, 'utf8'));
+    json = JSON.parse(text);
   } catch (err) {
-    throw new SafetensorsError(`cannot read index (${(err as Error).message})`, { file: indexPath });
+    // The parser's message quotes the file; it stays in the cause.
+    throw new SafetensorsError('index is not valid JSON', { file: indexPath }, { cause: err });
   }
   const map = (json as { weight_map?: unknown } | null)?.weight_map;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {

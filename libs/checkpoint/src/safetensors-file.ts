@@ -21,7 +21,7 @@ export class SafetensorsFile {
     try {
       handle = await open(path, 'r');
     } catch (err) {
-      throw new SafetensorsError(`cannot open (${(err as Error).message})`, { file: path });
+      throw new SafetensorsError(`cannot open (${(err as Error).message})`, { file: path }, { cause: err });
     }
     try {
       const { size } = await handle.stat();

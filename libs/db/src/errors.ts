@@ -4,8 +4,9 @@ export class DatabaseConfigError extends Error {
   constructor(
     message: string,
     readonly setting: string,
+    options?: ErrorOptions,
   ) {
-    super(`${setting}: ${message}`);
+    super(`${setting}: ${message}`, options);
   }
 }
 
@@ -25,8 +26,11 @@ export class MigrationError extends Error {
 /** An int8 value does not fit a JS number without losing precision. */
 export class UnsafeInt8Error extends RangeError {
   override readonly name = 'UnsafeInt8Error';
-  constructor(readonly text: string) {
-    super(`int8 value ${text} is outside Number.MIN_SAFE_INTEGER..MAX_SAFE_INTEGER; ` + 'select it as text (col::text) if such values are expected');
+  constructor(
+    readonly text: string,
+    options?: ErrorOptions,
+  ) {
+    super(`int8 value ${text} is outside Number.MIN_SAFE_INTEGER..MAX_SAFE_INTEGER; ` + 'select it as text (col::text) if such values are expected', options);
   }
 }
 
@@ -36,8 +40,9 @@ export class Float32DecodeError extends Error {
   constructor(
     readonly what: string,
     readonly byteLength: number,
+    options?: ErrorOptions,
   ) {
-    super(`${what}: ${byteLength} bytes is not a whole number of float32 values (4 bytes each)`);
+    super(`${what}: ${byteLength} bytes is not a whole number of float32 values (4 bytes each)`, options);
   }
 }
 

@@ -26,8 +26,8 @@ export class PathwayError extends Error {
   readonly checkpoint: number | undefined;
   readonly index: number | undefined;
 
-  constructor(message: string, context: PathwayErrorContext = {}, options: { cause?: unknown } = {}) {
-    super(formatMessage(message, context), options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(message: string, context: PathwayErrorContext = {}, options?: ErrorOptions) {
+    super(formatMessage(message, context), options);
     this.detail = message;
     this.argument = context.argument;
     this.sample = context.sample;

@@ -11,8 +11,9 @@ export class SandboxUnavailableError extends Error {
     readonly command: readonly string[],
     /** What bwrap (or the OS) printed, when anything. */
     readonly detail: string = '',
+    options?: ErrorOptions,
   ) {
-    super(detail ? `${message}: ${detail.trim()}` : message);
+    super(detail ? `${message}: ${detail.trim()}` : message, options);
   }
 }
 
@@ -22,7 +23,8 @@ export class SandboxConfigError extends Error {
   constructor(
     readonly field: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(`sandbox option ${field}: ${message}`);
+    super(`sandbox option ${field}: ${message}`, options);
   }
 }

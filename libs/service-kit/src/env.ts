@@ -1,8 +1,11 @@
 // Environment parsing: every variable read once at start-up; all problems reported together.
 
 export class EnvError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid environment:\n  - ${problems.join('\n  - ')}`);
+  constructor(
+    readonly problems: string[],
+    options?: ErrorOptions,
+  ) {
+    super(`invalid environment:\n  - ${problems.join('\n  - ')}`, options);
     this.name = 'EnvError';
   }
 }

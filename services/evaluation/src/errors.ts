@@ -23,8 +23,9 @@ export class BackendUnavailableError extends Error {
   constructor(
     readonly backend: string,
     detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`backend ${backend} is not available: ${detail}`);
+    super(`backend ${backend} is not available: ${detail}`, options);
   }
 }
 
@@ -34,7 +35,8 @@ export class EvalJobError extends Error {
   constructor(
     readonly jobId: string,
     detail: string,
+    options?: ErrorOptions,
   ) {
-    super(detail);
+    super(detail, options);
   }
 }

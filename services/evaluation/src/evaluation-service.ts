@@ -267,6 +267,6 @@ function parseStored(stored: Record<string, unknown>): EvalParams {
   try {
     return parseEvalParams(stored);
   } catch (err) {
-    throw new Error(`stored evaluation parameters are invalid: ${(err as Error).message}`);
+    throw new Error(`stored evaluation parameters are invalid: ${(err as Error).message}`, { cause: err });
   }
 }

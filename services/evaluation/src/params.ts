@@ -24,8 +24,9 @@ export class EvalParamsError extends Error {
   constructor(
     readonly field: string,
     detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`${field}: ${detail}`);
+    super(`${field}: ${detail}`, options);
   }
 }
 

@@ -10,8 +10,11 @@ export interface NamedSubgraph {
 }
 
 export class CompositionError extends Error {
-  constructor(readonly errors: string[]) {
-    super(`supergraph composition failed:\n  - ${errors.join('\n  - ')}`);
+  constructor(
+    readonly errors: string[],
+    options?: ErrorOptions,
+  ) {
+    super(`supergraph composition failed:\n  - ${errors.join('\n  - ')}`, options);
     this.name = 'CompositionError';
   }
 }

@@ -64,8 +64,9 @@ export class MetricsParamsError extends Error {
   constructor(
     readonly field: string,
     problem: string,
+    options?: ErrorOptions,
   ) {
-    super(`metrics parameter ${field}: ${problem}`);
+    super(`metrics parameter ${field}: ${problem}`, options);
   }
 }
 

@@ -27,7 +27,7 @@ export function loadTaskFile(file: string): TaskConfig {
   } catch (e) {
     if (!(e instanceof FieldError)) throw e;
     const owner = typeof e.path[0] === 'string' ? (merged.keyFile.get(e.path[0]) ?? merged.top) : merged.top;
-    throw new TaskConfigError(owner.file, formatFieldPath(e.path), e.detail, lineOf(owner, e.path));
+    throw new TaskConfigError(owner.file, formatFieldPath(e.path), e.detail, lineOf(owner, e.path), { cause: e });
   }
 }
 
@@ -67,7 +67,7 @@ function parseFile(file: string): ParsedFile {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new TaskConfigError(file, '', code === 'ENOENT' ? 'task file not found' : (e as Error).message);
+    throw new TaskConfigError(file, '', code === 'ENOENT' ? 'task file not found' : (e as Error).message, undefined, { cause: e });
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });

@@ -7,8 +7,9 @@ export class FieldError extends Error {
   constructor(
     readonly path: FieldPath,
     readonly detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`${formatFieldPath(path)}: ${detail}`);
+    super(`${formatFieldPath(path)}: ${detail}`, options);
   }
 }
 

@@ -27,7 +27,7 @@ export class TaskRegistry {
         .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('_'))
         .sort();
     } catch (e) {
-      throw new BenchmarkError(`cannot read task directory ${dir}: ${(e as Error).message}`);
+      throw new BenchmarkError(`cannot read task directory ${dir}: ${(e as Error).message}`, { cause: e });
     }
     const tasks = new Map<string, TaskConfig>();
     for (const name of names) {

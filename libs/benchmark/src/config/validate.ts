@@ -117,7 +117,7 @@ function compileAt(r: Reader, path: Array<string | number>, source: string): Tem
   try {
     return parseTemplate(source);
   } catch (e) {
-    if (e instanceof TemplateError) throw new FieldError([...r.path, ...path], e.detail);
+    if (e instanceof TemplateError) throw new FieldError([...r.path, ...path], e.detail, { cause: e });
     throw e;
   }
 }
@@ -257,7 +257,9 @@ function regex(s: Reader, key: string, source: string, index?: number, flags = '
   try {
     return compilePyRegex(source, flags);
   } catch (e) {
-    throw new FieldError(index === undefined ? [...s.path, key] : [...s.path, key, index], `invalid regex: ${(e as Error).message}`);
+    throw new FieldError(index === undefined ? [...s.path, key] : [...s.path, key, index], `invalid regex: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 

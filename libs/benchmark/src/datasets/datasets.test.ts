@@ -44,9 +44,12 @@ describe('dataset loaders', () => {
   });
 
   it('a malformed row names the file and the line', async () => {
-    writeFileSync(join(dir, 'bad.jsonl'), '{"a": 1}\n{"a": 2\n{"a": 3}\n');
+    writeFileSync(join(dir, 'bad.jsonl'), '{"a": 1}\n{"a": 2, "secret": "SECRET-42"\n{"a": 3}\n');
     const e = await datasetError(loadDataset(spec('bad.jsonl'), { tmp: dir }), 'bad.jsonl:2', 'invalid JSON');
     assert.equal(e.line, 2);
+    // The parser's own message quotes the line: it is kept as the cause, never in the message.
+    assert.doesNotMatch(e.message, /SECRET/);
+    assert.ok(e.cause instanceof SyntaxError);
     writeFileSync(join(dir, 'arr.jsonl'), '{"a": 1}\n[1, 2]\n');
     await datasetError(loadDataset(spec('arr.jsonl'), { tmp: dir }), 'arr.jsonl:2', 'expected a JSON object, got list');
   });
@@ -73,8 +76,10 @@ describe('dataset loaders', () => {
         ['k2', 2],
       ],
     );
-    writeFileSync(join(dir, 'broken.json'), '[\n{"v": 1},\n{"v": }\n]');
-    await datasetError(loadDataset(spec('broken.json', 'json'), { tmp: dir }), 'broken.json:3', 'invalid JSON');
+    writeFileSync(join(dir, 'broken.json'), '[\n{"v": 1},\n{"v": "SECRET-42" }\n]x');
+    const e = await datasetError(loadDataset(spec('broken.json', 'json'), { tmp: dir }), 'broken.json:4', 'invalid JSON');
+    assert.doesNotMatch(e.message, /SECRET/);
+    assert.ok(e.cause instanceof SyntaxError);
   });
 
   it('MBPP splits by task_id as the paper defines them', async () => {

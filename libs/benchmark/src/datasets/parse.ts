@@ -14,7 +14,8 @@ export function parseJsonl(text: string, file: string): Doc[] {
     try {
       v = JSON.parse(line);
     } catch (e) {
-      throw new DatasetError(file, `invalid JSON: ${(e as Error).message}`, i + 1);
+      // The parser's message quotes the line; it stays in the cause, out of what a client sees.
+      throw new DatasetError(file, 'invalid JSON (expected one JSON object per line)', i + 1, undefined, { cause: e });
     }
     if (!isJsonObject(v)) throw new DatasetError(file, `expected a JSON object, got ${typeName(v)}`, i + 1);
     docs.push({ data: v, origin: { file, line: i + 1 } });
@@ -29,7 +30,7 @@ export function parseJsonDocument(text: string, file: string): JsonValue {
   } catch (e) {
     const at = jsonErrorOffset(text);
     const line = at >= 0 ? text.slice(0, at).split('\n').length : undefined;
-    throw new DatasetError(file, `invalid JSON: ${(e as Error).message.slice(0, 200)}`, line);
+    throw new DatasetError(file, 'invalid JSON', line, undefined, { cause: e });
   }
 }
 

@@ -37,7 +37,7 @@ function evalExpr(t: Template, expr: Expr, scope: JsonObject, where?: string): J
     try {
       v = applyPipe(pipe.name, v, args);
     } catch (e) {
-      if (e instanceof PipeMisuse) throw new TemplateError(t.source, e.message, where);
+      if (e instanceof PipeMisuse) throw new TemplateError(t.source, e.message, where, { cause: e });
       throw e;
     }
   }

@@ -84,8 +84,9 @@ export class CaptureInputError extends Error {
     message: string,
     readonly sampleIndex: number,
     readonly sampleId: string | undefined,
+    options?: ErrorOptions,
   ) {
-    super(`sample ${sampleIndex}${sampleId === undefined ? '' : ` (${sampleId})`}: ${message}`);
+    super(`sample ${sampleIndex}${sampleId === undefined ? '' : ` (${sampleId})`}: ${message}`, options);
   }
 }
 

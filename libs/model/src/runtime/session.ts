@@ -50,8 +50,9 @@ export class SessionCreateError extends Error {
     message: string,
     readonly label: string,
     readonly attempts: readonly { provider: ExecutionProvider; error: string }[],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

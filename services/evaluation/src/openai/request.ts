@@ -8,8 +8,9 @@ export class RequestError extends Error {
     message: string,
     readonly status = 400,
     readonly code: string | null = null,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

@@ -190,7 +190,7 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
   try {
     return JSON.parse(Buffer.concat(parts).toString('utf8'));
   } catch (err) {
-    throw new RequestError(null, `the request body is not valid JSON: ${(err as Error).message}`);
+    throw new RequestError(null, 'the request body is not valid JSON', 400, null, { cause: err });
   }
 }
 

@@ -19,7 +19,9 @@ export async function query<T>(operation: string, text: string, variables: Recor
       body: JSON.stringify({ query: text, variables, operationName: operation }),
     });
   } catch (err) {
-    throw new GraphQLRequestError(operation, `the API at ${ENDPOINT} is unreachable (${err instanceof Error ? err.message : String(err)})`);
+    throw new GraphQLRequestError(operation, `the API at ${ENDPOINT} is unreachable (${err instanceof Error ? err.message : String(err)})`, [], null, {
+      cause: err,
+    });
   }
   let body: { data?: T | null; errors?: GraphQLErrorItem[] };
   try {

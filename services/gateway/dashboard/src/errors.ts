@@ -19,7 +19,8 @@ export class GraphQLRequestError extends Error {
     message: string,
     readonly errors: GraphQLErrorItem[] = [],
     readonly status: number | null = null,
+    options?: ErrorOptions,
   ) {
-    super(`${operation}: ${message}`);
+    super(`${operation}: ${message}`, options);
   }
 }

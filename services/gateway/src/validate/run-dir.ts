@@ -49,7 +49,7 @@ export async function readRunDir(path: string): Promise<RunDir> {
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof manifest;
   } catch (err) {
-    throw new RunDirError(`${manifestPath}: invalid JSON (${(err as Error).message.slice(0, 100)})`);
+    throw new RunDirError(`${manifestPath}: invalid JSON`, { cause: err });
   }
   const domains = (manifest.domains ?? []).map((d) => ({ name: String(d.name), probes: join(dir, String(d.probes)) }));
   const controls = (manifest.controls ?? []).map((d) => ({ name: String(d.name), probes: join(dir, String(d.probes)) }));

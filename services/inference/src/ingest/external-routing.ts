@@ -4,8 +4,9 @@ export class IngestError extends Error {
   constructor(
     readonly sample: number,
     detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`sample ${sample}: ${detail}`);
+    super(`sample ${sample}: ${detail}`, options);
     this.name = 'IngestError';
   }
 }

@@ -14,8 +14,9 @@ export class ProbeRowError extends Error {
     readonly source: string,
     readonly line: number,
     detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`${source}:${line}: ${detail}`);
+    super(`${source}:${line}: ${detail}`, options);
     this.name = 'ProbeRowError';
   }
 }
