@@ -26,4 +26,4 @@ export { parseTemplate, renderTemplate, evaluateTemplate, PIPE_NAMES, type Templ
 export { BenchmarkError, TaskConfigError, DatasetError, UnknownTaskError, TemplateError, ScoringError } from './errors.js';
 export { mulberry32, seedFor } from './rng.js';
 export { primaryScoreMetric, isMacroScore } from './primary-score.js';
-export { taskDomain } from './task-domain.js';
+export { domainMatch, tasksOfDomain } from './task-domain.js';

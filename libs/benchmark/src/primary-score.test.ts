@@ -13,17 +13,28 @@ test('primaryScoreMetric: accuracy-like, strict before lenient, macro last', () 
   assert.ok(!isMacroScore('acc'));
 });
 
-test("taskDomain: grok_<domain> names its domain, shipped benchmarks map to the paper's three, others to none", async () => {
-  const { taskDomain } = await import('./index.js');
-  assert.equal(taskDomain('grok_math'), 'math');
-  assert.equal(taskDomain('grok_chemistry'), 'chemistry');
-  assert.equal(taskDomain('gsm8k'), 'math');
-  assert.equal(taskDomain('gsm8k_bpb'), 'math');
-  assert.equal(taskDomain('humaneval_passk'), 'code');
-  assert.equal(taskDomain('mbpp'), 'code');
-  assert.equal(taskDomain('mmlu'), 'knowledge');
-  assert.equal(taskDomain('arc_challenge'), 'knowledge');
-  assert.equal(taskDomain('pubmedqa'), 'knowledge');
-  assert.equal(taskDomain('grok_'), null);
-  assert.equal(taskDomain('my_suite'), null);
+test("domainMatch: grok_<domain>, the domain's own name, shipped benchmarks of the paper's three domains, *_<domain>", async () => {
+  const { domainMatch } = await import('./index.js');
+  assert.equal(domainMatch('grok_math', 'math'), 0);
+  assert.equal(domainMatch('grok_chemistry', 'chemistry'), 0);
+  assert.equal(domainMatch('gsm8k', 'gsm8k'), 1);
+  assert.equal(domainMatch('gsm8k', 'math'), 2);
+  assert.equal(domainMatch('gsm8k_bpb', 'math'), 2);
+  assert.equal(domainMatch('humaneval_passk', 'code'), 2);
+  assert.equal(domainMatch('mbpp', 'code'), 2);
+  assert.equal(domainMatch('mmlu', 'knowledge'), 2);
+  assert.equal(domainMatch('arc_challenge', 'knowledge'), 2);
+  assert.equal(domainMatch('pubmedqa', 'knowledge'), 2);
+  assert.equal(domainMatch('my_code', 'code'), 3);
+  assert.equal(domainMatch('grok_math', 'code'), null);
+  assert.equal(domainMatch('gsm8k', 'code'), null);
+  assert.equal(domainMatch('my_suite', 'math'), null);
+  assert.equal(domainMatch('grok_', ''), null);
+});
+
+test('tasksOfDomain ranks the matching tasks, ties in the given order', async () => {
+  const { tasksOfDomain } = await import('./index.js');
+  assert.deepEqual(tasksOfDomain('math', ['x_math', 'mmlu', 'gsm8k', 'grok_math', 'gsm8k_bpb']), ['grok_math', 'gsm8k', 'gsm8k_bpb', 'x_math']);
+  assert.deepEqual(tasksOfDomain('code', ['mbpp', 'my_code', 'humaneval']), ['mbpp', 'humaneval', 'my_code']);
+  assert.deepEqual(tasksOfDomain('chemistry', ['grok_math']), []);
 });

@@ -3,10 +3,12 @@ import { test } from 'node:test';
 import { benchmarkTaskFor } from './benchmark.js';
 import { accuracySeries, definedPoints, evaluatedTasks, scoreMetricsOf } from './series.js';
 
-test('a domain is paired with grok_<domain>, then <domain>, then *_<domain>; run tasks before evaluated ones', () => {
+test("a domain is paired with the library's best-matching task; run tasks before evaluated ones", () => {
   assert.equal(benchmarkTaskFor('math', ['gsm8k', 'grok_math']), 'grok_math');
+  assert.equal(benchmarkTaskFor('math', ['mmlu', 'gsm8k']), 'gsm8k');
   assert.equal(benchmarkTaskFor('gsm8k', ['grok_math', 'gsm8k']), 'gsm8k');
-  assert.equal(benchmarkTaskFor('code', ['mbpp', 'my_code']), 'my_code');
+  assert.equal(benchmarkTaskFor('code', ['mbpp', 'my_code']), 'mbpp');
+  assert.equal(benchmarkTaskFor('code', ['my_code', 'mmlu']), 'my_code');
   assert.equal(benchmarkTaskFor('math', [], ['grok_math']), 'grok_math');
   assert.equal(benchmarkTaskFor('math', ['x_math'], ['grok_math']), 'x_math');
   assert.equal(benchmarkTaskFor('chemistry', ['grok_math']), null);

@@ -36,14 +36,19 @@ describe('dashboard routes', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('the library module the page imports is the package itself, browser-safe (no bare imports)', async () => {
-    const res = await fetch(`${built.base}/dashboard/lib/benchmark/primary-score.js`);
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get('content-type') ?? '', /javascript/);
-    assert.equal(res.headers.get('content-security-policy'), DASHBOARD_CSP);
-    const text = await res.text();
-    assert.match(text, /export function primaryScoreMetric/);
-    assert.doesNotMatch(text, /^import /m);
+  test('the library modules the page imports are the package itself, browser-safe (no bare imports)', async () => {
+    for (const [path, exported] of [
+      ['primary-score.js', 'primaryScoreMetric'],
+      ['task-domain.js', 'tasksOfDomain'],
+    ] as const) {
+      const res = await fetch(`${built.base}/dashboard/lib/benchmark/${path}`);
+      assert.equal(res.status, 200, path);
+      assert.match(res.headers.get('content-type') ?? '', /javascript/);
+      assert.equal(res.headers.get('content-security-policy'), DASHBOARD_CSP);
+      const text = await res.text();
+      assert.match(text, new RegExp(`export function ${exported}`));
+      assert.doesNotMatch(text, /^import /m);
+    }
   });
 
   test('the page, its stylesheet and icon come with a same-origin-only CSP', async () => {

@@ -39,6 +39,7 @@ const STATIC_FILES: Record<string, string> = {
 /** Browser-safe library modules the page imports, served from the package itself (no copy to drift). */
 const LIBRARY_MODULES: Readonly<Record<string, string>> = {
   'lib/benchmark/primary-score.js': '@grokwatch/benchmark/primary-score',
+  'lib/benchmark/task-domain.js': '@grokwatch/benchmark/task-domain',
 };
 
 // Module paths are lower-case words joined by "-" and "/", ending in .js; tests are not served.

@@ -5,7 +5,7 @@
 // Refreshes of one run run one after another: events that arrive while one runs find their inputs
 // already covered (same fingerprint) and return at once.
 import { createHash } from 'node:crypto';
-import { taskDomain } from '@grokwatch/benchmark';
+import { tasksOfDomain } from '@grokwatch/benchmark';
 import { SentenceEmbedder } from '@grokwatch/model';
 import type { DistanceEngine } from '@grokwatch/pathway';
 import type { Logger } from '@grokwatch/service-kit';
@@ -78,7 +78,7 @@ export async function refreshRunGroups(deps: GroupWatchDeps, runId: string): Pro
 
   const params = await judgedParams(deps, runId);
   for (const probeSet of await sources.runProbeSets(runId)) {
-    const tasks = settings.tasks.filter((t) => taskDomain(t) === probeSet.domain);
+    const tasks = tasksOfDomain(probeSet.domain, settings.tasks);
     const captures = [...(await sources.routingCounts(ids, probeSet.id)).entries()].sort();
     const fp = fingerprint({
       captures,
