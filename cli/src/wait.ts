@@ -3,7 +3,7 @@
 import type { GrokwatchClient } from './client.js';
 import { ProgressBar } from './progress.js';
 
-export type JobKind = 'capture' | 'metrics' | 'eval';
+export type JobKind = 'capture' | 'metrics' | 'evaluation';
 
 export interface JobState {
   status: string;

@@ -146,7 +146,7 @@ test('the manifests agree with the code: env names read, selectors, claims, KEDA
 
   // KEDA scales worker Deployments on the consumers the bus creates: stream JOBS, durable "<kind>-workers".
   const scaled = byKind('ScaledObject');
-  assert.deepEqual(scaled.map((s) => s.metadata.name).sort(), ['capture-workers', 'eval-workers']);
+  assert.deepEqual(scaled.map((s) => s.metadata.name).sort(), ['capture-workers', 'evaluation-workers']);
   for (const s of scaled) {
     const spec = s.spec as { scaleTargetRef: { name: string }; triggers: { type: string; metadata: Record<string, string> }[] };
     assert.ok(

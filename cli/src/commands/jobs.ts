@@ -45,7 +45,7 @@ export async function evaluateCommand(ctx: CommandContext): Promise<void> {
   if (!values.wait) return finish(ctx, 'evaluation', job);
   const state = await waitForJob(
     ctx.client,
-    'eval',
+    'evaluation',
     job.id,
     async () => (await ctx.client.request<{ evaluationJob: JobState }>(`query($id: ID!) { evaluationJob(id: $id) { ${FIELDS} } }`, { id: job.id })).evaluationJob,
     { quiet: ctx.json },

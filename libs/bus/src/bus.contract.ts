@@ -136,14 +136,14 @@ export function busContract(name: string, make: () => Promise<BusFixture>): void
         const bus = await f.connect(logger);
         const attempts: number[] = [];
         await bus.consumeJobs(
-          'eval',
+          'evaluation',
           async (job) => {
             attempts.push(job.attempt);
             throw new Error('always broken');
           },
           { maxDeliver: 3, retryDelayMs: 20, ackWaitMs: 1000 },
         );
-        await bus.publishJob('eval', { jobId: 'doomed', checkpointId: 'c', task: 'gsm8k' });
+        await bus.publishJob('evaluation', { jobId: 'doomed', checkpointId: 'c', task: 'gsm8k' });
         await waitFor('three attempts', () => attempts.length === 3);
         await sleep(1300);
         assert.deepEqual(attempts, [1, 2, 3]);
@@ -321,9 +321,9 @@ export function busContract(name: string, make: () => Promise<BusFixture>): void
           { durable: 'svc', retryDelayMs: 50 },
         );
         // Same durable name, different event: an independent subscription.
-        await bus.subscribeEvents('probeset.created', async (e) => void calls.push(`probes:${e.probeSetId}`), { durable: 'svc' });
+        await bus.subscribeEvents('probeSet.created', async (e) => void calls.push(`probes:${e.probeSetId}`), { durable: 'svc' });
         await bus.publishEvent('run.created', { runId: 'r1' });
-        await bus.publishEvent('probeset.created', { probeSetId: 'p1' });
+        await bus.publishEvent('probeSet.created', { probeSetId: 'p1' });
         await waitFor('retry and other event', () => calls.length === 3);
         await sleep(300);
         assert.deepEqual(
@@ -364,15 +364,15 @@ export function busContract(name: string, make: () => Promise<BusFixture>): void
         await sleep(100); // core NATS subscriptions are asynchronous to register
         pub.publishProgress({ kind: 'capture', jobId: 'j1', done: 1, total: 2, status: 'running' });
         pub.publishProgress({ kind: 'capture', jobId: 'j2', done: 0, total: 2, status: 'queued' });
-        pub.publishProgress({ kind: 'eval', jobId: 'j1', done: 2, total: 2, status: 'completed', message: 'ok' });
+        pub.publishProgress({ kind: 'evaluation', jobId: 'j1', done: 2, total: 2, status: 'completed', message: 'ok' });
         await waitFor('progress fan-out', () => got.all.length === 3);
         await sleep(100);
         assert.deepEqual(got.exact, ['capture/j1']);
         assert.deepEqual(got.kind, ['capture/j1', 'capture/j2']);
-        assert.deepEqual(got.all, ['capture/j1', 'capture/j2', 'eval/j1']);
-        assert.deepEqual(byJob, ['capture/j1', 'eval/j1']);
+        assert.deepEqual(got.all, ['capture/j1', 'capture/j2', 'evaluation/j1']);
+        assert.deepEqual(byJob, ['capture/j1', 'evaluation/j1']);
         await all.stop();
-        pub.publishProgress({ kind: 'eval', jobId: 'j3', done: 0, total: 1, status: 'running' });
+        pub.publishProgress({ kind: 'evaluation', jobId: 'j3', done: 0, total: 1, status: 'running' });
         await sleep(150);
         assert.equal(got.all.length, 3, 'no delivery after stop()');
       }));

@@ -5,6 +5,7 @@ import { MemoryBroker } from './memory/memory-broker.js';
 import { MemoryHub } from './memory/memory-hub.js';
 import { BusNames } from './names.js';
 import { NatsBroker } from './nats/nats-broker.js';
+import type { RenamedSubjectsReport } from './nats/renamed-subjects.js';
 import type { Bus, BusConfig } from './types.js';
 
 /** Connects to NATS (creating/updating the JOBS and EVENTS streams) or to an in-memory hub. */
@@ -15,7 +16,8 @@ export async function connectBus(config: BusConfig): Promise<Bus> {
     case 'nats': {
       const servers = Array.isArray(config.servers) ? config.servers : [config.servers];
       if (servers.length === 0 || servers.some((s) => !s)) throw new BusConfigError('servers', 'must name at least one server');
-      return new BrokerBus(await NatsBroker.connect({ servers, name: config.name }, names), names, logger);
+      const onRenamedSubjects = (r: RenamedSubjectsReport) => logger.warn({ ...r }, 'bus: moved messages off renamed subjects (an upgrade) and removed their old consumers');
+      return new BrokerBus(await NatsBroker.connect({ servers, name: config.name, onRenamedSubjects }, names), names, logger);
     }
     case 'memory':
       return new BrokerBus(new MemoryBroker(config.hub ?? new MemoryHub(), names), names, logger);

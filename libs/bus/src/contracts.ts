@@ -5,7 +5,7 @@ import { anyText, count, list, nonNegative, oneOf, optional, record, text, token
 export const JOBS = {
   capture: { jobId: token, checkpointId: text, probeSetId: text },
   metrics: { jobId: token, checkpointId: text, probeSetId: text, params: optional(record) },
-  eval: { jobId: token, checkpointId: text, task: text, params: optional(record) },
+  evaluation: { jobId: token, checkpointId: text, task: text, params: optional(record) },
   /** Routing captured outside grokwatch; `samples` rows as the inference service's ingestRouting takes them. */
   ingest: { jobId: token, checkpointId: text, probeSetId: text, samples: list, routerWeights: optional(list) },
 } as const;
@@ -18,18 +18,29 @@ export const EVENTS = {
   'run.deleted': { runId: text, checkpointIds: list },
   /** Published by the inference service (with checkpointId), or by a training loop announcing a save (without). */
   'checkpoint.registered': { checkpointId: optional(text), runId: text, step: count, uri: text, tokensSeen: optional(nonNegative) },
-  'probeset.created': { probeSetId: text },
+  'probeSet.created': { probeSetId: text },
   /** A probe set and its samples' routing were deleted; the metrics computed on it go too. */
-  'probeset.deleted': { probeSetId: text },
+  'probeSet.deleted': { probeSetId: text },
   'capture.completed': { jobId: token, checkpointId: text, probeSetId: text, samples: count },
   'capture.failed': { jobId: token, checkpointId: text, probeSetId: text, error: anyText },
   'metrics.completed': { jobId: token, checkpointId: text, probeSetId: text },
-  'eval.completed': { jobId: token, checkpointId: text, task: text },
+  'evaluation.completed': { jobId: token, checkpointId: text, task: text },
   /** One alert per phase of a probe set, in the shape every channel serves (metrics' GrokkingAlertPayload). */
   'grokking.detected': { runId: text, probeSetId: text, domain: text, startStep: count, endStep: count, detectedAt: text, agreeing: list, evidence: record },
   /** A layer of a run lost experts to dead routing, over all its probe sets (metrics' RoutingAlertPayload). */
   'routing.collapsed': { runId: text, layer: count, step: count, checkpointId: text, deadExperts: count, baselineDead: count, experts: count, detectedAt: text },
 } as const;
+
+/**
+ * Names an earlier release used on the bus (`eval`, `probeset`), kept only so NatsBroker.connect can
+ * move what a running deployment still holds under them (nats/renamed-subjects.ts); nothing publishes them.
+ */
+export const RENAMED_JOBS: Readonly<Record<string, JobKind>> = { eval: 'evaluation' };
+export const RENAMED_EVENTS: Readonly<Record<string, EventName>> = {
+  'eval.completed': 'evaluation.completed',
+  'probeset.created': 'probeSet.created',
+  'probeset.deleted': 'probeSet.deleted',
+};
 
 /** An event as data (for an outbox row), its payload checked against the contract at compile time. */
 export function eventOf<E extends EventName>(name: E, payload: EventPayload<E>): { name: E; payload: EventPayload<E> } {

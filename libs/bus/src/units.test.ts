@@ -45,8 +45,8 @@ describe('subjectMatches', () => {
     ['a.b.c', 'a.b', false],
     ['*.*', 'a.b', true],
     ['p.progress.capture.*', 'p.progress.capture.j1', true],
-    ['p.progress.*.j1', 'p.progress.eval.j1', true],
-    ['p.progress.*.j1', 'p.progress.eval.j2', false],
+    ['p.progress.*.j1', 'p.progress.evaluation.j1', true],
+    ['p.progress.*.j1', 'p.progress.evaluation.j2', false],
   ];
   for (const [pattern, subject, expected] of cases) {
     it(`${pattern} ${expected ? 'matches' : 'does not match'} ${subject}`, () => assert.equal(subjectMatches(pattern, subject), expected));
@@ -63,7 +63,7 @@ describe('BusNames', () => {
     assert.equal(n.progressFilter({ jobId: 'j' }), 't8f3a.progress.*.j');
     assert.equal(n.cancel, 't8f3a.control.cancel');
     assert.equal(new BusNames().jobsStream, 'JOBS');
-    assert.equal(new BusNames().job('eval'), 'jobs.eval');
+    assert.equal(new BusNames().job('evaluation'), 'jobs.evaluation');
   });
 
   it('rejects prefixes that would break subjects', () => {
@@ -104,7 +104,7 @@ describe('CancelRegistry', () => {
     unregister();
     assert.equal(reg.wasCancelled('capture', 'j', 1_000 + 9 * 60_000), true);
     assert.equal(reg.wasCancelled('capture', 'j', 1_000 + 11 * 60_000), false);
-    assert.equal(reg.wasCancelled('eval', 'j', 1_000), false);
+    assert.equal(reg.wasCancelled('evaluation', 'j', 1_000), false);
   });
 });
 

@@ -121,8 +121,8 @@ export class EvaluationService {
     }
     const { job, enqueue } = decision;
     if (enqueue) {
-      await this.bus.publishJob('eval', { jobId: busJobId(job), checkpointId: checkpoint.id, task: task.task, params: json });
-      this.bus.publishProgress({ kind: 'eval', jobId: job.id, done: job.done, total: job.total, status: 'queued' });
+      await this.bus.publishJob('evaluation', { jobId: busJobId(job), checkpointId: checkpoint.id, task: task.task, params: json });
+      this.bus.publishProgress({ kind: 'evaluation', jobId: job.id, done: job.done, total: job.total, status: 'queued' });
       this.logger.info({ jobId: job.id, run: job.run, checkpointId: checkpoint.id, task: task.task, params: json }, 'evaluation queued');
     }
     return job;
@@ -143,7 +143,7 @@ export class EvaluationService {
         const ids = e.checkpointIds.filter((x): x is string => typeof x === 'string');
         for (const id of ids) {
           for (const job of await this.store.listJobs(id)) {
-            if (job.status === 'queued' || job.status === 'running') await this.bus.cancelJob('eval', busJobId(job));
+            if (job.status === 'queued' || job.status === 'running') await this.bus.cancelJob('evaluation', busJobId(job));
           }
         }
         const deleted = await this.store.deleteCheckpoints(ids);
@@ -182,8 +182,8 @@ export class EvaluationService {
     const job = await this.requireJob(id);
     if (job.status !== 'queued' && job.status !== 'running') return job;
     const updated = (await this.store.cancelJob(job.id)) ?? job;
-    await this.bus.cancelJob('eval', busJobId(job));
-    this.bus.publishProgress({ kind: 'eval', jobId: job.id, done: updated.done, total: updated.total, status: 'cancelled' });
+    await this.bus.cancelJob('evaluation', busJobId(job));
+    this.bus.publishProgress({ kind: 'evaluation', jobId: job.id, done: updated.done, total: updated.total, status: 'cancelled' });
     this.logger.info({ jobId: job.id }, 'evaluation cancelled');
     return updated;
   }
@@ -234,7 +234,7 @@ export class EvaluationService {
   }
 
   /**
-   * Runs the jobs.eval worker in this process. Defaults: OpenAI-compatible backends only (no onnx
+   * Runs the jobs.evaluation worker in this process. Defaults: OpenAI-compatible backends only (no onnx
    * runner) and a bubblewrap SandboxPool of 2 for code tasks. With the in-process bus, jobs that
    * were queued or running when the process last stopped exist only in the database, so they are
    * published again (JetStream keeps its own messages).
@@ -243,7 +243,7 @@ export class EvaluationService {
     if (this.bus.kind === 'memory') {
       for (const status of ['queued', 'running'] as const) {
         for (const job of await this.store.listJobsByStatus(status)) {
-          await this.bus.publishJob('eval', { jobId: busJobId(job), checkpointId: job.checkpoint_id, task: job.task, params: job.params });
+          await this.bus.publishJob('evaluation', { jobId: busJobId(job), checkpointId: job.checkpoint_id, task: job.task, params: job.params });
         }
       }
     }

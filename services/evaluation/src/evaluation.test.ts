@@ -96,8 +96,8 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     server = await startOpenAiServer({ model, modelName: 'scripted' });
     service = new EvaluationService({ store: fx.store, bus: fx.bus, tasks, logger });
     worker = await service.startWorker({ models: createModelProvider({ openai: { echoMaxTokens: 1 } }) }, { ackWaitMs: 5000 });
-    stoppables.push(fx.bus.subscribeProgress({ kind: 'eval' }, (p) => void progress.push(p)));
-    stoppables.push(await fx.bus.subscribeEvents('eval.completed', async (e) => void completed.push(e.jobId), { durable: 'eval-test' }));
+    stoppables.push(fx.bus.subscribeProgress({ kind: 'evaluation' }, (p) => void progress.push(p)));
+    stoppables.push(await fx.bus.subscribeEvents('evaluation.completed', async (e) => void completed.push(e.jobId), { durable: 'evaluation-test' }));
     checkpointId = await insertCheckpoint(fx.db.kysely);
   });
 
@@ -179,14 +179,14 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     assert.equal((json.versions as Record<string, unknown>).grok_math, 1);
     assert.match(String((json.config as Record<string, unknown>).model), /openai .* model=scripted/);
 
-    await waitFor('eval.completed', 10_000, async () => (completed.includes(job.id) ? true : undefined));
+    await waitFor('evaluation.completed', 10_000, async () => (completed.includes(job.id) ? true : undefined));
     const mine = progress.filter((p) => p.jobId === job.id);
     assert.equal(mine[0]?.status, 'queued');
     assert.ok(
       mine.some((p) => p.status === 'running' && p.done > 0 && p.done < 30),
       'progress while running',
     );
-    assert.deepEqual(mine.at(-1), { kind: 'eval', jobId: job.id, done: 30, total: 30, status: 'completed' });
+    assert.deepEqual(mine.at(-1), { kind: 'evaluation', jobId: job.id, done: 30, total: 30, status: 'completed' });
     const evals = await service.evaluations(checkpointId);
     assert.deepEqual(
       evals.filter((e) => e.task === 'grok_math').map((e) => e.metric),
@@ -280,10 +280,10 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
       () => true,
       () => true,
     );
-    const payload: JobPayload<'eval'> = { jobId: busJobId(job), checkpointId: cp, task: 'humaneval', params };
+    const payload: JobPayload<'evaluation'> = { jobId: busJobId(job), checkpointId: cp, task: 'humaneval', params };
     const broken = new SandboxPool({ bwrapPath: '/nonexistent/bwrap' });
     const before = model.generated.length;
-    const ctx: JobContext<'eval'> = { payload, attempt: 1, signal: new AbortController().signal, progress: () => undefined };
+    const ctx: JobContext<'evaluation'> = { payload, attempt: 1, signal: new AbortController().signal, progress: () => undefined };
     await assert.rejects(handleEvalJob(ctx, { store: fx.store, bus: fx.bus, tasks, models: createModelProvider(), executor: broken, logger }), (err: unknown) => {
       assert.ok(err instanceof JobFailed && !err.retry);
       return true;
@@ -308,8 +308,8 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
       () => true,
       () => true,
     );
-    const payload: JobPayload<'eval'> = { jobId: busJobId(job), checkpointId: cp, task: 'grok_math', params };
-    const ctx: JobContext<'eval'> = { payload, attempt: 1, signal: new AbortController().signal, progress: () => undefined };
+    const payload: JobPayload<'evaluation'> = { jobId: busJobId(job), checkpointId: cp, task: 'grok_math', params };
+    const ctx: JobContext<'evaluation'> = { payload, attempt: 1, signal: new AbortController().signal, progress: () => undefined };
     await assert.rejects(
       handleEvalJob(ctx, { store: fx.store, bus: fx.bus, tasks, models: createModelProvider({ onnx: onnxOpener() }), logger }),
       (err: unknown) => err instanceof JobFailed && !err.retry,
@@ -331,8 +331,8 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
       () => true,
       () => true,
     );
-    const payload: JobPayload<'eval'> = { jobId: busJobId(job), checkpointId: cp, task: 'grok_math', params };
-    const deliver = (attempt: number): JobContext<'eval'> => ({ payload, attempt, signal: new AbortController().signal, progress: () => undefined });
+    const payload: JobPayload<'evaluation'> = { jobId: busJobId(job), checkpointId: cp, task: 'grok_math', params };
+    const deliver = (attempt: number): JobContext<'evaluation'> => ({ payload, attempt, signal: new AbortController().signal, progress: () => undefined });
 
     let calls = 0;
     const flaky: ModelProvider = {
@@ -461,7 +461,7 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
   test('the worker refuses payloads that do not match the job row', async () => {
     const jobs = await fx.store.listJobs(checkpointId);
     const j = jobs.find((x) => x.task === 'grok_math')!;
-    const ctx = (payload: JobPayload<'eval'>): JobContext<'eval'> => ({ payload, attempt: 1, signal: new AbortController().signal, progress: () => undefined });
+    const ctx = (payload: JobPayload<'evaluation'>): JobContext<'evaluation'> => ({ payload, attempt: 1, signal: new AbortController().signal, progress: () => undefined });
     const deps = { store: fx.store, bus: fx.bus, tasks, models: createModelProvider(), logger };
     await assert.rejects(
       handleEvalJob(ctx({ jobId: j.id, checkpointId, task: 'gsm8k' }), deps),

@@ -1,4 +1,4 @@
-// The parameters of an evaluation job, as stored in eval_job.params and carried by jobs.eval.
+// The parameters of an evaluation job, as stored in eval_job.params and carried by jobs.evaluation.
 // One parser for both places: the API validates what a user typed, the worker what it received.
 
 /** Which model answers the requests. */

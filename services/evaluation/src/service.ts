@@ -26,7 +26,7 @@ export interface EvaluationServiceConfig {
   models?: ModelProvider;
   /** Runs generated code; default: a bubblewrap SandboxPool of 2. */
   executor?: CodeExecutor & { ready?(): Promise<void> };
-  /** Run the jobs.eval worker in this process (default true). */
+  /** Run the jobs.evaluation worker in this process (default true). */
   worker?: boolean;
   workerConcurrency?: number;
   /** How long an evaluation may go without a heartbeat before the bus redelivers it. */
@@ -50,7 +50,7 @@ export async function startEvaluationService(cfg: EvaluationServiceConfig): Prom
   const bus = await connectBus(cfg.bus);
   const store = new EvaluationStore(db.kysely);
   const registry = createRegistry('evaluation');
-  const meter = jobMetrics(registry, { eval: () => jobStatusCounts(db.kysely as unknown as AnyKysely, 'evaluation.eval_job') });
+  const meter = jobMetrics(registry, { evaluation: () => jobStatusCounts(db.kysely as unknown as AnyKysely, 'evaluation.eval_job') });
   const evaluation = new EvaluationService({ store, bus: wrapJobHandlers(bus, (kind, handler) => meter.timed(kind, handler)), tasks: cfg.tasks ?? createTaskSource(), logger });
   const http =
     cfg.serveGraphql === false

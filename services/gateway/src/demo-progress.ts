@@ -6,7 +6,7 @@ export interface StageCounts {
   checkpoints: number;
   capture: { done: number; failed: number; total: number };
   metrics: { done: number; failed: number; total: number };
-  eval: { done: number; failed: number; total: number };
+  evaluation: { done: number; failed: number; total: number };
 }
 
 /** Pages the counts read: checkpoints of a run, jobs of a checkpoint (each is one batched query per page). */
@@ -21,7 +21,7 @@ export async function stageCounts(ctx: PlatformContext, runIds: readonly string[
     checkpoints: 0,
     capture: { done: 0, failed: 0, total: 0 },
     metrics: { done: 0, failed: 0, total: 0 },
-    eval: { done: 0, failed: 0, total: 0 },
+    evaluation: { done: 0, failed: 0, total: 0 },
   };
   const tally = (stage: StageCounts['capture'], jobs: readonly { status: string }[]): void => {
     for (const j of jobs) {
@@ -39,7 +39,7 @@ export async function stageCounts(ctx: PlatformContext, runIds: readonly string[
   ]);
   capture.forEach((jobs) => tally(counts.capture, jobs));
   metrics.forEach((jobs) => tally(counts.metrics, jobs));
-  evaluation.forEach((jobs) => tally(counts.eval, jobs));
+  evaluation.forEach((jobs) => tally(counts.evaluation, jobs));
   return counts;
 }
 
@@ -54,7 +54,7 @@ async function allCheckpoints(ctx: PlatformContext, runId: string): Promise<stri
 
 export function formatCounts(c: StageCounts, seconds: number): string {
   const stage = (name: string, s: { done: number; failed: number; total: number }) => `${name} ${s.done}/${s.total}${s.failed ? ` (${s.failed} failed)` : ''}`;
-  return `[demo] ${c.checkpoints} checkpoints · ${stage('capture', c.capture)} · ${stage('metrics', c.metrics)} · ${stage('eval', c.eval)} · ${seconds.toFixed(0)} s`;
+  return `[demo] ${c.checkpoints} checkpoints · ${stage('capture', c.capture)} · ${stage('metrics', c.metrics)} · ${stage('evaluation', c.evaluation)} · ${seconds.toFixed(0)} s`;
 }
 
 /** How many checkpoints and jobs of each stage a complete set of runs has. */
@@ -62,13 +62,13 @@ export interface ExpectedCounts {
   checkpoints: number;
   capture: number;
   metrics: number;
-  eval: number;
+  evaluation: number;
 }
 
 /** Complete when every expected job exists and none is still queued or running. */
 export function isComplete(c: StageCounts, expected: ExpectedCounts): boolean {
   const full = (s: { done: number; failed: number; total: number }, n: number) => s.total >= n && s.done + s.failed === s.total;
-  return c.checkpoints >= expected.checkpoints && full(c.capture, expected.capture) && full(c.metrics, expected.metrics) && full(c.eval, expected.eval);
+  return c.checkpoints >= expected.checkpoints && full(c.capture, expected.capture) && full(c.metrics, expected.metrics) && full(c.evaluation, expected.evaluation);
 }
 
 export interface DemoReporter {

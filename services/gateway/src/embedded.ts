@@ -103,7 +103,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
   // /metrics counts every kind's jobs from its table and times this process's handlers.
   const registry = createRegistry('grokwatch');
   const count = (table: string) => () => jobStatusCounts(db.kysely as unknown as AnyKysely, table);
-  const meter = jobMetrics(registry, { capture: count('inference.capture_job'), metrics: count('metrics.metrics_job'), eval: count('evaluation.eval_job') });
+  const meter = jobMetrics(registry, { capture: count('inference.capture_job'), metrics: count('metrics.metrics_job'), evaluation: count('evaluation.eval_job') });
   const bus = wrapJobHandlers(busConnection, (kind, handler) => meter.timed(kind, handler));
 
   // One database holds every schema; each store sees only its own service's tables.
@@ -240,7 +240,7 @@ async function main(): Promise<void> {
           checkpoints: sum((r) => r.checkpoints),
           capture: sum((r) => r.checkpoints * r.probeSets),
           metrics: sum((r) => r.checkpoints * r.probeSets * DEFAULT_DISTANCE_VARIANTS.length),
-          eval: sum((r) => r.checkpoints * r.domains.length),
+          evaluation: sum((r) => r.checkpoints * r.domains.length),
         },
         (line) => (terminalLine ? terminalLine.set(line) : console.log(line)),
       );

@@ -18,7 +18,7 @@ export const SUBSCRIPTION_SDL = /* GraphQL */ `
     "Pathway metrics of a probe set at a checkpoint."
     metrics
     "A benchmark task at a checkpoint."
-    eval
+    evaluation
   }
 
   "${JOB_STATUS_DESCRIPTION}"

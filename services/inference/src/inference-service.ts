@@ -276,14 +276,14 @@ export class InferenceService {
 
   /**
    * Deletes a probe set: its samples, routing and captures here (running captures cancelled first),
-   * its place in every run's settings, and (through probeset.deleted) the metrics computed on it.
+   * its place in every run's settings, and (through probeSet.deleted) the metrics computed on it.
    */
   async deleteProbeSet(id: string): Promise<{ probeSetId: string; samples: number }> {
     const probeSet = await this.requireProbeSet(id);
     for (const job of await this.store.listCaptureJobs({ probeSetId: probeSet.id })) {
       if (job.status === 'queued' || job.status === 'running') await this.bus.cancelJob('capture', job.id);
     }
-    if (!(await this.store.deleteProbeSet(probeSet.id, eventOf('probeset.deleted', { probeSetId: probeSet.id })))) throw notFound('probe set', id);
+    if (!(await this.store.deleteProbeSet(probeSet.id, eventOf('probeSet.deleted', { probeSetId: probeSet.id })))) throw notFound('probe set', id);
     this.reads.changed();
     this.outbox?.wake();
     this.logger.info({ probeSetId: probeSet.id, name: probeSet.name }, 'probe set deleted');
@@ -478,7 +478,7 @@ export class InferenceService {
       if (err instanceof ProbeRowError) throw badInput(err.message, { field: hasPath ? 'path' : hasJsonl ? 'jsonl' : 'rows', line: err.line });
       throw err;
     }
-    const probeSet = await conflictToGraphQL(this.store.createProbeSet({ name, domain, source, rows }, (p) => eventOf('probeset.created', { probeSetId: p.id })));
+    const probeSet = await conflictToGraphQL(this.store.createProbeSet({ name, domain, source, rows }, (p) => eventOf('probeSet.created', { probeSetId: p.id })));
     this.reads.changed();
     this.outbox?.wake();
     this.logger.info({ probeSetId: probeSet.id, name, samples: rows.length }, 'probe set created');

@@ -150,12 +150,12 @@ export class MetricsService {
     try {
       stops.push(
         await this.bus.subscribeEvents(
-          'eval.completed',
+          'evaluation.completed',
           async (e) => {
             const runId = await runOf(e.checkpointId);
             if (runId) await refresh(runId);
           },
-          { durable: 'metrics-groups-eval' },
+          { durable: 'metrics-groups-evaluation' },
         ),
       );
       stops.push(
@@ -266,7 +266,7 @@ export class MetricsService {
     );
     const probeSetDeletions = await this.bus
       .subscribeEvents(
-        'probeset.deleted',
+        'probeSet.deleted',
         async (e) => {
           for (const job of await this.store.listJobs({ probeSetId: e.probeSetId })) {
             if (job.status === 'queued' || job.status === 'running') await this.cancelJob(job);
@@ -275,7 +275,7 @@ export class MetricsService {
           this.reads.changed();
           this.logger.info({ probeSetId: e.probeSetId, deleted }, 'metrics of a deleted probe set dropped');
         },
-        { durable: 'metrics-probeset-deleted' },
+        { durable: 'metrics-probe-set-deleted' },
       )
       .catch(async (err: unknown) => {
         await deletions.stop();

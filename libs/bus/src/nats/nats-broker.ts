@@ -4,6 +4,7 @@ import type { BusNames } from '../names.js';
 import type { Broker, ConsumerSpec } from '../runtime/broker.js';
 import type { Delivery, DeliverySource } from '../runtime/delivery.js';
 import { ensureConsumer, ensureStream, eventsStreamConfig, jobsStreamConfig } from './ensure.js';
+import { moveRenamedSubjects, type RenamedSubjectsReport } from './renamed-subjects.js';
 
 /** Shortest pull JetStream accepts; bounds how long stop() waits for an idle consumer. */
 const PULL_EXPIRES_MS = 1_000;
@@ -11,6 +12,8 @@ const PULL_EXPIRES_MS = 1_000;
 export interface NatsBrokerOptions {
   servers: string | string[];
   name?: string;
+  /** Told when connecting moved messages off renamed subjects (contracts.ts RENAMED_*). */
+  onRenamedSubjects?: (report: RenamedSubjectsReport) => void;
 }
 
 /** Jobs and events on JetStream (work-queue and limits streams), progress and control on core NATS. */
@@ -32,7 +35,10 @@ export class NatsBroker implements Broker {
       const jsm = await jetstreamManager(nc);
       await ensureStream(jsm, jobsStreamConfig(names.jobsStream, names.jobsWildcard));
       await ensureStream(jsm, eventsStreamConfig(names.eventsStream, names.eventsWildcard));
-      return new NatsBroker(nc, jetstream(nc), jsm, names);
+      const js = jetstream(nc);
+      const renamed = await moveRenamedSubjects(jsm, js, names);
+      if (renamed.moved + renamed.consumersRemoved > 0) opts.onRenamedSubjects?.(renamed);
+      return new NatsBroker(nc, js, jsm, names);
     } catch (err) {
       await nc.close();
       throw err;

@@ -1,4 +1,4 @@
-// jobs.eval handler: load the task and its data, skip documents already scored with the same
+// jobs.evaluation handler: load the task and its data, skip documents already scored with the same
 // prompt, ask the backend in batches, store each batch's scored items in one transaction, then
 // aggregate from the stored items, complete the job and publish eval.completed; ack after that.
 // Bad tasks, data, parameters or backends fail the job for good with a message naming the
@@ -56,14 +56,14 @@ function isPermanent(err: unknown): boolean {
   );
 }
 
-export async function handleEvalJob(job: JobContext<'eval'>, deps: EvalWorkerDeps): Promise<void> {
+export async function handleEvalJob(job: JobContext<'evaluation'>, deps: EvalWorkerDeps): Promise<void> {
   const { store, bus } = deps;
   const { jobId: busId, checkpointId, task: taskName } = job.payload;
   const id = rowIdOf(busId);
   const log = deps.logger.child({ jobId: busId, checkpointId, task: taskName, attempt: job.attempt });
   await runTrackedJob({
     job,
-    kind: 'eval',
+    kind: 'evaluation',
     bus,
     logger: log,
     isPermanent,
@@ -86,7 +86,7 @@ export async function handleEvalJob(job: JobContext<'eval'>, deps: EvalWorkerDep
     },
     stale: (row) => busJobId(row) !== busId,
     work: ({ row, progress, signal }) => evaluate(deps, { id, busId, checkpointId, row, progress, signal, log }),
-    announce: () => bus.publishEvent('eval.completed', { jobId: id, checkpointId, task: taskName }),
+    announce: () => bus.publishEvent('evaluation.completed', { jobId: id, checkpointId, task: taskName }),
   });
 }
 
@@ -140,7 +140,7 @@ async function evaluate(deps: EvalWorkerDeps, r: EvalRun): Promise<void> {
       if (signal.aborted) throw signal.reason;
       if ((await store.getJob(id))?.status === 'cancelled') {
         // The cancel message may not have reached this worker (it is not persisted).
-        throw new JobCancelledError('eval', r.busId);
+        throw new JobCancelledError('evaluation', r.busId);
       }
       const batch = todo.slice(start, start + batchSize);
       const batchItems = batch.map((i) => items[i]);
@@ -181,7 +181,7 @@ async function evaluate(deps: EvalWorkerDeps, r: EvalRun): Promise<void> {
 
 export function startEvalWorker(deps: EvalWorkerDeps, opts: EvalWorkerOptions = {}): Promise<Stoppable> {
   const maxDeliver = opts.maxDeliver ?? deps.maxDeliver ?? DEFAULT_MAX_DELIVER;
-  return deps.bus.consumeJobs('eval', (job) => handleEvalJob(job, { ...deps, maxDeliver }), {
+  return deps.bus.consumeJobs('evaluation', (job) => handleEvalJob(job, { ...deps, maxDeliver }), {
     concurrency: opts.concurrency ?? 1,
     ackWaitMs: opts.ackWaitMs,
     maxDeliver,

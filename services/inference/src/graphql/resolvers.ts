@@ -54,7 +54,7 @@ export class RunResolver {
 
   @Mutation(() => DeletedProbeSetType, {
     description:
-      "Deletes a probe set for good: its samples, routing and captures, its place in every run's settings, and (through the probeset.deleted event) the metrics computed on it. Needs the API key like every mutation.",
+      "Deletes a probe set for good: its samples, routing and captures, its place in every run's settings, and (through the probeSet.deleted event) the metrics computed on it. Needs the API key like every mutation.",
   })
   async deleteProbeSet(@Ctx() ctx: InferenceContext, @Arg('id', () => ID) id: string): Promise<DeletedProbeSetType> {
     return ctx.inference.deleteProbeSet(id);

@@ -126,7 +126,7 @@ export class DeletedRunType {
   @Field(() => Int, { description: 'Checkpoints deleted with it (their captures and routing too).' }) checkpoints!: number;
 }
 
-@ObjectType('DeletedProbeSet', { description: 'What deleteProbeSet removed here; the metrics computed on it follow through the probeset.deleted event.' })
+@ObjectType('DeletedProbeSet', { description: 'What deleteProbeSet removed here; the metrics computed on it follow through the probeSet.deleted event.' })
 export class DeletedProbeSetType {
   @Field(() => ID, { description: 'The deleted probe set.' }) probeSetId!: string;
   @Field(() => Int, { description: 'Samples deleted with it (their routing and captures too).' }) samples!: number;

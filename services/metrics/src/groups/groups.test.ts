@@ -170,7 +170,7 @@ describe('test groups and group pairing through the pipeline', () => {
   });
 
   test('an evaluation completing computes t#, Test@t and the filter: hand-worked and equal to a brute force', async () => {
-    await fx.bus.publishEvent('eval.completed', { jobId: randomUUID(), checkpointId: checkpointIds[7] as string, task: TASK });
+    await fx.bus.publishEvent('evaluation.completed', { jobId: randomUUID(), checkpointId: checkpointIds[7] as string, task: TASK });
     type Groups = {
       testGroups: {
         scoreMetric: string;
