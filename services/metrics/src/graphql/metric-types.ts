@@ -3,7 +3,8 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 import type { RunVariant } from '../commands/variants.js';
 import type { CorrelationView } from '../queries/correlation-query.js';
 import type { MemorizationView } from '../queries/memorization-query.js';
-import type { PathwayMetricsView } from '../queries/pathway-query.js';
+import type { PathwayMetricsStatus, PathwayMetricsView } from '../queries/pathway-query.js';
+import { JOB_STATUS_DESCRIPTIONS } from '@grokwatch/service-kit';
 import type { MetricPoint, MetricSeriesView, SeriesCoverage } from '../queries/series.js';
 import type { StoredDistance, StoredLayer } from '../store/tables.js';
 
@@ -119,12 +120,36 @@ export class LayerMetricsType {
   @Field(() => Float, { description: "The layer's generalization-bound estimate term (method.md 5); null when not computed.", nullable: true }) bias!: number | null;
 }
 
+export enum PathwayMetricsStatusValue {
+  queued = 'queued',
+  running = 'running',
+  completed = 'completed',
+  failed = 'failed',
+  cancelled = 'cancelled',
+  awaiting_capture = 'awaiting_capture',
+  not_computed = 'not_computed',
+}
+registerEnumType(PathwayMetricsStatusValue, {
+  name: 'PathwayMetricsStatus',
+  description: "Where a probe set's pathway metrics at a checkpoint stand: their job's status (JobStatus), or why there is no job.",
+  valuesConfig: {
+    ...Object.fromEntries(Object.entries(JOB_STATUS_DESCRIPTIONS).map(([v, description]) => [v, { description: `The job: ${description}` }])),
+    awaiting_capture: { description: "The probe set's routing at the checkpoint is incomplete; nothing is queued yet." },
+    not_computed: { description: 'Routing is complete but this variant was never requested (requestMetrics computes it).' },
+  },
+});
+
+// A compile error here when the use case's statuses and the enum's values drift apart.
+type SameValues<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const statusesMatch: SameValues<`${PathwayMetricsStatusValue}`, PathwayMetricsStatus> = true;
+void statusesMatch;
+
 @ObjectType('PathwayMetrics', {
   description: 'Pathway metrics of one group of a probe set at one checkpoint. Values are null until status is completed.',
 })
 export class PathwayMetricsType {
-  @Field({ description: 'queued, running, completed, failed, cancelled, or awaiting_capture (routing incomplete: nothing queued yet).' })
-  status!: string;
+  @Field(() => PathwayMetricsStatusValue, { description: "The job's status, or why there is none." })
+  status!: PathwayMetricsStatus;
   @Field(() => ID, { description: "The computation's job; null when none exists for these parameters.", nullable: true }) jobId!: string | null;
   @Field(() => String, { description: 'Why the computation failed; null otherwise.', nullable: true }) error!: string | null;
   @Field(() => String, { nullable: true, description: 'Why some values are null although the job completed.' }) note!: string | null;
