@@ -36,3 +36,4 @@ export { READ_CACHE_DEFAULTS, ReadCache, ServiceReads, type ReadCacheOptions } f
 export { ChildPageArgs, PageArgs, pageOf } from './page-args.js';
 export { JOB_STATUS_DESCRIPTION, JOB_STATUS_DESCRIPTIONS, JobStatusValue } from './job-status.js';
 export { BatchLoader, groupRows } from './batch-loader.js';
+export { openServiceHost, type ServiceHost, type ServiceHostOptions, type SubgraphServeOptions } from './service-host.js';

@@ -1,9 +1,9 @@
 // The evaluation service as one startable unit: database, bus, subgraph over HTTP, eval worker.
 import 'reflect-metadata';
 import type { CodeExecutor } from '@grokwatch/benchmark';
-import { connectBus, wrapJobHandlers, type BusConfig, type Stoppable } from '@grokwatch/bus';
-import { jobStatusCounts, migrateSchema, openDatabase, pingDatabase, type AnyKysely, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, jobMetrics, startHttpService, withFieldCosts, type Logger } from '@grokwatch/service-kit';
+import type { BusConfig, Stoppable } from '@grokwatch/bus';
+import type { DatabaseConfig } from '@grokwatch/db';
+import { openServiceHost, type Logger } from '@grokwatch/service-kit';
 import type { ModelProvider } from './backends/model-provider.js';
 import { EvaluationService } from './evaluation-service.js';
 import { EvaluationStore } from './store/evaluation-store.js';
@@ -44,28 +44,25 @@ export interface RunningEvaluationService {
 }
 
 export async function startEvaluationService(cfg: EvaluationServiceConfig): Promise<RunningEvaluationService> {
-  const logger = cfg.logger ?? createLogger('evaluation');
-  const db = await openDatabase<EvaluationTables>(cfg.database, { onBackgroundError: databaseLost(logger) });
-  await migrateSchema(db.kysely, evaluationMigrations);
-  const bus = await connectBus(cfg.bus);
-  const store = new EvaluationStore(db.kysely);
-  const registry = createRegistry('evaluation');
-  const meter = jobMetrics(registry, { evaluation: () => jobStatusCounts(db.kysely as unknown as AnyKysely, 'evaluation.eval_job') });
-  const evaluation = new EvaluationService({ store, bus: wrapJobHandlers(bus, (kind, handler) => meter.timed(kind, handler)), tasks: cfg.tasks ?? createTaskSource(), logger });
+  const host = await openServiceHost<EvaluationTables>({
+    name: 'evaluation',
+    database: cfg.database,
+    migrations: [evaluationMigrations],
+    bus: cfg.bus,
+    ...(cfg.logger ? { logger: cfg.logger } : {}),
+    jobTables: { evaluation: 'evaluation.eval_job' },
+  });
+  const evaluation = new EvaluationService({ store: new EvaluationStore(host.db.kysely), bus: host.workBus, tasks: cfg.tasks ?? createTaskSource(), logger: host.logger });
   const http =
     cfg.serveGraphql === false
       ? null
-      : await startHttpService({
-          name: 'evaluation',
+      : await host.serveSubgraph({
           port: cfg.port,
           host: cfg.host,
           requireToken: cfg.subgraphToken,
-          apollo: { schema: await buildEvaluationSubgraph() },
+          schema: await buildEvaluationSubgraph(),
           context: async () => ({ evaluation }),
-          health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
-          registry,
-          logger,
-          limits: withFieldCosts(DEFAULT_QUERY_LIMITS, evaluationFieldCosts),
+          fieldCosts: evaluationFieldCosts,
         });
   const worker: Stoppable | null =
     cfg.worker === false
@@ -86,8 +83,7 @@ export async function startEvaluationService(cfg: EvaluationServiceConfig): Prom
       await pipeline.stop();
       await worker?.stop();
       await http?.stop();
-      await bus.close();
-      await db.close();
+      await host.close();
     },
   };
 }

@@ -2,12 +2,11 @@
 // subgraphs executed locally, and the gateway. `npm start` runs this file.
 import 'reflect-metadata';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { disableApolloTelemetry } from './apollo-telemetry.js';
 import { ApolloGateway } from '@apollo/gateway';
 import type { Kysely } from 'kysely';
-import { connectBus, busConfigFromEnv, wrapJobHandlers, type Bus, type BusConfig, type Stoppable } from '@grokwatch/bus';
-import { databaseConfigFromEnv, jobStatusCounts, migrateSchema, openDatabase, pingDatabase, type AnyKysely, type Database, type DatabaseConfig } from '@grokwatch/db';
+import { busConfigFromEnv, type Bus, type BusConfig, type Stoppable } from '@grokwatch/bus';
+import { databaseConfigFromEnv, type Database, type DatabaseConfig } from '@grokwatch/db';
 import {
   EvaluationService,
   EvaluationStore,
@@ -36,10 +35,8 @@ import { DEFAULT_DISTANCE_VARIANTS, MetricsService, MetricsStore, buildMetricsSu
 import {
   createLogger,
   terminalLine,
-  createRegistry,
-  jobMetrics,
-  databaseLost,
   env,
+  openServiceHost,
   onShutdown,
   operationLimitsFromEnv,
   parseEnv,
@@ -96,15 +93,18 @@ export interface EmbeddedPlatform {
 }
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlatform> {
-  const logger = opts.logger ?? createLogger('grokwatch');
-  const db = await openDatabase<PlatformTables>(opts.database, { onBackgroundError: databaseLost(logger), ...(opts.onQuery ? { onQuery: opts.onQuery } : {}) });
-  for (const m of [inferenceMigrations, metricsMigrations, evaluationMigrations]) await migrateSchema(db.kysely, m);
-  const busConnection = await connectBus(opts.bus);
-  // /metrics counts every kind's jobs from its table and times this process's handlers.
-  const registry = createRegistry('grokwatch');
-  const count = (table: string) => () => jobStatusCounts(db.kysely as unknown as AnyKysely, table);
-  const meter = jobMetrics(registry, { capture: count('inference.capture_job'), metrics: count('metrics.metrics_job'), evaluation: count('evaluation.eval_job') });
-  const bus = wrapJobHandlers(busConnection, (kind, handler) => meter.timed(kind, handler));
+  const host = await openServiceHost<PlatformTables>({
+    name: 'grokwatch',
+    database: opts.database,
+    migrations: [inferenceMigrations, metricsMigrations, evaluationMigrations],
+    bus: opts.bus,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    jobTables: { capture: 'inference.capture_job', metrics: 'metrics.metrics_job', evaluation: 'evaluation.eval_job' },
+    ...(opts.onQuery ? { onQuery: opts.onQuery } : {}),
+  });
+  const { db, logger, registry } = host;
+  // Every part of the platform shares one connection, its job handlers timed.
+  const bus = host.workBus;
 
   // One database holds every schema; each store sees only its own service's tables.
   const tables = <T>() => db.kysely as unknown as Kysely<T>;
@@ -160,7 +160,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
       apiKey: opts.apiKey,
       logger,
       registry,
-      health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
+      health: host.health,
       routes: dashboardRoutes(),
       rateLimit: opts.rateLimit,
       operationTimeoutMs: opts.operationTimeoutMs,
@@ -168,8 +168,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
     });
   } catch (err) {
     for (const w of workers) await w.stop();
-    await bus.close();
-    await db.close();
+    await host.close();
     throw err;
   }
 
@@ -182,8 +181,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
     async stop() {
       for (const w of workers) await w.stop();
       await server.stop();
-      await bus.close();
-      await db.close();
+      await host.close();
     },
   };
 }

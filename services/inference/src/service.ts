@@ -1,18 +1,8 @@
 // The inference service as one startable unit: database, bus, subgraph over HTTP, capture worker.
 import 'reflect-metadata';
-import { connectBus, wrapJobHandlers, type BusConfig, type Stoppable } from '@grokwatch/bus';
-import { jobStatusCounts, migrateSchema, openDatabase, pingDatabase, type AnyKysely, type DatabaseConfig } from '@grokwatch/db';
-import {
-  createLogger,
-  createRegistry,
-  databaseLost,
-  DEFAULT_QUERY_LIMITS,
-  jobMetrics,
-  startHttpService,
-  withFieldCosts,
-  type Logger,
-  type FileRoots,
-} from '@grokwatch/service-kit';
+import type { BusConfig, Stoppable } from '@grokwatch/bus';
+import type { DatabaseConfig } from '@grokwatch/db';
+import { openServiceHost, type FileRoots, type Logger } from '@grokwatch/service-kit';
 import { startCaptureWorker } from './capture/capture-worker.js';
 import type { RoutingCapturer } from './capture/routing-capturer.js';
 import { startIngestWorker } from './ingest/ingest-worker.js';
@@ -50,29 +40,27 @@ export interface RunningService {
 }
 
 export async function startInferenceService(cfg: InferenceServiceConfig): Promise<RunningService> {
-  const logger = cfg.logger ?? createLogger('inference');
-  const db = await openDatabase<InferenceTables>(cfg.database, { onBackgroundError: databaseLost(logger) });
-  await migrateSchema(db.kysely, inferenceMigrations);
-  const bus = await connectBus(cfg.bus);
-  const store = new InferenceStore(db.kysely);
+  const host = await openServiceHost<InferenceTables>({
+    name: 'inference',
+    database: cfg.database,
+    migrations: [inferenceMigrations],
+    bus: cfg.bus,
+    ...(cfg.logger ? { logger: cfg.logger } : {}),
+    jobTables: { capture: 'inference.capture_job' },
+  });
+  const { bus, workBus, logger } = host;
+  const store = new InferenceStore(host.db.kysely);
   const inference = new InferenceService({ store, bus, logger, roots: cfg.roots });
-  const registry = createRegistry('inference');
-  const meter = jobMetrics(registry, { capture: () => jobStatusCounts(db.kysely as unknown as AnyKysely, 'inference.capture_job') });
-  const workBus = wrapJobHandlers(bus, (kind, handler) => meter.timed(kind, handler));
   const http =
     cfg.serveGraphql === false
       ? null
-      : await startHttpService({
-          name: 'inference',
+      : await host.serveSubgraph({
           port: cfg.port,
           host: cfg.host,
           requireToken: cfg.subgraphToken,
-          apollo: { schema: await buildInferenceSubgraph() },
+          schema: await buildInferenceSubgraph(),
           context: async () => ({ inference }),
-          health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
-          registry,
-          logger,
-          limits: withFieldCosts(DEFAULT_QUERY_LIMITS, inferenceFieldCosts),
+          fieldCosts: inferenceFieldCosts,
         });
   const worker: Stoppable | null = cfg.capturer
     ? await startCaptureWorker({ bus: workBus, store, logger, capturer: cfg.capturer, concurrency: cfg.captureConcurrency, ackWaitMs: cfg.captureAckWaitMs })
@@ -90,8 +78,7 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
       await http?.stop();
       await outbox.stop();
       await readCache.stop();
-      await bus.close();
-      await db.close();
+      await host.close();
     },
   };
 }

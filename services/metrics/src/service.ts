@@ -1,8 +1,8 @@
 // The metrics service as one startable unit.
 import 'reflect-metadata';
-import { connectBus, wrapJobHandlers, type BusConfig } from '@grokwatch/bus';
-import { jobStatusCounts, migrateSchema, openDatabase, pingDatabase, type AnyKysely, type DatabaseConfig } from '@grokwatch/db';
-import { createLogger, createRegistry, databaseLost, DEFAULT_QUERY_LIMITS, jobMetrics, startHttpService, withFieldCosts, type Logger } from '@grokwatch/service-kit';
+import type { BusConfig } from '@grokwatch/bus';
+import type { DatabaseConfig } from '@grokwatch/db';
+import { openServiceHost, type Logger } from '@grokwatch/service-kit';
 import { MetricsService } from './metrics-service.js';
 import { MetricsStore } from './store/metrics-store.js';
 import { metricsMigrations } from './store/migrations.js';
@@ -27,33 +27,25 @@ export interface MetricsServiceConfig {
 }
 
 export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ url: string; stop(): Promise<void> }> {
-  const logger = cfg.logger ?? createLogger('metrics');
-  const db = await openDatabase<MetricsTables>(cfg.database, { onBackgroundError: databaseLost(logger) });
-  await migrateSchema(db.kysely, metricsMigrations);
-  const bus = await connectBus(cfg.bus);
-  const store = new MetricsStore(db.kysely);
-  const registry = createRegistry('metrics');
-  const meter = jobMetrics(registry, { metrics: () => jobStatusCounts(db.kysely as unknown as AnyKysely, 'metrics.metrics_job') });
-  const metrics = new MetricsService(
-    store,
-    wrapJobHandlers(bus, (kind, handler) => meter.timed(kind, handler)),
-    logger,
-    {
-      ...(cfg.threads === undefined ? {} : { threads: cfg.threads }),
-      ...(cfg.webhookUrl === undefined ? {} : { webhookUrl: cfg.webhookUrl }),
-    },
-  );
-  const http = await startHttpService({
+  const host = await openServiceHost<MetricsTables>({
     name: 'metrics',
+    database: cfg.database,
+    migrations: [metricsMigrations],
+    bus: cfg.bus,
+    ...(cfg.logger ? { logger: cfg.logger } : {}),
+    jobTables: { metrics: 'metrics.metrics_job' },
+  });
+  const metrics = new MetricsService(new MetricsStore(host.db.kysely), host.workBus, host.logger, {
+    ...(cfg.threads === undefined ? {} : { threads: cfg.threads }),
+    ...(cfg.webhookUrl === undefined ? {} : { webhookUrl: cfg.webhookUrl }),
+  });
+  const http = await host.serveSubgraph({
     port: cfg.port,
     host: cfg.host,
     requireToken: cfg.subgraphToken,
-    apollo: { schema: await buildMetricsSubgraph() },
+    schema: await buildMetricsSubgraph(),
     context: async () => ({ metrics }),
-    health: { database: () => pingDatabase(db.kysely), bus: () => bus.ping() },
-    registry,
-    logger,
-    limits: withFieldCosts(DEFAULT_QUERY_LIMITS, metricsFieldCosts),
+    fieldCosts: metricsFieldCosts,
   });
   const listener = await metrics.listenForCaptures();
   const grokking = await metrics.listenForGrokking();
@@ -69,8 +61,7 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
       await readCache.stop();
       await worker?.stop();
       await http.stop();
-      await bus.close();
-      await db.close();
+      await host.close();
     },
   };
 }
