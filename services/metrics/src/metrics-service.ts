@@ -61,6 +61,8 @@ export class MetricsService {
   readonly groups: GroupStore;
   private readonly openEmbedder: ((path: string) => Promise<TextEmbedder>) | undefined;
   private readonly threads: number | undefined;
+  /** One pool of distance threads for the worker and the group watch: two would oversubscribe the cores. */
+  private distances: { engine: DistanceEngine; users: number } | null = null;
   private readonly webhookUrl: string | undefined;
   private readonly reads = new ServiceReads();
   private readonly jobsOfCheckpoint: BatchLoader<PageWindow, MetricsJob[]>;
@@ -139,7 +141,7 @@ export class MetricsService {
    * or capture, and every change of a run's settings, refreshes what it changed.
    */
   async listenForGroups(): Promise<Stoppable> {
-    const engine = new DistanceEngine(this.threads === undefined ? {} : { threads: this.threads });
+    const { engine, release } = this.distanceEngine();
     const watch = new GroupWatch({ ...this.queryDeps(), groups: this.groups, engine, logger: this.logger, ...(this.openEmbedder ? { openEmbedder: this.openEmbedder } : {}) });
     const refresh = async (runId: string): Promise<void> => {
       const report = await watch.refresh(runId);
@@ -171,13 +173,13 @@ export class MetricsService {
       stops.push(await this.bus.subscribeEvents('run.configured', (e) => refresh(e.runId), { durable: 'metrics-groups-configured' }));
     } catch (err) {
       for (const s of stops) await s.stop();
-      await engine.close();
+      await release();
       throw err;
     }
     return {
       async stop() {
         for (const s of stops) await s.stop();
-        await engine.close();
+        await release();
       },
     };
   }
@@ -336,7 +338,7 @@ export class MetricsService {
   }
 
   /**
-   * Consumes jobs.metrics in this process, with distance threads of its own that stop with it. With the
+   * Consumes jobs.metrics in this process, on the distance threads it shares with the group watch. With the
    * in-process bus, jobs that were queued or running when the process last stopped exist only in
    * the database, so they are published again (JetStream keeps its own messages).
    */
@@ -346,13 +348,18 @@ export class MetricsService {
         for (const job of await this.store.listJobs({ status })) await this.publish(job);
       }
     }
-    // Threads start on the first large group, not here; idle ones do not keep the process alive.
-    const engine = new DistanceEngine(this.threads === undefined ? {} : { threads: this.threads });
-    const consumer = await startMetricsWorker({ store: this.store, sources: this.sources, bus: this.bus, engine, logger: this.logger }, opts);
+    const { engine, release } = this.distanceEngine();
+    let consumer: Stoppable;
+    try {
+      consumer = await startMetricsWorker({ store: this.store, sources: this.sources, bus: this.bus, engine, logger: this.logger }, opts);
+    } catch (err) {
+      await release();
+      throw err;
+    }
     return {
       stop: async () => {
         await consumer.stop();
-        await engine.close();
+        await release();
       },
     };
   }
@@ -380,6 +387,28 @@ export class MetricsService {
 
   correlation(runId: string, req: CorrelationRequest): Promise<CorrelationView> {
     return this.reads.read('correlation', [runId, req], () => correlation(this.queryDeps(), runId, req));
+  }
+
+  /**
+   * The shared distance engine, created on first use and closed when its last user releases it.
+   * Threads start on the first large group, not here; idle ones do not keep the process alive.
+   */
+  private distanceEngine(): { engine: DistanceEngine; release(): Promise<void> } {
+    this.distances ??= { engine: new DistanceEngine(this.threads === undefined ? {} : { threads: this.threads }), users: 0 };
+    const shared = this.distances;
+    shared.users += 1;
+    let released = false;
+    return {
+      engine: shared.engine,
+      release: async () => {
+        if (released) return;
+        released = true;
+        shared.users -= 1;
+        if (shared.users > 0) return;
+        if (this.distances === shared) this.distances = null;
+        await shared.engine.close();
+      },
+    };
   }
 
   private queryDeps(): QueryDeps {
