@@ -95,6 +95,6 @@ export function filterContaminated(scores: readonly (number | null)[], options: 
   const droppedSet = new Set(scored.slice(0, dropCount));
   const dropped = [...droppedSet].sort((a, b) => a - b);
   const keep = scores.map((_, i) => i).filter((i) => !droppedSet.has(i));
-  const threshold = dropCount === 0 ? null : (scores[scored[dropCount - 1]] as number);
+  const threshold = dropCount === 0 ? null : scores[scored[dropCount - 1]];
   return { keep, dropped, threshold, unscored: scores.length - scored.length };
 }

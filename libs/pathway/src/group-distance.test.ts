@@ -77,14 +77,14 @@ describe('group distance (method.md §3)', () => {
     }
     const cross = crossLayerwiseDistance(group, other, { unit: 'expert' });
     const all: number[] = [];
-    for (const a of group) for (const b of other) all.push(naiveLevenshtein(a.layers[2] as number[], b.layers[2] as number[]));
+    for (const a of group) for (const b of other) all.push(naiveLevenshtein(a.layers[2], b.layers[2]));
     close(cross[2]?.mean as number, bruteMean(all).mean);
   });
 
   it('expert-level unit: one symbol per expert and per layer separator', () => {
     const tokens = group.map((p) => p.layers.flatMap((l, i) => (i === 0 ? [...l] : [-1, ...l])));
     const all: number[] = [];
-    for (let i = 0; i < tokens.length; i++) for (let j = i + 1; j < tokens.length; j++) all.push(naiveLevenshtein(tokens[i] as number[], tokens[j] as number[]));
+    for (let i = 0; i < tokens.length; i++) for (let j = i + 1; j < tokens.length; j++) all.push(naiveLevenshtein(tokens[i], tokens[j]));
     close(groupDistance(group, { unit: 'expert' }).mean, bruteMean(all).mean);
   });
 

@@ -58,7 +58,7 @@ export function pairGroups(train: readonly EmbeddedGroup[], test: readonly Embed
       test: (test[c] as EmbeddedGroup).label,
       trainIndex: r,
       testIndex: c,
-      similarity: (similarity[r] as number[])[c] as number,
+      similarity: similarity[r][c],
     });
   });
   return {

@@ -6,7 +6,7 @@ import { mulberry32 } from './prng.js';
 /** Best total over all injective maps from the smaller side into the larger (brute force). */
 function bruteForce(matrix: number[][], maximize: boolean): number {
   const rows = matrix.length;
-  const cols = (matrix[0] as number[]).length;
+  const cols = matrix[0].length;
   const small = Math.min(rows, cols);
   let best = maximize ? -Infinity : Infinity;
   const used = new Array<boolean>(Math.max(rows, cols)).fill(false);
@@ -18,7 +18,7 @@ function bruteForce(matrix: number[][], maximize: boolean): number {
     for (let j = 0; j < used.length; j++) {
       if (used[j]) continue;
       used[j] = true;
-      visit(i + 1, total + (rows <= cols ? ((matrix[i] as number[])[j] as number) : ((matrix[j] as number[])[i] as number)));
+      visit(i + 1, total + (rows <= cols ? matrix[i][j] : matrix[j][i]));
       used[j] = false;
     }
   };
@@ -40,7 +40,7 @@ describe('hungarian (Kuhn-Munkres)', () => {
         const assigned = r.rowToColumn.filter((c) => c >= 0);
         assert.equal(assigned.length, Math.min(rows, cols));
         assert.equal(new Set(assigned).size, assigned.length, 'columns used once');
-        const total = r.rowToColumn.reduce((s, c, i) => (c >= 0 ? s + ((m[i] as number[])[c] as number) : s), 0);
+        const total = r.rowToColumn.reduce((s, c, i) => (c >= 0 ? s + m[i][c] : s), 0);
         assert.ok(Math.abs(total - r.total) < 1e-12);
         assert.ok(Math.abs(r.total - bruteForce(m, maximize)) < 1e-9, `trial ${trial}: ${r.total} vs ${bruteForce(m, maximize)}`);
       }
@@ -78,7 +78,7 @@ describe('pairGroups: training groups to test groups by average cosine', () => {
     let sum = 0;
     for (const x of a) for (const y of b) sum += cos(x, y);
     const sim = groupSimilarity([{ label: 'A', embeddings: a }], [{ label: 'B', embeddings: b }]);
-    assert.ok(Math.abs(((sim[0] as number[])[0] as number) - sum / 12) < 1e-12);
+    assert.ok(Math.abs(sim[0][0] - sum / 12) < 1e-12);
   });
 
   it('one-to-one pairing maximizing similarity, leftovers reported', () => {

@@ -72,7 +72,7 @@ function singleBlock(H: Int32Array, off: number, t0: number, cols: number, hv: n
   for (let t = t0, h = hv; t < end; t = (t + 1) | 0, h = (h + 1) | 0) {
     const c = H[h];
     const cn = c >>> 31;
-    const x = (H[(off + H[t]) | 0] as number) | mv | cn;
+    const x = H[(off + H[t]) | 0] | mv | cn;
     const d0 = ((((x & pv) + pv) | 0) ^ pv) | x;
     const hp = mv | ~(d0 | pv);
     const hm = pv & d0;
@@ -92,7 +92,7 @@ function lastBlock(H: Int32Array, off: number, t0: number, cols: number, hv: num
   for (let t = t0, h = hv; t < end; t = (t + 1) | 0, h = (h + 1) | 0) {
     const c = H[h];
     const cn = c >>> 31;
-    const x = (H[(off + H[t]) | 0] as number) | mv | cn;
+    const x = H[(off + H[t]) | 0] | mv | cn;
     const d0 = ((((x & pv) + pv) | 0) ^ pv) | x;
     const hp = mv | ~(d0 | pv);
     const hm = pv & d0;
@@ -125,7 +125,7 @@ function edgeDiagonals(H: Int32Array, off: number, A: number, t0: number, cols: 
     for (let w = 2; w >= 0; w--) {
       const col = d - w;
       if (col < 0 || col >= cols) continue;
-      const eq = H[off + w * A + H[t0 + col]] as number;
+      const eq = H[off + w * A + H[t0 + col]];
       const cin = w === 0 ? H[hv + col] : CR[w - 1];
       const cout = step(w, eq, cin);
       if (w === 2) H[hv + col] = cout;

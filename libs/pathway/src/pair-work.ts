@@ -96,7 +96,7 @@ export function runUnits(set: SequenceSet, job: PairJob, from: number, to: numbe
       source.pairs(a, b, count, dist);
       for (let s = 0; s < count; s++) {
         const raw = dist[s];
-        const d = job.normalized ? normalizeDistance(raw, length[a[s]] as number, length[b[s]] as number) : raw;
+        const d = job.normalized ? normalizeDistance(raw, length[a[s]], length[b[s]]) : raw;
         sum += d;
         squares += d * d;
       }

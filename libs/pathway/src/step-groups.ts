@@ -29,9 +29,7 @@ export function stepGroups(index: readonly (number | null)[], steps: readonly nu
     list.push(i);
     members.set(t, list);
   });
-  return [...members.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([t, list]) => ({ label: `${prefix}@${formatStep(steps[t] as number)}`, step: steps[t], checkpoint: t, members: list }));
+  return [...members.entries()].sort((a, b) => a[0] - b[0]).map(([t, list]) => ({ label: `${prefix}@${formatStep(steps[t])}`, step: steps[t], checkpoint: t, members: list }));
 }
 
 /** "Pretrain@t" groups from t_i* (memorizationSteps(...).index). Samples first memorized at T are included. */

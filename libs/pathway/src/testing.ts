@@ -130,7 +130,7 @@ export function naiveEigenvalues(matrix: readonly number[][]): number[] {
     let best = 0;
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) {
-        const x = Math.abs((a[i] as number[])[j] as number);
+        const x = Math.abs(a[i][j]);
         if (x > best) {
           best = x;
           p = i;
@@ -139,24 +139,24 @@ export function naiveEigenvalues(matrix: readonly number[][]): number[] {
       }
     }
     if (best < 1e-14) break;
-    const app = (a[p] as number[])[p] as number;
-    const aqq = (a[q] as number[])[q] as number;
-    const apq = (a[p] as number[])[q] as number;
+    const app = a[p][p];
+    const aqq = a[q][q];
+    const apq = a[p][q];
     const phi = 0.5 * Math.atan2(2 * apq, aqq - app);
     const c = Math.cos(phi);
     const s = Math.sin(phi);
     // A <- R^T A R with R the rotation in the (p, q) plane, written out on full rows and columns.
     for (let k = 0; k < n; k++) {
-      const akp = (a[k] as number[])[p] as number;
-      const akq = (a[k] as number[])[q] as number;
-      (a[k] as number[])[p] = c * akp - s * akq;
-      (a[k] as number[])[q] = s * akp + c * akq;
+      const akp = a[k][p];
+      const akq = a[k][q];
+      a[k][p] = c * akp - s * akq;
+      a[k][q] = s * akp + c * akq;
     }
     for (let k = 0; k < n; k++) {
-      const apk = (a[p] as number[])[k] as number;
-      const aqk = (a[q] as number[])[k] as number;
-      (a[p] as number[])[k] = c * apk - s * aqk;
-      (a[q] as number[])[k] = s * apk + c * aqk;
+      const apk = a[p][k];
+      const aqk = a[q][k];
+      a[p][k] = c * apk - s * aqk;
+      a[q][k] = s * apk + c * aqk;
     }
   }
   return a.map((row, i) => row[i]).sort((x, y) => y - x);
@@ -168,12 +168,12 @@ export function naiveSolve(matrix: readonly number[][], b: readonly number[]): n
   const a = matrix.map((row, i) => [...row, b[i]]);
   for (let col = 0; col < n; col++) {
     let piv = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs((a[r] as number[])[col] as number) > Math.abs((a[piv] as number[])[col] as number)) piv = r;
-    [a[col], a[piv]] = [a[piv] as number[], a[col] as number[]];
+    for (let r = col + 1; r < n; r++) if (Math.abs(a[r][col]) > Math.abs(a[piv][col])) piv = r;
+    [a[col], a[piv]] = [a[piv], a[col]];
     for (let r = 0; r < n; r++) {
       if (r === col) continue;
-      const f = ((a[r] as number[])[col] as number) / ((a[col] as number[])[col] as number);
-      for (let c = col; c <= n; c++) (a[r] as number[])[c] = ((a[r] as number[])[c] as number) - f * ((a[col] as number[])[c] as number);
+      const f = a[r][col] / a[col][col];
+      for (let c = col; c <= n; c++) a[r][c] = a[r][c] - f * a[col][c];
     }
   }
   return a.map((row, i) => row[n] / row[i]);

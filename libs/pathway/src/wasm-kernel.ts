@@ -203,8 +203,8 @@ export class WasmDistanceKernel implements PairDistanceSource {
         const shorterFirst = set.length[x] <= set.length[y];
         pattern[k] = shorterFirst ? x : y;
         text[k] = shorterFirst ? y : x;
-        const blocks = Math.min(((set.length[pattern[k]] as number) + 63) >>> 6, 2 ** 19 - 1);
-        key[k] = (blocks * 2 ** 21 + Math.min(set.length[text[k]] as number, 2 ** 21 - 1)) * PAIR_BATCH + k;
+        const blocks = Math.min((set.length[pattern[k]] + 63) >>> 6, 2 ** 19 - 1);
+        key[k] = (blocks * 2 ** 21 + Math.min(set.length[text[k]], 2 ** 21 - 1)) * PAIR_BATCH + k;
       }
       key.sort();
       for (let k = 0; k < n; k++) order[k] = key[k] % PAIR_BATCH;

@@ -377,7 +377,7 @@ describe('metrics subgraph queries', () => {
           experts: K,
           routing: randomRouting(next, L, K),
           // Step 5000 lacks one sample's NLL, so it is not part of the loss table.
-          nll: t < 4 ? ((table[i] as number[])[t] as number) : i === 0 ? null : 0.1,
+          nll: t < 4 ? table[i][t] : i === 0 ? null : 0.1,
         })),
       );
     }

@@ -140,7 +140,7 @@ function pairingGroups(inp: PairingInputs): { trainGroups: { label: string; step
   const trainGroups = grokkingGroups(
     mem.index,
     mem.checkpoints.map((c) => c.step),
-  ).map((g) => ({ label: g.label, step: g.step, members: g.members.map((i) => mem.samples[i] as number) }));
+  ).map((g) => ({ label: g.label, step: g.step, members: g.members.map((i) => mem.samples[i]) }));
   return { trainGroups, testGroups: mergeTestGroups(inp.tests) };
 }
 

@@ -112,7 +112,7 @@ describe('test groups and group pairing through the pipeline', () => {
     for (const [i, sampleId] of sampleIds.entries()) {
       await db
         .updateTable('inference.sample_routing')
-        .set({ embedding: encodeFloat32(Float32Array.from(trainEmbedding[i] as number[])) })
+        .set({ embedding: encodeFloat32(Float32Array.from(trainEmbedding[i])) })
         .where('checkpoint_id', '=', last)
         .where('sample_id', '=', sampleId)
         .execute();
@@ -140,7 +140,7 @@ describe('test groups and group pairing through the pipeline', () => {
             choice: null,
             code_runs: null,
             text: `item ${d}`,
-            embedding: encodeFloat32(Float32Array.from(ITEM_EMBEDDING[d] as number[])),
+            embedding: encodeFloat32(Float32Array.from(ITEM_EMBEDDING[d])),
             min_k_pp: MIN_K[d],
           })),
         )
@@ -277,14 +277,14 @@ describe('test groups and group pairing through the pipeline', () => {
     const trainGroups = [
       [0, 1],
       [2, 3],
-    ].map((m) => m.map((i) => trainEmbedding[i] as number[]));
+    ].map((m) => m.map((i) => trainEmbedding[i]));
     const testMembers: Record<string, number[]> = { 'Test@100': [6], 'Test@200': [5], 'Test@300': [0, 1, 9], 'Test@600': [2, 3], 'Test@800': [7] };
     const testLabels = Object.keys(testMembers);
     const sim = trainGroups.map((a) =>
       testLabels.map((t) =>
         naiveGroupSimilarity(
           a,
-          (testMembers[t] as number[]).map((d) => ITEM_EMBEDDING[d] as number[]),
+          testMembers[t].map((d) => ITEM_EMBEDDING[d]),
         ),
       ),
     );
@@ -297,8 +297,8 @@ describe('test groups and group pairing through the pipeline', () => {
       p.pairs.map((x) => x.test.label),
       [testLabels[best.a], testLabels[best.b]],
     );
-    assert.ok(Math.abs((p.pairs[0]?.similarity as number) - (sim[0]![best.a] as number)) < 1e-6);
-    assert.ok(Math.abs((p.pairs[1]?.similarity as number) - (sim[1]![best.b] as number)) < 1e-6);
+    assert.ok(Math.abs((p.pairs[0]?.similarity as number) - sim[0]![best.a]) < 1e-6);
+    assert.ok(Math.abs((p.pairs[1]?.similarity as number) - sim[1]![best.b]) < 1e-6);
     assert.deepEqual(p.unpairedTest, ['Test@100', 'Test@200', 'Test@800']);
 
     // Metrics from memorization to generalization: the group's NLL is the memorized 0.05 throughout.

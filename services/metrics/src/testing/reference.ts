@@ -86,14 +86,14 @@ export function invert(m: number[][]): number[][] {
   const a = m.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
   for (let c = 0; c < n; c++) {
     let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs((a[r] as number[])[c] as number) > Math.abs((a[p] as number[])[c] as number)) p = r;
-    [a[c], a[p]] = [a[p] as number[], a[c] as number[]];
-    const pivot = (a[c] as number[])[c] as number;
-    for (let j = 0; j < 2 * n; j++) (a[c] as number[])[j] = ((a[c] as number[])[j] as number) / pivot;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
+    [a[c], a[p]] = [a[p], a[c]];
+    const pivot = a[c][c];
+    for (let j = 0; j < 2 * n; j++) a[c][j] = a[c][j] / pivot;
     for (let r = 0; r < n; r++) {
       if (r === c) continue;
-      const f = (a[r] as number[])[c] as number;
-      for (let j = 0; j < 2 * n; j++) (a[r] as number[])[j] = ((a[r] as number[])[j] as number) - f * ((a[c] as number[])[j] as number);
+      const f = a[r][c];
+      for (let j = 0; j < 2 * n; j++) a[r][j] = a[r][j] - f * a[c][j];
     }
   }
   return a.map((row) => row.slice(n));
@@ -120,7 +120,7 @@ export function referenceGroup(
   );
   const layerDistance = Array.from({ length: layers }, (_, l) =>
     allPairsDistance(
-      paths.map((p) => symbols([p[l] as number[]], opts.unit, experts)),
+      paths.map((p) => symbols([p[l]], opts.unit, experts)),
       opts.normalized,
     ),
   );
@@ -140,8 +140,8 @@ export function referenceGroup(
         return v;
       });
       const c = Array.from({ length: layers - 1 }, (_, l) => {
-        const a = e[l] as number[];
-        const b = e[l + 1] as number[];
+        const a = e[l];
+        const b = e[l + 1];
         const dot = a.reduce((s, x, t) => s + x * b[t], 0);
         return dot / Math.sqrt(a.reduce((s, x) => s + x * x, 0) * b.reduce((s, x) => s + x * x, 0));
       });
