@@ -23,8 +23,8 @@ describe('HTTP hygiene (embedded)', () => {
     assert.match(a.type, /application\/(graphql-response\+)?json/);
     const parsed = JSON.parse(a.body) as { errors?: { message: string; extensions?: { code?: string; stacktrace?: unknown } }[] };
     assert.ok(parsed.errors?.length, 'an errors list');
-    assert.match(parsed.errors![0]!.extensions?.code ?? '', code);
-    assert.equal(parsed.errors![0]!.extensions?.stacktrace, undefined);
+    assert.match(parsed.errors![0].extensions?.code ?? '', code);
+    assert.equal(parsed.errors![0].extensions?.stacktrace, undefined);
     assert.doesNotMatch(a.body, /\s+at \S+ \(|node_modules|\/work\/|<html/i, 'no stack, no server path, no HTML');
   };
   const healthy = () => assertHealthyWithin(p);

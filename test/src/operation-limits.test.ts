@@ -41,7 +41,7 @@ describe('operation limits (embedded)', () => {
         res.errors?.every((e) => e.extensions?.code === 'OPERATION_TIMEOUT'),
         JSON.stringify(res.errors?.slice(0, 2)),
       );
-      assert.match(res.errors![0]!.message, /ran past its 1 ms limit and was stopped/);
+      assert.match(res.errors![0].message, /ran past its 1 ms limit and was stopped/);
       assert.equal(dataOf(await p.gql<{ __typename: string }>('{ __typename }')).__typename, 'Query', 'nothing to resolve, nothing stopped');
       await healthy(p);
     } finally {
@@ -61,7 +61,7 @@ describe('operation limits (embedded)', () => {
       for (const q of ['{ runs(limit: 5000) { name } }', '{ captureJobs(limit: 1001) { id } }', '{ evaluationJobs(offset: -1) { id } }', '{ probeSets(limit: 2000) { id } }']) {
         const res = await p.gql(q);
         assert.equal(res.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', q);
-        assert.match(res.errors![0]!.message, /limit must be within 1\.\.1000|offset must be an integer >= 0/, q);
+        assert.match(res.errors![0].message, /limit must be within 1\.\.1000|offset must be an integer >= 0/, q);
       }
     } finally {
       await p.stop();
@@ -80,7 +80,7 @@ describe('operation limits (embedded)', () => {
       const aliases = `query($id: ID!) { a: probeSet(id: $id) { samples(limit: 50) { text } } b: probeSet(id: $id) { samples(limit: 50) { text } } }`;
       const res = await p.gql(aliases, { id });
       assert.equal(res.errors?.[0]?.extensions?.code, 'RESPONSE_TOO_LARGE');
-      assert.match(res.errors![0]!.message, /more than the 20000 allowed/);
+      assert.match(res.errors![0].message, /more than the 20000 allowed/);
       assert.equal((res as { data?: unknown }).data, undefined, 'no partial data');
       assert.ok(
         dataOf(await p.gql<{ probeSet: { samples: unknown[] } }>(`query($id: ID!) { probeSet(id: $id) { samples(limit: 5) { text } } }`, { id })).probeSet.samples.length === 5,

@@ -113,11 +113,11 @@ for (const mode of MODES) {
       await writeFile(bad, '{"text":"ok"}\n{"text": "missing brace"\n');
       const res = await p.gql(CREATE_PROBES, { input: { name: `bad-${suffix}`, domain: 'math', path: bad } });
       assert.equal(errorCode(res), 'BAD_USER_INPUT');
-      assert.match(res.errors![0]!.message, /bad\.jsonl:2: invalid JSON/);
+      assert.match(res.errors![0].message, /bad\.jsonl:2: invalid JSON/);
 
       const missingText = await p.gql(CREATE_PROBES, { input: { name: `bad2-${suffix}`, domain: 'math', rows: [{ text: '' }] } });
       assert.equal(errorCode(missingText), 'BAD_USER_INPUT');
-      assert.match(missingText.errors![0]!.message, /rows:1/);
+      assert.match(missingText.errors![0].message, /rows:1/);
 
       const sets = dataOf(await p.gql<{ probeSets: { name: string }[] }>(`{ probeSets { name } }`)).probeSets.map((s) => s.name);
       assert.ok(!sets.includes(`bad-${suffix}`), 'a failed probe set leaves nothing behind');
@@ -131,14 +131,14 @@ for (const mode of MODES) {
       ).createRun;
       const negative = await p.gql(REGISTER, { input: { runId: run.id, step: -1, uri: 'external://x' } });
       assert.equal(errorCode(negative), 'BAD_USER_INPUT');
-      assert.match(negative.errors![0]!.message, /step/);
+      assert.match(negative.errors![0].message, /step/);
 
       const unknownRun = await p.gql(REGISTER, { input: { runId: '00000000-0000-4000-8000-000000000000', step: 1, uri: 'external://x' } });
       assert.equal(errorCode(unknownRun), 'NOT_FOUND');
 
       const unknownCheckpoint = await p.gql(START_CAPTURE, { input: { checkpointId: 'not-a-checkpoint', probeSetId: 'nope' } });
       assert.equal(errorCode(unknownCheckpoint), 'NOT_FOUND');
-      assert.match(unknownCheckpoint.errors![0]!.message, /checkpoint not-a-checkpoint not found/);
+      assert.match(unknownCheckpoint.errors![0].message, /checkpoint not-a-checkpoint not found/);
 
       const duplicate = await p.gql(CREATE_RUN, { input: { name: `bad-input-${suffix}`, architecture: 'OlmoeForCausalLM' } });
       assert.equal(errorCode(duplicate), 'CONFLICT');
@@ -152,12 +152,12 @@ for (const mode of MODES) {
       deep = `{ runs { ${deep} } }`;
       const tooDeep = await p.gql(deep);
       assert.equal(errorCode(tooDeep), 'QUERY_TOO_COMPLEX');
-      assert.match(tooDeep.errors![0]!.message, /depth/);
+      assert.match(tooDeep.errors![0].message, /depth/);
 
       deep = '{ probeSets { samples(limit: 1000) { probeSet { samples(limit: 1000) { id } } } } }';
       const tooCostly = await p.gql(deep);
       assert.equal(errorCode(tooCostly), 'QUERY_TOO_COMPLEX');
-      assert.match(tooCostly.errors![0]!.message, /cost/);
+      assert.match(tooCostly.errors![0].message, /cost/);
 
       const still = dataOf(await p.gql<{ runs: unknown[] }>(`{ runs { id } }`));
       assert.ok(still.runs.length >= 1);
@@ -276,7 +276,7 @@ for (const mode of MODES) {
         },
       });
       assert.equal(errorCode(bad), 'BAD_USER_INPUT');
-      assert.match(bad.errors![0]!.message, /sample 0: token 0 layer 0: expert id 9/);
+      assert.match(bad.errors![0].message, /sample 0: token 0 layer 0: expert id 9/);
 
       await p.withBus((bus) =>
         bus.publishJob('ingest', {
@@ -399,7 +399,7 @@ for (const mode of MODES) {
       ];
       for (const [i, w] of weights.entries()) dataOf(await p.gql(INGEST, { input: { checkpointId: cps[i], probeSetId: probes.id, samples: [{ index: 0, weights: w }] } }));
       const sampleId = dataOf(await p.gql<{ probeSet: { samples: { id: string }[] } }>(`query($id: ID!) { probeSet(id: $id) { samples { id } } }`, { id: probes.id })).probeSet
-        .samples[0]!.id;
+        .samples[0].id;
       const answer = dataOf(
         await p.gql<{ sample: { a: { pathway: { layers: number[][]; text: string } }; b: { pathway: { text: string } }; c: null; pathwayDistances: (number | null)[] } }>(
           `query($s: ID!, $a: ID!, $b: ID!, $c: ID!, $ids: [ID!]!) { sample(id: $s) {

@@ -50,25 +50,25 @@ describe('checkpoint registration checks the folder (embedded)', () => {
   test('a folder without a usable config.json is refused, without echoing what the file holds', async () => {
     const empty = await register(await folder('empty/step1', null), 1);
     assert.equal(errorCode(empty), 'BAD_USER_INPUT');
-    assert.match(empty.errors![0]!.message, /config\.json in .* is missing, unreadable or not valid JSON/);
+    assert.match(empty.errors![0].message, /config\.json in .* is missing, unreadable or not valid JSON/);
     const secret = await register(await folder('secret/step1', 'root:x:0:0:secret-line'), 1);
     assert.equal(errorCode(secret), 'BAD_USER_INPUT');
-    assert.doesNotMatch(secret.errors![0]!.message, /secret-line|root:x/);
+    assert.doesNotMatch(secret.errors![0].message, /secret-line|root:x/);
     const bad = await register(await folder('bad/step1', { ...TINY_OLMOE_REAL_VOCAB, num_experts_per_tok: 99 }), 1);
-    assert.match(bad.errors![0]!.message, /field "num_experts_per_tok" is invalid: 99 exceeds the number of experts 8/);
+    assert.match(bad.errors![0].message, /field "num_experts_per_tok" is invalid: 99 exceeds the number of experts 8/);
   });
 
   test("another architecture than the run's is refused", async () => {
     const res = await register(await folder('mixtral/step1', { ...TINY_OLMOE_REAL_VOCAB, architectures: ['MixtralForCausalLM'], num_local_experts: 8 }), 1);
     assert.equal(errorCode(res), 'BAD_USER_INPUT');
-    assert.match(res.errors![0]!.message, /the checkpoint is a MixtralForCausalLM, the run's architecture is OlmoeForCausalLM/);
+    assert.match(res.errors![0].message, /the checkpoint is a MixtralForCausalLM, the run's architecture is OlmoeForCausalLM/);
   });
 
   test('a tokenizer is found in the folder or two folders above; else the run must name one, which configureRun can do later', async () => {
     const lonely = await folder('lonely/checkpoints/step5', TINY_OLMOE_REAL_VOCAB);
     const refused = await register(lonely, 5);
     assert.equal(errorCode(refused), 'BAD_USER_INPUT');
-    assert.match(refused.errors![0]!.message, /no tokenizer\.json in .*configureRun/);
+    assert.match(refused.errors![0].message, /no tokenizer\.json in .*configureRun/);
 
     // A run root above checkpoints/step<N>, as the bundled trainer and many labs lay it out.
     const runRoot = join(root, 'trainer-layout');

@@ -165,6 +165,6 @@ describe('routing scopes: target span and marked position (embedded)', () => {
       },
     });
     assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    assert.match(bad.errors![0]!.message, /positionWeights is 1x4 but the sample's routing is 2x4/);
+    assert.match(bad.errors![0].message, /positionWeights is 1x4 but the sample's routing is 2x4/);
   });
 });

@@ -112,7 +112,7 @@ export async function groupsCommand(ctx: CommandContext): Promise<void> {
         ['training group', 'size', 'test group', 'size', 'lag', 'similarity', 'distance first -> last'],
         p.pairs.map((x) => {
           const d = x.metrics.map((m) => m.distance).filter((v): v is number => v !== null);
-          return [x.train.label, x.train.size, x.test.label, x.test.size, x.lag, x.similarity, d.length === 0 ? '-' : `${d[0]!.toFixed(2)} -> ${d[d.length - 1]!.toFixed(2)}`];
+          return [x.train.label, x.train.size, x.test.label, x.test.size, x.lag, x.similarity, d.length === 0 ? '-' : `${d[0].toFixed(2)} -> ${d[d.length - 1].toFixed(2)}`];
         }),
       ),
     );

@@ -113,7 +113,7 @@ export async function metricsCommand(ctx: CommandContext): Promise<void> {
   const out: Record<string, Record<string, Series>> = {};
   for (const ps of run.probeSets.filter((p) => !values.domain || p.domain === values.domain)) {
     out[ps.domain] = {};
-    for (const v of STANDARD_METRICS) out[ps.domain]![v.label] = await series(ctx, run.id, ps.id, v, threshold, routing);
+    for (const v of STANDARD_METRICS) out[ps.domain][v.label] = await series(ctx, run.id, ps.id, v, threshold, routing);
   }
   if (ctx.json) return ctx.out(JSON.stringify(out, null, 2));
   for (const [domain, metrics] of Object.entries(out)) {
@@ -123,7 +123,7 @@ export async function metricsCommand(ctx: CommandContext): Promise<void> {
       return point === undefined ? (s.coverage.complete ? undefined : 'pending') : point.value;
     };
     const rows: Cell[][] = steps.map((step) => [step, ...STANDARD_METRICS.map((v) => cell(metrics[v.label], step))]);
-    const incomplete = STANDARD_METRICS.filter((v) => !metrics[v.label].coverage.complete).map((v) => `${v.label}: ${pendingLabel(metrics[v.label]!.coverage)}`);
+    const incomplete = STANDARD_METRICS.filter((v) => !metrics[v.label].coverage.complete).map((v) => `${v.label}: ${pendingLabel(metrics[v.label].coverage)}`);
     ctx.out(`\n${domain}\n${table(['step', ...STANDARD_METRICS.map((v) => v.label)], rows)}${incomplete.length > 0 ? `\nincomplete: ${incomplete.join('; ')}` : ''}`);
   }
 }

@@ -102,7 +102,7 @@ export function collapseOnsets(dead: readonly (readonly number[])[], experts: nu
     const index = dead.findIndex(collapsed);
     if (index <= 0) continue;
     const later = dead.slice(index + 1).findIndex((row) => !collapsed(row));
-    out.push({ layer: l, index, deadExperts: dead[index]![l]!, baselineDead: first[l], recoveredIndex: later < 0 ? null : index + 1 + later });
+    out.push({ layer: l, index, deadExperts: dead[index][l]!, baselineDead: first[l], recoveredIndex: later < 0 ? null : index + 1 + later });
   }
   return out;
 }

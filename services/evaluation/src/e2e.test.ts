@@ -64,7 +64,7 @@ describe('evaluation end to end (worker processes, real Postgres + NATS)', () =>
       (prompt) => {
         const i = index.get(lastGsm8kQuestion(prompt) ?? '');
         if (i === undefined) return undefined;
-        return i === 5 || i === 11 ? ' #### -1' : ` ${rows[i]!.answer}`;
+        return i === 5 || i === 11 ? ' #### -1' : ` ${rows[i].answer}`;
       },
       { delayMs: 250 },
     );
@@ -230,17 +230,17 @@ describe('evaluation end to end (worker processes, real Postgres + NATS)', () =>
     const START = `mutation($input: StartEvaluationInput!) { startEvaluation(input: $input) { id } }`;
     const unknown = await gql(START, { input: { checkpointId, task: 'gsm9k' } });
     assert.equal(unknown.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    assert.match(unknown.errors![0]!.message, /unknown task 'gsm9k'; known tasks: .*gsm8k/);
-    assert.ok((unknown.errors![0]!.extensions!.known as string[]).includes('humaneval'));
+    assert.match(unknown.errors![0].message, /unknown task 'gsm9k'; known tasks: .*gsm8k/);
+    assert.ok((unknown.errors![0].extensions!.known as string[]).includes('humaneval'));
     const missing = await gql(START, { input: { checkpointId, task: 'grok_code' } });
     assert.equal(missing.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    assert.match(missing.errors![0]!.message, /code\.jsonl: dataset file not found/);
+    assert.match(missing.errors![0].message, /code\.jsonl: dataset file not found/);
     const noCheckpoint = await gql(START, { input: { checkpointId: 'not-a-uuid', task: 'gsm8k' } });
     assert.equal(noCheckpoint.errors?.[0]?.extensions?.code, 'NOT_FOUND');
     // Status is the JobStatus enum: an unknown one is refused before anything runs.
     const status = await gql(`{ evaluationJobs(status: done) { id } }`);
     assert.equal(status.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
-    assert.match(status.errors![0]!.message, /JobStatus/);
+    assert.match(status.errors![0].message, /JobStatus/);
     assert.equal((await data<{ evaluationJob: null }>(JOB, { id: 'nope' })).evaluationJob, null);
   });
 });

@@ -60,7 +60,7 @@ function suiteScript(rows: readonly SuiteRow[]): Script {
   return (prompt) => {
     const i = byPrompt.get(prompt);
     if (i === undefined) return undefined;
-    return i % 4 === 3 ? ' 999\nnext' : ` ${rows[i]!.answer}\n3 add 4 = 7`;
+    return i % 4 === 3 ? ' 999\nnext' : ` ${rows[i].answer}\n3 add 4 = 7`;
   };
 }
 
@@ -159,7 +159,7 @@ describe('evaluation service (Postgres + NATS, OpenAI-compatible backend over HT
     assert.equal(items[0].scores['exact_match,strip'], 1);
     assert.match(items[0].prompt_hash, /^[0-9a-f]{64}$/);
     // The backend cuts completions at the task's stop string ("\n").
-    assert.deepEqual(items[0].output, { kind: 'generate', completions: [` ${suite[0]!.answer}`] });
+    assert.deepEqual(items[0].output, { kind: 'generate', completions: [` ${suite[0].answer}`] });
     assert.deepEqual(
       (await service.items(done, 28, 10)).map((i) => i.doc_index),
       [28, 29],

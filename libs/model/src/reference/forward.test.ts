@@ -285,5 +285,5 @@ test('Dots1 (DeepSeek-V3 router): sigmoid scores, the correction bias moves the 
   h.forEach((v, i) => close(biased.finalHidden[i], v / rms, `final hidden ${i}`));
   // The routing summary's scores are the sigmoid scores normalized to sum 1.
   const total = s.reduce((a, v) => a + v, 0);
-  s.forEach((v, e) => close(biased.routerProbs[0]![e]!, v / total, `normalized score ${e}`));
+  s.forEach((v, e) => close(biased.routerProbs[0][e]!, v / total, `normalized score ${e}`));
 });

@@ -145,7 +145,7 @@ test('served as an OpenAI-compatible endpoint, the OpenAI backend reproduces the
     const direct = await lm.loglikelihood(reqs);
     const served = await client.loglikelihood(reqs);
     for (let i = 0; i < reqs.length; i++) {
-      assert.ok(Math.abs(direct[i].logprob - served[i].logprob) < 1e-4, `${direct[i]!.logprob} vs ${served[i]!.logprob}`);
+      assert.ok(Math.abs(direct[i].logprob - served[i].logprob) < 1e-4, `${direct[i].logprob} vs ${served[i].logprob}`);
       assert.equal(direct[i].isGreedy, served[i].isGreedy);
     }
     const gen = { prompt: 'w5 w9 w14', until: [], maxTokens: 4, temperature: 0 };

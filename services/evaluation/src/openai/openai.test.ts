@@ -61,7 +61,7 @@ describe('OpenAI-compatible server + client', () => {
     const served = await client({ batchSize: 2 }).loglikelihood(pairs);
     assert.equal(model.calls.scoreTexts - before, Math.ceil(pairs.length / 2), 'one HTTP request per batch of 2');
     served.forEach((r, i) => {
-      assert.ok(Math.abs(r.logprob - direct[i].logprob) < 1e-9, `pair ${i}: ${r.logprob} vs ${direct[i]!.logprob}`);
+      assert.ok(Math.abs(r.logprob - direct[i].logprob) < 1e-9, `pair ${i}: ${r.logprob} vs ${direct[i].logprob}`);
       assert.equal(r.isGreedy, direct[i].isGreedy, `pair ${i} isGreedy`);
     });
   });

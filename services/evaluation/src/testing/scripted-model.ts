@@ -35,7 +35,7 @@ export class ScriptedModel implements LanguageModel, PromptScorer {
     const fallback = await this.base.generate(reqs);
     return reqs.map((r, i) => {
       this.generated.push(r.prompt);
-      return Array.from({ length: r.n ?? 1 }, (_, j) => this.script(r.prompt, j) ?? fallback[i]![j]!);
+      return Array.from({ length: r.n ?? 1 }, (_, j) => this.script(r.prompt, j) ?? fallback[i][j]!);
     });
   }
 

@@ -55,7 +55,7 @@ export function fromRoutedExperts(routed: number[][][], experts: number, sample:
   if (tokens === 0) throw new IngestError(sample, 'routedExperts has no tokens');
   const layers = routed[0].length;
   if (layers === 0) throw new IngestError(sample, 'routedExperts has no layers');
-  const k = routed[0]![0]!.length;
+  const k = routed[0][0].length;
   if (k === 0) throw new IngestError(sample, 'routedExperts has k = 0');
   const counts = new Float32Array(layers * experts);
   for (let t = 0; t < tokens; t++) {

@@ -69,7 +69,7 @@ test('a grokking phase is detected once, published and POSTed', async () => {
       sampleIds.map((sampleId, i) => {
         const g = new Float32Array(LAYERS * EXPERTS);
         for (let l = 0; l < LAYERS; l++) {
-          for (let k = 0; k < EXPERTS; k++) g[l * EXPERTS + k] = (1 - a) * own[i]![l]![k]! + a * shared[k];
+          for (let k = 0; k < EXPERTS; k++) g[l * EXPERTS + k] = (1 - a) * own[i][l][k]! + a * shared[k];
         }
         return { sampleId, layers: LAYERS, experts: EXPERTS, routing: g, nll: 0.1 };
       }),

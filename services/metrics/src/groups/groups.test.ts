@@ -291,14 +291,14 @@ describe('test groups and group pairing through the pipeline', () => {
     let best = { score: -Infinity, a: 0, b: 0 };
     for (let a = 0; a < testLabels.length; a++)
       for (let b = 0; b < testLabels.length; b++) {
-        if (a !== b && sim[0]![a]! + sim[1]![b]! > best.score) best = { score: sim[0]![a]! + sim[1]![b]!, a, b };
+        if (a !== b && sim[0][a]! + sim[1][b]! > best.score) best = { score: sim[0][a]! + sim[1][b]!, a, b };
       }
     assert.deepEqual(
       p.pairs.map((x) => x.test.label),
       [testLabels[best.a], testLabels[best.b]],
     );
-    assert.ok(Math.abs((p.pairs[0]?.similarity as number) - sim[0]![best.a]) < 1e-6);
-    assert.ok(Math.abs((p.pairs[1]?.similarity as number) - sim[1]![best.b]) < 1e-6);
+    assert.ok(Math.abs((p.pairs[0]?.similarity as number) - sim[0][best.a]) < 1e-6);
+    assert.ok(Math.abs((p.pairs[1]?.similarity as number) - sim[1][best.b]) < 1e-6);
     assert.deepEqual(p.unpairedTest, ['Test@100', 'Test@200', 'Test@800']);
 
     // Metrics from memorization to generalization: the group's NLL is the memorized 0.05 throughout.
