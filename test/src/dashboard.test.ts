@@ -365,7 +365,8 @@ describe('dashboard (embedded platform, headless Chromium)', () => {
     assert.deepEqual([...pngBytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
     assert.ok(pngBytes.length > 5_000, `the PNG holds a drawn chart (${pngBytes.length} bytes)`);
     await zoomed.locator('button.chart-close').click();
-    assert.equal(await page.locator('dialog.chart-dialog').count(), 0);
+    // The dialog's 'close' event, which removes it, is dispatched as a task after close().
+    await page.locator('dialog.chart-dialog').waitFor({ state: 'detached', timeout: 5_000 });
 
     assert.equal(await page.locator('#status.status-error').count(), 0, await page.locator('#status').innerText());
     await page.mouse.wheel(0, -100_000);
