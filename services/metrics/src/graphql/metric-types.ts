@@ -4,7 +4,7 @@ import type { RunVariant } from '../commands/variants.js';
 import type { CorrelationView } from '../queries/correlation-query.js';
 import type { MemorizationView } from '../queries/memorization-query.js';
 import type { PathwayMetricsStatus, PathwayMetricsView } from '../queries/pathway-query.js';
-import { JOB_STATUS_DESCRIPTIONS } from '@grokwatch/service-kit';
+import { JOB_STATUS_DESCRIPTIONS, JobStatusValue } from '@grokwatch/service-kit';
 import type { MetricPoint, MetricSeriesView, SeriesCoverage } from '../queries/series.js';
 import type { StoredDistance, StoredLayer } from '../store/tables.js';
 
@@ -120,15 +120,9 @@ export class LayerMetricsType {
   @Field(() => Float, { description: "The layer's generalization-bound estimate term (method.md 5); null when not computed.", nullable: true }) bias!: number | null;
 }
 
-export enum PathwayMetricsStatusValue {
-  queued = 'queued',
-  running = 'running',
-  completed = 'completed',
-  failed = 'failed',
-  cancelled = 'cancelled',
-  awaiting_capture = 'awaiting_capture',
-  not_computed = 'not_computed',
-}
+/** The job statuses (service-kit's JobStatus), and the two reasons there is no job. */
+export const PathwayMetricsStatusValue = { ...JobStatusValue, awaiting_capture: 'awaiting_capture', not_computed: 'not_computed' } as const;
+type PathwayMetricsStatusName = `${(typeof PathwayMetricsStatusValue)[keyof typeof PathwayMetricsStatusValue]}`;
 registerEnumType(PathwayMetricsStatusValue, {
   name: 'PathwayMetricsStatus',
   description: "Where a probe set's pathway metrics at a checkpoint stand: their job's status (JobStatus), or why there is no job.",
@@ -141,7 +135,7 @@ registerEnumType(PathwayMetricsStatusValue, {
 
 // A compile error here when the use case's statuses and the enum's values drift apart.
 type SameValues<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const statusesMatch: SameValues<`${PathwayMetricsStatusValue}`, PathwayMetricsStatus> = true;
+const statusesMatch: SameValues<PathwayMetricsStatusName, PathwayMetricsStatus> = true;
 void statusesMatch;
 
 @ObjectType('PathwayMetrics', {
