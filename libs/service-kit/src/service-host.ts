@@ -18,11 +18,12 @@ export interface ServiceHostOptions {
   /** Every schema this process owns, migrated in this order. */
   migrations: readonly SchemaMigrations[];
   bus: BusConfig;
-  logger?: Logger;
+  /** Default: a pino logger named after the process. */
+  logger?: Logger | undefined;
   /** The job kinds this process runs and each one's job table (grokwatch_jobs counts it at scrape time). */
   jobTables: Readonly<Partial<Record<JobKind, string>>>;
   /** Sees the SQL of every query (tests count what a request costs). */
-  onQuery?: (sql: string) => void;
+  onQuery?: ((sql: string) => void) | undefined;
 }
 
 export interface SubgraphServeOptions<C extends BaseContext> {

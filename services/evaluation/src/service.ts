@@ -49,7 +49,7 @@ export async function startEvaluationService(cfg: EvaluationServiceConfig): Prom
     database: cfg.database,
     migrations: [evaluationMigrations],
     bus: cfg.bus,
-    ...(cfg.logger ? { logger: cfg.logger } : {}),
+    logger: cfg.logger,
     jobTables: { evaluation: 'evaluation.eval_job' },
   });
   const evaluation = new EvaluationService({ store: new EvaluationStore(host.db.kysely), bus: host.workBus, tasks: cfg.tasks ?? createTaskSource(), logger: host.logger });

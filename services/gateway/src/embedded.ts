@@ -98,9 +98,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPlat
     database: opts.database,
     migrations: [inferenceMigrations, metricsMigrations, evaluationMigrations],
     bus: opts.bus,
-    ...(opts.logger ? { logger: opts.logger } : {}),
+    logger: opts.logger,
     jobTables: { capture: 'inference.capture_job', metrics: 'metrics.metrics_job', evaluation: 'evaluation.eval_job' },
-    ...(opts.onQuery ? { onQuery: opts.onQuery } : {}),
+    onQuery: opts.onQuery,
   });
   const { db, logger, registry } = host;
   // Every part of the platform shares one connection, its job handlers timed.

@@ -45,7 +45,7 @@ export async function startInferenceService(cfg: InferenceServiceConfig): Promis
     database: cfg.database,
     migrations: [inferenceMigrations],
     bus: cfg.bus,
-    ...(cfg.logger ? { logger: cfg.logger } : {}),
+    logger: cfg.logger,
     jobTables: { capture: 'inference.capture_job' },
   });
   const { bus, workBus, logger } = host;

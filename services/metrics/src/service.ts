@@ -32,7 +32,7 @@ export async function startMetricsService(cfg: MetricsServiceConfig): Promise<{ 
     database: cfg.database,
     migrations: [metricsMigrations],
     bus: cfg.bus,
-    ...(cfg.logger ? { logger: cfg.logger } : {}),
+    logger: cfg.logger,
     jobTables: { metrics: 'metrics.metrics_job' },
   });
   const metrics = new MetricsService(new MetricsStore(host.db.kysely), host.workBus, host.logger, {
