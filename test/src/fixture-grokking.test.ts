@@ -3,12 +3,12 @@
 // each without a call. Its alerts are exactly the generalization detector applied to the complete
 // series read back over GraphQL (every signature metric, the run's other probe sets as controls):
 // nothing raised from a series with gaps, nothing missed. Which domains grok, and when, is read from
-// the trainer's own summary.json. In the run whose pathways show the paper's signature
+// the trainer's own log (the run folder's test accuracy at each checkpoint). In the run whose pathways show the paper's signature
 // (grokking-clean) every domain that groks is alerted, at or before the checkpoint where its test
 // accuracy reaches 90%; the drift run (grokking-moe) must only agree with the detector, which finds
 // no phase there (npm run validate, its README).
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -25,11 +25,6 @@ const RUNS = [
   { dir: join(MODELS, 'grokking-clean'), signature: true },
   { dir: join(MODELS, 'grokking-moe'), signature: false },
 ];
-
-interface Summary {
-  domains: Record<string, { memorized_step: number | null; generalized_step: number | null; grokked: boolean }>;
-  checkpoint_steps: number[];
-}
 
 interface Alert {
   domain: string;
@@ -48,7 +43,6 @@ for (const { dir: MODEL_DIR, signature: SIGNATURE_RUN } of RUNS)
   describe(`${basename(MODEL_DIR)} replayed as a live run (embedded)`, () => {
     let p: Platform;
     let watchDir: string;
-    let summary: Summary;
     let run: RunDir;
     let domains: string[];
     /** Every probe set of the run: its domains, then its controls. */
@@ -58,7 +52,6 @@ for (const { dir: MODEL_DIR, signature: SIGNATURE_RUN } of RUNS)
     const events: { domain: string; step: number }[] = [];
 
     before(async () => {
-      summary = JSON.parse(await readFile(join(MODEL_DIR, 'summary.json'), 'utf8')) as Summary;
       run = await readRunDir(MODEL_DIR);
       domains = run.domains.map((d) => d.name);
       probeSets = [...run.domains, ...run.controls].map((d) => d.name);
@@ -97,7 +90,7 @@ for (const { dir: MODEL_DIR, signature: SIGNATURE_RUN } of RUNS)
     });
 
     test('every checkpoint saved into the watched folder is captured, measured and evaluated without a call', async () => {
-      const steps = summary.checkpoint_steps;
+      const steps = run.steps;
       assert.ok(steps.length >= 20, `the fixture holds ${steps.length} checkpoints`);
       for (const step of steps) {
         // Written the way trainers do: a hidden folder, then one rename.
@@ -149,7 +142,7 @@ for (const { dir: MODEL_DIR, signature: SIGNATURE_RUN } of RUNS)
         assert.ok(s.coverage.complete, `${domain} ${metric} ${unit}${normalized ? ' normalized' : ''}: complete`);
         assert.deepEqual(
           s.points.map((x) => x.step),
-          summary.checkpoint_steps,
+          run.steps,
           `${domain}: a result at every checkpoint`,
         );
         return s.points;
@@ -173,23 +166,22 @@ for (const { dir: MODEL_DIR, signature: SIGNATURE_RUN } of RUNS)
         const controls = probeSets
           .filter((d) => d !== domain)
           .map((d) => ({ name: d, loss: losses.get(d)!, metrics: Object.fromEntries(signature.get(d)!.map((m) => [m.name, m.values])) }));
-        const phase = detectGeneralizationSignal({ steps: summary.checkpoint_steps, loss: losses.get(domain)!, metrics: signature.get(domain)!, controls });
-        const info = summary.domains[domain];
-        const trained = info ? `grokked ${info.grokked} (memorized ${info.memorized_step}, generalized ${info.generalized_step})` : 'control';
-        t.diagnostic(`${domain}: ${trained}; phase ${phase ? `${phase.startStep}-${phase.endStep} (${phase.agreeing.join(', ')})` : 'none'}`);
+        const phase = detectGeneralizationSignal({ steps: run.steps, loss: losses.get(domain)!, metrics: signature.get(domain)!, controls });
+        // The validation harness's judgement (npm run validate) on the trainer's own test accuracy.
+        const verdict = domains.includes(domain)
+          ? judgeDomain(
+              domain,
+              run.steps,
+              run.testAccuracy.get(domain) ?? [],
+              run.trainAccuracy.get(domain) ?? [],
+              alerts.map((a) => ({ ...a, agreeing: [] })),
+            )
+          : null;
+        const judged = verdict ? `memorized ${verdict.memorizedStep}, generalized ${verdict.generalizedStep}, verdict ${verdict.verdict}` : 'control';
+        t.diagnostic(`${domain}: ${judged}; phase ${phase ? `${phase.startStep}-${phase.endStep} (${phase.agreeing.join(', ')})` : 'none'}`);
         const got = alerts.filter((a) => a.domain === domain).map((a) => [a.startStep, a.endStep]);
         assert.deepEqual(got, phase ? [[phase.startStep, phase.endStep]] : [], `${domain}: alerts vs the detector on the complete series`);
-        if (info) {
-          // The validation harness's judgement (npm run validate) on the trainer's own test accuracy.
-          const test = run.testAccuracy.get(domain) ?? [];
-          const train = run.trainAccuracy.get(domain) ?? [];
-          const verdict = judgeDomain(
-            domain,
-            run.steps,
-            test,
-            train,
-            alerts.map((a) => ({ ...a, agreeing: [] })),
-          );
+        if (verdict) {
           assert.notEqual(verdict.verdict, 'false alert', `${domain}: ${JSON.stringify(verdict)}`);
           if (SIGNATURE_RUN && verdict.generalizedStep !== null) assert.equal(verdict.verdict, 'hit', `${domain} groks and is alerted in time: ${JSON.stringify(verdict)}`);
         }
